@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Configures (once) and builds openem into build/. Builds take a machine-wide lock so that
+# two builds never compete for the two cores (helpers and CI share the machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUILD_DIR=${BUILD_DIR:-build}
+if [ ! -f "$BUILD_DIR/build.ninja" ]; then
+  cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} ${CMAKE_ARGS:-} >/dev/null
+fi
+exec flock /tmp/openem-build.lock cmake --build "$BUILD_DIR" -j "${JOBS:-$(nproc)}" "$@"

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs every Debian package openem needs to build, test and benchmark.
+# Idempotent: skips apt entirely when all packages are already present.
+set -euo pipefail
+PACKAGES=(
+  cmake ninja-build ccache g++ pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libsqlite3-dev sqlite3 libpq-dev libssl-dev libargon2-dev libcurl4-openssl-dev
+  libpugixml-dev libxml2-dev libxml2-utils libvalijson-dev libudunits2-dev libtiff-dev
+  libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang-14 libclang-rt-14-dev
+  python3 curl wrk
+)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "install-deps: installing ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

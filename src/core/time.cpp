@@ -1,0 +1,121 @@
+#include "core/time.h"
+
+#include <cctype>
+#include <cstdio>
+
+namespace openem {
+namespace {
+
+// Days from civil date (Howard Hinnant's algorithm); valid for the proleptic Gregorian calendar.
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool read_digits(std::string_view s, size_t& pos, size_t n, int& out) {
+  if (pos + n > s.size()) return false;
+  int v = 0;
+  for (size_t i = 0; i < n; ++i) {
+    char c = s[pos + i];
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+    v = v * 10 + (c - '0');
+  }
+  pos += n;
+  out = v;
+  return true;
+}
+
+}  // namespace
+
+Millis now_millis() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+std::string iso_utc(Millis ms) {
+  std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
+  int millis = static_cast<int>(ms - secs * 1000);
+  std::int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
+  int sod = static_cast<int>(secs - days * 86400);
+  // civil_from_days
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  y += m <= 2;
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
+                sod / 3600, (sod / 60) % 60, sod % 60, millis);
+  return buf;
+}
+
+std::string now_iso() { return iso_utc(now_millis()); }
+
+std::optional<Millis> parse_iso(std::string_view s) {
+  size_t p = 0;
+  int y, mo, d, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!read_digits(s, p, 4, y) || p >= s.size() || s[p++] != '-' || !read_digits(s, p, 2, mo) ||
+      p >= s.size() || s[p++] != '-' || !read_digits(s, p, 2, d))
+    return std::nullopt;
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return std::nullopt;
+  int offset_min = 0;
+  if (p < s.size()) {
+    if (s[p] != 'T' && s[p] != 't' && s[p] != ' ') return std::nullopt;
+    ++p;
+    if (!read_digits(s, p, 2, h) || p >= s.size() || s[p++] != ':' || !read_digits(s, p, 2, mi))
+      return std::nullopt;
+    if (p < s.size() && s[p] == ':') {
+      ++p;
+      if (!read_digits(s, p, 2, sec)) return std::nullopt;
+      if (p < s.size() && (s[p] == '.' || s[p] == ',')) {
+        ++p;
+        int digits = 0, frac = 0;
+        while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) {
+          if (digits < 3) frac = frac * 10 + (s[p] - '0');
+          ++digits;
+          ++p;
+        }
+        if (digits == 0) return std::nullopt;
+        for (int i = digits; i < 3; ++i) frac *= 10;
+        ms = frac;
+      }
+    }
+    if (h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    if (p < s.size()) {
+      char z = s[p];
+      if (z == 'Z' || z == 'z') {
+        ++p;
+      } else if (z == '+' || z == '-') {
+        ++p;
+        int oh, om = 0;
+        if (!read_digits(s, p, 2, oh)) return std::nullopt;
+        if (p < s.size() && s[p] == ':') ++p;
+        if (p < s.size() && !read_digits(s, p, 2, om)) return std::nullopt;
+        offset_min = (oh * 60 + om) * (z == '+' ? 1 : -1);
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (p != s.size()) return std::nullopt;
+  }
+  std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  std::int64_t secs = days * 86400 + h * 3600 + mi * 60 + sec - offset_min * 60;
+  return secs * 1000 + ms;
+}
+
+std::optional<std::string> normalize_iso(std::string_view s) {
+  auto ms = parse_iso(s);
+  if (!ms) return std::nullopt;
+  return iso_utc(*ms);
+}
+
+}  // namespace openem

@@ -1,0 +1,22 @@
+#pragma once
+// UTC time helpers: ISO-8601 formatting and parsing as SciCat stores dates
+// ("2024-01-02T03:04:05.678Z"). Pure functions, thread-safe.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace openem {
+
+using Millis = std::int64_t;  // milliseconds since the Unix epoch, UTC
+
+Millis now_millis();
+std::string iso_utc(Millis ms);  // always "YYYY-MM-DDTHH:MM:SS.mmmZ"
+std::string now_iso();
+// Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z", "+hh:mm", "-hhmm" or no zone (UTC).
+std::optional<Millis> parse_iso(std::string_view s);
+// Normalises a parseable date string to iso_utc form; nullopt when not a date.
+std::optional<std::string> normalize_iso(std::string_view s);
+
+}  // namespace openem
