@@ -7,4 +7,7 @@ BUILD_DIR=${BUILD_DIR:-build}
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} ${CMAKE_ARGS:-} >/dev/null
 fi
-exec flock /tmp/openem-build.lock cmake --build "$BUILD_DIR" -j "${JOBS:-$(nproc)}" "$@"
+# Arguments are target names (none: everything).
+targets=()
+[ $# -gt 0 ] && targets=(--target "$@")
+exec flock /tmp/openem-build.lock cmake --build "$BUILD_DIR" -j "${JOBS:-$(nproc)}" "${targets[@]}"

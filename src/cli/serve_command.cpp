@@ -1,15 +1,94 @@
+// `openem serve`: the catalog server on embedded defaults (SQLite under the data directory)
+// or as configured by a TOML file and SciCat's environment variables.
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "api/app.h"
+#include "api/routes.h"
 #include "cli/commands.h"
+#include "core/config.h"
+#include "http/server.h"
+#include "store/catalog_store.h"
 
 namespace openem::cli {
 namespace {
+
 int g_exit_code = 0;
+
+struct ServeOptions {
+  std::string data_dir;
+  std::string listen;
+  std::string config_file;
+};
+
+int serve(const ServeOptions& o) {
+  auto env = Config::environment();
+  if (!o.data_dir.empty()) env["OPENEM_DATA_DIR"] = o.data_dir;
+  if (!o.listen.empty()) env["OPENEM_LISTEN"] = o.listen;
+  std::optional<std::filesystem::path> file;
+  if (!o.config_file.empty()) file = o.config_file;
+  else if (auto it = env.find("OPENEM_CONFIG"); it != env.end()) file = it->second;
+  Config cfg = Config::load(file, env);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+
+  std::filesystem::create_directories(cfg.data_dir);
+  auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
+  App app(cfg, std::move(store));
+  if (auto generated = bootstrap_accounts(app))
+    std::cout << "openem: created account 'admin' with password " << *generated
+              << " (shown once; set OPENEM_ADMIN_PASSWORD to choose it)" << std::endl;
+
+  Router router;
+  register_all_routes(router, app);
+  std::unique_ptr<Metrics> metrics;
+  router.add("GET", "/metrics", [&metrics](HttpRequest&) {
+    return HttpResponse::text(200, metrics->render(), "text/plain; version=0.0.4");
+  });
+  std::vector<std::string> names;
+  for (const auto& r : router.routes()) names.push_back(r.method + " " + r.pattern);
+  metrics = std::make_unique<Metrics>(names);
+
+  ServerOptions so;
+  so.host = cfg.listen_host;
+  so.port = cfg.listen_port;
+  so.threads = cfg.threads ? cfg.threads : std::max(4u, 2 * std::thread::hardware_concurrency());
+  so.max_body_bytes = cfg.max_body_bytes;
+  auto observer = [](const HttpRequest& req, const Route* route, int status, double seconds) {
+    // The pattern, never the raw target: query strings may carry access tokens.
+    spdlog::info("event=request method={} route=\"{}\" status={} ms={:.2f}", req.method,
+                 route ? route->pattern : "unmatched", status, seconds * 1000);
+  };
+  HttpServer server(so, router, *metrics, observer);
+  server.listen();
+  std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
+  server.run(/*handle_signals=*/true);
+  spdlog::info("event=stopped");
+  return 0;
 }
+
+}  // namespace
+
 void set_exit_code(int code) { g_exit_code = code; }
 int exit_code() { return g_exit_code; }
 
 void add_serve_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("serve", "Run the catalog server");
-  cmd->callback([] { set_exit_code(0); });
+  auto* cmd = app.add_subcommand("serve", "Run the catalog server (SciCat API v3/v4)");
+  auto opts = std::make_shared<ServeOptions>();
+  cmd->add_option("--data-dir", opts->data_dir, "Data directory (default ./openem-data, OPENEM_DATA_DIR)");
+  cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:3000; port 0 = any)");
+  cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
+  cmd->callback([opts] {
+    try {
+      set_exit_code(serve(*opts));
+    } catch (const std::exception& e) {
+      std::cerr << "openem serve: " << e.what() << std::endl;
+      set_exit_code(1);
+    }
+  });
 }
 
 }  // namespace openem::cli

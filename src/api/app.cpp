@@ -1,0 +1,115 @@
+#include "api/app.h"
+
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <mutex>
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "core/jwt.h"
+#include "core/password.h"
+
+namespace openem {
+namespace json = boost::json;
+
+App::App(Config config, std::unique_ptr<CatalogStore> store) : config_(std::move(config)), store_(std::move(store)) {
+  jwt_secret_ = config_.jwt_secret;
+  if (jwt_secret_.empty()) {
+    // A generated secret is kept in the catalog so tokens survive restarts.
+    auto saved = store_->setting("jwt_secret");
+    if (!saved) {
+      store_->set_setting("jwt_secret", random_hex(32));
+      saved = store_->setting("jwt_secret");
+    }
+    jwt_secret_ = *saved;
+  }
+}
+
+namespace {
+std::string token_from(const HttpRequest& req) {
+  auto strip = [](std::string v) {
+    if (v.size() > 7 && (v.compare(0, 7, "Bearer ") == 0 || v.compare(0, 7, "bearer ") == 0)) v = v.substr(7);
+    while (!v.empty() && v.front() == ' ') v.erase(v.begin());
+    return v;
+  };
+  if (auto h = req.header("authorization"); h && !h->empty()) return strip(*h);
+  if (auto q = req.query_param("access_token"); q && !q->empty()) return strip(*q);
+  return {};
+}
+}  // namespace
+
+Principal App::authenticate(const HttpRequest& req) const {
+  std::string token = token_from(req);
+  if (token.empty()) return Principal::anonymous();
+  auto payload = jwt_verify(token, jwt_secret_);
+  if (!payload) return Principal::anonymous();
+  auto* id = payload->if_contains("_id");
+  if (!id || !id->is_string()) return Principal::anonymous();
+  std::string user_id(id->get_string());
+  {
+    std::shared_lock lock(cache_mu_);
+    auto it = principals_.find(user_id);
+    if (it != principals_.end()) return it->second;
+  }
+  auto user = store_->user_by_id(user_id);
+  if (!user) return Principal::anonymous();
+  Principal p{user->id, user->username, user->email, user->groups};
+  std::unique_lock lock(cache_mu_);
+  principals_[user_id] = p;
+  return p;
+}
+
+Principal App::require_user(const HttpRequest& req) const {
+  Principal p = authenticate(req);
+  if (!p.authenticated()) throw ApiError::unauthorized();
+  return p;
+}
+
+void App::forget_user(const std::string& user_id) const {
+  std::unique_lock lock(cache_mu_);
+  principals_.erase(user_id);
+}
+
+std::string App::issue_token(const UserRecord& user) const {
+  // Upstream signs the user record without its password; clients read exp (scitacean).
+  json::object payload{{"_id", user.id},
+                       {"username", user.username},
+                       {"email", user.email},
+                       {"authStrategy", user.auth_strategy}};
+  return jwt_sign(payload, jwt_secret_, config_.jwt_expires_in);
+}
+
+std::optional<std::string> bootstrap_accounts(App& app) {
+  CatalogStore& store = app.store();
+  std::optional<std::string> generated;
+  const Config& cfg = app.config();
+  auto admin = store.user_by_name("admin");
+  if (!admin || cfg.admin_password) {
+    std::string password;
+    if (cfg.admin_password) password = *cfg.admin_password;
+    else generated = password = random_hex(12);
+    UserRecord u = admin.value_or(UserRecord{});
+    if (u.id.empty()) u.id = uuid_v4();
+    u.username = "admin";
+    if (u.email.empty()) u.email = "admin@localhost";
+    // Re-hash only when the password changed: argon2 is deliberately slow.
+    if (u.password_hash.empty() || !verify_password(password, u.password_hash)) u.password_hash = hash_password(password);
+    u.groups = {"admin"};
+    store.upsert_user(u);
+  }
+  for (const auto& a : cfg.functional_accounts) {
+    auto existing = store.user_by_name(a.username);
+    UserRecord u = existing.value_or(UserRecord{});
+    if (u.id.empty()) u.id = uuid_v4();
+    u.username = a.username;
+    u.email = a.email;
+    if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) u.password_hash = hash_password(a.password);
+    u.groups = a.roles;
+    if (a.global) u.groups.push_back("globalaccess");
+    store.upsert_user(u);
+  }
+  return generated;
+}
+
+}  // namespace openem

@@ -1,0 +1,50 @@
+#pragma once
+// App: what every API handler shares — configuration, the catalog store, the authenticator
+// and the permission rules. Created once by `openem serve`; handlers only read it (the
+// store and the user cache are internally synchronised), so it is safe from every thread.
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+
+#include "core/config.h"
+#include "core/principal.h"
+#include "http/message.h"
+#include "store/catalog_store.h"
+
+namespace openem {
+
+class App {
+ public:
+  App(Config config, std::unique_ptr<CatalogStore> store);
+
+  const Config& config() const { return config_; }
+  CatalogStore& store() const { return *store_; }
+  const std::string& jwt_secret() const { return jwt_secret_; }
+
+  // The caller of a request: from `Authorization: Bearer <jwt>` or `?access_token=` (with or
+  // without "Bearer "). Missing token → anonymous; invalid or expired token → anonymous too
+  // (upstream's guard lets such requests through as "no user"; endpoints then answer 401/403).
+  Principal authenticate(const HttpRequest& req) const;
+  Principal require_user(const HttpRequest& req) const;  // 401 when anonymous
+  std::string issue_token(const UserRecord& user) const;
+  // Drops a user from the principal cache after a change of groups or password.
+  void forget_user(const std::string& user_id) const;
+
+  // Group tiers (reference §7.1).
+  bool is_admin(const Principal& p) const { return config_.admin_groups.matches(p.groups, p.authenticated()); }
+  bool may_delete(const Principal& p) const { return config_.delete_groups.matches(p.groups, p.authenticated()); }
+
+ private:
+  Config config_;
+  std::unique_ptr<CatalogStore> store_;
+  std::string jwt_secret_;
+  mutable std::shared_mutex cache_mu_;
+  mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
+};
+
+// Creates the admin account (password from config or generated and printed once) and the
+// functional accounts; returns the generated admin password if one was generated.
+std::optional<std::string> bootstrap_accounts(App& app);
+
+}  // namespace openem

@@ -1,0 +1,166 @@
+// Authentication and user endpoints (reference §2): login/logout/whoami, users/my/*,
+// users/:id/*, password changes, JWT issuing.
+#include <boost/json.hpp>
+
+#include "api/app.h"
+#include "api/handler_util.h"
+#include "api/permissions.h"
+#include "api/routes.h"
+#include "core/error.h"
+#include "core/jwt.h"
+#include "core/password.h"
+#include "core/time.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+json::object user_json(const UserRecord& u) {
+  return {{"_id", u.id},
+          {"id", u.id},
+          {"username", u.username},
+          {"email", u.email},
+          {"authStrategy", u.auth_strategy},
+          {"emailVerified", false},
+          {"realm", u.auth_strategy}};
+}
+
+json::object identity_json(const UserRecord& u) {
+  json::array groups;
+  for (const auto& g : u.groups) groups.emplace_back(g);
+  std::string display = str_field(u.extra, "displayName");
+  if (display.empty()) display = u.username;
+  return {{"userId", u.id},
+          {"authStrategy", u.auth_strategy},
+          {"provider", u.auth_strategy},
+          {"externalId", u.username},
+          {"credentials", json::object()},
+          {"created", str_field(u.extra, "createdAt")},
+          {"modified", str_field(u.extra, "updatedAt")},
+          {"profile", json::object{{"id", u.id},
+                                   {"username", u.username},
+                                   {"displayName", display},
+                                   {"email", u.email},
+                                   {"emails", json::array{json::object{{"value", u.email}}}},
+                                   {"thumbnailPhoto", ""},
+                                   {"accessGroups", std::move(groups)}}}};
+}
+
+UserRecord load_user(App& app, const std::string& id) {
+  auto u = app.store().user_by_id(id);
+  if (!u) throw ApiError::not_found("User not found");
+  return *u;
+}
+
+// Own record or admin; otherwise 403.
+UserRecord user_for_caller(App& app, const HttpRequest& req) {
+  Principal p = app.require_user(req);
+  const std::string& id = req.param("id");
+  if (id != p.user_id && !app.is_admin(p)) throw ApiError::forbidden();
+  return load_user(app, id);
+}
+
+HttpResponse login(App& app, const HttpRequest& req) {
+  json::object body = body_object(req);
+  std::string username = str_field(body, "username"), password = str_field(body, "password");
+  auto user = app.store().user_by_name(username);
+  if (username.empty() || !user || user->password_hash.empty() || !verify_password(password, user->password_hash))
+    throw ApiError::unauthorized();
+  std::string token = app.issue_token(*user);
+  long ttl = app.config().jwt_expires_in;
+  return HttpResponse::json(201, json::object{{"access_token", token},
+                                              {"id", token},
+                                              {"expires_in", ttl},
+                                              {"ttl", ttl},
+                                              {"created", now_iso()},
+                                              {"userId", user->id},
+                                              {"user", user_json(*user)}});
+}
+
+std::string check_new_password(const json::object& body) {
+  std::string pw = str_field(body, "newPassword"), confirm = str_field(body, "confirmPassword");
+  if (pw.size() < 8) throw ApiError::bad_request("newPassword must be at least 8 characters");
+  if (pw != confirm) throw ApiError::bad_request("newPassword and confirmPassword do not match");
+  return pw;
+}
+
+}  // namespace
+
+void register_auth_routes(Router& r, App& app) {
+  for (const char* path : {"/api/v3/auth/login", "/api/v3/users/login", "/api/v3/auth/ldap", "/api/v3/auth/msad"})
+    r.add("POST", path, [&app](HttpRequest& req) { return login(app, req); });
+
+  r.add("GET", "/api/v3/auth/whoami", [&app](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    if (!p.authenticated()) return HttpResponse::json(200, json::object());
+    json::array groups;
+    for (const auto& g : p.groups) groups.emplace_back(g);
+    return HttpResponse::json(200, json::object{{"_id", p.user_id},
+                                                {"username", p.username},
+                                                {"email", p.email},
+                                                {"currentGroups", std::move(groups)},
+                                                {"authStrategy", "local"}});
+  });
+
+  for (const char* path : {"/api/v3/auth/logout", "/api/v3/users/logout"})
+    r.add("POST", path, [&app](HttpRequest& req) {
+      app.require_user(req);
+      return HttpResponse::json(200, json::object{{"logout", "successful"}});
+    });
+
+  r.add("GET", "/api/v3/users/my/self", [&app](HttpRequest& req) {
+    return HttpResponse::json(200, user_json(load_user(app, app.require_user(req).user_id)));
+  });
+  r.add("GET", "/api/v3/users/my/identity", [&app](HttpRequest& req) {
+    return HttpResponse::json(200, identity_json(load_user(app, app.require_user(req).user_id)));
+  });
+  r.add("GET", "/api/v3/users/:id", [&app](HttpRequest& req) {
+    return HttpResponse::json(200, user_json(user_for_caller(app, req)));
+  });
+  r.add("GET", "/api/v3/users/:id/userIdentity", [&app](HttpRequest& req) {
+    return HttpResponse::json(200, identity_json(user_for_caller(app, req)));
+  });
+  r.add("GET", "/api/v3/users/:id/authorization/dataset/create", [&app](HttpRequest& req) {
+    UserRecord u = user_for_caller(app, req);
+    Principal subject{u.id, u.username, u.email, u.groups};
+    bool allowed = dataset_create_tier(app.config(), subject) != DatasetCreateTier::None;
+    return HttpResponse::json(200, json::object{{"authorization", allowed}});
+  });
+
+  r.add("POST", "/api/v3/users/password", [&app](HttpRequest& req) {
+    Principal p = app.require_user(req);
+    json::object body = body_object(req);
+    UserRecord u = load_user(app, p.user_id);
+    if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
+    if (!verify_password(str_field(body, "currentPassword"), u.password_hash))
+      throw ApiError::bad_request("currentPassword is wrong");
+    u.password_hash = hash_password(check_new_password(body));
+    app.store().upsert_user(u);
+    return HttpResponse::json(200, json::object{{"message", "Password updated"}});
+  });
+  r.add("PATCH", "/api/v3/users/:id/password", [&app](HttpRequest& req) {
+    Principal p = app.require_user(req);
+    if (!app.is_admin(p)) throw ApiError::forbidden();
+    UserRecord u = load_user(app, req.param("id"));
+    json::object body = body_object(req);
+    if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
+    u.password_hash = hash_password(check_new_password(body));
+    app.store().upsert_user(u);
+    return HttpResponse::json(200, json::object{{"message", "Password updated"}});
+  });
+
+  r.add("POST", "/api/v3/users/jwt", [&app](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    json::object payload;
+    if (!p.authenticated()) {
+      payload = {{"username", "anonymous"}, {"groups", json::array{"public"}}};
+    } else {
+      json::array groups;
+      for (const auto& g : p.groups) groups.emplace_back(g);
+      payload = {{"username", p.user_id}, {"groups", std::move(groups)}};
+    }
+    return HttpResponse::json(201, json::object{{"jwt", jwt_sign(payload, app.jwt_secret(), app.config().jwt_expires_in)}});
+  });
+}
+
+}  // namespace openem

@@ -1,0 +1,33 @@
+#pragma once
+// Dataset operations shared by the dataset endpoints and their sub-resources (file lists,
+// attachments, datablocks): read access, write rights, file totals, default policies and
+// propagation of ownership to sub-documents. Thread-safe (state lives in the store).
+#include <boost/json.hpp>
+
+#include "api/app.h"
+#include "api/collection_access.h"
+
+namespace openem {
+
+CollectionAccess dataset_access(App& app);
+
+// The dataset if p may write it (owner group, admin, or a privileged creator); 404/403 otherwise.
+boost::json::object dataset_for_write(App& app, const Principal& p, std::string_view pid);
+bool may_write_dataset(App& app, const Principal& p, const boost::json::object& dataset);
+
+// Recomputes size and numberOfFiles of a dataset from its origdatablocks (call inside the
+// transaction that changed the blocks).
+void recompute_file_totals(App& app, const std::string& pid);
+
+// Finds the policy of ownerGroup or creates the default one; returns its tapeRedundancy.
+std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
+                                    const std::string& manager_email);
+
+// Copies ownerGroup / accessGroups / isPublished of a dataset into its origdatablocks,
+// datablocks and attachments, so their own access checks stay in step.
+void propagate_ownership(App& app, const boost::json::object& dataset);
+
+// Ownership fields of a sub-document created under `dataset`.
+void inherit_ownership(boost::json::object& sub, const boost::json::object& dataset);
+
+}  // namespace openem

@@ -1,0 +1,247 @@
+// File-list endpoints (reference §4.1–4.2): OrigDatablocks (files as ingested) and Datablocks
+// (archive units), top-level and as dataset sub-resources, v3 and v4 paths. After every
+// change of origdatablocks the dataset's size and numberOfFiles are recomputed in the same
+// transaction.
+#include <boost/json.hpp>
+
+#include "api/collection_access.h"
+#include "api/dataset_service.h"
+#include "api/handler_util.h"
+#include "api/permissions.h"
+#include "api/routes.h"
+#include "api/search.h"
+#include "core/error.h"
+#include "core/ids.h"
+#include "model/dto.h"
+#include "model/file_list.h"
+#include "query/fullquery.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+struct BlockKind {
+  const CollectionSchema& schema;
+  bool archive;  // Datablock
+};
+
+CollectionAccess block_access(App& app, const BlockKind& k) {
+  return CollectionAccess(app, k.schema, [&app](const Principal& p) { return dataset_read_scope(app.config(), p); });
+}
+
+void after_change(App& app, const BlockKind& k, const std::string& pid) {
+  if (!k.archive) recompute_file_totals(app, pid);
+}
+
+json::object create_block(App& app, const BlockKind& k, const Principal& p, json::object body) {
+  if (!p.authenticated()) throw ApiError::forbidden();
+  auto errors = validate_file_block(body, false, k.archive);
+  if (!errors.empty()) throw ApiError(400, errors);
+  std::string pid = str_field(body, "datasetId");
+  json::object doc;
+  app.store().transaction([&] {
+    auto ds = app.store().get(schemas::datasets(), pid);
+    if (!ds) throw ApiError::bad_request("Dataset " + pid + " does not exist");
+    if (!may_write_dataset(app, p, *ds)) throw ApiError::forbidden();
+    if (k.archive) {
+      QueryPlan dup;
+      dup.conditions.push_back({"t.archive_id = ?", {str_field(body, "archiveId")}, ""});
+      dup.limit = 1;
+      if (!app.store().find_ids(k.schema, dup).empty())
+        throw ApiError::conflict("A datablock with archiveId " + str_field(body, "archiveId") + " already exists");
+    }
+    for (const auto& f : server_managed_fields()) body.erase(f);
+    doc = std::move(body);
+    std::string id = uuid_v4();
+    doc["_id"] = id;
+    doc["id"] = id;
+    inherit_ownership(doc, *ds);
+    normalize_file_block(doc);
+    stamp(doc, p, true);
+    app.store().insert(k.schema, doc);
+    after_change(app, k, pid);
+  });
+  return doc;
+}
+
+json::object patch_block(App& app, const BlockKind& k, const Principal& p, const std::string& id, json::object body,
+                         const std::string& expected_pid) {
+  auto errors = validate_file_block(body, true, k.archive);
+  if (!errors.empty()) throw ApiError(400, errors);
+  json::object doc;
+  app.store().transaction([&] {
+    doc = block_access(app, k).get_existing(id);
+    std::string pid = str_field(doc, "datasetId");
+    if (!expected_pid.empty() && pid != expected_pid) throw ApiError::not_found();
+    if (body.contains("datasetId") && str_field(body, "datasetId") != pid)
+      throw ApiError::bad_request("datasetId of a file block cannot be changed");
+    dataset_for_write(app, p, pid);
+    for (const auto& f : server_managed_fields()) body.erase(f);
+    for (const char* owned : {"ownerGroup", "accessGroups", "isPublished"}) body.erase(owned);
+    for (const auto& [key, v] : body) doc[key] = v;
+    normalize_file_block(doc);
+    stamp(doc, p, false);
+    app.store().replace(k.schema, doc);
+    after_change(app, k, pid);
+  });
+  return doc;
+}
+
+json::object delete_block(App& app, const BlockKind& k, const Principal& p, const std::string& id,
+                          const std::string& expected_pid) {
+  json::object doc;
+  app.store().transaction([&] {
+    doc = block_access(app, k).get_existing(id);
+    std::string pid = str_field(doc, "datasetId");
+    if (!expected_pid.empty() && pid != expected_pid) throw ApiError::not_found();
+    auto ds = app.store().get(schemas::datasets(), pid);
+    bool allowed = app.may_delete(p) || (ds && may_write_dataset(app, p, *ds));
+    if (!allowed) throw ApiError::forbidden();
+    app.store().remove(k.schema, id);
+    after_change(app, k, pid);
+  });
+  return doc;
+}
+
+HttpResponse is_valid(const HttpRequest& req, const BlockKind& k) {
+  json::object body = body_object(req);
+  auto errors = validate_file_block(body, false, k.archive);
+  json::array arr;
+  for (const auto& e : errors) arr.emplace_back(e);
+  return HttpResponse::json(200, json::object{{"valid", errors.empty()}, {"errors", std::move(arr)}});
+}
+
+void register_top_level(Router& r, App& app, const std::string& base, BlockKind k) {
+  r.add("POST", base, [&app, k](HttpRequest& req) {
+    return HttpResponse::json(201, create_block(app, k, app.authenticate(req), body_object(req)));
+  });
+  r.add("POST", base + "/isValid", [k](HttpRequest& req) { return is_valid(req, k); });
+  r.add("GET", base, [&app, k](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    auto acc = block_access(app, k);
+    return HttpResponse::json(200, acc.list(p, acc.request_filter(req)));
+  });
+  r.add("GET", base + "/count", [&app, k](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    auto acc = block_access(app, k);
+    ListFilter f = acc.request_filter(req);
+    return HttpResponse::json(200, json::object{{"count", acc.count(p, f.where)}});
+  });
+  r.add("GET", base + "/findOne", [&app, k](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    auto acc = block_access(app, k);
+    auto doc = acc.find_one(p, acc.request_filter(req));
+    return HttpResponse::json(200, doc ? json::value(std::move(*doc)) : json::value(json::object()));
+  });
+  if (!k.archive) {
+    auto search_plan = [&app, k](const Principal& p, const SearchRequest& s) {
+      QueryPlan plan;
+      plan.conditions = fullquery_conditions(k.schema, s.fields, "");
+      plan.conditions.push_back(block_access(app, k).access_condition(p));
+      add_order_and_window(plan, k.schema, s.window, 100);
+      return plan;
+    };
+    r.add("GET", base + "/fullquery", [&app, k, search_plan](HttpRequest& req) {
+      Principal p = app.authenticate(req);
+      json::array out;
+      for (auto& d : app.store().find(k.schema, search_plan(p, parse_search_request(req)))) out.emplace_back(std::move(d));
+      return HttpResponse::json(200, out);
+    });
+    r.add("GET", base + "/fullquery/files", [&app, k, search_plan](HttpRequest& req) {
+      Principal p = app.authenticate(req);
+      auto rows = app.store().unwind(k.schema, "dataFileList", search_plan(p, parse_search_request(req)));
+      json::array out(rows.begin(), rows.end());
+      return HttpResponse::json(200, out);
+    });
+    for (const char* suffix : {"/fullfacet", "/fullfacet/files"})
+      r.add("GET", base + suffix, [&app, k](HttpRequest& req) {
+        Principal p = app.authenticate(req);
+        SearchRequest s = parse_search_request(req);
+        auto conds = fullquery_conditions(k.schema, s.fields, "");
+        return HttpResponse::json(200, fullfacet_response(app, k.schema, block_access(app, k).access_condition(p),
+                                                          conds, s.facets));
+      });
+  }
+  r.add("GET", base + "/:id", [&app, k](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    return HttpResponse::json(200, block_access(app, k).get_readable(p, req.param("id")));
+  });
+  r.add("PATCH", base + "/:id", [&app, k](HttpRequest& req) {
+    return HttpResponse::json(200, patch_block(app, k, app.authenticate(req), req.param("id"), body_object(req), ""));
+  });
+  r.add("DELETE", base + "/:id", [&app, k](HttpRequest& req) {
+    return HttpResponse::json(200, delete_block(app, k, app.authenticate(req), req.param("id"), ""));
+  });
+}
+
+// /datasets/:pid/<name>: access follows the dataset (published datasets expose their files).
+void register_under_dataset(Router& r, App& app, const std::string& base, BlockKind k) {
+  r.add("POST", base, [&app, k](HttpRequest& req) {
+    json::object body = body_object(req);
+    body["datasetId"] = req.param("pid");
+    return HttpResponse::json(201, create_block(app, k, app.authenticate(req), std::move(body)));
+  });
+  r.add("POST", base + "/isValid", [k](HttpRequest& req) { return is_valid(req, k); });
+  auto blocks_of = [&app, k](const HttpRequest& req, const Principal& p) {
+    dataset_access(app).get_readable(p, req.param("pid"));
+    QueryPlan plan;
+    plan.conditions.push_back({"t.dataset_id = ?", {req.param("pid")}, ""});
+    if (auto q = req.query_param("filter")) {
+      ListFilter f = parse_filter(*q);
+      auto extra = block_access(app, k).plan_for(Principal{"", "", "", {}}, f);
+      // the dataset check above already decided access; keep only the caller's where/window
+      extra.conditions.erase(extra.conditions.begin());
+      plan.conditions.insert(plan.conditions.end(), extra.conditions.begin(), extra.conditions.end());
+      plan.order = extra.order;
+      plan.limit = extra.limit;
+      plan.skip = extra.skip;
+    }
+    return plan;
+  };
+  r.add("GET", base, [&app, k, blocks_of](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    json::array out;
+    for (auto& d : app.store().find(k.schema, blocks_of(req, p))) out.emplace_back(std::move(d));
+    return HttpResponse::json(200, out);
+  });
+  r.add("GET", base + "/count", [&app, k, blocks_of](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    QueryPlan plan = blocks_of(req, p);
+    return HttpResponse::json(200, json::object{{"count", app.store().count(k.schema, and_all(plan.conditions))}});
+  });
+  r.add("PATCH", base + "/:id", [&app, k](HttpRequest& req) {
+    return HttpResponse::json(
+        200, patch_block(app, k, app.authenticate(req), req.param("id"), body_object(req), req.param("pid")));
+  });
+  r.add("DELETE", base + "/:id", [&app, k](HttpRequest& req) {
+    return HttpResponse::json(200, delete_block(app, k, app.authenticate(req), req.param("id"), req.param("pid")));
+  });
+  r.add("DELETE", base, [&app, k](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    std::string pid = req.param("pid");
+    std::int64_t removed = 0;
+    app.store().transaction([&] {
+      auto ds = dataset_access(app).get_existing(pid);
+      if (!app.may_delete(p) && !may_write_dataset(app, p, ds)) throw ApiError::forbidden();
+      QueryPlan plan;
+      plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+      for (const auto& id : app.store().find_ids(k.schema, plan)) removed += app.store().remove(k.schema, id) ? 1 : 0;
+      after_change(app, k, pid);
+    });
+    return HttpResponse::json(200, json::object{{"deletedCount", removed}});
+  });
+}
+
+}  // namespace
+
+void register_file_routes(Router& r, App& app) {
+  BlockKind orig{schemas::origdatablocks(), false};
+  BlockKind arch{schemas::datablocks(), true};
+  register_top_level(r, app, "/api/v3/origdatablocks", orig);
+  register_top_level(r, app, "/api/v4/origdatablocks", orig);
+  register_top_level(r, app, "/api/v3/datablocks", arch);
+  register_under_dataset(r, app, "/api/v3/datasets/:pid/origdatablocks", orig);
+  register_under_dataset(r, app, "/api/v3/datasets/:pid/datablocks", arch);
+}
+
+}  // namespace openem

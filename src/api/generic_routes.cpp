@@ -1,0 +1,95 @@
+#include "api/generic_routes.h"
+
+#include "api/handler_util.h"
+#include "api/search.h"
+#include "core/error.h"
+#include "query/fullquery.h"
+
+namespace openem {
+namespace json = boost::json;
+
+void check_read(const GenericCollection& c, const Principal& p, bool search) {
+  int status = search ? c.anonymous_search_status : c.anonymous_status;
+  if (!p.authenticated() && status) throw ApiError(status, status == 401 ? "Unauthorized" : "Forbidden resource");
+  if (c.read_gate && !c.read_gate(p)) throw ApiError::forbidden();
+}
+
+void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
+  auto access = [&app, c] { return CollectionAccess(app, *c.schema, c.scope); };
+
+  r.add("GET", c.base, [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, false);
+    auto acc = access();
+    return HttpResponse::json(200, acc.list(p, acc.request_filter(req)));
+  });
+  r.add("GET", c.base + "/count", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, true);
+    auto acc = access();
+    ListFilter f = acc.request_filter(req);
+    return HttpResponse::json(200, json::object{{"count", acc.count(p, f.where)}});
+  });
+  r.add("GET", c.base + "/findOne", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, true);
+    auto acc = access();
+    auto doc = acc.find_one(p, acc.request_filter(req));
+    return HttpResponse::json(200, doc ? json::value(std::move(*doc)) : json::value(json::object()));
+  });
+  r.add("GET", c.base + "/fullquery", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, true);
+    SearchRequest s = parse_search_request(req);
+    QueryPlan plan;
+    plan.conditions = fullquery_conditions(*c.schema, s.fields, c.scientific_key);
+    plan.conditions.push_back(access().access_condition(p));
+    add_order_and_window(plan, *c.schema, s.window, 100);
+    json::array out;
+    for (auto& d : app.store().find(*c.schema, plan)) out.emplace_back(std::move(d));
+    return HttpResponse::json(200, out);
+  });
+  r.add("GET", c.base + "/fullfacet", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, true);
+    SearchRequest s = parse_search_request(req);
+    if (!req.query_param("facets")) s.facets = c.default_facets;
+    auto conds = fullquery_conditions(*c.schema, s.fields, c.scientific_key);
+    return HttpResponse::json(200, fullfacet_response(app, *c.schema, access().access_condition(p), conds, s.facets));
+  });
+  r.add("GET", c.base + "/:id", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, false);
+    return HttpResponse::json(200, access().get_readable(p, req.param("id")));
+  });
+  r.add("PATCH", c.base + "/:id", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    if (!p.authenticated()) throw ApiError(c.anonymous_status ? c.anonymous_status : 403, "Forbidden resource");
+    json::object body = body_object(req);
+    if (c.spec) {
+      auto errors = validate_dto(body, *c.spec, true, server_managed_fields());
+      if (!errors.empty()) throw ApiError(400, errors);
+    }
+    json::object doc;
+    app.store().transaction([&] {
+      doc = access().get_existing(req.param("id"));
+      if (!c.can_update(p, doc)) throw ApiError::forbidden();
+      for (const auto& f : server_managed_fields()) body.erase(f);
+      if (auto* id = body.if_contains(c.schema->id_field); id && *id != doc[c.schema->id_field])
+        throw ApiError::bad_request(c.schema->id_field + " cannot be changed");
+      for (const auto& [k, v] : body) doc[k] = v;
+      stamp(doc, p, false);
+      app.store().replace(*c.schema, doc);
+    });
+    return HttpResponse::json(200, doc);
+  });
+  r.add("DELETE", c.base + "/:id", [&app, c, access](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    json::object doc = access().get_existing(req.param("id"));
+    if (!c.can_delete(p)) throw ApiError::forbidden();
+    app.store().remove(*c.schema, req.param("id"));
+    return HttpResponse::json(200, doc);
+  });
+}
+
+}  // namespace openem

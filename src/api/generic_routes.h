@@ -1,0 +1,39 @@
+#pragma once
+// GenericCollection: the endpoints that proposals, samples, instruments and policies share —
+// list, count, findOne, fullquery, fullfacet, get, patch, delete — parameterised by who may
+// read, write and delete, and how a body is validated. Each collection's file adds only
+// its create handler and its quirks. Immutable after registration; thread-safe.
+#include <boost/json.hpp>
+
+#include <functional>
+
+#include "api/collection_access.h"
+#include "http/router.h"
+#include "model/dto.h"
+
+namespace openem {
+
+struct GenericCollection {
+  const CollectionSchema* schema;
+  std::string base;  // e.g. "/api/v3/proposals"
+  CollectionAccess::ScopeFn scope;
+  // Anonymous callers: reads allowed (published only) when 0, else refused with this status;
+  // one value for list and get-by-id, one for count/findOne/fullquery/fullfacet.
+  int anonymous_status = 0;
+  int anonymous_search_status = 0;
+  // Optional: every read needs this right (policies are for managers only); else 403.
+  std::function<bool(const Principal&)> read_gate;
+  std::function<bool(const Principal&, const boost::json::object& doc)> can_update;
+  std::function<bool(const Principal&)> can_delete;
+  const DtoSpec* spec = nullptr;          // for PATCH validation
+  std::string scientific_key;             // fullquery key for scientific conditions ("" = none)
+  std::vector<std::string> default_facets;
+};
+
+void register_generic_routes(Router& r, App& app, const GenericCollection& c);
+
+// Throws 401/403 when the collection refuses this caller reads (search: count, findOne,
+// fullquery, fullfacet).
+void check_read(const GenericCollection& c, const Principal& p, bool search);
+
+}  // namespace openem

@@ -1,0 +1,25 @@
+#include "api/permissions.h"
+
+namespace openem {
+
+DatasetCreateTier dataset_create_tier(const Config& c, const Principal& p) {
+  if (!p.authenticated()) return DatasetCreateTier::None;
+  if (c.admin_groups.matches(p.groups, true)) return DatasetCreateTier::Admin;
+  if (c.create_dataset_privileged_groups.matches(p.groups, true)) return DatasetCreateTier::Privileged;
+  if (c.create_dataset_with_pid_groups.matches(p.groups, true)) return DatasetCreateTier::WithPid;
+  if (c.create_dataset_groups.matches(p.groups, true)) return DatasetCreateTier::OwnGroups;
+  return DatasetCreateTier::None;
+}
+
+ReadScope dataset_read_scope(const Config& c, const Principal& p) {
+  ReadScope s;
+  s.read_any = p.authenticated() && (c.admin_groups.matches(p.groups, true) ||
+                                     c.update_dataset_lifecycle_groups.matches(p.groups, true));
+  return s;
+}
+
+bool dataset_update_any(const Config& c, const Principal& p) {
+  return p.authenticated() && c.admin_groups.matches(p.groups, true);
+}
+
+}  // namespace openem

@@ -1,0 +1,24 @@
+#pragma once
+// Dataset permission tiers (reference §7.1): which create/read rights a caller's groups give.
+// Pure functions of the configuration and the principal; thread-safe.
+#include "core/config.h"
+#include "core/principal.h"
+#include "query/access.h"
+
+namespace openem {
+
+enum class DatasetCreateTier {
+  None,        // may not create
+  OwnGroups,   // CREATE_DATASET_GROUPS: own groups, no pid
+  WithPid,     // CREATE_DATASET_WITH_PID_GROUPS: own groups, may supply a pid
+  Privileged,  // CREATE_DATASET_PRIVILEGED_GROUPS: any ownerGroup, may supply a pid
+  Admin,       // ADMIN_GROUPS: everything
+};
+
+DatasetCreateTier dataset_create_tier(const Config& c, const Principal& p);
+// Read scope for datasets: admins and lifecycle managers read everything.
+ReadScope dataset_read_scope(const Config& c, const Principal& p);
+// Update any dataset (admins) or only owned ones.
+bool dataset_update_any(const Config& c, const Principal& p);
+
+}  // namespace openem

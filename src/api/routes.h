@@ -1,0 +1,23 @@
+#pragma once
+// Route registration, one function per API area. Each adds its endpoints to the router;
+// handlers capture the App by reference (it outlives the server).
+#include "api/app.h"
+#include "http/router.h"
+
+namespace openem {
+
+void register_auth_routes(Router& r, App& app);
+void register_dataset_routes(Router& r, App& app);
+void register_file_routes(Router& r, App& app);        // origdatablocks, datablocks
+void register_attachment_routes(Router& r, App& app);
+void register_proposal_routes(Router& r, App& app);
+void register_sample_routes(Router& r, App& app);
+void register_instrument_routes(Router& r, App& app);
+void register_policy_routes(Router& r, App& app);
+// health, admin config, OpenAPI; /metrics needs the finished route table so it comes last.
+void register_system_routes(Router& r, App& app);
+
+// All of the above, in the right order.
+void register_all_routes(Router& r, App& app);
+
+}  // namespace openem

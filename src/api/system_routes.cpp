@@ -1,0 +1,72 @@
+// Operational endpoints: health (the OpenEM ingestor probes it), frontend configuration,
+// and the OpenAPI description generated from the route table itself.
+#include <boost/json.hpp>
+
+#include "api/routes.h"
+#include "core/error.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+// "/api/v3/datasets/:pid" → "/api/v3/datasets/{pid}"
+std::string openapi_path(const Route& r) {
+  std::string out;
+  for (const auto& s : r.segments) out += "/" + (s[0] == ':' ? "{" + s.substr(1) + "}" : s);
+  return out.empty() ? "/" : out;
+}
+
+json::object openapi(const Router& router) {
+  json::object paths;
+  for (const auto& r : router.routes()) {
+    std::string method = r.method;
+    std::transform(method.begin(), method.end(), method.begin(), ::tolower);
+    json::array params;
+    for (const auto& s : r.segments)
+      if (s[0] == ':')
+        params.emplace_back(json::object{{"name", s.substr(1)}, {"in", "path"}, {"required", true},
+                                         {"schema", json::object{{"type", "string"}}}});
+    auto& item = paths[openapi_path(r)];
+    if (!item.is_object()) item = json::object();
+    item.as_object()[method] = json::object{{"operationId", method + ":" + r.pattern},
+                                            {"parameters", std::move(params)},
+                                            {"responses", json::object{{"200", json::object{{"description", "OK"}}}}}};
+  }
+  return {{"openapi", "3.0.0"},
+          {"info", json::object{{"title", "openem SciCat-compatible API"}, {"version", "3"}}},
+          {"paths", std::move(paths)}};
+}
+
+}  // namespace
+
+void register_system_routes(Router& r, App& app) {
+  r.add("GET", "/api/v3/health", [&app](HttpRequest&) {
+    bool up = app.store().healthy();
+    json::object db{{"status", up ? "up" : "down"}};
+    json::object body{{"status", up ? "ok" : "error"},
+                      {"info", up ? json::object{{"database", db}} : json::object()},
+                      {"error", up ? json::object() : json::object{{"database", db}}},
+                      {"details", json::object{{"database", db}}}};
+    return HttpResponse::json(up ? 200 : 503, body);
+  });
+  r.add("GET", "/api/v3/admin/config", [](HttpRequest&) {
+    return HttpResponse::json(200, json::object{{"facility", "openem"}, {"logbookEnabled", false},
+                                                {"accessTokenPrefix", "Bearer "}, {"jobsEnabled", false}});
+  });
+  r.add("GET", "/api/v3/admin/theme", [](HttpRequest&) { return HttpResponse::json(200, json::object()); });
+  r.add("GET", "/explorer-json", [&r](HttpRequest&) { return HttpResponse::json(200, openapi(r)); });
+}
+
+void register_all_routes(Router& r, App& app) {
+  register_auth_routes(r, app);
+  register_dataset_routes(r, app);
+  register_file_routes(r, app);
+  register_attachment_routes(r, app);
+  register_proposal_routes(r, app);
+  register_sample_routes(r, app);
+  register_instrument_routes(r, app);
+  register_policy_routes(r, app);
+  register_system_routes(r, app);
+}
+
+}  // namespace openem

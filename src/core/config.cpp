@@ -1,0 +1,199 @@
+#include "core/config.h"
+
+#include <boost/json.hpp>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace openem {
+namespace {
+
+std::string trim(std::string_view s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(" \t\r\n");
+  return std::string(s.substr(b, e - b + 1));
+}
+
+bool parse_bool(const std::string& key, const std::string& v) {
+  std::string l = v;
+  std::transform(l.begin(), l.end(), l.begin(), ::tolower);
+  if (l == "1" || l == "true" || l == "yes" || l == "on") return true;
+  if (l == "0" || l == "false" || l == "no" || l == "off" || l.empty()) return false;
+  throw std::runtime_error(key + ": expected a boolean, got '" + v + "'");
+}
+
+long parse_long(const std::string& key, const std::string& v) {
+  try {
+    size_t used = 0;
+    long r = std::stol(v, &used);
+    if (used != v.size()) throw std::invalid_argument(v);
+    return r;
+  } catch (const std::exception&) {
+    throw std::runtime_error(key + ": expected a whole number, got '" + v + "'");
+  }
+}
+
+// "16mb", "1gb", "512kb", "1048576" → bytes (the MAX_FILE_UPLOAD_SIZE syntax).
+std::size_t parse_size(const std::string& key, std::string v) {
+  std::transform(v.begin(), v.end(), v.begin(), ::tolower);
+  std::size_t mult = 1;
+  auto ends = [&](const char* suf) {
+    size_t n = std::strlen(suf);
+    return v.size() > n && v.compare(v.size() - n, n, suf) == 0;
+  };
+  if (ends("kb")) mult = 1024, v.resize(v.size() - 2);
+  else if (ends("mb")) mult = 1024 * 1024, v.resize(v.size() - 2);
+  else if (ends("gb")) mult = 1024ull * 1024 * 1024, v.resize(v.size() - 2);
+  else if (ends("b")) v.resize(v.size() - 1);
+  return static_cast<std::size_t>(parse_long(key, trim(v))) * mult;
+}
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + p.string());
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Applies one setting by its SciCat/openem environment name. Returns false if unknown.
+bool apply(Config& c, const std::string& key, const std::string& value) {
+  if (key == "OPENEM_DATA_DIR") c.data_dir = value;
+  else if (key == "OPENEM_LISTEN") {
+    auto colon = value.rfind(':');
+    if (colon == std::string::npos) throw std::runtime_error("OPENEM_LISTEN: expected HOST:PORT");
+    c.listen_host = value.substr(0, colon);
+    c.listen_port = static_cast<unsigned short>(parse_long(key, value.substr(colon + 1)));
+  } else if (key == "OPENEM_THREADS") c.threads = static_cast<unsigned>(parse_long(key, value));
+  else if (key == "OPENEM_ADMIN_PASSWORD") c.admin_password = value;
+  else if (key == "OPENEM_LOG_LEVEL") c.log_level = value;
+  else if (key == "JWT_SECRET") c.jwt_secret = value;
+  else if (key == "JWT_EXPIRES_IN") c.jwt_expires_in = parse_long(key, value);
+  else if (key == "PID_PREFIX") {
+    c.pid_prefix = value;
+    while (!c.pid_prefix.empty() && c.pid_prefix.back() == '/') c.pid_prefix.pop_back();
+  } else if (key == "MAX_FILE_UPLOAD_SIZE") c.max_body_bytes = parse_size(key, value);
+  else if (key == "ADMIN_GROUPS") c.admin_groups = GroupList::parse(value);
+  else if (key == "DELETE_GROUPS") c.delete_groups = GroupList::parse(value);
+  else if (key == "CREATE_DATASET_GROUPS") c.create_dataset_groups = GroupList::parse(value);
+  else if (key == "CREATE_DATASET_WITH_PID_GROUPS") c.create_dataset_with_pid_groups = GroupList::parse(value);
+  else if (key == "CREATE_DATASET_PRIVILEGED_GROUPS") c.create_dataset_privileged_groups = GroupList::parse(value);
+  else if (key == "UPDATE_DATASET_LIFECYCLE_GROUPS") c.update_dataset_lifecycle_groups = GroupList::parse(value);
+  else if (key == "PROPOSAL_GROUPS") c.proposal_groups = GroupList::parse(value);
+  else if (key == "SAMPLE_GROUPS") c.sample_groups = GroupList::parse(value);
+  else if (key == "SAMPLE_PRIVILEGED_GROUPS") c.sample_privileged_groups = GroupList::parse(value);
+  else if (key == "POLICY_GROUPS") c.policy_groups = GroupList::parse(value);
+  else if (key == "ATTACHMENT_GROUPS") c.attachment_groups = GroupList::parse(value);
+  else if (key == "DATASET_CREATION_VALIDATION_ENABLED") c.dataset_creation_validation_enabled = parse_bool(key, value);
+  else if (key == "DATASET_CREATION_VALIDATION_REGEX") c.dataset_creation_validation_regex = value;
+  else if (key == "POLICY_RETENTION_SHIFT") c.policy_retention_shift_years = static_cast<int>(parse_long(key, value));
+  else if (key == "POLICY_PUBLICATION_SHIFT") c.policy_publication_shift_years = static_cast<int>(parse_long(key, value));
+  else if (key == "FUNCTIONAL_ACCOUNTS_FILE") {
+    c.functional_accounts = parse_functional_accounts(read_file(value));
+  } else return false;
+  return true;
+}
+
+}  // namespace
+
+GroupList GroupList::parse(std::string_view csv) {
+  GroupList out;
+  size_t pos = 0;
+  while (pos <= csv.size()) {
+    size_t comma = csv.find(',', pos);
+    if (comma == std::string_view::npos) comma = csv.size();
+    std::string g = trim(csv.substr(pos, comma - pos));
+    if (g == "#all") out.all = true;
+    else if (!g.empty()) out.groups.push_back(g);
+    pos = comma + 1;
+  }
+  return out;
+}
+
+bool GroupList::matches(const std::vector<std::string>& user_groups, bool authenticated) const {
+  if (all && authenticated) return true;
+  for (const auto& g : groups)
+    if (std::find(user_groups.begin(), user_groups.end(), g) != user_groups.end()) return true;
+  return false;
+}
+
+std::vector<FunctionalAccount> parse_functional_accounts(const std::string& json_text) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(json_text, ec);
+  if (ec || !v.is_array()) throw std::runtime_error("FUNCTIONAL_ACCOUNTS_FILE: expected a JSON array of accounts");
+  std::vector<FunctionalAccount> out;
+  for (const auto& item : v.as_array()) {
+    if (!item.is_object()) throw std::runtime_error("FUNCTIONAL_ACCOUNTS_FILE: each account must be an object");
+    const auto& o = item.as_object();
+    FunctionalAccount a;
+    auto str = [&](const char* k) -> std::string {
+      auto* p = o.if_contains(k);
+      return p && p->is_string() ? std::string(p->as_string()) : std::string();
+    };
+    a.username = str("username");
+    a.email = str("email");
+    a.password = str("password");
+    if (a.username.empty() || a.password.empty())
+      throw std::runtime_error("FUNCTIONAL_ACCOUNTS_FILE: every account needs username and password");
+    if (auto* r = o.if_contains("role")) {
+      if (r->is_string()) a.roles.emplace_back(r->as_string());
+      else if (r->is_array())
+        for (const auto& x : r->as_array())
+          if (x.is_string()) a.roles.emplace_back(x.as_string());
+    }
+    if (auto* g = o.if_contains("global"); g && g->is_bool()) a.global = g->as_bool();
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> Config::environment() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; e && *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
+Config Config::load(const std::optional<std::filesystem::path>& file,
+                    const std::map<std::string, std::string>& env) {
+  Config c;
+  if (file) {
+    toml::table t;
+    try {
+      t = toml::parse_file(file->string());
+    } catch (const toml::parse_error& e) {
+      std::ostringstream msg;
+      msg << file->string() << ":" << e.source().begin.line << ": " << e.description();
+      throw std::runtime_error(msg.str());
+    }
+    // TOML keys are the environment names in lower case, e.g. admin_groups = "admin,ingestor".
+    for (const auto& [k, node] : t) {
+      std::string key(k.str());
+      std::transform(key.begin(), key.end(), key.begin(), ::toupper);
+      std::string value;
+      if (auto s = node.value<std::string>()) value = *s;
+      else if (auto i = node.value<int64_t>()) value = std::to_string(*i);
+      else if (auto b = node.value<bool>()) value = *b ? "true" : "false";
+      else if (auto* arr = node.as_array()) {
+        for (const auto& el : *arr)
+          if (auto s2 = el.value<std::string>()) value += (value.empty() ? "" : ",") + *s2;
+      } else throw std::runtime_error(file->string() + ": unsupported value for '" + std::string(k.str()) + "'");
+      if (!apply(c, key, value) && !apply(c, "OPENEM_" + key, value))
+        throw std::runtime_error(file->string() + ": unknown setting '" + std::string(k.str()) + "'");
+    }
+  }
+  for (const auto& [k, v] : env) apply(c, k, v);  // unknown environment variables are not ours
+  return c;
+}
+
+}  // namespace openem

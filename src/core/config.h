@@ -1,0 +1,67 @@
+#pragma once
+// Config: everything `openem serve` can be told, from embedded defaults, an optional TOML
+// file and environment variables (SciCat's own names, so a facility moves its settings over
+// as is). Built once at start-up, then read-only and shared by all threads.
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace openem {
+
+// A group list as SciCat writes it: comma separated; "#all" means every authenticated user.
+struct GroupList {
+  std::vector<std::string> groups;
+  bool all = false;  // contained "#all"
+  bool matches(const std::vector<std::string>& user_groups, bool authenticated) const;
+  static GroupList parse(std::string_view csv);
+};
+
+struct FunctionalAccount {
+  std::string username, email, password;
+  std::vector<std::string> roles;
+  bool global = false;
+};
+
+struct Config {
+  std::filesystem::path data_dir = "openem-data";
+  std::string listen_host = "127.0.0.1";
+  unsigned short listen_port = 3000;
+  unsigned threads = 0;  // 0: 2 × hardware threads (handlers block on SQLite)
+
+  std::string jwt_secret;         // generated and persisted in the data dir when unset
+  long jwt_expires_in = 3600;     // seconds
+  std::string pid_prefix;         // PID_PREFIX, trailing '/' stripped
+  std::size_t max_body_bytes = 16 * 1024 * 1024;  // MAX_FILE_UPLOAD_SIZE
+
+  GroupList admin_groups = GroupList::parse("admin");
+  GroupList delete_groups = GroupList::parse("admin");
+  GroupList create_dataset_groups = GroupList::parse("#all");
+  GroupList create_dataset_with_pid_groups;
+  GroupList create_dataset_privileged_groups;
+  GroupList update_dataset_lifecycle_groups;
+  GroupList proposal_groups;
+  GroupList sample_groups = GroupList::parse("#all");
+  GroupList sample_privileged_groups;
+  GroupList policy_groups;
+  GroupList attachment_groups = GroupList::parse("#all");
+  bool dataset_creation_validation_enabled = false;
+  std::string dataset_creation_validation_regex;
+  int policy_retention_shift_years = -1;  // POLICY_RETENTION_SHIFT; -1: none
+  int policy_publication_shift_years = 3;
+
+  std::optional<std::string> admin_password;  // OPENEM_ADMIN_PASSWORD
+  std::vector<FunctionalAccount> functional_accounts;
+  std::string log_level = "info";
+
+  // Applies `file` (if given) then the environment over the defaults. Throws
+  // std::runtime_error with a one-line reason on a malformed file or value.
+  static Config load(const std::optional<std::filesystem::path>& file,
+                     const std::map<std::string, std::string>& env);
+  static std::map<std::string, std::string> environment();
+};
+
+std::vector<FunctionalAccount> parse_functional_accounts(const std::string& json_text);
+
+}  // namespace openem

@@ -1,0 +1,162 @@
+#include "core/jwt.h"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <chrono>
+#include <stdexcept>
+
+namespace openem {
+namespace {
+
+namespace json = boost::json;
+
+constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+int decode_char(char c) {
+  if (c >= 'A' && c <= 'Z') return c - 'A';
+  if (c >= 'a' && c <= 'z') return c - 'a' + 26;
+  if (c >= '0' && c <= '9') return c - '0' + 52;
+  if (c == '-') return 62;
+  if (c == '_') return 63;
+  return -1;
+}
+
+// HMAC-SHA-256 of data, base64url-encoded: the third segment of a token.
+std::string hs256(std::string_view secret, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+           &mac_len) == nullptr) {
+    throw std::runtime_error("HMAC-SHA-256 failed");
+  }
+  return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
+}
+
+std::int64_t now_seconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::optional<json::object> decode_object(std::string_view segment) {
+  auto text = base64url_decode(segment);
+  if (!text) return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(*text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
+
+std::optional<double> numeric_date(const json::value& v) {
+  if (v.is_int64()) return static_cast<double>(v.get_int64());
+  if (v.is_uint64()) return static_cast<double>(v.get_uint64());
+  if (v.is_double()) return v.get_double();
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  auto b = [&](size_t k) { return static_cast<unsigned char>(bytes[k]); };
+  for (; i + 3 <= bytes.size(); i += 3) {
+    unsigned v = b(i) << 16 | b(i + 1) << 8 | b(i + 2);
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+    out += kAlphabet[v >> 6 & 63];
+    out += kAlphabet[v & 63];
+  }
+  if (bytes.size() - i == 1) {
+    unsigned v = b(i) << 16;
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+  } else if (bytes.size() - i == 2) {
+    unsigned v = b(i) << 16 | b(i + 1) << 8;
+    out += kAlphabet[v >> 18 & 63];
+    out += kAlphabet[v >> 12 & 63];
+    out += kAlphabet[v >> 6 & 63];
+  }
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  if (text.size() % 4 == 1) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3 + 2);
+  unsigned acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int d = decode_char(c);
+    if (d < 0) return std::nullopt;
+    acc = (acc << 6 | static_cast<unsigned>(d)) & 0xFFFFFF;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out += static_cast<char>(acc >> bits & 0xFF);
+    }
+  }
+  if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return std::nullopt;  // non-canonical tail
+  return out;
+}
+
+std::string jwt_sign(const json::object& payload, std::string_view secret, long ttl_seconds) {
+  if (secret.empty()) throw std::invalid_argument("JWT secret must not be empty");
+  json::object claims = payload;
+  const std::int64_t now = now_seconds();
+  claims["iat"] = now;
+  if (ttl_seconds != 0) claims["exp"] = now + ttl_seconds;
+  std::string input = base64url_encode(R"({"alg":"HS256","typ":"JWT"})");
+  input += '.';
+  input += base64url_encode(json::serialize(claims));
+  std::string signature = hs256(secret, input);
+  input += '.';
+  input += signature;
+  return input;
+}
+
+std::optional<json::object> jwt_verify(std::string_view token, std::string_view secret) {
+  try {
+    if (secret.empty() || token.size() > kMaxJwtLength) return std::nullopt;
+    const size_t dot1 = token.find('.');
+    if (dot1 == std::string_view::npos) return std::nullopt;
+    const size_t dot2 = token.find('.', dot1 + 1);
+    if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+      return std::nullopt;
+    }
+    const std::string_view signing_input = token.substr(0, dot2);
+    const std::string_view signature = token.substr(dot2 + 1);
+    // Compare the encoded forms: the expected length is fixed (43), so a length mismatch
+    // reveals nothing, and equal-length strings are compared in constant time.
+    const std::string expected = hs256(secret, signing_input);
+    if (signature.size() != expected.size() ||
+        CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
+      return std::nullopt;
+    }
+    auto header = decode_object(token.substr(0, dot1));
+    if (!header) return std::nullopt;
+    const json::value* alg = header->if_contains("alg");
+    if (!alg || !alg->is_string() || alg->get_string() != "HS256") return std::nullopt;
+    if (header->contains("crit")) return std::nullopt;  // no extensions are understood
+    auto payload = decode_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+    if (!payload) return std::nullopt;
+    const double now = static_cast<double>(now_seconds());
+    if (const json::value* exp = payload->if_contains("exp")) {
+      auto t = numeric_date(*exp);
+      if (!t || now >= *t) return std::nullopt;
+    }
+    if (const json::value* nbf = payload->if_contains("nbf")) {
+      auto t = numeric_date(*nbf);
+      if (!t || now < *t) return std::nullopt;
+    }
+    return payload;
+  } catch (const std::exception&) {  // allocation failure, HMAC failure: not a valid token
+    return std::nullopt;
+  }
+}
+
+}  // namespace openem

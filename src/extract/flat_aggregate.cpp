@@ -1,0 +1,112 @@
+#include "extract/flat_aggregate.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "extract/text_util.h"
+
+namespace openem::extract {
+
+KeyStats& FlatAggregate::slot(std::string_view key) {
+  auto it = stats_.find(key);
+  if (it != stats_.end()) return it->second;
+  return stats_.emplace(std::string(key), KeyStats{}).first->second;
+}
+
+namespace {
+
+void note_text(KeyStats& s, std::string_view value) {
+  if (s.count == 0) s.first.assign(value);
+  else if (s.all_equal && s.first != value) s.all_equal = false;
+  ++s.count;
+}
+
+void note_number(KeyStats& s, double v) {
+  if (!std::isfinite(v)) return;
+  ++s.numeric;
+  if (v < s.min) s.min = v;
+  if (v > s.max) s.max = v;
+  s.sum += v;
+}
+
+}  // namespace
+
+void FlatAggregate::add(std::string_view key, std::string_view value) {
+  KeyStats& s = slot(key);
+  note_text(s, value);
+  if (auto v = parse_number(value)) note_number(s, *v);
+}
+
+void FlatAggregate::add_number(std::string_view key, double value) {
+  KeyStats& s = slot(key);
+  note_text(s, format_number(value));
+  note_number(s, value);
+}
+
+void FlatAggregate::add_time(std::string_view key, std::string_view text, const AcquisitionTime& t) {
+  KeyStats& s = slot(key);
+  note_text(s, text);
+  if (s.times == 0 || t < s.earliest) s.earliest = t;
+  if (s.times == 0 || s.latest < t) s.latest = t;
+  ++s.times;
+}
+
+void FlatAggregate::merge(const FlatAggregate& later) {
+  for (const auto& [key, b] : later.stats_) {
+    auto it = stats_.find(key);
+    if (it == stats_.end()) {
+      stats_.emplace(key, b);
+      continue;
+    }
+    KeyStats& a = it->second;
+    if (a.count == 0) {
+      a.first = b.first;
+      a.all_equal = b.all_equal;
+    } else if (b.count > 0) {
+      a.all_equal = a.all_equal && b.all_equal && a.first == b.first;
+    }
+    a.count += b.count;
+    a.numeric += b.numeric;
+    if (b.min < a.min) a.min = b.min;
+    if (b.max > a.max) a.max = b.max;
+    a.sum += b.sum;
+    if (b.times) {
+      if (a.times == 0 || b.earliest < a.earliest) a.earliest = b.earliest;
+      if (a.times == 0 || a.latest < b.latest) a.latest = b.latest;
+      a.times += b.times;
+    }
+  }
+}
+
+const KeyStats* FlatAggregate::find(std::string_view key) const {
+  auto it = stats_.find(key);
+  return it == stats_.end() ? nullptr : &it->second;
+}
+
+std::vector<std::string> FlatAggregate::keys_ending_with(std::string_view suffix) const {
+  std::vector<std::string> out;
+  for (const auto& [key, s] : stats_)
+    if (std::string_view(key).ends_with(suffix)) out.push_back(key);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::map<std::string, std::string> FlatAggregate::flat_view() const {
+  std::map<std::string, std::string> out;
+  for (const auto& [key, s] : stats_) {
+    if (s.times > 0) {
+      out[key + "_start"] = format_rfc3339(s.earliest);
+      out[key + "_end"] = format_rfc3339(s.latest);
+    } else if (s.all_equal) {
+      out[key] = s.first;
+    } else if (s.all_numeric()) {
+      out[key + "_min"] = format_number(s.min);
+      out[key + "_max"] = format_number(s.max);
+    } else {
+      out[key] = s.first;
+    }
+  }
+  return out;
+}
+
+}  // namespace openem::extract

@@ -1,0 +1,22 @@
+#pragma once
+// TiffReader: metadata from TIFF-based camera files through libtiff: EER (BigTIFF; XML
+// acquisition metadata in private tag 65001), Thermo Fisher SEM/FIB TIFF (INI text in tag
+// 34682) and baseline tags of any TIFF. Thread-safe: libtiff's global message handlers are
+// installed once and report into thread-local buffers.
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "extract/key_value_sink.h"
+
+namespace openem::extract {
+
+// Emits "TIFF.Width", "TIFF.Height", "TIFF.Pages", "TIFF.Software", ...; for EER files every
+// <item name="x">v</item> of tag 65001 as "EER.x"; for FEI/TFS tag 34682 "FEI_INI.<Section>.<Key>".
+// Throws ExtractError(file, 0, reason) when libtiff cannot open the file.
+void read_tiff_metadata(const std::filesystem::path& path, KeyValueSink& sink);
+
+// Parses the EER acquisition XML (<metadata><item name=".." unit="..">v</item>...</metadata>).
+void parse_eer_metadata_xml(std::string_view xml, const std::string& file, KeyValueSink& sink);
+
+}  // namespace openem::extract

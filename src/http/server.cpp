@@ -1,0 +1,218 @@
+#include "http/server.h"
+
+#include <boost/asio.hpp>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/beast.hpp>
+#include <boost/json.hpp>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <thread>
+
+#include "core/error.h"
+
+namespace openem {
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = net::ip::tcp;
+constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matched) {
+  *matched = nullptr;
+  try {
+    bool wrong_method = false;
+    const Route* r = router.match(req.method, req, wrong_method);
+    if (!r) {
+      if (req.method == "OPTIONS") {  // CORS preflight: permissive, as upstream's enableCors()
+        HttpResponse res = HttpResponse::text(204, "");
+        res.headers.push_back({"Access-Control-Allow-Methods", "GET,HEAD,PUT,PATCH,POST,DELETE"});
+        res.headers.push_back({"Access-Control-Allow-Headers", req.header("access-control-request-headers").value_or("*")});
+        return res;
+      }
+      std::string msg = "Cannot " + req.method + " " + req.target.substr(0, req.target.find('?'));
+      return HttpResponse::error(404, msg);
+    }
+    *matched = r;
+    return r->handler(req);
+  } catch (const ApiError& e) {
+    if (!e.message_is_array()) return HttpResponse::error(e.status(), e.messages().front());
+    boost::json::array msgs;
+    for (const auto& m : e.messages()) msgs.emplace_back(m);
+    return HttpResponse::json(e.status(), boost::json::object{{"statusCode", e.status()},
+                                                              {"message", std::move(msgs)},
+                                                              {"error", status_reason(e.status())}});
+  } catch (const std::exception& e) {
+    spdlog::error("event=handler_error route=\"{}\" error=\"{}\"", *matched ? (*matched)->pattern : "", e.what());
+    return HttpResponse::error(500, "Internal server error");
+  }
+}
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  const Router& router;
+  Metrics& metrics;
+  RequestObserver observer;
+  net::io_context ioc;
+  tcp::acceptor acceptor{ioc};
+  std::atomic<int> in_flight{0};
+  std::atomic<bool> draining{false};
+
+  Impl(ServerOptions o, const Router& r, Metrics& m, RequestObserver obs)
+      : options(std::move(o)), router(r), metrics(m), observer(std::move(obs)), ioc(static_cast<int>(options.threads)) {}
+
+  static HttpRequest to_request(http::request<http::string_body>&& msg, const tcp::endpoint& remote) {
+    HttpRequest req;
+    req.method = std::string(msg.method_string());
+    req.target = std::string(msg.target());
+    for (const auto& f : msg) {
+      std::string name(f.name_string());
+      std::transform(name.begin(), name.end(), name.begin(), ::tolower);
+      req.headers[name] = std::string(f.value());
+    }
+    req.body = std::move(msg.body());
+    req.remote = remote.address().to_string();
+    parse_target(req.target, req);
+    return req;
+  }
+
+  http::response<http::string_body> to_message(HttpResponse&& res, unsigned version, bool keep_alive, bool head) {
+    http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
+    msg.set(http::field::server, "openem");
+    msg.set(http::field::content_type, res.content_type);
+    msg.set(http::field::access_control_allow_origin, "*");
+    for (auto& [k, v] : res.headers) msg.set(k, v);
+    msg.keep_alive(keep_alive && !draining.load());
+    if (head) {
+      msg.content_length(res.body.size());
+    } else {
+      msg.body() = std::move(res.body);
+      msg.prepare_payload();
+    }
+    return msg;
+  }
+
+  net::awaitable<void> session(beast::tcp_stream stream) {
+    beast::flat_buffer buffer;
+    boost::system::error_code ignored;
+    tcp::endpoint remote = stream.socket().remote_endpoint(ignored);
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(64 * 1024);
+      parser.body_limit(options.max_body_bytes);
+      stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+      if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
+          ec == net::error::operation_aborted || ec == net::error::connection_reset)
+        break;
+      auto started = std::chrono::steady_clock::now();
+      const Route* route = nullptr;
+      HttpResponse res;
+      unsigned version = 11;
+      bool keep_alive = false, head = false;
+      HttpRequest req;
+      if (ec == http::error::body_limit) {
+        res = HttpResponse::error(413, "Request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+      } else if (ec) {
+        res = HttpResponse::error(400, "Malformed HTTP request: " + ec.message());
+      } else {
+        auto msg = parser.release();
+        version = msg.version();
+        keep_alive = msg.keep_alive();
+        head = msg.method() == http::verb::head;
+        ++in_flight;
+        try {
+          req = to_request(std::move(msg), remote);
+          res = dispatch(router, req, &route);
+        } catch (const ApiError& e) {
+          res = HttpResponse::error(e.status(), e.messages().front());
+        }
+        --in_flight;
+      }
+      double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      metrics.observe(route ? static_cast<int>(route->index) : -1, res.status, seconds);
+      if (observer) observer(req, route, res.status, seconds);
+      auto out = to_message(std::move(res), version, keep_alive, head);
+      bool close = out.need_eof();
+      stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+      auto [wec, wn] = co_await http::async_write(stream, out, kTuple);
+      if (wec || close || ec) break;
+    }
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+
+  net::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+      if (ec) {
+        if (!acceptor.is_open()) co_return;
+        continue;  // e.g. EMFILE: keep serving the connections we have
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      net::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket))), net::detached);
+    }
+  }
+
+  void begin_drain() {
+    if (draining.exchange(true)) return;
+    spdlog::info("event=drain_started in_flight={}", in_flight.load());
+    boost::system::error_code ec;
+    acceptor.close(ec);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.drain_timeout_seconds);
+    auto timer = std::make_shared<net::steady_timer>(ioc);
+    wait_drain(timer, deadline);
+  }
+
+  void wait_drain(std::shared_ptr<net::steady_timer> timer, std::chrono::steady_clock::time_point deadline) {
+    if (in_flight.load() == 0 || std::chrono::steady_clock::now() > deadline) {
+      ioc.stop();
+      return;
+    }
+    timer->expires_after(std::chrono::milliseconds(20));
+    timer->async_wait([this, timer, deadline](const boost::system::error_code&) { wait_drain(timer, deadline); });
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, const Router& router, Metrics& metrics, RequestObserver observer)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics, std::move(observer))) {}
+
+HttpServer::~HttpServer() = default;
+
+void HttpServer::listen() {
+  auto& a = impl_->acceptor;
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(impl_->options.host, ec);
+  if (ec) throw std::runtime_error("invalid listen address '" + impl_->options.host + "'");
+  tcp::endpoint ep{address, impl_->options.port};
+  a.open(ep.protocol());
+  a.set_option(net::socket_base::reuse_address(true));
+  a.bind(ep, ec);
+  if (ec) throw std::runtime_error("cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) +
+                                   ": " + ec.message());
+  a.listen(net::socket_base::max_listen_connections);
+}
+
+unsigned short HttpServer::bound_port() const { return impl_->acceptor.local_endpoint().port(); }
+
+void HttpServer::run(bool handle_signals) {
+  auto& ioc = impl_->ioc;
+  net::signal_set signals(ioc);
+  if (handle_signals) {
+    signals.add(SIGINT);
+    signals.add(SIGTERM);
+    signals.async_wait([this](const boost::system::error_code& ec, int) {
+      if (!ec) impl_->begin_drain();
+    });
+  }
+  net::co_spawn(ioc, impl_->accept_loop(), net::detached);
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < impl_->options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  ioc.run();
+  for (auto& t : threads) t.join();
+}
+
+void HttpServer::stop() {
+  net::post(impl_->ioc, [this] { impl_->begin_drain(); });
+}
+
+}  // namespace openem

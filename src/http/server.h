@@ -1,0 +1,49 @@
+#pragma once
+// HttpServer: the HTTP/1.1 front door (Boost.Beast, one coroutine per connection). Reads a
+// request with explicit header/body limits and timeouts, dispatches it through the Router
+// and writes the response. Handlers run on the I/O threads and may block (SQLite); there
+// are more threads than cores for that reason. stop() drains: no new connections, in-flight
+// requests finish. run() blocks; stop() may be called from any thread or a signal handler.
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "http/metrics.h"
+#include "http/router.h"
+
+namespace openem {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  unsigned short port = 3000;  // 0: any free port (see bound_port)
+  unsigned threads = 4;
+  std::size_t max_body_bytes = 16 * 1024 * 1024;
+  int idle_timeout_seconds = 60;
+  int drain_timeout_seconds = 30;
+};
+
+// Called for every request after dispatch, for the access log.
+using RequestObserver = std::function<void(const HttpRequest&, const Route*, int status, double seconds)>;
+
+class HttpServer {
+ public:
+  HttpServer(ServerOptions options, const Router& router, Metrics& metrics, RequestObserver observer = {});
+  ~HttpServer();
+  // Binds and listens; throws std::runtime_error if the address cannot be bound.
+  void listen();
+  unsigned short bound_port() const;
+  // Serves until stop() (or SIGTERM/SIGINT when handle_signals) and the drain has finished.
+  void run(bool handle_signals);
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Runs the router on one request (also used by tests without sockets): matching, error
+// contract, 404/405 bodies.
+HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matched);
+
+}  // namespace openem

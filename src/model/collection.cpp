@@ -1,0 +1,177 @@
+#include "model/collection.h"
+
+namespace openem {
+
+const IndexedColumn* CollectionSchema::column_for(std::string_view field) const {
+  for (const auto& c : columns)
+    if (c.field == field) return &c;
+  return nullptr;
+}
+
+bool CollectionSchema::is_array_field(std::string_view field) const {
+  for (const auto& f : array_fields)
+    if (f == field) return true;
+  return false;
+}
+
+namespace schemas {
+namespace {
+
+// Columns every ownable document has.
+std::vector<IndexedColumn> ownable_columns() {
+  return {{"ownerGroup", "owner_group", ColumnType::Text},
+          {"isPublished", "is_published", ColumnType::Bool},
+          {"createdAt", "created_at", ColumnType::Date},
+          {"updatedAt", "updated_at", ColumnType::Date}};
+}
+
+std::vector<IndexedColumn> with_ownable(std::vector<IndexedColumn> cols) {
+  auto base = ownable_columns();
+  base.insert(base.end(), cols.begin(), cols.end());
+  return base;
+}
+
+}  // namespace
+
+const CollectionSchema& datasets() {
+  static const CollectionSchema s{
+      .name = "datasets",
+      .table = "datasets",
+      .id_field = "pid",
+      .columns = with_ownable({
+          {"type", "type", ColumnType::Text},
+          {"owner", "owner", ColumnType::Text},
+          {"datasetName", "dataset_name", ColumnType::Text},
+          {"sourceFolder", "source_folder", ColumnType::Text},
+          {"creationLocation", "creation_location", ColumnType::Text},
+          {"creationTime", "creation_time", ColumnType::Date},
+          {"size", "size", ColumnType::Integer},
+          {"numberOfFiles", "number_of_files", ColumnType::Integer},
+          {"datasetlifecycle.archiveStatusMessage", "archive_status", ColumnType::Text},
+      }),
+      .array_fields = {"#access", "accessGroups", "sharedWith", "keywords", "proposalIds", "sampleIds",
+                       "instrumentIds", "principalInvestigators", "inputDatasets", "techniques.name"},
+      .date_fields = {"creationTime", "createdAt", "updatedAt", "startTime", "endTime",
+                      "datasetlifecycle.dateOfDiskPurging", "datasetlifecycle.archiveRetentionTime",
+                      "datasetlifecycle.dateOfPublishing", "datasetlifecycle.publishedOn"},
+      .ownable = true,
+      .text_index = true,
+      .scientific_field = "scientificMetadata",
+      .text_excluded = {"history"},
+  };
+  return s;
+}
+
+const CollectionSchema& origdatablocks() {
+  static const CollectionSchema s{
+      .name = "origdatablocks",
+      .table = "origdatablocks",
+      .id_field = "_id",
+      .columns = with_ownable({{"datasetId", "dataset_id", ColumnType::Text},
+                               {"size", "size", ColumnType::Integer},
+                               {"chkAlg", "chk_alg", ColumnType::Text}}),
+      .array_fields = {"#access", "accessGroups"},
+      .date_fields = {"createdAt", "updatedAt", "dataFileList.time"},
+      .ownable = true,
+      .text_index = true,
+  };
+  return s;
+}
+
+const CollectionSchema& datablocks() {
+  static const CollectionSchema s{
+      .name = "datablocks",
+      .table = "datablocks",
+      .id_field = "_id",
+      .columns = with_ownable({{"datasetId", "dataset_id", ColumnType::Text},
+                               {"archiveId", "archive_id", ColumnType::Text},
+                               {"size", "size", ColumnType::Integer}}),
+      .array_fields = {"#access", "accessGroups"},
+      .date_fields = {"createdAt", "updatedAt"},
+  };
+  return s;
+}
+
+const CollectionSchema& attachments() {
+  static const CollectionSchema s{
+      .name = "attachments",
+      .table = "attachments",
+      .id_field = "aid",
+      .columns = with_ownable({{"datasetId", "dataset_id", ColumnType::Text},
+                               {"proposalId", "proposal_id", ColumnType::Text},
+                               {"sampleId", "sample_id", ColumnType::Text}}),
+      .array_fields = {"#access", "accessGroups"},
+      .date_fields = {"createdAt", "updatedAt"},
+  };
+  return s;
+}
+
+const CollectionSchema& proposals() {
+  static const CollectionSchema s{
+      .name = "proposals",
+      .table = "proposals",
+      .id_field = "proposalId",
+      .columns = with_ownable({{"title", "title", ColumnType::Text},
+                               {"email", "email", ColumnType::Text},
+                               {"type", "type", ColumnType::Text},
+                               {"startTime", "start_time", ColumnType::Date},
+                               {"endTime", "end_time", ColumnType::Date}}),
+      .array_fields = {"#access", "accessGroups", "instrumentIds"},
+      .date_fields = {"createdAt", "updatedAt", "startTime", "endTime"},
+      .text_index = true,
+  };
+  return s;
+}
+
+const CollectionSchema& samples() {
+  static const CollectionSchema s{
+      .name = "samples",
+      .table = "samples",
+      .id_field = "sampleId",
+      .columns = with_ownable({{"owner", "owner", ColumnType::Text},
+                               {"proposalId", "proposal_id", ColumnType::Text},
+                               {"type", "type", ColumnType::Text}}),
+      .array_fields = {"#access", "accessGroups"},
+      .date_fields = {"createdAt", "updatedAt"},
+      .text_index = true,
+      .scientific_field = "sampleCharacteristics",
+  };
+  return s;
+}
+
+const CollectionSchema& instruments() {
+  static const CollectionSchema s{
+      .name = "instruments",
+      .table = "instruments",
+      .id_field = "pid",
+      .columns = {{"uniqueName", "unique_name", ColumnType::Text},
+                  {"name", "name", ColumnType::Text},
+                  {"createdAt", "created_at", ColumnType::Date}},
+      .date_fields = {"createdAt", "updatedAt"},
+      .ownable = false,
+      .scientific_field = "customMetadata",
+  };
+  return s;
+}
+
+const CollectionSchema& policies() {
+  static const CollectionSchema s{
+      .name = "policies",
+      .table = "policies",
+      .id_field = "_id",
+      .columns = with_ownable({}),
+      .array_fields = {"#access", "accessGroups", "manager"},
+      .date_fields = {"createdAt", "updatedAt"},
+  };
+  return s;
+}
+
+const std::vector<const CollectionSchema*>& all() {
+  static const std::vector<const CollectionSchema*> v{&datasets(),  &origdatablocks(), &datablocks(),
+                                                      &attachments(), &proposals(),     &samples(),
+                                                      &instruments(), &policies()};
+  return v;
+}
+
+}  // namespace schemas
+}  // namespace openem

@@ -1,0 +1,57 @@
+#pragma once
+// CollectionSchema: what the catalog knows about one SciCat collection (datasets, proposals,
+// ...): its id field, which JSON fields are mirrored into indexed SQL columns, which arrays
+// are indexed in the side table, which fields hold dates. Query translation, storage and
+// the API all read these; they are immutable singletons, safe from any thread.
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace openem {
+
+enum class ColumnType { Text, Integer, Real, Bool, Date };
+
+// A JSON field (dotted path) mirrored into a real column so that filters, sorts and facets
+// on it use an index instead of parsing documents.
+struct IndexedColumn {
+  std::string field;   // e.g. "datasetlifecycle.archiveStatusMessage"
+  std::string column;  // e.g. "archive_status"
+  ColumnType type;
+};
+
+struct CollectionSchema {
+  std::string name;      // API name, e.g. "datasets"
+  std::string table;     // SQL table name; side tables are <table>_values, <table>_sci, <table>_fts
+  std::string id_field;  // document field that holds the primary key
+  std::vector<IndexedColumn> columns;
+  // Array fields whose elements go into <table>_values(field, value, id). The pseudo field
+  // "#access" holds ownerGroup ∪ accessGroups for ownable collections.
+  std::vector<std::string> array_fields;
+  std::set<std::string, std::less<>> date_fields;
+  bool ownable = true;              // ownerGroup / accessGroups / isPublished
+  bool text_index = false;          // FTS5 trigram index over all strings
+  std::string scientific_field;     // leaves indexed in <table>_sci ("" = none)
+  std::set<std::string, std::less<>> text_excluded;  // fields left out of the text index
+
+  const IndexedColumn* column_for(std::string_view field) const;
+  bool is_array_field(std::string_view field) const;
+  bool is_date_field(std::string_view field) const { return date_fields.count(field) > 0; }
+};
+
+namespace schemas {
+const CollectionSchema& datasets();
+const CollectionSchema& origdatablocks();
+const CollectionSchema& datablocks();
+const CollectionSchema& attachments();
+const CollectionSchema& proposals();
+const CollectionSchema& samples();
+const CollectionSchema& instruments();
+const CollectionSchema& policies();
+const std::vector<const CollectionSchema*>& all();
+}  // namespace schemas
+
+// Pseudo array field listing ownerGroup and accessGroups, used by access checks.
+inline constexpr std::string_view kAccessField = "#access";
+
+}  // namespace openem

@@ -1,0 +1,40 @@
+#pragma once
+// Dataset documents: the v3 create/update DTOs (raw, derived, custom), the defaults the server
+// fills in on create, the lifecycle sub-document, and the v3/v4 output shapes. Storage keeps
+// both the plural arrays (v4: proposalIds, ...) and the singular v3 aliases, so either API
+// version reads the same document. Pure functions; thread-safe.
+#include <boost/json/object.hpp>
+
+#include <string>
+#include <vector>
+
+#include "model/dto.h"
+
+namespace openem {
+
+// Validation messages for a create (partial=false) or update body of the given type.
+std::vector<std::string> validate_dataset(const boost::json::object& body, const std::string& type, bool partial);
+
+struct DatasetDefaults {
+  std::string pid;               // already decided (generated or validated)
+  std::string version = "3";     // API version of the route
+  std::string tape_redundancy = "low";  // from the owner group's policy
+  int retention_years = -1;      // POLICY_RETENTION_SHIFT
+  int publication_years = 3;     // POLICY_PUBLICATION_SHIFT
+};
+
+// Fills server-set fields of a new dataset (reference §3.3): pid/_id, version, defaults of
+// counters and lists, classification, lifecycle defaults merged under the given lifecycle,
+// normalised dates, singular/plural aliases. Does not stamp createdBy/At.
+void complete_new_dataset(boost::json::object& doc, const DatasetDefaults& d);
+
+// Keeps singular v3 fields and plural v4 arrays in step after an update; normalises dates.
+void normalize_dataset(boost::json::object& doc);
+
+// Lifecycle defaults for a dataset created now.
+boost::json::object default_lifecycle(int retention_years, int publication_years);
+
+// Output shapes: v4 drops the singular aliases.
+boost::json::object dataset_v4_view(boost::json::object doc);
+
+}  // namespace openem

@@ -1,0 +1,92 @@
+#include "model/dto.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "core/time.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+bool is_email(std::string_view s) {
+  auto at = s.find('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= s.size()) return false;
+  if (s.find('@', at + 1) != std::string_view::npos) return false;
+  auto dot = s.find('.', at + 1);
+  if (dot == std::string_view::npos || dot == at + 1 || dot + 1 >= s.size()) return false;
+  return std::none_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n'; });
+}
+
+void check(const std::string& name, const json::value& v, FieldType type, std::vector<std::string>& out) {
+  switch (type) {
+    case FieldType::Any: return;
+    case FieldType::String:
+      if (!v.is_string()) out.push_back(name + " must be a string");
+      return;
+    case FieldType::NonEmptyString:
+      if (!v.is_string()) out.push_back(name + " must be a string");
+      else if (v.get_string().empty()) out.push_back(name + " should not be empty");
+      return;
+    case FieldType::Email:
+      if (!v.is_string() || !is_email(v.get_string())) out.push_back(name + " must be an email");
+      return;
+    case FieldType::Date:
+      if (!v.is_string() || !parse_iso(v.get_string())) out.push_back(name + " must be a valid ISO 8601 date string");
+      return;
+    case FieldType::Integer:
+      if (!(v.is_int64() || v.is_uint64() || (v.is_double() && v.get_double() == static_cast<double>(static_cast<long long>(v.get_double())))))
+        out.push_back(name + " must be a number conforming to the specified constraints");
+      return;
+    case FieldType::Number:
+      if (!v.is_number()) out.push_back(name + " must be a number conforming to the specified constraints");
+      return;
+    case FieldType::Boolean:
+      if (!v.is_bool()) out.push_back(name + " must be a boolean value");
+      return;
+    case FieldType::Object:
+      if (!v.is_object()) out.push_back(name + " must be an object");
+      return;
+    case FieldType::StringArray:
+      if (!v.is_array()) out.push_back(name + " must be an array");
+      else if (std::any_of(v.get_array().begin(), v.get_array().end(), [](const json::value& x) { return !x.is_string(); }))
+        out.push_back("each value in " + name + " must be a string");
+      return;
+    case FieldType::ObjectArray:
+      if (!v.is_array()) out.push_back(name + " must be an array");
+      else if (std::any_of(v.get_array().begin(), v.get_array().end(), [](const json::value& x) { return !x.is_object(); }))
+        out.push_back("each value in " + name + " must be an object");
+      return;
+  }
+}
+
+}  // namespace
+
+const std::vector<std::string>& server_managed_fields() {
+  static const std::vector<std::string> f{"_id", "createdAt", "createdBy", "updatedAt", "updatedBy", "__v", "version", "history"};
+  return f;
+}
+
+std::vector<std::string> validate_dto(const json::object& body, const DtoSpec& spec, bool partial,
+                                      const std::vector<std::string>& ignored) {
+  std::vector<std::string> out;
+  for (const auto& [k, v] : body) {
+    std::string_view key = k;
+    if (std::find(ignored.begin(), ignored.end(), key) != ignored.end()) continue;
+    auto it = std::find_if(spec.begin(), spec.end(), [&](const FieldSpec& f) { return f.name == key; });
+    if (it == spec.end()) {
+      out.push_back("property " + std::string(key) + " should not exist");
+      continue;
+    }
+    if (v.is_null() && !it->required) continue;
+    check(it->name, v, it->type, out);
+  }
+  if (!partial)
+    for (const auto& f : spec)
+      if (f.required && (!body.contains(f.name) || body.at(f.name).is_null()))
+        out.push_back(f.name + " should not be empty");
+  return out;
+}
+
+}  // namespace openem

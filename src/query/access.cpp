@@ -1,0 +1,61 @@
+#include "query/access.h"
+
+#include <boost/json.hpp>
+
+namespace openem {
+namespace json = boost::json;
+
+SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope) {
+  if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
+  if (!who.authenticated()) return {"t.is_published = 1", {}, ""};
+  SqlCondition c{"t.is_published = 1", {}, ""};
+  if (!who.groups.empty()) {
+    std::string placeholders;
+    c.params.push_back(std::string(kAccessField));
+    for (const auto& g : who.groups) {
+      placeholders += placeholders.empty() ? "?" : ",?";
+      c.params.push_back(g);
+    }
+    c.sql += " OR t.id IN (SELECT v.id FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" +
+             placeholders + "))";
+  }
+  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) {
+    c.sql += " OR t.id IN (SELECT v.id FROM " + schema.table + "_values v WHERE v.field = 'sharedWith' AND v.value = ?)";
+    c.params.push_back(who.email);
+  }
+  return c;
+}
+
+namespace {
+bool string_in(const json::value* v, const std::vector<std::string>& set) {
+  if (!v) return false;
+  auto contains = [&](std::string_view s) {
+    for (const auto& g : set)
+      if (g == s) return true;
+    return false;
+  };
+  if (v->is_string()) return contains(v->get_string());
+  if (v->is_array())
+    for (const auto& x : v->get_array())
+      if (x.is_string() && contains(x.get_string())) return true;
+  return false;
+}
+}  // namespace
+
+bool can_read(const json::object& doc, const Principal& who, const ReadScope& scope) {
+  if (scope.read_any) return true;
+  if (auto* p = doc.if_contains("isPublished"); p && p->is_bool() && p->get_bool()) return true;
+  if (!who.authenticated()) return false;
+  if (string_in(doc.if_contains("ownerGroup"), who.groups)) return true;
+  if (string_in(doc.if_contains("accessGroups"), who.groups)) return true;
+  if (scope.include_shared_with && !who.email.empty() &&
+      string_in(doc.if_contains("sharedWith"), std::vector<std::string>{who.email}))
+    return true;
+  return false;
+}
+
+bool owns(const json::object& doc, const Principal& who) {
+  return who.authenticated() && string_in(doc.if_contains("ownerGroup"), who.groups);
+}
+
+}  // namespace openem

@@ -1,0 +1,24 @@
+#pragma once
+// The one read-access rule of the catalog (reference §7.2), in its two forms: as a SQL
+// condition that every list, count, facet and search query ANDs in, and as a check on one
+// fetched document. Both must always agree; tests compare them. Thread-safe.
+#include <boost/json/object.hpp>
+
+#include "core/principal.h"
+#include "model/collection.h"
+#include "query/sql.h"
+
+namespace openem {
+
+struct ReadScope {
+  bool read_any = false;          // admins, lifecycle managers: everything
+  bool include_shared_with = true; // sharedWith e-mails grant read (not on fullquery upstream)
+};
+
+SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope);
+bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);
+
+// Write rights on an ownable document (PATCH, sub-resource writes): owner group membership.
+bool owns(const boost::json::object& doc, const Principal& who);
+
+}  // namespace openem

@@ -1,0 +1,41 @@
+#pragma once
+// SqlCondition: a SQL boolean expression over the collection's main table (alias `t`) with its
+// bound parameters. Query translation produces these; stores AND them together. Values
+// travel only as parameters, never spliced into SQL text. Plain value types.
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace openem {
+
+using SqlParam = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+
+struct SqlCondition {
+  std::string sql;                // e.g. "t.owner_group = ?"
+  std::vector<SqlParam> params;   // in placeholder order
+  std::string field;              // the field it restricts ("" if several): facets drop their own field
+
+  static SqlCondition always_true() { return {"1", {}, ""}; }
+  static SqlCondition always_false() { return {"0", {}, ""}; }
+};
+
+// All conditions AND-ed, optionally skipping those that restrict `except_field`.
+SqlCondition and_all(const std::vector<SqlCondition>& conds, const std::string& except_field = "");
+
+// A sort key: a SQL expression (a column or a JSON extraction) plus direction.
+struct SqlOrder {
+  std::string expr;
+  std::vector<SqlParam> params;
+  bool descending = false;
+};
+
+// What a list query asks of a store: conditions AND-ed, order, window.
+struct QueryPlan {
+  std::vector<SqlCondition> conditions;
+  std::vector<SqlOrder> order;
+  std::int64_t limit = -1;  // -1: no limit
+  std::int64_t skip = 0;
+};
+
+}  // namespace openem

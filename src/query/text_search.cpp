@@ -1,0 +1,132 @@
+#include "query/text_search.h"
+
+#include <boost/json.hpp>
+
+#include "core/error.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+constexpr size_t kMaxSearchText = 64 * 1024;
+constexpr size_t kMaxStringIndexed = 4096;  // longer strings are blobs, not words
+
+void collect(const json::value& v, std::string& out, int depth) {
+  if (out.size() >= kMaxSearchText || depth > 32) return;
+  switch (v.kind()) {
+    case json::kind::string: {
+      std::string_view s = v.get_string();
+      if (s.size() > kMaxStringIndexed || s.rfind("data:", 0) == 0) return;
+      out.append(s);
+      out.push_back('\n');
+      break;
+    }
+    case json::kind::array:
+      for (const auto& x : v.get_array()) collect(x, out, depth + 1);
+      break;
+    case json::kind::object:
+      for (const auto& [k, x] : v.get_object()) collect(x, out, depth + 1);
+      break;
+    default: break;
+  }
+}
+
+struct Term {
+  std::string text;
+  bool negated = false;
+};
+
+std::vector<Term> split_terms(std::string_view text) {
+  std::vector<Term> terms;
+  size_t i = 0;
+  while (i < text.size()) {
+    while (i < text.size() && std::isspace(static_cast<unsigned char>(text[i]))) ++i;
+    if (i >= text.size()) break;
+    Term t;
+    if (text[i] == '-' && i + 1 < text.size() && !std::isspace(static_cast<unsigned char>(text[i + 1]))) {
+      t.negated = true;
+      ++i;
+    }
+    if (text[i] == '"') {
+      size_t end = text.find('"', i + 1);
+      if (end == std::string_view::npos) end = text.size();
+      t.text = std::string(text.substr(i + 1, end - i - 1));
+      i = end + 1;
+    } else {
+      size_t end = i;
+      while (end < text.size() && !std::isspace(static_cast<unsigned char>(text[end]))) ++end;
+      t.text = std::string(text.substr(i, end - i));
+      i = end;
+    }
+    if (!t.text.empty()) terms.push_back(std::move(t));
+  }
+  return terms;
+}
+
+std::string fts_quote(const std::string& s) {
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  return q + "\"";
+}
+
+std::string like_escape(const std::string& s) {
+  std::string out = "%";
+  for (char c : s) {
+    if (c == '%' || c == '_' || c == '\\') out += '\\';
+    out += c;
+  }
+  return out + "%";
+}
+
+// One term: the trigram index for 3+ bytes, a LIKE scan of the stored text otherwise.
+SqlCondition term_condition(const CollectionSchema& schema, const Term& t) {
+  if (t.text.size() >= 3)
+    return {"t.seq IN (SELECT rowid FROM " + schema.table + "_fts WHERE " + schema.table + "_fts MATCH ?)",
+            {fts_quote(t.text)}, ""};
+  return {"t.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""};
+}
+
+}  // namespace
+
+SqlCondition text_condition(const CollectionSchema& schema, std::string_view text) {
+  if (!schema.text_index) throw ApiError::bad_request("Text search is not available for " + schema.name);
+  if (text.size() > 1000) throw ApiError::bad_request("Search text is too long");
+  auto terms = split_terms(text);
+  if (terms.size() > 32) throw ApiError::bad_request("Search text has too many terms");
+  SqlCondition any{"", {}, "text"};
+  SqlCondition none{"", {}, "text"};
+  for (const auto& t : terms) {
+    auto c = term_condition(schema, t);
+    SqlCondition& target = t.negated ? none : any;
+    if (!target.sql.empty()) target.sql += t.negated ? " OR " : " OR ";
+    target.sql += "(" + c.sql + ")";
+    target.params.insert(target.params.end(), c.params.begin(), c.params.end());
+  }
+  SqlCondition out{"", {}, "text"};
+  if (!any.sql.empty()) {
+    out.sql = "(" + any.sql + ")";
+    out.params = any.params;
+  }
+  if (!none.sql.empty()) {
+    if (!out.sql.empty()) out.sql += " AND ";
+    out.sql += "NOT (" + none.sql + ")";
+    out.params.insert(out.params.end(), none.params.begin(), none.params.end());
+  }
+  if (out.sql.empty()) out.sql = "1";
+  return out;
+}
+
+std::string search_text_for(const CollectionSchema& schema, const json::object& doc) {
+  std::string out;
+  for (const auto& [k, v] : doc) {
+    if (schema.text_excluded.count(std::string_view(k))) continue;
+    collect(v, out, 0);
+  }
+  if (out.size() > kMaxSearchText) out.resize(kMaxSearchText);
+  return out;
+}
+
+}  // namespace openem

@@ -1,0 +1,79 @@
+#pragma once
+// CatalogStore: durable storage of the catalog's JSON documents, one collection per
+// CollectionSchema, with the indexes that queries need (columns, array side table, text,
+// scientific leaves) kept in step with each write. Implementations are thread-safe: any
+// thread may call any method; writes are atomic and durable when they return.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "model/collection.h"
+#include "query/sql.h"
+
+namespace openem {
+
+struct FacetBucket {
+  boost::json::value key;
+  std::int64_t count = 0;
+};
+
+struct UserRecord {
+  std::string id;
+  std::string username;
+  std::string email;
+  std::string password_hash;     // argon2id PHC string; empty for external users
+  std::string auth_strategy = "local";
+  std::vector<std::string> groups;  // roles ∪ access groups
+  boost::json::object extra;         // displayName, settings, ...
+};
+
+class CatalogStore {
+ public:
+  virtual ~CatalogStore() = default;
+
+  // Documents are keyed by doc[schema.id_field] (a string). insert throws ApiError 409 when
+  // the id exists; replace/remove return false when it does not.
+  virtual void insert(const CollectionSchema& schema, const boost::json::object& doc) = 0;
+  virtual std::optional<boost::json::object> get(const CollectionSchema& schema, std::string_view id) = 0;
+  virtual bool replace(const CollectionSchema& schema, const boost::json::object& doc) = 0;
+  virtual bool remove(const CollectionSchema& schema, std::string_view id) = 0;
+
+  virtual std::vector<boost::json::object> find(const CollectionSchema& schema, const QueryPlan& plan) = 0;
+  virtual std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) = 0;
+  virtual std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) = 0;
+  // Values of `field` with their counts among documents matching `where`. Array fields count
+  // each element; date fields group by day.
+  virtual std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,
+                                         const SqlCondition& where, std::int64_t max_buckets) = 0;
+  // One row per element of each matching document's array at `array_field` (file lists).
+  virtual std::vector<boost::json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
+                                                 const QueryPlan& plan) = 0;
+  // SUM(size) and total number of files over origdatablocks of one dataset.
+  virtual std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks,
+                                                            std::string_view dataset_id) = 0;
+
+  // Runs fn atomically: all store calls made by fn on this thread commit together or not at
+  // all (an exception rolls back and propagates). Nested calls join the outer transaction.
+  virtual void transaction(const std::function<void()>& fn) = 0;
+
+  // Users and server settings.
+  virtual std::optional<UserRecord> user_by_name(std::string_view username) = 0;
+  virtual std::optional<UserRecord> user_by_id(std::string_view id) = 0;
+  virtual void upsert_user(const UserRecord& user) = 0;
+  virtual std::optional<std::string> setting(std::string_view key) = 0;
+  virtual void set_setting(std::string_view key, std::string_view value) = 0;
+
+  virtual bool healthy() = 0;
+};
+
+// The embedded store: one SQLite database file in WAL mode.
+std::unique_ptr<CatalogStore> open_sqlite_store(const std::filesystem::path& file);
+
+}  // namespace openem

@@ -1,0 +1,155 @@
+#include "store/sqlite/sqlite_db.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+namespace openem {
+namespace {
+
+// regexp(pattern, value): PCRE2 with bounded backtracking, so a hostile pattern fails
+// instead of hanging a worker. The compiled pattern is cached on the statement (auxdata).
+struct CompiledRegex {
+  pcre2_code* code = nullptr;
+  pcre2_match_data* match = nullptr;
+  pcre2_match_context* ctx = nullptr;
+  ~CompiledRegex() {
+    if (match) pcre2_match_data_free(match);
+    if (ctx) pcre2_match_context_free(ctx);
+    if (code) pcre2_code_free(code);
+  }
+};
+
+void free_regex(void* p) { delete static_cast<CompiledRegex*>(p); }
+
+void regexp_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  auto* re = static_cast<CompiledRegex*>(sqlite3_get_auxdata(ctx, 0));
+  if (!re) {
+    const auto* pattern = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+    int len = sqlite3_value_bytes(argv[0]);
+    int err;
+    PCRE2_SIZE offset;
+    auto holder = std::make_unique<CompiledRegex>();
+    holder->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern), static_cast<PCRE2_SIZE>(len),
+                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &offset, nullptr);
+    if (!holder->code) {
+      sqlite3_result_error(ctx, "invalid regular expression", -1);
+      return;
+    }
+    holder->match = pcre2_match_data_create_from_pattern(holder->code, nullptr);
+    holder->ctx = pcre2_match_context_create(nullptr);
+    pcre2_set_match_limit(holder->ctx, 100000);
+    pcre2_set_depth_limit(holder->ctx, 1000);
+    re = holder.release();
+    sqlite3_set_auxdata(ctx, 0, re, free_regex);
+    re = static_cast<CompiledRegex*>(sqlite3_get_auxdata(ctx, 0));
+    if (!re) {  // SQLite could not keep it; it has freed it already
+      sqlite3_result_error(ctx, "regexp: out of memory", -1);
+      return;
+    }
+  }
+  const auto* subject = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
+  int n = sqlite3_value_bytes(argv[1]);
+  int rc = pcre2_match(re->code, reinterpret_cast<PCRE2_SPTR>(subject), static_cast<PCRE2_SIZE>(n), 0, 0,
+                       re->match, re->ctx);
+  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+    sqlite3_result_error(ctx, "regular expression too complex", -1);
+    return;
+  }
+  sqlite3_result_int(ctx, rc >= 0 ? 1 : 0);
+}
+
+}  // namespace
+
+Statement::~Statement() {
+  if (owned_) {
+    sqlite3_finalize(stmt_);
+    return;
+  }
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+Statement& Statement::bind(int index, const SqlParam& p) {
+  int rc = SQLITE_OK;
+  if (std::holds_alternative<std::nullptr_t>(p)) rc = sqlite3_bind_null(stmt_, index);
+  else if (auto* i = std::get_if<std::int64_t>(&p)) rc = sqlite3_bind_int64(stmt_, index, *i);
+  else if (auto* d = std::get_if<double>(&p)) rc = sqlite3_bind_double(stmt_, index, *d);
+  else if (auto* s = std::get_if<std::string>(&p))
+    rc = sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) db_.fail(rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_all(const std::vector<SqlParam>& params, int first) {
+  for (size_t i = 0; i < params.size(); ++i) bind(first + static_cast<int>(i), params[i]);
+  return *this;
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_.fail(rc, "step");
+}
+
+std::string_view Statement::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  if (!p) return {};
+  return {p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+}
+
+SqliteDb::SqliteDb(const std::filesystem::path& file) {
+  int rc = sqlite3_open_v2(file.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db_ ? sqlite3_errmsg(db_) : "out of memory";
+    if (db_) sqlite3_close(db_);
+    throw SqliteError(rc, "cannot open " + file.string() + ": " + msg);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, 30000);
+  sqlite3_create_function(db_, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, regexp_function, nullptr,
+                          nullptr);
+  // A hostile query must not be able to run forever or build huge intermediate results.
+  sqlite3_limit(db_, SQLITE_LIMIT_EXPR_DEPTH, 1000);
+  sqlite3_limit(db_, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 10000);
+  exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+       "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;");
+}
+
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, st] : cache_) sqlite3_finalize(st);
+  sqlite3_close_v2(db_);
+}
+
+Statement SqliteDb::prepare(const std::string& sql) {
+  auto it = cache_.find(sql);
+  if (it != cache_.end()) return Statement(*this, it->second);
+  sqlite3_stmt* st = nullptr;
+  int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st, nullptr);
+  if (rc != SQLITE_OK) fail(rc, "prepare: " + sql.substr(0, 200));
+  // Generated SQL varies with filters: past a bound, statements are used once and finalized.
+  if (cache_.size() >= 2000) return Statement(*this, st, /*owned=*/true);
+  cache_.emplace(sql, st);
+  return Statement(*this, st);
+}
+
+void SqliteDb::exec(const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqliteError(rc, msg);
+  }
+}
+
+void SqliteDb::fail(int rc, const std::string& context) {
+  throw SqliteError(rc, context + ": " + sqlite3_errmsg(db_));
+}
+
+}  // namespace openem
