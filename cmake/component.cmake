@@ -30,7 +30,7 @@ function(openem_component NAME)
     target_compile_definitions(openem_${NAME}_tests PRIVATE
       OPENEM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
       OPENEM_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
-    gtest_discover_tests(openem_${NAME}_tests DISCOVERY_MODE PRE_TEST
+    gtest_discover_tests(openem_${NAME}_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX "${NAME}/"
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
       PROPERTIES LABELS unit)
   endif()

@@ -49,6 +49,9 @@ void register_system_routes(Router& r, App& app) {
                       {"details", json::object{{"database", db}}}};
     return HttpResponse::json(up ? 200 : 503, body);
   });
+  // The cheapest possible handler: a liveness probe, and the baseline the catalog benchmark
+  // compares get-by-pid against.
+  r.add("GET", "/ping", [](HttpRequest&) { return HttpResponse::text(200, "pong"); });
   r.add("GET", "/api/v3/admin/config", [](HttpRequest&) {
     return HttpResponse::json(200, json::object{{"facility", "openem"}, {"logbookEnabled", false},
                                                 {"accessTokenPrefix", "Bearer "}, {"jobsEnabled", false}});

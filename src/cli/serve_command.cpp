@@ -8,6 +8,7 @@
 
 #include "api/app.h"
 #include "api/routes.h"
+#include "api/sample_data.h"
 #include "cli/commands.h"
 #include "core/config.h"
 #include "http/server.h"
@@ -22,6 +23,7 @@ struct ServeOptions {
   std::string data_dir;
   std::string listen;
   std::string config_file;
+  bool sample_data = false;
 };
 
 int serve(const ServeOptions& o) {
@@ -41,6 +43,10 @@ int serve(const ServeOptions& o) {
   if (auto generated = bootstrap_accounts(app))
     std::cout << "openem: created account 'admin' with password " << *generated
               << " (shown once; set OPENEM_ADMIN_PASSWORD to choose it)" << std::endl;
+
+  if (o.sample_data) {
+    if (int n = seed_sample_catalog(app)) std::cout << "openem: created a sample catalog of " << n << " datasets" << std::endl;
+  }
 
   Router router;
   register_all_routes(router, app);
@@ -81,6 +87,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--data-dir", opts->data_dir, "Data directory (default ./openem-data, OPENEM_DATA_DIR)");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:3000; port 0 = any)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
+  cmd->add_flag("--sample-data", opts->sample_data, "Fill an empty catalog with a small sample catalog");
   cmd->callback([opts] {
     try {
       set_exit_code(serve(*opts));

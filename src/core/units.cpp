@@ -25,15 +25,16 @@ struct Alias {
 constexpr Alias kAliases[] = {
     // udunits2 2.2.28 ships e = 1.602176487e-19 C (CODATA 2006) and eV = 1.60217733e-19 J
     // (CODATA 1986); both are exact since the 2019 SI redefinition.
-    {"e", true, "1.602176634e-19 C"},
+    // In EM metadata "e" counts electrons (dose e/Å², dose rate e/px/s); it is never a
+    // charge. As a count it makes e/Å² the same quantity as the 1/Å² OSC-EM extractors write.
+    {"e", true, "1"},
     {"eV", true, "1.602176634e-19 J"},
     {"electronvolt", false, "1.602176634e-19 J"},
     {"electronvolts", false, "1.602176634e-19 J"},
     {"electron_volt", false, "1.602176634e-19 J"},
     {"electron_volts", false, "1.602176634e-19 J"},
-    // Charge, not a count: keeps "electron/Å^2" and "e/Å^2" the same quantity.
-    {"electron", false, "e"},
-    {"electrons", false, "e"},
+    {"electron", false, "1"},
+    {"electrons", false, "1"},
     {"deg", true, "degree"},
     // A pixel is a count of detector elements: Å/px is a length.
     {"px", true, "1"},

@@ -27,19 +27,18 @@ struct SiQuantity {
 // surrounding whitespace ignored. Notes for EM metadata:
 //  * "A" is the ampere, never the ångström: "e/A^2" is a charge per current squared. Write
 //    "Å" (U+00C5 or U+212B) or "angstrom". "e-/A^2" does not parse at all ("e-" is no unit).
-//  * "e" and "electron" are the elementary charge (exact 2019 SI value), so a dose in e/Å² has
-//    unitSI "(s A) / m^2" and converts to e/nm² by the area factor alone. A dose written as
-//    "1/Å^2" (as some OSC-EM extractors do) is a different dimension ("m^-2"): they do not
-//    compare with each other.
-//  * "px"/"pixel" is a dimensionless count (1): "Å/px" is a length ("m"), "e/px/s" a current.
+//  * "e" and "electron" count electrons (dimensionless 1), never a charge: a dose in e/Å² has
+//    unitSI "m^-2", converts to e/nm² by the area factor, and compares with a dose written as
+//    "1/Å^2" (as OSC-EM extractors write it).
+//  * "px"/"pixel" is a dimensionless count (1): "Å/px" is a length ("m"), "e/px/s" a rate.
 //  * "count"/"counts" is deliberately unknown: detector counts are not a physical unit
 //    (turning them into electrons needs the detector gain), and as "1" they would silently
 //    compare equal to percentages and ratios.
 //  * Angles keep their own base unit, "rad" (udunits' dimensionless radian; mathjs' ANGLE),
 //    so "deg"/"°"/"mrad" never compare with "%".
 //  * Registered at start-up: deg; px, pixel(s); electron(s); Da, dalton(s) = 1.66053906660e-27 kg;
-//    ℃. Redefined with exact 2019 SI values (udunits2 ships 1986/2006 CODATA ones):
-//    e = 1.602176634e-19 C and eV = 1.602176634e-19 J.
+//    ℃; e = 1 (see above). eV redefined with the exact 2019 SI value 1.602176634e-19 J
+//    (udunits2 ships the 1986 CODATA one).
 class UnitConverter {
  public:
   // The process-wide converter; loads the udunits2 database on first use (UDUNITS2_XML_PATH or

@@ -56,13 +56,13 @@ const Case kCases[] = {
     {2.7, "mm", 2.7e-3, "m"},
     {300, "keV", 300e3 * kE, "(kg m^2) / s^2"},
     {300, "kV", 300e3, "(kg m^2) / (s^3 A)"},
-    {40, "e/\u00C5\u00B2", 40 * kE / 1e-20, "(s A) / m^2"},
-    {40, "e/\u00C5^2", 40 * kE / 1e-20, "(s A) / m^2"},
-    {40, "electron/\u00C5^2", 40 * kE / 1e-20, "(s A) / m^2"},
-    {40, "electrons/angstrom^2", 40 * kE / 1e-20, "(s A) / m^2"},
+    {40, "e/\u00C5\u00B2", 40 / 1e-20, "m^-2"},
+    {40, "e/\u00C5^2", 40 / 1e-20, "m^-2"},
+    {40, "electron/\u00C5^2", 40 / 1e-20, "m^-2"},
+    {40, "electrons/angstrom^2", 40 / 1e-20, "m^-2"},
     {2.66, "\u00C5/px", 2.66e-10, "m"},
     {2.66, "\u00C5/pixel", 2.66e-10, "m"},
-    {7.5, "e/px/s", 7.5 * kE, "A"},  // electrons per pixel per second is a current
+    {7.5, "e/px/s", 7.5, "s^-1"},  // electrons per pixel per second: a rate
     {3.08367, "1/\u00C5^2", 3.08367e20, "m^-2"},
     {3.08367, "1/\u00C5\u00B2", 3.08367e20, "m^-2"},
     {12.5, "%", 0.125, "1"},
@@ -134,21 +134,30 @@ TEST(UnitConverterTest, ConvertRejectsDifferentDimensions) {
   EXPECT_FALSE(uc.convert(1, "m", "s"));
   EXPECT_FALSE(uc.convert(1, "rad", "%"));  // udunits2 alone would allow this
   EXPECT_FALSE(uc.convert(1, "deg", "1"));
-  EXPECT_FALSE(uc.convert(1, "e/\u00C5^2", "1/\u00C5^2"));
   EXPECT_FALSE(uc.convert(1, "m", "furlong-per-blob"));
   EXPECT_FALSE(uc.convert(1, "counts", "1"));
 }
 
-// "A" is the ampere: e/A^2 is charge per current squared (s / A), not a dose.
+// "A" is the ampere: e/A^2 is a count per current squared, not a dose.
 TEST(UnitConverterTest, CapitalAIsAmpere) {
   const auto& uc = UnitConverter::instance();
   auto q = uc.to_si(40, "e/A^2");
   ASSERT_TRUE(q);
-  EXPECT_EQ(q->unit, "s / A");
-  expect_rel(q->value, 40 * kE);
+  EXPECT_EQ(q->unit, "A^-2");
+  expect_rel(q->value, 40);
   EXPECT_FALSE(uc.convert(40, "e/A^2", "e/nm^2"));
   EXPECT_FALSE(uc.to_si(40, "e-/A^2"));
   EXPECT_EQ(uc.to_si(1, "A")->unit, "A");
+}
+
+// A dose in electrons per area and the same dose written as 1/Å² are one quantity.
+TEST(UnitConverterTest, ElectronDoseMatchesPerAreaDose) {
+  const auto& uc = UnitConverter::instance();
+  EXPECT_EQ(uc.to_si(40, "e/\u00C5\u00B2")->unit, uc.to_si(40, "1/\u00C5^2")->unit);
+  auto per_nm2 = uc.convert(40, "e/\u00C5\u00B2", "e/nm^2");
+  ASSERT_TRUE(per_nm2);
+  expect_rel(*per_nm2, 4000);
+  expect_rel(*uc.convert(40, "e/\u00C5\u00B2", "1/\u00C5^2"), 40);
 }
 
 TEST(UnitConverterTest, UnknownUnits) {

@@ -38,7 +38,7 @@ TEST(EpuXmlReader, FlattensReferenceSample) {
   EXPECT_EQ(*s.find("Aperture[C2].Name"), "20");
   EXPECT_EQ(*s.find("DetectorCommercialName"), "Falcon 4i");
   EXPECT_EQ(*s.find("AppliedDefocus"), "-4E-07");
-  EXPECT_EQ(s.find(std::string(kMD) + "acquisition.acquisitionDateTime")->substr(0, 19), "2024-09-01T06:01:08");
+  EXPECT_EQ(s.find(std::string(kMD) + "acquisition.acquisitionDateTime")->substr(0, 19), "2024-09-01T06:01:10");
 }
 
 TEST(EpuXmlReader, AllRealEpuVersionsParse) {

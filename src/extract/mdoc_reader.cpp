@@ -79,8 +79,11 @@ class Parser {
       std::string_view line = text_.substr(pos, end - pos);
       pos = nl == std::string_view::npos ? text_.size() : nl + 1;
       if (line.find('\0') != std::string_view::npos) throw ExtractError(doc_.file, lineno, "binary data (NUL byte), not an autodoc");
-      if (handle(trim(line), lineno)) ++good;
-      else ++bad;
+      switch (handle(trim(line), lineno)) {
+        case Line::kContent: ++good; break;
+        case Line::kSkipped: ++bad; break;
+        case Line::kBlank: break;
+      }
     }
     if (in_title_) doc_.titles.push_back(to_utf8(pending_title_));
     if (good == 0) throw ExtractError(doc_.file, lineno > 0 ? 1 : 0, "no autodoc entries (not a SerialEM .mdoc file)");
@@ -89,25 +92,25 @@ class Parser {
   }
 
  private:
-  // Returns false for a line that had to be skipped.
-  bool handle(std::string_view line, size_t lineno) {
+  enum class Line { kBlank, kContent, kSkipped };
+  Line handle(std::string_view line, size_t lineno) {
     if (in_title_) {  // a title wrapped onto further lines until its ']'
       if (!line.empty() && line.back() == ']') {
         pending_title_ += ' ';
         pending_title_ += trim(line.substr(0, line.size() - 1));
         doc_.titles.push_back(to_utf8(trim(pending_title_)));
         in_title_ = false;
-        return true;
+        return Line::kContent;
       }
       if (line.empty() || line.front() != '[') {
         pending_title_ += ' ';
         pending_title_ += line;
-        return true;
+        return Line::kContent;
       }
       doc_.titles.push_back(to_utf8(trim(pending_title_)));  // never closed; keep what we have
       in_title_ = false;
     }
-    if (line.empty()) return true;
+    if (line.empty()) return Line::kBlank;
     if (line.front() == '[') {
       bool closed = line.back() == ']';
       auto inner = line.substr(1, closed ? line.size() - 2 : line.size() - 1);
@@ -118,7 +121,7 @@ class Parser {
           in_title_ = true;
           pending_title_ = std::string(*t);
         }
-        return true;
+        return Line::kContent;
       }
       auto eq = inner.find('=');
       if (!closed || eq == std::string_view::npos) return skip(lineno, "malformed section header");
@@ -128,12 +131,12 @@ class Parser {
       s.line = lineno;
       if (!valid_key(s.type)) return skip(lineno, "malformed section header");
       doc_.sections.push_back(std::move(s));
-      return true;
+      return Line::kContent;
     }
     if (auto t = title_text(line); t && doc_.sections.empty() && line.find('=') < 4) {
       // Bare "T = SerialEM: ..." title of frame mdocs. A real key named "T" does not exist.
       doc_.titles.push_back(to_utf8(*t));
-      return true;
+      return Line::kContent;
     }
     auto eq = line.find('=');
     if (eq == std::string_view::npos) return skip(lineno, "line is neither 'key = value' nor a section header");
@@ -142,13 +145,13 @@ class Parser {
     MdocEntry e{std::string(key), to_utf8(trim(line.substr(eq + 1))), lineno};
     if (doc_.sections.empty()) doc_.global.push_back(std::move(e));
     else doc_.sections.back().entries.push_back(std::move(e));
-    return true;
+    return Line::kContent;
   }
 
-  bool skip(size_t lineno, const char* why) {
+  Line skip(size_t lineno, const char* why) {
     if (first_bad_ == 0) first_bad_ = lineno;
     if (doc_.warnings.size() < 20) doc_.warnings.push_back(doc_.file + ":" + std::to_string(lineno) + ": " + why + ", skipped");
-    return false;
+    return Line::kSkipped;
   }
 
   std::string_view text_;

@@ -71,7 +71,7 @@ TEST(MrcReader, RealCcpemMap) {
   EXPECT_EQ(m.header.nz, 20);
   EXPECT_EQ(m.header.mode, 2);
   EXPECT_TRUE(m.header.little_endian);
-  EXPECT_NEAR(m.header.pixel_spacing_x(), 1.3, 1e-3);
+  EXPECT_NEAR(m.header.pixel_spacing_x(), 11.4, 1e-4);  // cella 228 Å over 20 samples
   EXPECT_TRUE(m.fei.empty());
 }
 

@@ -101,12 +101,12 @@ json::object map_to_oscem(const DatasetSummary& s, Technique t, std::vector<std:
     b["width"] = s.binning_x ? *s.binning_x : *s.binning_y;
     acq["binning_camera"] = std::move(b);
   }
-  if (s.pixel_size_a) acq["pixel_size"] = quantity(*s.pixel_size_a, "Å");
+  if (s.pixel_size_a) acq["pixel_size"] = quantity(*s.pixel_size_a, "\u212B");
   if (s.nominal_defocus_nm) acq["nominal_defocus"] = range(*s.nominal_defocus_nm, "nm");
   if (s.calibrated_defocus_nm) acq["calibrated_defocus"] = range(*s.calibrated_defocus_nm, "nm");
   if (s.magnification) acq["nominal_magnification"] = *s.magnification;
   if (s.software) acq["microscope_software"] = *s.software;
-  if (s.dose_per_image) acq["dose_per_movie"] = quantity(*s.dose_per_image, "1/Å^2");
+  if (s.dose_per_image) acq["dose_per_movie"] = quantity(*s.dose_per_image, "1/\u212B^2");
   if (s.energy_filter_used && s.energy_filter_width_ev) {
     json::object ef;
     ef["used"] = *s.energy_filter_used;

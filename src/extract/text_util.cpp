@@ -52,8 +52,12 @@ std::string format_number(double v) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
   if (v == 0) return "0";
-  char buf[64];
-  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  // Shortest round-trip digits, but plain notation in the range people read (300000, not
+  // the 3e+05 that the shortest form picks).
+  char buf[400];
+  double a = std::fabs(v);
+  auto fmt = (a >= 1e-5 && a < 1e21) ? std::chars_format::fixed : std::chars_format::scientific;
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, fmt);
   return std::string(buf, p);
 }
 
