@@ -42,7 +42,7 @@ TEST(OscemValidation, AllTomographyFlavoursValidate) {
     o.technique = t;
     ExtractResult r = extract_session(reference_tests() / "mdocs", o);
     EXPECT_TRUE(r.valid()) << technique_name(t) << "\n" << dump(r.validation_errors);
-    EXPECT_EQ(r.oscem.at("acquisition").at("technique"), technique_name(t));
+    EXPECT_EQ(r.oscem.at("acquisition").at("technique").as_string(), technique_name(t));
   }
 }
 

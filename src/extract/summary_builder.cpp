@@ -23,6 +23,9 @@ class Reader {
   std::optional<double> mean(const std::string& key, double factor = 1.0) const {
     const KeyStats* s = a_.find(key);
     if (!s || s->numeric == 0) return std::nullopt;
+    // A constant value is returned as written, without summation round-off.
+    if (s->all_equal && s->numeric == s->count)
+      if (auto v = parse_number(s->first)) return *v * factor;
     return s->mean() * factor;
   }
   std::optional<double> max(const std::string& key) const {

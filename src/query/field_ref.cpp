@@ -39,6 +39,9 @@ std::string json_path_for(std::string_view dotted) {
 
 FieldRef resolve_field(const CollectionSchema& schema, std::string_view field) {
   if (field.empty() || field.size() > 512) throw ApiError::bad_request("Invalid field name in filter");
+  // Quotes, backslashes and control characters cannot be part of a JSON path label.
+  for (unsigned char c : field)
+    if (c == '"' || c == '\\' || c < 0x20) throw ApiError::bad_request("Invalid field name in filter");
   if (schema.name == "datasets") field = dataset_alias(field);
   FieldRef r;
   r.field = std::string(field);

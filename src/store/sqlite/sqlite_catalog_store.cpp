@@ -283,7 +283,7 @@ class SqliteCatalogStore final : public CatalogStore {
                                   const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
       std::vector<SqlParam> params{json_path_for(array_field)};
-      std::string sql = "SELECT t.id, je.value FROM " + schema.table + " t, json_each(t.doc, ?) je WHERE " +
+      std::string sql = "SELECT json_extract(t.doc, '$.datasetId'), je.value FROM " + schema.table + " t, json_each(t.doc, ?) je WHERE " +
                         and_all(plan.conditions).sql + " ORDER BY t.seq, je.key LIMIT ? OFFSET ?";
       auto cond = and_all(plan.conditions);
       params.insert(params.end(), cond.params.begin(), cond.params.end());
@@ -294,7 +294,7 @@ class SqliteCatalogStore final : public CatalogStore {
       std::vector<json::value> out;
       while (st.step()) {
         json::value v = json::parse(st.text(1));
-        if (v.is_object()) v.as_object()["datasetId"] = json::string(st.text(0));
+        if (v.is_object() && !st.is_null(0)) v.as_object()["datasetId"] = json::string(st.text(0));
         out.push_back(std::move(v));
       }
       return out;

@@ -1,5 +1,7 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include "core/error.h"
+
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -149,7 +151,10 @@ void SqliteDb::exec(const std::string& sql) {
 }
 
 void SqliteDb::fail(int rc, const std::string& context) {
-  throw SqliteError(rc, context + ": " + sqlite3_errmsg(db_));
+  std::string msg = sqlite3_errmsg(db_);
+  // Errors raised by our regexp() come from the client's pattern, not from the server.
+  if (msg.find("regular expression") != std::string::npos) throw ApiError::bad_request("Invalid filter: " + msg);
+  throw SqliteError(rc, context + ": " + msg);
 }
 
 }  // namespace openem

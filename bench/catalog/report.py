@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+"""Assembles the catalog benchmark results into one JSON file and prints them as a table.
+
+  report.py assemble CHECKPOINTS.jsonl OUT.json --meta JSON --sqlite JSON
+  report.py table OUT.json            (markdown table on stdout)
+"""
+import argparse
+import json
+import sys
+
+ENDPOINTS = [
+    ("get_by_pid", "GET /Datasets/:pid"),
+    ("list_page_25", "GET /Datasets (page of 25)"),
+    ("count", "GET /Datasets/count"),
+    ("fullquery_text_2sci", "fullquery text + 2 sci (units)"),
+    ("fullfacet_4", "fullfacet 4 facets"),
+]
+TARGETS = {
+    "load": ">= 1000/s",
+    "rss": "<= 300 MB",
+    "fullfacet_4": "p50 <= 50 ms",
+    "fullquery_text_2sci": "p50 <= 20 ms",
+    "ratio": ">= 50%",
+}
+
+
+def assemble(args):
+    checkpoints = [json.loads(line) for line in open(args.checkpoints) if line.strip()]
+    meta = json.loads(args.meta)
+    sqlite = json.loads(args.sqlite)
+    last = checkpoints[-1] if checkpoints else None
+    summary = {}
+    if last:
+        g, p = last["wrk"]["get_by_pid"], last["wrk"]["ping"]
+        summary = {
+            "n": last["n"],
+            "post_per_s_last_segment": last["load"]["segments"][-1]["rate_per_s"] if last["load"]["segments"] else None,
+            "get_by_pid_vs_ping": g["rps"] / p["rps"] if p["rps"] else None,
+            "get_by_pid_vs_sqlite_lookup_parse": g["rps"] / sqlite["pk_lookup_parse_serialize_per_s"],
+            "post_vs_sqlite_insert": last["load"]["rate_per_s"] / sqlite["insert_one_per_tx_per_s"],
+            "max_rss_mb": max(c["memory"]["after_wrk"]["vmhwm_kb"] for c in checkpoints) / 1024,
+        }
+    out = {"benchmark": "catalog", "meta": meta, "checkpoints": checkpoints, "sqlite_baseline": sqlite,
+           "summary": summary}
+    with open(args.out, "w") as f:
+        json.dump(out, f, indent=2)
+        f.write("\n")
+
+
+def fmt_ms(d):
+    return f"{d['p50_ms']:.1f} / {d['p99_ms']:.1f}" + (" (errors!)" if d.get("errors") else "")
+
+
+def table(args):
+    r = json.load(open(args.file))
+    cps = r["checkpoints"]
+    m = r["meta"]
+    s = r["sqlite_baseline"]
+    print(f"catalog benchmark, {m['date']}, {m['cores']} cores ({m['cpu']}), openem {m['git']}, "
+          f"load threads {m['load_threads']}, wrk {m['wrk_connections']} connections x {m['wrk_seconds']} s")
+    print()
+    head = "| metric | " + " | ".join(f"N={c['n']:,}" for c in cps) + " | target |"
+    print(head)
+    print("|---" * (len(cps) + 2) + "|")
+
+    def row(name, fn, target=""):
+        cells = []
+        for c in cps:
+            try:
+                cells.append(fn(c))
+            except (KeyError, ZeroDivisionError, IndexError, TypeError):
+                cells.append("-")
+        print(f"| {name} | " + " | ".join(cells) + f" | {target} |")
+
+    row("POST /Datasets per s (whole load step)", lambda c: f"{c['load']['rate_per_s']:,.0f}", TARGETS["load"])
+    row("POST /Datasets per s (last 2% of step)", lambda c: f"{c['load']['segments'][-1]['rate_per_s']:,.0f}")
+    row("POST latency p50 / p99 ms", lambda c: fmt_ms(c["load"]["latency"]))
+    row("data dir MB (bytes per dataset)",
+        lambda c: f"{c['disk']['data_dir_bytes'] / 2**20:,.0f} ({c['disk']['data_dir_bytes'] / c['n']:,.0f})")
+    row("server RSS MB after load / after queries / peak (HWM)",
+        lambda c: f"{c['memory']['after_load']['vmrss_kb'] / 1024:.0f} / {c['memory']['after_queries']['vmrss_kb'] / 1024:.0f}"
+                  f" / {c['memory']['after_wrk']['vmhwm_kb'] / 1024:.0f}", TARGETS["rss"])
+    for key, label in ENDPOINTS:
+        for who in ("user", "admin"):
+            row(f"{label}, {'user (3 groups)' if who == 'user' else 'admin'}: p50 / p99 ms",
+                lambda c, key=key, who=who: fmt_ms(c["latency"][who][key]), TARGETS.get(key, ""))
+    row("wrk GET /Datasets/:pid req/s (p50 / p99 ms)",
+        lambda c: f"{c['wrk']['get_by_pid']['rps']:,.0f} ({c['wrk']['get_by_pid']['p50_ms']:.1f} / {c['wrk']['get_by_pid']['p99_ms']:.1f})"
+                  + (" non-2xx!" if c['wrk']['get_by_pid']['non_2xx'] else ""))
+    row("wrk GET /ping req/s (p50 / p99 ms)",
+        lambda c: f"{c['wrk']['ping']['rps']:,.0f} ({c['wrk']['ping']['p50_ms']:.1f} / {c['wrk']['ping']['p99_ms']:.1f})")
+    row("get-by-pid / ping", lambda c: f"{100 * c['wrk']['get_by_pid']['rps'] / c['wrk']['ping']['rps']:.0f}%", TARGETS["ratio"])
+    print()
+    print(f"raw SQLite baseline, same JSON documents, N={s['n']:,} (plain table id TEXT UNIQUE, doc TEXT; same pragmas):")
+    print()
+    print("| baseline | value | openem / baseline |")
+    print("|---|---|---|")
+    last = cps[-1] if cps else None
+    print(f"| INSERT, one transaction per doc, per s | {s['insert_one_per_tx_per_s']:,.0f} | "
+          + (f"{100 * last['load']['rate_per_s'] / s['insert_one_per_tx_per_s']:.1f}% (POST /Datasets)" if last else "") + " |")
+    print(f"| primary-key lookup per s ({s['lookup_threads']} threads) | {s['pk_lookup_per_s']:,.0f} | "
+          + (f"{100 * last['wrk']['get_by_pid']['rps'] / s['pk_lookup_per_s']:.1f}% (wrk get-by-pid)" if last else "") + " |")
+    print(f"| lookup + JSON parse + serialize per s | {s['pk_lookup_parse_serialize_per_s']:,.0f} | "
+          + (f"{100 * last['wrk']['get_by_pid']['rps'] / s['pk_lookup_parse_serialize_per_s']:.1f}% (wrk get-by-pid)" if last else "") + " |")
+    print(f"| database MB (bytes per dataset) | {s['db_bytes'] / 2**20:,.0f} ({s['db_bytes'] / s['n']:,.0f}) | "
+          + (f"{last['disk']['data_dir_bytes'] / (s['db_bytes'] * last['n'] / s['n']):.1f}x (data dir, per dataset)" if last else "") + " |")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    a = sub.add_parser("assemble")
+    a.add_argument("checkpoints")
+    a.add_argument("out")
+    a.add_argument("--meta", required=True)
+    a.add_argument("--sqlite", required=True)
+    t = sub.add_parser("table")
+    t.add_argument("file")
+    args = ap.parse_args()
+    assemble(args) if args.cmd == "assemble" else table(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# Catalog benchmark: builds openem + catalog_bench, starts `openem serve` on a fresh data
+# directory (127.0.0.1 only), loads N synthetic OSC-EM datasets through POST /api/v3/Datasets,
+# and at each checkpoint measures load rate, database size, server RSS, endpoint latencies
+# (user in 3 groups and admin), wrk get-by-pid vs /ping; then a raw-SQLite baseline.
+# Writes bench/results/catalog.json and prints a table.
+#
+#   N=20000 bench/catalog/run.sh                      # quick run (a minute or two)
+#   N=1000000 CHECKPOINTS=100000,1000000 bench/catalog/run.sh
+#
+# Environment: N (default 1000000), CHECKPOINTS (comma list, default N), LOAD_THREADS (4),
+# QUERY_ITERS (200), QUERY_MAX_SECONDS (20 per endpoint and principal), WRK_SECONDS (15),
+# WRK_CONNECTIONS (64), SQLITE_N (default N), DATA_DIR (default a fresh temp dir),
+# KEEP_DATA=1 keeps it, OUT (default bench/results/catalog.json), BUILD_DIR (build).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+N=${N:-1000000}
+CHECKPOINTS=${CHECKPOINTS:-$N}
+LOAD_THREADS=${LOAD_THREADS:-4}
+QUERY_ITERS=${QUERY_ITERS:-200}
+QUERY_MAX_SECONDS=${QUERY_MAX_SECONDS:-20}
+WRK_SECONDS=${WRK_SECONDS:-15}
+WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
+SQLITE_N=${SQLITE_N:-$N}
+BUILD_DIR=${BUILD_DIR:-build}
+OUT=${OUT:-bench/results/catalog.json}
+KEEP_DATA=${KEEP_DATA:-0}
+
+scripts/install-deps.sh
+scripts/build.sh openem catalog_bench >/dev/null
+OPENEM=$ROOT/$BUILD_DIR/openem
+BENCH=$ROOT/$BUILD_DIR/bench/catalog/catalog_bench
+
+WORK=$(mktemp -d /tmp/openem-catalog-bench.XXXXXX)
+DATA_DIR=${DATA_DIR:-$WORK/data}
+mkdir -p "$DATA_DIR" "$(dirname "$OUT")"
+ADMIN_PW=bench-admin-pw
+INGEST_PW=bench-ingestor-pw
+USER_PW=bench-user-pw
+cat >"$WORK/accounts.json" <<EOF
+[{"username":"ingestor","email":"ingestor@example.org","password":"$INGEST_PW","role":"ingestor"},
+ {"username":"u3","email":"u3@example.org","password":"$USER_PW","role":["group1","group2","group3"]}]
+EOF
+
+SPID=""
+cleanup() {
+  if [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; then kill "$SPID"; wait "$SPID" 2>/dev/null || true; fi
+  if [ "$KEEP_DATA" != 1 ]; then rm -rf "$WORK"; else echo "data kept in $DATA_DIR" >&2; fi
+}
+trap cleanup EXIT
+
+OPENEM_ADMIN_PASSWORD=$ADMIN_PW FUNCTIONAL_ACCOUNTS_FILE=$WORK/accounts.json \
+  CREATE_DATASET_PRIVILEGED_GROUPS=ingestor OPENEM_LOG_LEVEL=warn JWT_EXPIRES_IN=604800 \
+  "$OPENEM" serve --data-dir "$DATA_DIR" --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+SPID=$!
+for _ in $(seq 1 100); do
+  grep -q 'listening on' "$WORK/server.log" && break
+  kill -0 "$SPID" || { cat "$WORK/server.log" >&2; exit 1; }
+  sleep 0.1
+done
+URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$WORK/server.log" | head -1)
+[ -n "$URL" ] || { echo "server did not start" >&2; cat "$WORK/server.log" >&2; exit 1; }
+echo "catalog bench: server pid $SPID at $URL, data $DATA_DIR, N=$N checkpoints=$CHECKPOINTS" >&2
+
+proc_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SPID/status"; }
+mem_json() { printf '{"vmrss_kb":%s,"vmhwm_kb":%s}' "$(proc_kb VmRSS)" "$(proc_kb VmHWM)"; }
+disk_json() {
+  local total db wal
+  total=$(du -sb "$DATA_DIR" | cut -f1)
+  db=$(stat -c %s "$DATA_DIR/catalog.db" 2>/dev/null || echo 0)
+  wal=$(stat -c %s "$DATA_DIR/catalog.db-wal" 2>/dev/null || echo 0)
+  printf '{"data_dir_bytes":%s,"catalog_db_bytes":%s,"wal_bytes":%s}' "$total" "$db" "$wal"
+}
+login() {
+  curl -sf -X POST -H 'Content-Type: application/json' -d "{\"username\":\"$1\",\"password\":\"$2\"}" \
+    "$URL/api/v3/auth/login" | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'
+}
+run_wrk() {  # $1 = path or "", extra env via BENCH_PIDS_FILE
+  wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -s "$ROOT/bench/catalog/wrk.lua" "$URL$1" | sed -n 's/^WRKJSON //p'
+}
+
+MEM_IDLE=$(mem_json)
+ADMIN_TOKEN=$(login admin "$ADMIN_PW")
+RESULTS="$WORK/checkpoints.jsonl"
+: >"$RESULTS"
+loaded=0
+IFS=, read -ra CPS <<<"$CHECKPOINTS"
+for cp in "${CPS[@]}"; do
+  [ "$cp" -gt "$loaded" ] || continue
+  echo "== load $loaded -> $cp" >&2
+  LOAD=$("$BENCH" load --url "$URL" --user ingestor --password "$INGEST_PW" --from "$loaded" --to "$cp" \
+    --threads "$LOAD_THREADS")
+  loaded=$cp
+  MEM_LOADED=$(mem_json)
+  sleep 2  # let the WAL auto-checkpoint settle before measuring size
+  DISK=$(disk_json)
+  echo "== queries at N=$cp" >&2
+  QUERY=$("$BENCH" query --url "$URL" --n "$cp" --user u3 --password "$USER_PW" --admin-password "$ADMIN_PW" \
+    --iters "$QUERY_ITERS" --max-seconds "$QUERY_MAX_SECONDS")
+  MEM_QUERIED=$(mem_json)
+  echo "== wrk get-by-pid and /ping at N=$cp" >&2
+  "$BENCH" pids --n "$cp" --out "$WORK/pids.txt" --count 100000
+  WRK_GET=$(BENCH_PIDS_FILE=$WORK/pids.txt BENCH_TOKEN=$ADMIN_TOKEN run_wrk "")
+  WRK_PING=$(run_wrk /ping)
+  MEM_WRK=$(mem_json)
+  printf '{"n":%s,"load":%s,"disk":%s,"memory":{"after_load":%s,"after_queries":%s,"after_wrk":%s},"latency":%s,"wrk":{"get_by_pid":%s,"ping":%s}}\n' \
+    "$cp" "$LOAD" "$DISK" "$MEM_LOADED" "$MEM_QUERIED" "$MEM_WRK" "$QUERY" "$WRK_GET" "$WRK_PING" >>"$RESULTS"
+done
+kill "$SPID"
+wait "$SPID" 2>/dev/null || true
+SPID=""
+
+echo "== raw SQLite baseline (N=$SQLITE_N)" >&2
+SQLITE=$("$BENCH" sqlite --db "$WORK/baseline.db" --n "$SQLITE_N" --lookup-seconds 10 --threads 2)
+rm -f "$WORK"/baseline.db*
+
+python3 "$ROOT/bench/catalog/report.py" assemble "$RESULTS" "$OUT" \
+  --meta "$(printf '{"n":%s,"date":"%s","cores":%s,"cpu":"%s","mem_total_kb":%s,"load_threads":%s,"wrk_connections":%s,"wrk_seconds":%s,"git":"%s","idle_memory":%s}' \
+    "$N" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
+    "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" "$LOAD_THREADS" "$WRK_CONNECTIONS" "$WRK_SECONDS" \
+    "$(git rev-parse --short HEAD)$(git diff --quiet -- src || echo +dirty)" "$MEM_IDLE")" \
+  --sqlite "$SQLITE"
+python3 "$ROOT/bench/catalog/report.py" table "$OUT"

@@ -1,0 +1,319 @@
+// The SQLite store driven through the real query translation: every filter operator, text
+// search, scientific conditions with units, facets, the access rule (SQL form vs document
+// form), transactions and reopening.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <random>
+
+#include "core/error.h"
+#include "model/scientific_metadata.h"
+#include "query/access.h"
+#include "query/fullquery.h"
+#include "query/text_search.h"
+#include "query/where.h"
+#include "store/catalog_store.h"
+
+namespace openem {
+namespace {
+namespace json = boost::json;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("openem-store-test-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::remove_all(dir_);
+    std::filesystem::create_directories(dir_);
+    store_ = open_sqlite_store(dir_ / "catalog.db");
+  }
+  void TearDown() override {
+    store_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void add(const std::string& pid, json::object doc) {
+    doc["pid"] = pid;
+    if (auto* sm = doc.if_contains("scientificMetadata")) *sm = with_si_values(*sm);
+    store_->insert(schemas::datasets(), doc);
+  }
+
+  // pids matching `where` (JSON text), in insertion order.
+  std::vector<std::string> where(const std::string& w) {
+    QueryPlan plan;
+    json::parse_options deep;
+    deep.max_depth = 1000;  // the translator, not the parser, must refuse deep filters here
+    plan.conditions.push_back(translate_where(schemas::datasets(), json::parse(w, {}, deep)));
+    return store_->find_ids(schemas::datasets(), plan);
+  }
+  std::vector<std::string> matching(const SqlCondition& c) {
+    QueryPlan plan;
+    plan.conditions.push_back(c);
+    return store_->find_ids(schemas::datasets(), plan);
+  }
+  std::vector<std::string> fullquery(const std::string& fields) {
+    QueryPlan plan;
+    plan.conditions = fullquery_conditions(schemas::datasets(), json::parse(fields).as_object());
+    return store_->find_ids(schemas::datasets(), plan);
+  }
+
+  void add_three() {
+    add("p/1", {{"ownerGroup", "g1"}, {"accessGroups", json::array{"g2"}}, {"isPublished", false},
+                {"type", "raw"}, {"size", 100}, {"datasetName", "20210906-46 apoferritin"},
+                {"keywords", json::array{"cryo", "spa"}}, {"creationTime", "2021-09-06T10:00:00.000Z"},
+                {"datasetlifecycle", json::object{{"archiveStatusMessage", "datasetCreated"}}},
+                {"scientificMetadata", json::parse(R"({"beam_energy":{"value":300,"unit":"keV"},
+                  "acquisition":{"pixel_size":{"value":0.83,"unit":"Å"},"dose":{"value":40,"unit":"e/Å²"},
+                  "detector":"Falcon 4i"}, "odd":{"value":7,"unit":"furlongs-per-blob"}})")}});
+    add("p/2", {{"ownerGroup", "g2"}, {"isPublished", true}, {"type", "derived"}, {"size", 5000},
+                {"datasetName", "Beta-Galactosidase"}, {"keywords", json::array{"spa"}},
+                {"creationTime", "2022-01-01T00:00:00.000Z"}, {"sharedWith", json::array{"friend@x.org"}},
+                {"scientificMetadata", json::parse(R"({"beam_energy":{"value":200000,"unit":"eV"},
+                  "acquisition":{"pixel_size":{"value":0.1,"unit":"nm"},"dose":{"value":6000,"unit":"e/nm^2"},
+                  "detector":"K3"}})")}});
+    add("p/3", {{"ownerGroup", "g3"}, {"isPublished", false}, {"type", "raw"}, {"size", 42},
+                {"datasetName", "'; DROP TABLE datasets; --"}, {"comment", "null comment"},
+                {"creationTime", "2023-05-05T05:05:05.000Z"}});
+  }
+
+  std::filesystem::path dir_;
+  std::unique_ptr<CatalogStore> store_;
+};
+
+using Ids = std::vector<std::string>;
+
+TEST_F(StoreTest, InsertGetReplaceRemove) {
+  add("a/b%2Fc", {{"ownerGroup", "g"}, {"size", 1}});
+  auto doc = store_->get(schemas::datasets(), "a/b%2Fc");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(doc->at("size").as_int64(), 1);
+  (*doc)["size"] = 2;
+  EXPECT_TRUE(store_->replace(schemas::datasets(), *doc));
+  EXPECT_EQ(store_->get(schemas::datasets(), "a/b%2Fc")->at("size").as_int64(), 2);
+  EXPECT_EQ(where(R"({"size":2})"), Ids{"a/b%2Fc"});  // the column followed the update
+  EXPECT_TRUE(store_->remove(schemas::datasets(), "a/b%2Fc"));
+  EXPECT_FALSE(store_->get(schemas::datasets(), "a/b%2Fc"));
+  EXPECT_FALSE(store_->remove(schemas::datasets(), "a/b%2Fc"));
+  EXPECT_TRUE(where(R"({"size":2})").empty());
+}
+
+TEST_F(StoreTest, DuplicateIdIsConflict) {
+  add("dup", {{"ownerGroup", "g"}});
+  try {
+    add("dup", {{"ownerGroup", "h"}});
+    FAIL() << "expected 409";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 409);
+  }
+  EXPECT_EQ(store_->get(schemas::datasets(), "dup")->at("ownerGroup"), "g");
+}
+
+TEST_F(StoreTest, EqualityAndComparisons) {
+  add_three();
+  EXPECT_EQ(where(R"({"type":"raw"})"), (Ids{"p/1", "p/3"}));
+  EXPECT_EQ(where(R"({"size":{"gt":100}})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"size":{"$gte":100}})"), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(where(R"({"size":{"lt":100}})"), Ids{"p/3"});
+  EXPECT_EQ(where(R"({"size":{"between":[50,200]}})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"isPublished":true})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"type":{"neq":"raw"}})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"creationTime":{"gt":"2021-12-31"}})"), (Ids{"p/2", "p/3"}));
+  // a date with an offset is compared as the instant it names
+  EXPECT_EQ(where(R"({"creationTime":{"lt":"2021-09-06T12:00:00+02:00"}})"), Ids{});
+  EXPECT_EQ(where(R"({"creationTime":{"lte":"2021-09-06T12:00:00+02:00"}})"), Ids{"p/1"});
+}
+
+TEST_F(StoreTest, ListsArraysAndNestedKeys) {
+  add_three();
+  EXPECT_EQ(where(R"({"ownerGroup":{"inq":["g1","g3"]}})"), (Ids{"p/1", "p/3"}));
+  EXPECT_EQ(where(R"({"ownerGroup":{"$nin":["g1","g3"]}})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"keywords":"spa"})"), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(where(R"({"keywords":{"$all":["spa","cryo"]}})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"accessGroups":"g2"})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"datasetlifecycle.archiveStatusMessage":"datasetCreated"})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"scientificMetadata.acquisition.detector":"K3"})"), Ids{"p/2"});
+}
+
+TEST_F(StoreTest, LogicalOperatorsAndNulls) {
+  add_three();
+  EXPECT_EQ(where(R"({"or":[{"ownerGroup":"g1"},{"size":42}]})"), (Ids{"p/1", "p/3"}));
+  EXPECT_EQ(where(R"({"$and":[{"type":"raw"},{"size":{"gt":50}}]})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"$nor":[{"type":"raw"}]})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"comment":null})"), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(where(R"({"comment":{"$exists":true}})"), Ids{"p/3"});
+  EXPECT_EQ(where(R"({"comment":{"$ne":"null comment"}})"), (Ids{"p/1", "p/2"}));  // missing counts as not equal
+  EXPECT_EQ(where(R"({"size":{"$not":{"$gt":100}}})"), (Ids{"p/1", "p/3"}));
+}
+
+TEST_F(StoreTest, RegularExpressions) {
+  add_three();
+  EXPECT_EQ(where(R"({"datasetName":{"like":"^2021"}})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"datasetName":{"like":"galacto"}})"), Ids{});
+  EXPECT_EQ(where(R"({"datasetName":{"ilike":"galacto"}})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"datasetName":{"$regex":"GALACTO","$options":"i"}})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"datasetName":{"$regex":"/beta/i"}})"), Ids{"p/2"});
+  EXPECT_EQ(where(R"({"datasetName":{"nlike":"^2021"}})"), (Ids{"p/2", "p/3"}));
+}
+
+TEST_F(StoreTest, HostileFiltersAreRefusedOrHarmless) {
+  add_three();
+  // SQL inside a value is only ever a value.
+  EXPECT_EQ(where(R"({"datasetName":"'; DROP TABLE datasets; --"})"), Ids{"p/3"});
+  EXPECT_EQ(store_->count(schemas::datasets(), SqlCondition::always_true()), 3);
+  auto status_of = [&](const std::string& w) {
+    try {
+      where(w);
+    } catch (const ApiError& e) {
+      return e.status();
+    }
+    return 200;
+  };
+  EXPECT_EQ(status_of(R"x({"size":{"$where":"sleep(1)"}})x"), 400);
+  EXPECT_EQ(status_of(R"({"$where":"1"})"), 400);
+  EXPECT_EQ(status_of(R"({"datasetName\"); DROP TABLE datasets; --":"x"})"), 400);
+  EXPECT_EQ(status_of(R"({"size":{"$in":5}})"), 400);
+  std::string deep = "{\"size\":1}";
+  for (int i = 0; i < 40; ++i) deep = "{\"and\":[" + deep + "]}";
+  EXPECT_EQ(status_of(deep), 400);
+  // A catastrophic-backtracking pattern hits PCRE2's match limit instead of hanging a worker.
+  add("p/aaa", {{"ownerGroup", "g"}, {"datasetName", std::string(40, 'a') + "!"}});
+  EXPECT_THROW(where(R"x({"datasetName":{"$regex":"^(a|aa)+$"}})x"), std::exception);
+}
+
+TEST_F(StoreTest, TextSearchFindsSubstringsOfIdentifiers) {
+  add_three();
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "2021090")), Ids{"p/1"});
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "APOFERR")), Ids{"p/1"});
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "galactosidase apoferritin")), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "spa -cryo")), Ids{"p/2"});
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "K3")), Ids{"p/2"});  // short term: scan
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "\"Falcon 4i\"")), Ids{"p/1"});
+  EXPECT_TRUE(matching(text_condition(schemas::datasets(), "nothing-like-this")).empty());
+}
+
+TEST_F(StoreTest, ScientificConditionsConvertUnits) {
+  add_three();
+  auto sci = [&](const std::string& conds) { return fullquery(R"({"scientific":)" + conds + "}"); };
+  EXPECT_EQ(sci(R"([{"lhs":"beam_energy","relation":"GREATER_THAN","rhs":250000,"unit":"eV"}])"), Ids{"p/1"});
+  EXPECT_EQ(sci(R"([{"lhs":"beam_energy","relation":"EQUAL_TO_NUMERIC","rhs":200,"unit":"keV"}])"), Ids{"p/2"});
+  EXPECT_EQ(sci(R"([{"lhs":"acquisition.pixel_size","relation":"LESS_THAN","rhs":0.09,"unit":"nm"}])"), Ids{"p/1"});
+  EXPECT_EQ(sci(R"([{"lhs":"acquisition.pixel_size","relation":"RANGE","rhs":[0.5,1.5],"unit":"Å"}])"), (Ids{"p/1", "p/2"}));
+  // 40 e/Å² = 4000 e/nm²; 6000 e/nm² = 60 e/Å²
+  EXPECT_EQ(sci(R"([{"lhs":"acquisition.dose","relation":"GREATER_THAN","rhs":50,"unit":"e/Å²"}])"), Ids{"p/2"});
+  EXPECT_EQ(sci(R"([{"lhs":"acquisition.dose","relation":"LESS_THAN_OR_EQUAL","rhs":4000,"unit":"e/nm^2"}])"), Ids{"p/1"});
+  EXPECT_EQ(sci(R"([{"lhs":"acquisition.detector","relation":"EQUAL_TO_STRING","rhs":"K3"}])"), Ids{"p/2"});
+  EXPECT_EQ(sci(R"([{"lhs":"acquisition.detector","relation":"CONTAINS_STRING","rhs":"alcon"}])"), Ids{"p/1"});
+  // without a unit raw numbers compare
+  EXPECT_EQ(sci(R"([{"lhs":"beam_energy","relation":"GREATER_THAN","rhs":1000}])"), Ids{"p/2"});
+  // a unit nobody can convert is kept and compared literally
+  EXPECT_EQ(sci(R"([{"lhs":"odd","relation":"EQUAL_TO_NUMERIC","rhs":7,"unit":"furlongs-per-blob"}])"), Ids{"p/1"});
+  // two conditions AND
+  EXPECT_EQ(sci(R"([{"lhs":"beam_energy","relation":"GREATER_THAN","rhs":100,"unit":"keV"},
+                    {"lhs":"acquisition.detector","relation":"EQUAL_TO_STRING","rhs":"Falcon 4i"}])"), Ids{"p/1"});
+  EXPECT_THROW(sci(R"([{"lhs":"x","relation":"SOUNDS_LIKE","rhs":1}])"), ApiError);
+}
+
+TEST_F(StoreTest, FullqueryFieldKinds) {
+  add_three();
+  EXPECT_EQ(fullquery(R"({"creationTime":{"begin":"2021-01-01","end":"2022-06-01"}})"), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(fullquery(R"({"size":{"min":50,"max":1000}})"), Ids{"p/1"});
+  EXPECT_EQ(fullquery(R"({"ownerGroup":["g2","g3"]})"), (Ids{"p/2", "p/3"}));
+  EXPECT_EQ(fullquery(R"({"userGroups":["g2"]})"), (Ids{"p/1", "p/2"}));  // owner or access group
+  EXPECT_EQ(fullquery(R"({"mode":{"type":"raw"},"text":"apoferritin"})"), Ids{"p/1"});
+  EXPECT_EQ(fullquery(R"({"keywords":[]})"), (Ids{"p/1", "p/2", "p/3"}));  // empty list = no condition
+}
+
+TEST_F(StoreTest, FacetsCountValuesAndArrayElements) {
+  add_three();
+  auto types = store_->facet(schemas::datasets(), "type", SqlCondition::always_true(), 100);
+  ASSERT_EQ(types.size(), 2u);
+  EXPECT_EQ(types[0].key, "raw");
+  EXPECT_EQ(types[0].count, 2);
+  EXPECT_EQ(types[1].key, "derived");
+  auto kw = store_->facet(schemas::datasets(), "keywords", SqlCondition::always_true(), 100);
+  ASSERT_EQ(kw.size(), 2u);
+  EXPECT_EQ(kw[0].key, "spa");
+  EXPECT_EQ(kw[0].count, 2);
+  auto days = store_->facet(schemas::datasets(), "creationTime", translate_where(schemas::datasets(), json::parse(R"({"type":"raw"})")), 100);
+  ASSERT_EQ(days.size(), 2u);
+  auto pub = store_->facet(schemas::datasets(), "isPublished", SqlCondition::always_true(), 100);
+  ASSERT_EQ(pub.size(), 2u);
+  EXPECT_TRUE(pub[0].key.is_bool());
+}
+
+// The SQL access condition and the per-document check are two forms of one rule: on random
+// documents and principals they must always agree.
+TEST_F(StoreTest, AccessConditionAgreesWithDocumentCheck) {
+  std::mt19937 rng(42);
+  const std::vector<std::string> groups{"a", "b", "c", "d"};
+  for (int i = 0; i < 60; ++i) {
+    json::array access;
+    for (const auto& g : groups)
+      if (rng() % 3 == 0) access.emplace_back(g);
+    json::array shared;
+    if (rng() % 5 == 0) shared.emplace_back("u@x.org");
+    add("d/" + std::to_string(i), {{"ownerGroup", groups[rng() % 4]}, {"accessGroups", access},
+                                   {"isPublished", rng() % 4 == 0}, {"sharedWith", shared}});
+  }
+  std::vector<Principal> who{Principal::anonymous(), {"1", "u", "u@x.org", {"a"}}, {"2", "v", "v@x.org", {"b", "c"}},
+                             {"3", "w", "", {}}, {"4", "z", "z@x.org", {"zzz"}}};
+  for (const auto& p : who)
+    for (bool shared : {true, false}) {
+      ReadScope scope{false, shared};
+      Ids expected;
+      for (int i = 0; i < 60; ++i) {
+        auto doc = store_->get(schemas::datasets(), "d/" + std::to_string(i));
+        if (can_read(*doc, p, scope)) expected.push_back("d/" + std::to_string(i));
+      }
+      EXPECT_EQ(matching(read_access_condition(schemas::datasets(), p, scope)), expected) << p.username;
+      EXPECT_FALSE(expected.size() == 60 && !p.groups.empty()) << "random data should restrict someone";
+    }
+}
+
+TEST_F(StoreTest, TransactionRollsBackOnException) {
+  EXPECT_THROW(store_->transaction([&] {
+    add("t/1", {{"ownerGroup", "g"}});
+    throw std::runtime_error("boom");
+  }), std::runtime_error);
+  EXPECT_FALSE(store_->get(schemas::datasets(), "t/1"));
+  EXPECT_TRUE(where(R"({"ownerGroup":"g"})").empty());
+  store_->transaction([&] {
+    add("t/2", {{"ownerGroup", "g"}});
+    add("t/3", {{"ownerGroup", "g"}});
+  });
+  EXPECT_EQ(where(R"({"ownerGroup":"g"})"), (Ids{"t/2", "t/3"}));
+}
+
+TEST_F(StoreTest, DataSurvivesReopen) {
+  add_three();
+  store_.reset();
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  EXPECT_EQ(matching(text_condition(schemas::datasets(), "2021090")), Ids{"p/1"});
+  EXPECT_EQ(fullquery(R"({"scientific":[{"lhs":"beam_energy","relation":"GREATER_THAN","rhs":250,"unit":"keV"}]})"), Ids{"p/1"});
+}
+
+TEST_F(StoreTest, FileTotalsSumBlocks) {
+  for (int b = 0; b < 3; ++b) {
+    json::array files;
+    for (int f = 0; f <= b; ++f) files.emplace_back(json::object{{"path", "f" + std::to_string(f)}, {"size", 10}});
+    store_->insert(schemas::origdatablocks(), {{"_id", "b" + std::to_string(b)}, {"datasetId", "ds"}, {"size", 10 * (b + 1)},
+                                               {"dataFileList", files}, {"ownerGroup", "g"}});
+  }
+  auto [size, files] = store_->file_totals(schemas::origdatablocks(), "ds");
+  EXPECT_EQ(size, 60);
+  EXPECT_EQ(files, 6);
+  QueryPlan plan;
+  plan.conditions.push_back({"t.dataset_id = ?", {std::string("ds")}, ""});
+  plan.limit = 4;
+  plan.skip = 1;
+  auto rows = store_->unwind(schemas::origdatablocks(), "dataFileList", plan);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_EQ(rows[0].at("path"), "f0");  // second row overall: block b1's first file
+  EXPECT_EQ(rows[0].at("datasetId"), "ds");
+}
+
+}  // namespace
+}  // namespace openem
