@@ -40,6 +40,8 @@ class HttpClient {
     if (!token.empty()) headers_ = curl_slist_append(headers_, ("Authorization: Bearer " + token).c_str());
   }
 
+  void set_timeout_seconds(long s) { curl_easy_setopt(h_, CURLOPT_TIMEOUT, s); }
+
   HttpResult get(const std::string& path) { return perform(path, nullptr); }
   HttpResult post(const std::string& path, const std::string& body) { return perform(path, &body); }
 
@@ -73,6 +75,10 @@ class HttpClient {
     auto t0 = std::chrono::steady_clock::now();
     CURLcode rc = curl_easy_perform(h_);
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (rc == CURLE_OPERATION_TIMEDOUT) {
+      r.status = -408;  // client-side timeout, reported as such by the caller
+      return r;
+    }
     if (rc != CURLE_OK) throw std::runtime_error(std::string("HTTP ") + url.substr(0, 200) + ": " + curl_easy_strerror(rc));
     curl_easy_getinfo(h_, CURLINFO_RESPONSE_CODE, &r.status);
     return r;

@@ -2,6 +2,7 @@
 // Subcommands (each prints one JSON object on stdout, progress on stderr):
 //   load    --url U --user ingestor --password P --from A --to B [--threads 4]
 //   query   --url U --n N --user u3 --password P --admin-password P [--iters 200] [--max-seconds 30]
+//           [--timeout 60] [--server-pid PID]  (a request slower than this ends that endpoint's series, marked "timeout")
 //   pids    --n N --out FILE [--count 100000]   percent-encoded GET paths for the wrk script
 //   sqlite  --db FILE --n N [--lookup-seconds 10] [--threads 2]
 //   sample  --index I                           one generated dataset body
@@ -17,6 +18,9 @@
 #include <map>
 #include <mutex>
 #include <random>
+#include <sstream>
+#include <sys/statvfs.h>
+#include <unistd.h>
 #include <string>
 #include <thread>
 #include <vector>
@@ -62,6 +66,15 @@ int cmd_load(const Args& a) {
   long from = a.num("from", 0), to = a.num("to", 1000);
   int threads = static_cast<int>(a.num("threads", 4));
   std::string token = login(url, a.str("user"), a.str("password"));
+  // The server's WAL can grow by hundreds of KB per dataset: stop loading before the disk fills.
+  std::string guard_dir = a.str("data-dir", "/tmp");
+  double min_free_gb = static_cast<double>(a.num("min-free-gb", 15));
+  auto free_gb = [&] {
+    struct statvfs st {};
+    if (statvfs(guard_dir.c_str(), &st) != 0) return 1e9;
+    return static_cast<double>(st.f_bavail) * static_cast<double>(st.f_frsize) / 1e9;
+  };
+  std::atomic<bool> low_disk{false};
 
   std::atomic<long> next{from}, done{0}, errors{0};
   long chunk = std::max(1000L, (to - from) / 50);
@@ -75,7 +88,7 @@ int cmd_load(const Args& a) {
     c.set_token(token);
     std::vector<double> lat;
     lat.reserve(static_cast<size_t>((to - from) / threads + 16));
-    for (long i; (i = next.fetch_add(1)) < to;) {
+    for (long i; !low_disk && (i = next.fetch_add(1)) < to;) {
       std::string body = json::serialize(dataset_body(static_cast<std::uint64_t>(i)));
       HttpResult r;
       try {
@@ -108,6 +121,10 @@ int cmd_load(const Args& a) {
     auto tl = Clock::now();
     while (!stop) {
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      if (!low_disk && free_gb() < min_free_gb) {
+        low_disk = true;
+        std::fprintf(stderr, "  load: stopping, less than %.0f GB free under %s\n", min_free_gb, guard_dir.c_str());
+      }
       if (since(tl) < 10) continue;
       long d = done.load();
       std::fprintf(stderr, "  load: %ld/%ld  %.0f/s (last 10 s)  errors %ld\n", from + d, to,
@@ -130,18 +147,48 @@ int cmd_load(const Args& a) {
     prev_t = t;
     prev_d = d;
   }
+  long loaded = done.load();
   json::object out{{"from", from},
-                   {"to", to},
+                   {"to", from + loaded},
+                   {"requested_to", to},
                    {"threads", threads},
-                   {"requests", to - from},
+                   {"requests", loaded},
                    {"errors", errors.load()},
                    {"seconds", secs},
-                   {"rate_per_s", static_cast<double>(to - from) / secs},
+                   {"rate_per_s", static_cast<double>(loaded) / secs},
                    {"latency", latency_summary(all_lat)},
                    {"segments", std::move(segments)}};
   if (!first_error.empty()) out["first_error"] = first_error;
+  if (low_disk) out["stopped"] = "low disk space";
   std::cout << json::serialize(out) << std::endl;
   return errors.load() == 0 ? 0 : 1;
+}
+
+// Waits (up to max_seconds) until process `pid` uses < 10% of a core over one second: a request
+// the client abandoned keeps running in the server and would skew the next measurement.
+double cpu_seconds(long pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(f, line);
+  auto close = line.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream rest(line.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; rest >> field; ++i)
+    if (i == 14 || i == 15) ticks += std::stod(field);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+void wait_idle(long pid, double max_seconds) {
+  if (pid <= 0) return;
+  auto t0 = Clock::now();
+  double prev = cpu_seconds(pid);
+  while (since(t0) < max_seconds) {
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+    double now = cpu_seconds(pid);
+    if (now < 0 || now - prev < 0.1) return;
+    prev = now;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -164,6 +211,8 @@ int cmd_query(const Args& a) {
   long n = a.num("n", 1000);
   long iters = a.num("iters", 200);
   double max_seconds = static_cast<double>(a.num("max-seconds", 30));
+  long timeout = a.num("timeout", 60);
+  long server_pid = a.num("server-pid", 0);
   std::vector<std::string> user_groups = {"group1", "group2", "group3"};
   struct Who {
     std::string name, token;
@@ -179,6 +228,7 @@ int cmd_query(const Args& a) {
   for (const auto& who : principals) {
     HttpClient c(url);
     c.set_token(who.token);
+    c.set_timeout_seconds(timeout);
     auto visible_pid = [&] {
       for (int tries = 0; tries < 100000; ++tries) {
         auto i = rand_index();
@@ -188,16 +238,23 @@ int cmd_query(const Args& a) {
       }
       throw std::runtime_error("no visible dataset found");
     };
-    std::map<std::string, std::function<std::string()>> cases;
-    cases["get_by_pid"] = [&] { return "/api/v3/Datasets/" + c.escape(visible_pid()); };
-    cases["list_page_25"] = [&] {
+    // fullquery last: an abandoned (timed-out) query keeps a server thread busy, and run.sh
+    // waits for the server to go idle before the next phase.
+    std::vector<std::pair<std::string, std::function<std::string()>>> cases;
+    auto add = [&](std::string name, std::function<std::string()> fn) { cases.emplace_back(std::move(name), std::move(fn)); };
+    add("get_by_pid", [&] { return "/api/v3/Datasets/" + c.escape(visible_pid()); });
+    add("list_page_25", [&] {
       int page = static_cast<int>(rng() % 40);
       return "/api/v3/Datasets?filter=" +
              c.escape(json::serialize(json::object{
                  {"limits", json::object{{"limit", 25}, {"skip", page * 25}, {"order", "creationTime:desc"}}}}));
-    };
-    cases["count"] = [&] { return std::string("/api/v3/Datasets/count"); };
-    cases["fullquery_text_2sci"] = [&] {
+    });
+    add("count", [&] { return std::string("/api/v3/Datasets/count"); });
+    add("fullfacet_4", [&] {
+      return "/api/v3/Datasets/fullfacet?fields=" + c.escape("{}") + "&facets=" +
+             c.escape(R"(["type","creationLocation","ownerGroup","keywords"])");
+    });
+    add("fullquery_text_2sci", [&] {
       const auto& names = sample_names();
       json::object fields{
           {"text", names[rng() % names.size()]},
@@ -213,23 +270,23 @@ int cmd_query(const Args& a) {
       json::object limits{{"limit", 25}, {"skip", 0}, {"order", "creationTime:desc"}};
       return "/api/v3/Datasets/fullquery?fields=" + c.escape(json::serialize(fields)) +
              "&limits=" + c.escape(json::serialize(limits));
-    };
-    cases["fullfacet_4"] = [&] {
-      return "/api/v3/Datasets/fullfacet?fields=" + c.escape("{}") + "&facets=" +
-             c.escape(R"(["type","creationLocation","ownerGroup","keywords"])");
-    };
+    });
     json::object per_who;
     for (auto& [name, make] : cases) {
       std::vector<double> lat;
       long errors = 0;
       std::string first_error;
       json::value sample_info;
-      for (int w = 0; w < 3; ++w) c.get(make());  // warm-up, not recorded
+      bool timed_out = c.get(make()).status == -408;  // warm-up, not recorded
       auto t0 = Clock::now();
-      for (long i = 0; i < iters && (i < 5 || since(t0) < max_seconds); ++i) {
+      for (long i = 0; !timed_out && i < iters && (i < 3 || since(t0) < max_seconds); ++i) {
         std::string path = make();
         auto r = c.get(path);
         lat.push_back(r.seconds);
+        if (r.status == -408) {
+          timed_out = true;
+          break;
+        }
         if (r.status != 200) {
           if (errors++ == 0) first_error = std::to_string(r.status) + " " + r.body.substr(0, 300);
           continue;
@@ -244,6 +301,11 @@ int cmd_query(const Args& a) {
       }
       json::object o = latency_summary(lat);
       o["errors"] = errors;
+      if (timed_out) {
+        o["timeout_s"] = timeout;
+        std::fprintf(stderr, "  (timeout: waiting for the server to finish the abandoned request)\n");
+        wait_idle(server_pid, 1800);
+      }
       if (!first_error.empty()) o["first_error"] = first_error;
       o["first_response"] = sample_info;
       std::fprintf(stderr, "  %-6s %-22s n=%-4zu p50 %8.2f ms  p99 %8.2f ms  errors %ld\n", who.name.c_str(),
@@ -280,6 +342,7 @@ sqlite3* open_db(const std::string& file) {
   sqlite3* db = nullptr;
   check(sqlite3_open_v2(file.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr),
         db, "open");
+  sqlite3_busy_timeout(db, 30000);
   check(sqlite3_exec(db,
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA temp_store=MEMORY; "
                      "PRAGMA cache_size=-65536; PRAGMA mmap_size=268435456;",

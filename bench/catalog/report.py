@@ -48,6 +48,8 @@ def assemble(args):
 
 
 def fmt_ms(d):
+    if d.get("timeout_s"):
+        return f"timeout (> {d['timeout_s']} s)" if d["n"] <= 1 else f"{d['p50_ms']:.1f} / timeout (> {d['timeout_s']} s)"
     return f"{d['p50_ms']:.1f} / {d['p99_ms']:.1f}" + (" (errors!)" if d.get("errors") else "")
 
 
@@ -77,6 +79,8 @@ def table(args):
     row("POST latency p50 / p99 ms", lambda c: fmt_ms(c["load"]["latency"]))
     row("data dir MB (bytes per dataset)",
         lambda c: f"{c['disk']['data_dir_bytes'] / 2**20:,.0f} ({c['disk']['data_dir_bytes'] / c['n']:,.0f})")
+    row("server RSS anon / file-mapped MB after wrk",
+        lambda c: f"{c['memory']['after_wrk']['rss_anon_kb'] / 1024:.0f} / {c['memory']['after_wrk']['rss_file_kb'] / 1024:.0f}")
     row("server RSS MB after load / after queries / peak (HWM)",
         lambda c: f"{c['memory']['after_load']['vmrss_kb'] / 1024:.0f} / {c['memory']['after_queries']['vmrss_kb'] / 1024:.0f}"
                   f" / {c['memory']['after_wrk']['vmhwm_kb'] / 1024:.0f}", TARGETS["rss"])

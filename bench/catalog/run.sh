@@ -9,7 +9,7 @@
 #   N=1000000 CHECKPOINTS=100000,1000000 bench/catalog/run.sh
 #
 # Environment: N (default 1000000), CHECKPOINTS (comma list, default N), LOAD_THREADS (4),
-# QUERY_ITERS (200), QUERY_MAX_SECONDS (20 per endpoint and principal), WRK_SECONDS (15),
+# QUERY_ITERS (200), QUERY_MAX_SECONDS (20 per endpoint and principal), QUERY_TIMEOUT (60 s), WRK_SECONDS (15),
 # WRK_CONNECTIONS (64), SQLITE_N (default N), DATA_DIR (default a fresh temp dir),
 # KEEP_DATA=1 keeps it, OUT (default bench/results/catalog.json), BUILD_DIR (build).
 set -euo pipefail
@@ -20,6 +20,7 @@ CHECKPOINTS=${CHECKPOINTS:-$N}
 LOAD_THREADS=${LOAD_THREADS:-4}
 QUERY_ITERS=${QUERY_ITERS:-200}
 QUERY_MAX_SECONDS=${QUERY_MAX_SECONDS:-20}
+QUERY_TIMEOUT=${QUERY_TIMEOUT:-60}
 WRK_SECONDS=${WRK_SECONDS:-15}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 SQLITE_N=${SQLITE_N:-$N}
@@ -64,7 +65,10 @@ URL=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$WORK/server.log" | head 
 echo "catalog bench: server pid $SPID at $URL, data $DATA_DIR, N=$N checkpoints=$CHECKPOINTS" >&2
 
 proc_kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$SPID/status"; }
-mem_json() { printf '{"vmrss_kb":%s,"vmhwm_kb":%s}' "$(proc_kb VmRSS)" "$(proc_kb VmHWM)"; }
+mem_json() {  # RssFile counts mmap'ed database pages once per connection mapping them
+  printf '{"vmrss_kb":%s,"vmhwm_kb":%s,"rss_anon_kb":%s,"rss_file_kb":%s,"rss_shmem_kb":%s}' \
+    "$(proc_kb VmRSS)" "$(proc_kb VmHWM)" "$(proc_kb RssAnon)" "$(proc_kb RssFile)" "$(proc_kb RssShmem)"
+}
 disk_json() {
   local total db wal
   total=$(du -sb "$DATA_DIR" | cut -f1)
@@ -78,6 +82,17 @@ login() {
 }
 run_wrk() {  # $1 = path or "", extra env via BENCH_PIDS_FILE
   wrk -t2 -c"$WRK_CONNECTIONS" -d"${WRK_SECONDS}s" -s "$ROOT/bench/catalog/wrk.lua" "$URL$1" | sed -n 's/^WRKJSON //p'
+}
+
+wait_idle() {  # until the server uses < 10% of a core (abandoned requests finish first)
+  local prev now
+  prev=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
+  for _ in $(seq 1 1800); do
+    sleep 1
+    now=$(awk '{print $14 + $15}' "/proc/$SPID/stat")
+    [ $((now - prev)) -lt $(($(getconf CLK_TCK) / 10)) ] && return 0
+    prev=$now
+  done
 }
 
 MEM_IDLE=$(mem_json)
@@ -97,8 +112,9 @@ for cp in "${CPS[@]}"; do
   DISK=$(disk_json)
   echo "== queries at N=$cp" >&2
   QUERY=$("$BENCH" query --url "$URL" --n "$cp" --user u3 --password "$USER_PW" --admin-password "$ADMIN_PW" \
-    --iters "$QUERY_ITERS" --max-seconds "$QUERY_MAX_SECONDS")
+    --iters "$QUERY_ITERS" --max-seconds "$QUERY_MAX_SECONDS" --timeout "$QUERY_TIMEOUT" --server-pid "$SPID")
   MEM_QUERIED=$(mem_json)
+  wait_idle
   echo "== wrk get-by-pid and /ping at N=$cp" >&2
   "$BENCH" pids --n "$cp" --out "$WORK/pids.txt" --count 100000
   WRK_GET=$(BENCH_PIDS_FILE=$WORK/pids.txt BENCH_TOKEN=$ADMIN_TOKEN run_wrk "")

@@ -46,7 +46,10 @@ json::object parent_writable(App& app, const Parent& parent, const Principal& p,
   if (!p.authenticated()) throw ApiError::forbidden();
   auto doc = app.store().get(parent.schema, id);
   if (!doc) throw ApiError::not_found();
-  bool ok = &parent.schema == &schemas::datasets() ? may_write_dataset(app, p, *doc) : (app.is_admin(p) || owns(*doc, p));
+  bool ok;
+  if (&parent.schema == &schemas::datasets()) ok = may_register_files(app, p, *doc);  // ingestors attach thumbnails
+  else if (&parent.schema == &schemas::proposals()) ok = app.is_admin(p) || owns(*doc, p) || app.config().proposal_groups.matches(p.groups, true);
+  else ok = app.is_admin(p) || owns(*doc, p) || app.config().sample_privileged_groups.matches(p.groups, true);
   if (!ok) throw ApiError::forbidden();
   return *doc;
 }

@@ -10,6 +10,7 @@
 #include "core/jwt.h"
 #include "core/password.h"
 #include "core/time.h"
+#include "query/filter.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -107,6 +108,15 @@ void register_auth_routes(Router& r, App& app) {
       app.require_user(req);
       return HttpResponse::json(200, json::object{{"logout", "successful"}});
     });
+
+  r.add("GET", "/api/v3/users", [&app](HttpRequest& req) {
+    Principal p = app.require_user(req);
+    if (!app.is_admin(p)) throw ApiError::forbidden();
+    ListFilter f = parse_filter(req.query_param("filter").value_or(""));
+    json::array out;
+    for (const auto& u : app.store().list_users(f.limit.value_or(1000), f.skip)) out.emplace_back(user_json(u));
+    return HttpResponse::json(200, out);
+  });
 
   r.add("GET", "/api/v3/users/my/self", [&app](HttpRequest& req) {
     return HttpResponse::json(200, user_json(load_user(app, app.require_user(req).user_id)));

@@ -126,6 +126,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, Api
       if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
       throw;
     }
+    count_in_proposals(app, doc, +1);
   });
   return doc;
 }
@@ -138,7 +139,7 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
   app.store().transaction([&] {
     json::object ds = dataset_for_write(app, p, pid);
     if (auto since = req.header("if-unmodified-since")) {
-      auto limit = parse_iso(*since);
+      auto limit = parse_http_date(*since);
       auto updated = parse_iso(str_field(ds, "updatedAt"));
       if (limit && updated && *updated >= *limit) throw ApiError(412, "Dataset was modified since " + *since);
     }
@@ -297,9 +298,22 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     if (!req.query_param("facets")) s.facets = {"type", "creationLocation", "ownerGroup", "keywords"};
     ReadScope scope = dataset_read_scope(app.config(), p);
     scope.include_shared_with = false;
+    // Functional accounts with global:true count over everything in facets (reference §7.2).
+    if (p.authenticated() && p.in_group("globalaccess")) scope.read_any = true;
     auto access_cond = read_access_condition(schemas::datasets(), p, scope);
     return HttpResponse::json(200, fullfacet_response(app, schemas::datasets(), access_cond,
                                                       dataset_search_conditions(s.fields), s.facets));
+  });
+
+  r.add("GET", base + "/metadataKeys", [&app](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    SearchRequest s = parse_search_request(req);
+    auto conds = dataset_search_conditions(s.fields);
+    conds.push_back(dataset_access(app).access_condition(p));
+    std::int64_t limit = s.window.limit ? std::min<std::int64_t>(*s.window.limit, 10000) : 1000;
+    json::array out;
+    for (auto& path : app.store().scientific_paths(schemas::datasets(), and_all(conds), limit)) out.emplace_back(path);
+    return HttpResponse::json(200, out);
   });
 
   r.add("GET", base + "/:pid", [&app, access, version](HttpRequest& req) {
@@ -327,7 +341,10 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     auto acc = access();
     json::object ds = acc.get_existing(req.param("pid"));
     if (!app.may_delete(p)) throw ApiError::forbidden();
-    app.store().remove(schemas::datasets(), req.param("pid"));
+    app.store().transaction([&] {
+      app.store().remove(schemas::datasets(), req.param("pid"));
+      count_in_proposals(app, ds, -1);
+    });
     return HttpResponse::json(200, view(std::move(ds), version));
   });
 
@@ -341,6 +358,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     Principal p = app.authenticate(req);
     json::object body = body_object(req);
     if (body.empty()) throw ApiError::bad_request("Lifecycle update must not be empty");
+    if (auto errors = validate_lifecycle(body); !errors.empty()) throw ApiError(400, errors);
     json::object lifecycle;
     app.store().transaction([&] {
       json::object ds = access().get_existing(req.param("pid"));

@@ -16,9 +16,14 @@ CollectionAccess dataset_access(App& app) {
 bool may_write_dataset(App& app, const Principal& p, const json::object& dataset) {
   if (!p.authenticated()) return false;
   if (dataset_update_any(app.config(), p)) return true;
-  if (owns(dataset, p)) return true;
-  // Ingestor accounts (privileged creators) maintain datasets they create for other groups.
-  return dataset_create_tier(app.config(), p) == DatasetCreateTier::Privileged;
+  return owns(dataset, p);
+}
+
+bool may_register_files(App& app, const Principal& p, const json::object& dataset) {
+  // Ingestor accounts (privileged creators) register the files of datasets they create for
+  // other groups, but may not otherwise change those datasets.
+  return may_write_dataset(app, p, dataset) ||
+         (p.authenticated() && dataset_create_tier(app.config(), p) == DatasetCreateTier::Privileged);
 }
 
 json::object dataset_for_write(App& app, const Principal& p, std::string_view pid) {
@@ -66,6 +71,20 @@ std::string ensure_policy_for_group(App& app, const Principal& p, const std::str
   stamp(policy, p, true);
   app.store().insert(schemas::policies(), policy);
   return "low";
+}
+
+void count_in_proposals(App& app, const json::object& dataset, int delta) {
+  const json::value* ids = dataset.if_contains("proposalIds");
+  if (!ids || !ids->is_array()) return;
+  for (const auto& id : ids->get_array()) {
+    if (!id.is_string()) continue;
+    auto proposal = app.store().get(schemas::proposals(), id.get_string());
+    if (!proposal) continue;
+    std::int64_t n = 0;
+    if (auto* v = proposal->if_contains("numberOfDatasets"); v && v->is_number()) n = v->to_number<std::int64_t>();
+    (*proposal)["numberOfDatasets"] = std::max<std::int64_t>(0, n + delta);
+    app.store().replace(schemas::proposals(), *proposal);
+  }
 }
 
 void inherit_ownership(json::object& sub, const json::object& dataset) {

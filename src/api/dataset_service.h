@@ -14,6 +14,8 @@ CollectionAccess dataset_access(App& app);
 // The dataset if p may write it (owner group, admin, or a privileged creator); 404/403 otherwise.
 boost::json::object dataset_for_write(App& app, const Principal& p, std::string_view pid);
 bool may_write_dataset(App& app, const Principal& p, const boost::json::object& dataset);
+// Adding file lists: writers and privileged creators (ingestors).
+bool may_register_files(App& app, const Principal& p, const boost::json::object& dataset);
 
 // Recomputes size and numberOfFiles of a dataset from its origdatablocks (call inside the
 // transaction that changed the blocks).
@@ -22,6 +24,9 @@ void recompute_file_totals(App& app, const std::string& pid);
 // Finds the policy of ownerGroup or creates the default one; returns its tapeRedundancy.
 std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
                                     const std::string& manager_email);
+
+// Adds delta to numberOfDatasets of each proposal the dataset names (proposalIds).
+void count_in_proposals(App& app, const boost::json::object& dataset, int delta);
 
 // Copies ownerGroup / accessGroups / isPublished of a dataset into its origdatablocks,
 // datablocks and attachments, so their own access checks stay in step.

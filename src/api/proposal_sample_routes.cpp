@@ -9,7 +9,9 @@
 #include "api/routes.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "api/search.h"
 #include "model/scientific_metadata.h"
+#include "query/fullquery.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -179,6 +181,17 @@ void register_samples(Router& r, App& app) {
     auto doc = app.store().get(*c.schema, req.param("id"));
     bool ok = doc && can_read(*doc, p, c.scope(p));
     return HttpResponse::json(200, json::object{{"canAccess", ok}});
+  });
+  r.add("GET", c.base + "/metadataKeys", [&app, c](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    check_read(c, p, true);
+    SearchRequest s = parse_search_request(req);
+    auto conds = fullquery_conditions(*c.schema, s.fields, c.scientific_key);
+    conds.push_back(CollectionAccess(app, *c.schema, c.scope).access_condition(p));
+    json::array out;
+    for (auto& path : app.store().scientific_paths(*c.schema, and_all(conds), s.window.limit.value_or(1000)))
+      out.emplace_back(path);
+    return HttpResponse::json(200, out);
   });
   r.add("GET", c.base + "/:id/datasets", [&app, c](HttpRequest& req) {
     Principal p = app.authenticate(req);

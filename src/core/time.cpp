@@ -112,6 +112,26 @@ std::optional<Millis> parse_iso(std::string_view s) {
   return secs * 1000 + ms;
 }
 
+std::optional<Millis> parse_http_date(std::string_view s) {
+  if (auto iso = parse_iso(s)) return iso;
+  static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                 "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  // "Www, DD Mon YYYY HH:MM:SS GMT"
+  if (s.size() != 29 || s.substr(3, 2) != ", " || s.substr(25) != " GMT") return std::nullopt;
+  size_t p = 5;
+  int d, y, h, mi, sec;
+  if (!read_digits(s, p, 2, d)) return std::nullopt;
+  int month = 0;
+  for (int i = 0; i < 12; ++i)
+    if (s.substr(8, 3) == kMonths[i]) month = i + 1;
+  p = 12;
+  if (!month || !read_digits(s, p, 4, y) || s[p++] != ' ' || !read_digits(s, p, 2, h) || s[p++] != ':' ||
+      !read_digits(s, p, 2, mi) || s[p++] != ':' || !read_digits(s, p, 2, sec))
+    return std::nullopt;
+  std::int64_t days = days_from_civil(y, static_cast<unsigned>(month), static_cast<unsigned>(d));
+  return (days * 86400 + h * 3600 + mi * 60 + sec) * 1000;
+}
+
 std::optional<std::string> normalize_iso(std::string_view s) {
   auto ms = parse_iso(s);
   if (!ms) return std::nullopt;

@@ -16,6 +16,9 @@ std::string iso_utc(Millis ms);  // always "YYYY-MM-DDTHH:MM:SS.mmmZ"
 std::string now_iso();
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z", "+hh:mm", "-hhmm" or no zone (UTC).
 std::optional<Millis> parse_iso(std::string_view s);
+// RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as sent in If-Unmodified-Since;
+// ISO 8601 is accepted too.
+std::optional<Millis> parse_http_date(std::string_view s);
 // Normalises a parseable date string to iso_utc form; nullopt when not a date.
 std::optional<std::string> normalize_iso(std::string_view s);
 

@@ -99,10 +99,8 @@ void read_one(const Job& job, const MdocContext& mdoc_ctx, SessionData& out) {
       case Kind::kMdoc: {
         std::string text = read_file_capped(p);
         out.counts.bytes_read += static_cast<std::int64_t>(text.size());
-        MdocDocument doc = parse_mdoc(text, p.string());
-        FlatAggregate one;
-        MdocFacts f = ingest_mdoc(doc, mdoc_ctx, one);
-        out.mdoc.merge(one);
+        MdocDocument doc = parse_mdoc(text, p.string());  // throws before any sample is added
+        MdocFacts f = ingest_mdoc(doc, mdoc_ctx, out.mdoc);
         ++out.counts.mdoc_files;
         out.counts.mdoc_images += f.images;
         out.counts.frame_sets += f.frame_sets;

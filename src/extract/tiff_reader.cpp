@@ -110,7 +110,7 @@ void parse_eer_metadata_xml(std::string_view xml, const std::string& file, KeyVa
 void read_tiff_metadata(const std::filesystem::path& path, KeyValueSink& sink) {
   install_handlers();
   tls_tiff_error.clear();
-  std::unique_ptr<TIFF, TiffCloser> tif(TIFFOpen(path.c_str(), "rh"));  // h: do not read the first strip
+  std::unique_ptr<TIFF, TiffCloser> tif(TIFFOpen(path.c_str(), "r"));
   if (!tif) {
     throw ExtractError(path.string(), 0,
                        "not a readable TIFF/EER file" + (tls_tiff_error.empty() ? std::string() : ": " + tls_tiff_error));

@@ -48,6 +48,7 @@ TEST(TiffReader, EerAcquisitionMetadataFromTag65001) {
   write_eer(dir / "movie_EER.eer");
   VectorSink s;
   read_tiff_metadata(dir / "movie_EER.eer", s);
+  ASSERT_NE(s.find("EER.commercialName"), nullptr);
   EXPECT_EQ(*s.find("EER.commercialName"), "Falcon 4i");
   EXPECT_EQ(*s.find("EER.numberOfFrames"), "1000");
   EXPECT_EQ(*s.find("TIFF.Width"), "16");

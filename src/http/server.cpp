@@ -54,7 +54,10 @@ struct HttpServer::Impl {
   Metrics& metrics;
   RequestObserver observer;
   net::io_context ioc;
-  tcp::acceptor acceptor{ioc};
+  // The acceptor and the drain run on one strand: closing an acceptor while another thread
+  // starts its next accept is a data race.
+  net::strand<net::io_context::executor_type> accept_strand{net::make_strand(ioc)};
+  tcp::acceptor acceptor{accept_strand};
   std::atomic<int> in_flight{0};
   std::atomic<bool> draining{false};
 
@@ -143,13 +146,16 @@ struct HttpServer::Impl {
 
   net::awaitable<void> accept_loop() {
     for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(kTuple);
+      // Each connection gets its own strand, so that Beast's timeout handler never runs
+      // concurrently with the session's own completion handlers on another thread.
+      auto [ec, socket] = co_await acceptor.async_accept(net::make_strand(ioc), kTuple);
       if (ec) {
         if (!acceptor.is_open()) co_return;
         continue;  // e.g. EMFILE: keep serving the connections we have
       }
       socket.set_option(tcp::no_delay(true), ec);
-      net::co_spawn(acceptor.get_executor(), session(beast::tcp_stream(std::move(socket))), net::detached);
+      auto executor = socket.get_executor();
+      net::co_spawn(executor, session(beast::tcp_stream(std::move(socket))), net::detached);
     }
   }
 
@@ -201,10 +207,10 @@ void HttpServer::run(bool handle_signals) {
     signals.add(SIGINT);
     signals.add(SIGTERM);
     signals.async_wait([this](const boost::system::error_code& ec, int) {
-      if (!ec) impl_->begin_drain();
+      if (!ec) net::post(impl_->accept_strand, [this] { impl_->begin_drain(); });
     });
   }
-  net::co_spawn(ioc, impl_->accept_loop(), net::detached);
+  net::co_spawn(impl_->accept_strand, impl_->accept_loop(), net::detached);
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < impl_->options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
@@ -212,7 +218,7 @@ void HttpServer::run(bool handle_signals) {
 }
 
 void HttpServer::stop() {
-  net::post(impl_->ioc, [this] { impl_->begin_drain(); });
+  net::post(impl_->accept_strand, [this] { impl_->begin_drain(); });
 }
 
 }  // namespace openem

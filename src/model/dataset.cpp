@@ -147,7 +147,29 @@ void normalize_dates(json::object& doc) {
 std::vector<std::string> validate_dataset(const json::object& body, const std::string& type, bool partial) {
   static const DtoSpec raw = raw_fields(), derived = derived_fields(), custom = custom_fields();
   const DtoSpec& spec = type == "raw" ? raw : type == "derived" ? derived : custom;
-  return validate_dto(body, spec, partial, server_managed_fields());
+  // Updates may echo server-managed fields back (the frontend does); a create may not carry
+  // a history (upstream refuses it), while the version it may send is ignored.
+  static const std::vector<std::string> on_create{"version"};
+  return validate_dto(body, spec, partial, partial ? server_managed_fields() : on_create);
+}
+
+std::vector<std::string> validate_lifecycle(const json::object& body) {
+  static const DtoSpec spec{{"archivable", F::Boolean},
+                            {"retrievable", F::Boolean},
+                            {"publishable", F::Boolean},
+                            {"dateOfDiskPurging", F::Date},
+                            {"archiveRetentionTime", F::Date},
+                            {"dateOfPublishing", F::Date},
+                            {"publishedOn", F::Date},
+                            {"isOnCentralDisk", F::Boolean},
+                            {"archiveStatusMessage", F::String},
+                            {"retrieveStatusMessage", F::String},
+                            {"archiveReturnMessage", F::Any},
+                            {"retrieveReturnMessage", F::Any},
+                            {"exportedTo", F::String},
+                            {"retrieveIntegrityCheck", F::Boolean},
+                            {"storageLocation", F::String}};
+  return validate_dto(body, spec, true);
 }
 
 json::object default_lifecycle(int retention_years, int publication_years) {

@@ -23,6 +23,9 @@ struct DatasetDefaults {
   int publication_years = 3;     // POLICY_PUBLICATION_SHIFT
 };
 
+// Validation messages for a datasetlifecycle update.
+std::vector<std::string> validate_lifecycle(const boost::json::object& body);
+
 // Fills server-set fields of a new dataset (reference §3.3): pid/_id, version, defaults of
 // counters and lists, classification, lifecycle defaults merged under the given lifecycle,
 // normalised dates, singular/plural aliases. Does not stamp createdBy/At.

@@ -52,9 +52,13 @@ class CatalogStore {
   // each element; date fields group by day.
   virtual std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,
                                          const SqlCondition& where, std::int64_t max_buckets) = 0;
-  // One row per element of each matching document's array at `array_field` (file lists).
+  // One row per element of each matching document's array at `array_field` (file lists):
+  // the document with that field replaced by the one element, as MongoDB's $unwind.
   virtual std::vector<boost::json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
                                                  const QueryPlan& plan) = 0;
+  // Distinct paths of scientific-metadata leaves among documents matching `where`, sorted.
+  virtual std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& where,
+                                                    std::int64_t limit) = 0;
   // SUM(size) and total number of files over origdatablocks of one dataset.
   virtual std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks,
                                                             std::string_view dataset_id) = 0;
@@ -67,6 +71,7 @@ class CatalogStore {
   virtual std::optional<UserRecord> user_by_name(std::string_view username) = 0;
   virtual std::optional<UserRecord> user_by_id(std::string_view id) = 0;
   virtual void upsert_user(const UserRecord& user) = 0;
+  virtual std::vector<UserRecord> list_users(std::int64_t limit, std::int64_t skip) = 0;
   virtual std::optional<std::string> setting(std::string_view key) = 0;
   virtual void set_setting(std::string_view key, std::string_view value) = 0;
 

@@ -587,9 +587,12 @@ class Server:
 
     def start(self, timeout=20.0):
         self.log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
-            [self.binary, "serve", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0"],
-            env=self.env, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+        try:
+            self.proc = subprocess.Popen(
+                [self.binary, "serve", "--data-dir", self.data_dir, "--listen", "127.0.0.1:0"],
+                env=self.env, stdout=subprocess.PIPE, stderr=self.log, stdin=subprocess.DEVNULL)
+        except OSError as e:  # e.g. the binary is being relinked right now
+            raise Fatal(f"cannot start {self.binary}: {e}")
         found = threading.Event()
         box = {}
 
@@ -718,6 +721,10 @@ class Run:
                     raise
         except Fatal as e:
             self.failures.append((getattr(e, "line", 0), str(e)))
+        except Exception as e:  # a runner bug must not hide the other files' results
+            import traceback
+            self.failures.append((0, "runner error: " + "".join(
+                traceback.format_exception(type(e), e, e.__traceback__))[-1500:]))
         finally:
             if started:
                 err = self.server.stop()

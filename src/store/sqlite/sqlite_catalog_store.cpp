@@ -283,7 +283,7 @@ class SqliteCatalogStore final : public CatalogStore {
                                   const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
       std::vector<SqlParam> params{json_path_for(array_field)};
-      std::string sql = "SELECT json_extract(t.doc, '$.datasetId'), je.value FROM " + schema.table + " t, json_each(t.doc, ?) je WHERE " +
+      std::string sql = "SELECT t.doc, je.value FROM " + schema.table + " t, json_each(t.doc, ?) je WHERE " +
                         and_all(plan.conditions).sql + " ORDER BY t.seq, je.key LIMIT ? OFFSET ?";
       auto cond = and_all(plan.conditions);
       params.insert(params.end(), cond.params.begin(), cond.params.end());
@@ -293,10 +293,24 @@ class SqliteCatalogStore final : public CatalogStore {
       st.bind_all(params);
       std::vector<json::value> out;
       while (st.step()) {
-        json::value v = json::parse(st.text(1));
-        if (v.is_object() && !st.is_null(0)) v.as_object()["datasetId"] = json::string(st.text(0));
-        out.push_back(std::move(v));
+        json::object row = parse_doc(st.text(0));
+        row[array_field] = json::parse(st.text(1));
+        out.emplace_back(std::move(row));
       }
+      return out;
+    });
+  }
+
+  std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& where,
+                                            std::int64_t limit) override {
+    if (schema.scientific_field.empty()) return {};
+    return with_db([&](SqliteDb& db) {
+      auto st = db.prepare("SELECT DISTINCT s.path FROM " + schema.table + "_sci s WHERE s.id IN (SELECT t.id FROM " +
+                           schema.table + " t WHERE " + where.sql + ") ORDER BY s.path LIMIT ?");
+      st.bind_all(where.params);
+      st.bind(static_cast<int>(where.params.size()) + 1, limit);
+      std::vector<std::string> out;
+      while (st.step()) out.emplace_back(st.text(0));
       return out;
     });
   }
@@ -339,6 +353,20 @@ class SqliteCatalogStore final : public CatalogStore {
     return user_where("username", username);
   }
   std::optional<UserRecord> user_by_id(std::string_view id) override { return user_where("id", id); }
+
+  std::vector<UserRecord> list_users(std::int64_t limit, std::int64_t skip) override {
+    std::vector<std::string> ids = with_db([&](SqliteDb& db) {
+      auto st = db.prepare("SELECT id FROM users ORDER BY username LIMIT ? OFFSET ?");
+      st.bind_all({limit, skip});
+      std::vector<std::string> out;
+      while (st.step()) out.emplace_back(st.text(0));
+      return out;
+    });
+    std::vector<UserRecord> users;
+    for (const auto& id : ids)
+      if (auto u = user_by_id(id)) users.push_back(std::move(*u));
+    return users;
+  }
 
   void upsert_user(const UserRecord& u) override {
     json::object doc = u.extra;

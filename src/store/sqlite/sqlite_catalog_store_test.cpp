@@ -311,8 +311,10 @@ TEST_F(StoreTest, FileTotalsSumBlocks) {
   plan.skip = 1;
   auto rows = store_->unwind(schemas::origdatablocks(), "dataFileList", plan);
   ASSERT_EQ(rows.size(), 4u);
-  EXPECT_EQ(rows[0].at("path"), "f0");  // second row overall: block b1's first file
-  EXPECT_EQ(rows[0].at("datasetId"), "ds");
+  EXPECT_EQ(rows[0].at("_id"), "b1");  // second row overall: block b1's first file
+  EXPECT_EQ(rows[0].at("dataFileList").at("path"), "f0");
+  EXPECT_EQ(rows[3].at("dataFileList").at("path"), "f1");
+  EXPECT_EQ(rows[3].at("_id"), "b2");
 }
 
 }  // namespace

@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""kill -9 during writes loses no acknowledged write, and the next start opens cleanly.
+
+Writers POST datasets (and origdatablocks that change the dataset's size) over keep-alive
+connections while the server is killed with SIGKILL at a random moment; after a restart
+on the same data directory every dataset whose creation was acknowledged (201) must be
+there with the data it was acknowledged with, and the catalog must accept writes again.
+Several rounds on one data directory, so each restart also repairs the previous kill.
+"""
+import json
+import os
+import random
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
+from run import Server, http_request  # noqa: E402
+
+ROUNDS = 4
+WRITERS = 4
+
+
+def login(addr, user, password):
+    status, _, body = http_request(addr, "POST", "/api/v3/auth/login",
+                                   [("Content-Type", "application/json")],
+                                   json.dumps({"username": user, "password": password}).encode())
+    assert status == 201, (status, body)
+    return json.loads(body)["id"]
+
+
+def writer(addr, token, tag, acked, stop):
+    headers = [("Content-Type", "application/json"), ("Authorization", "Bearer " + token)]
+    i = 0
+    while not stop.is_set():
+        i += 1
+        name = f"{tag}-{i}"
+        body = {"type": "raw", "ownerGroup": "group1", "owner": "o", "contactEmail": "o@x.org",
+                "sourceFolder": "/data/" + name, "creationTime": "2024-01-01T00:00:00Z",
+                "principalInvestigator": "pi", "creationLocation": "krios", "datasetName": name,
+                "scientificMetadata": {"dose": {"value": i, "unit": "e/Å²"}}}
+        try:
+            status, _, resp = http_request(addr, "POST", "/api/v3/Datasets", headers, json.dumps(body).encode(), 5)
+            if status != 201:
+                continue
+            pid = json.loads(resp)["pid"]
+            acked[pid] = {"datasetName": name, "size": 0}
+            block = {"datasetId": pid, "size": i, "dataFileList": [{"path": "f.tif", "size": i, "time": "2024-01-01T00:00:00Z"}]}
+            status, _, _ = http_request(addr, "POST", "/api/v3/origdatablocks", headers, json.dumps(block).encode(), 5)
+            if status == 201:
+                acked[pid]["size"] = i
+        except (OSError, ConnectionError, TimeoutError, ValueError):
+            return  # the server is gone
+
+
+def main():
+    binary = sys.argv[sys.argv.index("--binary") + 1] if "--binary" in sys.argv else "build/openem"
+    work = tempfile.mkdtemp(prefix="openem-kill9-")
+    accounts = os.path.join(work, "accounts.json")
+    with open(accounts, "w") as f:
+        json.dump([{"username": "user1", "email": "u1@x.org", "password": "user1-password", "role": ["group1"]}], f)
+    env = dict(os.environ, OPENEM_ADMIN_PASSWORD="admin-password", FUNCTIONAL_ACCOUNTS_FILE=accounts,
+               OPENEM_LOG_LEVEL="warn", PID_PREFIX="kill9")
+    data = os.path.join(work, "data")
+    acked = {}
+    failures = []
+    rng = random.Random(int(os.environ.get("KILL9_SEED", time.time())))
+    try:
+        for rnd in range(ROUNDS):
+            server = Server(binary, env, data, os.path.join(work, "server.log"))
+            server.start()
+            token = login(server.addr, "user1", "user1-password")
+            # what the previous kill left behind must all be there
+            admin = login(server.addr, "admin", "admin-password")
+            for pid, want in list(acked.items()):
+                status, _, body = http_request(server.addr, "GET", "/api/v3/Datasets/" + urllib.parse.quote(pid, safe=""),
+                                               [("Authorization", "Bearer " + admin)], None)
+                if status != 200:
+                    failures.append(f"round {rnd}: acknowledged dataset {pid} missing after kill -9 ({status})")
+                    continue
+                doc = json.loads(body)
+                if doc.get("datasetName") != want["datasetName"] or doc.get("size", 0) < want["size"]:
+                    failures.append(f"round {rnd}: dataset {pid} came back as {doc.get('datasetName')}/{doc.get('size')}, "
+                                    f"acknowledged {want}")
+            stop = threading.Event()
+            threads = [threading.Thread(target=writer, args=(server.addr, token, f"r{rnd}w{w}", acked, stop))
+                       for w in range(WRITERS)]
+            for t in threads:
+                t.start()
+            time.sleep(rng.uniform(0.3, 1.5))
+            server.proc.send_signal(signal.SIGKILL)
+            server.proc.wait()
+            stop.set()
+            for t in threads:
+                t.join(10)
+        # a final clean start: every acknowledged write is there, and the count agrees
+        server = Server(binary, env, data, os.path.join(work, "server.log"))
+        server.start()
+        admin = login(server.addr, "admin", "admin-password")
+        status, _, body = http_request(server.addr, "GET", "/api/v3/Datasets/count",
+                                       [("Authorization", "Bearer " + admin)], None)
+        count = json.loads(body)["count"]
+        missing = [p for p in acked if http_request(server.addr, "GET", "/api/v3/Datasets/" + urllib.parse.quote(p, safe=""),
+                                                     [("Authorization", "Bearer " + admin)], None)[0] != 200]
+        if missing:
+            failures.append(f"{len(missing)} acknowledged datasets missing at the end, e.g. {missing[:3]}")
+        if count < len(acked):
+            failures.append(f"count {count} < {len(acked)} acknowledged")
+        err = server.stop()
+        if err:
+            failures.append(err)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if not acked:
+        failures.append("no write was acknowledged before the kills: the test proved nothing")
+    for f in failures:
+        print("FAIL:", f)
+    print(f"kill9: {len(acked)} acknowledged datasets over {ROUNDS} kills")
+    print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
