@@ -104,6 +104,16 @@ HttpResponse datasets_referencing(App& app, const HttpRequest& req, const Princi
   return HttpResponse::json(200, out);
 }
 
+// GET /:id/authorization → {canAccess}: whether the caller may read the document.
+void register_authorization_route(Router& r, App& app, const GenericCollection& c) {
+  r.add("GET", c.base + "/:id/authorization", [&app, c](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    auto doc = app.store().get(*c.schema, req.param("id"));
+    bool ok = doc && can_read(*doc, p, c.scope(p));
+    return HttpResponse::json(200, json::object{{"canAccess", ok}});
+  });
+}
+
 void register_proposals(Router& r, App& app) {
   const Config& cfg = app.config();
   GenericCollection c{
@@ -132,12 +142,7 @@ void register_proposals(Router& r, App& app) {
     auto errors = validate_dto(body, proposal_spec(), false, server_managed_fields());
     return HttpResponse::json(200, json::object{{"valid", errors.empty()}});
   });
-  r.add("GET", c.base + "/:id/authorization", [&app, c](HttpRequest& req) {
-    Principal p = app.authenticate(req);
-    auto doc = app.store().get(*c.schema, req.param("id"));
-    bool ok = doc && can_read(*doc, p, c.scope(p));
-    return HttpResponse::json(200, json::object{{"canAccess", ok}});
-  });
+  register_authorization_route(r, app, c);
   r.add("GET", c.base + "/:id/datasets", [&app, c](HttpRequest& req) {
     Principal p = app.authenticate(req);
     CollectionAccess(app, *c.schema, c.scope).get_readable(p, req.param("id"));
@@ -176,12 +181,7 @@ void register_samples(Router& r, App& app) {
     if (auto* sc = body.if_contains("sampleCharacteristics"); sc && sc->is_object()) *sc = with_si_values(*sc);
     return HttpResponse::json(201, insert_new(app, schemas::samples(), p, std::move(body), id, "Sample"));
   });
-  r.add("GET", c.base + "/:id/authorization", [&app, c](HttpRequest& req) {
-    Principal p = app.authenticate(req);
-    auto doc = app.store().get(*c.schema, req.param("id"));
-    bool ok = doc && can_read(*doc, p, c.scope(p));
-    return HttpResponse::json(200, json::object{{"canAccess", ok}});
-  });
+  register_authorization_route(r, app, c);
   r.add("GET", c.base + "/metadataKeys", [&app, c](HttpRequest& req) {
     Principal p = app.authenticate(req);
     check_read(c, p, true);

@@ -11,6 +11,10 @@ namespace openem {
 
 using Millis = std::int64_t;  // milliseconds since the Unix epoch, UTC
 
+// Proleptic Gregorian calendar ↔ days since 1970-01-01 (Howard Hinnant's algorithms).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
+void civil_from_days(std::int64_t days, std::int64_t& y, unsigned& m, unsigned& d);
+
 Millis now_millis();
 std::string iso_utc(Millis ms);  // always "YYYY-MM-DDTHH:MM:SS.mmmZ"
 std::string now_iso();

@@ -3,33 +3,13 @@
 #include <array>
 #include <cstdio>
 
+#include "core/time.h"
 #include "extract/text_util.h"
 
 namespace openem::extract {
 namespace {
 
-// Howard Hinnant's days_from_civil: proleptic Gregorian date -> days since 1970-01-01.
-std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civil_from_days(std::int64_t z, int& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const unsigned doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t yy = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y = static_cast<int>(yy + (m <= 2));
-}
+using openem::days_from_civil;
 
 bool valid_date(int y, unsigned m, unsigned d) {
   static constexpr std::array<unsigned, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -171,11 +151,11 @@ std::string format_rfc3339(const AcquisitionTime& t) {
   std::int64_t local = t.utc_seconds + static_cast<std::int64_t>(t.offset_minutes) * 60;
   std::int64_t days = local >= 0 ? local / 86400 : -((-local + 86399) / 86400);
   std::int64_t secs = local - days * 86400;
-  int y;
+  std::int64_t y;
   unsigned m, d;
-  civil_from_days(days, y, m, d);
+  openem::civil_from_days(days, y, m, d);
   char buf[40];
-  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", y, m, d, static_cast<int>(secs / 3600),
+  int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", static_cast<int>(y), m, d, static_cast<int>(secs / 3600),
                         static_cast<int>(secs / 60 % 60), static_cast<int>(secs % 60));
   std::string out(buf, static_cast<size_t>(n));
   if (!t.has_zone || t.offset_minutes == 0) {

@@ -52,38 +52,22 @@ DtoSpec common_fields() {
   };
 }
 
-DtoSpec raw_fields() {
+// Raw and derived datasets accept the same fields (a lenient superset, as upstream tolerates
+// them); which ones are required depends on the type.
+DtoSpec typed_fields(bool raw) {
   DtoSpec s = common_fields();
-  s.insert(s.end(), {{"principalInvestigator", F::String, true},
-                     {"creationLocation", F::String, true},
+  s.insert(s.end(), {{"principalInvestigator", F::String, raw},
+                     {"creationLocation", F::String, raw},
+                     {"investigator", F::String, !raw},
+                     {"inputDatasets", F::StringArray, !raw},
+                     {"usedSoftware", F::StringArray, !raw},
                      {"startTime", F::Date},
                      {"endTime", F::Date},
                      {"dataFormat", F::String},
                      {"sampleId", F::String},
                      {"instrumentId", F::String},
-                     {"investigator", F::String},
-                     {"inputDatasets", F::StringArray},
-                     {"usedSoftware", F::StringArray},
                      {"jobParameters", F::Object},
                      {"jobLogData", F::String}});
-  return s;
-}
-
-DtoSpec derived_fields() {
-  DtoSpec s = common_fields();
-  s.insert(s.end(), {{"investigator", F::String, true},
-                     {"inputDatasets", F::StringArray, true},
-                     {"usedSoftware", F::StringArray, true},
-                     {"jobParameters", F::Object},
-                     {"jobLogData", F::String},
-                     // tolerated on derived datasets as on raw ones (lenient superset)
-                     {"principalInvestigator", F::String},
-                     {"creationLocation", F::String},
-                     {"startTime", F::Date},
-                     {"endTime", F::Date},
-                     {"dataFormat", F::String},
-                     {"sampleId", F::String},
-                     {"instrumentId", F::String}});
   return s;
 }
 
@@ -145,7 +129,7 @@ void normalize_dates(json::object& doc) {
 }  // namespace
 
 std::vector<std::string> validate_dataset(const json::object& body, const std::string& type, bool partial) {
-  static const DtoSpec raw = raw_fields(), derived = derived_fields(), custom = custom_fields();
+  static const DtoSpec raw = typed_fields(true), derived = typed_fields(false), custom = custom_fields();
   const DtoSpec& spec = type == "raw" ? raw : type == "derived" ? derived : custom;
   // Updates may echo server-managed fields back (the frontend does); a create may not carry
   // a history (upstream refuses it), while the version it may send is ignored.

@@ -1,0 +1,111 @@
+// Dataset DTO validation, create-time defaults, v3/v4 aliases.
+#include "model/dataset.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+namespace openem {
+namespace {
+namespace json = boost::json;
+
+json::object raw_body() {
+  return json::parse(R"({"type":"raw","ownerGroup":"g","owner":"o","contactEmail":"o@x.org","sourceFolder":"/d/s1/",
+    "creationTime":"2024-03-01T10:00:00+01:00","principalInvestigator":"pi","creationLocation":"krios"})").as_object();
+}
+
+bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+
+TEST(DatasetTest, ValidRawAndDerived) {
+  EXPECT_TRUE(validate_dataset(raw_body(), "raw", false).empty());
+  json::object d = raw_body();
+  d["type"] = "derived";
+  auto errors = validate_dataset(d, "derived", false);
+  EXPECT_TRUE(has(errors, "investigator should not be empty"));
+  EXPECT_TRUE(has(errors, "inputDatasets should not be empty"));
+  EXPECT_TRUE(has(errors, "usedSoftware should not be empty"));
+}
+
+TEST(DatasetTest, MessagesNameTheField) {
+  json::object b = raw_body();
+  b["datasetName"] = 5;
+  b["keywords"] = json::array{"a", 1};
+  b["contactEmail"] = "not-an-email";
+  b["size"] = 1.5;
+  b["creationTime"] = "yesterday";
+  b["colour"] = "blue";
+  b.erase("owner");
+  auto e = validate_dataset(b, "raw", false);
+  EXPECT_TRUE(has(e, "datasetName must be a string"));
+  EXPECT_TRUE(has(e, "each value in keywords must be a string"));
+  EXPECT_TRUE(has(e, "contactEmail must be an email"));
+  EXPECT_TRUE(has(e, "size must be a number conforming to the specified constraints"));
+  EXPECT_TRUE(has(e, "creationTime must be a valid ISO 8601 date string"));
+  EXPECT_TRUE(has(e, "property colour should not exist"));
+  EXPECT_TRUE(has(e, "owner should not be empty"));
+  EXPECT_EQ(e.size(), 7u);
+}
+
+TEST(DatasetTest, UpdatesMayEchoServerFieldsButCreatesMayNotCarryHistory) {
+  json::object patch{{"createdAt", "2024-01-01"}, {"updatedBy", "x"}, {"history", json::array()}, {"comment", "c"}};
+  EXPECT_TRUE(validate_dataset(patch, "raw", true).empty());
+  json::object b = raw_body();
+  b["history"] = json::array{json::object{{"a", 1}}};
+  EXPECT_TRUE(has(validate_dataset(b, "raw", false), "property history should not exist"));
+}
+
+TEST(DatasetTest, CustomTypeUsesPluralFields) {
+  json::object b = raw_body();
+  b["type"] = "custom";
+  b["proposalId"] = "p";
+  auto e = validate_dataset(b, "custom", false);
+  EXPECT_TRUE(has(e, "property proposalId should not exist"));
+  EXPECT_TRUE(has(e, "datasetName should not be empty"));
+}
+
+TEST(DatasetTest, CompleteNewDatasetFillsDefaults) {
+  json::object d = raw_body();
+  d["proposalId"] = "prop-1";
+  d["datasetlifecycle"] = json::object{{"archivable", false}};
+  d["classification"] = "AV=high";
+  complete_new_dataset(d, DatasetDefaults{.pid = "PFX/1", .version = "3", .tape_redundancy = "medium"});
+  EXPECT_EQ(d["pid"], "PFX/1");
+  EXPECT_EQ(d["_id"], "PFX/1");
+  EXPECT_EQ(d["version"], "3");
+  EXPECT_EQ(d["isPublished"], false);
+  EXPECT_EQ(d["numberOfFiles"], 0);
+  EXPECT_EQ(d["datasetName"], "s1");  // last part of the source folder
+  EXPECT_EQ(d["classification"], "IN=medium,AV=medium,CO=low");
+  EXPECT_EQ(d["creationTime"], "2024-03-01T09:00:00.000Z");  // normalised to UTC
+  EXPECT_EQ(d["proposalIds"], json::array{"prop-1"});
+  EXPECT_EQ(d["principalInvestigators"], json::array{"pi"});
+  const auto& lc = d["datasetlifecycle"].as_object();
+  EXPECT_EQ(lc.at("archivable"), false);  // given values win over defaults
+  EXPECT_EQ(lc.at("archiveStatusMessage"), "datasetCreated");
+  EXPECT_EQ(lc.at("retrievable"), false);
+}
+
+TEST(DatasetTest, AliasesStayInStepAndV4DropsSingulars) {
+  json::object d{{"proposalIds", json::array{"a", "b"}}};
+  normalize_dataset(d);
+  EXPECT_EQ(d["proposalId"], "a");
+  d["proposalId"] = "b";
+  d.erase("proposalIds");
+  normalize_dataset(d);
+  EXPECT_EQ(d["proposalIds"], json::array{"b"});
+  json::object v4 = dataset_v4_view(d);
+  EXPECT_FALSE(v4.contains("proposalId"));
+  EXPECT_EQ(v4["proposalIds"], json::array{"b"});
+}
+
+TEST(DatasetTest, LifecycleUpdatesAreValidated) {
+  EXPECT_TRUE(validate_lifecycle(json::object{{"archivable", true}, {"archiveStatusMessage", "x"}}).empty());
+  auto e = validate_lifecycle(json::object{{"archivable", "yes"}, {"notALifecycleKey", 1}});
+  EXPECT_TRUE(has(e, "archivable must be a boolean value"));
+  EXPECT_TRUE(has(e, "property notALifecycleKey should not exist"));
+}
+
+}  // namespace
+}  // namespace openem

@@ -1,0 +1,101 @@
+// Filter parsing (every shape clients send) and output projection.
+#include "query/filter.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "core/error.h"
+
+namespace openem {
+namespace {
+namespace json = boost::json;
+
+int status_of(const std::string& text) {
+  try {
+    parse_filter(text);
+  } catch (const ApiError& e) {
+    return e.status();
+  }
+  return 200;
+}
+
+TEST(FilterTest, EmptyTextIsEmptyFilter) {
+  ListFilter f = parse_filter("");
+  EXPECT_TRUE(f.where.is_null());
+  EXPECT_FALSE(f.limit);
+  EXPECT_EQ(f.skip, 0);
+}
+
+TEST(FilterTest, LimitsObjectAsPyscicatSendsIt) {
+  ListFilter f = parse_filter(R"({"where":{"a":1},"limits":{"skip":50,"limit":25,"order":"creationTime:desc"}})");
+  EXPECT_EQ(f.where.at("a"), 1);
+  EXPECT_EQ(*f.limit, 25);
+  EXPECT_EQ(f.skip, 50);
+  ASSERT_EQ(f.order.size(), 1u);
+  EXPECT_EQ(f.order[0].field, "creationTime");
+  EXPECT_TRUE(f.order[0].descending);
+}
+
+TEST(FilterTest, TopLevelLoopbackWindowAndOrderForms) {
+  ListFilter f = parse_filter(R"({"limit":"10","skip":3,"order":["size DESC","datasetName ASC"]})");
+  EXPECT_EQ(*f.limit, 10);
+  EXPECT_EQ(f.skip, 3);
+  ASSERT_EQ(f.order.size(), 2u);
+  EXPECT_TRUE(f.order[0].descending);
+  EXPECT_FALSE(f.order[1].descending);
+  ListFilter g = parse_filter(R"({"limits":{"sort":{"createdAt":"desc","pid":1}}})");
+  ASSERT_EQ(g.order.size(), 2u);
+  EXPECT_EQ(g.order[0].field, "createdAt");
+  EXPECT_TRUE(g.order[0].descending);
+  EXPECT_FALSE(g.order[1].descending);
+  ListFilter h = parse_filter(R"({"order":"a:asc,b:desc"})");
+  ASSERT_EQ(h.order.size(), 2u);
+  EXPECT_TRUE(h.order[1].descending);
+}
+
+TEST(FilterTest, FieldsAndIncludeShapes) {
+  ListFilter f = parse_filter(R"({"fields":["pid","scientificMetadata.beam"],"include":["Attachments",{"relation":"origdatablocks","scope":{"limit":2}}]})");
+  EXPECT_EQ(f.fields, (std::vector<std::string>{"pid", "scientificMetadata.beam"}));
+  ASSERT_EQ(f.include.size(), 2u);
+  EXPECT_EQ(f.include[0].relation, "attachments");
+  EXPECT_EQ(f.include[1].relation, "origdatablocks");
+  EXPECT_EQ(f.include[1].scope.at("limit"), 2);
+  ListFilter g = parse_filter(R"({"fields":{"pid":true,"thumbnail":0}})");
+  EXPECT_EQ(g.fields, std::vector<std::string>{"pid"});
+  EXPECT_EQ(g.excluded_fields, std::vector<std::string>{"thumbnail"});
+}
+
+TEST(FilterTest, BadFiltersAre400WithReason) {
+  EXPECT_EQ(status_of("{not json"), 400);
+  EXPECT_EQ(status_of("[1,2]"), 400);
+  EXPECT_EQ(status_of(R"({"skip":-1})"), 400);
+  EXPECT_EQ(status_of(R"({"limit":"many"})"), 400);
+  EXPECT_EQ(status_of(R"({"order":"a:sideways"})"), 400);
+  EXPECT_EQ(status_of(R"({"include":[{"scope":{}}]})"), 400);
+  try {
+    parse_filter("{\"where\":");
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.messages().front().rfind("Invalid JSON in filter", 0), 0u) << e.messages().front();
+  }
+  std::string deep(200, '[');
+  EXPECT_EQ(status_of(deep), 400);  // nesting beyond the parser's depth limit
+}
+
+TEST(FilterTest, HugeLimitIsCapped) {
+  EXPECT_EQ(*parse_filter(R"({"limit":99999999999})").limit, 100000);
+}
+
+TEST(FilterTest, ProjectionKeepsDottedPathsAndDropsExclusions) {
+  json::object doc = json::parse(R"({"pid":"p","a":{"b":1,"c":2},"thumbnail":"data:...","size":3})").as_object();
+  ListFilter f;
+  f.fields = {"pid", "a.b", "missing.x"};
+  EXPECT_EQ(project(doc, f), json::parse(R"({"pid":"p","a":{"b":1}})").as_object());
+  ListFilter g;
+  g.excluded_fields = {"thumbnail", "a.c"};
+  EXPECT_EQ(project(doc, g), json::parse(R"({"pid":"p","a":{"b":1},"size":3})").as_object());
+  EXPECT_EQ(project(doc, ListFilter{}), doc);
+}
+
+}  // namespace
+}  // namespace openem
