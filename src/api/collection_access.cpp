@@ -32,7 +32,7 @@ json::array CollectionAccess::list(const Principal& p, const ListFilter& f, cons
   for (auto& d : docs) {
     if (include)
       for (const auto& inc : f.include) include(p, inc, d);
-    out.emplace_back(project(d, f));
+    out.emplace_back(project(std::move(d), f));
   }
   return out;
 }
@@ -48,7 +48,7 @@ std::optional<json::object> CollectionAccess::find_one(const Principal& p, const
   one.limit = 1;
   auto docs = app_.store().find(schema_, plan_for(p, one));
   if (docs.empty()) return std::nullopt;
-  return project(docs.front(), f);
+  return project(std::move(docs.front()), f);
 }
 
 json::object CollectionAccess::get_existing(std::string_view id) const {

@@ -95,7 +95,7 @@ json::object insert_new(App& app, const CollectionSchema& schema, const Principa
 // Datasets that reference a proposal/sample, filtered by the caller's dataset access.
 HttpResponse datasets_referencing(App& app, const HttpRequest& req, const Principal& p, const char* field) {
   QueryPlan plan;
-  plan.conditions.push_back({"t.id IN (SELECT v.id FROM datasets_values v WHERE v.field = ? AND v.value = ?)",
+  plan.conditions.push_back({"t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field = ? AND v.value = ?)",
                              {std::string(field), req.param("id")}, ""});
   plan.conditions.push_back(dataset_access(app).access_condition(p));
   plan.limit = 1000;

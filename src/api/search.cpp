@@ -1,6 +1,9 @@
 #include "api/search.h"
 
+#include <algorithm>
+
 #include "core/error.h"
+#include "core/time.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -30,20 +33,43 @@ json::array fullfacet_response(App& app, const CollectionSchema& schema, const S
                                const std::vector<SqlCondition>& conditions, const std::vector<std::string>& facets) {
   std::vector<SqlCondition> all = conditions;
   all.push_back(access);
+  SqlCondition base = and_all(all);
+  // Facets on plain columns whose field carries no condition all see the base condition:
+  // they come from one scan, which also yields the total.
+  auto restricted = [&](const std::string& f) {
+    return std::any_of(conditions.begin(), conditions.end(), [&](const SqlCondition& c) { return c.field == f; });
+  };
+  std::vector<std::string> shared;
+  for (const auto& f : facets) {
+    if (f.empty() || f.size() > 256) throw ApiError::bad_request("Invalid facet name");
+    const IndexedColumn* col = schema.column_for(f);
+    if (col && col->type != ColumnType::Date && !restricted(f) &&
+        std::find(shared.begin(), shared.end(), f) == shared.end())
+      shared.push_back(f);
+  }
+  std::int64_t total = 0;
+  auto shared_buckets = app.store().facet_columns(schema, shared, base, total);
   json::object result;
-  result["all"] = json::array{json::object{{"totalSets", app.store().count(schema, and_all(all))}}};
+  result["all"] = json::array{json::object{{"totalSets", total}}};
   for (const auto& facet : facets) {
-    if (facet.empty() || facet.size() > 256) throw ApiError::bad_request("Invalid facet name");
-    std::vector<SqlCondition> conds = conditions;
-    std::erase_if(conds, [&](const SqlCondition& c) { return c.field == facet; });
-    conds.push_back(access);
-    auto buckets = app.store().facet(schema, facet, and_all(conds), 1000);
+    std::vector<FacetBucket> buckets;
+    auto it = std::find(shared.begin(), shared.end(), facet);
+    if (it != shared.end()) {
+      buckets = shared_buckets[static_cast<size_t>(it - shared.begin())];
+      if (buckets.size() > 1000) buckets.resize(1000);
+    } else {
+      std::vector<SqlCondition> conds = conditions;
+      std::erase_if(conds, [&](const SqlCondition& c) { return c.field == facet; });
+      conds.push_back(access);
+      buckets = app.store().facet(schema, facet, and_all(conds), 1000);
+    }
     bool is_date = schema.is_date_field(facet) ||
                    (schema.column_for(facet) && schema.column_for(facet)->type == ColumnType::Date);
     json::array out;
     for (auto& b : buckets) {
       json::value id = b.key;
-      if (is_date && id.is_string() && id.get_string().size() >= 10) {
+      if (is_date && id.is_string() && id.get_string().size() >= 10 &&
+          parse_iso(std::string_view(id.get_string()).substr(0, 10))) {
         std::string d(id.get_string());
         id = json::object{{"year", std::stoi(d.substr(0, 4))},
                           {"month", std::stoi(d.substr(5, 2))},

@@ -51,7 +51,9 @@ const CollectionSchema& policies();
 const std::vector<const CollectionSchema*>& all();
 }  // namespace schemas
 
-// Pseudo array field listing ownerGroup and accessGroups, used by access checks.
+// Pseudo array field listing ownerGroup and accessGroups, used by access checks; a
+// published document also carries kPublishedValue there (no group is named "").
 inline constexpr std::string_view kAccessField = "#access";
+inline constexpr std::string_view kPublishedValue = "";
 
 }  // namespace openem

@@ -8,21 +8,22 @@ namespace json = boost::json;
 SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope) {
   if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
   if (!who.authenticated()) return {"t.is_published = 1", {}, ""};
-  SqlCondition c{"t.is_published = 1", {}, ""};
-  if (!who.groups.empty()) {
-    std::string placeholders;
-    c.params.push_back(std::string(kAccessField));
-    for (const auto& g : who.groups) {
-      placeholders += placeholders.empty() ? "?" : ",?";
-      c.params.push_back(g);
-    }
-    c.sql += " OR t.id IN (SELECT v.id FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" +
-             placeholders + "))";
+  // One index range in the side table: the caller's groups plus kPublishedValue, which the
+  // store writes under "#access" for published documents.
+  SqlCondition c{"", {std::string(kAccessField), std::string(kPublishedValue)}, ""};
+  std::string placeholders = "?";
+  for (const auto& g : who.groups) {
+    if (g.empty()) continue;  // "" is the published marker, never a group
+    placeholders += ",?";
+    c.params.push_back(g);
   }
+  c.sql = "t.seq IN (SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" +
+          placeholders + ")";
   if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) {
-    c.sql += " OR t.id IN (SELECT v.id FROM " + schema.table + "_values v WHERE v.field = 'sharedWith' AND v.value = ?)";
+    c.sql += " UNION ALL SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = 'sharedWith' AND v.value = ?";
     c.params.push_back(who.email);
   }
+  c.sql += ")";
   return c;
 }
 

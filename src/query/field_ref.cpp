@@ -89,8 +89,8 @@ SqlOrder order_by_field(const CollectionSchema& schema, std::string_view field, 
     case FieldRef::Kind::Id: return {"t.id", {}, descending};
     case FieldRef::Kind::Column: return {"t." + r.column, {}, descending};
     case FieldRef::Kind::Array:  // sort by the first element, as the document stores it
-      return {"json_extract(t.doc, ?)", {json_path_for(r.field) + "[0]"}, descending};
-    case FieldRef::Kind::Json: return {"json_extract(t.doc, ?)", {r.json_path}, descending};
+      return {"json_extract(d.doc, ?)", {json_path_for(r.field) + "[0]"}, descending};
+    case FieldRef::Kind::Json: return {"json_extract(d.doc, ?)", {r.json_path}, descending};
   }
   return {"t.seq", {}, descending};
 }

@@ -181,10 +181,10 @@ void erase_path(json::object& obj, std::string_view path) {
 }
 }  // namespace
 
-json::object project(const json::object& doc, const ListFilter& f) {
+json::object project(json::object doc, const ListFilter& f) {
   if (f.fields.empty() && f.excluded_fields.empty()) return doc;
   json::object out;
-  if (f.fields.empty()) out = doc;
+  if (f.fields.empty()) out = std::move(doc);
   else
     for (const auto& field : f.fields) copy_path(doc, out, field);
   for (const auto& field : f.excluded_fields) erase_path(out, field);

@@ -44,7 +44,7 @@ void apply_limits(ListFilter& f, const boost::json::value& limits);
 boost::json::value parse_json_param(std::string_view text, std::string_view name);
 
 // Projects a document onto the filter's fields (dotted paths allowed).
-boost::json::object project(const boost::json::object& doc, const ListFilter& f);
+boost::json::object project(boost::json::object doc, const ListFilter& f);
 
 // The ORDER BY / LIMIT part of a plan.
 void add_order_and_window(QueryPlan& plan, const CollectionSchema& schema, const ListFilter& f,

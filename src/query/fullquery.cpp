@@ -27,7 +27,7 @@ double number_of(const json::value& v, const char* what) {
 }
 
 SqlCondition sci_subquery(const CollectionSchema& schema, const std::string& where, std::vector<SqlParam> params) {
-  return {"t.id IN (SELECT s.id FROM " + schema.table + "_sci s WHERE " + where + ")", std::move(params), "scientific"};
+  return {"t.seq IN (SELECT s.seq FROM " + schema.table + "_sci s WHERE " + where + ")", std::move(params), "scientific"};
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ SqlCondition scientific_condition(const CollectionSchema& schema, const Scientif
       if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
       pattern += ch;
     }
-    return sci_subquery(schema, "s.path = ? AND s.text LIKE ? ESCAPE '\\'", {c.lhs, pattern + "%"});
+    return sci_subquery(schema, "s.path = ? AND s.text IS NOT NULL AND s.text LIKE ? ESCAPE '\\'", {c.lhs, pattern + "%"});
   }
   const char* op = nullptr;
   if (rel == "EQUAL_TO_NUMERIC") op = "=";
@@ -88,7 +88,8 @@ SqlCondition scientific_condition(const CollectionSchema& schema, const Scientif
   // cannot convert is compared literally with leaves stored in that same unit.
   std::string value_col = "s.num";
   std::vector<SqlParam> params{c.lhs};
-  std::string where = "s.path = ?";
+  // Every numeric leaf has num_si; saying so lets SQLite use the partial index on numbers.
+  std::string where = "s.path = ? AND s.num_si IS NOT NULL";
   if (!c.unit.empty()) {
     value_col = "s.num_si";
     std::string unit_si = c.unit;
@@ -150,7 +151,7 @@ std::vector<SqlCondition> fullquery_conditions(const CollectionSchema& schema, c
         qs += qs.empty() ? "?" : ",?";
       }
       if (!qs.empty())
-        out.push_back({"t.id IN (SELECT v.id FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" + qs + "))",
+        out.push_back({"t.seq IN (SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" + qs + "))",
                        std::move(params), "userGroups"});
     } else if (key == "metadataKey" || key == "isPublished" && v.is_null()) {
       continue;

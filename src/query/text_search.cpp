@@ -86,7 +86,7 @@ SqlCondition term_condition(const CollectionSchema& schema, const Term& t) {
   if (t.text.size() >= 3)
     return {"t.seq IN (SELECT rowid FROM " + schema.table + "_fts WHERE " + schema.table + "_fts MATCH ?)",
             {fts_quote(t.text)}, ""};
-  return {"t.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""};
+  return {"d.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""};
 }
 
 }  // namespace

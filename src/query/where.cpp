@@ -143,7 +143,7 @@ class Translator {
       case FieldRef::Kind::Array: {
         std::vector<SqlParam> p{ref.field};
         p.insert(p.end(), params.begin(), params.end());
-        return {"t.id IN (SELECT v.id FROM " + schema_.table + "_values v WHERE v.field = ? AND " +
+        return {"t.seq IN (SELECT v.seq FROM " + schema_.table + "_values v WHERE v.field = ? AND " +
                     replace_elem(elem_sql, "v.value") + ")",
                 std::move(p), ""};
       }
@@ -151,7 +151,7 @@ class Translator {
         // json_each makes arrays match on any element, as Mongo does; scalars yield one row.
         std::vector<SqlParam> p{ref.json_path};
         p.insert(p.end(), params.begin(), params.end());
-        return {"EXISTS (SELECT 1 FROM json_each(t.doc, ?) je WHERE " + replace_elem(elem_sql, "je.value") + ")",
+        return {"EXISTS (SELECT 1 FROM json_each(d.doc, ?) je WHERE " + replace_elem(elem_sql, "je.value") + ")",
                 std::move(p), ""};
       }
     }
@@ -264,8 +264,8 @@ class Translator {
       case FieldRef::Kind::Json: {
         std::string path = ref.kind == FieldRef::Kind::Json ? ref.json_path : json_path_for(ref.field);
         // json_type is NULL for a missing path and 'null' for an explicit null.
-        if (is_null) return {"COALESCE(json_type(t.doc, ?), 'null') = 'null'", {path}, ""};
-        return {"COALESCE(json_type(t.doc, ?), 'null') <> 'null'", {path}, ""};
+        if (is_null) return {"COALESCE(json_type(d.doc, ?), 'null') = 'null'", {path}, ""};
+        return {"COALESCE(json_type(d.doc, ?), 'null') <> 'null'", {path}, ""};
       }
     }
     return SqlCondition::always_false();

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,12 @@ namespace openem {
 struct FacetBucket {
   boost::json::value key;
   std::int64_t count = 0;
+};
+
+// A stored document as its JSON text, with the caller's read right decided in SQL.
+struct RawDocument {
+  std::string json;
+  bool readable = false;
 };
 
 struct UserRecord {
@@ -42,6 +49,9 @@ class CatalogStore {
   // the id exists; replace/remove return false when it does not.
   virtual void insert(const CollectionSchema& schema, const boost::json::object& doc) = 0;
   virtual std::optional<boost::json::object> get(const CollectionSchema& schema, std::string_view id) = 0;
+  // The fast path for reads by id: no parse, the access rule evaluated by the database.
+  virtual std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
+                                             const SqlCondition& access) = 0;
   virtual bool replace(const CollectionSchema& schema, const boost::json::object& doc) = 0;
   virtual bool remove(const CollectionSchema& schema, std::string_view id) = 0;
 
@@ -52,6 +62,11 @@ class CatalogStore {
   // each element; date fields group by day.
   virtual std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,
                                          const SqlCondition& where, std::int64_t max_buckets) = 0;
+  // Facets over plain (non-date) columns, all from one scan; `total` receives the number of
+  // matching documents. Buckets sorted by count, descending.
+  virtual std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
+                                                              const std::vector<std::string>& fields,
+                                                              const SqlCondition& where, std::int64_t& total) = 0;
   // One row per element of each matching document's array at `array_field` (file lists):
   // the document with that field replaced by the one element, as MongoDB's $unwind.
   virtual std::vector<boost::json::value> unwind(const CollectionSchema& schema, const std::string& array_field,

@@ -1,12 +1,20 @@
 // SQLite implementation of CatalogStore. Layout per collection <t>:
-//   <t>(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, doc TEXT, search_text TEXT, <indexed columns>)
-//   <t>_values(field, value, id)   array elements and the "#access" groups, for IN-subqueries
-//   <t>_fts                        FTS5 trigram index over search_text (external content)
-//   <t>_sci(id, path, num, num_si, unit_si, text)   scientific-metadata leaves
-// Connections are pooled; a transaction pins one connection to the calling thread.
+//   <t>(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, <indexed columns>)   narrow: scans stay cheap
+//   <t>_doc(seq, doc, search_text)  the JSON document and its text, read only when needed
+//   <t>_values(field, value, seq)   array elements and the "#access" groups, for IN-subqueries
+//   <t>_fts                         FTS5 trigram index over <t>_doc.search_text
+//   <t>_sci(seq, path, num, num_si, unit_si, text)   scientific-metadata leaves
+// Reads use pooled connections. All writes go through one writer thread that commits
+// whatever transactions are waiting as one batch (group commit), each inside its own
+// savepoint, so concurrent writers share the cost of a commit.
 #include <boost/json.hpp>
 
+#include <condition_variable>
+#include <deque>
 #include <mutex>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/error.h"
 #include "core/time.h"
@@ -126,7 +134,7 @@ class SqlitePool {
   }
   void release(std::unique_ptr<SqliteDb> db) {
     std::lock_guard lock(mu_);
-    if (free_.size() < 64) free_.push_back(std::move(db));
+    if (free_.size() < 16) free_.push_back(std::move(db));  // beyond that, close: memory
   }
 
  private:
@@ -135,39 +143,73 @@ class SqlitePool {
   std::vector<std::unique_ptr<SqliteDb>> free_;
 };
 
+// Needs the <t>_doc join: conditions that look into the document or its text.
+bool needs_doc(const std::string& sql) {
+  return sql.find("d.doc") != std::string::npos || sql.find("d.search_text") != std::string::npos;
+}
+
+constexpr int kSchemaVersion = 2;
+
 class SqliteCatalogStore final : public CatalogStore {
  public:
-  explicit SqliteCatalogStore(const std::filesystem::path& file) : pool_(file) {
-    with_db([&](SqliteDb& db) { create_schema(db); });
+  explicit SqliteCatalogStore(const std::filesystem::path& file) : pool_(file), writer_db_(std::make_unique<SqliteDb>(file)) {
+    create_schema(*writer_db_);
+    refresh_statistics(*writer_db_);
+    writer_ = std::thread([this] { write_loop(); });
+  }
+
+  ~SqliteCatalogStore() override {
+    {
+      std::lock_guard lock(queue_mu_);
+      stopping_ = true;
+    }
+    queue_cv_.notify_all();
+    writer_.join();
   }
 
   void insert(const CollectionSchema& schema, const json::object& doc) override {
     std::string id = id_of(schema, doc);
     transaction([&] {
       SqliteDb& db = *tx_db();
-      std::string cols = "id, doc, search_text", qs = "?, ?, ?";
+      std::string cols = "id", qs = "?";
       for (const auto& c : schema.columns) {
         cols += ", " + c.column;
         qs += ", ?";
       }
       auto st = db.prepare("INSERT INTO " + schema.table + " (" + cols + ") VALUES (" + qs + ")");
-      bind_row(st, schema, id, doc);
+      st.bind(1, id);
+      bind_columns(st, schema, doc, 2);
       try {
         st.run();
       } catch (const SqliteError& e) {
         if (e.is_constraint()) throw ApiError::conflict("A document with id " + id + " already exists");
         throw;
       }
-      write_side_tables(db, schema, id, doc);
+      std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
+      write_doc(db, schema, seq, doc, /*update=*/false);
+      write_side_tables(db, schema, seq, doc);
     });
   }
 
   std::optional<json::object> get(const CollectionSchema& schema, std::string_view id) override {
     return with_db([&](SqliteDb& db) -> std::optional<json::object> {
-      auto st = db.prepare("SELECT doc FROM " + schema.table + " WHERE id = ?");
+      auto st = db.prepare("SELECT d.doc FROM " + schema.table + " t JOIN " + schema.table +
+                           "_doc d ON d.seq = t.seq WHERE t.id = ?");
       st.bind(1, std::string(id));
       if (!st.step()) return std::nullopt;
       return parse_doc(st.text(0));
+    });
+  }
+
+  std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
+                                     const SqlCondition& access) override {
+    return with_db([&](SqliteDb& db) -> std::optional<RawDocument> {
+      auto st = db.prepare("SELECT d.doc, (" + access.sql + ") FROM " + schema.table + " t JOIN " + schema.table +
+                           "_doc d ON d.seq = t.seq WHERE t.id = ?");
+      st.bind_all(access.params);
+      st.bind(static_cast<int>(access.params.size()) + 1, std::string(id));
+      if (!st.step()) return std::nullopt;
+      return RawDocument{std::string(st.text(0)), st.int64(1) != 0};
     });
   }
 
@@ -176,16 +218,22 @@ class SqliteCatalogStore final : public CatalogStore {
     bool found = false;
     transaction([&] {
       SqliteDb& db = *tx_db();
-      std::string sets = "doc = ?, search_text = ?";
-      for (const auto& c : schema.columns) sets += ", " + c.column + " = ?";
-      auto st = db.prepare("UPDATE " + schema.table + " SET " + sets + " WHERE id = ?");
-      int n = bind_row(st, schema, std::nullopt, doc);
-      st.bind(n, id);
-      st.run();
-      found = db.changes() > 0;
-      if (!found) return;
-      clear_side_tables(db, schema, id);
-      write_side_tables(db, schema, id, doc);
+      auto q = db.prepare("SELECT seq FROM " + schema.table + " WHERE id = ?");
+      q.bind(1, id);
+      if (!q.step()) return;
+      std::int64_t seq = q.int64(0);
+      found = true;
+      std::string sets;
+      for (const auto& c : schema.columns) sets += (sets.empty() ? "" : ", ") + c.column + " = ?";
+      if (!sets.empty()) {
+        auto st = db.prepare("UPDATE " + schema.table + " SET " + sets + " WHERE seq = ?");
+        int n = bind_columns(st, schema, doc, 1);
+        st.bind(n, seq);
+        st.run();
+      }
+      write_doc(db, schema, seq, doc, /*update=*/true);
+      clear_side_tables(db, schema, seq);
+      write_side_tables(db, schema, seq, doc);
     });
     return found;
   }
@@ -194,11 +242,17 @@ class SqliteCatalogStore final : public CatalogStore {
     bool found = false;
     transaction([&] {
       SqliteDb& db = *tx_db();
-      auto st = db.prepare("DELETE FROM " + schema.table + " WHERE id = ?");
-      st.bind(1, std::string(id));
-      st.run();
-      found = db.changes() > 0;
-      if (found) clear_side_tables(db, schema, std::string(id));
+      auto q = db.prepare("SELECT seq FROM " + schema.table + " WHERE id = ?");
+      q.bind(1, std::string(id));
+      if (!q.step()) return;
+      std::int64_t seq = q.int64(0);
+      found = true;
+      for (const char* suffix : {"", "_doc"}) {
+        auto st = db.prepare("DELETE FROM " + schema.table + suffix + " WHERE seq = ?");
+        st.bind(1, seq);
+        st.run();
+      }
+      clear_side_tables(db, schema, seq);
     });
     return found;
   }
@@ -206,7 +260,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::vector<json::object> find(const CollectionSchema& schema, const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
       std::vector<SqlParam> params;
-      auto st = db.prepare(select_sql(schema, "t.doc", plan, params));
+      auto st = db.prepare(select_sql(schema, "d.doc", plan, params, /*join_doc=*/true));
       st.bind_all(params);
       std::vector<json::object> out;
       while (st.step()) out.push_back(parse_doc(st.text(0)));
@@ -217,7 +271,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
       std::vector<SqlParam> params;
-      auto st = db.prepare(select_sql(schema, "t.id", plan, params));
+      auto st = db.prepare(select_sql(schema, "t.id", plan, params, /*join_doc=*/false));
       st.bind_all(params);
       std::vector<std::string> out;
       while (st.step()) out.emplace_back(st.text(0));
@@ -227,7 +281,7 @@ class SqliteCatalogStore final : public CatalogStore {
 
   std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) override {
     return with_db([&](SqliteDb& db) {
-      auto st = db.prepare("SELECT COUNT(*) FROM " + schema.table + " t WHERE " + where.sql);
+      auto st = db.prepare("SELECT COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql);
       st.bind_all(where.params);
       st.step();
       return st.int64(0);
@@ -242,18 +296,22 @@ class SqliteCatalogStore final : public CatalogStore {
       const IndexedColumn* col = schema.column_for(field);
       bool is_date = schema.is_date_field(field) || (col && col->type == ColumnType::Date);
       if (schema.is_array_field(field)) {
-        sql = "SELECT v.value AS k, COUNT(*) AS n FROM " + schema.table + "_values v JOIN " + schema.table +
-              " t ON t.id = v.id WHERE v.field = ? AND (" + where.sql + ") GROUP BY k";
+        // Counted inside the side table: the matching documents only as a set of seqs.
+        sql = "SELECT v.value AS k, COUNT(*) AS n FROM " + schema.table + "_values v WHERE v.field = ? AND v.seq IN "
+              "(SELECT t.seq FROM " + from(schema, where.sql) + " WHERE " + where.sql + ") GROUP BY k";
         params.push_back(field);
       } else {
         std::string expr;
-        if (col) expr = "t." + col->column;
-        else {
-          expr = "json_extract(t.doc, ?)";
+        std::string source = from(schema, where.sql);
+        if (col) {
+          expr = "t." + col->column;
+        } else {
+          expr = "json_extract(d.doc, ?)";
           params.push_back(json_path_for(field));
+          source = schema.table + " t JOIN " + schema.table + "_doc d ON d.seq = t.seq";
         }
         if (is_date) expr = "substr(" + expr + ", 1, 10)";
-        sql = "SELECT " + expr + " AS k, COUNT(*) AS n FROM " + schema.table + " t WHERE " + where.sql + " GROUP BY k";
+        sql = "SELECT " + expr + " AS k, COUNT(*) AS n FROM " + source + " WHERE " + where.sql + " GROUP BY k";
       }
       sql += " ORDER BY n DESC, k LIMIT ?";
       params.insert(params.end(), where.params.begin(), where.params.end());
@@ -261,31 +319,62 @@ class SqliteCatalogStore final : public CatalogStore {
       auto st = db.prepare(sql);
       st.bind_all(params);
       std::vector<FacetBucket> out;
-      while (st.step()) {
-        FacetBucket b;
-        switch (st.type(0)) {
-          case SQLITE_NULL: b.key = nullptr; break;
-          case SQLITE_INTEGER:
-            if (col && col->type == ColumnType::Bool) b.key = st.int64(0) != 0;
-            else b.key = st.int64(0);
-            break;
-          case SQLITE_FLOAT: b.key = st.real(0); break;
-          default: b.key = json::string(st.text(0));
-        }
-        b.count = st.int64(1);
-        out.push_back(std::move(b));
-      }
+      while (st.step()) out.push_back({cell(st, 0, col), st.int64(1)});
       return out;
     });
+  }
+
+  std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
+                                                      const std::vector<std::string>& fields,
+                                                      const SqlCondition& where, std::int64_t& total) override {
+    // One scan groups by all columns at once; each facet is then a marginal of that table.
+    // The number of groups is the product of distinct values, small for facet columns.
+    std::vector<const IndexedColumn*> cols;
+    std::string select;
+    for (const auto& f : fields) {
+      const IndexedColumn* c = schema.column_for(f);
+      if (!c || c->type == ColumnType::Date) throw std::logic_error("facet_columns needs plain columns");
+      cols.push_back(c);
+      select += "t." + c->column + ", ";
+    }
+    std::string group_by = select.empty() ? "" : " GROUP BY " + select.substr(0, select.size() - 2);
+    std::vector<std::map<std::string, std::pair<json::value, std::int64_t>>> marginals(cols.size());
+    total = 0;
+    with_db([&](SqliteDb& db) {
+      auto st = db.prepare("SELECT " + select + "COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql +
+                           group_by);
+      st.bind_all(where.params);
+      int n_col = static_cast<int>(cols.size());
+      while (st.step()) {
+        std::int64_t n = st.int64(n_col);
+        total += n;
+        for (int i = 0; i < n_col; ++i) {
+          json::value key = cell(st, i, cols[i]);
+          auto& slot = marginals[i][json::serialize(key)];
+          slot.first = std::move(key);
+          slot.second += n;
+        }
+      }
+    });
+    std::vector<std::vector<FacetBucket>> out;
+    for (auto& m : marginals) {
+      std::vector<FacetBucket> buckets;
+      for (auto& [k, v] : m) buckets.push_back({std::move(v.first), v.second});
+      std::stable_sort(buckets.begin(), buckets.end(),
+                       [](const FacetBucket& a, const FacetBucket& b) { return a.count > b.count; });
+      out.push_back(std::move(buckets));
+    }
+    return out;
   }
 
   std::vector<json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
                                   const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
-      std::vector<SqlParam> params{json_path_for(array_field)};
-      std::string sql = "SELECT t.doc, je.value FROM " + schema.table + " t, json_each(t.doc, ?) je WHERE " +
-                        and_all(plan.conditions).sql + " ORDER BY t.seq, je.key LIMIT ? OFFSET ?";
       auto cond = and_all(plan.conditions);
+      std::vector<SqlParam> params{json_path_for(array_field)};
+      std::string sql = "SELECT d.doc, je.value FROM " + schema.table + " t JOIN " + schema.table +
+                        "_doc d ON d.seq = t.seq, json_each(d.doc, ?) je WHERE " + cond.sql +
+                        " ORDER BY t.seq, je.key LIMIT ? OFFSET ?";
       params.insert(params.end(), cond.params.begin(), cond.params.end());
       params.push_back(plan.limit < 0 ? std::int64_t{-1} : plan.limit);
       params.push_back(plan.skip);
@@ -305,8 +394,8 @@ class SqliteCatalogStore final : public CatalogStore {
                                             std::int64_t limit) override {
     if (schema.scientific_field.empty()) return {};
     return with_db([&](SqliteDb& db) {
-      auto st = db.prepare("SELECT DISTINCT s.path FROM " + schema.table + "_sci s WHERE s.id IN (SELECT t.id FROM " +
-                           schema.table + " t WHERE " + where.sql + ") ORDER BY s.path LIMIT ?");
+      auto st = db.prepare("SELECT DISTINCT s.path FROM " + schema.table + "_sci s WHERE s.seq IN (SELECT t.seq FROM " +
+                           from(schema, where.sql) + " WHERE " + where.sql + ") ORDER BY s.path LIMIT ?");
       st.bind_all(where.params);
       st.bind(static_cast<int>(where.params.size()) + 1, limit);
       std::vector<std::string> out;
@@ -317,36 +406,30 @@ class SqliteCatalogStore final : public CatalogStore {
 
   std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks, std::string_view dataset_id) override {
     return with_db([&](SqliteDb& db) {
-      auto st = db.prepare("SELECT COALESCE(SUM(size), 0), COALESCE(SUM(json_array_length(doc, '$.dataFileList')), 0) "
-                           "FROM " + blocks.table + " WHERE dataset_id = ?");
+      auto st = db.prepare("SELECT COALESCE(SUM(t.size), 0), COALESCE(SUM(json_array_length(d.doc, '$.dataFileList')), 0) "
+                           "FROM " + blocks.table + " t JOIN " + blocks.table + "_doc d ON d.seq = t.seq "
+                           "WHERE t.dataset_id = ?");
       st.bind(1, std::string(dataset_id));
       st.step();
       return std::pair{st.int64(0), st.int64(1)};
     });
   }
 
+  // Group commit: the caller's fn runs on the writer thread inside the current batch.
   void transaction(const std::function<void()>& fn) override {
-    if (tx_db()) {  // nested: join the outer transaction
+    if (tx_db()) {  // nested (or already on the writer thread): join the running transaction
       fn();
       return;
     }
-    auto db = pool_.acquire();
-    db->exec("BEGIN IMMEDIATE");
-    t_tx_ = {this, db.get()};
-    try {
-      fn();
-      db->exec("COMMIT");
-    } catch (...) {
-      t_tx_ = {};
-      try {
-        db->exec("ROLLBACK");
-      } catch (...) {
-      }
-      pool_.release(std::move(db));
-      throw;
+    Job job{&fn};
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.push_back(&job);
     }
-    t_tx_ = {};
-    pool_.release(std::move(db));
+    queue_cv_.notify_one();
+    std::unique_lock lock(queue_mu_);
+    done_cv_.wait(lock, [&] { return job.done; });
+    if (job.error) std::rethrow_exception(job.error);
   }
 
   std::optional<UserRecord> user_by_name(std::string_view username) override {
@@ -419,6 +502,12 @@ class SqliteCatalogStore final : public CatalogStore {
   };
   static thread_local TxState t_tx_;
 
+  struct Job {
+    const std::function<void()>* fn;
+    std::exception_ptr error;
+    bool done = false;
+  };
+
   SqliteDb* tx_db() const { return t_tx_.owner == this ? t_tx_.db : nullptr; }
 
   template <class Fn>
@@ -433,45 +522,147 @@ class SqliteCatalogStore final : public CatalogStore {
     return fn(*db);
   }
 
-  // Binds id (if given), doc, search_text, then the columns; returns the next index.
-  static int bind_row(Statement& st, const CollectionSchema& schema, const std::optional<std::string>& id,
-                      const json::object& doc) {
-    int i = 1;
-    if (id) st.bind(i++, *id);
-    st.bind(i++, json::serialize(doc));
-    if (schema.text_index) st.bind(i++, search_text_for(schema, doc));
-    else st.bind(i++, nullptr);
+  // The writer thread: takes every waiting job, runs each in a savepoint of one
+  // transaction, commits once, then wakes the callers.
+  void write_loop() {
+    SqliteDb& db = *writer_db_;
+    t_tx_ = {this, &db};
+    std::uint64_t commits = 0;
+    for (;;) {
+      std::vector<Job*> batch;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+        if (queue_.empty() && stopping_) return;
+        while (!queue_.empty() && batch.size() < 512) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      std::exception_ptr batch_error;
+      try {
+        db.exec("BEGIN IMMEDIATE");
+        for (Job* job : batch) {
+          db.exec("SAVEPOINT job");
+          try {
+            (*job->fn)();
+            db.exec("RELEASE job");
+          } catch (...) {
+            job->error = std::current_exception();
+            db.exec("ROLLBACK TO job; RELEASE job");
+          }
+        }
+        db.exec("COMMIT");
+      } catch (...) {
+        batch_error = std::current_exception();
+        try {
+          db.exec("ROLLBACK");
+        } catch (...) {
+        }
+      }
+      {
+        std::lock_guard lock(queue_mu_);
+        for (Job* job : batch) {
+          if (batch_error && !job->error) job->error = batch_error;
+          job->done = true;
+        }
+      }
+      done_cv_.notify_all();
+      commits += batch.size();
+      maintain(db, commits);
+    }
+  }
+
+  // Keeps the WAL from growing without bound while readers are busy (a checkpoint that
+  // cannot reset the log lets it grow), and the planner's statistics fresh.
+  void maintain(SqliteDb& db, std::uint64_t commits) {
+    int log_frames = 0, done = 0;
+    sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_frames, &done);
+    if (log_frames > 16384) {  // ~64 MiB of WAL: wait briefly for readers, then restart the log
+      sqlite3_busy_timeout(db.handle(), 200);
+      sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+      sqlite3_busy_timeout(db.handle(), 30000);
+    }
+    if (commits / 50000 != last_analyze_ / 50000) {
+      last_analyze_ = commits;
+      refresh_statistics(db);
+    }
+  }
+
+  // Approximate ANALYZE (bounded work per index): without statistics SQLite picks quadratic
+  // plans for combined text and scientific conditions.
+  static void refresh_statistics(SqliteDb& db) {
+    try {
+      db.exec("PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA analysis_limit = 0;");
+    } catch (const std::exception& e) {
+      spdlog::warn("event=analyze_failed error=\"{}\"", e.what());
+    }
+  }
+
+  static std::string from(const CollectionSchema& schema, const std::string& sql) {
+    if (needs_doc(sql)) return schema.table + " t JOIN " + schema.table + "_doc d ON d.seq = t.seq";
+    return schema.table + " t";
+  }
+
+  static json::value cell(const Statement& st, int i, const IndexedColumn* col) {
+    switch (st.type(i)) {
+      case SQLITE_NULL: return nullptr;
+      case SQLITE_INTEGER:
+        if (col && col->type == ColumnType::Bool) return st.int64(i) != 0;
+        return st.int64(i);
+      case SQLITE_FLOAT: return st.real(i);
+      default: return json::string(st.text(i));
+    }
+  }
+
+  // Binds the schema's columns from doc starting at `first`; returns the next index.
+  static int bind_columns(Statement& st, const CollectionSchema& schema, const json::object& doc, int first) {
+    int i = first;
     for (const auto& c : schema.columns) st.bind(i++, column_value(c, doc));
     return i;
   }
 
-  static void clear_side_tables(SqliteDb& db, const CollectionSchema& schema, const std::string& id) {
+  static void write_doc(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq, const json::object& doc,
+                        bool update) {
+    auto st = db.prepare(update ? "UPDATE " + schema.table + "_doc SET doc = ?, search_text = ? WHERE seq = ?"
+                                : "INSERT INTO " + schema.table + "_doc (doc, search_text, seq) VALUES (?, ?, ?)");
+    st.bind(1, json::serialize(doc));
+    if (schema.text_index) st.bind(2, search_text_for(schema, doc));
+    else st.bind(2, nullptr);
+    st.bind(3, seq);
+    st.run();
+  }
+
+  static void clear_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq) {
     if (!schema.array_fields.empty()) {
-      auto st = db.prepare("DELETE FROM " + schema.table + "_values WHERE id = ?");
-      st.bind(1, id);
+      auto st = db.prepare("DELETE FROM " + schema.table + "_values WHERE seq = ?");
+      st.bind(1, seq);
       st.run();
     }
     if (!schema.scientific_field.empty()) {
-      auto st = db.prepare("DELETE FROM " + schema.table + "_sci WHERE id = ?");
-      st.bind(1, id);
+      auto st = db.prepare("DELETE FROM " + schema.table + "_sci WHERE seq = ?");
+      st.bind(1, seq);
       st.run();
     }
   }
 
-  static void write_side_tables(SqliteDb& db, const CollectionSchema& schema, const std::string& id,
+  static void write_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq,
                                 const json::object& doc) {
     if (!schema.array_fields.empty()) {
-      auto st = db.prepare("INSERT OR IGNORE INTO " + schema.table + "_values (field, value, id) VALUES (?, ?, ?)");
+      auto st = db.prepare("INSERT OR IGNORE INTO " + schema.table + "_values (field, value, seq) VALUES (?, ?, ?)");
       for (const auto& field : schema.array_fields) {
         std::vector<std::string> values;
         if (field == kAccessField) {
           if (auto* g = doc.if_contains("ownerGroup")) collect_scalars(*g, values);
           if (auto* g = doc.if_contains("accessGroups")) collect_scalars(*g, values);
+          std::erase(values, std::string(kPublishedValue));  // "" is reserved for the marker
+          if (auto* p = doc.if_contains("isPublished"); p && p->is_bool() && p->get_bool())
+            values.emplace_back(kPublishedValue);
         } else {
           collect_path(json::value(doc), field, values);
         }
         for (const auto& v : values) {
-          st.bind_all({field, v, id});
+          st.bind_all({field, v, seq});
           st.run();
         }
       }
@@ -480,13 +671,13 @@ class SqliteCatalogStore final : public CatalogStore {
       const json::value* sm = doc.if_contains(schema.scientific_field);
       if (sm && sm->is_object()) {
         auto st = db.prepare("INSERT INTO " + schema.table +
-                             "_sci (id, path, num, num_si, unit_si, text) VALUES (?, ?, ?, ?, ?, ?)");
+                             "_sci (seq, path, num, num_si, unit_si, text) VALUES (?, ?, ?, ?, ?, ?)");
         for (const auto& leaf : index_scientific_metadata(*sm)) {
           SqlParam num = leaf.number ? SqlParam(*leaf.number) : SqlParam(nullptr);
           SqlParam num_si = leaf.value_si ? SqlParam(*leaf.value_si) : num;
           std::string unit_si = leaf.unit_unknown ? leaf.unit : leaf.unit_si;
           SqlParam text = leaf.text ? SqlParam(*leaf.text) : SqlParam(nullptr);
-          st.bind_all({id, leaf.path, num, num_si, unit_si, text});
+          st.bind_all({seq, leaf.path, num, num_si, unit_si, text});
           st.run();
         }
       }
@@ -494,16 +685,20 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   static std::string select_sql(const CollectionSchema& schema, const char* what, const QueryPlan& plan,
-                                std::vector<SqlParam>& params) {
+                                std::vector<SqlParam>& params, bool join_doc) {
     SqlCondition cond = and_all(plan.conditions);
-    std::string sql = std::string("SELECT ") + what + " FROM " + schema.table + " t WHERE " + cond.sql;
-    params = cond.params;
-    sql += " ORDER BY ";
+    std::string order;
+    std::vector<SqlParam> order_params;
     for (const auto& o : plan.order) {
-      sql += o.expr + (o.descending ? " DESC, " : " ASC, ");
-      params.insert(params.end(), o.params.begin(), o.params.end());
+      order += o.expr + (o.descending ? " DESC, " : " ASC, ");
+      order_params.insert(order_params.end(), o.params.begin(), o.params.end());
     }
-    sql += "t.seq ASC LIMIT ? OFFSET ?";
+    bool doc = join_doc || needs_doc(cond.sql) || needs_doc(order);
+    std::string sql = std::string("SELECT ") + what + " FROM " + schema.table + " t" +
+                      (doc ? " JOIN " + schema.table + "_doc d ON d.seq = t.seq" : "") + " WHERE " + cond.sql;
+    params = cond.params;
+    params.insert(params.end(), order_params.begin(), order_params.end());
+    sql += " ORDER BY " + order + "t.seq ASC LIMIT ? OFFSET ?";
     params.push_back(plan.limit < 0 ? std::int64_t{-1} : plan.limit);
     params.push_back(plan.skip);
     return sql;
@@ -531,47 +726,67 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   static void create_schema(SqliteDb& db) {
+    {
+      auto st = db.prepare("PRAGMA user_version");
+      st.step();
+      std::int64_t version = st.int64(0);
+      auto tables = db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'");
+      tables.step();
+      if (tables.int64(0) > 0 && version != kSchemaVersion)
+        throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
+                                 std::to_string(kSchemaVersion) + ": start with a new data directory");
+    }
     std::string ddl =
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT, "
         "password_hash TEXT, auth_strategy TEXT, doc TEXT NOT NULL);";
     for (const CollectionSchema* s : schemas::all()) {
       const std::string& t = s->table;
-      ddl += "CREATE TABLE IF NOT EXISTS " + t +
-             " (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, doc TEXT NOT NULL, search_text TEXT";
+      ddl += "CREATE TABLE IF NOT EXISTS " + t + " (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE";
       for (const auto& c : s->columns) ddl += ", " + c.column + " " + sql_type(c.type);
       ddl += ");";
+      ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL, search_text TEXT);";
       for (const auto& c : s->columns)
         ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ");";
       if (!s->array_fields.empty()) {
         ddl += "CREATE TABLE IF NOT EXISTS " + t +
-               "_values (field TEXT NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (field, value, id)) "
-               "WITHOUT ROWID;"
-               "CREATE INDEX IF NOT EXISTS " + t + "_values_id ON " + t + "_values (id);";
+               "_values (field TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, "
+               "PRIMARY KEY (field, value, seq)) WITHOUT ROWID;"
+               "CREATE INDEX IF NOT EXISTS " + t + "_values_seq ON " + t + "_values (seq);";
       }
       if (s->text_index) {
-        ddl += "CREATE VIRTUAL TABLE IF NOT EXISTS " + t + "_fts USING fts5(search_text, content='" + t +
+        const std::string d = t + "_doc";
+        ddl += "CREATE VIRTUAL TABLE IF NOT EXISTS " + t + "_fts USING fts5(search_text, content='" + d +
                "', content_rowid='seq', tokenize='trigram');"
-               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_ai AFTER INSERT ON " + t + " BEGIN "
+               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_ai AFTER INSERT ON " + d + " BEGIN "
                "INSERT INTO " + t + "_fts (rowid, search_text) VALUES (new.seq, new.search_text); END;"
-               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_ad AFTER DELETE ON " + t + " BEGIN "
+               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_ad AFTER DELETE ON " + d + " BEGIN "
                "INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) VALUES ('delete', old.seq, old.search_text); END;"
-               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_au AFTER UPDATE OF search_text ON " + t + " BEGIN "
+               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_au AFTER UPDATE OF search_text ON " + d + " BEGIN "
                "INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) VALUES ('delete', old.seq, old.search_text); "
                "INSERT INTO " + t + "_fts (rowid, search_text) VALUES (new.seq, new.search_text); END;";
       }
       if (!s->scientific_field.empty()) {
+        // Partial indexes: a leaf is a number or a string, so each index holds only its kind.
         ddl += "CREATE TABLE IF NOT EXISTS " + t +
-               "_sci (id TEXT NOT NULL, path TEXT NOT NULL, num REAL, num_si REAL, unit_si TEXT, text TEXT);"
-               "CREATE INDEX IF NOT EXISTS " + t + "_sci_num ON " + t + "_sci (path, num_si);"
-               "CREATE INDEX IF NOT EXISTS " + t + "_sci_text ON " + t + "_sci (path, text);"
-               "CREATE INDEX IF NOT EXISTS " + t + "_sci_id ON " + t + "_sci (id);";
+               "_sci (seq INTEGER NOT NULL, path TEXT NOT NULL, num REAL, num_si REAL, unit_si TEXT, text TEXT);"
+               "CREATE INDEX IF NOT EXISTS " + t + "_sci_num ON " + t + "_sci (path, unit_si, num_si) WHERE num_si IS NOT NULL;"
+               "CREATE INDEX IF NOT EXISTS " + t + "_sci_text ON " + t + "_sci (path, text) WHERE text IS NOT NULL;"
+               "CREATE INDEX IF NOT EXISTS " + t + "_sci_seq ON " + t + "_sci (seq);";
       }
     }
+    ddl += "PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
     db.exec("BEGIN IMMEDIATE;" + ddl + "COMMIT;");
   }
 
   SqlitePool pool_;
+  std::unique_ptr<SqliteDb> writer_db_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_, done_cv_;
+  std::deque<Job*> queue_;
+  bool stopping_ = false;
+  std::uint64_t last_analyze_ = 0;
+  std::thread writer_;
 };
 
 thread_local SqliteCatalogStore::TxState SqliteCatalogStore::t_tx_;
