@@ -77,8 +77,9 @@ def table(args):
     row("POST /Datasets per s (whole load step)", lambda c: f"{c['load']['rate_per_s']:,.0f}", TARGETS["load"])
     row("POST /Datasets per s (last 2% of step)", lambda c: f"{c['load']['segments'][-1]['rate_per_s']:,.0f}")
     row("POST latency p50 / p99 ms", lambda c: fmt_ms(c["load"]["latency"]))
-    row("data dir MB (bytes per dataset)",
-        lambda c: f"{c['disk']['data_dir_bytes'] / 2**20:,.0f} ({c['disk']['data_dir_bytes'] / c['n']:,.0f})")
+    row("catalog.db MB (bytes per dataset)",
+        lambda c: f"{c['disk']['catalog_db_bytes'] / 2**20:,.0f} ({c['disk']['catalog_db_bytes'] / c['n']:,.0f})")
+    row("catalog.db-wal MB after the load step", lambda c: f"{c['disk']['wal_bytes'] / 2**20:,.0f}")
     row("server RSS anon / file-mapped MB after wrk",
         lambda c: f"{c['memory']['after_wrk']['rss_anon_kb'] / 1024:.0f} / {c['memory']['after_wrk']['rss_file_kb'] / 1024:.0f}")
     row("server RSS MB after load / after queries / peak (HWM)",
@@ -107,7 +108,7 @@ def table(args):
     print(f"| lookup + JSON parse + serialize per s | {s['pk_lookup_parse_serialize_per_s']:,.0f} | "
           + (f"{100 * last['wrk']['get_by_pid']['rps'] / s['pk_lookup_parse_serialize_per_s']:.1f}% (wrk get-by-pid)" if last else "") + " |")
     print(f"| database MB (bytes per dataset) | {s['db_bytes'] / 2**20:,.0f} ({s['db_bytes'] / s['n']:,.0f}) | "
-          + (f"{last['disk']['data_dir_bytes'] / (s['db_bytes'] * last['n'] / s['n']):.1f}x (data dir, per dataset)" if last else "") + " |")
+          + (f"{last['disk']['catalog_db_bytes'] / (s['db_bytes'] * last['n'] / s['n']):.1f}x (catalog.db, per dataset)" if last else "") + " |")
 
 
 def main():

@@ -10,8 +10,8 @@
 #
 # Environment: N (default 1000000), CHECKPOINTS (comma list, default N), LOAD_THREADS (4),
 # QUERY_ITERS (200), QUERY_MAX_SECONDS (20 per endpoint and principal), QUERY_TIMEOUT (60 s), WRK_SECONDS (15),
-# WRK_CONNECTIONS (64), SQLITE_N (default N), DATA_DIR (default a fresh temp dir),
-# KEEP_DATA=1 keeps it, OUT (default bench/results/catalog.json), BUILD_DIR (build).
+# WRK_CONNECTIONS (64), SQLITE_N (default N), MIN_FREE_GB (15: the loader stops early below it),
+# DATA_DIR (default a fresh temp dir), KEEP_DATA=1 keeps it, OUT (default bench/results/catalog.json), BUILD_DIR (build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -24,12 +24,14 @@ QUERY_TIMEOUT=${QUERY_TIMEOUT:-60}
 WRK_SECONDS=${WRK_SECONDS:-15}
 WRK_CONNECTIONS=${WRK_CONNECTIONS:-64}
 SQLITE_N=${SQLITE_N:-$N}
+MIN_FREE_GB=${MIN_FREE_GB:-15}
 BUILD_DIR=${BUILD_DIR:-build}
 OUT=${OUT:-bench/results/catalog.json}
 KEEP_DATA=${KEEP_DATA:-0}
 
 scripts/install-deps.sh
 scripts/build.sh openem catalog_bench >/dev/null
+GIT_REV="$(git rev-parse --short HEAD)$(git diff --quiet -- src || echo +dirty)"  # what was built
 OPENEM=$ROOT/$BUILD_DIR/openem
 BENCH=$ROOT/$BUILD_DIR/bench/catalog/catalog_bench
 
@@ -105,7 +107,9 @@ for cp in "${CPS[@]}"; do
   [ "$cp" -gt "$loaded" ] || continue
   echo "== load $loaded -> $cp" >&2
   LOAD=$("$BENCH" load --url "$URL" --user ingestor --password "$INGEST_PW" --from "$loaded" --to "$cp" \
-    --threads "$LOAD_THREADS")
+    --threads "$LOAD_THREADS" --data-dir "$DATA_DIR" --min-free-gb "$MIN_FREE_GB") || true  # failed requests are counted in the JSON
+  # The loader stops early when the disk runs low (the WAL grows without bound under load).
+  cp=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["to"])' "$LOAD")
   loaded=$cp
   MEM_LOADED=$(mem_json)
   sleep 2  # let the WAL auto-checkpoint settle before measuring size
@@ -120,8 +124,10 @@ for cp in "${CPS[@]}"; do
   WRK_GET=$(BENCH_PIDS_FILE=$WORK/pids.txt BENCH_TOKEN=$ADMIN_TOKEN run_wrk "")
   WRK_PING=$(run_wrk /ping)
   MEM_WRK=$(mem_json)
-  printf '{"n":%s,"load":%s,"disk":%s,"memory":{"after_load":%s,"after_queries":%s,"after_wrk":%s},"latency":%s,"wrk":{"get_by_pid":%s,"ping":%s}}\n' \
-    "$cp" "$LOAD" "$DISK" "$MEM_LOADED" "$MEM_QUERIED" "$MEM_WRK" "$QUERY" "$WRK_GET" "$WRK_PING" >>"$RESULTS"
+  if grep -q '"stopped"' <<<"$LOAD"; then STOP=1; else STOP=0; fi
+  printf '{"n":%s,"loadavg":"%s","load":%s,"disk":%s,"memory":{"after_load":%s,"after_queries":%s,"after_wrk":%s},"latency":%s,"wrk":{"get_by_pid":%s,"ping":%s}}\n' \
+    "$cp" "$(cut -d' ' -f1-3 /proc/loadavg)" "$LOAD" "$DISK" "$MEM_LOADED" "$MEM_QUERIED" "$MEM_WRK" "$QUERY" "$WRK_GET" "$WRK_PING" >>"$RESULTS"
+  [ "$STOP" = 0 ] || { echo "stopped loading at $cp: low disk space" >&2; break; }
 done
 kill "$SPID"
 wait "$SPID" 2>/dev/null || true
@@ -135,6 +141,6 @@ python3 "$ROOT/bench/catalog/report.py" assemble "$RESULTS" "$OUT" \
   --meta "$(printf '{"n":%s,"date":"%s","cores":%s,"cpu":"%s","mem_total_kb":%s,"load_threads":%s,"wrk_connections":%s,"wrk_seconds":%s,"git":"%s","idle_memory":%s}' \
     "$N" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
     "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" "$LOAD_THREADS" "$WRK_CONNECTIONS" "$WRK_SECONDS" \
-    "$(git rev-parse --short HEAD)$(git diff --quiet -- src || echo +dirty)" "$MEM_IDLE")" \
+    "$GIT_REV" "$MEM_IDLE")" \
   --sqlite "$SQLITE"
 python3 "$ROOT/bench/catalog/report.py" table "$OUT"
