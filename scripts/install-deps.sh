@@ -12,6 +12,10 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   python3 curl wrk
 )
+# tests/uploads/tus_js_client_test.py installs tus-js-client with npm (nodesource's nodejs
+# package ships npm; Debian's does not).
+PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,7 +19,7 @@ ListFilter CollectionAccess::request_filter(const HttpRequest& req, bool allow_h
 
 QueryPlan CollectionAccess::plan_for(const Principal& p, const ListFilter& f) const {
   QueryPlan plan;
-  plan.conditions.push_back(access_condition(p));
+  plan.conditions.push_back(access_condition(p, /*probe=*/true));
   if (!f.where.is_null()) plan.conditions.push_back(translate_where(schema_, f.where));
   add_order_and_window(plan, schema_, f, default_limit_);
   return plan;

@@ -24,7 +24,10 @@ class CollectionAccess {
 
   const CollectionSchema& schema() const { return schema_; }
   ReadScope scope(const Principal& p) const { return scope_(p); }
-  SqlCondition access_condition(const Principal& p) const { return read_access_condition(schema_, p, scope_(p)); }
+  // probe: for one document or a sorted page (see read_access_condition).
+  SqlCondition access_condition(const Principal& p, bool probe = false) const {
+    return read_access_condition(schema_, p, scope_(p), probe);
+  }
 
   // Filter from ?filter= (or the `filter` header when allow_header; both → 400).
   ListFilter request_filter(const HttpRequest& req, bool allow_header = false) const;

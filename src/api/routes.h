@@ -14,6 +14,8 @@ void register_proposal_routes(Router& r, App& app);
 void register_sample_routes(Router& r, App& app);
 void register_instrument_routes(Router& r, App& app);
 void register_policy_routes(Router& r, App& app);
+// tus uploads, file and dataset-tar downloads (blob store under <data-dir>/blobs).
+void register_upload_routes(Router& r, App& app);
 // health, admin config, OpenAPI; /metrics needs the finished route table so it comes last.
 void register_system_routes(Router& r, App& app);
 

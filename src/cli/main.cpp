@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "openem 0.1.0");
   openem::cli::add_serve_command(app);
   openem::cli::add_extract_command(app);
+  openem::cli::add_ingest_command(app);
+  openem::cli::add_login_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -61,7 +61,9 @@ int serve(const ServeOptions& o) {
   ServerOptions so;
   so.host = cfg.listen_host;
   so.port = cfg.listen_port;
-  so.threads = cfg.threads ? cfg.threads : std::max(4u, 2 * std::thread::hardware_concurrency());
+  // Handlers block on SQLite and writes wait for the group commit: more threads than cores
+  // keep the cores busy and make commit batches larger.
+  so.threads = cfg.threads ? cfg.threads : std::max(8u, 4 * std::thread::hardware_concurrency());
   so.max_body_bytes = cfg.max_body_bytes;
   auto observer = [](const HttpRequest& req, const Route* route, int status, double seconds) {
     // The pattern, never the raw target: query strings may carry access tokens.

@@ -3,7 +3,10 @@
 // that handlers compile fast and tests can build requests by hand. Plain value types.
 #include <boost/json/value.hpp>
 
+#include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -27,11 +30,23 @@ struct HttpRequest {
   const std::string& param(const std::string& name) const;  // throws if the route has none
 };
 
+// A response body produced piece by piece (file downloads, dataset tars), so that it never
+// has to fit in memory. The server calls next() until it returns false and writes each piece
+// as it comes; length >= 0 is sent as Content-Length (next() must produce exactly that many
+// bytes), otherwise the body goes out with chunked transfer encoding. HEAD requests never
+// call next(). If next() throws, the server closes the connection mid-body, so the client
+// sees a truncated transfer rather than a complete-looking wrong one.
+struct BodyStream {
+  std::function<bool(std::string& piece)> next;
+  std::int64_t length = -1;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string body;
   std::string content_type = "application/json; charset=utf-8";
   std::vector<std::pair<std::string, std::string>> headers;
+  std::shared_ptr<BodyStream> stream;  // when set, sent instead of body
 
   static HttpResponse json(int status, const boost::json::value& v);
   static HttpResponse text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");

@@ -1,6 +1,7 @@
 #include "http/router.h"
 
 #include <algorithm>
+#include <stdexcept>
 #include <strings.h>
 
 namespace openem {
@@ -15,7 +16,10 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
     if (slash == std::string::npos) slash = pattern.size();
     std::string seg = pattern.substr(pos, slash - pos);
     if (!seg.empty()) {
-      if (seg[0] != ':') {
+      if (seg[0] == '*') {
+        if (slash != pattern.size()) throw std::invalid_argument("'*' segment must come last in " + pattern);
+        r.trailing_rest = true;
+      } else if (seg[0] != ':') {
         std::transform(seg.begin(), seg.end(), seg.begin(), ::tolower);
         ++r.literal_count;
       }
@@ -32,9 +36,10 @@ const Route* Router::match(const std::string& method, HttpRequest& req, bool& me
   const Route* best = nullptr;
   method_mismatch = false;
   for (const auto& r : routes_) {
-    if (r.segments.size() != req.segments.size()) continue;
+    size_t fixed = r.trailing_rest ? r.segments.size() - 1 : r.segments.size();
+    if (r.trailing_rest ? req.segments.size() <= fixed : fixed != req.segments.size()) continue;
     bool ok = true;
-    for (size_t i = 0; i < r.segments.size() && ok; ++i) {
+    for (size_t i = 0; i < fixed && ok; ++i) {
       const auto& s = r.segments[i];
       if (s[0] == ':') ok = !req.segments[i].empty();
       else ok = strcasecmp(s.c_str(), req.segments[i].c_str()) == 0;
@@ -44,12 +49,20 @@ const Route* Router::match(const std::string& method, HttpRequest& req, bool& me
       method_mismatch = true;
       continue;
     }
-    if (!best || r.literal_count > best->literal_count) best = &r;
+    if (!best || r.literal_count > best->literal_count ||
+        (r.literal_count == best->literal_count && best->trailing_rest && !r.trailing_rest))
+      best = &r;
   }
   if (best) {
     req.params.clear();
-    for (size_t i = 0; i < best->segments.size(); ++i)
+    for (size_t i = 0; i < best->segments.size(); ++i) {
       if (best->segments[i][0] == ':') req.params[best->segments[i].substr(1)] = req.segments[i];
+      if (best->segments[i][0] == '*') {
+        std::string rest = req.segments[i];
+        for (size_t j = i + 1; j < req.segments.size(); ++j) rest += "/" + req.segments[j];
+        req.params[best->segments[i].substr(1)] = std::move(rest);
+      }
+    }
     method_mismatch = false;
   }
   return best;

@@ -2,7 +2,9 @@
 // Router: maps (method, path) to a handler. Patterns are written like "/api/v3/datasets/:pid";
 // literal segments match case-insensitively (Express routing is case-insensitive) and a
 // trailing slash is ignored. With several matches the one with more literal segments wins,
-// so "/datasets/fullquery" beats "/datasets/:pid". Built at start-up, then read-only.
+// so "/datasets/fullquery" beats "/datasets/:pid". A last segment "*name" matches one or more
+// remaining segments and captures them joined by '/' (file paths); at equal literal counts an
+// exact-length route beats it. Built at start-up, then read-only.
 #include <functional>
 #include <string>
 #include <vector>
@@ -16,9 +18,10 @@ using Handler = std::function<HttpResponse(HttpRequest&)>;
 struct Route {
   std::string method;
   std::string pattern;
-  std::vector<std::string> segments;  // literal (lower-cased) or ":name"
+  std::vector<std::string> segments;  // literal (lower-cased), ":name", or a last "*name"
   Handler handler;
   int literal_count = 0;
+  bool trailing_rest = false;  // the last segment is "*name"
   size_t index = 0;  // position in routes(), for per-route metrics
 };
 

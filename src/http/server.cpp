@@ -79,20 +79,63 @@ struct HttpServer::Impl {
     return req;
   }
 
-  http::response<http::string_body> to_message(HttpResponse&& res, unsigned version, bool keep_alive, bool head) {
-    http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
+  template <class Body>
+  void set_headers(http::response<Body>& msg, const HttpResponse& res, bool keep_alive) {
     msg.set(http::field::server, "openem");
     msg.set(http::field::content_type, res.content_type);
     msg.set(http::field::access_control_allow_origin, "*");
     for (auto& [k, v] : res.headers) msg.set(k, v);
+    if (http::int_to_status(res.status) == http::status::unknown) msg.reason(status_reason(res.status));  // tus 460
     msg.keep_alive(keep_alive && !draining.load());
-    if (head) {
+  }
+
+  http::response<http::string_body> to_message(HttpResponse&& res, unsigned version, bool keep_alive, bool head) {
+    http::response<http::string_body> msg{static_cast<http::status>(res.status), version};
+    set_headers(msg, res, keep_alive);
+    if (head && res.stream) {
+      if (res.stream->length >= 0) msg.content_length(res.stream->length);
+    } else if (head) {
       msg.content_length(res.body.size());
     } else {
       msg.body() = std::move(res.body);
       msg.prepare_payload();
     }
     return msg;
+  }
+
+  // Writes a response whose body comes from res.stream, piece by piece (constant memory):
+  // Content-Length when the length is known, chunked otherwise. Returns whether the
+  // connection can carry another request.
+  net::awaitable<bool> write_streamed(beast::tcp_stream& stream, HttpResponse& res, unsigned version, bool keep_alive) {
+    http::response<http::buffer_body> msg{static_cast<http::status>(res.status), version};
+    set_headers(msg, res, keep_alive);
+    if (res.stream->length >= 0) msg.content_length(res.stream->length);
+    else msg.chunked(true);
+    msg.body().data = nullptr;
+    msg.body().more = true;
+    http::response_serializer<http::buffer_body> sr{msg};
+    stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+    auto [hec, hn] = co_await http::async_write_header(stream, sr, kTuple);
+    if (hec) co_return false;
+    std::string piece;
+    for (bool more = true; more;) {
+      piece.clear();
+      try {
+        more = res.stream->next(piece);
+      } catch (const std::exception& e) {
+        spdlog::error("event=stream_error error=\"{}\"", e.what());
+        co_return false;  // the caller closes the connection: a visibly truncated body
+      }
+      if (piece.empty() && more) continue;
+      msg.body().data = piece.empty() ? nullptr : piece.data();
+      msg.body().size = piece.size();
+      msg.body().more = more;
+      stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+      auto [wec, wn] = co_await http::async_write(stream, sr, kTuple);
+      if (wec == http::error::need_buffer) wec = {};  // buffer consumed, more to come
+      if (wec) co_return false;
+    }
+    co_return !msg.need_eof();
   }
 
   net::awaitable<void> session(beast::tcp_stream stream) {
@@ -135,6 +178,13 @@ struct HttpServer::Impl {
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       metrics.observe(route ? static_cast<int>(route->index) : -1, res.status, seconds);
       if (observer) observer(req, route, res.status, seconds);
+      if (res.stream && !head && !ec) {
+        ++in_flight;  // a drain waits for a download in progress (up to its timeout)
+        bool reusable = co_await write_streamed(stream, res, version, keep_alive);
+        --in_flight;
+        if (!reusable) break;
+        continue;
+      }
       auto out = to_message(std::move(res), version, keep_alive, head);
       bool close = out.need_eof();
       stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));

@@ -5,7 +5,8 @@
 namespace openem {
 namespace json = boost::json;
 
-SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope) {
+SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
+                                   bool probe) {
   if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
   if (!who.authenticated()) return {"t.is_published = 1", {}, ""};
   // One index range in the side table: the caller's groups plus kPublishedValue, which the
@@ -17,13 +18,17 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
     placeholders += ",?";
     c.params.push_back(g);
   }
-  c.sql = "t.seq IN (SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" +
-          placeholders + ")";
-  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) {
-    c.sql += " UNION ALL SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = 'sharedWith' AND v.value = ?";
-    c.params.push_back(who.email);
+  const std::string values = schema.table + "_values v";
+  bool shared = scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty();
+  if (probe) {
+    c.sql = "EXISTS (SELECT 1 FROM " + values + " WHERE v.field = ? AND v.value IN (" + placeholders + ") AND v.seq = t.seq)";
+    if (shared) c.sql += " OR EXISTS (SELECT 1 FROM " + values + " WHERE v.field = 'sharedWith' AND v.value = ? AND v.seq = t.seq)";
+  } else {
+    c.sql = "t.seq IN (SELECT v.seq FROM " + values + " WHERE v.field = ? AND v.value IN (" + placeholders + ")";
+    if (shared) c.sql += " UNION ALL SELECT v.seq FROM " + values + " WHERE v.field = 'sharedWith' AND v.value = ?";
+    c.sql += ")";
   }
-  c.sql += ")";
+  if (shared) c.params.push_back(who.email);
   return c;
 }
 

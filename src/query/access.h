@@ -15,7 +15,10 @@ struct ReadScope {
   bool include_shared_with = true; // sharedWith e-mails grant read (not on fullquery upstream)
 };
 
-SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope);
+// `probe`: a correlated EXISTS (a few seeks per candidate row) for one document or a sorted
+// page; otherwise the readable set as an IN-list, best when counting or faceting everything.
+SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
+                                   bool probe = false);
 bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);
 
 // Write rights on an ownable document (PATCH, sub-resource writes): owner group membership.

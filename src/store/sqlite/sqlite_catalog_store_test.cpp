@@ -269,6 +269,7 @@ TEST_F(StoreTest, AccessConditionAgreesWithDocumentCheck) {
         if (can_read(*doc, p, scope)) expected.push_back("d/" + std::to_string(i));
       }
       EXPECT_EQ(matching(read_access_condition(schemas::datasets(), p, scope)), expected) << p.username;
+      EXPECT_EQ(matching(read_access_condition(schemas::datasets(), p, scope, /*probe=*/true)), expected) << p.username;
       EXPECT_FALSE(expected.size() == 60 && !p.groups.empty()) << "random data should restrict someone";
     }
 }

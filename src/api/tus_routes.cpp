@@ -1,0 +1,279 @@
+// tus 1.0.0 resumable uploads (https://tus.io/protocols/resumable-upload) at /api/v3/uploads,
+// with the creation, termination, checksum and expiration extensions. The HTTP side only:
+// headers, authentication and rights, and the mapping of TusUploads outcomes to statuses.
+// The contract for clients is docs/uploads.md.
+#include <boost/json.hpp>
+#include <strings.h>
+
+#include <charconv>
+
+#include "api/dataset_service.h"
+#include "api/upload_routes.h"
+#include "blob/blob_path.h"
+#include "blob/hasher.h"
+#include "core/error.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+constexpr std::int64_t kMaxUploadSize = 1LL << 40;  // 1 TiB, advertised as Tus-Max-Size
+const char* kBase = "/api/v3/uploads";
+
+void add_tus_headers(HttpResponse& res) {
+  res.headers.push_back({"Tus-Resumable", "1.0.0"});
+  res.headers.push_back({"Access-Control-Expose-Headers",
+                         "Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, Tus-Resumable, "
+                         "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Tus-Max-Chunk-Size"});
+}
+
+HttpResponse tus_error(int status, const std::string& message) {
+  const char* reason = status == 460 ? "Checksum Mismatch" : status == 410 ? "Gone" : status_reason(status);
+  HttpResponse res = HttpResponse::json(status, json::object{{"statusCode", status}, {"message", message}, {"error", reason}});
+  add_tus_headers(res);
+  return res;
+}
+
+HttpResponse no_content() {
+  HttpResponse res = HttpResponse::text(204, "");
+  add_tus_headers(res);
+  return res;
+}
+
+// Every tus response carries Tus-Resumable, errors included.
+Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_version = true) {
+  return [fn = std::move(fn), needs_version](HttpRequest& req) {
+    try {
+      if (needs_version && req.header("tus-resumable").value_or("") != "1.0.0") {
+        HttpResponse res = tus_error(412, "Tus-Resumable: 1.0.0 header is required");
+        res.headers.push_back({"Tus-Version", "1.0.0"});
+        return res;
+      }
+      HttpResponse res = fn(req);
+      add_tus_headers(res);
+      return res;
+    } catch (const ApiError& e) {
+      return tus_error(e.status(), e.messages().front());
+    }
+  };
+}
+
+std::optional<std::int64_t> parse_count(std::optional<std::string> text) {
+  if (!text || text->empty() || text->size() > 18) return std::nullopt;
+  std::int64_t v = 0;
+  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
+  if (ec != std::errc() || end != text->data() + text->size() || v < 0) return std::nullopt;
+  return v;
+}
+
+// "key base64,key2 base64,flag" → decoded values; 400 on malformed input.
+std::map<std::string, std::string> parse_metadata(const std::string& header) {
+  std::map<std::string, std::string> out;
+  size_t pos = 0;
+  while (pos <= header.size() && !header.empty()) {
+    size_t comma = header.find(',', pos);
+    if (comma == std::string::npos) comma = header.size();
+    std::string pair = header.substr(pos, comma - pos);
+    size_t b = pair.find_first_not_of(' '), e = pair.find_last_not_of(' ');
+    pair = b == std::string::npos ? "" : pair.substr(b, e - b + 1);
+    size_t space = pair.find(' ');
+    std::string key = pair.substr(0, space);
+    if (key.empty()) throw ApiError::bad_request("Upload-Metadata has an empty key");
+    std::string value;
+    if (space != std::string::npos) {
+      auto decoded = Hasher::base64_decode(pair.substr(space + 1));
+      if (!decoded) throw ApiError::bad_request("Upload-Metadata value of '" + key + "' is not base64");
+      value = std::move(*decoded);
+    }
+    if (!out.emplace(key, std::move(value)).second)
+      throw ApiError::bad_request("Upload-Metadata has the key '" + key + "' twice");
+    pos = comma + 1;
+  }
+  return out;
+}
+
+// The upload, if p may use it: 404 unknown or expired, 401 anonymous, 403 someone else's.
+UploadRecord owned_upload(App& app, TusUploads& uploads, const HttpRequest& req, const Principal& p) {
+  auto rec = uploads.get(req.param("id"));
+  if (!rec) throw ApiError::not_found("Upload " + req.param("id") + " does not exist or has expired");
+  if (!p.authenticated()) throw ApiError::unauthorized();
+  if (rec->owner != p.user_id && !app.is_admin(p)) throw ApiError::forbidden("This upload belongs to another user");
+  return *rec;
+}
+
+void require_file_rights(App& app, const Principal& p, const std::string& pid) {
+  auto ds = app.store().get(schemas::datasets(), pid);
+  if (!ds) throw ApiError::not_found("Dataset " + pid + " does not exist");
+  if (!may_register_files(app, p, *ds))
+    throw ApiError::forbidden("You may not upload files of dataset " + pid);
+}
+
+UploadVerifier catalog_verifier(App& app) {
+  return [&app](const UploadRecord& rec, const std::string& sha256) {
+    std::vector<std::string> known;
+    for (const auto& f : registered_files(app, rec.dataset_id, rec.path)) {
+      if (f.sha256.empty()) continue;
+      if (f.sha256 == sha256) return UploadVerdict{UploadVerdict::Kind::kMatch, ""};
+      known.push_back(f.sha256);
+    }
+    if (known.empty())
+      return UploadVerdict{UploadVerdict::Kind::kNoChecksum,
+                           "No sha256 checksum is registered for '" + rec.path + "' in the file list of dataset " +
+                               rec.dataset_id + ": register the file list first, then retry with an empty PATCH"};
+    return UploadVerdict{UploadVerdict::Kind::kMismatch,
+                         "Checksum mismatch: the uploaded '" + rec.path + "' has sha256 " + sha256 +
+                             " but the file list of dataset " + rec.dataset_id + " registers " + known.front() +
+                             "; the upload failed, start a new one"};
+  };
+}
+
+void set_progress_headers(HttpResponse& res, const UploadRecord& rec) {
+  res.headers.push_back({"Upload-Offset", std::to_string(rec.offset)});
+  res.headers.push_back({"Upload-Expires", http_date(rec.expires)});
+}
+
+// Maps an append outcome to the response; 204 with the new offset when accepted.
+HttpResponse append_response(const AppendResult& r) {
+  using O = AppendResult::Outcome;
+  switch (r.outcome) {
+    case O::kAccepted: {
+      HttpResponse res = no_content();
+      set_progress_headers(res, r.record);
+      return res;
+    }
+    case O::kNotFound: return tus_error(404, r.message);
+    case O::kGone: return tus_error(410, "The upload failed earlier (" + r.message + ")");
+    case O::kOffsetConflict: {
+      HttpResponse res = tus_error(409, r.message);
+      res.headers.push_back({"Upload-Offset", std::to_string(r.record.offset)});
+      return res;
+    }
+    case O::kTooLong: return tus_error(400, r.message);
+    case O::kChunkChecksum: return tus_error(460, r.message);
+    case O::kFileMismatch: return tus_error(460, r.message);
+    case O::kNoChecksum: return tus_error(409, r.message);
+    case O::kStoreError: return tus_error(500, "The file could not be stored: " + r.message);
+  }
+  return tus_error(500, "unexpected upload state");
+}
+
+HttpResponse options_response(App& app) {
+  HttpResponse res = no_content();
+  res.headers.push_back({"Tus-Version", "1.0.0"});
+  res.headers.push_back({"Tus-Extension", "creation,termination,checksum,expiration"});
+  res.headers.push_back({"Tus-Checksum-Algorithm", "sha256,sha1"});
+  res.headers.push_back({"Tus-Max-Size", std::to_string(kMaxUploadSize)});
+  res.headers.push_back({"Tus-Max-Chunk-Size", std::to_string(app.config().max_body_bytes)});
+  res.headers.push_back({"Access-Control-Allow-Methods", "POST,HEAD,PATCH,DELETE,OPTIONS"});
+  res.headers.push_back({"Access-Control-Allow-Headers",
+                         "Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Metadata, Upload-Offset, "
+                         "Upload-Checksum, X-HTTP-Method-Override"});
+  return res;
+}
+
+}  // namespace
+
+void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> uploads) {
+  auto options = tus_handler([&app](HttpRequest&) { return options_response(app); }, false);
+  r.add("OPTIONS", kBase, options);
+  r.add("OPTIONS", std::string(kBase) + "/:id", options);
+
+  r.add("POST", kBase, tus_handler([&app, uploads](HttpRequest& req) {
+    uploads->maybe_expire();
+    Principal p = app.authenticate(req);
+    if (!p.authenticated()) throw ApiError::unauthorized();
+    if (req.header("upload-defer-length")) throw ApiError::bad_request("Upload-Defer-Length is not supported: send Upload-Length");
+    auto length = parse_count(req.header("upload-length"));
+    if (!length) throw ApiError::bad_request("Upload-Length header is required: a non-negative integer");
+    if (*length > kMaxUploadSize)
+      throw ApiError(413, "Upload-Length " + std::to_string(*length) + " exceeds Tus-Max-Size " + std::to_string(kMaxUploadSize));
+    if (!req.body.empty()) throw ApiError::bad_request("creation-with-upload is not supported: POST without a body, then PATCH");
+    std::string raw_metadata = req.header("upload-metadata").value_or("");
+    auto meta = parse_metadata(raw_metadata);
+    std::string pid = meta.count("datasetId") ? meta["datasetId"] : "";
+    std::string path = meta.count("path") ? meta["path"] : "";
+    if (pid.empty()) throw ApiError::bad_request("Upload-Metadata must carry datasetId (base64)");
+    if (path.empty()) throw ApiError::bad_request("Upload-Metadata must carry path (base64): the file's path in the file list");
+    if (BlobStatus s = check_blob_path(path); !s.is_ok()) throw ApiError::bad_request(s.message());
+    require_file_rights(app, p, pid);
+
+    auto files = registered_files(app, pid, path);
+    bool has_checksum = false, size_fits = false;
+    std::int64_t registered_size = -1;
+    for (const auto& f : files) {
+      if (f.sha256.empty()) continue;
+      has_checksum = true;
+      if (!f.size || *f.size == *length) size_fits = true;
+      else registered_size = *f.size;
+    }
+    if (!has_checksum)
+      throw ApiError::conflict("No sha256 checksum is registered for '" + path + "' in the file list of dataset " + pid +
+                               ": register the file list (OrigDatablocks with chkAlg sha256) first");
+    if (!size_fits)
+      throw ApiError::conflict("Upload-Length " + std::to_string(*length) + " differs from the size " +
+                               std::to_string(registered_size) + " registered for '" + path + "'");
+
+    UploadRecord proto;
+    proto.dataset_id = pid;
+    proto.path = path;
+    proto.filename = meta.count("filename") ? meta["filename"] : path.substr(path.rfind('/') + 1);
+    proto.owner = p.user_id;
+    proto.metadata = raw_metadata;
+    proto.length = *length;
+    UploadRecord rec = uploads->create(proto);
+    if (rec.length == 0) {  // nothing to PATCH: verify and store the empty file now
+      AppendResult done = uploads->append(rec.id, 0, "", std::nullopt, catalog_verifier(app));
+      if (done.outcome != AppendResult::Outcome::kAccepted) return append_response(done);
+      rec = done.record;
+    }
+    HttpResponse res = HttpResponse::text(201, "");
+    res.headers.push_back({"Location", std::string(kBase) + "/" + rec.id});
+    set_progress_headers(res, rec);
+    return res;
+  }));
+
+  r.add("HEAD", std::string(kBase) + "/:id", tus_handler([&app, uploads](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    UploadRecord rec = owned_upload(app, *uploads, req, p);
+    if (rec.state == UploadRecord::State::kFailed) return tus_error(410, "The upload failed: " + rec.error);
+    HttpResponse res = HttpResponse::text(200, "");
+    set_progress_headers(res, rec);
+    res.headers.push_back({"Upload-Length", std::to_string(rec.length)});
+    if (!rec.metadata.empty()) res.headers.push_back({"Upload-Metadata", rec.metadata});
+    res.headers.push_back({"Cache-Control", "no-store"});
+    return res;
+  }));
+
+  r.add("PATCH", std::string(kBase) + "/:id", tus_handler([&app, uploads](HttpRequest& req) {
+    std::string type = req.header("content-type").value_or("");
+    type = type.substr(0, type.find(';'));
+    while (!type.empty() && type.back() == ' ') type.pop_back();
+    if (strcasecmp(type.c_str(), "application/offset+octet-stream") != 0)
+      throw ApiError(415, "Content-Type must be application/offset+octet-stream");
+    auto offset = parse_count(req.header("upload-offset"));
+    if (!offset) throw ApiError::bad_request("Upload-Offset header is required: a non-negative integer");
+    std::optional<std::pair<std::string, std::string>> digest;
+    if (auto checksum = req.header("upload-checksum")) {
+      size_t space = checksum->find(' ');
+      std::string alg = checksum->substr(0, space);
+      if (space == std::string::npos || !Hasher::create(alg))
+        throw ApiError::bad_request("Upload-Checksum must be '<sha256|sha1> <base64 digest>'");
+      auto raw = Hasher::base64_decode(checksum->substr(space + 1));
+      if (!raw) throw ApiError::bad_request("Upload-Checksum digest is not base64");
+      digest = std::make_pair(alg, std::move(*raw));
+    }
+    Principal p = app.authenticate(req);
+    UploadRecord rec = owned_upload(app, *uploads, req, p);
+    require_file_rights(app, p, rec.dataset_id);
+    return append_response(uploads->append(rec.id, *offset, req.body, digest, catalog_verifier(app)));
+  }));
+
+  r.add("DELETE", std::string(kBase) + "/:id", tus_handler([&app, uploads](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    UploadRecord rec = owned_upload(app, *uploads, req, p);
+    if (!uploads->remove(rec.id)) throw ApiError::not_found("Upload " + rec.id + " does not exist");
+    return no_content();
+  }));
+}
+
+}  // namespace openem

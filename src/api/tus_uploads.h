@@ -1,0 +1,113 @@
+#pragma once
+// TusUploads: the state machine behind the tus endpoint, free of HTTP — partial uploads in
+// the blob store's staging directory (<id>.part, the bytes; <id>.json, the record, replaced
+// atomically after the bytes are fsynced), chunk checksums, the whole-file SHA-256 computed
+// while receiving, verification and commit into the BlobStore, termination and expiry.
+// Thread-safe: requests on different uploads run in parallel, on one upload one at a time.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "blob/blob_store.h"
+
+namespace openem {
+
+struct UploadRecord {
+  enum class State {
+    kReceiving,   // bytes arriving; at offset == length the verification is (re)tried
+    kCommitting,  // verified (sha256 set); moving into the blob store — redone after a crash
+    kStored,      // verified and in the blob store
+    kFailed,      // whole-file checksum mismatch; the bytes are gone, only the record stays
+  };
+  std::string id;
+  std::string dataset_id, path, filename;
+  std::string owner;     // user id of the creator
+  std::string metadata;  // Upload-Metadata as sent, echoed by HEAD
+  std::int64_t length = 0, offset = 0;
+  State state = State::kReceiving;
+  std::int64_t expires = 0;  // unix seconds
+  std::string sha256;        // hex of the whole file, once known
+  std::string error;         // why it failed
+};
+
+// What the catalog says about a completed file, asked once the last byte is in.
+struct UploadVerdict {
+  enum class Kind { kMatch, kMismatch, kNoChecksum } kind = Kind::kMatch;
+  std::string message;
+};
+using UploadVerifier = std::function<UploadVerdict(const UploadRecord&, const std::string& sha256_hex)>;
+
+struct AppendResult {
+  enum class Outcome {
+    kAccepted,          // chunk written (and, at the end, file verified and stored)
+    kNotFound,          // unknown, terminated or expired
+    kGone,              // failed earlier
+    kOffsetConflict,    // Upload-Offset differs from ours
+    kTooLong,           // chunk goes past Upload-Length
+    kChunkChecksum,     // Upload-Checksum of the chunk does not match; chunk discarded
+    kFileMismatch,      // last byte in, whole-file SHA-256 differs from the file list: failed
+    kNoChecksum,        // last byte in, but no checksum registered; bytes kept, retry later
+    kStoreError,        // the blob store refused the file (message says why)
+  };
+  Outcome outcome = Outcome::kAccepted;
+  UploadRecord record;  // after the call
+  std::string message;
+};
+
+class TusUploads {
+ public:
+  // ttl_seconds: an upload expires this long after its creation or last accepted chunk.
+  // clock: unix seconds (injected by tests).
+  TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function<std::int64_t()> clock = {});
+
+  // Loads the records in staging: drops expired uploads and stray files, cuts every .part
+  // back to its recorded offset (bytes never acknowledged), finishes interrupted commits.
+  // Call once at start-up before serving.
+  void recover();
+
+  // Registers a new upload; fills id, offset 0, state and expiry. Throws std::runtime_error
+  // when the staging files cannot be written.
+  UploadRecord create(UploadRecord proto);
+  std::optional<UploadRecord> get(const std::string& id);
+
+  // Writes chunk at offset. chunk_digest: (algorithm, raw digest) from Upload-Checksum, already
+  // known to be a supported algorithm. When the upload reaches its length, verify decides.
+  AppendResult append(const std::string& id, std::int64_t offset, std::string_view chunk,
+                      const std::optional<std::pair<std::string, std::string>>& chunk_digest,
+                      const UploadVerifier& verify);
+
+  // Termination: removes the record and the bytes; false when unknown.
+  bool remove(const std::string& id);
+
+  // Removes uploads whose expiry has passed; returns how many. maybe_expire() does it at most
+  // every `interval` seconds (cheap to call on every request).
+  int expire();
+  void maybe_expire(std::int64_t interval_seconds = 600);
+
+  std::int64_t ttl() const { return ttl_; }
+
+ private:
+  struct Entry;
+  std::shared_ptr<Entry> find(const std::string& id);
+  void save(const UploadRecord& rec);  // sidecar, atomically and durably
+  void drop_files(const std::string& id);
+  std::filesystem::path part_path(const std::string& id) const;
+  std::filesystem::path record_path(const std::string& id) const;
+  AppendResult complete(Entry& e, const UploadVerifier& verify);
+  void commit(Entry& e, AppendResult& result);
+
+  BlobStore& blobs_;
+  std::int64_t ttl_;
+  std::function<std::int64_t()> clock_;
+  std::mutex mu_;  // guards entries_
+  std::map<std::string, std::shared_ptr<Entry>> entries_;
+  std::atomic<std::int64_t> last_expire_{0};
+};
+
+}  // namespace openem

@@ -1,0 +1,65 @@
+// Wires the blob store, the tus uploads and the download endpoints together: one filesystem
+// blob store under <data-dir>/blobs shared by both, recovered once at start-up.
+#include "api/upload_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cctype>
+#include <ctime>
+#include <stdexcept>
+
+#include "api/handler_util.h"
+#include "api/routes.h"
+#include "model/collection.h"
+
+namespace openem {
+namespace json = boost::json;
+
+std::string http_date(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[64];
+  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+std::vector<RegisteredFile> registered_files(App& app, const std::string& pid, const std::string& path) {
+  QueryPlan plan;
+  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  std::vector<RegisteredFile> out;
+  for (const auto& block : app.store().find(schemas::origdatablocks(), plan)) {
+    std::string alg = str_field(block, "chkAlg");
+    for (char& c : alg) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool sha256 = alg == "sha256" || alg == "sha-256";
+    const json::value* list = block.if_contains("dataFileList");
+    if (!list || !list->is_array()) continue;
+    for (const auto& f : list->get_array()) {
+      if (!f.is_object() || str_field(f.get_object(), "path") != path) continue;
+      RegisteredFile rf;
+      if (auto* size = f.get_object().if_contains("size"); size && size->is_number()) rf.size = size->to_number<std::int64_t>();
+      std::string chk = str_field(f.get_object(), "chk");
+      for (char& c : chk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (sha256 && chk.size() == 64 && chk.find_first_not_of("0123456789abcdef") == std::string::npos) rf.sha256 = chk;
+      out.push_back(std::move(rf));
+    }
+  }
+  return out;
+}
+
+void register_upload_routes(Router& r, App& app) {
+  std::unique_ptr<BlobStore> store;
+  BlobStatus s = open_fs_blob_store(app.config().data_dir / "blobs", &store);
+  if (!s.is_ok()) throw std::runtime_error("blob store: " + s.message());
+  std::shared_ptr<BlobStore> blobs(std::move(store));
+  // The uploads keep a reference to the store; the shared_ptr deleter keeps it alive as long.
+  auto uploads = std::shared_ptr<TusUploads>(new TusUploads(*blobs, 24 * 3600), [blobs](TusUploads* u) { delete u; });
+  uploads->recover();  // also removes uploads that expired while the server was down
+  register_tus_routes(r, app, uploads);
+  register_download_routes(r, app, blobs);
+}
+
+}  // namespace openem

@@ -1,0 +1,57 @@
+#pragma once
+// HttpClient: blocking HTTP/1.1 requests over one libcurl easy handle (so keep-alive
+// connections are reused). One instance per thread: not thread-safe. Transport failures
+// (refused, reset, timeout) throw NetworkError so callers can retry them; HTTP error
+// statuses are returned, not thrown.
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace openem::ingest {
+
+class NetworkError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-case
+
+  std::string header(std::string_view lower_name) const;  // "" when absent
+};
+
+class HttpClient {
+ public:
+  // origin: "http://host:port[/prefix]"; targets "/api/v3/..." are appended to it.
+  explicit HttpClient(std::string origin);
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  void set_bearer_token(std::string token) { token_ = std::move(token); }
+  const std::string& origin() const { return origin_; }
+
+  // target: "/api/v3/..." (joined to the origin) or an absolute http(s) URL.
+  HttpResponse request(std::string_view method, const std::string& target,
+                       const std::vector<std::string>& headers = {}, std::string_view body = {},
+                       bool has_body = false);
+
+ private:
+  std::string origin_;
+  std::string token_;
+  void* curl_;
+};
+
+// Percent-encoding of one URL component (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view s);
+
+// "http://host:port[/prefix][/api/v3][/]" → "http://host:port[/prefix]"; throws std::invalid_argument when the
+// URL is not http(s).
+std::string origin_of(std::string_view server_url);
+
+}  // namespace openem::ingest

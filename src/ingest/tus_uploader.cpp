@@ -1,0 +1,188 @@
+#include "ingest/tus_uploader.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "ingest/path_safety.h"
+#include "ingest/sha256.h"
+
+namespace openem::ingest {
+namespace {
+
+const std::string kTus = "Tus-Resumable: 1.0.0";
+
+class FileReader {
+ public:
+  explicit FileReader(const LocalFile& f) : name_(f.path) {
+    fd_ = ::open(f.source.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw std::runtime_error(printable(name_) + ": cannot open: " + std::strerror(errno));
+  }
+  ~FileReader() { ::close(fd_); }
+  std::size_t read_at(char* buf, std::size_t n, std::uint64_t offset) {
+    std::size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, buf + got, n - got, static_cast<off_t>(offset + got));
+      if (r < 0 && errno == EINTR) continue;
+      if (r < 0) throw std::runtime_error(printable(name_) + ": read error: " + std::strerror(errno));
+      if (r == 0) throw std::runtime_error(printable(name_) + ": changed while being ingested (file got shorter)");
+      got += static_cast<std::size_t>(r);
+    }
+    return got;
+  }
+
+ private:
+  std::string name_;
+  int fd_;
+};
+
+}  // namespace
+
+std::string download_target(const std::string& pid, const std::string& path) {
+  std::string out = "/api/v3/Datasets/" + url_encode(pid) + "/files";
+  std::size_t start = 0;
+  while (start <= path.size()) {
+    std::size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    out += "/" + url_encode(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+TusUploader::TusUploader(ScicatClient& client, std::string pid, std::size_t chunk_bytes)
+    : client_(client), pid_(std::move(pid)), chunk_bytes_(chunk_bytes) {}
+
+bool TusUploader::server_supports_uploads() {
+  HttpResponse r = client_.call("OPTIONS", "/api/v3/uploads", {}, {200, 204, 404, 405, 403, 401}, {kTus});
+  return r.status / 100 == 2 && !r.header("tus-version").empty();
+}
+
+bool TusUploader::stored_on_server(const std::string& path) {
+  HttpResponse r = client_.call("HEAD", download_target(pid_, path), {}, {200, 404});
+  return r.status == 200;
+}
+
+std::string TusUploader::absolute(const std::string& location) const {
+  if (location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0) return location;
+  const std::string& origin = client_.http().origin();
+  std::size_t host_end = origin.find('/', origin.find("://") + 3);
+  return (host_end == std::string::npos ? origin : origin.substr(0, host_end)) + location;
+}
+
+std::string TusUploader::create(const LocalFile& f) {
+  std::string metadata = "datasetId " + base64_encode(pid_) + ",path " + base64_encode(f.path);
+  std::size_t slash = f.path.rfind('/');
+  metadata += ",filename " + base64_encode(slash == std::string::npos ? f.path : f.path.substr(slash + 1));
+  HttpResponse r = client_.call("POST", "/api/v3/uploads", {}, {201},
+                                {kTus, "Upload-Length: " + std::to_string(f.size), "Upload-Metadata: " + metadata});
+  std::string loc = r.header("location");
+  if (loc.empty()) throw std::runtime_error(printable(f.path) + ": upload creation answered without a Location");
+  return absolute(loc);
+}
+
+std::int64_t TusUploader::offset_of(const std::string& url, std::uint64_t) {
+  HttpResponse r = client_.call("HEAD", url, {}, {200, 204, 404, 410, 403}, {kTus});
+  if (r.status == 404 || r.status == 410 || r.status == 403) return -1;
+  std::string off = r.header("upload-offset");
+  if (off.empty()) return -1;
+  return std::stoll(off);
+}
+
+void TusUploader::upload(const LocalFile& f, std::string& url, const std::function<void(const std::string&)>& on_created,
+                         const std::function<void(std::uint64_t)>& on_bytes) {
+  FileReader reader(f);
+  if (buffer_.size() < chunk_bytes_) buffer_.resize(chunk_bytes_);
+  std::int64_t offset = -1;
+  int chunk_mismatches = 0;
+  int recreated = 0;
+  int conflicts = 0;
+  for (;;) {
+    if (offset < 0) {
+      // Where are we? Resume an existing upload, or start a new one.
+      if (!url.empty()) with_retries(client_.retry_seconds(), [&] { offset = offset_of(url, f.size); });
+      if (offset < 0) {
+        if (++recreated > 3) throw std::runtime_error(printable(f.path) + ": the server keeps discarding the upload");
+        with_retries(client_.retry_seconds(), [&] { url = create(f); });
+        on_created(url);
+        offset = 0;
+      } else if (offset > 0) {
+        on_bytes(static_cast<std::uint64_t>(offset));  // bytes the server already has
+      }
+    }
+    std::uint64_t off = static_cast<std::uint64_t>(offset);
+    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes_, f.size - off));
+    if (n > 0) reader.read_at(buffer_.data(), n, off);
+    std::vector<std::string> headers{kTus, "Content-Type: application/offset+octet-stream",
+                                     "Upload-Offset: " + std::to_string(off)};
+    if (n > 0) {
+      Sha256 h;
+      h.update(buffer_.data(), n);
+      headers.push_back("Upload-Checksum: sha256 " + base64_encode(h.finish_raw()));
+    }
+    HttpResponse r;
+    try {
+      client_.http().set_bearer_token(client_.auth().token());
+      r = client_.http().request("PATCH", url, headers, std::string_view(buffer_.data(), n), true);
+    } catch (const NetworkError&) {
+      offset = -1;  // the connection dropped mid-chunk: ask the server where it stands
+      if (url.empty()) throw;
+      with_retries(client_.retry_seconds(), [&] {
+        offset = offset_of(url, f.size);
+      });
+      if (offset >= 0 && static_cast<std::uint64_t>(offset) > off) on_bytes(static_cast<std::uint64_t>(offset) - off);
+      if (offset >= 0 && static_cast<std::uint64_t>(offset) == f.size) {
+        // The last chunk landed; an empty PATCH at the end confirms the file was verified.
+        HttpResponse c = client_.call("PATCH", url, {}, {204, 409, 460, 410, 404},
+                                      {kTus, "Content-Type: application/offset+octet-stream",
+                                       "Upload-Offset: " + std::to_string(f.size)});
+        if (c.status == 204) return;
+        offset = -1;
+      }
+      continue;
+    }
+    if (r.status == 204) {
+      std::string next = r.header("upload-offset");
+      std::int64_t new_off = next.empty() ? static_cast<std::int64_t>(off + n) : std::stoll(next);
+      if (new_off > offset) on_bytes(static_cast<std::uint64_t>(new_off - offset));
+      offset = new_off;
+      chunk_mismatches = 0;
+      conflicts = 0;
+      if (static_cast<std::uint64_t>(offset) >= f.size) return;
+      continue;
+    }
+    if (r.status == 460) {
+      if (off + n >= f.size) {
+        // The whole-file check failed: the bytes read now differ from what was hashed.
+        url.clear();
+        throw std::runtime_error(printable(f.path) + ": the server rejected the file: " + error_message(r) +
+                                 " (the file changed after it was hashed; run ingest again)");
+      }
+      if (++chunk_mismatches > 3) throw std::runtime_error(printable(f.path) + ": chunk checksum keeps failing");
+      continue;  // corrupted in transit: resend the chunk
+    }
+    if (r.status == 409 || r.status == 404 || r.status == 410) {
+      if (++conflicts > 5)
+        throw std::runtime_error(printable(f.path) + ": upload refused: " + std::to_string(r.status) + " " +
+                                 error_message(r));
+      if (r.status != 409) url.clear();
+      offset = -1;
+      continue;
+    }
+    if (r.status == 401 && client_.auth().can_relogin()) {
+      client_.auth().set_token(ScicatClient::login(client_.http().origin(), client_.auth().username(),
+                                                   client_.auth().password()).token);
+      continue;
+    }
+    if (r.status == 502 || r.status == 503 || r.status == 504) {
+      with_retries(client_.retry_seconds(), [&] { offset = offset_of(url, f.size); });
+      continue;
+    }
+    throw std::runtime_error(printable(f.path) + ": upload refused: " + std::to_string(r.status) + " " + error_message(r));
+  }
+}
+
+}  // namespace openem::ingest

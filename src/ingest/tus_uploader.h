@@ -1,0 +1,51 @@
+#pragma once
+// TusUploader: sends one registered file to the server's tus 1.0.0 endpoint
+// (/api/v3/uploads, docs/uploads.md): creation with datasetId/path metadata, PATCH chunks of
+// at most 8 MiB each carrying `Upload-Checksum: sha256 <base64>`, HEAD to find where to go on
+// after a lost connection or a restart. The server verifies the whole file against the
+// registered SHA-256 before it keeps it. One instance per thread: not thread-safe.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "ingest/scicat_client.h"
+#include "ingest/session_scan.h"
+
+namespace openem::ingest {
+
+inline constexpr std::size_t kTusChunkBytes = 8u << 20;
+
+class TusUploader {
+ public:
+  TusUploader(ScicatClient& client, std::string pid, std::size_t chunk_bytes = kTusChunkBytes);
+
+  // True when the server offers tus uploads (OPTIONS /api/v3/uploads answers with Tus-Version).
+  bool server_supports_uploads();
+
+  // True when the server already stores `path` of the dataset (HEAD of its download URL).
+  bool stored_on_server(const std::string& path);
+
+  // Uploads `f`. `url` is the upload to resume ("" to create one); on_created is called with
+  // a new upload's URL before any byte is sent, so the caller can persist it. on_bytes gets
+  // each acknowledged chunk's size. Throws std::runtime_error naming the file on a permanent
+  // failure (checksum mismatch, refusal), NetworkError when retries ran out.
+  void upload(const LocalFile& f, std::string& url, const std::function<void(const std::string&)>& on_created,
+              const std::function<void(std::uint64_t)>& on_bytes);
+
+ private:
+  std::string create(const LocalFile& f);
+  // Server offset of an upload; -1 when it is gone (404/410) and must be created again.
+  std::int64_t offset_of(const std::string& url, std::uint64_t length);
+  std::string absolute(const std::string& location) const;
+
+  ScicatClient& client_;
+  std::string pid_;
+  std::size_t chunk_bytes_;
+  std::vector<char> buffer_;
+};
+
+// "/api/v3/Datasets/<pid>/files/<path>" with the pid and each path segment percent-encoded.
+std::string download_target(const std::string& pid, const std::string& path);
+
+}  // namespace openem::ingest

@@ -1,0 +1,233 @@
+#!/usr/bin/env python3
+"""The tus endpoint and the downloads against a real `openem serve` (docs/uploads.md).
+
+Resumed uploads across a graceful restart and a kill -9, chunk and whole-file checksum
+mismatches (460), rights (401/403/409), termination, single-file downloads with ETag, 304,
+Range (206/416), and the dataset tar: extracted with tar, byte-identical, manifest verified
+with `sha256sum -c`. Python standard library only; run with --binary <openem>.
+"""
+import hashlib
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+
+from common import Checks, Client, Server, b64, enc, server_env
+
+MIB = 1024 * 1024
+
+
+def main():
+    binary = sys.argv[sys.argv.index("--binary") + 1] if "--binary" in sys.argv else "build/openem"
+    work = tempfile.mkdtemp(prefix="openem-tus-")
+    data = os.path.join(work, "data")
+    env = server_env(MAX_FILE_UPLOAD_SIZE="2mb")
+    c = Checks("uploads/tus_server")
+    rng = random.Random(42)
+    big = bytes(rng.getrandbits(8) for _ in range(5 * MIB + 123))
+    killed = bytes(rng.getrandbits(8) for _ in range(3 * MIB + 7))
+    small = b"0123456789abcdefghijklmnopqrstuvwxyz"
+    files = {"raw/big.bin": big, "raw/sub dir/killed.bin": killed, "small.txt": small, "empty.txt": b"",
+             "a" * 120 + "/" + "b" * 110 + ".txt": b"long name"}
+    server = Server(binary, env, data, os.path.join(work, "server.log"))
+    try:
+        server.start()
+        user1, user2, anon, ingestor = Client(server, "user1"), Client(server, "user2"), Client(server), Client(server, "ingestor")
+        pid = user1.dataset(dict(files, **{"wrong.bin": b"what the file list says"}))
+
+        # Discovery and the protocol header.
+        status, h, _ = anon.request("OPTIONS", "/api/v3/uploads")
+        c.eq("OPTIONS status", status, 204)
+        c.eq("Tus-Version", h.get("tus-version"), "1.0.0")
+        c.eq("Tus-Extension", h.get("tus-extension"), "creation,termination,checksum,expiration")
+        c.eq("Tus-Checksum-Algorithm", h.get("tus-checksum-algorithm"), "sha256,sha1")
+        c.eq("Tus-Max-Chunk-Size", h.get("tus-max-chunk-size"), str(2 * MIB))
+        c.eq("Tus-Max-Size", h.get("tus-max-size"), str(1 << 40))
+        status, h, body = user1.request("POST", "/api/v3/uploads", [("Upload-Length", "3")], b"")
+        c.eq("POST without Tus-Resumable", status, 412)
+        c.eq("412 carries Tus-Version", h.get("tus-version"), "1.0.0")
+
+        # Creation: rights and preconditions.
+        c.eq("anonymous creation", anon.tus_create(pid, "small.txt", len(small))[0], 401)
+        status, _, body = user2.tus_create(pid, "small.txt", len(small))
+        c.eq("non-member creation", status, 403)
+        status, _, body = user1.tus_create(pid, "unregistered.bin", 10)
+        c.eq("unregistered path", status, 409)
+        c.true("409 says register first", b"register the file list" in body, body)
+        status, _, body = user1.tus_create(pid, "small.txt", 999)
+        c.eq("length differs from the file list", status, 409)
+        status, _, body = user1.tus_create(pid, "../escape", 3)
+        c.eq("unsafe path", status, 400)
+        c.true("400 names the rule", b"'..' segment" in body, body)
+        status, _, body = user1.tus_create("no-such-pid", "small.txt", len(small))
+        c.eq("unknown dataset", status, 404)
+        status, _, _ = user1.request("POST", "/api/v3/uploads", [("Tus-Resumable", "1.0.0"), ("Upload-Length", "3"),
+                                                                 ("Upload-Metadata", "path " + b64("small.txt"))], b"")
+        c.eq("missing datasetId", status, 400)
+
+        # A resumed upload across a graceful restart, with chunk checksums.
+        status, h, _ = user1.tus_create(pid, "raw/big.bin", len(big))
+        c.eq("create big", status, 201)
+        c.eq("Tus-Resumable on responses", h.get("tus-resumable"), "1.0.0")
+        c.true("Upload-Expires set", h.get("upload-expires", "").endswith("GMT"), h)
+        loc = h.get("location", "")
+        c.true("Location under /api/v3/uploads/", loc.startswith("/api/v3/uploads/") and len(loc) == len("/api/v3/uploads/") + 36, loc)
+        half = len(big) // 2
+        offset = 0
+        for piece in (big[:MIB], big[MIB:half]):
+            digest = "sha256 " + b64(hashlib.sha256(piece).digest())
+            status, h, body = user1.tus_patch(loc, offset, piece, digest)
+            c.eq(f"PATCH at {offset}", status, 204)
+            offset += len(piece)
+            c.eq("new Upload-Offset", h.get("upload-offset"), str(offset))
+        status, h, body = user1.tus_patch(loc, 0, big[:10])
+        c.eq("wrong offset", status, 409)
+        status, h, body = user1.tus_patch(loc, offset, big[offset:offset + 100], "sha256 " + b64(hashlib.sha256(b"x").digest()))
+        c.eq("chunk checksum mismatch", status, 460)
+        status, h, body = user1.tus_patch(loc, offset, big[offset:offset + 3 * MIB])
+        c.eq("chunk above the body limit", status, 413)
+        status, h, _ = user2.tus_head(loc)
+        c.eq("someone else's upload", status, 403)
+        status, _, _ = user1.request("PATCH", loc, [("Tus-Resumable", "1.0.0"), ("Content-Type", "application/json"),
+                                                    ("Upload-Offset", str(offset))], b"{}")
+        c.eq("wrong Content-Type", status, 415)
+        c.eq("SIGTERM", server.stop(), None)
+        server.start()
+        user1 = Client(server, "user1")
+        status, h, _ = user1.tus_head(loc)
+        c.eq("HEAD after restart", status, 200)
+        c.eq("offset survived the restart", h.get("upload-offset"), str(half))
+        c.eq("Upload-Length", h.get("upload-length"), str(len(big)))
+        c.eq("Cache-Control", h.get("cache-control"), "no-store")
+        c.true("metadata echoed", b64(pid) in h.get("upload-metadata", ""), h)
+        offset = int(h["upload-offset"])
+        while offset < len(big):
+            piece = big[offset:offset + MIB + 1000]
+            status, h, body = user1.tus_patch(loc, offset, piece)
+            c.eq(f"PATCH after restart at {offset}", status, 204)
+            offset += len(piece)
+        c.eq("final offset", h.get("upload-offset"), str(len(big)))
+        status, h, _ = user1.tus_patch(loc, len(big), b"")
+        c.eq("retried last PATCH is idempotent", status, 204)
+
+        # kill -9 in the middle: the acknowledged prefix is there, the client resumes with HEAD.
+        status, h, _ = user1.tus_create(pid, "raw/sub dir/killed.bin", len(killed))
+        loc2 = h.get("location", "")
+        status, h, _ = user1.tus_patch(loc2, 0, killed[:MIB + 5])
+        c.eq("PATCH before kill", status, 204)
+        server.proc.send_signal(signal.SIGKILL)
+        server.proc.wait()
+        server.start()
+        user1 = Client(server, "user1")
+        status, h, _ = user1.tus_head(loc2)
+        c.eq("HEAD after kill -9", status, 200)
+        c.eq("acknowledged offset after kill -9", h.get("upload-offset"), str(MIB + 5))
+        offset = MIB + 5
+        while offset < len(killed):
+            status, h, _ = user1.tus_patch(loc2, offset, killed[offset:offset + MIB])
+            c.eq(f"PATCH after kill at {offset}", status, 204)
+            offset += MIB
+
+        # Whole-file mismatch: 460, then the upload is gone for good.
+        content = b"not what was registered"
+        status, h, _ = user1.tus_create(pid, "wrong.bin", len(b"what the file list says"))
+        loc3 = h.get("location", "")
+        content = content[:len(b"what the file list says")].ljust(len(b"what the file list says"), b"!")
+        status, h, body = user1.tus_patch(loc3, 0, content)
+        c.eq("whole-file mismatch", status, 460)
+        doc = json.loads(body or b"{}")
+        c.eq("460 body statusCode", doc.get("statusCode"), 460)
+        c.eq("460 body error", doc.get("error"), "Checksum Mismatch")
+        c.true("460 message", "Checksum mismatch" in doc.get("message", ""), doc)
+        c.eq("HEAD of a failed upload", user1.tus_head(loc3)[0], 410)
+        c.eq("PATCH of a failed upload", user1.tus_patch(loc3, len(content), b"")[0], 410)
+        c.eq("mismatched file not stored", user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/wrong.bin")[0], 404)
+
+        # Termination.
+        status, h, _ = user1.tus_create(pid, "small.txt", len(small))
+        loc4 = h.get("location", "")
+        c.eq("DELETE", user1.request("DELETE", loc4, [("Tus-Resumable", "1.0.0")])[0], 204)
+        c.eq("HEAD after DELETE", user1.tus_head(loc4)[0], 404)
+
+        # The privileged ingestor uploads into user1's dataset; an empty file completes at creation.
+        status, h, _ = ingestor.tus_create(pid, "small.txt", len(small))
+        c.eq("ingestor creation", status, 201)
+        status, h, _ = ingestor.tus_patch(h.get("location", ""), 0, small, "sha1 " + b64(hashlib.sha1(small).digest()))
+        c.eq("ingestor upload", status, 204)
+        status, h, _ = user1.tus_create(pid, "empty.txt", 0)
+        c.eq("empty file", status, 201)
+        c.eq("empty file offset", h.get("upload-offset"), "0")
+        long_name = "a" * 120 + "/" + "b" * 110 + ".txt"
+        status, h, _ = user1.tus_create(pid, long_name, len(files[long_name]))
+        c.eq("long-name PATCH", user1.tus_patch(h.get("location", ""), 0, files[long_name])[0], 204)
+
+        # Downloads of one file.
+        url = f"/api/v3/Datasets/{enc(pid)}/files/raw/big.bin"
+        status, h, body = user1.request("GET", url)
+        c.eq("download status", status, 200)
+        c.true("download is byte-identical", body == big, f"{len(body)} bytes")
+        etag = h.get("etag", "")
+        c.true("strong ETag", etag.startswith('"') and etag.endswith('"') and len(etag) > 4, etag)
+        c.eq("Accept-Ranges", h.get("accept-ranges"), "bytes")
+        c.eq("If-None-Match", user1.request("GET", url, [("If-None-Match", etag)])[0], 304)
+        c.eq("If-None-Match other", user1.request("GET", url, [("If-None-Match", '"other"')])[0], 200)
+        status, h, body = user1.request("GET", url, [("Range", "bytes=1000-1999")])
+        c.eq("Range status", status, 206)
+        c.eq("Content-Range", h.get("content-range"), f"bytes 1000-1999/{len(big)}")
+        c.true("Range body", body == big[1000:2000], f"{len(body)} bytes")
+        status, h, body = user1.request("GET", url, [("Range", "bytes=-10")])
+        c.true("suffix range", status == 206 and body == big[-10:], status)
+        status, h, body = user1.request("GET", url, [("Range", f"bytes={len(big)}-")])
+        c.eq("unsatisfiable range", status, 416)
+        c.eq("416 Content-Range", h.get("content-range"), f"bytes */{len(big)}")
+        status, h, body = user1.request("GET", url, [("Range", "bytes=0-9"), ("If-Range", '"stale"')])
+        c.eq("If-Range with a stale ETag sends everything", status, 200)
+        status, h, body = user1.request("HEAD", url)
+        c.eq("HEAD download", (status, h.get("content-length"), body), (200, str(len(big)), b""))
+        status, _, body = user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/raw/sub%20dir/killed.bin")
+        c.true("resumed-after-kill file is byte-identical", status == 200 and body == killed, status)
+        status, _, body = user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/empty.txt")
+        c.eq("empty file download", (status, body), (200, b""))
+        c.eq("never uploaded", user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/raw/none")[0], 404)
+        c.eq("non-member file download", user2.request("GET", url)[0], 403)
+        c.eq("non-member HEAD", user2.request("HEAD", url)[0], 403)
+        c.eq("non-member tar", user2.request("GET", f"/api/v3/Datasets/{enc(pid)}/download")[0], 403)
+        c.eq("unknown dataset download", user1.request("GET", "/api/v3/Datasets/nope/files/a")[0], 404)
+
+        # The dataset tar.
+        status, h, body = user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/download")
+        c.eq("tar status", status, 200)
+        c.eq("tar is chunked", h.get("transfer-encoding"), "chunked")
+        c.eq("tar type", h.get("content-type"), "application/x-tar")
+        tar_path = os.path.join(work, "ds.tar")
+        with open(tar_path, "wb") as f:
+            f.write(body)
+        out = os.path.join(work, "x")
+        os.makedirs(out)
+        c.eq("tar -x", subprocess.run(["tar", "-xf", tar_path, "-C", out]).returncode, 0)
+        top = os.path.join(out, pid.replace("/", "_"))
+        uploaded = {p: v for p, v in files.items()}
+        for path, content in uploaded.items():
+            p = os.path.join(top, "data", path)
+            got = open(p, "rb").read() if os.path.exists(p) else None
+            c.true(f"tar member {path[:40]} byte-identical", got == content, "missing" if got is None else f"{len(got)} bytes")
+        names = sorted(os.path.relpath(os.path.join(d, f), os.path.join(top, "data"))
+                       for d, _, fs in os.walk(os.path.join(top, "data")) for f in fs)
+        c.eq("tar holds exactly the uploaded files", names, sorted(uploaded))
+        r = subprocess.run(["sha256sum", "--strict", "-c", "manifest-sha256.txt"], cwd=top, capture_output=True, text=True)
+        c.eq("sha256sum -c manifest", (r.returncode, r.stdout.count(": OK")), (0, len(uploaded)))
+        c.eq("SIGTERM at the end", server.stop(), None)
+    except Exception as e:  # noqa: BLE001 — reported as a failure with the server log
+        c.failures.append(f"{type(e).__name__}: {e}\n{server.log_tail()}")
+        server.kill()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return c.finish()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
