@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <vector>
+
 #include "core/error.h"
 
 namespace openem {
@@ -81,12 +84,41 @@ std::string like_escape(const std::string& s) {
   return out + "%";
 }
 
-// One term: the trigram index for 3+ bytes, a LIKE scan of the stored text otherwise.
+// The characters of a UTF-8 string (the trigram tokenizer counts characters, not bytes).
+std::vector<std::string_view> characters(std::string_view s) {
+  std::vector<std::string_view> out;
+  for (size_t i = 0; i < s.size();) {
+    size_t n = 1;
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0xF0) n = 4;
+    else if (c >= 0xE0) n = 3;
+    else if (c >= 0xC0) n = 2;
+    n = std::min(n, s.size() - i);
+    out.push_back(s.substr(i, n));
+    i += n;
+  }
+  return out;
+}
+
+// The index keeps no positions (detail=none: a fraction of the size and of the write cost),
+// so a term is looked up as trigrams that must all occur — every third one, plus the last —
+// and the candidates are confirmed by a LIKE on the stored text. Shorter terms only scan.
 SqlCondition term_condition(const CollectionSchema& schema, const Term& t) {
-  if (t.text.size() >= 3)
-    return {"t.seq IN (SELECT rowid FROM " + schema.table + "_fts WHERE " + schema.table + "_fts MATCH ?)",
-            {fts_quote(t.text)}, ""};
-  return {"d.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""};
+  auto chars = characters(t.text);
+  SqlCondition like{"d.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""};
+  if (chars.size() < 3) return like;
+  std::string match;
+  auto trigram = [&](size_t i) {
+    std::string g;
+    for (size_t k = i; k < i + 3; ++k) g += chars[k];
+    if (!match.empty()) match += " AND ";
+    match += fts_quote(g);
+  };
+  for (size_t i = 0; i + 3 <= chars.size(); i += 3) trigram(i);
+  if (chars.size() % 3 != 0) trigram(chars.size() - 3);
+  return {"(t.seq IN (SELECT rowid FROM " + schema.table + "_fts WHERE " + schema.table + "_fts MATCH ?) OR t.seq IN "
+          "(SELECT seq FROM " + schema.table + "_fts_pending)) AND " + like.sql,
+          {match, like.params.front()}, ""};
 }
 
 }  // namespace

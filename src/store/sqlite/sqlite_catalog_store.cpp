@@ -148,7 +148,7 @@ bool needs_doc(const std::string& sql) {
   return sql.find("d.doc") != std::string::npos || sql.find("d.search_text") != std::string::npos;
 }
 
-constexpr int kSchemaVersion = 3;
+constexpr int kSchemaVersion = 5;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -535,8 +535,17 @@ class SqliteCatalogStore final : public CatalogStore {
       std::vector<Job*> batch;
       {
         std::unique_lock lock(queue_mu_);
-        queue_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-        if (queue_.empty() && stopping_) return;
+        // Idle for a while: a good moment to index the texts written meanwhile.
+        if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || !queue_.empty(); })) {
+          lock.unlock();
+          index_pending_text(db, 1);
+          continue;
+        }
+        if (queue_.empty() && stopping_) {
+          lock.unlock();
+          index_pending_text(db, 1);
+          return;
+        }
         while (!queue_.empty() && batch.size() < 512) {
           batch.push_back(queue_.front());
           queue_.pop_front();
@@ -572,6 +581,7 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       done_cv_.notify_all();
       commits += batch.size();
+      index_pending_text(db, 5000);
       maintain(db, commits);
     }
   }
@@ -592,6 +602,27 @@ class SqliteCatalogStore final : public CatalogStore {
     if (commits / 50000 != last_analyze_ / 50000) {
       last_analyze_ = commits;
       refresh_statistics(db);
+    }
+  }
+
+  // Moves pending texts into the FTS index once at least `threshold` are waiting.
+  static void index_pending_text(SqliteDb& db, std::int64_t threshold) {
+    for (const CollectionSchema* s : schemas::all()) {
+      if (!s->text_index) continue;
+      const std::string& t = s->table;
+      auto n = db.prepare("SELECT COUNT(*) FROM " + t + "_fts_pending");
+      n.step();
+      if (n.int64(0) < threshold) continue;
+      try {
+        db.exec("BEGIN IMMEDIATE; INSERT INTO " + t + "_fts (rowid, search_text) SELECT d.seq, d.search_text FROM " + t +
+                "_fts_pending p JOIN " + t + "_doc d ON d.seq = p.seq; DELETE FROM " + t + "_fts_pending; COMMIT;");
+      } catch (const std::exception& e) {
+        try {
+          db.exec("ROLLBACK");
+        } catch (...) {
+        }
+        spdlog::warn("event=text_index_failed table={} error=\"{}\"", t, e.what());
+      }
     }
   }
 
@@ -762,16 +793,22 @@ class SqliteCatalogStore final : public CatalogStore {
                "CREATE INDEX IF NOT EXISTS " + t + "_values_seq ON " + t + "_values (seq);";
       }
       if (s->text_index) {
-        const std::string d = t + "_doc";
-        ddl += "CREATE VIRTUAL TABLE IF NOT EXISTS " + t + "_fts USING fts5(search_text, content='" + d +
-               "', content_rowid='seq', tokenize='trigram');"
-               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_ai AFTER INSERT ON " + d + " BEGIN "
-               "INSERT INTO " + t + "_fts (rowid, search_text) VALUES (new.seq, new.search_text); END;"
-               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_ad AFTER DELETE ON " + d + " BEGIN "
-               "INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) VALUES ('delete', old.seq, old.search_text); END;"
-               "CREATE TRIGGER IF NOT EXISTS " + t + "_fts_au AFTER UPDATE OF search_text ON " + d + " BEGIN "
-               "INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) VALUES ('delete', old.seq, old.search_text); "
-               "INSERT INTO " + t + "_fts (rowid, search_text) VALUES (new.seq, new.search_text); END;";
+        // New and changed texts wait in <t>_fts_pending and are indexed in large batches by
+        // the writer (index_pending_text): one FTS segment per batch instead of one per
+        // commit keeps the merge cost down. Text queries also check the pending rows, so a
+        // document is found the moment its write is acknowledged.
+        const std::string d = t + "_doc", f = t + "_fts", p = t + "_fts_pending";
+        const std::string unindex = "INSERT INTO " + f + " (" + f + ", rowid, search_text) SELECT 'delete', old.seq, "
+                                    "old.search_text WHERE NOT EXISTS (SELECT 1 FROM " + p + " WHERE seq = old.seq); ";
+        ddl += "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='" + d +
+               "', content_rowid='seq', tokenize='trigram', detail='none');"
+               "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY);"
+               "CREATE TRIGGER IF NOT EXISTS " + f + "_ai AFTER INSERT ON " + d + " BEGIN "
+               "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;"
+               "CREATE TRIGGER IF NOT EXISTS " + f + "_ad AFTER DELETE ON " + d + " BEGIN " + unindex +
+               "DELETE FROM " + p + " WHERE seq = old.seq; END;"
+               "CREATE TRIGGER IF NOT EXISTS " + f + "_au AFTER UPDATE OF search_text ON " + d + " BEGIN " + unindex +
+               "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;";
       }
       if (!s->scientific_field.empty()) {
         // Clustered by document and path, with no secondary index: a write appends, and a

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <random>
+#include <thread>
 
 #include "core/error.h"
 #include "model/scientific_metadata.h"
@@ -192,6 +193,28 @@ TEST_F(StoreTest, TextSearchFindsSubstringsOfIdentifiers) {
   EXPECT_EQ(matching(text_condition(schemas::datasets(), "K3")), Ids{"p/2"});  // short term: scan
   EXPECT_EQ(matching(text_condition(schemas::datasets(), "\"Falcon 4i\"")), Ids{"p/1"});
   EXPECT_TRUE(matching(text_condition(schemas::datasets(), "nothing-like-this")).empty());
+}
+
+// Texts are indexed in batches by the writer; a search must give the same answer before
+// and after, and after an update it must find the new text only.
+TEST_F(StoreTest, TextSearchBeforeAndAfterBatchIndexing) {
+  add_three();
+  auto search = [&](const char* q) { return matching(text_condition(schemas::datasets(), q)); };
+  EXPECT_EQ(search("apoferritin"), Ids{"p/1"});  // still pending
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // the idle writer indexes
+  EXPECT_EQ(search("apoferritin"), Ids{"p/1"});  // from the index
+  EXPECT_EQ(search("2021090"), Ids{"p/1"});
+  auto doc = *store_->get(schemas::datasets(), "p/1");
+  doc["datasetName"] = "ribosome 70S";
+  store_->replace(schemas::datasets(), doc);
+  EXPECT_TRUE(search("apoferritin").empty());
+  EXPECT_EQ(search("ribosome"), Ids{"p/1"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_TRUE(search("apoferritin").empty());
+  EXPECT_EQ(search("ribosome"), Ids{"p/1"});
+  store_->remove(schemas::datasets(), "p/1");
+  EXPECT_TRUE(search("ribosome").empty());
+  EXPECT_EQ(search("galacto"), Ids{"p/2"});
 }
 
 TEST_F(StoreTest, ScientificConditionsConvertUnits) {
