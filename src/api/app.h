@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/result_cache.h"
 #include "core/config.h"
 #include "core/principal.h"
 #include "http/message.h"
@@ -31,6 +32,9 @@ class App {
   // Drops a user from the principal cache after a change of groups or password.
   void forget_user(const std::string& user_id) const;
 
+  // Facet results until the next write (see ResultCache).
+  ResultCache& facet_cache() const { return facet_cache_; }
+
   // Group tiers (reference §7.1).
   bool is_admin(const Principal& p) const { return config_.admin_groups.matches(p.groups, p.authenticated()); }
   bool may_delete(const Principal& p) const { return config_.delete_groups.matches(p.groups, p.authenticated()); }
@@ -41,6 +45,7 @@ class App {
   std::string jwt_secret_;
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
+  mutable ResultCache facet_cache_;
 };
 
 // Creates the admin account (password from config or generated and printed once) and the

@@ -301,8 +301,22 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     // Functional accounts with global:true count over everything in facets (reference §7.2).
     if (p.authenticated() && p.in_group("globalaccess")) scope.read_any = true;
     auto access_cond = read_access_condition(schemas::datasets(), p, scope);
-    return HttpResponse::json(200, fullfacet_response(app, schemas::datasets(), access_cond,
-                                                      dataset_search_conditions(s.fields), s.facets));
+    // Cached per (who may read what, query) until the next write to the catalog.
+    std::string key = access_cond.sql;
+    for (const auto& param : access_cond.params)
+      if (auto* text = std::get_if<std::string>(&param)) key += "\x1f" + *text;
+    key += "\x1e" + json::serialize(s.fields);
+    for (const auto& f : s.facets) key += "\x1f" + f;
+    std::uint64_t generation = app.store().write_generation();
+    HttpResponse res;
+    if (auto cached = app.facet_cache().get(key, generation)) {
+      res.body = std::move(*cached);
+      return res;
+    }
+    res.body = json::serialize(fullfacet_response(app, schemas::datasets(), access_cond,
+                                                  dataset_search_conditions(s.fields), s.facets));
+    app.facet_cache().put(key, generation, res.body);
+    return res;
   });
 
   r.add("GET", base + "/metadataKeys", [&app](HttpRequest& req) {

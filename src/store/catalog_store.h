@@ -91,6 +91,9 @@ class CatalogStore {
   virtual void set_setting(std::string_view key, std::string_view value) = 0;
 
   virtual bool healthy() = 0;
+  // Increases with every committed write: a cache of query results is valid while it
+  // has not changed.
+  virtual std::uint64_t write_generation() const = 0;
 };
 
 // The embedded store: one SQLite database file in WAL mode.

@@ -9,6 +9,7 @@
 // savepoint, so concurrent writers share the cost of a commit.
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -487,6 +488,8 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  std::uint64_t write_generation() const override { return generation_.load(std::memory_order_acquire); }
+
   bool healthy() override {
     try {
       return with_db([&](SqliteDb& db) {
@@ -572,6 +575,7 @@ class SqliteCatalogStore final : public CatalogStore {
         } catch (...) {
         }
       }
+      generation_.fetch_add(1, std::memory_order_release);  // before any caller sees its write
       {
         std::lock_guard lock(queue_mu_);
         for (Job* job : batch) {
@@ -831,6 +835,7 @@ class SqliteCatalogStore final : public CatalogStore {
   bool stopping_ = false;
   std::uint64_t last_analyze_ = 0;
   std::uint64_t batches_ = 0;
+  std::atomic<std::uint64_t> generation_{0};
   std::filesystem::path wal_path_;
   std::thread writer_;
 };
