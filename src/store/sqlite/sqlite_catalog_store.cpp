@@ -300,9 +300,12 @@ class SqliteCatalogStore final : public CatalogStore {
       const IndexedColumn* col = schema.column_for(field);
       bool is_date = schema.is_date_field(field) || (col && col->type == ColumnType::Date);
       if (schema.is_array_field(field)) {
-        // Counted inside the side table: the matching documents only as a set of seqs.
-        sql = "SELECT v.value AS k, COUNT(*) AS n FROM " + schema.table + "_values v WHERE v.field = ? AND v.seq IN "
-              "(SELECT t.seq FROM " + from(schema, where.sql) + " WHERE " + where.sql + ") GROUP BY k";
+        // Counted inside the side table: the matching documents only as a set of seqs (none
+        // at all when everything matches: then the primary key's order groups the values).
+        sql = "SELECT v.value AS k, COUNT(*) AS n FROM " + schema.table + "_values v WHERE v.field = ?";
+        if (where.sql != "1")
+          sql += " AND v.seq IN (SELECT t.seq FROM " + from(schema, where.sql) + " WHERE " + where.sql + ")";
+        sql += " GROUP BY k";
         params.push_back(field);
       } else {
         std::string expr;
