@@ -120,21 +120,21 @@ TusUploads::TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function
 fs::path TusUploads::part_path(const std::string& id) const { return blobs_.staging_dir() / (id + ".part"); }
 fs::path TusUploads::record_path(const std::string& id) const { return blobs_.staging_dir() / (id + ".json"); }
 
-void TusUploads::save(const UploadRecord& rec) {
+void TusUploads::save(const UploadRecord& rec, bool durable) {
   fs::path tmp = blobs_.staging_dir() / (rec.id + ".json.tmp");
   std::string text = json::serialize(to_json(rec));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", tmp);
   try {
     write_all(fd, text, 0, tmp);
-    if (::fsync(fd) != 0) fail("cannot fsync", tmp);
+    if (durable && ::fsync(fd) != 0) fail("cannot fsync", tmp);
   } catch (...) {
     ::close(fd);
     throw;
   }
   ::close(fd);
   if (::rename(tmp.c_str(), record_path(rec.id).c_str()) != 0) fail("cannot rename", tmp);
-  fsync_dir(blobs_.staging_dir());
+  if (durable) fsync_dir(blobs_.staging_dir());
 }
 
 void TusUploads::drop_files(const std::string& id) {
@@ -320,8 +320,7 @@ AppendResult TusUploads::append(const std::string& id, std::int64_t offset, std:
     try {
       // Cut off whatever an interrupted request left beyond the acknowledged offset.
       if (::ftruncate(fd, rec.offset) != 0) fail("cannot truncate", part);
-      write_all(fd, chunk, rec.offset, part);
-      if (::fdatasync(fd) != 0) fail("cannot fsync", part);
+      write_all(fd, chunk, rec.offset, part);  // synced once, when the file is complete
     } catch (...) {
       ::close(fd);
       e->hasher.reset();
@@ -333,7 +332,7 @@ AppendResult TusUploads::append(const std::string& id, std::int64_t offset, std:
     UploadRecord next = rec;
     next.offset += static_cast<std::int64_t>(chunk.size());
     next.expires = clock_() + ttl_;
-    save(next);  // the acknowledgement point: after this the bytes count
+    save(next, /*durable=*/false);  // the acknowledgement point: after this the bytes count
     rec = next;
   }
   if (rec.offset == rec.length) return complete(*e, verify);

@@ -95,7 +95,10 @@ class TusUploads {
  private:
   struct Entry;
   std::shared_ptr<Entry> find(const std::string& id);
-  void save(const UploadRecord& rec);  // sidecar, atomically and durably
+  // Sidecar, atomically (rename). `durable` also fsyncs: needed when an upload is created,
+  // fails or completes; per chunk a process crash cannot lose what was written (the OS has
+  // it) and a power cut is caught by the whole-file checksum, so chunks skip the fsyncs.
+  void save(const UploadRecord& rec, bool durable = true);
   void drop_files(const std::string& id);
   std::filesystem::path part_path(const std::string& id) const;
   std::filesystem::path record_path(const std::string& id) const;
