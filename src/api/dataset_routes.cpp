@@ -439,11 +439,28 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
   });
 }
 
+// The v4 public mirror (scitacean reads /datasets/public/:pid when anonymous): the same
+// handlers, with any credentials removed so that only published datasets are visible.
+void register_public_mirror(Router& r, const std::string& base) {
+  for (const char* suffix : {"", "/count", "/findOne", "/fullfacet", "/metadataKeys", "/:pid"}) {
+    Handler original;
+    for (const auto& route : r.routes())
+      if (route.method == "GET" && route.pattern == base + suffix) original = route.handler;
+    if (!original) continue;
+    r.add("GET", base + "/public" + suffix, [original](HttpRequest& req) {
+      req.headers.erase("authorization");
+      req.query.erase("access_token");
+      return original(req);
+    });
+  }
+}
+
 }  // namespace
 
 void register_dataset_routes(Router& r, App& app) {
   register_version(r, app, "/api/v3/datasets", ApiVersion::V3);
   register_version(r, app, "/api/v4/datasets", ApiVersion::V4);
+  register_public_mirror(r, "/api/v4/datasets");
 }
 
 }  // namespace openem
