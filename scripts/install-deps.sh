@@ -26,3 +26,9 @@ if ((${#missing[@]})); then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# tests/archive validate bags with python3-bagit when the distribution has it (Debian 12 does
+# not ship it; the tests then run the same checks with the standard library).
+if apt-cache show python3-bagit >/dev/null 2>&1 && ! dpkg-query -W -f='${Status}' python3-bagit 2>/dev/null | grep -q "install ok installed"; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends python3-bagit >/dev/null || true
+fi

@@ -16,6 +16,8 @@ void register_instrument_routes(Router& r, App& app);
 void register_policy_routes(Router& r, App& app);
 // tus uploads, file and dataset-tar downloads (blob store under <data-dir>/blobs).
 void register_upload_routes(Router& r, App& app);
+// Jobs API v3/v4 under the job configuration (JOB_CONFIGURATION_FILE or the default).
+void register_job_routes(Router& r, App& app);
 // health, admin config, OpenAPI; /metrics needs the finished route table so it comes last.
 void register_system_routes(Router& r, App& app);
 

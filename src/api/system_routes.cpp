@@ -54,7 +54,7 @@ void register_system_routes(Router& r, App& app) {
   r.add("GET", "/ping", [](HttpRequest&) { return HttpResponse::text(200, "pong"); });
   r.add("GET", "/api/v3/admin/config", [](HttpRequest&) {
     return HttpResponse::json(200, json::object{{"facility", "openem"}, {"logbookEnabled", false},
-                                                {"accessTokenPrefix", "Bearer "}, {"jobsEnabled", false}});
+                                                {"accessTokenPrefix", "Bearer "}, {"jobsEnabled", true}});
   });
   r.add("GET", "/api/v3/admin/theme", [](HttpRequest&) { return HttpResponse::json(200, json::object()); });
   r.add("GET", "/explorer-json", [&r](HttpRequest&) { return HttpResponse::json(200, openapi(r)); });
@@ -70,6 +70,7 @@ void register_all_routes(Router& r, App& app) {
   register_instrument_routes(r, app);
   register_policy_routes(r, app);
   register_upload_routes(r, app);
+  register_job_routes(r, app);
   register_system_routes(r, app);
 }
 

@@ -12,6 +12,7 @@
 #include "cli/commands.h"
 #include "core/config.h"
 #include "http/server.h"
+#include "jobs/archive_worker.h"
 #include "store/catalog_store.h"
 
 namespace openem::cli {
@@ -72,8 +73,19 @@ int serve(const ServeOptions& o) {
   };
   HttpServer server(so, router, *metrics, observer);
   server.listen();
+  // The archive worker (docs/archive.md) shares the catalog; it has its own view of the blob
+  // store under the same directory.
+  std::unique_ptr<BlobStore> worker_blobs;
+  std::unique_ptr<ArchiveWorker> worker;
+  if (cfg.archive_worker) {
+    if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &worker_blobs); !s.is_ok())
+      throw std::runtime_error("blob store: " + s.message());
+    worker = make_archive_worker(cfg, app.store(), *worker_blobs);
+    worker->start();
+  }
   std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
   server.run(/*handle_signals=*/true);
+  if (worker) worker->stop();
   spdlog::info("event=stopped");
   return 0;
 }

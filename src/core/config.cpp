@@ -95,6 +95,23 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "DATASET_CREATION_VALIDATION_REGEX") c.dataset_creation_validation_regex = value;
   else if (key == "POLICY_RETENTION_SHIFT") c.policy_retention_shift_years = static_cast<int>(parse_long(key, value));
   else if (key == "POLICY_PUBLICATION_SHIFT") c.policy_publication_shift_years = static_cast<int>(parse_long(key, value));
+  else if (key == "JOB_CONFIGURATION_FILE") c.job_configuration_file = value;
+  else if (key == "CREATE_JOB_PRIVILEGED_GROUPS") c.create_job_privileged_groups = GroupList::parse(value);
+  else if (key == "UPDATE_JOB_PRIVILEGED_GROUPS") c.update_job_privileged_groups = GroupList::parse(value);
+  else if (key == "DELETE_JOB_GROUPS") c.delete_job_groups = GroupList::parse(value);
+  else if (key == "JOB_DEFAULT_STATUS_CODE") c.job_default_status_code = value;
+  else if (key == "JOB_DEFAULT_STATUS_MESSAGE") c.job_default_status_message = value;
+  else if (key == "OPENEM_ARCHIVE_WORKER") c.archive_worker = parse_bool(key, value);
+  else if (key == "OPENEM_ARCHIVE_DIR") c.archive_dir = value;
+  else if (key == "OPENEM_ARCHIVE_PURGE") {
+    if (value != "never" && value != "always" && value != "policy")
+      throw std::runtime_error(key + ": expected never, always or policy, got '" + value + "'");
+    c.archive_purge = value;
+  } else if (key == "OPENEM_ARCHIVE_LEASE") c.archive_lease_seconds = static_cast<int>(parse_long(key, value));
+  else if (key == "OPENEM_ARCHIVE_POLL_MS") c.archive_poll_ms = static_cast<int>(parse_long(key, value));
+  else if (key == "SMTP_HOST") c.smtp_host = value;
+  else if (key == "SMTP_PORT") c.smtp_port = static_cast<int>(parse_long(key, value));
+  else if (key == "SMTP_MESSAGE_FROM") c.smtp_from = value;
   else if (key == "FUNCTIONAL_ACCOUNTS_FILE") {
     c.functional_accounts = parse_functional_accounts(read_file(value));
   } else return false;

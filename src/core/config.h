@@ -51,6 +51,22 @@ struct Config {
   int policy_retention_shift_years = -1;  // POLICY_RETENTION_SHIFT; -1: none
   int policy_publication_shift_years = 3;
 
+  // Jobs and the archive (docs/archive.md).
+  std::string job_configuration_file;       // JOB_CONFIGURATION_FILE; "" = the built-in default
+  GroupList create_job_privileged_groups;   // CREATE_JOB_PRIVILEGED_GROUPS
+  GroupList update_job_privileged_groups;   // UPDATE_JOB_PRIVILEGED_GROUPS
+  GroupList delete_job_groups = GroupList::parse("admin");  // DELETE_JOB_GROUPS
+  std::string job_default_status_code = "jobSubmitted";
+  std::string job_default_status_message = "Job submitted.";
+  bool archive_worker = true;               // OPENEM_ARCHIVE_WORKER: run the worker inside serve
+  std::filesystem::path archive_dir;        // OPENEM_ARCHIVE_DIR; "" = <data_dir>/archive
+  std::string archive_purge = "never";      // OPENEM_ARCHIVE_PURGE: never | always | policy
+  int archive_lease_seconds = 300;          // OPENEM_ARCHIVE_LEASE: a silent worker's job is taken over after this
+  int archive_poll_ms = 1000;               // OPENEM_ARCHIVE_POLL_MS
+  std::string smtp_host;                    // SMTP_HOST; "" = e-mails are only logged
+  int smtp_port = 25;                       // SMTP_PORT
+  std::string smtp_from = "openem@localhost";  // SMTP_MESSAGE_FROM
+
   std::optional<std::string> admin_password;  // OPENEM_ADMIN_PASSWORD
   std::vector<FunctionalAccount> functional_accounts;
   std::string log_level = "info";

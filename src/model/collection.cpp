@@ -166,10 +166,26 @@ const CollectionSchema& policies() {
   return s;
 }
 
+// Jobs (reference §5.4), stored in the v4 shape. ownerUser and statusCode are columns because
+// list pages and the archive worker's claim query filter on them.
+const CollectionSchema& jobs() {
+  static const CollectionSchema s{
+      .name = "jobs",
+      .table = "jobs",
+      .id_field = "id",
+      .columns = with_ownable({{"type", "type", ColumnType::Text},
+                               {"statusCode", "status_code", ColumnType::Text},
+                               {"ownerUser", "owner_user", ColumnType::Text}}),
+      .array_fields = {"#access", "accessGroups"},
+      .date_fields = {"createdAt", "updatedAt"},
+  };
+  return s;
+}
+
 const std::vector<const CollectionSchema*>& all() {
   static const std::vector<const CollectionSchema*> v{&datasets(),  &origdatablocks(), &datablocks(),
                                                       &attachments(), &proposals(),     &samples(),
-                                                      &instruments(), &policies()};
+                                                      &instruments(), &policies(),       &jobs()};
   return v;
 }
 

@@ -48,6 +48,7 @@ const CollectionSchema& proposals();
 const CollectionSchema& samples();
 const CollectionSchema& instruments();
 const CollectionSchema& policies();
+const CollectionSchema& jobs();
 const std::vector<const CollectionSchema*>& all();
 }  // namespace schemas
 

@@ -1,0 +1,52 @@
+#pragma once
+// JobService: the jobs API's rules in one place (reference §5.4) — who may create, read,
+// update and delete a job under the job configuration, how a job is validated and stored,
+// and its v3 and v4 shapes (with the queue position and an estimate while it waits).
+// Immutable after construction; thread-safe (state lives in the store).
+#include <boost/json.hpp>
+
+#include "api/app.h"
+#include "jobs/job_config.h"
+#include "query/sql.h"
+
+namespace openem {
+
+class JobService {
+ public:
+  JobService(App& app, JobConfig config);
+
+  const JobConfig& config() const { return config_; }
+  // #jobAdmin: ADMIN_GROUPS plus the privileged job groups of the step.
+  bool create_admin(const Principal& p) const;
+  bool update_admin(const Principal& p) const;
+  // Admins, the privileged job groups and whoever the configuration lets update jobs by group
+  // or name (the archive managers) read every job.
+  bool read_any(const Principal& p) const;
+  SqlCondition access_condition(const Principal& p) const;
+  bool can_read(const Principal& p, const boost::json::object& job) const;
+
+  // body in the v4 shape ({type, jobParams{datasetList, ...}, ownerUser, ownerGroup,
+  // accessGroups, contactEmail}); returns the stored job.
+  boost::json::object create(const Principal& p, boost::json::object body) const;
+  // changes: statusCode, statusMessage, jobResultObject (merged per RFC 7386 when `merge`).
+  // Unknown id: 404, or 400 "Invalid job id." when `v3`.
+  boost::json::object update(const Principal& p, const std::string& id, const boost::json::object& changes, bool merge,
+                             bool v3) const;
+  boost::json::object remove(const Principal& p, const std::string& id) const;
+  boost::json::object get_readable(const Principal& p, const std::string& id) const;
+
+  boost::json::object v4_view(boost::json::object job) const;
+  boost::json::object v3_view(boost::json::object job) const;
+  // A v3 create body as the v4 one create() takes; 400 for unknown fields.
+  static boost::json::object v3_to_v4(const boost::json::object& v3);
+  // v3 field names in a where clause (jobStatusMessage, emailJobInitiator, creationTime)
+  // renamed to the stored ones.
+  static boost::json::value v3_where(const boost::json::value& where);
+
+ private:
+  App& app_;
+  JobConfig config_;
+  std::vector<std::string> manager_groups_, manager_users_;
+};
+
+}  // namespace openem

@@ -1,0 +1,81 @@
+// `openem archiver`: an archive worker as its own process, sharing the catalog (and the blob
+// store's directory) with `openem serve`. Several may run at once; they never take the same job.
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "blob/blob_store.h"
+#include "cli/commands.h"
+#include "core/config.h"
+#include "jobs/archive_worker.h"
+#include "store/catalog_store.h"
+
+namespace openem::cli {
+namespace {
+
+struct ArchiverOptions {
+  std::string data_dir;
+  std::string config_file;
+  bool once = false;
+};
+
+int archiver(const ArchiverOptions& o) {
+  auto env = Config::environment();
+  if (!o.data_dir.empty()) env["OPENEM_DATA_DIR"] = o.data_dir;
+  std::optional<std::filesystem::path> file;
+  if (!o.config_file.empty()) file = o.config_file;
+  else if (auto it = env.find("OPENEM_CONFIG"); it != env.end()) file = it->second;
+  Config cfg = Config::load(file, env);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  if (!std::filesystem::exists(cfg.data_dir / "catalog.db"))
+    throw std::runtime_error("no catalog in " + cfg.data_dir.string() + " (start `openem serve` there first)");
+  // Signals are taken by sigwait below, in this thread only.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
+  std::unique_ptr<BlobStore> blobs;
+  if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &blobs); !s.is_ok())
+    throw std::runtime_error("blob store: " + s.message());
+  auto worker = make_archive_worker(cfg, *store, *blobs);
+  if (o.once) {  // every waiting job, then exit
+    int n = 0;
+    while (worker->run_once()) ++n;
+    std::cout << "openem archiver: " << n << " job(s) done" << std::endl;
+    return 0;
+  }
+  worker->start();
+  std::cout << "openem archiver: waiting for jobs in " << cfg.data_dir.string() << std::endl;
+  int sig = 0;
+  sigwait(&set, &sig);
+  spdlog::info("event=stopping signal={}", sig);
+  worker->stop();
+  return 0;
+}
+
+}  // namespace
+
+void add_archiver_command(CLI::App& app) {
+  auto* cmd = app.add_subcommand("archiver", "Run an archive worker on a data directory (archive/retrieve jobs)");
+  auto opts = std::make_shared<ArchiverOptions>();
+  cmd->add_option("--data-dir", opts->data_dir, "Data directory of the catalog (default ./openem-data, OPENEM_DATA_DIR)");
+  cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
+  cmd->add_flag("--once", opts->once, "Run the jobs waiting now, then exit");
+  cmd->callback([opts] {
+    try {
+      set_exit_code(archiver(*opts));
+    } catch (const std::exception& e) {
+      std::cerr << "openem archiver: " << e.what() << std::endl;
+      set_exit_code(1);
+    }
+  });
+}
+
+}  // namespace openem::cli
