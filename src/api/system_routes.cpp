@@ -12,7 +12,8 @@ namespace {
 // "/api/v3/datasets/:pid" → "/api/v3/datasets/{pid}"
 std::string openapi_path(const Route& r) {
   std::string out;
-  for (const auto& s : r.segments) out += "/" + (s[0] == ':' ? "{" + s.substr(1) + "}" : s);
+  // ":pid" and the trailing catch-all "*path" are both path parameters to OpenAPI.
+  for (const auto& s : r.segments) out += "/" + (s[0] == ':' || s[0] == '*' ? "{" + s.substr(1) + "}" : s);
   return out.empty() ? "/" : out;
 }
 
@@ -23,7 +24,7 @@ json::object openapi(const Router& router) {
     std::transform(method.begin(), method.end(), method.begin(), ::tolower);
     json::array params;
     for (const auto& s : r.segments)
-      if (s[0] == ':')
+      if (s[0] == ':' || s[0] == '*')
         params.emplace_back(json::object{{"name", s.substr(1)}, {"in", "path"}, {"required", true},
                                          {"schema", json::object{{"type", "string"}}}});
     auto& item = paths[openapi_path(r)];
