@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "blob/hasher.h"
+#include "blob/posix_file.h"
 #include "core/ids.h"
 
 namespace openem {
@@ -85,15 +86,7 @@ std::optional<UploadRecord> from_json(const std::string& text) {
   throw std::runtime_error(what + " " + p.string() + ": " + std::strerror(errno));
 }
 
-void fsync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) fail("cannot open", dir);
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) fail("cannot fsync", dir);
-}
-
-void write_all(int fd, std::string_view bytes, std::int64_t offset, const fs::path& p) {
+void pwrite_all(int fd, std::string_view bytes, std::int64_t offset, const fs::path& p) {
   while (!bytes.empty()) {
     ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), offset);
     if (n < 0) {
@@ -121,20 +114,7 @@ fs::path TusUploads::part_path(const std::string& id) const { return blobs_.stag
 fs::path TusUploads::record_path(const std::string& id) const { return blobs_.staging_dir() / (id + ".json"); }
 
 void TusUploads::save(const UploadRecord& rec, bool durable) {
-  fs::path tmp = blobs_.staging_dir() / (rec.id + ".json.tmp");
-  std::string text = json::serialize(to_json(rec));
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) fail("cannot create", tmp);
-  try {
-    write_all(fd, text, 0, tmp);
-    if (durable && ::fsync(fd) != 0) fail("cannot fsync", tmp);
-  } catch (...) {
-    ::close(fd);
-    throw;
-  }
-  ::close(fd);
-  if (::rename(tmp.c_str(), record_path(rec.id).c_str()) != 0) fail("cannot rename", tmp);
-  if (durable) fsync_dir(blobs_.staging_dir());
+  write_file_atomically(record_path(rec.id), json::serialize(to_json(rec)), 0644, durable);
 }
 
 void TusUploads::drop_files(const std::string& id) {
@@ -320,7 +300,7 @@ AppendResult TusUploads::append(const std::string& id, std::int64_t offset, std:
     try {
       // Cut off whatever an interrupted request left beyond the acknowledged offset.
       if (::ftruncate(fd, rec.offset) != 0) fail("cannot truncate", part);
-      write_all(fd, chunk, rec.offset, part);  // synced once, when the file is complete
+      pwrite_all(fd, chunk, rec.offset, part);  // synced once, when the file is complete
     } catch (...) {
       ::close(fd);
       e->hasher.reset();

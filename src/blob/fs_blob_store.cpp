@@ -13,54 +13,15 @@
 
 #include "blob/blob_path.h"
 #include "blob/blob_store.h"
+#include "blob/posix_file.h"
 
 namespace openem {
 namespace fs = std::filesystem;
 namespace {
 
-std::string errno_text(int e) { return std::strerror(e); }
-
 std::int64_t mtime_ns(const struct stat& st) {
   return static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
-
-BlobStatus fsync_path(const fs::path& p, bool directory) {
-  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
-  if (fd < 0) return BlobStatus::io_error("cannot open " + p.string() + " to sync it: " + errno_text(errno));
-  int rc = ::fsync(fd);
-  int e = errno;
-  ::close(fd);
-  if (rc != 0) return BlobStatus::io_error("fsync of " + p.string() + " failed: " + errno_text(e));
-  return BlobStatus::ok();
-}
-
-class FsBlobReader : public BlobReader {
- public:
-  FsBlobReader(int fd, BlobInfo info) : fd_(fd), info_(std::move(info)) {}
-  ~FsBlobReader() override { ::close(fd_); }
-  const BlobInfo& info() const override { return info_; }
-
-  BlobStatus read(std::int64_t offset, std::size_t n, std::string* out) override {
-    out->resize(n);
-    std::size_t got = 0;
-    while (got < n) {
-      ssize_t r = ::pread(fd_, out->data() + got, n - got, offset + static_cast<std::int64_t>(got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        out->clear();
-        return BlobStatus::io_error("read of " + info_.path + " failed: " + errno_text(errno));
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    out->resize(got);
-    return BlobStatus::ok();
-  }
-
- private:
-  int fd_;
-  BlobInfo info_;
-};
 
 class FsBlobStore : public BlobStore {
  public:
@@ -102,7 +63,7 @@ class FsBlobStore : public BlobStore {
       ::close(fd);
       return BlobStatus::not_found("file '" + std::string(path) + "' has not been uploaded");
     }
-    *out = std::make_unique<FsBlobReader>(fd, BlobInfo{std::string(path), st.st_size, mtime_ns(st)});
+    *out = make_fd_reader(fd, BlobInfo{std::string(path), st.st_size, mtime_ns(st)});
     return BlobStatus::ok();
   }
 

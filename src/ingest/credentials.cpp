@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "blob/posix_file.h"
 #include "ingest/http_client.h"
 #include "ingest/sha256.h"
 
@@ -69,18 +70,7 @@ void save_credential(const fs::path& file, const SavedCredential& c) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
   ::chmod(file.parent_path().c_str(), 0700);
-  fs::path tmp = file;
-  tmp += ".tmp";
-  ::unlink(tmp.c_str());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(tmp.string() + ": cannot write: " + std::strerror(errno));
-  std::string text = json::serialize(all) + "\n";
-  bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::fchmod(fd, 0600);
-  ok = ::fsync(fd) == 0 && ok;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0)
-    throw std::runtime_error(file.string() + ": cannot write: " + std::strerror(errno));
+  write_file_atomically(file, json::serialize(all) + "\n", 0600, /*durable=*/true);
 }
 
 std::optional<std::int64_t> jwt_expiry_ms(const std::string& token) {

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "blob/posix_file.h"
 #include "core/time.h"
 #include "ingest/sha256.h"
 
@@ -124,28 +125,7 @@ std::optional<IngestState> load_state(const fs::path& file) {
 void save_state(const fs::path& file, const IngestState& state) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  std::string text = state_to_json(state);
-  fs::path tmp = file;
-  tmp += ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0) throw std::runtime_error(tmp.string() + ": cannot write: " + std::strerror(errno));
-  const char* p = text.data();
-  std::size_t left = text.size();
-  while (left > 0) {
-    ssize_t n = ::write(fd, p, left);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int e = errno;
-      ::close(fd);
-      throw std::runtime_error(tmp.string() + ": cannot write: " + std::strerror(e));
-    }
-    p += n;
-    left -= static_cast<std::size_t>(n);
-  }
-  ::fsync(fd);
-  ::close(fd);
-  if (::rename(tmp.c_str(), file.c_str()) != 0)
-    throw std::runtime_error(file.string() + ": cannot replace: " + std::strerror(errno));
+  write_file_atomically(file, state_to_json(state), 0600, /*durable=*/true);
 }
 
 }  // namespace openem::ingest

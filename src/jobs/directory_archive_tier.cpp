@@ -7,21 +7,12 @@
 #include <cstring>
 
 #include "blob/blob_path.h"
+#include "blob/posix_file.h"
 #include "jobs/archive_tier.h"
 
 namespace openem {
 namespace fs = std::filesystem;
 namespace {
-
-std::string errno_text(int e) { return std::strerror(e); }
-
-BlobStatus fsync_dir(const fs::path& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return BlobStatus::io_error("cannot open " + dir.string() + ": " + errno_text(errno));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  return rc == 0 ? BlobStatus::ok() : BlobStatus::io_error("fsync of " + dir.string() + " failed");
-}
 
 class DirWriter : public ArchiveWriter {
  public:
@@ -31,17 +22,9 @@ class DirWriter : public ArchiveWriter {
     if (!committed_) ::unlink(partial_.c_str());
   }
   BlobStatus append(std::string_view bytes) override {
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-      ssize_t n = ::write(fd_, bytes.data() + done, bytes.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return BlobStatus::io_error("write of " + partial_.string() + " failed: " + errno_text(errno));
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    written_ += static_cast<std::int64_t>(bytes.size());
-    return BlobStatus::ok();
+    BlobStatus s = write_all(fd_, bytes, partial_.string());
+    if (s.is_ok()) written_ += static_cast<std::int64_t>(bytes.size());
+    return s;
   }
   BlobStatus commit() override {
     if (::fsync(fd_) != 0) return BlobStatus::io_error("fsync of " + partial_.string() + " failed: " + errno_text(errno));
@@ -50,7 +33,7 @@ class DirWriter : public ArchiveWriter {
     if (::rename(partial_.c_str(), target_.c_str()) != 0)
       return BlobStatus::io_error("cannot rename " + partial_.string() + ": " + errno_text(errno));
     committed_ = true;
-    return fsync_dir(target_.parent_path());
+    return fsync_path(target_.parent_path(), /*directory=*/true);
   }
   std::int64_t written() const override { return written_; }
 
@@ -59,32 +42,6 @@ class DirWriter : public ArchiveWriter {
   fs::path partial_, target_;
   std::int64_t written_ = 0;
   bool committed_ = false;
-};
-
-class DirReader : public BlobReader {
- public:
-  DirReader(int fd, BlobInfo info) : fd_(fd), info_(std::move(info)) {}
-  ~DirReader() override { ::close(fd_); }
-  const BlobInfo& info() const override { return info_; }
-  BlobStatus read(std::int64_t offset, std::size_t n, std::string* out) override {
-    out->resize(n);
-    std::size_t got = 0;
-    while (got < n) {
-      ssize_t r = ::pread(fd_, out->data() + got, n - got, offset + static_cast<std::int64_t>(got));
-      if (r < 0) {
-        if (errno == EINTR) continue;
-        return BlobStatus::io_error("read of " + info_.path + " failed: " + errno_text(errno));
-      }
-      if (r == 0) break;
-      got += static_cast<std::size_t>(r);
-    }
-    out->resize(got);
-    return BlobStatus::ok();
-  }
-
- private:
-  int fd_;
-  BlobInfo info_;
 };
 
 class DirectoryArchiveTier : public ArchiveTier {
@@ -116,7 +73,7 @@ class DirectoryArchiveTier : public ArchiveTier {
     }
     struct stat st {};
     ::fstat(fd, &st);
-    *out = std::make_unique<DirReader>(fd, BlobInfo{std::string(key), st.st_size, 0});
+    *out = make_fd_reader(fd, BlobInfo{std::string(key), st.st_size, 0});
     return BlobStatus::ok();
   }
 

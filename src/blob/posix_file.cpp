@@ -1,0 +1,93 @@
+#include "blob/posix_file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+namespace openem {
+namespace fs = std::filesystem;
+namespace {
+
+class FdBlobReader : public BlobReader {
+ public:
+  FdBlobReader(int fd, BlobInfo info) : fd_(fd), info_(std::move(info)) {}
+  ~FdBlobReader() override { ::close(fd_); }
+  const BlobInfo& info() const override { return info_; }
+
+  BlobStatus read(std::int64_t offset, std::size_t n, std::string* out) override {
+    out->resize(n);
+    std::size_t got = 0;
+    while (got < n) {
+      ssize_t r = ::pread(fd_, out->data() + got, n - got, offset + static_cast<std::int64_t>(got));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        out->clear();
+        return BlobStatus::io_error("read of " + info_.path + " failed: " + errno_text(errno));
+      }
+      if (r == 0) break;
+      got += static_cast<std::size_t>(r);
+    }
+    out->resize(got);
+    return BlobStatus::ok();
+  }
+
+ private:
+  int fd_;
+  BlobInfo info_;
+};
+
+}  // namespace
+
+std::string errno_text(int e) { return std::strerror(e); }
+
+BlobStatus fsync_path(const fs::path& p, bool directory) {
+  int fd = ::open(p.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDONLY) | O_CLOEXEC);
+  if (fd < 0) return BlobStatus::io_error("cannot open " + p.string() + " to sync it: " + errno_text(errno));
+  int rc = ::fsync(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) return BlobStatus::io_error("fsync of " + p.string() + " failed: " + errno_text(e));
+  return BlobStatus::ok();
+}
+
+BlobStatus write_all(int fd, std::string_view bytes, const std::string& name) {
+  while (!bytes.empty()) {
+    ssize_t n = ::write(fd, bytes.data(), bytes.size());
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return BlobStatus::io_error("write of " + name + " failed: " + errno_text(errno));
+    }
+    bytes.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return BlobStatus::ok();
+}
+
+std::unique_ptr<BlobReader> make_fd_reader(int fd, BlobInfo info) {
+  return std::make_unique<FdBlobReader>(fd, std::move(info));
+}
+
+void write_file_atomically(const fs::path& file, std::string_view text, mode_t mode, bool durable) {
+  fs::path tmp = file;
+  tmp += ".tmp";
+  ::unlink(tmp.c_str());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0) throw std::runtime_error(tmp.string() + ": cannot write: " + errno_text(errno));
+  BlobStatus s = write_all(fd, text, tmp.string());
+  if (s.is_ok() && ::fchmod(fd, mode) != 0) s = BlobStatus::io_error("chmod of " + tmp.string() + " failed");
+  if (s.is_ok() && durable && ::fsync(fd) != 0)
+    s = BlobStatus::io_error("fsync of " + tmp.string() + " failed: " + errno_text(errno));
+  ::close(fd);
+  if (s.is_ok() && ::rename(tmp.c_str(), file.c_str()) != 0)
+    s = BlobStatus::io_error(file.string() + ": cannot replace: " + errno_text(errno));
+  if (s.is_ok() && durable) s = fsync_path(file.parent_path().empty() ? fs::path(".") : file.parent_path(), true);
+  if (!s.is_ok()) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(s.message());
+  }
+}
+
+}  // namespace openem
