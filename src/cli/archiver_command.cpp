@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "blob/blob_store.h"
+#include "cli/command_config.h"
 #include "cli/commands.h"
 #include "core/config.h"
 #include "jobs/archive_worker.h"
@@ -23,14 +24,7 @@ struct ArchiverOptions {
 };
 
 int archiver(const ArchiverOptions& o) {
-  auto env = Config::environment();
-  if (!o.data_dir.empty()) env["OPENEM_DATA_DIR"] = o.data_dir;
-  std::optional<std::filesystem::path> file;
-  if (!o.config_file.empty()) file = o.config_file;
-  else if (auto it = env.find("OPENEM_CONFIG"); it != env.end()) file = it->second;
-  Config cfg = Config::load(file, env);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}}, o.config_file);
   if (!std::filesystem::exists(cfg.data_dir / "catalog.db"))
     throw std::runtime_error("no catalog in " + cfg.data_dir.string() + " (start `openem serve` there first)");
   // Signals are taken by sigwait below, in this thread only.
@@ -68,14 +62,7 @@ void add_archiver_command(CLI::App& app) {
   cmd->add_option("--data-dir", opts->data_dir, "Data directory of the catalog (default ./openem-data, OPENEM_DATA_DIR)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--once", opts->once, "Run the jobs waiting now, then exit");
-  cmd->callback([opts] {
-    try {
-      set_exit_code(archiver(*opts));
-    } catch (const std::exception& e) {
-      std::cerr << "openem archiver: " << e.what() << std::endl;
-      set_exit_code(1);
-    }
-  });
+  set_guarded_callback(cmd, "archiver", [opts] { return archiver(*opts); });
 }
 
 }  // namespace openem::cli

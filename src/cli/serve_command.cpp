@@ -9,6 +9,7 @@
 #include "api/app.h"
 #include "api/routes.h"
 #include "api/sample_data.h"
+#include "cli/command_config.h"
 #include "cli/commands.h"
 #include "core/config.h"
 #include "http/server.h"
@@ -28,15 +29,7 @@ struct ServeOptions {
 };
 
 int serve(const ServeOptions& o) {
-  auto env = Config::environment();
-  if (!o.data_dir.empty()) env["OPENEM_DATA_DIR"] = o.data_dir;
-  if (!o.listen.empty()) env["OPENEM_LISTEN"] = o.listen;
-  std::optional<std::filesystem::path> file;
-  if (!o.config_file.empty()) file = o.config_file;
-  else if (auto it = env.find("OPENEM_CONFIG"); it != env.end()) file = it->second;
-  Config cfg = Config::load(file, env);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}}, o.config_file);
 
   std::filesystem::create_directories(cfg.data_dir);
   auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
@@ -102,14 +95,7 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:3000; port 0 = any)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--sample-data", opts->sample_data, "Fill an empty catalog with a small sample catalog");
-  cmd->callback([opts] {
-    try {
-      set_exit_code(serve(*opts));
-    } catch (const std::exception& e) {
-      std::cerr << "openem serve: " << e.what() << std::endl;
-      set_exit_code(1);
-    }
-  });
+  set_guarded_callback(cmd, "serve", [opts] { return serve(*opts); });
 }
 
 }  // namespace openem::cli

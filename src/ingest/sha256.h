@@ -10,16 +10,14 @@
 #include <string_view>
 #include <vector>
 
-struct evp_md_ctx_st;
+#include "blob/hasher.h"
+
 
 namespace openem::ingest {
 
 class Sha256 {
  public:
   Sha256();
-  ~Sha256();
-  Sha256(const Sha256&) = delete;
-  Sha256& operator=(const Sha256&) = delete;
 
   void update(const void* data, std::size_t size);
   // The 32-byte digest; the object is reset and can hash the next input.
@@ -27,7 +25,7 @@ class Sha256 {
   std::string finish_hex();
 
  private:
-  evp_md_ctx_st* ctx_;
+  Hasher hasher_;
 };
 
 std::string sha256_hex(std::string_view data);

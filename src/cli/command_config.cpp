@@ -1,0 +1,35 @@
+#include "cli/command_config.h"
+
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace openem::cli {
+
+Config load_command_config(const std::map<std::string, std::string>& overrides, const std::string& config_file) {
+  auto env = Config::environment();
+  for (const auto& [k, v] : overrides)
+    if (!v.empty()) env[k] = v;
+  std::optional<std::filesystem::path> file;
+  if (!config_file.empty()) file = config_file;
+  else if (auto it = env.find("OPENEM_CONFIG"); it != env.end()) file = it->second;
+  Config cfg = Config::load(file, env);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::set_pattern("ts=%Y-%m-%dT%H:%M:%S.%eZ level=%l %v", spdlog::pattern_time_type::utc);
+  return cfg;
+}
+
+void set_guarded_callback(CLI::App* cmd, const std::string& name, std::function<int()> body) {
+  cmd->callback([name, body = std::move(body)] {
+    try {
+      set_exit_code(body());
+    } catch (const std::exception& e) {
+      std::cerr << "openem " << name << ": " << e.what() << std::endl;
+      set_exit_code(1);
+    }
+  });
+}
+
+}  // namespace openem::cli

@@ -1,0 +1,21 @@
+#pragma once
+// What the long-running subcommands (serve, archiver) share: the configuration from the
+// environment, OPENEM_CONFIG or --config, with command-line overrides; logfmt logging; and
+// a callback that turns an exception into a one-line message and exit code 1.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <map>
+#include <string>
+
+#include "core/config.h"
+
+namespace openem::cli {
+
+// overrides: environment names (e.g. OPENEM_DATA_DIR) set from command-line flags.
+Config load_command_config(const std::map<std::string, std::string>& overrides, const std::string& config_file);
+
+// Runs `body` as the subcommand's callback; "openem <name>: <reason>" and exit 1 on failure.
+void set_guarded_callback(CLI::App* cmd, const std::string& name, std::function<int()> body);
+
+}  // namespace openem::cli
