@@ -13,7 +13,8 @@
 namespace openem {
 namespace json = boost::json;
 
-App::App(Config config, std::unique_ptr<CatalogStore> store) : config_(std::move(config)), store_(std::move(store)) {
+App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs)
+    : config_(std::move(config)), store_(std::move(store)), blobs_(std::move(blobs)) {
   jwt_secret_ = config_.jwt_secret;
   if (jwt_secret_.empty()) {
     // A generated secret is kept in the catalog so tokens survive restarts.

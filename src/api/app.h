@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "api/result_cache.h"
+#include "blob/blob_store.h"
 #include "core/config.h"
 #include "core/principal.h"
 #include "http/message.h"
@@ -17,10 +18,13 @@ namespace openem {
 
 class App {
  public:
-  App(Config config, std::unique_ptr<CatalogStore> store);
+  // One blob store per process: uploads, downloads and the archive worker must see (and
+  // serialise on) the same instance.
+  App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs);
 
   const Config& config() const { return config_; }
   CatalogStore& store() const { return *store_; }
+  BlobStore& blobs() const { return *blobs_; }
   const std::string& jwt_secret() const { return jwt_secret_; }
 
   // The caller of a request: from `Authorization: Bearer <jwt>` or `?access_token=` (with or
@@ -42,6 +46,7 @@ class App {
  private:
   Config config_;
   std::unique_ptr<CatalogStore> store_;
+  std::unique_ptr<BlobStore> blobs_;
   std::string jwt_secret_;
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal

@@ -51,12 +51,9 @@ std::vector<RegisteredFile> registered_files(App& app, const std::string& pid, c
 }
 
 void register_upload_routes(Router& r, App& app) {
-  std::unique_ptr<BlobStore> store;
-  BlobStatus s = open_fs_blob_store(app.config().data_dir / "blobs", &store);
-  if (!s.is_ok()) throw std::runtime_error("blob store: " + s.message());
-  std::shared_ptr<BlobStore> blobs(std::move(store));
-  // The uploads keep a reference to the store; the shared_ptr deleter keeps it alive as long.
-  auto uploads = std::shared_ptr<TusUploads>(new TusUploads(*blobs, 24 * 3600), [blobs](TusUploads* u) { delete u; });
+  // The App owns the blob store and outlives the routes; the routes share a non-owning pointer.
+  std::shared_ptr<BlobStore> blobs(&app.blobs(), [](BlobStore*) {});
+  auto uploads = std::make_shared<TusUploads>(app.blobs(), 24 * 3600);
   uploads->recover();  // also removes uploads that expired while the server was down
   register_tus_routes(r, app, uploads);
   register_download_routes(r, app, blobs);

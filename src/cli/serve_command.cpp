@@ -33,7 +33,10 @@ int serve(const ServeOptions& o) {
 
   std::filesystem::create_directories(cfg.data_dir);
   auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
-  App app(cfg, std::move(store));
+  std::unique_ptr<BlobStore> blobs;
+  if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &blobs); !s.is_ok())
+    throw std::runtime_error("blob store: " + s.message());
+  App app(cfg, std::move(store), std::move(blobs));
   if (auto generated = bootstrap_accounts(app))
     std::cout << "openem: created account 'admin' with password " << *generated
               << " (shown once; set OPENEM_ADMIN_PASSWORD to choose it)" << std::endl;
@@ -66,14 +69,10 @@ int serve(const ServeOptions& o) {
   };
   HttpServer server(so, router, *metrics, observer);
   server.listen();
-  // The archive worker (docs/archive.md) shares the catalog; it has its own view of the blob
-  // store under the same directory.
-  std::unique_ptr<BlobStore> worker_blobs;
+  // The archive worker (docs/archive.md) shares the catalog and the blob store with the API.
   std::unique_ptr<ArchiveWorker> worker;
   if (cfg.archive_worker) {
-    if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &worker_blobs); !s.is_ok())
-      throw std::runtime_error("blob store: " + s.message());
-    worker = make_archive_worker(cfg, app.store(), *worker_blobs);
+    worker = make_archive_worker(cfg, app.store(), app.blobs());
     worker->start();
   }
   std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
