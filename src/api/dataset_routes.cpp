@@ -3,6 +3,8 @@
 // appendToArrayField, thumbnail. v4 reuses these handlers with the v4 output shape.
 #include <boost/json.hpp>
 
+#include <spdlog/spdlog.h>
+
 #include <regex>
 
 #include "api/dataset_service.h"
@@ -27,6 +29,35 @@ enum class ApiVersion { V3, V4 };
 
 json::object view(json::object doc, ApiVersion v) {
   return v == ApiVersion::V4 ? dataset_v4_view(std::move(doc)) : doc;
+}
+
+// Archived data must be kept until the lifecycle's archiveRetentionTime (the legal duty of a
+// facility): a dataset with an archive copy cannot be deleted before then, by anyone.
+void refuse_delete_under_retention(App& app, const json::object& ds) {
+  const json::value* lc = ds.if_contains("datasetlifecycle");
+  const json::value* until = lc && lc->is_object() ? lc->get_object().if_contains("archiveRetentionTime") : nullptr;
+  if (!until || !until->is_string()) return;
+  auto when = parse_iso(until->get_string());
+  if (!when || *when <= now_millis()) return;
+  QueryPlan archived;
+  archived.conditions.push_back({"t.dataset_id = ?", {str_field(ds, "pid")}, ""});
+  archived.limit = 1;
+  if (app.store().find_ids(schemas::datablocks(), archived).empty()) return;  // nothing archived
+  throw ApiError::conflict("Dataset " + str_field(ds, "pid") + " has an archived copy under retention until " +
+                           iso_utc(*when) + " (datasetlifecycle.archiveRetentionTime); it cannot be deleted before then");
+}
+
+// Removes every file the blob store holds for a deleted dataset; failures are logged, the
+// delete itself stands.
+void remove_online_files(App& app, const std::string& pid) {
+  std::vector<BlobInfo> files;
+  if (BlobStatus s = app.blobs().list(pid, &files); !s.is_ok()) {
+    spdlog::warn("event=delete_files_failed pid=\"{}\" error=\"{}\"", pid, s.message());
+    return;
+  }
+  for (const auto& f : files)
+    if (BlobStatus s = app.blobs().remove(pid, f.path); !s.is_ok())
+      spdlog::warn("event=delete_file_failed pid=\"{}\" path=\"{}\" error=\"{}\"", pid, f.path, s.message());
 }
 
 // Adds related documents named in `include` (reference §3.4).
@@ -365,9 +396,16 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     json::object ds = acc.get_existing(req.param("pid"));
     if (!app.may_delete(p)) throw ApiError::forbidden();
     app.store().transaction([&] {
+      // Re-read inside the transaction: an archive job may have finished since.
+      auto current = app.store().get(schemas::datasets(), req.param("pid"));
+      if (!current) throw ApiError::not_found("Dataset " + req.param("pid") + " does not exist");
+      refuse_delete_under_retention(app, *current);
       app.store().remove(schemas::datasets(), req.param("pid"));
       count_in_proposals(app, ds, -1);
     });
+    // The metadata is gone, so are the online files; archived bags go once the archive
+    // worker's retention sweep finds them without a dataset (docs/archive.md).
+    remove_online_files(app, req.param("pid"));
     return HttpResponse::json(200, view(std::move(ds), version));
   });
 

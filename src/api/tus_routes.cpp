@@ -40,15 +40,22 @@ HttpResponse no_content() {
   return res;
 }
 
+HttpResponse append_response(const AppendResult& r);
+UploadVerifier catalog_verifier(RegisteredFiles& files);
+
+std::optional<HttpResponse> missing_version(const HttpRequest& req) {
+  if (req.header("tus-resumable").value_or("") == "1.0.0") return std::nullopt;
+  HttpResponse res = tus_error(412, "Tus-Resumable: 1.0.0 header is required");
+  res.headers.push_back({"Tus-Version", "1.0.0"});
+  return res;
+}
+
 // Every tus response carries Tus-Resumable, errors included.
 Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_version = true) {
   return [fn = std::move(fn), needs_version](HttpRequest& req) {
     try {
-      if (needs_version && req.header("tus-resumable").value_or("") != "1.0.0") {
-        HttpResponse res = tus_error(412, "Tus-Resumable: 1.0.0 header is required");
-        res.headers.push_back({"Tus-Version", "1.0.0"});
-        return res;
-      }
+      if (needs_version)
+        if (auto refused = missing_version(req)) return *refused;
       HttpResponse res = fn(req);
       add_tus_headers(res);
       return res;
@@ -57,6 +64,20 @@ Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_ver
     }
   };
 }
+
+// A PATCH body goes straight into the upload's part file as it arrives.
+class PatchSink : public BodySink {
+ public:
+  PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream)
+      : files_(std::move(files)), stream_(std::move(stream)) {}
+  void write(std::string_view piece) override { stream_->write(piece); }
+  HttpResponse finish() override { return append_response(stream_->finish(catalog_verifier(*files_))); }
+  void abort() noexcept override { stream_->abort(); }
+
+ private:
+  std::shared_ptr<RegisteredFiles> files_;
+  std::unique_ptr<AppendStream> stream_;
+};
 
 std::optional<std::int64_t> parse_count(std::optional<std::string> text) {
   if (!text || text->empty() || text->size() > 18) return std::nullopt;
@@ -108,10 +129,10 @@ void require_file_rights(App& app, const Principal& p, const std::string& pid) {
     throw ApiError::forbidden("You may not upload files of dataset " + pid);
 }
 
-UploadVerifier catalog_verifier(App& app) {
-  return [&app](const UploadRecord& rec, const std::string& sha256) {
+UploadVerifier catalog_verifier(RegisteredFiles& files) {
+  return [&files](const UploadRecord& rec, const std::string& sha256) {
     std::vector<std::string> known;
-    for (const auto& f : registered_files(app, rec.dataset_id, rec.path)) {
+    for (const auto& f : files.of(rec.dataset_id, rec.path)) {
       if (f.sha256.empty()) continue;
       if (f.sha256 == sha256) return UploadVerdict{UploadVerdict::Kind::kMatch, ""};
       known.push_back(f.sha256);
@@ -157,13 +178,12 @@ HttpResponse append_response(const AppendResult& r) {
   return tus_error(500, "unexpected upload state");
 }
 
-HttpResponse options_response(App& app) {
+HttpResponse options_response() {
   HttpResponse res = no_content();
   res.headers.push_back({"Tus-Version", "1.0.0"});
   res.headers.push_back({"Tus-Extension", "creation,termination,checksum,expiration"});
   res.headers.push_back({"Tus-Checksum-Algorithm", "sha256,sha1"});
   res.headers.push_back({"Tus-Max-Size", std::to_string(kMaxUploadSize)});
-  res.headers.push_back({"Tus-Max-Chunk-Size", std::to_string(app.config().max_body_bytes)});
   res.headers.push_back({"Access-Control-Allow-Methods", "POST,HEAD,PATCH,DELETE,OPTIONS"});
   res.headers.push_back({"Access-Control-Allow-Headers",
                          "Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Metadata, Upload-Offset, "
@@ -173,12 +193,13 @@ HttpResponse options_response(App& app) {
 
 }  // namespace
 
-void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> uploads) {
-  auto options = tus_handler([&app](HttpRequest&) { return options_response(app); }, false);
+void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> uploads,
+                         std::shared_ptr<RegisteredFiles> files) {
+  auto options = tus_handler([](HttpRequest&) { return options_response(); }, false);
   r.add("OPTIONS", kBase, options);
   r.add("OPTIONS", std::string(kBase) + "/:id", options);
 
-  r.add("POST", kBase, tus_handler([&app, uploads](HttpRequest& req) {
+  r.add("POST", kBase, tus_handler([&app, uploads, files](HttpRequest& req) {
     uploads->maybe_expire();
     Principal p = app.authenticate(req);
     if (!p.authenticated()) throw ApiError::unauthorized();
@@ -197,10 +218,10 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     if (BlobStatus s = check_blob_path(path); !s.is_ok()) throw ApiError::bad_request(s.message());
     require_file_rights(app, p, pid);
 
-    auto files = registered_files(app, pid, path);
+    auto registered = files->of(pid, path);
     bool has_checksum = false, size_fits = false;
     std::int64_t registered_size = -1;
-    for (const auto& f : files) {
+    for (const auto& f : registered) {
       if (f.sha256.empty()) continue;
       has_checksum = true;
       if (!f.size || *f.size == *length) size_fits = true;
@@ -222,7 +243,7 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     proto.length = *length;
     UploadRecord rec = uploads->create(proto);
     if (rec.length == 0) {  // nothing to PATCH: verify and store the empty file now
-      AppendResult done = uploads->append(rec.id, 0, "", std::nullopt, catalog_verifier(app));
+      AppendResult done = uploads->append(rec.id, 0, "", std::nullopt, catalog_verifier(*files));
       if (done.outcome != AppendResult::Outcome::kAccepted) return append_response(done);
       rec = done.record;
     }
@@ -244,29 +265,39 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     return res;
   }));
 
-  r.add("PATCH", std::string(kBase) + "/:id", tus_handler([&app, uploads](HttpRequest& req) {
-    std::string type = req.header("content-type").value_or("");
-    type = type.substr(0, type.find(';'));
-    while (!type.empty() && type.back() == ' ') type.pop_back();
-    if (strcasecmp(type.c_str(), "application/offset+octet-stream") != 0)
-      throw ApiError(415, "Content-Type must be application/offset+octet-stream");
-    auto offset = parse_count(req.header("upload-offset"));
-    if (!offset) throw ApiError::bad_request("Upload-Offset header is required: a non-negative integer");
-    std::optional<std::pair<std::string, std::string>> digest;
-    if (auto checksum = req.header("upload-checksum")) {
-      size_t space = checksum->find(' ');
-      std::string alg = checksum->substr(0, space);
-      if (space == std::string::npos || !Hasher::create(alg))
-        throw ApiError::bad_request("Upload-Checksum must be '<sha256|sha1> <base64 digest>'");
-      auto raw = Hasher::base64_decode(checksum->substr(space + 1));
-      if (!raw) throw ApiError::bad_request("Upload-Checksum digest is not base64");
-      digest = std::make_pair(alg, std::move(*raw));
+  r.add_streaming("PATCH", std::string(kBase) + "/:id", [&app, uploads, files](HttpRequest& req) -> BodyStart {
+    try {
+      if (auto refused = missing_version(req)) return {nullptr, std::move(*refused)};
+      std::string type = req.header("content-type").value_or("");
+      type = type.substr(0, type.find(';'));
+      while (!type.empty() && type.back() == ' ') type.pop_back();
+      if (strcasecmp(type.c_str(), "application/offset+octet-stream") != 0)
+        throw ApiError(415, "Content-Type must be application/offset+octet-stream");
+      auto offset = parse_count(req.header("upload-offset"));
+      if (!offset) throw ApiError::bad_request("Upload-Offset header is required: a non-negative integer");
+      auto length = parse_count(req.header("content-length"));
+      if (!length) throw ApiError::bad_request("Content-Length must be a non-negative integer");
+      std::optional<std::pair<std::string, std::string>> digest;
+      if (auto checksum = req.header("upload-checksum")) {
+        size_t space = checksum->find(' ');
+        std::string alg = checksum->substr(0, space);
+        if (space == std::string::npos || !Hasher::create(alg))
+          throw ApiError::bad_request("Upload-Checksum must be '<sha256|sha1> <base64 digest>'");
+        auto raw = Hasher::base64_decode(checksum->substr(space + 1));
+        if (!raw) throw ApiError::bad_request("Upload-Checksum digest is not base64");
+        digest = std::make_pair(alg, std::move(*raw));
+      }
+      Principal p = app.authenticate(req);
+      UploadRecord rec = owned_upload(app, *uploads, req, p);
+      require_file_rights(app, p, rec.dataset_id);
+      std::unique_ptr<AppendStream> stream;
+      AppendResult begun = uploads->begin_append(rec.id, *offset, *length, digest, &stream);
+      if (begun.outcome != AppendResult::Outcome::kAccepted) return {nullptr, append_response(begun)};
+      return {std::make_unique<PatchSink>(files, std::move(stream)), {}};
+    } catch (const ApiError& e) {
+      return {nullptr, tus_error(e.status(), e.messages().front())};
     }
-    Principal p = app.authenticate(req);
-    UploadRecord rec = owned_upload(app, *uploads, req, p);
-    require_file_rights(app, p, rec.dataset_id);
-    return append_response(uploads->append(rec.id, *offset, req.body, digest, catalog_verifier(app)));
-  }));
+  });
 
   r.add("DELETE", std::string(kBase) + "/:id", tus_handler([&app, uploads](HttpRequest& req) {
     Principal p = app.authenticate(req);

@@ -28,6 +28,7 @@ struct TusUploads::Entry {
   // not match the offset (after a restart), so the state survives without being persisted.
   std::optional<Hasher> hasher;
   std::int64_t hashed = -1;
+  std::uint64_t writer = 0;  // generation of the newest AppendStream; older ones may not write
 };
 
 namespace {
@@ -216,7 +217,9 @@ UploadRecord TusUploads::create(UploadRecord proto) {
   int fd = ::open(part.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) fail("cannot create", part);
   ::close(fd);
-  save(rec);  // fsyncs the directory, which makes the .part entry durable too
+  // Not synced: a process crash keeps it (the OS has it); after a power cut the client's HEAD
+  // gets 404 and it simply creates the upload again.
+  save(rec, /*durable=*/false);
   auto entry = std::make_shared<Entry>();
   entry->rec = rec;
   entry->hasher = Hasher::sha256();
@@ -234,9 +237,158 @@ std::optional<UploadRecord> TusUploads::get(const std::string& id) {
   return e->rec;
 }
 
-AppendResult TusUploads::append(const std::string& id, std::int64_t offset, std::string_view chunk,
-                                const std::optional<std::pair<std::string, std::string>>& chunk_digest,
-                                const UploadVerifier& verify) {
+namespace {
+// While a chunk without a digest streams in, its progress is written to the record every this
+// many bytes, so that a crash of the server loses at most that much of a long PATCH.
+constexpr std::int64_t kProgressSaveBytes = 64 << 20;
+// Written bytes are handed to the disk in batches of this size while a chunk streams in.
+constexpr std::int64_t kWritebackBytes = 4 << 20;
+
+std::string offset_mismatch(std::int64_t offset, const UploadRecord& rec) {
+  return "Upload-Offset " + std::to_string(offset) + " does not match the upload's offset " + std::to_string(rec.offset);
+}
+}  // namespace
+
+struct AppendStream::Impl {
+  TusUploads* uploads = nullptr;
+  std::shared_ptr<TusUploads::Entry> entry;
+  std::uint64_t generation = 0;
+  int fd = -1;
+  fs::path part;
+  std::int64_t start = 0, length = 0, written = 0, saved = 0, flushed = 0;
+  std::optional<std::pair<std::string, std::string>> digest;
+  std::optional<Hasher> chunk_hasher;
+  bool done = false;
+
+  ~Impl() {
+    if (fd >= 0) ::close(fd);
+  }
+  // Whether this stream may still write: not superseded, terminated or expired. Entry locked.
+  bool current() const {
+    return !done && !entry->gone && entry->writer == generation && entry->rec.expires >= uploads->clock_();
+  }
+  // Cuts the part file back to where this chunk started; the digest is rebuilt on the next
+  // PATCH. Entry locked.
+  void discard() {
+    if (::ftruncate(fd, start) != 0) spdlog::error("event=upload_truncate_failed id={} error=\"{}\"", entry->rec.id, std::strerror(errno));
+    entry->hasher.reset();
+    entry->hashed = -1;
+    entry->rec.offset = start;
+  }
+};
+
+AppendStream::AppendStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AppendStream::~AppendStream() = default;
+
+void AppendStream::write(std::string_view bytes) {
+  Impl& s = *impl_;
+  if (bytes.empty()) return;
+  std::lock_guard lock(s.entry->mu);
+  UploadRecord& rec = s.entry->rec;
+  if (!s.current()) throw std::runtime_error("upload " + rec.id + " was superseded by a newer PATCH, terminated or expired");
+  if (s.written + static_cast<std::int64_t>(bytes.size()) > s.length)
+    throw std::runtime_error("more bytes than the request declared");
+  try {
+    pwrite_all(s.fd, bytes, s.start + s.written, s.part);  // synced once, when the file is complete
+  } catch (...) {
+    s.discard();
+    s.done = true;
+    throw;
+  }
+  s.written += static_cast<std::int64_t>(bytes.size());
+  if (s.start + s.written - s.flushed >= kWritebackBytes) {
+    // Start writing the bytes to disk now, so the fsync once the file is complete finds
+    // little left to do (it is on the path of the last PATCH's answer).
+    ::sync_file_range(s.fd, s.flushed, s.start + s.written - s.flushed, SYNC_FILE_RANGE_WRITE);
+    s.flushed = s.start + s.written;
+  }
+  s.entry->hasher->update(bytes);
+  s.entry->hashed += static_cast<std::int64_t>(bytes.size());
+  if (s.chunk_hasher) {
+    s.chunk_hasher->update(bytes);
+    return;  // the offset moves only once the chunk's digest is checked
+  }
+  rec.offset = s.start + s.written;
+  if (rec.offset - s.saved >= kProgressSaveBytes) {
+    rec.expires = s.uploads->clock_() + s.uploads->ttl_;
+    s.uploads->save(rec, /*durable=*/false);
+    s.saved = rec.offset;
+  }
+}
+
+AppendResult AppendStream::finish(const UploadVerifier& verify) {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.entry->mu);
+  UploadRecord& rec = s.entry->rec;
+  AppendResult result;
+  if (!s.current()) {
+    result.outcome = AppendResult::Outcome::kNotFound;
+    result.message = "upload " + rec.id + " was superseded by a newer PATCH, terminated or expired";
+    return result;
+  }
+  s.done = true;
+  if (rec.state != UploadRecord::State::kReceiving) {
+    // Already verified: an empty PATCH at the end retries a lost response or a failed commit.
+    if (rec.state == UploadRecord::State::kCommitting) s.uploads->commit(*s.entry, result);
+    result.record = rec;
+    return result;
+  }
+  if (s.written != s.length) throw std::logic_error("AppendStream::finish before all declared bytes");
+  if (s.digest && s.chunk_hasher->finish() != s.digest->second) {
+    s.discard();
+    result.outcome = AppendResult::Outcome::kChunkChecksum;
+    result.message = "Upload-Checksum does not match the " + std::to_string(s.length) + " bytes received; the chunk was discarded";
+    result.record = rec;
+    return result;
+  }
+  if (s.length > 0) {
+    rec.offset = s.start + s.written;
+    rec.expires = s.uploads->clock_() + s.uploads->ttl_;
+    s.uploads->save(rec, /*durable=*/false);  // the acknowledgement point: after this the bytes count
+  }
+  if (rec.offset == rec.length) return s.uploads->complete(*s.entry, verify);
+  result.record = rec;
+  return result;
+}
+
+void AppendStream::abort() noexcept {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.entry->mu);
+  if (!s.current()) return;
+  s.done = true;
+  UploadRecord& rec = s.entry->rec;
+  if (rec.state != UploadRecord::State::kReceiving) return;
+  if (s.digest) s.discard();
+  try {
+    rec.expires = s.uploads->clock_() + s.uploads->ttl_;
+    s.uploads->save(rec, /*durable=*/false);
+  } catch (const std::exception& e) {
+    spdlog::error("event=upload_progress_not_saved id={} error=\"{}\"", rec.id, e.what());
+  }
+}
+
+void TusUploads::resume_digest(Entry& e) {
+  const UploadRecord& rec = e.rec;
+  if (e.hasher && e.hashed == rec.offset) return;
+  e.hasher = Hasher::sha256();
+  e.hashed = 0;
+  std::ifstream in(part_path(rec.id), std::ios::binary);
+  std::string buf(1 << 20, '\0');
+  while (e.hashed < rec.offset) {
+    std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(rec.offset - e.hashed, static_cast<std::int64_t>(buf.size())));
+    if (!in.read(buf.data(), static_cast<std::streamsize>(want))) {
+      e.hasher.reset();
+      e.hashed = -1;
+      throw std::runtime_error("cannot re-read " + part_path(rec.id).string() + " to resume its checksum");
+    }
+    e.hasher->update(std::string_view(buf.data(), want));
+    e.hashed += static_cast<std::int64_t>(want);
+  }
+}
+
+AppendResult TusUploads::begin_append(const std::string& id, std::int64_t offset, std::int64_t length,
+                                      const std::optional<std::pair<std::string, std::string>>& chunk_digest,
+                                      std::unique_ptr<AppendStream>* out) {
   AppendResult result;
   auto e = find(id);
   if (!e) return {AppendResult::Outcome::kNotFound, {}, "upload " + id + " does not exist or has expired"};
@@ -249,75 +401,48 @@ AppendResult TusUploads::append(const std::string& id, std::int64_t offset, std:
     result.message = rec.error;
     return result;
   }
-  if (rec.state != UploadRecord::State::kReceiving) {
-    // Already verified: an empty PATCH at the end is a retry of a lost response (or of a
-    // commit that failed); anything else is at the wrong offset.
-    if (offset == rec.length && chunk.empty()) {
-      if (rec.state == UploadRecord::State::kCommitting) commit(*e, result);
-      result.record = rec;
-      return result;
-    }
+  bool confirm = rec.state != UploadRecord::State::kReceiving;  // verified already: only an empty PATCH at the end
+  if (confirm ? !(offset == rec.length && length == 0) : offset != rec.offset) {
     result.outcome = AppendResult::Outcome::kOffsetConflict;
-    result.message = "Upload-Offset " + std::to_string(offset) + " does not match the upload's offset " + std::to_string(rec.offset);
+    result.message = offset_mismatch(offset, rec);
     return result;
   }
-  if (offset != rec.offset) {
-    result.outcome = AppendResult::Outcome::kOffsetConflict;
-    result.message = "Upload-Offset " + std::to_string(offset) + " does not match the upload's offset " + std::to_string(rec.offset);
-    return result;
-  }
-  if (static_cast<std::int64_t>(chunk.size()) > rec.length - rec.offset) {
+  if (!confirm && length > rec.length - rec.offset) {
     result.outcome = AppendResult::Outcome::kTooLong;
-    result.message = "the chunk of " + std::to_string(chunk.size()) + " bytes at offset " + std::to_string(offset) +
+    result.message = "the chunk of " + std::to_string(length) + " bytes at offset " + std::to_string(offset) +
                      " goes past Upload-Length " + std::to_string(rec.length);
     return result;
   }
-  if (chunk_digest && Hasher::digest(chunk_digest->first, chunk) != chunk_digest->second) {
-    result.outcome = AppendResult::Outcome::kChunkChecksum;
-    result.message = "Upload-Checksum does not match the " + std::to_string(chunk.size()) + " bytes received; the chunk was discarded";
-    return result;
-  }
-  fs::path part = part_path(id);
-  if (!chunk.empty()) {
-    if (!e->hasher || e->hashed != rec.offset) {
-      // After a restart (or an error) the digest state is rebuilt from the bytes on disk.
-      e->hasher = Hasher::sha256();
-      e->hashed = 0;
-      std::ifstream in(part, std::ios::binary);
-      std::string buf(1 << 20, '\0');
-      while (e->hashed < rec.offset) {
-        std::size_t want = static_cast<std::size_t>(std::min<std::int64_t>(rec.offset - e->hashed, static_cast<std::int64_t>(buf.size())));
-        if (!in.read(buf.data(), static_cast<std::streamsize>(want))) {
-          e->hasher.reset();
-          throw std::runtime_error("cannot re-read " + part.string() + " to resume its checksum");
-        }
-        e->hasher->update(std::string_view(buf.data(), want));
-        e->hashed += static_cast<std::int64_t>(want);
-      }
+  auto impl = std::make_unique<AppendStream::Impl>();
+  impl->uploads = this;
+  impl->entry = e;
+  impl->part = part_path(id);
+  impl->start = impl->saved = impl->flushed = rec.offset;
+  impl->length = length;
+  if (!confirm && length > 0) {
+    resume_digest(*e);
+    impl->fd = ::open(impl->part.c_str(), O_WRONLY | O_CLOEXEC);
+    if (impl->fd < 0) fail("cannot open", impl->part);
+    // Cut off whatever an interrupted request left beyond the acknowledged offset.
+    if (::ftruncate(impl->fd, rec.offset) != 0) fail("cannot truncate", impl->part);
+    if (chunk_digest) {
+      impl->digest = chunk_digest;
+      impl->chunk_hasher = Hasher::create(chunk_digest->first);
     }
-    int fd = ::open(part.c_str(), O_WRONLY | O_CLOEXEC);
-    if (fd < 0) fail("cannot open", part);
-    try {
-      // Cut off whatever an interrupted request left beyond the acknowledged offset.
-      if (::ftruncate(fd, rec.offset) != 0) fail("cannot truncate", part);
-      pwrite_all(fd, chunk, rec.offset, part);  // synced once, when the file is complete
-    } catch (...) {
-      ::close(fd);
-      e->hasher.reset();
-      throw;
-    }
-    ::close(fd);
-    e->hasher->update(chunk);
-    e->hashed += static_cast<std::int64_t>(chunk.size());
-    UploadRecord next = rec;
-    next.offset += static_cast<std::int64_t>(chunk.size());
-    next.expires = clock_() + ttl_;
-    save(next, /*durable=*/false);  // the acknowledgement point: after this the bytes count
-    rec = next;
   }
-  if (rec.offset == rec.length) return complete(*e, verify);
-  result.record = rec;
+  impl->generation = ++e->writer;  // an older stream of this upload may not write any more
+  *out = std::unique_ptr<AppendStream>(new AppendStream(std::move(impl)));
   return result;
+}
+
+AppendResult TusUploads::append(const std::string& id, std::int64_t offset, std::string_view chunk,
+                                const std::optional<std::pair<std::string, std::string>>& chunk_digest,
+                                const UploadVerifier& verify) {
+  std::unique_ptr<AppendStream> stream;
+  AppendResult begun = begin_append(id, offset, static_cast<std::int64_t>(chunk.size()), chunk_digest, &stream);
+  if (begun.outcome != AppendResult::Outcome::kAccepted) return begun;
+  stream->write(chunk);
+  return stream->finish(verify);
 }
 
 AppendResult TusUploads::complete(Entry& e, const UploadVerifier& verify) {
@@ -373,7 +498,9 @@ void TusUploads::commit(Entry& e, AppendResult& result) {
     return;
   }
   rec.state = UploadRecord::State::kStored;
-  save(rec);
+  // The file itself is durable now (put synced it and its directory); this record only
+  // answers HEAD, and after a power cut recovery finds the stored blob instead.
+  save(rec, /*durable=*/false);
   result.outcome = AppendResult::Outcome::kAccepted;
 }
 

@@ -1,9 +1,10 @@
 #pragma once
 // TusUploads: the state machine behind the tus endpoint, free of HTTP — partial uploads in
 // the blob store's staging directory (<id>.part, the bytes; <id>.json, the record, replaced
-// atomically after the bytes are fsynced), chunk checksums, the whole-file SHA-256 computed
-// while receiving, verification and commit into the BlobStore, termination and expiry.
-// Thread-safe: requests on different uploads run in parallel, on one upload one at a time.
+// atomically), chunks streamed to disk (AppendStream), chunk checksums, the whole-file SHA-256
+// computed while receiving, verification and commit into the BlobStore, termination and
+// expiry. Thread-safe: requests on different uploads run in parallel; of one upload, only the
+// newest PATCH writes.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -60,6 +61,35 @@ struct AppendResult {
   std::string message;
 };
 
+class TusUploads;
+
+// One PATCH in progress (TusUploads::begin_append): its bytes go to the part file and into the
+// whole-file SHA-256 as they arrive, so a chunk of any size needs no memory. HEAD sees the
+// offset grow while it runs. Only the newest stream of an upload may write: a PATCH that
+// resumes after a dropped connection supersedes one still open, whose writes then fail.
+class AppendStream {
+ public:
+  ~AppendStream();
+  AppendStream(const AppendStream&) = delete;
+  AppendStream& operator=(const AppendStream&) = delete;
+
+  // Throws std::runtime_error on a write error, past the declared length, or when superseded,
+  // terminated or expired meanwhile.
+  void write(std::string_view bytes);
+  // All declared bytes are in: checks the chunk digest, records the new offset and, at the
+  // upload's length, verifies the whole file and commits it.
+  AppendResult finish(const UploadVerifier& verify);
+  // The request ended before its last byte. The bytes received count (tus: the server keeps
+  // them) unless the chunk promised a digest, which can no longer be checked: then they go.
+  void abort() noexcept;
+
+ private:
+  friend class TusUploads;
+  struct Impl;
+  explicit AppendStream(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
 class TusUploads {
  public:
   // ttl_seconds: an upload expires this long after its creation or last accepted chunk.
@@ -76,8 +106,15 @@ class TusUploads {
   UploadRecord create(UploadRecord proto);
   std::optional<UploadRecord> get(const std::string& id);
 
-  // Writes chunk at offset. chunk_digest: (algorithm, raw digest) from Upload-Checksum, already
-  // known to be a supported algorithm. When the upload reaches its length, verify decides.
+  // Starts a PATCH of `length` bytes at `offset`. chunk_digest: (algorithm, raw digest) from
+  // Upload-Checksum, already known to be a supported algorithm. On kAccepted *out is the
+  // stream to write to; any other outcome says why, and nothing was written.
+  AppendResult begin_append(const std::string& id, std::int64_t offset, std::int64_t length,
+                            const std::optional<std::pair<std::string, std::string>>& chunk_digest,
+                            std::unique_ptr<AppendStream>* out);
+
+  // begin_append, write and finish for a chunk that is in memory. When the upload reaches
+  // its length, verify decides.
   AppendResult append(const std::string& id, std::int64_t offset, std::string_view chunk,
                       const std::optional<std::pair<std::string, std::string>>& chunk_digest,
                       const UploadVerifier& verify);
@@ -93,6 +130,7 @@ class TusUploads {
   std::int64_t ttl() const { return ttl_; }
 
  private:
+  friend class AppendStream;
   struct Entry;
   std::shared_ptr<Entry> find(const std::string& id);
   // Sidecar, atomically (rename). `durable` also fsyncs: needed when an upload is created,
@@ -102,6 +140,9 @@ class TusUploads {
   void drop_files(const std::string& id);
   std::filesystem::path part_path(const std::string& id) const;
   std::filesystem::path record_path(const std::string& id) const;
+  // Rebuilds the running whole-file digest from the part file when it does not stand at the
+  // upload's offset (after a restart or a failed write). Call with the entry locked.
+  void resume_digest(Entry& e);
   AppendResult complete(Entry& e, const UploadVerifier& verify);
   void commit(Entry& e, AppendResult& result);
 

@@ -226,5 +226,75 @@ TEST_F(TusUploadsTest, EmptyFileCompletesOnTheFirstEmptyAppend) {
   EXPECT_EQ(stored("empty"), "");
 }
 
+TEST_F(TusUploadsTest, StreamedChunkIsVisibleWhileItArrives) {
+  const std::string content = "streamed in three pieces";
+  UploadRecord rec = create(static_cast<std::int64_t>(content.size()));
+  std::unique_ptr<AppendStream> stream;
+  ASSERT_EQ(uploads_->begin_append(rec.id, 0, static_cast<std::int64_t>(content.size()), std::nullopt, &stream).outcome,
+            Outcome::kAccepted);
+  stream->write(content.substr(0, 8));
+  EXPECT_EQ(uploads_->get(rec.id)->offset, 8);  // HEAD sees the bytes as they land
+  stream->write(content.substr(8, 8));
+  EXPECT_THROW(stream->write(content.substr(16) + "extra"), std::runtime_error);  // past the declared length
+  stream->write(content.substr(16));
+  auto done = stream->finish(expect(content));
+  EXPECT_EQ(done.outcome, Outcome::kAccepted);
+  EXPECT_EQ(done.record.state, UploadRecord::State::kStored);
+  EXPECT_EQ(stored(), content);
+}
+
+TEST_F(TusUploadsTest, DroppedStreamKeepsItsBytesUnlessItCarriedADigest) {
+  const std::string content = "0123456789abcdefghij";
+  UploadRecord rec = create(20);
+  std::unique_ptr<AppendStream> plain;
+  ASSERT_EQ(uploads_->begin_append(rec.id, 0, 12, std::nullopt, &plain).outcome, Outcome::kAccepted);
+  plain->write(content.substr(0, 7));
+  plain->abort();  // the connection went after 7 of 12 bytes
+  EXPECT_EQ(uploads_->get(rec.id)->offset, 7);
+  restart();  // and the progress is on disk
+  EXPECT_EQ(uploads_->get(rec.id)->offset, 7);
+
+  std::unique_ptr<AppendStream> digested;
+  auto digest = std::make_pair(std::string("sha256"), Hasher::digest("sha256", content.substr(7, 6)));
+  ASSERT_EQ(uploads_->begin_append(rec.id, 7, 6, digest, &digested).outcome, Outcome::kAccepted);
+  digested->write(content.substr(7, 3));
+  EXPECT_EQ(uploads_->get(rec.id)->offset, 7);  // a digested chunk counts only once checked
+  digested->abort();
+  EXPECT_EQ(uploads_->get(rec.id)->offset, 7);
+  EXPECT_EQ(fs::file_size(blobs_->staging_dir() / (rec.id + ".part")), 7u);
+
+  // The rest in one go: the whole-file digest was rebuilt from the 7 bytes on disk.
+  EXPECT_EQ(uploads_->append(rec.id, 7, content.substr(7), std::nullopt, expect(content)).record.state,
+            UploadRecord::State::kStored);
+  EXPECT_EQ(stored(), content);
+}
+
+TEST_F(TusUploadsTest, ANewPatchSupersedesAStreamStillOpen) {
+  const std::string content = "abcdefghij";
+  UploadRecord rec = create(10);
+  std::unique_ptr<AppendStream> stale, fresh;
+  ASSERT_EQ(uploads_->begin_append(rec.id, 0, 10, std::nullopt, &stale).outcome, Outcome::kAccepted);
+  stale->write("abcd");
+  // The client lost the connection, asked HEAD (offset 4) and resumes there.
+  ASSERT_EQ(uploads_->begin_append(rec.id, 4, 6, std::nullopt, &fresh).outcome, Outcome::kAccepted);
+  EXPECT_THROW(stale->write("XXXX"), std::runtime_error);  // the old request may not write any more
+  EXPECT_EQ(stale->finish(expect(content)).outcome, Outcome::kNotFound);
+  stale->abort();  // harmless
+  fresh->write("efghij");
+  EXPECT_EQ(fresh->finish(expect(content)).record.state, UploadRecord::State::kStored);
+  EXPECT_EQ(stored(), content);
+}
+
+TEST_F(TusUploadsTest, TerminationStopsAStreamInProgress) {
+  UploadRecord rec = create(10);
+  std::unique_ptr<AppendStream> stream;
+  ASSERT_EQ(uploads_->begin_append(rec.id, 0, 10, std::nullopt, &stream).outcome, Outcome::kAccepted);
+  stream->write("abc");
+  EXPECT_TRUE(uploads_->remove(rec.id));
+  EXPECT_THROW(stream->write("def"), std::runtime_error);
+  stream->abort();
+  EXPECT_FALSE(fs::exists(blobs_->staging_dir() / (rec.id + ".json")));  // abort wrote nothing back
+}
+
 }  // namespace
 }  // namespace openem

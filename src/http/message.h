@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,20 @@ struct BodyStream {
   std::int64_t length = -1;
 };
 
+struct HttpResponse;
+
+// A request body consumed piece by piece as it arrives (tus PATCH: straight to disk, any size,
+// constant memory). The server calls write() for each piece in order, then finish() once the
+// declared length is in. If the connection ends first, or write() throws, it calls abort()
+// instead, and the exchange ends (an ApiError from write() becomes the response, then the
+// connection closes, since the rest of the body was never read).
+struct BodySink {
+  virtual ~BodySink() = default;
+  virtual void write(std::string_view piece) = 0;
+  virtual HttpResponse finish() = 0;
+  virtual void abort() noexcept = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string body;
@@ -52,6 +67,13 @@ struct HttpResponse {
   static HttpResponse text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   // SciCat error body {statusCode, message, error}.
   static HttpResponse error(int status, const std::string& message);
+};
+
+// What a streaming route answers to a request's header: a sink for the body, or (sink null)
+// the response right away, e.g. 404 or 409, without reading the body.
+struct BodyStart {
+  std::unique_ptr<BodySink> sink;
+  HttpResponse response;
 };
 
 // Percent-decodes one path segment; nullopt for malformed escapes or a decoded NUL.

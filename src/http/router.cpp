@@ -32,6 +32,25 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(r));
 }
 
+void Router::add_streaming(std::string method, std::string pattern, BodyHandler handler) {
+  Handler buffered = [handler](HttpRequest& req) {
+    std::string body = std::move(req.body);
+    req.body.clear();
+    req.headers["content-length"] = std::to_string(body.size());  // as read (chunked requests have none)
+    BodyStart start = handler(req);
+    if (!start.sink) return std::move(start.response);
+    try {
+      start.sink->write(body);
+    } catch (...) {
+      start.sink->abort();
+      throw;
+    }
+    return start.sink->finish();
+  };
+  add(std::move(method), std::move(pattern), std::move(buffered));
+  routes_.back().body_handler = std::move(handler);
+}
+
 const Route* Router::match(const std::string& method, HttpRequest& req, bool& method_mismatch) const {
   const Route* best = nullptr;
   method_mismatch = false;

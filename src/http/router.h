@@ -14,12 +14,15 @@
 namespace openem {
 
 using Handler = std::function<HttpResponse(HttpRequest&)>;
+// For routes that take bodies of any size: called with the header only (req.body empty).
+using BodyHandler = std::function<BodyStart(HttpRequest&)>;
 
 struct Route {
   std::string method;
   std::string pattern;
   std::vector<std::string> segments;  // literal (lower-cased), ":name", or a last "*name"
-  Handler handler;
+  Handler handler;           // buffered requests; for a streaming route it wraps body_handler
+  BodyHandler body_handler;  // set for streaming routes
   int literal_count = 0;
   bool trailing_rest = false;  // the last segment is "*name"
   size_t index = 0;  // position in routes(), for per-route metrics
@@ -28,6 +31,10 @@ struct Route {
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
+  // A route whose request body streams into a BodySink instead of memory. Requests that
+  // arrive without Content-Length (chunked), or through dispatch() in tests, are buffered
+  // first and then fed to the same sink in one piece.
+  void add_streaming(std::string method, std::string pattern, BodyHandler handler);
   // nullptr: no route. method_mismatch is set when the path exists with another method.
   const Route* match(const std::string& method, HttpRequest& req, bool& method_mismatch) const;
   const std::vector<Route>& routes() const { return routes_; }

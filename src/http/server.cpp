@@ -18,6 +18,31 @@ namespace http = beast::http;
 using tcp = net::ip::tcp;
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
+namespace {
+
+// The response for the exception being handled: an ApiError's own status and message(s) in
+// SciCat's error body, anything else a logged 500.
+HttpResponse current_exception_response(const Route* route) {
+  try {
+    throw;
+  } catch (const ApiError& e) {
+    if (!e.message_is_array()) return HttpResponse::error(e.status(), e.messages().front());
+    boost::json::array msgs;
+    for (const auto& m : e.messages()) msgs.emplace_back(m);
+    return HttpResponse::json(e.status(), boost::json::object{{"statusCode", e.status()},
+                                                              {"message", std::move(msgs)},
+                                                              {"error", status_reason(e.status())}});
+  } catch (const std::exception& e) {
+    spdlog::error("event=handler_error route=\"{}\" error=\"{}\"", route ? route->pattern : "", e.what());
+    return HttpResponse::error(500, "Internal server error");
+  }
+}
+
+// Streamed request bodies are read from the socket in pieces of up to this size.
+constexpr std::size_t kBodyPieceBytes = 1 << 20;
+
+}  // namespace
+
 HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matched) {
   *matched = nullptr;
   try {
@@ -35,16 +60,8 @@ HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matc
     }
     *matched = r;
     return r->handler(req);
-  } catch (const ApiError& e) {
-    if (!e.message_is_array()) return HttpResponse::error(e.status(), e.messages().front());
-    boost::json::array msgs;
-    for (const auto& m : e.messages()) msgs.emplace_back(m);
-    return HttpResponse::json(e.status(), boost::json::object{{"statusCode", e.status()},
-                                                              {"message", std::move(msgs)},
-                                                              {"error", status_reason(e.status())}});
-  } catch (const std::exception& e) {
-    spdlog::error("event=handler_error route=\"{}\" error=\"{}\"", *matched ? (*matched)->pattern : "", e.what());
-    return HttpResponse::error(500, "Internal server error");
+  } catch (...) {
+    return current_exception_response(*matched);
   }
 }
 
@@ -64,7 +81,9 @@ struct HttpServer::Impl {
   Impl(ServerOptions o, const Router& r, Metrics& m, RequestObserver obs)
       : options(std::move(o)), router(r), metrics(m), observer(std::move(obs)), ioc(static_cast<int>(options.threads)) {}
 
-  static HttpRequest to_request(http::request<http::string_body>&& msg, const tcp::endpoint& remote) {
+  // The request as handlers see it, from the header alone (the body comes later, if at all).
+  // Throws ApiError 400 for a malformed target.
+  static HttpRequest header_request(const http::request<http::empty_body>& msg, const tcp::endpoint& remote) {
     HttpRequest req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
@@ -73,7 +92,6 @@ struct HttpServer::Impl {
       std::transform(name.begin(), name.end(), name.begin(), ::tolower);
       req.headers[name] = std::string(f.value());
     }
-    req.body = std::move(msg.body());
     req.remote = remote.address().to_string();
     parse_target(req.target, req);
     return req;
@@ -138,16 +156,116 @@ struct HttpServer::Impl {
     co_return !msg.need_eof();
   }
 
+  // Feeds a request body of `length` bytes to a streaming route's sink as it arrives: first
+  // what came in with the header, then reads of up to kBodyPieceBytes. `lost` is set when the
+  // connection ended mid-body (nothing can be answered then); `close` when the body was not
+  // read to its end, so the connection cannot carry another request.
+  net::awaitable<HttpResponse> receive_streamed(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                std::unique_ptr<char[]>& piece, std::uint64_t length,
+                                                const Route& route, HttpRequest& req, bool& lost, bool& close) {
+    BodyStart start;
+    try {
+      start = route.body_handler(req);
+    } catch (...) {
+      start.sink.reset();
+      start.response = current_exception_response(&route);
+    }
+    if (!start.sink) {
+      if (buffer.size() >= length) buffer.consume(length);  // the whole (small) body is here: skip it
+      else close = true;
+      co_return std::move(start.response);
+    }
+    BodySink& sink = *start.sink;
+    std::uint64_t left = length;
+    bool failed = false;
+    HttpResponse failure;
+    while (left > 0) {
+      std::string_view bytes;
+      if (buffer.size() > 0) {
+        bytes = std::string_view(static_cast<const char*>(buffer.data().data()),
+                                 static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), left)));
+      } else {
+        if (!piece) piece = std::make_unique_for_overwrite<char[]>(kBodyPieceBytes);
+        stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+        auto [ec, got] = co_await stream.async_read_some(
+            net::buffer(piece.get(), static_cast<std::size_t>(std::min<std::uint64_t>(left, kBodyPieceBytes))), kTuple);
+        if (ec) {
+          sink.abort();
+          lost = true;
+          co_return HttpResponse{};
+        }
+        bytes = std::string_view(piece.get(), got);
+      }
+      try {
+        sink.write(bytes);
+      } catch (...) {
+        failed = true;
+        failure = current_exception_response(&route);
+      }
+      if (failed) {
+        sink.abort();
+        close = true;
+        co_return failure;
+      }
+      if (buffer.size() > 0) buffer.consume(bytes.size());
+      left -= bytes.size();
+    }
+    try {
+      co_return sink.finish();
+    } catch (...) {
+      failure = current_exception_response(&route);
+    }
+    co_return failure;
+  }
+
+  // Reads one request and answers it through the router. A streaming route with a declared
+  // Content-Length gets its body piece by piece (receive_streamed); every other request is
+  // read whole, up to max_body_bytes (413 beyond).
+  net::awaitable<HttpResponse> receive(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                       std::unique_ptr<char[]>& piece, http::request_parser<http::empty_body>& head, const tcp::endpoint& remote,
+                                       HttpRequest& req, const Route*& route, bool& lost, bool& close) {
+    try {
+      req = header_request(head.get(), remote);
+    } catch (...) {
+      close = true;
+      co_return current_exception_response(nullptr);
+    }
+    bool wrong_method = false;
+    const Route* candidate = router.match(req.method, req, wrong_method);
+    boost::optional<std::uint64_t> length = head.content_length();
+    if (candidate && candidate->body_handler && length) {
+      route = candidate;
+      co_return co_await receive_streamed(stream, buffer, piece, *length, *candidate, req, lost, close);
+    }
+    if (length && *length > options.max_body_bytes) {
+      close = true;
+      co_return HttpResponse::error(413, "Request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+    }
+    http::request_parser<http::string_body> parser{std::move(head)};
+    parser.body_limit(options.max_body_bytes);
+    stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+    auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (ec) {
+      close = true;
+      if (ec == http::error::body_limit)
+        co_return HttpResponse::error(413, "Request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+      co_return HttpResponse::error(400, "Malformed HTTP request: " + ec.message());
+    }
+    req.body = std::move(parser.get().body());
+    co_return dispatch(router, req, &route);
+  }
+
   net::awaitable<void> session(beast::tcp_stream stream) {
     beast::flat_buffer buffer;
+    std::unique_ptr<char[]> piece;  // for streamed request bodies, allocated on first use
     boost::system::error_code ignored;
     tcp::endpoint remote = stream.socket().remote_endpoint(ignored);
     for (;;) {
-      http::request_parser<http::string_body> parser;
-      parser.header_limit(64 * 1024);
-      parser.body_limit(options.max_body_bytes);
+      http::request_parser<http::empty_body> head;
+      head.header_limit(64 * 1024);
+      head.body_limit(boost::none);  // the limit depends on the route: see receive()
       stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
-      auto [ec, n] = co_await http::async_read(stream, buffer, parser, kTuple);
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, head, kTuple);
       if (ec == http::error::end_of_stream || ec == net::error::eof || ec == beast::error::timeout ||
           ec == net::error::operation_aborted || ec == net::error::connection_reset)
         break;
@@ -155,41 +273,35 @@ struct HttpServer::Impl {
       const Route* route = nullptr;
       HttpResponse res;
       unsigned version = 11;
-      bool keep_alive = false, head = false;
+      bool keep_alive = false, is_head = false, lost = false, close = false;
       HttpRequest req;
-      if (ec == http::error::body_limit) {
-        res = HttpResponse::error(413, "Request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
-      } else if (ec) {
+      if (ec) {
         res = HttpResponse::error(400, "Malformed HTTP request: " + ec.message());
+        close = true;
       } else {
-        auto msg = parser.release();
-        version = msg.version();
-        keep_alive = msg.keep_alive();
-        head = msg.method() == http::verb::head;
+        version = head.get().version();
+        keep_alive = head.get().keep_alive();
+        is_head = head.get().method() == http::verb::head;
         ++in_flight;
-        try {
-          req = to_request(std::move(msg), remote);
-          res = dispatch(router, req, &route);
-        } catch (const ApiError& e) {
-          res = HttpResponse::error(e.status(), e.messages().front());
-        }
+        res = co_await receive(stream, buffer, piece, head, remote, req, route, lost, close);
         --in_flight;
       }
       double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
       metrics.observe(route ? static_cast<int>(route->index) : -1, res.status, seconds);
       if (observer) observer(req, route, res.status, seconds);
-      if (res.stream && !head && !ec) {
+      if (lost) break;
+      if (res.stream && !is_head && !close) {
         ++in_flight;  // a drain waits for a download in progress (up to its timeout)
         bool reusable = co_await write_streamed(stream, res, version, keep_alive);
         --in_flight;
         if (!reusable) break;
         continue;
       }
-      auto out = to_message(std::move(res), version, keep_alive, head);
-      bool close = out.need_eof();
+      auto out = to_message(std::move(res), version, keep_alive && !close, is_head);
+      bool need_eof = out.need_eof();
       stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
       auto [wec, wn] = co_await http::async_write(stream, out, kTuple);
-      if (wec || close || ec) break;
+      if (wec || need_eof || close) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }

@@ -11,11 +11,6 @@ namespace {
 
 std::once_flag curl_once;
 
-struct Upload {
-  std::string_view data;
-  std::size_t offset = 0;
-};
-
 std::size_t on_body(char* p, std::size_t size, std::size_t n, void* user) {
   static_cast<std::string*>(user)->append(p, size * n);
   return size * n;
@@ -37,15 +32,35 @@ std::size_t on_header(char* p, std::size_t size, std::size_t n, void* user) {
   return size * n;
 }
 
-std::size_t on_read(char* buf, std::size_t size, std::size_t n, void* user) {
-  auto* u = static_cast<Upload*>(user);
-  std::size_t take = std::min(size * n, u->data.size() - u->offset);
-  std::copy_n(u->data.data() + u->offset, take, buf);
-  u->offset += take;
-  return take;
-}
-
 }  // namespace
+
+// A request body: bytes in memory, or a source that reads them while curl sends.
+struct HttpClient::Body {
+  std::string_view data;
+  std::uint64_t length = 0, sent = 0;
+  const BodySource* source = nullptr;
+  std::exception_ptr error;  // thrown by the source, rethrown after curl returns
+
+  static std::size_t on_read(char* buf, std::size_t size, std::size_t n, void* user) {
+    auto* b = static_cast<Body*>(user);
+    std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(size * n, b->length - b->sent));
+    if (want == 0) return 0;
+    std::size_t got = want;
+    if (b->source) {
+      try {
+        got = (*b->source)(buf, want);
+      } catch (...) {
+        b->error = std::current_exception();
+        return CURL_READFUNC_ABORT;
+      }
+      if (got == 0) return CURL_READFUNC_ABORT;
+    } else {
+      std::copy_n(b->data.data() + b->sent, want, buf);
+    }
+    b->sent += got;
+    return got;
+  }
+};
 
 std::string HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
@@ -63,11 +78,28 @@ HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
 HttpResponse HttpClient::request(std::string_view method, const std::string& target,
                                  const std::vector<std::string>& headers, std::string_view body, bool has_body) {
+  if (!has_body && body.empty()) return perform(method, target, headers, nullptr);
+  Body b;
+  b.data = body;
+  b.length = body.size();
+  return perform(method, target, headers, &b);
+}
+
+HttpResponse HttpClient::request(std::string_view method, const std::string& target,
+                                 const std::vector<std::string>& headers, std::uint64_t length,
+                                 const BodySource& source) {
+  Body b;
+  b.length = length;
+  b.source = &source;
+  return perform(method, target, headers, &b);
+}
+
+HttpResponse HttpClient::perform(std::string_view method, const std::string& target,
+                                 const std::vector<std::string>& headers, Body* body) {
   CURL* c = static_cast<CURL*>(curl_);
   curl_easy_reset(c);
   std::string url = target.rfind("http://", 0) == 0 || target.rfind("https://", 0) == 0 ? target : origin_ + target;
   HttpResponse resp;
-  Upload up{body, 0};
   curl_slist* list = nullptr;
   for (const auto& h : headers) list = curl_slist_append(list, h.c_str());
   if (!token_.empty()) list = curl_slist_append(list, ("Authorization: Bearer " + token_).c_str());
@@ -86,14 +118,16 @@ HttpResponse HttpClient::request(std::string_view method, const std::string& tar
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
   if (method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
-  if (has_body || !body.empty()) {
+  if (body) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
-    curl_easy_setopt(c, CURLOPT_READDATA, &up);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 1L << 20);  // fewer, larger socket writes for file bodies
+    curl_easy_setopt(c, CURLOPT_READFUNCTION, &Body::on_read);
+    curl_easy_setopt(c, CURLOPT_READDATA, body);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(body->length));
   }
   CURLcode rc = curl_easy_perform(c);
   curl_slist_free_all(list);
+  if (body && body->error) std::rethrow_exception(body->error);
   if (rc != CURLE_OK)
     throw NetworkError(std::string(method) + " " + url.substr(0, url.find('?')) + ": " + curl_easy_strerror(rc));
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp.status);

@@ -3,6 +3,9 @@
 // connections are reused). One instance per thread: not thread-safe. Transport failures
 // (refused, reset, timeout) throw NetworkError so callers can retry them; HTTP error
 // statuses are returned, not thrown.
+#include <cstdint>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -41,7 +44,19 @@ class HttpClient {
                        const std::vector<std::string>& headers = {}, std::string_view body = {},
                        bool has_body = false);
 
+  // Fills buf with up to max bytes of a body being sent and returns how many; throws on a
+  // read error (the request is then aborted and the exception rethrown by request()).
+  using BodySource = std::function<std::size_t(char* buf, std::size_t max)>;
+  // A request whose body of `length` bytes is produced while it is sent (files of any size,
+  // read straight from disk).
+  HttpResponse request(std::string_view method, const std::string& target, const std::vector<std::string>& headers,
+                       std::uint64_t length, const BodySource& source);
+
  private:
+  struct Body;
+  HttpResponse perform(std::string_view method, const std::string& target, const std::vector<std::string>& headers,
+                       Body* body);
+
   std::string origin_;
   std::string token_;
   void* curl_;

@@ -53,7 +53,7 @@ std::string download_target(const std::string& pid, const std::string& path) {
   return out;
 }
 
-TusUploader::TusUploader(ScicatClient& client, std::string pid, std::size_t chunk_bytes)
+TusUploader::TusUploader(ScicatClient& client, std::string pid, std::uint64_t chunk_bytes)
     : client_(client), pid_(std::move(pid)), chunk_bytes_(chunk_bytes) {}
 
 bool TusUploader::server_supports_uploads() {
@@ -95,7 +95,6 @@ std::int64_t TusUploader::offset_of(const std::string& url, std::uint64_t) {
 void TusUploader::upload(const LocalFile& f, std::string& url, const std::function<void(const std::string&)>& on_created,
                          const std::function<void(std::uint64_t)>& on_bytes) {
   FileReader reader(f);
-  if (buffer_.size() < chunk_bytes_) buffer_.resize(chunk_bytes_);
   std::int64_t offset = -1;
   int chunk_mismatches = 0;
   int recreated = 0;
@@ -114,19 +113,23 @@ void TusUploader::upload(const LocalFile& f, std::string& url, const std::functi
       }
     }
     std::uint64_t off = static_cast<std::uint64_t>(offset);
-    std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(chunk_bytes_, f.size - off));
-    if (n > 0) reader.read_at(buffer_.data(), n, off);
-    std::vector<std::string> headers{kTus, "Content-Type: application/offset+octet-stream",
-                                     "Upload-Offset: " + std::to_string(off)};
-    if (n > 0) {
-      Sha256 h;
-      h.update(buffer_.data(), n);
-      headers.push_back("Upload-Checksum: sha256 " + base64_encode(h.finish_raw()));
-    }
+    std::uint64_t n = std::min<std::uint64_t>(chunk_bytes_, f.size - off);
+    // The chunk is read from the file while it is sent. No per-chunk Upload-Checksum: that
+    // would cost a second read and hash of every byte, and the server checks the whole file
+    // against its registered SHA-256 before it keeps it anyway.
+    std::uint64_t read = 0;
+    HttpClient::BodySource source = [&](char* buf, std::size_t max) {
+      std::size_t got = reader.read_at(buf, max, off + read);
+      read += got;
+      return got;
+    };
     HttpResponse r;
     try {
       client_.http().set_bearer_token(client_.auth().token());
-      r = client_.http().request("PATCH", url, headers, std::string_view(buffer_.data(), n), true);
+      r = client_.http().request("PATCH", url,
+                                 {kTus, "Content-Type: application/offset+octet-stream",
+                                  "Upload-Offset: " + std::to_string(off)},
+                                 n, source);
     } catch (const NetworkError&) {
       offset = -1;  // the connection dropped mid-chunk: ask the server where it stands
       if (url.empty()) throw;

@@ -1,7 +1,7 @@
 #pragma once
 // TusUploader: sends one registered file to the server's tus 1.0.0 endpoint
 // (/api/v3/uploads, docs/uploads.md): creation with datasetId/path metadata, PATCH chunks of
-// at most 8 MiB each carrying `Upload-Checksum: sha256 <base64>`, HEAD to find where to go on
+// up to 64 MiB read from the file as they are sent, HEAD to find where to go on
 // after a lost connection or a restart. The server verifies the whole file against the
 // registered SHA-256 before it keeps it. One instance per thread: not thread-safe.
 #include <cstdint>
@@ -14,11 +14,14 @@
 
 namespace openem::ingest {
 
-inline constexpr std::size_t kTusChunkBytes = 8u << 20;
+// One PATCH carries up to this much, streamed from the file: large enough that the request
+// overhead vanishes, small enough that progress moves and a dropped connection costs little
+// (the server keeps what it received anyway).
+inline constexpr std::uint64_t kTusChunkBytes = 64u << 20;
 
 class TusUploader {
  public:
-  TusUploader(ScicatClient& client, std::string pid, std::size_t chunk_bytes = kTusChunkBytes);
+  TusUploader(ScicatClient& client, std::string pid, std::uint64_t chunk_bytes = kTusChunkBytes);
 
   // True when the server offers tus uploads (OPTIONS /api/v3/uploads answers with Tus-Version).
   bool server_supports_uploads();
@@ -41,8 +44,7 @@ class TusUploader {
 
   ScicatClient& client_;
   std::string pid_;
-  std::size_t chunk_bytes_;
-  std::vector<char> buffer_;
+  std::uint64_t chunk_bytes_;
 };
 
 // "/api/v3/Datasets/<pid>/files/<path>" with the pid and each path segment percent-encoded.

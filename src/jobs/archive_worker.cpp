@@ -656,13 +656,45 @@ int ArchiveWorker::schedule_auto_archive() {
   return created;
 }
 
+int ArchiveWorker::sweep_deleted_archives() {
+  // Datablocks this worker's kind wrote whose dataset is gone. A dataset with an archive copy
+  // can only be deleted once its retention time has passed (the DELETE route refuses before),
+  // so what is found here is free to go.
+  QueryPlan plan;
+  plan.conditions.push_back({"NOT EXISTS (SELECT 1 FROM " + schemas::datasets().table + " x WHERE x.id = t.dataset_id)", {}, ""});
+  plan.limit = 100;
+  int removed = 0;
+  for (const auto& block : store_.find(schemas::datablocks(), plan)) {
+    if (str(block, "version") != kBagVersion) continue;  // another archive system's: not ours to delete
+    const std::string key = str(block, "archiveId");
+    bool all_gone = true;
+    for (const auto& tier : copies_) {
+      BlobStatus s = tier->remove(key);
+      if (!s.is_ok() && !s.is_not_found()) {
+        spdlog::warn("event=retention_sweep_failed key=\"{}\" location=\"{}\" error=\"{}\"", key, tier->location(), s.message());
+        all_gone = false;
+      }
+    }
+    if (!all_gone) continue;  // the datablock stays so the next sweep tries again
+    store_.remove(schemas::datablocks(), str(block, schemas::datablocks().id_field));
+    spdlog::info("event=archive_copy_deleted key=\"{}\" dataset=\"{}\"", key, str(block, "datasetId"));
+    ++removed;
+  }
+  return removed;
+}
+
 void ArchiveWorker::loop() {
   while (!stopping_) {
     bool worked = false;
     try {
-      if (std::chrono::steady_clock::now() - last_auto_ > std::chrono::seconds(10)) {
-        last_auto_ = std::chrono::steady_clock::now();
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_auto_ > std::chrono::seconds(10)) {
+        last_auto_ = now;
         if (int n = schedule_auto_archive()) spdlog::info("event=auto_archive jobs={}", n);
+      }
+      if (now - last_sweep_ > std::chrono::minutes(10)) {
+        last_sweep_ = now;
+        sweep_deleted_archives();
       }
       worked = run_once();
     } catch (const std::exception& e) {

@@ -52,6 +52,11 @@ class ArchiveWorker {
   // autoArchiveDelay (days) has passed. Returns the number of jobs created.
   int schedule_auto_archive();
 
+  // Deletes the archived bags (every copy) and datablocks of datasets that were deleted,
+  // which the DELETE route allows only after their retention time. Runs every 10 minutes in
+  // the background; returns how many bags went.
+  int sweep_deleted_archives();
+
   void start();  // a background thread polling for jobs
   void stop();   // finishes the dataset in hand's current step, then returns
 
@@ -93,6 +98,7 @@ class ArchiveWorker {
   ArchiveWorkerOptions opt_;
   std::chrono::steady_clock::time_point last_beat_{};
   std::chrono::steady_clock::time_point last_auto_{};
+  std::chrono::steady_clock::time_point last_sweep_{};
 
   std::thread thread_;
   std::mutex mu_;

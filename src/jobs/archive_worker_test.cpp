@@ -167,6 +167,33 @@ TEST_F(WorkerTest, ArchivePurgeRetrieveRoundTrip) {
   EXPECT_FALSE(w->run_once());  // nothing left
 }
 
+TEST_F(WorkerTest, SweepDeletesTheBagsOfDeletedDatasetsOnly) {
+  config_.archive_purge = "never";
+  dataset("PID/kept", {{"a.txt", "kept"}});
+  dataset("PID/gone", {{"b.txt", "gone"}});
+  auto w = worker();
+  std::string a = job("archive", {"PID/kept", "PID/gone"}, {{"tapeCopies", "two"}});
+  ASSERT_TRUE(w->run_once());
+  ASSERT_EQ(get(schemas::jobs(), a)["statusCode"], "finishedSuccessful");
+  auto kept_bag = dir_.path() / "archive/copy-1/PID_kept" / (a + ".tar");
+  auto gone_bags = {dir_.path() / "archive/copy-1/PID_gone" / (a + ".tar"), dir_.path() / "archive/copy-2/PID_gone" / (a + ".tar")};
+  for (const auto& bag : gone_bags) ASSERT_TRUE(std::filesystem::exists(bag)) << bag;
+  // A datablock of another archive system (not an openem bag) is never touched.
+  store_->insert(schemas::datablocks(), {{"_id", "foreign"}, {"datasetId", "PID/gone"}, {"archiveId", "tape:123"},
+                                         {"ownerGroup", "g1"}, {"version", "other-1"}});
+  EXPECT_EQ(w->sweep_deleted_archives(), 0);  // both datasets exist
+
+  store_->remove(schemas::datasets(), "PID/gone");
+  EXPECT_EQ(w->sweep_deleted_archives(), 1);
+  for (const auto& bag : gone_bags) EXPECT_FALSE(std::filesystem::exists(bag)) << bag;
+  EXPECT_TRUE(std::filesystem::exists(kept_bag));
+  auto left = datablocks("PID/gone");
+  ASSERT_EQ(left.size(), 1u);
+  EXPECT_EQ(left[0]["_id"], "foreign");
+  EXPECT_EQ(datablocks("PID/kept").size(), 1u);
+  EXPECT_EQ(w->sweep_deleted_archives(), 0);  // nothing left to do
+}
+
 TEST_F(WorkerTest, DamagedCopyIsReportedAndTheSecondCopyUsed) {
   std::map<std::string, std::string> files{{"f.bin", std::string(5000, 'z')}};
   dataset("PID/two", files);

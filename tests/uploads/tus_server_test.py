@@ -12,13 +12,47 @@ import os
 import random
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 from common import Checks, Client, Server, b64, enc, server_env
 
 MIB = 1024 * 1024
+
+
+def raw_headers(server, token, loc, offset, extra):
+    lines = [f"PATCH {loc} HTTP/1.1", f"Host: {server.addr[0]}", "Tus-Resumable: 1.0.0",
+             "Content-Type: application/offset+octet-stream", f"Upload-Offset: {offset}",
+             f"Authorization: Bearer {token}", *extra]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def raw_patch(server, token, loc, offset, declared, body, checksum=None):
+    """Declares `declared` bytes, sends only `body`, then drops the connection."""
+    extra = [f"Content-Length: {declared}"] + ([f"Upload-Checksum: {checksum}"] if checksum else [])
+    with socket.create_connection(server.addr, timeout=10) as s:
+        s.sendall(raw_headers(server, token, loc, offset, extra) + body)
+        time.sleep(0.3)  # let the server take the bytes before the connection goes
+    time.sleep(0.3)
+
+
+def chunked_patch(server, token, loc, offset, body):
+    half = len(body) // 2
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:half], body[half:])) + b"0\r\n\r\n"
+    with socket.create_connection(server.addr, timeout=10) as s:
+        s.sendall(raw_headers(server, token, loc, offset, ["Transfer-Encoding: chunked", "Connection: close"]) + chunks)
+        reply = b""
+        while True:
+            got = s.recv(65536)
+            if not got:
+                break
+            reply += got
+    head = reply.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in head[1:] if ":" in line)}
+    return int(head[0].split()[1]), headers
 
 
 def main():
@@ -45,7 +79,7 @@ def main():
         c.eq("Tus-Version", h.get("tus-version"), "1.0.0")
         c.eq("Tus-Extension", h.get("tus-extension"), "creation,termination,checksum,expiration")
         c.eq("Tus-Checksum-Algorithm", h.get("tus-checksum-algorithm"), "sha256,sha1")
-        c.eq("Tus-Max-Chunk-Size", h.get("tus-max-chunk-size"), str(2 * MIB))
+        c.eq("no chunk size limit (PATCH bodies stream to disk)", h.get("tus-max-chunk-size"), None)
         c.eq("Tus-Max-Size", h.get("tus-max-size"), str(1 << 40))
         status, h, body = user1.request("POST", "/api/v3/uploads", [("Upload-Length", "3")], b"")
         c.eq("POST without Tus-Resumable", status, 412)
@@ -88,8 +122,28 @@ def main():
         c.eq("wrong offset", status, 409)
         status, h, body = user1.tus_patch(loc, offset, big[offset:offset + 100], "sha256 " + b64(hashlib.sha256(b"x").digest()))
         c.eq("chunk checksum mismatch", status, 460)
-        status, h, body = user1.tus_patch(loc, offset, big[offset:offset + 3 * MIB])
-        c.eq("chunk above the body limit", status, 413)
+        # A chunk larger than the server's body limit (2 MiB here) streams to disk.
+        status, h, body = user1.tus_patch(loc, offset, big[offset:offset + 2 * MIB + 1])
+        c.eq("chunk above the body limit", status, 204)
+        offset += 2 * MIB + 1
+        c.eq("offset after the large chunk", h.get("upload-offset"), str(offset))
+        # The connection drops mid-chunk: the bytes that arrived count (tus), so HEAD moves on...
+        sent = 100_000
+        raw_patch(server, user1.token, loc, offset, 200_000, big[offset:offset + sent])
+        status, h, _ = user1.tus_head(loc)
+        c.eq("offset after a dropped PATCH keeps what arrived", h.get("upload-offset"), str(offset + sent))
+        offset += sent
+        # ...unless the chunk promised a checksum, which cannot be checked on a partial chunk.
+        raw_patch(server, user1.token, loc, offset, 100_000, big[offset:offset + 50_000],
+                  "sha256 " + b64(hashlib.sha256(big[offset:offset + 100_000]).digest()))
+        status, h, _ = user1.tus_head(loc)
+        c.eq("a dropped PATCH with Upload-Checksum leaves the offset", h.get("upload-offset"), str(offset))
+        # A chunked-encoded PATCH (no Content-Length) is read whole, then appended.
+        status, h = chunked_patch(server, user1.token, loc, offset, big[offset:offset + 70_000])
+        c.eq("chunked transfer encoding", status, 204)
+        offset += 70_000
+        c.eq("offset after the chunked PATCH", h.get("upload-offset"), str(offset))
+        acknowledged = offset
         status, h, _ = user2.tus_head(loc)
         c.eq("someone else's upload", status, 403)
         status, _, _ = user1.request("PATCH", loc, [("Tus-Resumable", "1.0.0"), ("Content-Type", "application/json"),
@@ -100,7 +154,7 @@ def main():
         user1 = Client(server, "user1")
         status, h, _ = user1.tus_head(loc)
         c.eq("HEAD after restart", status, 200)
-        c.eq("offset survived the restart", h.get("upload-offset"), str(half))
+        c.eq("offset survived the restart", h.get("upload-offset"), str(acknowledged))
         c.eq("Upload-Length", h.get("upload-length"), str(len(big)))
         c.eq("Cache-Control", h.get("cache-control"), "no-store")
         c.true("metadata echoed", b64(pid) in h.get("upload-metadata", ""), h)
@@ -220,6 +274,14 @@ def main():
         c.eq("tar holds exactly the uploaded files", names, sorted(uploaded))
         r = subprocess.run(["sha256sum", "--strict", "-c", "manifest-sha256.txt"], cwd=top, capture_output=True, text=True)
         c.eq("sha256sum -c manifest", (r.returncode, r.stdout.count(": OK")), (0, len(uploaded)))
+
+        # Deleting the dataset deletes its online files too.
+        blob_dir = os.path.join(data, "blobs", "datasets", "".join(
+            ch if ch.isalnum() or ch in "_.-" else "%%%02X" % ord(ch) for ch in pid))
+        c.true("blobs on disk before the delete", os.path.isdir(blob_dir), blob_dir)
+        admin = Client(server, "admin")
+        c.eq("admin deletes the dataset", admin.request("DELETE", f"/api/v3/Datasets/{enc(pid)}")[0], 200)
+        c.true("no file of the deleted dataset is left", not os.path.exists(blob_dir), blob_dir)
         c.eq("SIGTERM at the end", server.stop(), None)
     except Exception as e:  # noqa: BLE001 — reported as a failure with the server log
         c.failures.append(f"{type(e).__name__}: {e}\n{server.log_tail()}")
