@@ -6,6 +6,8 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <strings.h>
+
 #include <chrono>
 #include <thread>
 
@@ -156,6 +158,18 @@ struct HttpServer::Impl {
     co_return !msg.need_eof();
   }
 
+  // A client that sent "Expect: 100-continue" waits for this before it sends the body (curl
+  // would wait a second, then send anyway). Only called once the body is wanted: a request
+  // refused on its header gets its final answer instead. False when the connection is gone.
+  net::awaitable<bool> continue_if_expected(beast::tcp_stream& stream, const HttpRequest& req) {
+    auto expect = req.header("expect");
+    if (!expect || strcasecmp(expect->c_str(), "100-continue") != 0) co_return true;
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), kTuple);
+    co_return !ec;
+  }
+
   // Feeds a request body of `length` bytes to a streaming route's sink as it arrives: first
   // what came in with the header, then reads of up to kBodyPieceBytes. `lost` is set when the
   // connection ended mid-body (nothing can be answered then); `close` when the body was not
@@ -176,6 +190,11 @@ struct HttpServer::Impl {
       co_return std::move(start.response);
     }
     BodySink& sink = *start.sink;
+    if (!co_await continue_if_expected(stream, req)) {
+      sink.abort();
+      lost = true;
+      co_return HttpResponse::text(499, "");
+    }
     std::uint64_t left = length;
     bool failed = false;
     HttpResponse failure;
@@ -192,7 +211,7 @@ struct HttpServer::Impl {
         if (ec) {
           sink.abort();
           lost = true;
-          co_return HttpResponse{};
+          co_return HttpResponse::text(499, "");  // never sent: for the log and metrics ("client closed")
         }
         bytes = std::string_view(piece.get(), got);
       }
@@ -222,8 +241,8 @@ struct HttpServer::Impl {
   // Content-Length gets its body piece by piece (receive_streamed); every other request is
   // read whole, up to max_body_bytes (413 beyond).
   net::awaitable<HttpResponse> receive(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                       std::unique_ptr<char[]>& piece, http::request_parser<http::empty_body>& head, const tcp::endpoint& remote,
-                                       HttpRequest& req, const Route*& route, bool& lost, bool& close) {
+                                       std::unique_ptr<char[]>& piece, http::request_parser<http::empty_body>& head,
+                                       const tcp::endpoint& remote, HttpRequest& req, const Route*& route, bool& lost, bool& close) {
     try {
       req = header_request(head.get(), remote);
     } catch (...) {
@@ -240,6 +259,10 @@ struct HttpServer::Impl {
     if (length && *length > options.max_body_bytes) {
       close = true;
       co_return HttpResponse::error(413, "Request body is larger than " + std::to_string(options.max_body_bytes) + " bytes");
+    }
+    if (!co_await continue_if_expected(stream, req)) {
+      lost = true;
+      co_return HttpResponse::text(499, "");
     }
     http::request_parser<http::string_body> parser{std::move(head)};
     parser.body_limit(options.max_body_bytes);

@@ -39,20 +39,41 @@ def raw_patch(server, token, loc, offset, declared, body, checksum=None):
     time.sleep(0.3)
 
 
+def read_response(s):
+    reply = b""
+    while True:
+        got = s.recv(65536)
+        if not got:
+            break
+        reply += got
+    head = reply.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in head[1:] if ":" in line)}
+    return int(head[0].split()[1]), headers
+
+
+def continue_patch(server, token, loc, offset, body):
+    """Sends the header with Expect: 100-continue and the body only after the interim 100."""
+    extra = [f"Content-Length: {len(body)}", "Expect: 100-continue", "Connection: close"]
+    with socket.create_connection(server.addr, timeout=5) as s:
+        s.sendall(raw_headers(server, token, loc, offset, extra))
+        interim = b""
+        while b"\r\n\r\n" not in interim:
+            got = s.recv(1)  # byte by byte: the final answer must stay unread
+            if not got:
+                return -1, {}
+            interim += got
+        if not interim.startswith(b"HTTP/1.1 100"):
+            return int(interim.split()[1]), {}
+        s.sendall(body)
+        return read_response(s)
+
+
 def chunked_patch(server, token, loc, offset, body):
     half = len(body) // 2
     chunks = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in (body[:half], body[half:])) + b"0\r\n\r\n"
     with socket.create_connection(server.addr, timeout=10) as s:
         s.sendall(raw_headers(server, token, loc, offset, ["Transfer-Encoding: chunked", "Connection: close"]) + chunks)
-        reply = b""
-        while True:
-            got = s.recv(65536)
-            if not got:
-                break
-            reply += got
-    head = reply.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
-    headers = {k.lower(): v.strip() for k, v in (line.split(":", 1) for line in head[1:] if ":" in line)}
-    return int(head[0].split()[1]), headers
+        return read_response(s)
 
 
 def main():
@@ -143,6 +164,11 @@ def main():
         c.eq("chunked transfer encoding", status, 204)
         offset += 70_000
         c.eq("offset after the chunked PATCH", h.get("upload-offset"), str(offset))
+        # Expect: 100-continue gets its interim answer before the body is sent.
+        status, h = continue_patch(server, user1.token, loc, offset, big[offset:offset + 30_000])
+        c.eq("PATCH after 100 Continue", status, 204)
+        offset += 30_000
+        c.eq("offset after the 100-continue PATCH", h.get("upload-offset"), str(offset))
         acknowledged = offset
         status, h, _ = user2.tus_head(loc)
         c.eq("someone else's upload", status, 403)
