@@ -43,7 +43,9 @@ def main():
     if module_dir is None:
         return c.finish()
     work = tempfile.mkdtemp(prefix="openem-tusjs-")
-    server = Server(binary, server_env(), os.path.join(work, "data"), os.path.join(work, "server.log"))
+    # A body limit below the file size: the resumed upload's single PATCH must stream to disk.
+    server = Server(binary, server_env(MAX_FILE_UPLOAD_SIZE="1mb"), os.path.join(work, "data"),
+                    os.path.join(work, "server.log"))
     try:
         server.start()
         user1 = Client(server, "user1")
@@ -65,6 +67,7 @@ def main():
             c.true("aborted after the first chunk", result["acceptedBefore"] == 1024 * 1024, result)
             c.true("resumed from the server's offset, not from zero", (result["resumedFrom"] or 0) >= 1024 * 1024, result)
             c.true("upload URL under /api/v3/uploads/", "/api/v3/uploads/" in result["url"], result)
+            c.eq("the rest (2 MiB, above the body limit) in one PATCH", result.get("chunksAfterResume"), 1)
         status, _, body = user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/movies/from%20tus-js-client.bin")
         c.eq("download status", status, 200)
         c.true("stored file is byte-identical", body == content, f"{len(body)} bytes")

@@ -1,6 +1,7 @@
 // Uploads a file to openem with the official tus-js-client (Node), the way a browser or a
 // third-party tool would: first an upload that is aborted after its first chunk, then a
-// second Upload object that resumes it from its URL (HEAD, then PATCH from the offset).
+// second Upload object that resumes it from its URL (HEAD, then PATCH from the offset) with
+// tus-js-client's default chunk size (Infinity): the whole rest in one PATCH.
 // Usage: node tus_js_client_upload.js <module dir> <endpoint> <token> <pid> <path> <file>
 const [moduleDir, endpoint, token, pid, path, file] = process.argv.slice(2);
 const tus = require(require.resolve('tus-js-client', { paths: [moduleDir] }));
@@ -37,13 +38,16 @@ first.start();
 function resume(url, acceptedBefore) {
   console.log('aborted at ' + acceptedBefore + ' of ' + data.length + ' bytes, url ' + url);
   let resumedFrom = null;
+  let chunksAfterResume = 0;
   const second = new tus.Upload(data, {
     ...common,
+    chunkSize: Infinity,
     uploadUrl: url,
     onProgress(sent) { if (resumedFrom === null) resumedFrom = sent; },
+    onChunkComplete() { chunksAfterResume += 1; },
     onSuccess() {
       console.log('resumed upload finished; first progress ' + resumedFrom);
-      console.log(JSON.stringify({ url: second.url, acceptedBefore, resumedFrom }));
+      console.log(JSON.stringify({ url: second.url, acceptedBefore, resumedFrom, chunksAfterResume }));
     },
     onError(err) { fail('resumed upload', err); },
   });
