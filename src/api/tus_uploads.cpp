@@ -449,14 +449,7 @@ AppendResult TusUploads::complete(Entry& e, const UploadVerifier& verify) {
   UploadRecord& rec = e.rec;
   AppendResult result;
   if (rec.sha256.empty()) {
-    if (!e.hasher || e.hashed != rec.offset) {
-      Hasher h = Hasher::sha256();
-      std::ifstream in(part_path(rec.id), std::ios::binary);
-      std::string buf(1 << 20, '\0');
-      while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
-        h.update(std::string_view(buf.data(), static_cast<std::size_t>(in.gcount())));
-      e.hasher = std::move(h);
-    }
+    resume_digest(e);
     rec.sha256 = Hasher::hex(e.hasher->finish());
     e.hasher.reset();
     e.hashed = -1;

@@ -96,7 +96,6 @@ void TusUploader::upload(const LocalFile& f, std::string& url, const std::functi
                          const std::function<void(std::uint64_t)>& on_bytes) {
   FileReader reader(f);
   std::int64_t offset = -1;
-  int chunk_mismatches = 0;
   int recreated = 0;
   int conflicts = 0;
   for (;;) {
@@ -152,20 +151,16 @@ void TusUploader::upload(const LocalFile& f, std::string& url, const std::functi
       std::int64_t new_off = next.empty() ? static_cast<std::int64_t>(off + n) : std::stoll(next);
       if (new_off > offset) on_bytes(static_cast<std::uint64_t>(new_off - offset));
       offset = new_off;
-      chunk_mismatches = 0;
       conflicts = 0;
       if (static_cast<std::uint64_t>(offset) >= f.size) return;
       continue;
     }
     if (r.status == 460) {
-      if (off + n >= f.size) {
-        // The whole-file check failed: the bytes read now differ from what was hashed.
-        url.clear();
-        throw std::runtime_error(printable(f.path) + ": the server rejected the file: " + error_message(r) +
-                                 " (the file changed after it was hashed; run ingest again)");
-      }
-      if (++chunk_mismatches > 3) throw std::runtime_error(printable(f.path) + ": chunk checksum keeps failing");
-      continue;  // corrupted in transit: resend the chunk
+      // No chunk checksums are sent, so this is the whole-file check: the bytes read now
+      // differ from what was hashed.
+      url.clear();
+      throw std::runtime_error(printable(f.path) + ": the server rejected the file: " + error_message(r) +
+                               " (the file changed after it was hashed; run ingest again)");
     }
     if (r.status == 409 || r.status == 404 || r.status == 410) {
       if (++conflicts > 5)
