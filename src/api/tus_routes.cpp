@@ -24,7 +24,7 @@ void add_tus_headers(HttpResponse& res) {
   res.headers.push_back({"Tus-Resumable", "1.0.0"});
   res.headers.push_back({"Access-Control-Expose-Headers",
                          "Location, Upload-Offset, Upload-Length, Upload-Metadata, Upload-Expires, Tus-Resumable, "
-                         "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Tus-Max-Chunk-Size"});
+                         "Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, OpenEM-Upload-State"});
 }
 
 HttpResponse tus_error(int status, const std::string& message) {
@@ -40,7 +40,7 @@ HttpResponse no_content() {
   return res;
 }
 
-HttpResponse append_response(const AppendResult& r);
+HttpResponse append_response(const AppendResult& r, bool carried_bytes = false);
 UploadVerifier catalog_verifier(RegisteredFiles& files);
 
 std::optional<HttpResponse> missing_version(const HttpRequest& req) {
@@ -68,15 +68,18 @@ Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_ver
 // A PATCH body goes straight into the upload's part file as it arrives.
 class PatchSink : public BodySink {
  public:
-  PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream)
-      : files_(std::move(files)), stream_(std::move(stream)) {}
+  PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream, bool carries_bytes)
+      : files_(std::move(files)), stream_(std::move(stream)), carries_bytes_(carries_bytes) {}
   void write(std::string_view piece) override { stream_->write(piece); }
-  HttpResponse finish() override { return append_response(stream_->finish(catalog_verifier(*files_))); }
+  HttpResponse finish() override {
+    return append_response(stream_->finish(catalog_verifier(*files_)), carries_bytes_);
+  }
   void abort() noexcept override { stream_->abort(); }
 
  private:
   std::shared_ptr<RegisteredFiles> files_;
   std::unique_ptr<AppendStream> stream_;
+  bool carries_bytes_;
 };
 
 std::optional<std::int64_t> parse_count(std::optional<std::string> text) {
@@ -148,13 +151,28 @@ UploadVerifier catalog_verifier(RegisteredFiles& files) {
   };
 }
 
+// Where an upload stands beyond its offset, so a client knows whether a complete upload is
+// stored or still waits for the file list (OpenEM-Upload-State, docs/uploads.md).
+const char* upload_state_name(const UploadRecord& rec) {
+  switch (rec.state) {
+    case UploadRecord::State::kReceiving: return rec.offset == rec.length ? "awaiting-checksum" : "receiving";
+    case UploadRecord::State::kCommitting: return "verified";
+    case UploadRecord::State::kStored: return "stored";
+    case UploadRecord::State::kFailed: return "failed";
+  }
+  return "receiving";
+}
+
 void set_progress_headers(HttpResponse& res, const UploadRecord& rec) {
   res.headers.push_back({"Upload-Offset", std::to_string(rec.offset)});
   res.headers.push_back({"Upload-Expires", http_date(rec.expires)});
+  res.headers.push_back({"OpenEM-Upload-State", upload_state_name(rec)});
 }
 
-// Maps an append outcome to the response; 204 with the new offset when accepted.
-HttpResponse append_response(const AppendResult& r) {
+// Maps an append outcome to the response; 204 with the new offset when accepted. The last
+// bytes of a file whose checksum is not registered yet are accepted too (the file waits for
+// its file list); only an empty PATCH asking for that verification gets the 409.
+HttpResponse append_response(const AppendResult& r, bool carried_bytes) {
   using O = AppendResult::Outcome;
   switch (r.outcome) {
     case O::kAccepted: {
@@ -162,6 +180,13 @@ HttpResponse append_response(const AppendResult& r) {
       set_progress_headers(res, r.record);
       return res;
     }
+    case O::kNoChecksum:
+      if (carried_bytes) {
+        HttpResponse res = no_content();
+        set_progress_headers(res, r.record);
+        return res;
+      }
+      return tus_error(409, r.message);
     case O::kNotFound: return tus_error(404, r.message);
     case O::kGone: return tus_error(410, "The upload failed earlier (" + r.message + ")");
     case O::kOffsetConflict: {
@@ -172,7 +197,6 @@ HttpResponse append_response(const AppendResult& r) {
     case O::kTooLong: return tus_error(400, r.message);
     case O::kChunkChecksum: return tus_error(460, r.message);
     case O::kFileMismatch: return tus_error(460, r.message);
-    case O::kNoChecksum: return tus_error(409, r.message);
     case O::kStoreError: return tus_error(500, "The file could not be stored: " + r.message);
   }
   return tus_error(500, "unexpected upload state");
@@ -218,6 +242,8 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     if (BlobStatus s = check_blob_path(path); !s.is_ok()) throw ApiError::bad_request(s.message());
     require_file_rights(app, p, pid);
 
+    // A path not in the file list yet may be uploaded first: its bytes wait for the file list
+    // (awaiting-checksum) and an empty PATCH after the registration verifies and stores them.
     auto registered = files->of(pid, path);
     bool has_checksum = false, size_fits = false;
     std::int64_t registered_size = -1;
@@ -227,10 +253,11 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
       if (!f.size || *f.size == *length) size_fits = true;
       else registered_size = *f.size;
     }
-    if (!has_checksum)
-      throw ApiError::conflict("No sha256 checksum is registered for '" + path + "' in the file list of dataset " + pid +
-                               ": register the file list (OrigDatablocks with chkAlg sha256) first");
-    if (!size_fits)
+    if (!registered.empty() && !has_checksum)
+      throw ApiError::conflict("'" + path + "' is in the file list of dataset " + pid +
+                               " without a sha256 checksum, so its upload could never be verified: register it in an "
+                               "OrigDatablock with chkAlg sha256");
+    if (has_checksum && !size_fits)
       throw ApiError::conflict("Upload-Length " + std::to_string(*length) + " differs from the size " +
                                std::to_string(registered_size) + " registered for '" + path + "'");
 
@@ -244,7 +271,8 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     UploadRecord rec = uploads->create(proto);
     if (rec.length == 0) {  // nothing to PATCH: verify and store the empty file now
       AppendResult done = uploads->append(rec.id, 0, "", std::nullopt, catalog_verifier(*files));
-      if (done.outcome != AppendResult::Outcome::kAccepted) return append_response(done);
+      bool waits = done.outcome == AppendResult::Outcome::kNoChecksum;
+      if (done.outcome != AppendResult::Outcome::kAccepted && !waits) return append_response(done);
       rec = done.record;
     }
     HttpResponse res = HttpResponse::text(201, "");
@@ -293,7 +321,7 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
       std::unique_ptr<AppendStream> stream;
       AppendResult begun = uploads->begin_append(rec.id, *offset, *length, digest, &stream);
       if (begun.outcome != AppendResult::Outcome::kAccepted) return {nullptr, append_response(begun)};
-      return {std::make_unique<PatchSink>(files, std::move(stream)), {}};
+      return {std::make_unique<PatchSink>(files, std::move(stream), *length > 0), {}};
     } catch (const ApiError& e) {
       return {nullptr, tus_error(e.status(), e.messages().front())};
     }

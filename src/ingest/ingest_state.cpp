@@ -54,6 +54,7 @@ std::string state_to_json(const IngestState& s) {
     r["mtimeNs"] = f.mtime_ns;
     r["sha256"] = f.sha256;
     if (!f.upload_url.empty()) r["uploadUrl"] = f.upload_url;
+    if (f.sent) r["sent"] = true;
     if (f.uploaded) r["uploaded"] = true;
     files.emplace_back(std::move(r));
   }
@@ -100,6 +101,7 @@ IngestState state_from_json(const std::string& text) {
       r.mtime_ns = num("mtimeNs");
       r.sha256 = str(fo, "sha256");
       r.upload_url = str(fo, "uploadUrl");
+      r.sent = flag(fo, "sent");
       r.uploaded = flag(fo, "uploaded");
       s.files.push_back(std::move(r));
     }

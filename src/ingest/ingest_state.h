@@ -2,7 +2,7 @@
 // IngestState: what one ingest of one session has done so far, kept in a small JSON file so
 // a re-run after Ctrl-C, kill -9 or a network error resumes instead of starting over:
 // the dataset pid, each file's size/mtime/SHA-256 (hashes are reused while size and mtime
-// are unchanged) and each file's upload (tus URL, done or not). The server stays the
+// are unchanged) and each file's upload (tus URL, sent, verified and stored). The server stays the
 // authority (the dataset is also found by sourceFolder, registered files are listed back),
 // so losing this file costs time, never a duplicate. Writes are atomic (temp file, fsync,
 // rename). Plain value type; not thread-safe.
@@ -20,7 +20,8 @@ struct FileRecord {
   std::int64_t mtime_ns = 0;
   std::string sha256;
   std::string upload_url;  // tus upload resource, when one was created
-  bool uploaded = false;
+  bool sent = false;       // every byte is on the server, which waits for the file list to verify it
+  bool uploaded = false;   // verified and stored on the server
 };
 
 struct IngestState {

@@ -18,9 +18,9 @@ IngestState sample() {
   s.lifecycle_set = false;
   s.upload_done = false;
   s.files.push_back({"Frames/movie_0001.tif", 123456789012ull, 1714550400123456789LL, std::string(64, 'a'),
-                     "http://127.0.0.1:3000/api/v3/uploads/9c1d", false});
-  s.files.push_back({"grid3.mdoc", 4096, -5, std::string(64, 'b'), "", true});
-  s.files.push_back({"odd name ü.txt", 0, 0, "", "", false});
+                     "http://127.0.0.1:3000/api/v3/uploads/9c1d", true, false});
+  s.files.push_back({"grid3.mdoc", 4096, -5, std::string(64, 'b'), "", false, true});
+  s.files.push_back({"odd name ü.txt", 0, 0, "", "", false, false});
   return s;
 }
 
@@ -40,8 +40,10 @@ TEST(IngestState, JsonRoundTrip) {
   EXPECT_EQ(b.files[0].mtime_ns, 1714550400123456789LL);
   EXPECT_EQ(b.files[0].sha256, std::string(64, 'a'));
   EXPECT_EQ(b.files[0].upload_url, "http://127.0.0.1:3000/api/v3/uploads/9c1d");
+  EXPECT_TRUE(b.files[0].sent);
   EXPECT_FALSE(b.files[0].uploaded);
   EXPECT_EQ(b.files[1].mtime_ns, -5);
+  EXPECT_FALSE(b.files[1].sent);
   EXPECT_TRUE(b.files[1].uploaded);
   EXPECT_EQ(b.files[2].path, "odd name ü.txt");
   ASSERT_NE(b.find("grid3.mdoc"), nullptr);

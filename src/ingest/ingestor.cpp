@@ -54,10 +54,11 @@ class SessionLock {
   int fd_;
 };
 
-void fail_with_list(const std::string& what, const std::vector<std::string>& errors) {
+[[noreturn]] void fail_with_list(const std::string& what, const std::vector<std::string>& errors,
+                                 const std::string& consequence = "nothing was registered") {
   std::string first = errors.front();
   std::string msg = std::to_string(errors.size()) + " " + what + (errors.size() == 1 ? "" : "s") + ", first: " + first;
-  throw IngestError(msg + " (nothing was registered)", errors);
+  throw IngestError(msg + " (" + consequence + ")", errors);
 }
 
 bool transient_api(const ApiCallError& e) { return e.status() == 502 || e.status() == 503 || e.status() == 504; }
@@ -133,6 +134,39 @@ json::object block_json(const std::string& pid, const std::vector<const LocalFil
   return json::object{{"datasetId", pid}, {"size", bytes}, {"chkAlg", "sha256"}, {"dataFileList", std::move(list)}};
 }
 
+// Runs fn(uploader, i) for every i of `todo` on opt.upload_streams threads, each with its own
+// connection; every file done counts in `progress`. A file's failure is collected and the
+// others go on, except after a NetworkError: the server is gone, so the rest is not tried.
+std::vector<std::string> on_upload_streams(const IngestOptions& opt, const std::string& pid,
+                                           const std::vector<std::size_t>& todo, Progress& progress,
+                                           const std::function<void(TusUploader&, std::size_t)>& fn) {
+  std::mutex mu;
+  std::vector<std::string> errors;
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    ScicatClient c(opt.server, opt.auth, opt.retry_seconds);
+    TusUploader up(c, pid);
+    for (;;) {
+      std::size_t k = next.fetch_add(1);
+      if (k >= todo.size()) return;
+      try {
+        fn(up, todo[k]);
+      } catch (const std::exception& e) {
+        std::lock_guard lock(mu);
+        errors.push_back(e.what());
+        if (dynamic_cast<const NetworkError*>(&e) != nullptr) next = todo.size();
+      }
+      progress.add_files(1);
+    }
+  };
+  unsigned streams = std::max(1u, std::min<unsigned>(opt.upload_streams, static_cast<unsigned>(todo.size())));
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < streams; ++t) pool.emplace_back(worker);
+  if (!todo.empty()) worker();
+  for (auto& t : pool) t.join();
+  return errors;
+}
+
 }  // namespace
 
 IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, Progress& progress) {
@@ -169,17 +203,16 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
     // Another server: its pid and uploads mean nothing here; hashes stay valid.
     state.pid.clear();
     state.registered = state.lifecycle_set = state.upload_done = false;
-    for (auto& f : state.files) f.upload_url.clear(), f.uploaded = false;
+    for (auto& f : state.files) f.upload_url.clear(), f.sent = f.uploaded = false;
   }
   state.server = server;
 
-  // 2. Hash every file whose size and mtime differ from the last run's.
+  // 2. Which files need a hash: those whose size or mtime differ from the last run's.
   std::map<std::string, const FileRecord*> previous;
   for (const auto& r : state.files) previous[r.path] = &r;
   std::vector<std::string> sums(scan.files.size());
   std::vector<FileRecord> records(scan.files.size());
-  std::vector<std::size_t> to_hash;
-  std::uint64_t bytes_to_hash = 0;
+  bool files_changed = state.files.size() != records.size();
   for (std::size_t i = 0; i < scan.files.size(); ++i) {
     const LocalFile& f = scan.files[i];
     records[i].path = f.path;
@@ -188,16 +221,30 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
     auto it = previous.find(f.path);
     if (it != previous.end() && it->second->size == f.size && it->second->mtime_ns == f.mtime_ns &&
         !it->second->sha256.empty()) {
-      sums[i] = it->second->sha256;
+      sums[i] = records[i].sha256 = it->second->sha256;
       records[i].upload_url = it->second->upload_url;
+      records[i].sent = it->second->sent;
       records[i].uploaded = it->second->uploaded;
     } else {
-      to_hash.push_back(i);
-      bytes_to_hash += f.size;
+      files_changed = true;
     }
   }
-  auto t_hash = std::chrono::steady_clock::now();
-  if (!to_hash.empty()) {
+  state.files = std::move(records);
+  if (files_changed) state.registered = state.lifecycle_set = state.upload_done = false;
+  save_state(state_file, state);
+
+  // Hashes, on all cores, the files that have no hash yet. `consequence` tells the user where
+  // a failure leaves the session.
+  auto hash_missing = [&](const std::string& consequence) {
+    std::vector<std::size_t> to_hash;
+    std::uint64_t bytes_to_hash = 0;
+    for (std::size_t i = 0; i < scan.files.size(); ++i)
+      if (sums[i].empty()) {
+        to_hash.push_back(i);
+        bytes_to_hash += scan.files[i].size;
+      }
+    if (to_hash.empty()) return;
+    auto t_hash = std::chrono::steady_clock::now();
     progress.begin("hash", to_hash.size(), bytes_to_hash);
     HashProgress hp;
     hp.on_bytes = [&](std::uint64_t n) { progress.add_bytes(n); };
@@ -207,17 +254,15 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
     std::vector<std::string> errors;
     for (std::size_t i : to_hash) {
       if (!out[i].error.empty()) errors.push_back(out[i].error);
-      sums[i] = out[i].sha256;
+      sums[i] = state.files[i].sha256 = out[i].sha256;
     }
-    if (!errors.empty()) fail_with_list("unreadable or changing file", errors);
-    summary.hashed = to_hash.size();
-  }
-  summary.hash_seconds = seconds_since(t_hash);
-  for (std::size_t i = 0; i < records.size(); ++i) records[i].sha256 = sums[i];
-  bool files_changed = state.files.size() != records.size() || !to_hash.empty();
-  state.files = std::move(records);
-  if (files_changed) state.registered = state.lifecycle_set = state.upload_done = false;
-  save_state(state_file, state);
+    if (!errors.empty()) fail_with_list("unreadable or changing file", errors, consequence);
+    summary.hashed += to_hash.size();
+    summary.hash_seconds += seconds_since(t_hash);
+    save_state(state_file, state);
+  };
+  // Without uploads nothing is created before every file was read and hashed.
+  if (!opt.upload) hash_missing("nothing was registered");
 
   // 3. The dataset: from the state, by sourceFolder, or new.
   ScicatClient client(opt.server, opt.auth, opt.retry_seconds);
@@ -252,8 +297,91 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
   save_state(state_file, state);
   progress.event("dataset", "\"pid\":" + quote(state.pid) + ",\"created\":" + (summary.created ? "true" : "false"),
                  (summary.created ? "created dataset " : "resuming dataset ") + state.pid);
+  summary.register_seconds = seconds_since(t_register);
+  const std::string rerun = "dataset " + state.pid + " exists; run the same command again to finish";
 
-  // 4. Register what the server does not list yet, in ≤20,000-file blocks.
+  // 4. Upload what the server does not hold yet, hashing each file from the bytes it sends:
+  // one read of every file instead of two. The server keeps each complete file until the
+  // file list arrives (step 6), or stores it at once when the list is registered already.
+  auto t_upload = std::chrono::steady_clock::now();
+  std::mutex mu;  // guards state, sums and summary while streams run
+  auto last_save = std::chrono::steady_clock::now();
+  auto save_soon = [&](bool force) {  // caller holds mu
+    if (force || seconds_since(last_save) > 2.0) {
+      save_state(state_file, state);
+      last_save = std::chrono::steady_clock::now();
+    }
+  };
+  std::atomic<std::uint64_t> sent_bytes{0};
+  auto on_bytes = [&](std::uint64_t n) {
+    progress.add_bytes(n);
+    sent_bytes += n;
+  };
+  // Uploads file i and records its hash; the server either stored it or waits for the list.
+  auto upload_file = [&](TusUploader& up, std::size_t i) {
+    const LocalFile& f = scan.files[i];
+    std::string url;
+    {
+      std::lock_guard lock(mu);
+      url = state.files[i].upload_url;
+    }
+    UploadOutcome out = up.upload(f, url, [&](const std::string& created) {
+      std::lock_guard lock(mu);
+      state.files[i].upload_url = created;
+      save_soon(true);  // so a re-run resumes this upload instead of starting another
+    }, on_bytes);
+    auto [size, mtime] = stat_size_mtime(f.source);
+    if (size != f.size || mtime != f.mtime_ns)
+      throw std::runtime_error(printable(f.path) + ": changed while being uploaded; run ingest again");
+    std::lock_guard lock(mu);
+    if (!sums[i].empty() && sums[i] != out.sha256)
+      throw std::runtime_error(printable(f.path) + ": changed while being ingested (same size and time as in the last "
+                               "run, other content); run ingest again");
+    sums[i] = state.files[i].sha256 = out.sha256;
+    state.files[i].sent = !out.stored;
+    state.files[i].uploaded = out.stored;
+    if (out.stored) {
+      state.files[i].upload_url.clear();
+      ++summary.uploaded;
+    }
+    save_soon(false);
+  };
+  if (opt.upload && !state.upload_done) {
+    std::vector<std::size_t> todo;
+    std::uint64_t todo_bytes = 0;
+    for (std::size_t i = 0; i < scan.files.size(); ++i)
+      if (!state.files[i].uploaded && !state.files[i].sent) {
+        todo.push_back(i);
+        todo_bytes += scan.files[i].size;
+      }
+    std::stable_sort(todo.begin(), todo.end(), [&](std::size_t a, std::size_t b) { return scan.files[a].size > scan.files[b].size; });
+    progress.begin("upload", todo.size(), todo_bytes);
+    bool fresh = summary.created;  // a dataset this run created holds no files yet
+    std::vector<std::string> errors = on_upload_streams(opt, state.pid, todo, progress, [&](TusUploader& up, std::size_t i) {
+      // Without a recorded upload the file may be on the server already (lost state file).
+      bool resumable = [&] {
+        std::lock_guard lock(mu);
+        return !state.files[i].upload_url.empty();
+      }();
+      if (!resumable && !fresh && up.stored_on_server(scan.files[i].path)) {
+        progress.add_bytes(scan.files[i].size);
+        std::lock_guard lock(mu);
+        state.files[i].uploaded = true;
+        return;
+      }
+      upload_file(up, i);
+    });
+    progress.end();
+    save_state(state_file, state);
+    if (!errors.empty())
+      throw IngestError(std::to_string(errors.size()) + " file(s) not uploaded, first: " + errors.front() + " (" + rerun + ")",
+                        errors);
+  }
+  summary.upload_seconds = seconds_since(t_upload);
+  hash_missing(rerun);  // files found stored on the server without a state file
+
+  // 5. Register what the server does not list yet, in ≤20,000-file blocks.
+  t_register = std::chrono::steady_clock::now();
   if (!state.registered) {
     Backoff backoff(opt.retry_seconds);
     bool begun = false;
@@ -286,8 +414,6 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
         for (const auto& [path, rf] : known)
           if (!local.count(path))
             summary.warnings.push_back(printable(path) + ": registered in " + state.pid + " but not in the folder");
-        std::uint64_t total = 0;
-        for (auto s : sizes) total += s;
         progress.begin("register", pending.size(), 0);
         begun = true;
       }
@@ -311,93 +437,50 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
     state.registered = true;
     save_state(state_file, state);
   }
-  summary.register_seconds = seconds_since(t_register);
+  summary.register_seconds += seconds_since(t_register);
 
-  // 5. Upload what the server does not hold yet.
-  auto t_upload = std::chrono::steady_clock::now();
+  // 6. With the file list registered, the server verifies the files that arrived before it
+  // (an empty PATCH each). One whose upload expired or lost bytes meanwhile is sent again.
+  t_upload = std::chrono::steady_clock::now();
   if (opt.upload && !state.upload_done) {
     std::vector<std::size_t> todo;
-    std::uint64_t todo_bytes = 0;
     for (std::size_t i = 0; i < scan.files.size(); ++i)
-      if (!state.files[i].uploaded) {
-        todo.push_back(i);
-        todo_bytes += scan.files[i].size;
+      if (state.files[i].sent && !state.files[i].uploaded) todo.push_back(i);
+    progress.begin("verify", todo.size(), 0);
+    std::vector<std::string> errors = on_upload_streams(opt, state.pid, todo, progress, [&](TusUploader& up, std::size_t i) {
+      std::string url;
+      {
+        std::lock_guard lock(mu);
+        url = state.files[i].upload_url;
       }
-    std::stable_sort(todo.begin(), todo.end(), [&](std::size_t a, std::size_t b) { return scan.files[a].size > scan.files[b].size; });
-    progress.begin("upload", todo.size(), todo_bytes);
-    std::mutex mu;  // guards state, errors, last_save
-    std::vector<std::string> errors;
-    auto last_save = std::chrono::steady_clock::now();
-    auto save_soon = [&](bool force) {  // caller holds mu
-      if (force || seconds_since(last_save) > 2.0) {
-        save_state(state_file, state);
-        last_save = std::chrono::steady_clock::now();
-      }
-    };
-    std::atomic<std::size_t> next{0};
-    std::atomic<std::uint64_t> sent{0};
-    auto worker = [&] {
-      ScicatClient c(opt.server, opt.auth, opt.retry_seconds);
-      TusUploader up(c, state.pid);
-      for (;;) {
-        std::size_t k = next.fetch_add(1);
-        if (k >= todo.size()) return;
-        std::size_t i = todo[k];
-        const LocalFile& f = scan.files[i];
-        try {
-          std::string url;
-          {
-            std::lock_guard lock(mu);
-            url = state.files[i].upload_url;
-          }
-          // Without a recorded upload the file may be on the server already (lost state file).
-          if (url.empty() && up.stored_on_server(f.path)) {
-            progress.add_bytes(f.size);
-          } else {
-            up.upload(
-                f, url,
-                [&](const std::string& created) {
-                  std::lock_guard lock(mu);
-                  state.files[i].upload_url = created;
-                  save_soon(true);  // so a re-run resumes this upload instead of starting another
-                },
-                [&](std::uint64_t n) {
-                  progress.add_bytes(n);
-                  sent += n;
-                });
-          }
-          auto [size, mtime] = stat_size_mtime(f.source);
-          if (size != f.size || mtime != f.mtime_ns)
-            throw std::runtime_error(printable(f.path) + ": changed while being uploaded; run ingest again");
+      if (!up.confirm(scan.files[i].path, url, scan.files[i].size)) {
+        {
           std::lock_guard lock(mu);
-          state.files[i].uploaded = true;
-          state.files[i].upload_url.clear();
-          ++summary.uploaded;
-          save_soon(false);
-        } catch (const std::exception& e) {
-          std::lock_guard lock(mu);
-          errors.push_back(e.what());
-          if (dynamic_cast<const NetworkError*>(&e) != nullptr) next = todo.size();  // the server is gone: stop
+          state.files[i].sent = false;
         }
-        progress.add_files(1);
+        upload_file(up, i);  // resumes the upload, or starts a new one when it is gone
+        std::lock_guard lock(mu);
+        if (!state.files[i].uploaded)
+          throw std::runtime_error(printable(scan.files[i].path) + ": sent again, and still not stored");
+        return;
       }
-    };
-    unsigned streams = std::max(1u, std::min<unsigned>(opt.upload_streams, static_cast<unsigned>(todo.size())));
-    std::vector<std::thread> pool;
-    for (unsigned t = 1; t < streams; ++t) pool.emplace_back(worker);
-    if (!todo.empty()) worker();
-    for (auto& t : pool) t.join();
+      std::lock_guard lock(mu);
+      state.files[i].sent = false;
+      state.files[i].uploaded = true;
+      state.files[i].upload_url.clear();
+      ++summary.uploaded;
+      save_soon(false);
+    });
     progress.end();
-    summary.uploaded_bytes = sent;
     save_state(state_file, state);
     if (!errors.empty())
-      throw IngestError(std::to_string(errors.size()) + " file(s) not uploaded, first: " + errors.front() +
-                            " (dataset " + state.pid + " is registered; run the same command again to finish)",
+      throw IngestError(std::to_string(errors.size()) + " file(s) not stored, first: " + errors.front() + " (" + rerun + ")",
                         errors);
     state.upload_done = true;
     save_state(state_file, state);
   }
-  summary.upload_seconds = seconds_since(t_upload);
+  summary.upload_seconds += seconds_since(t_upload);
+  summary.uploaded_bytes = sent_bytes;
 
   // 6. Files in place: mark the dataset archivable, as scicat-cli and the OpenEM ingestor do.
   if (!state.lifecycle_set) {

@@ -1,12 +1,18 @@
 #pragma once
 // ingest_session: one session folder → one SciCat dataset with its file list (and, with
-// uploads, its bytes on the server). Steps, each resumable: scan → hash (reusing hashes of
-// unchanged files from the state file) → find or create the dataset (state pid, else lookup
-// by sourceFolder, else create) → register the files not yet registered in ≤20,000-file
-// origdatablocks → upload through tus → datasetlifecycle "datasetCreated". Nothing is
-// created before every file was read and hashed, so bad input never leaves a dataset behind;
-// anything interrupted later is finished by the next run. Runs of different sessions may
-// proceed concurrently; one session is locked against a second concurrent run.
+// uploads, its bytes on the server). Steps, each resumable:
+//   without uploads: scan → hash (reusing hashes of unchanged files from the state file) →
+//     find or create the dataset (state pid, else lookup by sourceFolder, else create) →
+//     register the files not yet registered in ≤20,000-file origdatablocks →
+//     datasetlifecycle "datasetCreated". Nothing is created before every file was read and
+//     hashed, so bad input never leaves a dataset behind.
+//   with uploads: scan → find or create the dataset → upload through tus, hashing each file
+//     from the bytes sent (one read per file) → register → let the server verify the files
+//     that arrived before their list → datasetlifecycle. Bad names and unreadable files are
+//     refused by the scan before anything is created; a file that fails later leaves the
+//     dataset without a file list, and the next run finishes it.
+// Runs of different sessions may proceed concurrently; one session is locked against a
+// second concurrent run.
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -40,7 +46,7 @@ struct IngestOptions {
   extract::ExtractOptions extract;
   bool upload = true;
   unsigned hash_threads = 0;          // 0: all cores
-  unsigned upload_streams = 4;
+  unsigned upload_streams = 8;
   std::size_t max_files_per_block = 20000;
   double retry_seconds = 300;         // how long transient server/network failures are retried
   std::filesystem::path state_dir;    // empty: default_state_dir()

@@ -73,7 +73,7 @@ std::string TusUploader::absolute(const std::string& location) const {
   return (host_end == std::string::npos ? origin : origin.substr(0, host_end)) + location;
 }
 
-std::string TusUploader::create(const LocalFile& f) {
+TusUploader::ServerUpload TusUploader::create(const LocalFile& f, std::string& url) {
   std::string metadata = "datasetId " + base64_encode(pid_) + ",path " + base64_encode(f.path);
   std::size_t slash = f.path.rfind('/');
   metadata += ",filename " + base64_encode(slash == std::string::npos ? f.path : f.path.substr(slash + 1));
@@ -81,45 +81,92 @@ std::string TusUploader::create(const LocalFile& f) {
                                 {kTus, "Upload-Length: " + std::to_string(f.size), "Upload-Metadata: " + metadata});
   std::string loc = r.header("location");
   if (loc.empty()) throw std::runtime_error(printable(f.path) + ": upload creation answered without a Location");
-  return absolute(loc);
+  url = absolute(loc);
+  return {0, r.header("openem-upload-state")};
 }
 
-std::int64_t TusUploader::offset_of(const std::string& url, std::uint64_t) {
+TusUploader::ServerUpload TusUploader::probe(const std::string& url) {
   HttpResponse r = client_.call("HEAD", url, {}, {200, 204, 404, 410, 403}, {kTus});
-  if (r.status == 404 || r.status == 410 || r.status == 403) return -1;
+  if (r.status == 404 || r.status == 410 || r.status == 403) return {};
   std::string off = r.header("upload-offset");
-  if (off.empty()) return -1;
-  return std::stoll(off);
+  if (off.empty()) return {};
+  return {std::stoll(off), r.header("openem-upload-state")};
 }
 
-void TusUploader::upload(const LocalFile& f, std::string& url, const std::function<void(const std::string&)>& on_created,
-                         const std::function<void(std::uint64_t)>& on_bytes) {
+bool TusUploader::confirm(const std::string& path, const std::string& url, std::uint64_t size) {
+  HttpResponse r;
+  with_retries(client_.retry_seconds(), [&] {
+    r = client_.call("PATCH", url, {}, {204, 409, 460, 410, 404, 403},
+                     {kTus, "Content-Type: application/offset+octet-stream", "Upload-Offset: " + std::to_string(size)});
+  });
+  if (r.status == 204) return true;
+  if (r.status == 404 || r.status == 410 || r.status == 403) return false;
+  // The server holds fewer bytes than the client sent (it lost unsynced ones in a crash).
+  if (r.status == 409 && !r.header("upload-offset").empty() && r.header("upload-offset") != std::to_string(size))
+    return false;
+  throw std::runtime_error(printable(path) + ": the server did not store the file: " + error_message(r) +
+                           (r.status == 460 ? " (the file changed after it was uploaded; run ingest again)" : ""));
+}
+
+UploadOutcome TusUploader::upload(const LocalFile& f, std::string& url,
+                                  const std::function<void(const std::string&)>& on_created,
+                                  const std::function<void(std::uint64_t)>& on_bytes) {
   FileReader reader(f);
-  std::int64_t offset = -1;
+  // The digest covers the bytes sent; after a resume or a dropped PATCH it is rebuilt from
+  // the local file up to the server's offset (the server holds exactly those bytes).
+  Sha256 sha;
+  std::uint64_t hashed = 0;
+  std::vector<char> buffer;
+  auto hash_prefix = [&](std::uint64_t upto) {
+    if (hashed > upto) {
+      sha.finish_raw();  // resets
+      hashed = 0;
+    }
+    if (hashed < upto) buffer.resize(4 << 20);
+    while (hashed < upto) {
+      std::size_t n = static_cast<std::size_t>(std::min<std::uint64_t>(buffer.size(), upto - hashed));
+      sha.update(buffer.data(), reader.read_at(buffer.data(), n, hashed));
+      hashed += n;
+    }
+  };
+  ServerUpload at;
   int recreated = 0;
   int conflicts = 0;
   for (;;) {
-    if (offset < 0) {
+    if (at.offset < 0) {
       // Where are we? Resume an existing upload, or start a new one.
-      if (!url.empty()) with_retries(client_.retry_seconds(), [&] { offset = offset_of(url, f.size); });
-      if (offset < 0) {
+      if (!url.empty()) with_retries(client_.retry_seconds(), [&] { at = probe(url); });
+      if (at.offset < 0) {
         if (++recreated > 3) throw std::runtime_error(printable(f.path) + ": the server keeps discarding the upload");
-        with_retries(client_.retry_seconds(), [&] { url = create(f); });
+        with_retries(client_.retry_seconds(), [&] { at = create(f, url); });
         on_created(url);
-        offset = 0;
-      } else if (offset > 0) {
-        on_bytes(static_cast<std::uint64_t>(offset));  // bytes the server already has
+      } else if (at.offset > 0) {
+        on_bytes(static_cast<std::uint64_t>(at.offset));  // bytes the server already has
       }
     }
-    std::uint64_t off = static_cast<std::uint64_t>(offset);
+    std::uint64_t off = static_cast<std::uint64_t>(at.offset);
+    hash_prefix(off);
+    if (off >= f.size) {
+      // All bytes are there. "stored" and "awaiting-checksum" are final for this step; a file
+      // verified but not stored yet (a store error earlier) is retried with an empty PATCH.
+      if (at.state == "verified" || at.state == "receiving") {
+        if (!confirm(f.path, url, f.size)) {
+          at = {};
+          continue;
+        }
+        at.state = "stored";
+      }
+      // No state header: a server that verifies before it acknowledges the last byte.
+      return {sha.finish_hex(), at.state != "awaiting-checksum"};
+    }
     std::uint64_t n = std::min<std::uint64_t>(chunk_bytes_, f.size - off);
-    // The chunk is read from the file while it is sent. No per-chunk Upload-Checksum: that
-    // would cost a second read and hash of every byte, and the server checks the whole file
-    // against its registered SHA-256 before it keeps it anyway.
-    std::uint64_t read = 0;
+    // The chunk is read from the file while it is sent, and hashed on the way. No per-chunk
+    // Upload-Checksum: that would need the digest before sending, i.e. a second read; the
+    // server checks the whole file against the registered SHA-256 before it keeps it.
     HttpClient::BodySource source = [&](char* buf, std::size_t max) {
-      std::size_t got = reader.read_at(buf, max, off + read);
-      read += got;
+      std::size_t got = reader.read_at(buf, max, hashed);
+      sha.update(buf, got);
+      hashed += got;
       return got;
     };
     HttpResponse r;
@@ -130,34 +177,23 @@ void TusUploader::upload(const LocalFile& f, std::string& url, const std::functi
                                   "Upload-Offset: " + std::to_string(off)},
                                  n, source);
     } catch (const NetworkError&) {
-      offset = -1;  // the connection dropped mid-chunk: ask the server where it stands
+      // The connection dropped mid-chunk: ask the server where it stands.
       if (url.empty()) throw;
-      with_retries(client_.retry_seconds(), [&] {
-        offset = offset_of(url, f.size);
-      });
-      if (offset >= 0 && static_cast<std::uint64_t>(offset) > off) on_bytes(static_cast<std::uint64_t>(offset) - off);
-      if (offset >= 0 && static_cast<std::uint64_t>(offset) == f.size) {
-        // The last chunk landed; an empty PATCH at the end confirms the file was verified.
-        HttpResponse c = client_.call("PATCH", url, {}, {204, 409, 460, 410, 404},
-                                      {kTus, "Content-Type: application/offset+octet-stream",
-                                       "Upload-Offset: " + std::to_string(f.size)});
-        if (c.status == 204) return;
-        offset = -1;
-      }
+      with_retries(client_.retry_seconds(), [&] { at = probe(url); });
+      if (at.offset >= 0 && static_cast<std::uint64_t>(at.offset) > off) on_bytes(static_cast<std::uint64_t>(at.offset) - off);
       continue;
     }
     if (r.status == 204) {
       std::string next = r.header("upload-offset");
       std::int64_t new_off = next.empty() ? static_cast<std::int64_t>(off + n) : std::stoll(next);
-      if (new_off > offset) on_bytes(static_cast<std::uint64_t>(new_off - offset));
-      offset = new_off;
+      if (new_off > at.offset) on_bytes(static_cast<std::uint64_t>(new_off - at.offset));
+      at = {new_off, r.header("openem-upload-state")};
       conflicts = 0;
-      if (static_cast<std::uint64_t>(offset) >= f.size) return;
       continue;
     }
     if (r.status == 460) {
-      // No chunk checksums are sent, so this is the whole-file check: the bytes read now
-      // differ from what was hashed.
+      // No chunk checksums are sent, so this is the whole-file check against a file list
+      // registered earlier: the bytes read now differ from what was hashed then.
       url.clear();
       throw std::runtime_error(printable(f.path) + ": the server rejected the file: " + error_message(r) +
                                " (the file changed after it was hashed; run ingest again)");
@@ -167,18 +203,16 @@ void TusUploader::upload(const LocalFile& f, std::string& url, const std::functi
         throw std::runtime_error(printable(f.path) + ": upload refused: " + std::to_string(r.status) + " " +
                                  error_message(r));
       if (r.status != 409) url.clear();
-      offset = -1;
+      at = {};
       continue;
     }
+    at = {};  // from here on, ask the server where it stands before the next chunk
     if (r.status == 401 && client_.auth().can_relogin()) {
       client_.auth().set_token(ScicatClient::login(client_.http().origin(), client_.auth().username(),
                                                    client_.auth().password()).token);
       continue;
     }
-    if (r.status == 502 || r.status == 503 || r.status == 504) {
-      with_retries(client_.retry_seconds(), [&] { offset = offset_of(url, f.size); });
-      continue;
-    }
+    if ((r.status == 502 || r.status == 503 || r.status == 504) && ++conflicts <= 5) continue;
     throw std::runtime_error(printable(f.path) + ": upload refused: " + std::to_string(r.status) + " " + error_message(r));
   }
 }

@@ -359,11 +359,23 @@ def test_json_progress_and_status(env):
     kinds = [e["event"] for e in events]
     assert kinds[-1] == "done" and "dataset" in kinds, kinds
     finals = {e["phase"]: e for e in events if e["event"] == "progress" and e["final"]}
-    assert set(finals) == {"hash", "register", "upload"}, finals.keys()
+    # With uploads each file is hashed from the bytes it sends: no separate hash pass. The
+    # files arrive before their list, so the server verifies them after the registration.
+    assert set(finals) == {"upload", "register", "verify"}, finals.keys()
     total = sum(os.path.getsize(x) for x in local_files(root).values())
-    assert finals["hash"]["bytes"] == total and finals["hash"]["files"] == 4, finals["hash"]
     assert finals["upload"]["bytes"] == total and finals["upload"]["filesTotal"] == 4, finals["upload"]
     assert finals["register"]["files"] == 4
+    assert finals["verify"]["files"] == 4 and finals["verify"]["filesTotal"] == 4, finals["verify"]
+    done = events[-1]
+    assert done["hashed"] == 0 and done["uploaded"] == 4 and done["uploadedBytes"] == total, done
+    assert_complete(env, root)
+    # Without uploads every file is hashed first.
+    root2 = make_serialem_session(env.work, "json-no-upload", movies=2)
+    events2 = [json.loads(line) for line in env.ingest(root2, "--json", "--no-upload").stdout.splitlines()]
+    finals2 = {e["phase"]: e for e in events2 if e["event"] == "progress" and e["final"]}
+    assert set(finals2) == {"hash", "register"}, finals2.keys()
+    total2 = sum(os.path.getsize(x) for x in local_files(root2).values())
+    assert finals2["hash"]["bytes"] == total2 and finals2["hash"]["files"] == 3, finals2["hash"]
     p = subprocess.run([env.binary, "ingest", "--status", root, "--state-dir", env.state],
                        capture_output=True, text=True)
     assert p.returncode == 0 and "status:    done" in p.stdout and "uploaded:  4/4 files" in p.stdout, p.stdout
@@ -400,6 +412,49 @@ def test_kill9_ingestor(env):
         proc.send_signal(signal.SIGKILL)
         proc.wait()
     env.ingest(root)
+    assert_complete(env, root)
+
+
+def test_upload_gone_before_verification_is_sent_again(env):
+    """Files go up before their file list and wait on the server until the list is registered.
+    A run that fails in between (here: one file conflicts with the dataset's list) leaves them
+    waiting; one waiting upload is then removed (expired, terminated), and the next run
+    registers, lets the server verify the others and sends that one file again."""
+    root = make_serialem_session(env.work, "gone-before-verify", movies=3)
+    with open(os.path.join(root, "extra.bin"), "wb") as f:
+        f.write(b"abc")
+    token = env.token()
+    body = {"type": "raw", "ownerGroup": "group1", "owner": "user1", "contactEmail": "user1@example.org",
+            "sourceFolder": os.path.realpath(root), "creationTime": "2024-01-01T00:00:00Z",
+            "principalInvestigator": "pi", "creationLocation": "krios", "datasetName": "gone-before-verify"}
+    auth = [("Authorization", "Bearer " + token), ("Content-Type", "application/json")]
+    status, _, created = http_request(("127.0.0.1", env.port), "POST", "/api/v3/Datasets", auth,
+                                      json.dumps(body).encode(), 30)
+    assert status == 201, created
+    block = {"datasetId": json.loads(created)["pid"], "size": 5, "chkAlg": "sha256",
+             "dataFileList": [{"path": "extra.bin", "size": 5, "time": "2024-01-01T00:00:00Z",
+                               "chk": hashlib.sha256(b"12345").hexdigest()}]}
+    status, _, _ = http_request(("127.0.0.1", env.port), "POST", "/api/v3/OrigDatablocks", auth,
+                                json.dumps(block).encode(), 30)
+    assert status == 201
+    p = env.ingest(root, expect=1)
+    assert "1 file(s) not uploaded" in p.stderr and "extra.bin" in p.stderr, p.stderr
+    digest = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
+    with open(os.path.join(env.state, digest + ".json")) as f:
+        state = json.load(f)
+    waiting = [r for r in state["files"] if r.get("sent") and not r.get("uploaded")]
+    assert sorted(r["path"] for r in waiting) == sorted(set(local_files(root)) - {"extra.bin"}), state["files"]
+    assert all(len(r["sha256"]) == 64 for r in waiting), "hashes are recorded while uploading"
+    gone = waiting[0]
+    status, _, _ = http_request(("127.0.0.1", env.port), "DELETE", urllib.parse.urlsplit(gone["uploadUrl"]).path,
+                                [("Authorization", "Bearer " + token), ("Tus-Resumable", "1.0.0")], None, 30)
+    assert status == 204, status
+    with open(os.path.join(root, "extra.bin"), "wb") as f:
+        f.write(b"12345")  # now what the list says
+    events = [json.loads(x) for x in env.ingest(root, "--json").stdout.splitlines()]
+    done = events[-1]
+    assert done["event"] == "done" and done["uploadedBytes"] == gone["size"] + 5, done
+    assert done["uploaded"] == len(local_files(root)), done
     assert_complete(env, root)
 
 

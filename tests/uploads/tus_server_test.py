@@ -93,6 +93,10 @@ def main():
         server.start()
         user1, user2, anon, ingestor = Client(server, "user1"), Client(server, "user2"), Client(server), Client(server, "ingestor")
         pid = user1.dataset(dict(files, **{"wrong.bin": b"what the file list says"}))
+        user1.json("POST", "/api/v3/OrigDatablocks", {
+            "datasetId": pid, "size": 10, "chkAlg": "md5",
+            "dataFileList": [{"path": "md5-only.bin", "size": 10, "time": "2024-01-01T00:00:00Z",
+                              "chk": hashlib.md5(b"0123456789").hexdigest()}]}, 201)
 
         # Discovery and the protocol header.
         status, h, _ = anon.request("OPTIONS", "/api/v3/uploads")
@@ -110,9 +114,9 @@ def main():
         c.eq("anonymous creation", anon.tus_create(pid, "small.txt", len(small))[0], 401)
         status, _, body = user2.tus_create(pid, "small.txt", len(small))
         c.eq("non-member creation", status, 403)
-        status, _, body = user1.tus_create(pid, "unregistered.bin", 10)
-        c.eq("unregistered path", status, 409)
-        c.true("409 says register first", b"register the file list" in body, body)
+        status, _, body = user1.tus_create(pid, "md5-only.bin", 10)
+        c.eq("path registered without sha256", status, 409)
+        c.true("409 names the missing sha256", b"without a sha256 checksum" in body, body)
         status, _, body = user1.tus_create(pid, "small.txt", 999)
         c.eq("length differs from the file list", status, 409)
         status, _, body = user1.tus_create(pid, "../escape", 3)
@@ -226,6 +230,47 @@ def main():
         c.eq("HEAD of a failed upload", user1.tus_head(loc3)[0], 410)
         c.eq("PATCH of a failed upload", user1.tus_patch(loc3, len(content), b"")[0], 410)
         c.eq("mismatched file not stored", user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/wrong.bin")[0], 404)
+
+        # Upload first, register after: the complete file waits for its file list.
+        early, late = b"arrived before its file list" * 1000, b"x" * 5
+        later = user1.dataset({})
+        status, h, _ = user1.tus_create(later, "early.bin", len(early))
+        c.eq("creation of a path not registered yet", status, 201)
+        c.eq("new upload is receiving", h.get("openem-upload-state"), "receiving")
+        loc5 = h.get("location", "")
+        status, h, _ = user1.tus_patch(loc5, 0, early[:1000])
+        c.eq("first part before the list", (status, h.get("openem-upload-state")), (204, "receiving"))
+        status, h, _ = user1.tus_patch(loc5, 1000, early[1000:])
+        c.eq("last byte before the list is accepted", (status, h.get("upload-offset")), (204, str(len(early))))
+        c.eq("state after the last byte", h.get("openem-upload-state"), "awaiting-checksum")
+        c.eq("HEAD says awaiting-checksum", user1.tus_head(loc5)[1].get("openem-upload-state"), "awaiting-checksum")
+        c.eq("not downloadable yet", user1.request("GET", f"/api/v3/Datasets/{enc(later)}/files/early.bin")[0], 404)
+        status, _, body = user1.tus_patch(loc5, len(early), b"")
+        c.eq("verification asked before the list", status, 409)
+        c.true("409 says register first", b"register the file list" in body, body)
+        status, h, _ = user1.tus_create(later, "late.bin", len(late))
+        loc6 = h.get("location", "")
+        c.eq("second early upload", user1.tus_patch(loc6, 0, late)[0], 204)
+        status, h, _ = user1.tus_create(later, "empty.bin", 0)
+        c.eq("empty file before the list", (status, h.get("openem-upload-state")), (201, "awaiting-checksum"))
+        loc7 = h.get("location", "")
+        user1.json("POST", "/api/v3/OrigDatablocks", {
+            "datasetId": later, "size": len(early) + len(late), "chkAlg": "sha256",
+            "dataFileList": [{"path": "early.bin", "size": len(early), "time": "2024-01-01T00:00:00Z",
+                              "chk": hashlib.sha256(early).hexdigest()},
+                             {"path": "late.bin", "size": len(late), "time": "2024-01-01T00:00:00Z",
+                              "chk": hashlib.sha256(b"something else").hexdigest()},
+                             {"path": "empty.bin", "size": 0, "time": "2024-01-01T00:00:00Z",
+                              "chk": hashlib.sha256(b"").hexdigest()}]}, 201)
+        status, h, _ = user1.tus_patch(loc5, len(early), b"")
+        c.eq("empty PATCH after the list verifies and stores", (status, h.get("openem-upload-state")), (204, "stored"))
+        status, _, body = user1.request("GET", f"/api/v3/Datasets/{enc(later)}/files/early.bin")
+        c.eq("early file downloads", (status, body == early), (200, True))
+        c.eq("stored upload: empty PATCH again is 204", user1.tus_patch(loc5, len(early), b"")[0], 204)
+        c.eq("early file whose list says otherwise", user1.tus_patch(loc6, len(late), b"")[0], 460)
+        c.eq("...is failed for good", user1.tus_head(loc6)[0], 410)
+        c.eq("empty early file stored", user1.tus_patch(loc7, 0, b"")[0], 204)
+        c.eq("empty early file downloads", user1.request("GET", f"/api/v3/Datasets/{enc(later)}/files/empty.bin")[0], 200)
 
         # Termination.
         status, h, _ = user1.tus_create(pid, "small.txt", len(small))
