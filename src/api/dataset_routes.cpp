@@ -345,7 +345,8 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
       return res;
     }
     res.body = json::serialize(fullfacet_response(app, schemas::datasets(), access_cond,
-                                                  dataset_search_conditions(s.fields), s.facets));
+                                                  dataset_search_conditions(s.fields), s.facets,
+                                                  readable_access_values(schemas::datasets(), p, scope)));
     app.facet_cache().put(key, generation, res.body);
     return res;
   });

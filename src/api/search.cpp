@@ -29,13 +29,18 @@ SearchRequest parse_search_request(const HttpRequest& req) {
   return s;
 }
 
-json::array fullfacet_response(App& app, const CollectionSchema& schema, const SqlCondition& access,
-                               const std::vector<SqlCondition>& conditions, const std::vector<std::string>& facets) {
+namespace {
+
+// Facets by querying the documents: facets on plain columns whose field carries no condition
+// all see the same condition and come from one scan, which also yields the total; the others
+// (arrays, dates, JSON fields, or restricted by their own condition) one query each.
+std::vector<std::vector<FacetBucket>> scanned_facets(App& app, const CollectionSchema& schema,
+                                                     const SqlCondition& access,
+                                                     const std::vector<SqlCondition>& conditions,
+                                                     const std::vector<std::string>& facets, std::int64_t& total) {
   std::vector<SqlCondition> all = conditions;
   all.push_back(access);
   SqlCondition base = and_all(all);
-  // Facets on plain columns whose field carries no condition all see the base condition:
-  // they come from one scan, which also yields the total.
   auto restricted = [&](const std::string& f) {
     return std::any_of(conditions.begin(), conditions.end(), [&](const SqlCondition& c) { return c.field == f; });
   };
@@ -44,30 +49,52 @@ json::array fullfacet_response(App& app, const CollectionSchema& schema, const S
   bool unrestricted = base.sql == "1";
   std::vector<std::string> shared;
   for (const auto& f : facets) {
-    if (f.empty() || f.size() > 256) throw ApiError::bad_request("Invalid facet name");
     const IndexedColumn* col = schema.column_for(f);
     if (!unrestricted && col && col->type != ColumnType::Date && !restricted(f) &&
         std::find(shared.begin(), shared.end(), f) == shared.end())
       shared.push_back(f);
   }
-  std::int64_t total = 0;
   std::vector<std::vector<FacetBucket>> shared_buckets;
   if (shared.empty()) total = app.store().count(schema, base);
   else shared_buckets = app.store().facet_columns(schema, shared, base, total);
-  json::object result;
-  result["all"] = json::array{json::object{{"totalSets", total}}};
+  std::vector<std::vector<FacetBucket>> out;
   for (const auto& facet : facets) {
-    std::vector<FacetBucket> buckets;
     auto it = std::find(shared.begin(), shared.end(), facet);
     if (it != shared.end()) {
-      buckets = shared_buckets[static_cast<size_t>(it - shared.begin())];
-      if (buckets.size() > 1000) buckets.resize(1000);
+      out.push_back(shared_buckets[static_cast<size_t>(it - shared.begin())]);
+      if (out.back().size() > 1000) out.back().resize(1000);
     } else {
       std::vector<SqlCondition> conds = conditions;
       std::erase_if(conds, [&](const SqlCondition& c) { return c.field == facet; });
       conds.push_back(access);
-      buckets = app.store().facet(schema, facet, and_all(conds), 1000);
+      out.push_back(app.store().facet(schema, facet, and_all(conds), 1000));
     }
+  }
+  return out;
+}
+
+}  // namespace
+
+json::array fullfacet_response(App& app, const CollectionSchema& schema, const SqlCondition& access,
+                               const std::vector<SqlCondition>& conditions, const std::vector<std::string>& facets,
+                               const std::optional<AccessValues>& readers) {
+  for (const auto& f : facets)
+    if (f.empty() || f.size() > 256) throw ApiError::bad_request("Invalid facet name");
+  std::int64_t total = 0;
+  std::vector<std::vector<FacetBucket>> per_facet;
+  std::optional<FacetCounts> counted;
+  if (readers && conditions.empty()) counted = app.store().counted_facets(schema, *readers, facets, 1000);
+  if (counted) {
+    total = counted->total;
+    per_facet = std::move(counted->buckets);
+  } else {
+    per_facet = scanned_facets(app, schema, access, conditions, facets, total);
+  }
+  json::object result;
+  result["all"] = json::array{json::object{{"totalSets", total}}};
+  for (std::size_t i = 0; i < facets.size(); ++i) {
+    const std::string& facet = facets[i];
+    std::vector<FacetBucket>& buckets = per_facet[i];
     bool is_date = schema.is_date_field(facet) ||
                    (schema.column_for(facet) && schema.column_for(facet)->type == ColumnType::Date);
     json::array out;

@@ -4,7 +4,10 @@
 // upstream does. Thread-safe.
 #include <boost/json.hpp>
 
+#include <optional>
+
 #include "api/app.h"
+#include "query/access.h"
 #include "query/filter.h"
 #include "query/sql.h"
 
@@ -20,9 +23,11 @@ SearchRequest parse_search_request(const HttpRequest& req);
 
 // [{ "all": [{"totalSets": N}], "<facet>": [{"_id": value, "count": n}, ...] }]. A facet
 // ignores conditions on its own field (drill-down); "datasetlifecycle.X" is reported as "X";
-// date facets group by day as {year, month, day}.
+// date facets group by day as {year, month, day}. `readers`, when the caller knows them,
+// lets an unfiltered request be answered from the store's access-set counts without a scan.
 boost::json::array fullfacet_response(App& app, const CollectionSchema& schema, const SqlCondition& access,
                                       const std::vector<SqlCondition>& conditions,
-                                      const std::vector<std::string>& facets);
+                                      const std::vector<std::string>& facets,
+                                      const std::optional<AccessValues>& readers = std::nullopt);
 
 }  // namespace openem

@@ -58,6 +58,9 @@ const CollectionSchema& datasets() {
       .text_index = true,
       .scientific_field = "scientificMetadata",
       .text_excluded = {"history"},
+      // The SciCat front end's default facets, and the archive view's.
+      .counted_facets = {"type", "creationLocation", "ownerGroup", "keywords", "isPublished",
+                         "datasetlifecycle.archiveStatusMessage"},
   };
   return s;
 }

@@ -33,6 +33,10 @@ struct CollectionSchema {
   bool text_index = false;          // FTS5 trigram index over all strings
   std::string scientific_field;     // leaves indexed in <table>_sci ("" = none)
   std::set<std::string, std::less<>> text_excluded;  // fields left out of the text index
+  // Facets counted per access set as documents are written (plain non-date columns or array
+  // fields): the facets a catalog front end asks for on every page load, answered without a
+  // scan when no filter is set.
+  std::vector<std::string> counted_facets;
 
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;

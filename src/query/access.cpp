@@ -32,6 +32,21 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
   return c;
 }
 
+std::optional<AccessValues> readable_access_values(const CollectionSchema& schema, const Principal& who,
+                                                   const ReadScope& scope) {
+  AccessValues out;
+  if (!schema.ownable || scope.read_any) {
+    out.everything = true;
+    return out;
+  }
+  out.values.emplace_back(kPublishedValue);
+  if (!who.authenticated()) return out;
+  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) return std::nullopt;
+  for (const auto& g : who.groups)
+    if (!g.empty()) out.values.push_back(g);
+  return out;
+}
+
 namespace {
 bool string_in(const json::value* v, const std::vector<std::string>& set) {
   if (!v) return false;

@@ -4,6 +4,10 @@
 // fetched document. Both must always agree; tests compare them. Thread-safe.
 #include <boost/json/object.hpp>
 
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "core/principal.h"
 #include "model/collection.h"
 #include "query/sql.h"
@@ -20,6 +24,16 @@ struct ReadScope {
 SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
                                    bool probe = false);
 bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);
+
+// The same rule in the terms of the "#access" values documents carry: everything, or the
+// documents carrying one of `values` (the reader's groups and kPublishedValue). nullopt when
+// the rule needs more than that (sharedWith e-mails).
+struct AccessValues {
+  bool everything = false;
+  std::vector<std::string> values;
+};
+std::optional<AccessValues> readable_access_values(const CollectionSchema& schema, const Principal& who,
+                                                   const ReadScope& scope);
 
 // Write rights on an ownable document (PATCH, sub-resource writes): owner group membership.
 bool owns(const boost::json::object& doc, const Principal& who);

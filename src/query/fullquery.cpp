@@ -155,7 +155,7 @@ std::vector<SqlCondition> fullquery_conditions(const CollectionSchema& schema, c
       if (!qs.empty())
         out.push_back({"t.seq IN (SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" + qs + "))",
                        std::move(params), "userGroups"});
-    } else if (key == "metadataKey" || key == "isPublished" && v.is_null()) {
+    } else if (key == "metadataKey" || (key == "isPublished" && v.is_null())) {
       continue;
     } else if (v.is_object() && (v.get_object().contains("begin") || v.get_object().contains("end"))) {
       json::object range;

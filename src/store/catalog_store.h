@@ -17,13 +17,9 @@
 
 #include "model/collection.h"
 #include "query/sql.h"
+#include "store/access_facet_counts.h"
 
 namespace openem {
-
-struct FacetBucket {
-  boost::json::value key;
-  std::int64_t count = 0;
-};
 
 // A stored document as its JSON text, with the caller's read right decided in SQL.
 struct RawDocument {
@@ -67,6 +63,12 @@ class CatalogStore {
   virtual std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
                                                               const std::vector<std::string>& fields,
                                                               const SqlCondition& where, std::int64_t& total) = 0;
+  // Unfiltered facets over everything `readers` may read, from counts kept per access set
+  // (schema.counted_facets; AccessFacetCounts): no scan. nullopt when the collection keeps no
+  // such counts or a facet is not among them; then facet()/facet_columns() answer.
+  virtual std::optional<FacetCounts> counted_facets(const CollectionSchema& schema, const AccessValues& readers,
+                                                    const std::vector<std::string>& facets,
+                                                    std::int64_t max_buckets) = 0;
   // One row per element of each matching document's array at `array_field` (file lists):
   // the document with that field replaced by the one element, as MongoDB's $unwind.
   virtual std::vector<boost::json::value> unwind(const CollectionSchema& schema, const std::string& array_field,

@@ -108,6 +108,59 @@ void collect_path(const json::value& v, std::string_view path, std::vector<std::
   if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
 }
 
+// Elements at a dotted path of a document, without copying the document into a value.
+void collect_field(const json::object& doc, std::string_view path, std::vector<std::string>& out) {
+  auto dot = path.find('.');
+  const json::value* child = doc.if_contains(path.substr(0, dot));
+  if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
+}
+
+// What <table>_values holds under `field` for doc (duplicates are dropped by its key).
+std::vector<std::string> side_values(const json::object& doc, const std::string& field) {
+  std::vector<std::string> values;
+  if (field == kAccessField) {
+    if (auto* g = doc.if_contains("ownerGroup")) collect_scalars(*g, values);
+    if (auto* g = doc.if_contains("accessGroups")) collect_scalars(*g, values);
+    std::erase(values, std::string(kPublishedValue));  // "" is reserved for the marker
+    if (auto* p = doc.if_contains("isPublished"); p && p->is_bool() && p->get_bool()) values.emplace_back(kPublishedValue);
+  } else {
+    collect_field(doc, field, values);
+  }
+  return values;
+}
+
+// A column's value as a facet key, exactly as reading the column back gives it.
+json::value column_key(const SqlParam& p, const IndexedColumn& col) {
+  if (auto* i = std::get_if<std::int64_t>(&p)) return col.type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
+  if (auto* d = std::get_if<double>(&p)) return *d;
+  if (auto* t = std::get_if<std::string>(&p)) return json::string(*t);
+  return nullptr;
+}
+
+// A document for the access-set facet counts from its column keys (one per counted field,
+// ignored for array fields) and its side-table rows (field, value).
+CountedDocument counted_document(const CollectionSchema& schema, const std::vector<json::value>& column_keys,
+                                 const std::vector<std::pair<std::string, std::string>>& side) {
+  CountedDocument c;
+  c.values.resize(schema.counted_facets.size());
+  for (const auto& [field, value] : side)
+    if (field == kAccessField) c.access.push_back(value);
+  for (std::size_t f = 0; f < schema.counted_facets.size(); ++f) {
+    const std::string& field = schema.counted_facets[f];
+    if (schema.column_for(field)) {
+      c.values[f].push_back(column_keys[f]);
+      continue;
+    }
+    std::vector<std::string> distinct;
+    for (const auto& [sf, value] : side)
+      if (sf == field) distinct.push_back(value);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (auto& v : distinct) c.values[f].emplace_back(json::string(v));
+  }
+  return c;
+}
+
 json::object parse_doc(std::string_view text) {
   json::value v = json::parse(text);
   return std::move(v.as_object());
@@ -159,6 +212,7 @@ class SqliteCatalogStore final : public CatalogStore {
     writer_db_->exec("PRAGMA cache_size=-131072");
     create_schema(*writer_db_);
     refresh_statistics(*writer_db_);
+    load_facet_counts(*writer_db_);
     writer_ = std::thread([this] { write_loop(); });
   }
 
@@ -192,6 +246,7 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
       write_doc(db, schema, seq, doc, /*update=*/false);
       write_side_tables(db, schema, seq, doc);
+      count_document(schema, doc, +1);
     });
   }
 
@@ -227,6 +282,8 @@ class SqliteCatalogStore final : public CatalogStore {
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);
       found = true;
+      uncount_stored(db, schema, seq);
+      count_document(schema, doc, +1);
       std::string sets;
       for (const auto& c : schema.columns) sets += (sets.empty() ? "" : ", ") + c.column + " = ?";
       if (!sets.empty()) {
@@ -251,6 +308,7 @@ class SqliteCatalogStore final : public CatalogStore {
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);
       found = true;
+      uncount_stored(db, schema, seq);
       for (const char* suffix : {"", "_doc"}) {
         auto st = db.prepare("DELETE FROM " + schema.table + suffix + " WHERE seq = ?");
         st.bind(1, seq);
@@ -422,6 +480,13 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  std::optional<FacetCounts> counted_facets(const CollectionSchema& schema, const AccessValues& readers,
+                                            const std::vector<std::string>& facets, std::int64_t max_buckets) override {
+    auto it = facet_counts_.find(&schema);
+    if (it == facet_counts_.end()) return std::nullopt;
+    return it->second->count(readers, facets, max_buckets);
+  }
+
   // Group commit: the caller's fn runs on the writer thread inside the current batch.
   void transaction(const std::function<void()>& fn) override {
     if (tx_db()) {  // nested (or already on the writer thread): join the running transaction
@@ -565,12 +630,17 @@ class SqliteCatalogStore final : public CatalogStore {
           try {
             (*job->fn)();
             db.exec("RELEASE job");
+            for (const auto& [schema, delta] : job_delta_) batch_delta_[schema].merge(delta);
           } catch (...) {
             job->error = std::current_exception();
             db.exec("ROLLBACK TO job; RELEASE job");
           }
+          job_delta_.clear();
         }
         db.exec("COMMIT");
+        // Counted before the generation moves: a facet cached under the new generation
+        // must see this batch.
+        for (const auto& [schema, delta] : batch_delta_) facet_counts_.at(schema)->apply(delta);
       } catch (...) {
         batch_error = std::current_exception();
         try {
@@ -578,6 +648,8 @@ class SqliteCatalogStore final : public CatalogStore {
         } catch (...) {
         }
       }
+      job_delta_.clear();
+      batch_delta_.clear();
       generation_.fetch_add(1, std::memory_order_release);  // before any caller sees its write
       {
         std::lock_guard lock(queue_mu_);
@@ -643,6 +715,81 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
+  // Access-set facet counts (AccessFacetCounts): built from the tables at start; afterwards
+  // each write records its change in job_delta_, which the write loop applies once committed.
+  void load_facet_counts(SqliteDb& db) {
+    for (const CollectionSchema* s : schemas::all()) {
+      if (s->counted_facets.empty()) continue;
+      std::string columns, side_fields = "'" + std::string(kAccessField) + "'";
+      for (const auto& f : s->counted_facets) {
+        const IndexedColumn* col = s->column_for(f);
+        if (col && col->type != ColumnType::Date) columns += ", t." + col->column;
+        else if (!col && s->is_array_field(f)) side_fields += ", '" + f + "'";  // names from the schema, not from users
+        else throw std::logic_error(s->name + ": counted facet " + f + " is neither a plain column nor an array field");
+      }
+      // Documents and their side-table rows, both in seq order, merged as they stream by.
+      auto rows = db.prepare("SELECT t.seq" + columns + " FROM " + s->table + " t ORDER BY t.seq");
+      auto side = db.prepare("SELECT seq, field, value FROM " + s->table + "_values INDEXED BY " + s->table +
+                             "_values_seq WHERE field IN (" + side_fields + ") ORDER BY seq");
+      bool side_row = side.step();
+      FacetCountDelta all;
+      while (rows.step()) {
+        std::int64_t seq = rows.int64(0);
+        std::vector<std::pair<std::string, std::string>> pairs;
+        while (side_row && side.int64(0) < seq) side_row = side.step();
+        while (side_row && side.int64(0) == seq) {
+          pairs.emplace_back(side.text(1), side.text(2));
+          side_row = side.step();
+        }
+        all.add(counted_document(*s, stored_column_keys(*s, rows, 1), pairs), +1);
+      }
+      auto counts = std::make_unique<AccessFacetCounts>(s->counted_facets);
+      counts->apply(all);
+      facet_counts_[s] = std::move(counts);
+    }
+  }
+
+  // The counted columns of a row whose first of them is at `first`, in counted_facets order
+  // (null for array fields).
+  static std::vector<json::value> stored_column_keys(const CollectionSchema& schema, const Statement& st, int first) {
+    std::vector<json::value> keys;
+    for (const auto& f : schema.counted_facets) {
+      const IndexedColumn* col = schema.column_for(f);
+      keys.push_back(col ? cell(st, first++, col) : json::value(nullptr));
+    }
+    return keys;
+  }
+
+  void count_document(const CollectionSchema& schema, const json::object& doc, int sign) {
+    if (schema.counted_facets.empty()) return;
+    std::vector<json::value> keys;
+    std::vector<std::pair<std::string, std::string>> side;
+    for (const auto& f : schema.counted_facets) {
+      const IndexedColumn* col = schema.column_for(f);
+      keys.push_back(col ? column_key(column_value(*col, doc), *col) : json::value(nullptr));
+      if (!col)
+        for (auto& v : side_values(doc, f)) side.emplace_back(f, std::move(v));
+    }
+    for (auto& v : side_values(doc, std::string(kAccessField))) side.emplace_back(std::string(kAccessField), std::move(v));
+    job_delta_[&schema].add(counted_document(schema, keys, side), sign);
+  }
+
+  // Takes the stored version of a document out of the counts, before it is changed or removed.
+  void uncount_stored(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq) {
+    if (schema.counted_facets.empty()) return;
+    std::string columns = "seq";
+    for (const auto& f : schema.counted_facets)
+      if (const IndexedColumn* col = schema.column_for(f)) columns += ", " + col->column;
+    auto row = db.prepare("SELECT " + columns + " FROM " + schema.table + " WHERE seq = ?");
+    row.bind(1, seq);
+    if (!row.step()) return;
+    auto side = db.prepare("SELECT field, value FROM " + schema.table + "_values WHERE seq = ?");
+    side.bind(1, seq);
+    std::vector<std::pair<std::string, std::string>> pairs;
+    while (side.step()) pairs.emplace_back(side.text(0), side.text(1));
+    job_delta_[&schema].add(counted_document(schema, stored_column_keys(schema, row, 1), pairs), -1);
+  }
+
   static std::string from(const CollectionSchema& schema, const std::string& sql) {
     if (needs_doc(sql)) return schema.table + " t JOIN " + schema.table + "_doc d ON d.seq = t.seq";
     return schema.table + " t";
@@ -695,17 +842,7 @@ class SqliteCatalogStore final : public CatalogStore {
     if (!schema.array_fields.empty()) {
       auto st = db.prepare("INSERT OR IGNORE INTO " + schema.table + "_values (field, value, seq) VALUES (?, ?, ?)");
       for (const auto& field : schema.array_fields) {
-        std::vector<std::string> values;
-        if (field == kAccessField) {
-          if (auto* g = doc.if_contains("ownerGroup")) collect_scalars(*g, values);
-          if (auto* g = doc.if_contains("accessGroups")) collect_scalars(*g, values);
-          std::erase(values, std::string(kPublishedValue));  // "" is reserved for the marker
-          if (auto* p = doc.if_contains("isPublished"); p && p->is_bool() && p->get_bool())
-            values.emplace_back(kPublishedValue);
-        } else {
-          collect_path(json::value(doc), field, values);
-        }
-        for (const auto& v : values) {
+        for (const auto& v : side_values(doc, field)) {
           st.bind_all({field, v, seq});
           st.run();
         }
@@ -839,6 +976,8 @@ class SqliteCatalogStore final : public CatalogStore {
   std::uint64_t last_analyze_ = 0;
   std::uint64_t batches_ = 0;
   std::atomic<std::uint64_t> generation_{0};
+  std::map<const CollectionSchema*, std::unique_ptr<AccessFacetCounts>> facet_counts_;  // fixed after start
+  std::map<const CollectionSchema*, FacetCountDelta> job_delta_, batch_delta_;          // writer thread only
   std::filesystem::path wal_path_;
   std::thread writer_;
 };

@@ -1,0 +1,78 @@
+#pragma once
+// AccessFacetCounts: the facet counts of one collection, kept per access set — the distinct
+// sets of "#access" values (owner group, access groups, the published marker) that documents
+// carry. A catalog of a million datasets has only as many access sets as its groups have
+// sharing patterns (hundreds), so the unfiltered facets a reader sees are a sum over the
+// access sets the reader may read, instead of a scan of every readable document. The store
+// hands it each committed write (FacetCountDelta) and rebuilds it from the tables at start.
+// Thread-safe: counts are read under a shared lock and changed under an exclusive one.
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "query/access.h"
+
+namespace openem {
+
+struct FacetBucket {
+  boost::json::value key;
+  std::int64_t count = 0;
+};
+
+struct FacetCounts {
+  std::int64_t total = 0;                         // documents the reader may read
+  std::vector<std::vector<FacetBucket>> buckets;  // per requested facet, most frequent first
+};
+
+// One document as the counts see it.
+struct CountedDocument {
+  std::vector<std::string> access;                      // its "#access" values, any order
+  std::vector<std::vector<boost::json::value>> values;  // per counted field, its distinct keys
+};
+
+// Changes to the counts, collected while a write runs and applied once it is committed.
+class FacetCountDelta {
+ public:
+  void add(const CountedDocument& doc, int sign);
+  void merge(const FacetCountDelta& other);
+  bool empty() const { return sets_.empty(); }
+  void clear() { sets_.clear(); }
+
+ private:
+  friend class AccessFacetCounts;
+  struct Set {
+    std::vector<std::string> access;  // sorted, distinct
+    std::int64_t total = 0;
+    std::vector<std::map<std::string, std::int64_t>> per_field;  // serialized key → count
+  };
+  std::map<std::string, Set> sets_;  // by the joined access values
+};
+
+class AccessFacetCounts {
+ public:
+  explicit AccessFacetCounts(std::vector<std::string> fields) : fields_(std::move(fields)) {}
+
+  const std::vector<std::string>& fields() const { return fields_; }
+  void apply(const FacetCountDelta& delta);
+
+  // The facets over everything `readers` may read, at most max_buckets each, ordered by
+  // count, then key as SQLite orders (null, numbers, text). nullopt when a facet is not
+  // one of fields().
+  std::optional<FacetCounts> count(const AccessValues& readers, const std::vector<std::string>& facets,
+                                   std::int64_t max_buckets) const;
+  std::size_t access_sets() const;
+
+ private:
+  std::vector<std::string> fields_;
+  mutable std::shared_mutex mu_;
+  std::unordered_map<std::string, FacetCountDelta::Set> sets_;
+};
+
+}  // namespace openem
