@@ -224,6 +224,8 @@ int cmd_query(const Args& a) {
   auto rand_index = [&] { return static_cast<std::uint64_t>(rng() % static_cast<std::uint64_t>(n)); };
   auto uniform = [&](double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng); };
 
+  HttpClient writer(url);
+  writer.set_token(principals[1].token);
   json::object results;
   for (const auto& who : principals) {
     HttpClient c(url);
@@ -251,6 +253,20 @@ int cmd_query(const Args& a) {
     });
     add("count", [&] { return std::string("/api/v3/Datasets/count"); });
     add("fullfacet_4", [&] {
+      return "/api/v3/Datasets/fullfacet?fields=" + c.escape("{}") + "&facets=" +
+             c.escape(R"(["type","creationLocation","ownerGroup","keywords"])");
+    });
+    // The result cache answers a repeated facet request until the next write; a write
+    // before each request (a dataset of a group no principal here is in, by admin on its own
+    // connection, outside the timing) measures the facet computation itself.
+    add("fullfacet_4_cold", [&] {
+      static long cold = 0;
+      writer.post("/api/v3/Datasets",
+                  json::serialize(json::object{{"type", "raw"}, {"ownerGroup", "bench-cold"}, {"owner", "o"},
+                                               {"contactEmail", "o@example.org"},
+                                               {"sourceFolder", "/cold/" + std::to_string(cold++)},
+                                               {"creationTime", "2024-01-01T00:00:00Z"},
+                                               {"principalInvestigator", "pi"}, {"creationLocation", "cold"}}));
       return "/api/v3/Datasets/fullfacet?fields=" + c.escape("{}") + "&facets=" +
              c.escape(R"(["type","creationLocation","ownerGroup","keywords"])");
     });
@@ -294,7 +310,7 @@ int cmd_query(const Args& a) {
         if (sample_info.is_null()) {
           json::value v = json::parse(r.body);
           if (name == "count") sample_info = v.at("count");
-          else if (name == "fullfacet_4") sample_info = v.at(0).at("all");
+          else if (name.rfind("fullfacet_4", 0) == 0) sample_info = v.at(0).at("all");
           else if (v.is_array()) sample_info = json::object{{"results", v.as_array().size()}, {"bytes", r.body.size()}};
           else sample_info = json::object{{"bytes", r.body.size()}};
         }

@@ -13,12 +13,14 @@ ENDPOINTS = [
     ("list_page_25", "GET /Datasets (page of 25)"),
     ("count", "GET /Datasets/count"),
     ("fullquery_text_2sci", "fullquery text + 2 sci (units)"),
-    ("fullfacet_4", "fullfacet 4 facets"),
+    ("fullfacet_4", "fullfacet 4 facets, repeated (result cache)"),
+    ("fullfacet_4_cold", "fullfacet 4 facets, cold (a write before each)"),
 ]
 TARGETS = {
     "load": ">= 1000/s",
     "rss": "<= 300 MB",
     "fullfacet_4": "p50 <= 50 ms",
+    "fullfacet_4_cold": "p50 <= 50 ms",
     "fullquery_text_2sci": "p50 <= 20 ms",
     "ratio": ">= 50%",
 }

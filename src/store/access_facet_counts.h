@@ -57,7 +57,7 @@ class FacetCountDelta {
 
 class AccessFacetCounts {
  public:
-  explicit AccessFacetCounts(std::vector<std::string> fields) : fields_(std::move(fields)) {}
+  explicit AccessFacetCounts(std::vector<std::string> fields);
 
   const std::vector<std::string>& fields() const { return fields_; }
   void apply(const FacetCountDelta& delta);
@@ -67,12 +67,29 @@ class AccessFacetCounts {
   // one of fields().
   std::optional<FacetCounts> count(const AccessValues& readers, const std::vector<std::string>& facets,
                                    std::int64_t max_buckets) const;
-  std::size_t access_sets() const;
+  std::size_t access_sets() const;  // with at least one document
 
  private:
+  // Counts by interned key id, sorted by id: an access set holds a few keys per field.
+  using KeyCounts = std::vector<std::pair<std::uint32_t, std::int64_t>>;
+  struct Set {
+    std::int64_t total = 0;
+    std::vector<KeyCounts> per_field;
+  };
+  static void add_to(Set& set, std::size_t field, std::uint32_t key, std::int64_t n);
+  std::uint32_t key_id(std::size_t field, const std::string& key);
+
   std::vector<std::string> fields_;
   mutable std::shared_mutex mu_;
-  std::unordered_map<std::string, FacetCountDelta::Set> sets_;
+  // Access values, facet keys and access sets are interned once and never forgotten: a set
+  // whose documents are all gone stays with total 0 (there are few, and they come back).
+  std::unordered_map<std::string, std::uint32_t> value_ids_;
+  std::vector<std::unordered_map<std::string, std::uint32_t>> key_ids_;  // per field
+  std::vector<std::vector<std::string>> keys_;                          // per field, by id
+  std::unordered_map<std::string, std::uint32_t> set_ids_;              // by the joined access values
+  std::vector<Set> sets_;
+  std::vector<std::vector<std::uint32_t>> sets_with_value_;  // by value id: the sets that carry it
+  Set everything_;                                           // the sum of all sets, for readers of everything
 };
 
 }  // namespace openem

@@ -732,7 +732,9 @@ class SqliteCatalogStore final : public CatalogStore {
       auto side = db.prepare("SELECT seq, field, value FROM " + s->table + "_values INDEXED BY " + s->table +
                              "_values_seq WHERE field IN (" + side_fields + ") ORDER BY seq");
       bool side_row = side.step();
-      FacetCountDelta all;
+      auto counts = std::make_unique<AccessFacetCounts>(s->counted_facets);
+      FacetCountDelta chunk;  // applied every 10,000 documents: the delta's maps are the larger form
+      std::int64_t n = 0;
       while (rows.step()) {
         std::int64_t seq = rows.int64(0);
         std::vector<std::pair<std::string, std::string>> pairs;
@@ -741,10 +743,13 @@ class SqliteCatalogStore final : public CatalogStore {
           pairs.emplace_back(side.text(1), side.text(2));
           side_row = side.step();
         }
-        all.add(counted_document(*s, stored_column_keys(*s, rows, 1), pairs), +1);
+        chunk.add(counted_document(*s, stored_column_keys(*s, rows, 1), pairs), +1);
+        if (++n % 10000 == 0) {
+          counts->apply(chunk);
+          chunk.clear();
+        }
       }
-      auto counts = std::make_unique<AccessFacetCounts>(s->counted_facets);
-      counts->apply(all);
+      counts->apply(chunk);
       facet_counts_[s] = std::move(counts);
     }
   }
