@@ -60,5 +60,8 @@ const std::vector<const CollectionSchema*>& all();
 // published document also carries kPublishedValue there (no group is named "").
 inline constexpr std::string_view kAccessField = "#access";
 inline constexpr std::string_view kPublishedValue = "";
+// How a sharedWith e-mail takes part in an access set (AccessFacetCounts): a control
+// character keeps it apart from every group name.
+inline constexpr std::string_view kSharedWithAccessPrefix = "\x01sharedWith:";
 
 }  // namespace openem

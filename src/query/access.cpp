@@ -41,9 +41,10 @@ std::optional<AccessValues> readable_access_values(const CollectionSchema& schem
   }
   out.values.emplace_back(kPublishedValue);
   if (!who.authenticated()) return out;
-  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) return std::nullopt;
   for (const auto& g : who.groups)
     if (!g.empty()) out.values.push_back(g);
+  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty())
+    out.values.push_back(std::string(kSharedWithAccessPrefix) + who.email);
   return out;
 }
 

@@ -25,9 +25,10 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
                                    bool probe = false);
 bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);
 
-// The same rule in the terms of the "#access" values documents carry: everything, or the
-// documents carrying one of `values` (the reader's groups and kPublishedValue). nullopt when
-// the rule needs more than that (sharedWith e-mails).
+// The same rule in the terms of the access sets documents carry (AccessFacetCounts):
+// everything, or the documents carrying one of `values` — the reader's groups,
+// kPublishedValue and, where sharedWith grants read, the reader's e-mail behind
+// kSharedWithAccessPrefix. nullopt when the rule cannot be expressed that way.
 struct AccessValues {
   bool everything = false;
   std::vector<std::string> values;

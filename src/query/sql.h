@@ -3,6 +3,7 @@
 // bound parameters. Query translation produces these; stores AND them together. Values
 // travel only as parameters, never spliced into SQL text. Plain value types.
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <variant>
 #include <vector>
@@ -15,6 +16,12 @@ struct SqlCondition {
   std::string sql;                // e.g. "t.owner_group = ?"
   std::vector<SqlParam> params;   // in placeholder order
   std::string field;              // the field it restricts ("" if several): facets drop their own field
+  // Text search only. `row_check` is the same condition tested on each row without the text
+  // index; `text_probes` are the index lookups (FTS MATCH expressions) whose number of
+  // candidates tells a store which form is cheaper: a term found in a large share of the
+  // documents costs more to look up than to check on the rows an ordered walk meets.
+  std::shared_ptr<const SqlCondition> row_check;
+  std::vector<std::string> text_probes;
 
   static SqlCondition always_true() { return {"1", {}, ""}; }
   static SqlCondition always_false() { return {"0", {}, ""}; }

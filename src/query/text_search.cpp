@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <vector>
 
 #include "core/error.h"
@@ -100,14 +101,17 @@ std::vector<std::string_view> characters(std::string_view s) {
   return out;
 }
 
+SqlCondition like_condition(const Term& t) { return {"d.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""}; }
+
 // The index keeps no positions (detail=none: a fraction of the size and of the write cost),
 // so a term is looked up as trigrams that must all occur — every third one, plus the last —
 // and the candidates are confirmed by a LIKE on the stored text. Shorter terms only scan.
-SqlCondition term_condition(const CollectionSchema& schema, const Term& t) {
+// `match` receives the MATCH expression ("" for a short term).
+SqlCondition term_condition(const CollectionSchema& schema, const Term& t, std::string& match) {
   auto chars = characters(t.text);
-  SqlCondition like{"d.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""};
+  SqlCondition like = like_condition(t);
+  match.clear();
   if (chars.size() < 3) return like;
-  std::string match;
   auto trigram = [&](size_t i) {
     std::string g;
     for (size_t k = i; k < i + 3; ++k) g += chars[k];
@@ -128,26 +132,41 @@ SqlCondition text_condition(const CollectionSchema& schema, std::string_view tex
   if (text.size() > 1000) throw ApiError::bad_request("Search text is too long");
   auto terms = split_terms(text);
   if (terms.size() > 32) throw ApiError::bad_request("Search text has too many terms");
-  SqlCondition any{"", {}, "text"};
-  SqlCondition none{"", {}, "text"};
-  for (const auto& t : terms) {
-    auto c = term_condition(schema, t);
-    SqlCondition& target = t.negated ? none : any;
-    if (!target.sql.empty()) target.sql += t.negated ? " OR " : " OR ";
-    target.sql += "(" + c.sql + ")";
-    target.params.insert(target.params.end(), c.params.begin(), c.params.end());
+  // Both forms have the same shape: (term OR term ...) AND NOT (term OR term ...).
+  auto combine = [&](const std::function<SqlCondition(const Term&)>& term) {
+    SqlCondition any{"", {}, "text"};
+    SqlCondition none{"", {}, "text"};
+    for (const auto& t : terms) {
+      auto c = term(t);
+      SqlCondition& target = t.negated ? none : any;
+      if (!target.sql.empty()) target.sql += " OR ";
+      target.sql += "(" + c.sql + ")";
+      target.params.insert(target.params.end(), c.params.begin(), c.params.end());
+    }
+    SqlCondition out{"", {}, "text"};
+    if (!any.sql.empty()) {
+      out.sql = "(" + any.sql + ")";
+      out.params = any.params;
+    }
+    if (!none.sql.empty()) {
+      if (!out.sql.empty()) out.sql += " AND ";
+      out.sql += "NOT (" + none.sql + ")";
+      out.params.insert(out.params.end(), none.params.begin(), none.params.end());
+    }
+    if (out.sql.empty()) out.sql = "1";
+    return out;
+  };
+  std::vector<std::string> probes;
+  SqlCondition out = combine([&](const Term& t) {
+    std::string match;
+    SqlCondition c = term_condition(schema, t, match);
+    if (!t.negated && !match.empty()) probes.push_back(match);
+    return c;
+  });
+  if (!probes.empty()) {
+    out.row_check = std::make_shared<const SqlCondition>(combine(like_condition));
+    out.text_probes = std::move(probes);
   }
-  SqlCondition out{"", {}, "text"};
-  if (!any.sql.empty()) {
-    out.sql = "(" + any.sql + ")";
-    out.params = any.params;
-  }
-  if (!none.sql.empty()) {
-    if (!out.sql.empty()) out.sql += " AND ";
-    out.sql += "NOT (" + none.sql + ")";
-    out.params.insert(out.params.end(), none.params.begin(), none.params.end());
-  }
-  if (out.sql.empty()) out.sql = "1";
   return out;
 }
 

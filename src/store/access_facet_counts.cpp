@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <mutex>
+#include <stdexcept>
 
 namespace openem {
 namespace json = boost::json;
@@ -54,21 +55,25 @@ void FacetCountDelta::merge(const FacetCountDelta& other) {
 }
 
 AccessFacetCounts::AccessFacetCounts(std::vector<std::string> fields)
-    : fields_(std::move(fields)), key_ids_(fields_.size()), keys_(fields_.size()) {
-  everything_.per_field.resize(fields_.size());
+    : fields_(std::move(fields)), key_ids_(fields_.size()), keys_(fields_.size()), everything_(fields_.size()) {
+  if (fields_.size() > kMaxFields) throw std::logic_error("AccessFacetCounts: too many counted fields");
 }
 
-void AccessFacetCounts::add_to(Set& set, std::size_t field, std::uint32_t key, std::int64_t n) {
-  KeyCounts& counts = set.per_field[field];
-  auto it = std::lower_bound(counts.begin(), counts.end(), key,
-                             [](const auto& entry, std::uint32_t k) { return entry.first < k; });
-  if (it == counts.end() || it->first != key) it = counts.insert(it, {key, 0});
-  if ((it->second += n) == 0) counts.erase(it);
+void AccessFacetCounts::add_to(Set& set, std::uint32_t slot, std::int64_t n) {
+  auto it = std::lower_bound(set.entries.begin(), set.entries.end(), slot,
+                             [](const Entry& e, std::uint32_t s) { return e.slot < s; });
+  if (it == set.entries.end() || it->slot != slot) it = set.entries.insert(it, {slot, 0});
+  it->count = static_cast<std::int32_t>(it->count + n);
+  if (it->count == 0) set.entries.erase(it);
 }
 
 std::uint32_t AccessFacetCounts::key_id(std::size_t field, const std::string& key) {
   auto [it, added] = key_ids_[field].emplace(key, static_cast<std::uint32_t>(keys_[field].size()));
-  if (added) keys_[field].push_back(key);
+  if (added) {
+    if (keys_[field].size() >= (1u << kKeyBits)) throw std::length_error("AccessFacetCounts: too many facet keys");
+    keys_[field].push_back(key);
+    everything_[field].push_back(0);
+  }
   return it->second;
 }
 
@@ -77,7 +82,7 @@ void AccessFacetCounts::apply(const FacetCountDelta& delta) {
   for (const auto& [joined, d] : delta.sets_) {
     auto [it, added] = set_ids_.emplace(joined, static_cast<std::uint32_t>(sets_.size()));
     if (added) {
-      sets_.emplace_back().per_field.resize(fields_.size());
+      sets_.emplace_back();
       for (const auto& value : d.access) {
         auto [v, new_value] = value_ids_.emplace(value, static_cast<std::uint32_t>(sets_with_value_.size()));
         if (new_value) sets_with_value_.emplace_back();
@@ -86,13 +91,13 @@ void AccessFacetCounts::apply(const FacetCountDelta& delta) {
     }
     Set& set = sets_[it->second];
     set.total += d.total;
-    everything_.total += d.total;
+    everything_total_ += d.total;
     for (std::size_t f = 0; f < d.per_field.size() && f < fields_.size(); ++f)
       for (const auto& [key, n] : d.per_field[f]) {
         if (n == 0) continue;
         std::uint32_t id = key_id(f, key);
-        add_to(set, f, id, n);
-        add_to(everything_, f, id, n);
+        add_to(set, static_cast<std::uint32_t>(f) << kKeyBits | id, n);
+        everything_[f][id] += n;
       }
   }
 }
@@ -109,25 +114,32 @@ std::optional<FacetCounts> AccessFacetCounts::count(const AccessValues& readers,
   std::vector<std::vector<std::int64_t>> sums(facets.size());  // per facet, by key id
   {
     std::shared_lock lock(mu_);
-    for (std::size_t i = 0; i < index.size(); ++i) sums[i].assign(keys_[index[i]].size(), 0);
-    auto add = [&](const Set& set) {
-      out.total += set.total;
-      for (std::size_t i = 0; i < index.size(); ++i)
-        for (const auto& [key, n] : set.per_field[index[i]]) sums[i][key] += n;
-    };
+    std::vector<int> facet_of(fields_.size(), -1);  // a field asked for twice is summed once, then copied
+    for (std::size_t i = 0; i < index.size(); ++i) {
+      if (facet_of[index[i]] < 0) facet_of[index[i]] = static_cast<int>(i);
+      sums[i].assign(keys_[index[i]].size(), 0);
+    }
     if (readers.everything) {
-      add(everything_);
+      out.total = everything_total_;
+      for (std::size_t i = 0; i < index.size(); ++i) sums[i] = everything_[index[i]];
     } else {
       std::vector<bool> seen(sets_.size());  // a set carrying two of the reader's values counts once
       for (const auto& value : readers.values) {
         auto v = value_ids_.find(value);
         if (v == value_ids_.end()) continue;
-        for (std::uint32_t id : sets_with_value_[v->second])
-          if (!seen[id]) {
-            seen[id] = true;
-            add(sets_[id]);
+        for (std::uint32_t id : sets_with_value_[v->second]) {
+          if (seen[id]) continue;
+          seen[id] = true;
+          const Set& set = sets_[id];
+          out.total += set.total;
+          for (const Entry& e : set.entries) {
+            int i = facet_of[e.slot >> kKeyBits];
+            if (i >= 0) sums[static_cast<std::size_t>(i)][e.slot & kKeyMask] += e.count;
           }
+        }
       }
+      for (std::size_t i = 0; i < index.size(); ++i)
+        if (facet_of[index[i]] != static_cast<int>(i)) sums[i] = sums[static_cast<std::size_t>(facet_of[index[i]])];
     }
     for (std::size_t i = 0; i < index.size(); ++i) {
       std::vector<FacetBucket> buckets;
@@ -146,7 +158,7 @@ std::optional<FacetCounts> AccessFacetCounts::count(const AccessValues& readers,
 
 std::size_t AccessFacetCounts::access_sets() const {
   std::shared_lock lock(mu_);
-  return static_cast<std::size_t>(std::count_if(sets_.begin(), sets_.end(), [](const Set& s) { return s.total != 0; }));
+  return static_cast<std::size_t>(std::count_if(sets_.begin(), sets_.end(), [](const Set& set) { return set.total != 0; }));
 }
 
 }  // namespace openem

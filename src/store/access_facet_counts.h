@@ -70,13 +70,21 @@ class AccessFacetCounts {
   std::size_t access_sets() const;  // with at least one document
 
  private:
-  // Counts by interned key id, sorted by id: an access set holds a few keys per field.
-  using KeyCounts = std::vector<std::pair<std::uint32_t, std::int64_t>>;
+  // A set's counts, one entry per (field, key) it has documents for, sorted by `slot`
+  // (field in the top 4 bits, interned key id below): a catalog with many sharing patterns
+  // holds ~10^5 sets, so each is one small allocation.
+  struct Entry {
+    std::uint32_t slot;
+    std::int32_t count;
+  };
   struct Set {
     std::int64_t total = 0;
-    std::vector<KeyCounts> per_field;
+    std::vector<Entry> entries;
   };
-  static void add_to(Set& set, std::size_t field, std::uint32_t key, std::int64_t n);
+  static constexpr std::size_t kMaxFields = 16;
+  static constexpr std::uint32_t kKeyBits = 28;
+  static constexpr std::uint32_t kKeyMask = (1u << kKeyBits) - 1;
+  static void add_to(Set& set, std::uint32_t slot, std::int64_t n);
   std::uint32_t key_id(std::size_t field, const std::string& key);
 
   std::vector<std::string> fields_;
@@ -89,7 +97,8 @@ class AccessFacetCounts {
   std::unordered_map<std::string, std::uint32_t> set_ids_;              // by the joined access values
   std::vector<Set> sets_;
   std::vector<std::vector<std::uint32_t>> sets_with_value_;  // by value id: the sets that carry it
-  Set everything_;                                           // the sum of all sets, for readers of everything
+  std::int64_t everything_total_ = 0;                     // the sum of all sets, for readers of everything:
+  std::vector<std::vector<std::int64_t>> everything_;     // per field, by key id
 };
 
 }  // namespace openem

@@ -362,20 +362,21 @@ class CountedFacetsTest : public StoreTest {
   }
   void expect_counts_match_scans(const std::string& when) {
     const auto& schema = schemas::datasets();
-    std::vector<Principal> who{Principal::anonymous(), {"1", "u", "", {"a"}}, {"2", "v", "", {"b", "c"}},
-                               {"3", "w", "", {}}, {"4", "z", "", {"zzz"}}};
+    std::vector<Principal> who{Principal::anonymous(), {"1", "u", "u@x.org", {"a"}}, {"2", "v", "", {"b", "c"}},
+                               {"3", "w", "w@x.org", {}}, {"4", "z", "", {"zzz"}}};
     for (const auto& p : who)
-      for (bool admin : {false, true}) {
-        ReadScope scope{admin, false};
+      for (auto [admin, shared] : {std::pair{false, false}, {false, true}, {true, false}}) {
+        ReadScope scope{admin, shared};
         auto readers = readable_access_values(schema, p, scope);
         ASSERT_TRUE(readers);
         auto counted = store_->counted_facets(schema, *readers, schema.counted_facets, 1000);
         ASSERT_TRUE(counted);
         SqlCondition access = read_access_condition(schema, p, scope);
-        EXPECT_EQ(counted->total, store_->count(schema, access)) << when << " " << p.username << admin;
+        EXPECT_EQ(counted->total, store_->count(schema, access)) << when << " " << p.username << admin << shared;
         for (std::size_t f = 0; f < schema.counted_facets.size(); ++f)
           EXPECT_EQ(normalized(counted->buckets[f]), normalized(store_->facet(schema, schema.counted_facets[f], access, 1000)))
-              << when << " " << p.username << (admin ? " admin " : " ") << schema.counted_facets[f];
+              << when << " " << p.username << (admin ? " admin " : " ") << (shared ? "shared " : "")
+              << schema.counted_facets[f];
       }
   }
   json::object random_doc(std::mt19937& rng) {
@@ -390,6 +391,7 @@ class CountedFacetsTest : public StoreTest {
     if (rng() % 5 != 0) doc["creationLocation"] = "loc" + std::to_string(rng() % 3);  // missing: the null bucket
     if (rng() % 7 == 0) doc["creationLocation"] = 42;                                 // not a string
     if (rng() % 3 == 0) doc["datasetlifecycle"] = {{"archiveStatusMessage", rng() % 2 ? "archived" : "datasetCreated"}};
+    if (rng() % 4 == 0) doc["sharedWith"] = json::array{rng() % 2 ? "u@x.org" : "w@x.org"};
     return doc;
   }
 };
@@ -424,10 +426,51 @@ TEST_F(CountedFacetsTest, OnlyCountedFacetsAndCollectionsAreAnswered) {
   auto counted = store_->counted_facets(schemas::datasets(), everything, {"type"}, 10);
   ASSERT_TRUE(counted);
   EXPECT_EQ(counted->total, 1);
-  // Readers known by e-mail (sharedWith) cannot be expressed as access values.
+  // Where sharedWith grants read, the reader's e-mail is one of its access values.
   Principal shared{"1", "u", "u@x.org", {"a"}};
-  EXPECT_FALSE(readable_access_values(schemas::datasets(), shared, ReadScope{false, true}));
-  EXPECT_TRUE(readable_access_values(schemas::datasets(), shared, ReadScope{false, false}));
+  auto with = readable_access_values(schemas::datasets(), shared, ReadScope{false, true});
+  auto without = readable_access_values(schemas::datasets(), shared, ReadScope{false, false});
+  ASSERT_TRUE(with && without);
+  EXPECT_EQ(with->values, (std::vector<std::string>{"", "a", std::string(kSharedWithAccessPrefix) + "u@x.org"}));
+  EXPECT_EQ(without->values, (std::vector<std::string>{"", "a"}));
+}
+
+}  // namespace
+}  // namespace openem
+
+namespace openem {
+namespace {
+
+// A text condition's row check (used for common terms on short ordered pages) must select
+// exactly what its index form selects, for every kind of term, before and after the texts
+// move from the pending list into the index (the store reopens and indexes them then).
+TEST_F(StoreTest, TextRowCheckSelectsWhatTheIndexSelects) {
+  add_three();
+  add("p/4", {{"ownerGroup", "g1"}, {"datasetName", "Apoferritin two words ÅNGSTRÖM"}, {"creationTime", "2023-01-01T00:00:00Z"}});
+  add("p/5", {{"ownerGroup", "g1"}, {"description", "ab 100% done_ok"}, {"creationTime", "2020-01-01T00:00:00Z"}});
+  const std::vector<std::string> texts{"apoferritin", "2021090", "APOF -beta", "\"two words\"", "ab", "100%", "done_ok",
+                                       "galacto ferri", "-nothing", "ångström", "zzzz"};
+  for (int round = 0; round < 2; ++round) {
+    for (const auto& text : texts) {
+      SqlCondition c = text_condition(schemas::datasets(), text);
+      if (!c.row_check) {
+        EXPECT_TRUE(c.text_probes.empty()) << text;
+        continue;
+      }
+      EXPECT_FALSE(c.text_probes.empty()) << text;
+      EXPECT_EQ(matching(*c.row_check), matching(c)) << text << " round " << round;
+      QueryPlan page;  // the shape the store switches on: a short page in an indexed order
+      page.conditions = {c};
+      page.order = {{"t.creation_time", {}, true}};
+      page.limit = 2;
+      QueryPlan checked = page;
+      checked.conditions = {*c.row_check};
+      EXPECT_EQ(store_->find_ids(schemas::datasets(), checked), store_->find_ids(schemas::datasets(), page)) << text;
+    }
+    EXPECT_EQ(matching(text_condition(schemas::datasets(), "apoferritin")), (Ids{"p/1", "p/4"}));
+    store_.reset();  // the writer indexes pending texts when it stops
+    store_ = open_sqlite_store(dir_ / "catalog.db");
+  }
 }
 
 }  // namespace
