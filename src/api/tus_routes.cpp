@@ -242,8 +242,11 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     if (BlobStatus s = check_blob_path(path); !s.is_ok()) throw ApiError::bad_request(s.message());
     require_file_rights(app, p, pid);
 
-    // A path not in the file list yet may be uploaded first: its bytes wait for the file list
-    // (awaiting-checksum) and an empty PATCH after the registration verifies and stores them.
+    // A path not in the file list yet may be uploaded first when the client says it will come
+    // back (the awaitFileList flag): its bytes wait for the file list (awaiting-checksum) and
+    // an empty PATCH after the registration verifies and stores them. A plain tus client,
+    // which takes the last 204 for "stored", is told to register first instead.
+    bool await_list = meta.count("awaitFileList") > 0;
     auto registered = files->of(pid, path);
     bool has_checksum = false, size_fits = false;
     std::int64_t registered_size = -1;
@@ -253,6 +256,10 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
       if (!f.size || *f.size == *length) size_fits = true;
       else registered_size = *f.size;
     }
+    if (registered.empty() && !await_list)
+      throw ApiError::conflict("No sha256 checksum is registered for '" + path + "' in the file list of dataset " + pid +
+                               ": register the file list (OrigDatablocks with chkAlg sha256) first, or create the "
+                               "upload with the Upload-Metadata flag awaitFileList and verify it after registering");
     if (!registered.empty() && !has_checksum)
       throw ApiError::conflict("'" + path + "' is in the file list of dataset " + pid +
                                " without a sha256 checksum, so its upload could never be verified: register it in an "

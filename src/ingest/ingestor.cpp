@@ -334,9 +334,14 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
     if (size != f.size || mtime != f.mtime_ns)
       throw std::runtime_error(printable(f.path) + ": changed while being uploaded; run ingest again");
     std::lock_guard lock(mu);
-    if (!sums[i].empty() && sums[i] != out.sha256)
+    if (!sums[i].empty() && sums[i] != out.sha256) {
+      // Forget the old hash and upload, so that the next run treats the file as new.
+      sums[i].clear();
+      state.files[i] = FileRecord{f.path, f.size, f.mtime_ns, "", "", false, false};
+      save_soon(true);
       throw std::runtime_error(printable(f.path) + ": changed while being ingested (same size and time as in the last "
                                "run, other content); run ingest again");
+    }
     sums[i] = state.files[i].sha256 = out.sha256;
     state.files[i].sent = !out.stored;
     state.files[i].uploaded = out.stored;

@@ -77,6 +77,7 @@ TusUploader::ServerUpload TusUploader::create(const LocalFile& f, std::string& u
   std::string metadata = "datasetId " + base64_encode(pid_) + ",path " + base64_encode(f.path);
   std::size_t slash = f.path.rfind('/');
   metadata += ",filename " + base64_encode(slash == std::string::npos ? f.path : f.path.substr(slash + 1));
+  metadata += ",awaitFileList";  // the file list comes after the upload; confirm() then verifies
   HttpResponse r = client_.call("POST", "/api/v3/uploads", {}, {201},
                                 {kTus, "Upload-Length: " + std::to_string(f.size), "Upload-Metadata: " + metadata});
   std::string loc = r.header("location");
@@ -156,8 +157,8 @@ UploadOutcome TusUploader::upload(const LocalFile& f, std::string& url,
         }
         at.state = "stored";
       }
-      // No state header: a server that verifies before it acknowledges the last byte.
-      return {sha.finish_hex(), at.state != "awaiting-checksum"};
+      // Only an explicit "stored" counts; anything else is confirmed after the registration.
+      return {sha.finish_hex(), at.state == "stored"};
     }
     std::uint64_t n = std::min<std::uint64_t>(chunk_bytes_, f.size - off);
     // The chunk is read from the file while it is sent, and hashed on the way. No per-chunk

@@ -60,8 +60,9 @@ const std::vector<const CollectionSchema*>& all();
 // published document also carries kPublishedValue there (no group is named "").
 inline constexpr std::string_view kAccessField = "#access";
 inline constexpr std::string_view kPublishedValue = "";
-// How a sharedWith e-mail takes part in an access set (AccessFacetCounts): a control
-// character keeps it apart from every group name.
-inline constexpr std::string_view kSharedWithAccessPrefix = "\x01sharedWith:";
+// Members of an access set (AccessFacetCounts): its "#access" values and its sharedWith
+// e-mails, each in its own namespace so that no group name can pose as an e-mail.
+inline std::string access_member_group(std::string_view value) { return "g:" + std::string(value); }
+inline std::string access_member_email(std::string_view email) { return "s:" + std::string(email); }
 
 }  // namespace openem

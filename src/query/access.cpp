@@ -39,12 +39,12 @@ std::optional<AccessValues> readable_access_values(const CollectionSchema& schem
     out.everything = true;
     return out;
   }
-  out.values.emplace_back(kPublishedValue);
+  out.values.push_back(access_member_group(kPublishedValue));
   if (!who.authenticated()) return out;
   for (const auto& g : who.groups)
-    if (!g.empty()) out.values.push_back(g);
+    if (!g.empty()) out.values.push_back(access_member_group(g));
   if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty())
-    out.values.push_back(std::string(kSharedWithAccessPrefix) + who.email);
+    out.values.push_back(access_member_email(who.email));
   return out;
 }
 

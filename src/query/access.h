@@ -26,9 +26,9 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
 bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);
 
 // The same rule in the terms of the access sets documents carry (AccessFacetCounts):
-// everything, or the documents carrying one of `values` — the reader's groups,
-// kPublishedValue and, where sharedWith grants read, the reader's e-mail behind
-// kSharedWithAccessPrefix. nullopt when the rule cannot be expressed that way.
+// everything, or the documents carrying one of `values` — the reader's groups and
+// kPublishedValue (access_member_group) and, where sharedWith grants read, the reader's
+// e-mail (access_member_email). nullopt when the rule cannot be expressed that way.
 struct AccessValues {
   bool everything = false;
   std::vector<std::string> values;

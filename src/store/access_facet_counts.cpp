@@ -33,8 +33,8 @@ void FacetCountDelta::add(const CountedDocument& doc, int sign) {
   std::vector<std::string> access = doc.access;
   std::sort(access.begin(), access.end());
   access.erase(std::unique(access.begin(), access.end()), access.end());
-  std::string key;
-  for (const auto& a : access) key += a + '\x1f';  // "" (published) stays distinct: "\x1f"
+  std::string key;  // length-prefixed: no member can contain a separator that joins two
+  for (const auto& a : access) key += std::to_string(a.size()) + ':' + a;
   Set& s = sets_[key];
   if (s.per_field.size() < doc.values.size()) s.per_field.resize(doc.values.size());
   s.access = std::move(access);

@@ -60,8 +60,10 @@ class Client:
         return pid
 
     # tus
-    def tus_create(self, pid, path, length, extra_headers=()):
+    def tus_create(self, pid, path, length, extra_headers=(), await_file_list=False):
         meta = "datasetId " + b64(pid) + ",path " + b64(path) + ",filename " + b64(path.rsplit("/", 1)[-1])
+        if await_file_list:
+            meta += ",awaitFileList"
         return self.request("POST", "/api/v3/uploads",
                             [("Tus-Resumable", "1.0.0"), ("Upload-Length", str(length)), ("Upload-Metadata", meta)]
                             + list(extra_headers), b"")

@@ -234,8 +234,11 @@ def main():
         # Upload first, register after: the complete file waits for its file list.
         early, late = b"arrived before its file list" * 1000, b"x" * 5
         later = user1.dataset({})
-        status, h, _ = user1.tus_create(later, "early.bin", len(early))
-        c.eq("creation of a path not registered yet", status, 201)
+        status, _, body = user1.tus_create(later, "early.bin", len(early))
+        c.eq("a plain tus client is told to register first", status, 409)
+        c.true("409 says register first or awaitFileList", b"awaitFileList" in body, body)
+        status, h, _ = user1.tus_create(later, "early.bin", len(early), await_file_list=True)
+        c.eq("creation of a path not registered yet, with awaitFileList", status, 201)
         c.eq("new upload is receiving", h.get("openem-upload-state"), "receiving")
         loc5 = h.get("location", "")
         status, h, _ = user1.tus_patch(loc5, 0, early[:1000])
@@ -248,10 +251,10 @@ def main():
         status, _, body = user1.tus_patch(loc5, len(early), b"")
         c.eq("verification asked before the list", status, 409)
         c.true("409 says register first", b"register the file list" in body, body)
-        status, h, _ = user1.tus_create(later, "late.bin", len(late))
+        status, h, _ = user1.tus_create(later, "late.bin", len(late), await_file_list=True)
         loc6 = h.get("location", "")
         c.eq("second early upload", user1.tus_patch(loc6, 0, late)[0], 204)
-        status, h, _ = user1.tus_create(later, "empty.bin", 0)
+        status, h, _ = user1.tus_create(later, "empty.bin", 0, await_file_list=True)
         c.eq("empty file before the list", (status, h.get("openem-upload-state")), (201, "awaiting-checksum"))
         loc7 = h.get("location", "")
         user1.json("POST", "/api/v3/OrigDatablocks", {

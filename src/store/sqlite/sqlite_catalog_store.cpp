@@ -146,8 +146,8 @@ CountedDocument counted_document(const CollectionSchema& schema, const std::vect
   CountedDocument c;
   c.values.resize(schema.counted_facets.size());
   for (const auto& [field, value] : side) {
-    if (field == kAccessField) c.access.push_back(value);
-    else if (field == "sharedWith") c.access.push_back(std::string(kSharedWithAccessPrefix) + value);
+    if (field == kAccessField) c.access.push_back(access_member_group(value));
+    else if (field == "sharedWith") c.access.push_back(access_member_email(value));
   }
   for (std::size_t f = 0; f < schema.counted_facets.size(); ++f) {
     const std::string& field = schema.counted_facets[f];
@@ -489,7 +489,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::optional<FacetCounts> counted_facets(const CollectionSchema& schema, const AccessValues& readers,
                                             const std::vector<std::string>& facets, std::int64_t max_buckets) override {
     auto it = facet_counts_.find(&schema);
-    if (it == facet_counts_.end()) return std::nullopt;
+    if (it == facet_counts_.end() || !counts_valid_.load(std::memory_order_acquire)) return std::nullopt;
     return it->second->count(readers, facets, max_buckets);
   }
 
@@ -644,14 +644,22 @@ class SqliteCatalogStore final : public CatalogStore {
           job_delta_.clear();
         }
         db.exec("COMMIT");
-        // Counted before the generation moves: a facet cached under the new generation
-        // must see this batch.
-        for (const auto& [schema, delta] : batch_delta_) facet_counts_.at(schema)->apply(delta);
       } catch (...) {
         batch_error = std::current_exception();
         try {
           db.exec("ROLLBACK");
         } catch (...) {
+        }
+      }
+      // Counted before the generation moves: a facet cached under the new generation must see
+      // this batch. Counts that cannot follow a committed write are switched off (queries
+      // answer instead) rather than left wrong.
+      if (!batch_error) {
+        try {
+          for (const auto& [schema, delta] : batch_delta_) facet_counts_.at(schema)->apply(delta);
+        } catch (const std::exception& e) {
+          counts_valid_.store(false, std::memory_order_release);
+          spdlog::error("event=facet_counts_disabled error=\"{}\"", e.what());
         }
       }
       job_delta_.clear();
@@ -1044,6 +1052,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::atomic<std::uint64_t> generation_{0};
   std::map<const CollectionSchema*, std::unique_ptr<AccessFacetCounts>> facet_counts_;  // fixed after start
   std::map<const CollectionSchema*, FacetCountDelta> job_delta_, batch_delta_;          // writer thread only
+  std::atomic<bool> counts_valid_{true};
   std::mutex common_terms_mu_;
   std::unordered_map<std::string, std::pair<bool, std::uint64_t>> common_terms_;  // text_is_common: (common, generation)
   std::filesystem::path wal_path_;

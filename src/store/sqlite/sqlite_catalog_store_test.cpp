@@ -399,6 +399,9 @@ class CountedFacetsTest : public StoreTest {
 TEST_F(CountedFacetsTest, AgreeWithScansThroughWritesAndReopen) {
   std::mt19937 rng(7);
   for (int i = 0; i < 80; ++i) add("c/" + std::to_string(i), random_doc(rng));
+  // Group names that try to pass for an e-mail member or to run two members together.
+  add("c/hostile-1", {{"ownerGroup", "zzz"}, {"accessGroups", json::array{"s:u@x.org", "g:a", "a\x1f" "b"}}});
+  add("c/hostile-2", {{"ownerGroup", "zzz"}, {"accessGroups", json::array{"1:a", "b"}}});
   expect_counts_match_scans("after inserts");
   for (int i = 0; i < 80; i += 3) {
     json::object doc = random_doc(rng);
@@ -431,8 +434,8 @@ TEST_F(CountedFacetsTest, OnlyCountedFacetsAndCollectionsAreAnswered) {
   auto with = readable_access_values(schemas::datasets(), shared, ReadScope{false, true});
   auto without = readable_access_values(schemas::datasets(), shared, ReadScope{false, false});
   ASSERT_TRUE(with && without);
-  EXPECT_EQ(with->values, (std::vector<std::string>{"", "a", std::string(kSharedWithAccessPrefix) + "u@x.org"}));
-  EXPECT_EQ(without->values, (std::vector<std::string>{"", "a"}));
+  EXPECT_EQ(with->values, (std::vector<std::string>{"g:", "g:a", "s:u@x.org"}));
+  EXPECT_EQ(without->values, (std::vector<std::string>{"g:", "g:a"}));
 }
 
 }  // namespace
