@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <stdexcept>
-#include <strings.h>
 
 namespace openem {
 
@@ -29,6 +28,14 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   }
   r.handler = std::move(handler);
   r.index = routes_.size();
+  size_t fixed = r.trailing_rest ? r.segments.size() - 1 : r.segments.size();
+  bool has_head = fixed >= kHeadSegments;
+  std::string head;
+  for (size_t i = 0; has_head && i < kHeadSegments; ++i) {
+    has_head = r.segments[i][0] != ':';
+    head += (i ? "/" : "") + r.segments[i];
+  }
+  (has_head ? by_head_[head] : without_head_).push_back(r.index);
   routes_.push_back(std::move(r));
 }
 
@@ -54,14 +61,28 @@ void Router::add_streaming(std::string method, std::string pattern, BodyHandler 
 const Route* Router::match(const std::string& method, HttpRequest& req, bool& method_mismatch) const {
   const Route* best = nullptr;
   method_mismatch = false;
-  for (const auto& r : routes_) {
+  std::vector<std::string> lower = req.segments;
+  for (auto& seg : lower) std::transform(seg.begin(), seg.end(), seg.begin(), ::tolower);
+  // Candidates in the order the routes were added (ties go to the first), as one list.
+  std::vector<size_t> candidates = without_head_;
+  if (lower.size() >= kHeadSegments) {
+    std::string head;
+    for (size_t i = 0; i < kHeadSegments; ++i) head += (i ? "/" : "") + lower[i];
+    if (auto it = by_head_.find(head); it != by_head_.end()) {
+      candidates.insert(candidates.end(), it->second.begin(), it->second.end());
+      std::inplace_merge(candidates.begin(), candidates.begin() + static_cast<std::ptrdiff_t>(without_head_.size()),
+                         candidates.end());
+    }
+  }
+  for (size_t index : candidates) {
+    const Route& r = routes_[index];
     size_t fixed = r.trailing_rest ? r.segments.size() - 1 : r.segments.size();
     if (r.trailing_rest ? req.segments.size() <= fixed : fixed != req.segments.size()) continue;
     bool ok = true;
     for (size_t i = 0; i < fixed && ok; ++i) {
       const auto& s = r.segments[i];
       if (s[0] == ':') ok = !req.segments[i].empty();
-      else ok = strcasecmp(s.c_str(), req.segments[i].c_str()) == 0;
+      else ok = s == lower[i];
     }
     if (!ok) continue;
     if (r.method != method && !(method == "HEAD" && r.method == "GET")) {

@@ -7,6 +7,7 @@
 // exact-length route beats it. Built at start-up, then read-only.
 #include <functional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "http/message.h"
@@ -40,7 +41,12 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  // Routes by their first kHeadSegments literal segments ("api/v3/datasets"): a request is
+  // compared with the few routes of its collection, not with all of them.
+  static constexpr size_t kHeadSegments = 3;
   std::vector<Route> routes_;
+  std::unordered_map<std::string, std::vector<size_t>> by_head_;
+  std::vector<size_t> without_head_;  // routes with a parameter among their first segments
 };
 
 }  // namespace openem
