@@ -39,6 +39,14 @@ std::optional<Hasher> Hasher::create(std::string_view algorithm) {
 
 Hasher Hasher::sha256() { return *create("sha256"); }
 
+Hasher Hasher::clone() const {
+  auto c = std::make_unique<Ctx>();
+  c->md = ctx_->md;
+  c->ctx = EVP_MD_CTX_new();
+  if (!c->ctx || EVP_MD_CTX_copy_ex(c->ctx, ctx_->ctx) != 1) throw std::runtime_error("EVP_MD_CTX_copy_ex failed");
+  return Hasher(std::move(c));
+}
+
 void Hasher::update(std::string_view bytes) {
   if (!bytes.empty() && EVP_DigestUpdate(ctx_->ctx, bytes.data(), bytes.size()) != 1)
     throw std::runtime_error("EVP_DigestUpdate failed");

@@ -1,7 +1,7 @@
 #pragma once
 // Hasher: an incremental message digest (OpenSSL EVP; SHA-256 uses SHA-NI where the CPU has
 // it) with hex and base64 helpers for checksums as file lists and tus write them. One
-// instance per thread (thread-compatible); movable, not copyable.
+// instance per thread (thread-compatible); movable, and copied only by an explicit clone().
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +19,8 @@ class Hasher {
   Hasher& operator=(Hasher&&) noexcept;
   ~Hasher();
 
+  // A hasher in the same state: both go on independently (a checkpoint to return to).
+  Hasher clone() const;
   void update(std::string_view bytes);
   // The digest of everything so far (raw bytes); the hasher starts over afterwards.
   std::string finish();

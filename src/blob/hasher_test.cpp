@@ -22,6 +22,16 @@ TEST(Hasher, IncrementalEqualsOneShotAndRestarts) {
   EXPECT_EQ(h.finish(), Hasher::digest("sha256", "abc"));
 }
 
+TEST(Hasher, CloneGoesOnIndependently) {
+  Hasher h = Hasher::sha256();
+  h.update("hello ");
+  Hasher checkpoint = h.clone();
+  h.update("world");
+  EXPECT_EQ(Hasher::hex(h.finish()), Hasher::hex(Hasher::digest("sha256", "hello world")));
+  checkpoint.update("there");  // the clone still stands at "hello "
+  EXPECT_EQ(Hasher::hex(checkpoint.finish()), Hasher::hex(Hasher::digest("sha256", "hello there")));
+}
+
 TEST(Hasher, Base64RoundTrip) {
   EXPECT_EQ(Hasher::base64(""), "");
   EXPECT_EQ(Hasher::base64("f"), "Zg==");

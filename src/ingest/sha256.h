@@ -18,6 +18,11 @@ namespace openem::ingest {
 class Sha256 {
  public:
   Sha256();
+  Sha256(const Sha256& other) : hasher_(other.hasher_.clone()) {}
+  Sha256& operator=(const Sha256& other) {
+    hasher_ = other.hasher_.clone();
+    return *this;
+  }
 
   void update(const void* data, std::size_t size);
   // The 32-byte digest; the object is reset and can hash the next input.

@@ -113,15 +113,23 @@ UploadOutcome TusUploader::upload(const LocalFile& f, std::string& url,
                                   const std::function<void(const std::string&)>& on_created,
                                   const std::function<void(std::uint64_t)>& on_bytes) {
   FileReader reader(f);
-  // The digest covers the bytes sent; after a resume or a dropped PATCH it is rebuilt from
-  // the local file up to the server's offset (the server holds exactly those bytes).
+  // The digest covers the bytes sent; after a resume or a dropped PATCH it goes on from the
+  // server's offset (the server holds exactly those bytes): from the checkpoint taken at the
+  // last acknowledged offset, or from the start when the server holds less than that.
   Sha256 sha;
   std::uint64_t hashed = 0;
+  Sha256 acked_sha;
+  std::uint64_t acked = 0;
   std::vector<char> buffer;
   auto hash_prefix = [&](std::uint64_t upto) {
     if (hashed > upto) {
-      sha.finish_raw();  // resets
-      hashed = 0;
+      if (acked <= upto) {
+        sha = acked_sha;
+        hashed = acked;
+      } else {
+        sha.finish_raw();  // resets
+        hashed = 0;
+      }
     }
     if (hashed < upto) buffer.resize(4 << 20);
     while (hashed < upto) {
@@ -147,6 +155,10 @@ UploadOutcome TusUploader::upload(const LocalFile& f, std::string& url,
     }
     std::uint64_t off = static_cast<std::uint64_t>(at.offset);
     hash_prefix(off);
+    if (acked != off) {  // a checkpoint at each offset the server confirmed
+      acked_sha = sha;
+      acked = off;
+    }
     if (off >= f.size) {
       // All bytes are there. "stored" and "awaiting-checksum" are final for this step; a file
       // verified but not stored yet (a store error earlier) is retried with an empty PATCH.
