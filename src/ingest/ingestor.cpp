@@ -302,7 +302,8 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
 
   // 4. Upload what the server does not hold yet, hashing each file from the bytes it sends:
   // one read of every file instead of two. The server keeps each complete file until the
-  // file list arrives (step 6), or stores it at once when the list is registered already.
+  // file list is registered (step 5) and it is asked to verify it (step 6), or stores it at
+  // once when an earlier run registered the list already.
   auto t_upload = std::chrono::steady_clock::now();
   std::mutex mu;  // guards state, sums and summary while streams run
   auto last_save = std::chrono::steady_clock::now();
