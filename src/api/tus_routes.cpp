@@ -40,7 +40,7 @@ HttpResponse no_content() {
   return res;
 }
 
-HttpResponse append_response(const AppendResult& r, bool carried_bytes = false);
+HttpResponse append_response(const AppendResult& r, bool awaits_list = false);
 UploadVerifier catalog_verifier(RegisteredFiles& files);
 
 std::optional<HttpResponse> missing_version(const HttpRequest& req) {
@@ -68,18 +68,20 @@ Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_ver
 // A PATCH body goes straight into the upload's part file as it arrives.
 class PatchSink : public BodySink {
  public:
-  PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream, bool carries_bytes)
-      : files_(std::move(files)), stream_(std::move(stream)), carries_bytes_(carries_bytes) {}
+  // awaits_list: the PATCH carries bytes of an upload created with awaitFileList, whose last
+  // byte may arrive before its checksum is registered.
+  PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream, bool awaits_list)
+      : files_(std::move(files)), stream_(std::move(stream)), awaits_list_(awaits_list) {}
   void write(std::string_view piece) override { stream_->write(piece); }
   HttpResponse finish() override {
-    return append_response(stream_->finish(catalog_verifier(*files_)), carries_bytes_);
+    return append_response(stream_->finish(catalog_verifier(*files_)), awaits_list_);
   }
   void abort() noexcept override { stream_->abort(); }
 
  private:
   std::shared_ptr<RegisteredFiles> files_;
   std::unique_ptr<AppendStream> stream_;
-  bool carries_bytes_;
+  bool awaits_list_;
 };
 
 std::optional<std::int64_t> parse_count(std::optional<std::string> text) {
@@ -170,9 +172,10 @@ void set_progress_headers(HttpResponse& res, const UploadRecord& rec) {
 }
 
 // Maps an append outcome to the response; 204 with the new offset when accepted. The last
-// bytes of a file whose checksum is not registered yet are accepted too (the file waits for
-// its file list); only an empty PATCH asking for that verification gets the 409.
-HttpResponse append_response(const AppendResult& r, bool carried_bytes) {
+// bytes of an awaitFileList upload whose checksum is not registered yet are accepted too
+// (the file waits for its file list); an empty PATCH asking for that verification, or any
+// other upload, gets the 409.
+HttpResponse append_response(const AppendResult& r, bool awaits_list) {
   using O = AppendResult::Outcome;
   switch (r.outcome) {
     case O::kAccepted: {
@@ -181,7 +184,7 @@ HttpResponse append_response(const AppendResult& r, bool carried_bytes) {
       return res;
     }
     case O::kNoChecksum:
-      if (carried_bytes) {
+      if (awaits_list) {
         HttpResponse res = no_content();
         set_progress_headers(res, r.record);
         return res;
@@ -328,7 +331,9 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
       std::unique_ptr<AppendStream> stream;
       AppendResult begun = uploads->begin_append(rec.id, *offset, *length, digest, &stream);
       if (begun.outcome != AppendResult::Outcome::kAccepted) return {nullptr, append_response(begun)};
-      return {std::make_unique<PatchSink>(files, std::move(stream), *length > 0), {}};
+      // Only an upload created with awaitFileList may end without a registered checksum.
+      bool awaits_list = *length > 0 && parse_metadata(rec.metadata).count("awaitFileList") > 0;
+      return {std::make_unique<PatchSink>(files, std::move(stream), awaits_list), {}};
     } catch (const ApiError& e) {
       return {nullptr, tus_error(e.status(), e.messages().front())};
     }

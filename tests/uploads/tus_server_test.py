@@ -275,6 +275,23 @@ def main():
         c.eq("empty early file stored", user1.tus_patch(loc7, 0, b"")[0], 204)
         c.eq("empty early file downloads", user1.request("GET", f"/api/v3/Datasets/{enc(later)}/files/empty.bin")[0], 200)
 
+        # A plain upload (no awaitFileList) whose path leaves the file list before its last
+        # byte keeps the 409: a plain tus client would take a 204 for "stored".
+        admin = Client(server, "admin")
+        gone = b"registered, then not any more"
+        plain = user1.dataset({})
+        block = user1.json("POST", "/api/v3/OrigDatablocks", {
+            "datasetId": plain, "size": len(gone), "chkAlg": "sha256",
+            "dataFileList": [{"path": "gone.bin", "size": len(gone), "time": "2024-01-01T00:00:00Z",
+                              "chk": hashlib.sha256(gone).hexdigest()}]}, 201)
+        status, h, _ = user1.tus_create(plain, "gone.bin", len(gone))
+        loc8 = h.get("location", "")
+        c.eq("plain upload, first part", user1.tus_patch(loc8, 0, gone[:5])[0], 204)
+        c.eq("file list removed", admin.request("DELETE", "/api/v3/OrigDatablocks/" + enc(block["_id"]))[0], 200)
+        status, _, body = user1.tus_patch(loc8, 5, gone[5:])
+        c.eq("plain upload, last byte without a checksum", status, 409)
+        c.true("409 says register first", b"register the file list" in body, body)
+
         # Termination.
         status, h, _ = user1.tus_create(pid, "small.txt", len(small))
         loc4 = h.get("location", "")
