@@ -38,7 +38,7 @@ struct IngestArgs {
   std::string watch;
   double quiet_period = 300, poll_interval = 5, retry_seconds = 300;
   std::string marker;
-  unsigned threads = 0, upload_streams = 8;
+  unsigned threads = 0, upload_streams = in::IngestOptions{}.upload_streams;
 };
 
 std::atomic<bool> g_stop{false};
@@ -344,7 +344,7 @@ void add_ingest_command(CLI::App& app) {
   cmd->add_option("--marker", a->marker, "--watch: file name that marks a session complete (not registered)");
   cmd->add_option("--poll-interval", a->poll_interval, "--watch: seconds between scans of ROOT");
   cmd->add_option("--threads", a->threads, "Hashing threads (default: all cores)");
-  cmd->add_option("--upload-streams", a->upload_streams, "Parallel uploads (default 8: more streams than cores keep both ends busy while one waits)");
+  cmd->add_option("--upload-streams", a->upload_streams, "Parallel uploads (default " + std::to_string(a->upload_streams) + ": more streams than cores keep both ends busy while one waits)");
   cmd->add_option("--retry-seconds", a->retry_seconds, "How long to retry an unreachable server (default 300)");
   cmd->add_option("--state-dir", a->state_dir, "Where resume state is kept (default ~/.local/state/openem/ingest)");
   cmd->add_flag("--json", a->json_output, "Machine-readable progress: one JSON object per line on stdout");

@@ -129,10 +129,24 @@ class Env:
         assert status == 201, (status, body)
         return json.loads(body)["id"]
 
+    def request(self, method, target, token, doc=None, headers=()):
+        """(status, body) of one request as the holder of `token`; `doc` goes as JSON."""
+        h = [("Authorization", "Bearer " + token), *headers]
+        body = None
+        if doc is not None:
+            h.append(("Content-Type", "application/json"))
+            body = json.dumps(doc).encode()
+        status, _, resp = http_request(("127.0.0.1", self.port), method, target, h, body, 60)
+        return status, resp
+
     def get(self, target, token):
-        status, headers, body = http_request(("127.0.0.1", self.port), "GET", target,
-                                             [("Authorization", "Bearer " + token)], None, 60)
-        return status, body
+        return self.request("GET", target, token)
+
+    def state_of(self, root):
+        """The ingestor's state file for the session `root`, parsed."""
+        digest = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
+        with open(os.path.join(self.state, digest + ".json")) as f:
+            return json.load(f)
 
     def datasets_for(self, folder, token):
         f = urllib.parse.quote(json.dumps({"where": {"sourceFolder": folder}}))
@@ -427,27 +441,22 @@ def test_upload_gone_before_verification_is_sent_again(env):
     body = {"type": "raw", "ownerGroup": "group1", "owner": "user1", "contactEmail": "user1@example.org",
             "sourceFolder": os.path.realpath(root), "creationTime": "2024-01-01T00:00:00Z",
             "principalInvestigator": "pi", "creationLocation": "krios", "datasetName": "gone-before-verify"}
-    auth = [("Authorization", "Bearer " + token), ("Content-Type", "application/json")]
-    status, _, created = http_request(("127.0.0.1", env.port), "POST", "/api/v3/Datasets", auth,
-                                      json.dumps(body).encode(), 30)
+    status, created = env.request("POST", "/api/v3/Datasets", token, body)
     assert status == 201, created
     block = {"datasetId": json.loads(created)["pid"], "size": 5, "chkAlg": "sha256",
              "dataFileList": [{"path": "extra.bin", "size": 5, "time": "2024-01-01T00:00:00Z",
                                "chk": hashlib.sha256(b"12345").hexdigest()}]}
-    status, _, _ = http_request(("127.0.0.1", env.port), "POST", "/api/v3/OrigDatablocks", auth,
-                                json.dumps(block).encode(), 30)
+    status, _ = env.request("POST", "/api/v3/OrigDatablocks", token, block)
     assert status == 201
     p = env.ingest(root, expect=1)
     assert "1 file(s) not uploaded" in p.stderr and "extra.bin" in p.stderr, p.stderr
-    digest = hashlib.sha256(os.path.realpath(root).encode()).hexdigest()[:32]
-    with open(os.path.join(env.state, digest + ".json")) as f:
-        state = json.load(f)
+    state = env.state_of(root)
     waiting = [r for r in state["files"] if r.get("sent") and not r.get("uploaded")]
     assert sorted(r["path"] for r in waiting) == sorted(set(local_files(root)) - {"extra.bin"}), state["files"]
     assert all(len(r["sha256"]) == 64 for r in waiting), "hashes are recorded while uploading"
     gone = waiting[0]
-    status, _, _ = http_request(("127.0.0.1", env.port), "DELETE", urllib.parse.urlsplit(gone["uploadUrl"]).path,
-                                [("Authorization", "Bearer " + token), ("Tus-Resumable", "1.0.0")], None, 30)
+    status, _ = env.request("DELETE", urllib.parse.urlsplit(gone["uploadUrl"]).path, token,
+                            headers=[("Tus-Resumable", "1.0.0")])
     assert status == 204, status
     with open(os.path.join(root, "extra.bin"), "wb") as f:
         f.write(b"12345")  # now what the list says

@@ -1,9 +1,11 @@
 """Shared helpers of the upload tests: a server with the API test accounts, login, datasets
 with registered file lists, and a small tus client over run.py's raw HTTP function."""
 import base64
+import contextlib
 import hashlib
 import json
 import os
+import shutil
 import sys
 import urllib.parse
 
@@ -109,3 +111,16 @@ class Checks:
         print(f"{self.name}: {self.count} checks")
         print(f"{0 if self.failures else 1} passed, {1 if self.failures else 0} failed")
         return 1 if self.failures else 0
+
+
+@contextlib.contextmanager
+def server_run(checks, server, work):
+    """The body of a test script: an exception is one more failure (with the server log's
+    tail, and the server killed); the work directory goes in any case."""
+    try:
+        yield
+    except Exception as e:  # noqa: BLE001 — reported as a failure with the server log
+        checks.failures.append(f"{type(e).__name__}: {e}\n{server.log_tail()}")
+        server.kill()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 
-from common import Checks, Client, Server, enc, server_env
+from common import Checks, Client, Server, enc, server_env, server_run
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -46,7 +46,7 @@ def main():
     # A body limit below the file size: the resumed upload's single PATCH must stream to disk.
     server = Server(binary, server_env(MAX_FILE_UPLOAD_SIZE="1mb"), os.path.join(work, "data"),
                     os.path.join(work, "server.log"))
-    try:
+    with server_run(c, server, work):
         server.start()
         user1 = Client(server, "user1")
         rng = random.Random(7)
@@ -72,11 +72,6 @@ def main():
         c.eq("download status", status, 200)
         c.true("stored file is byte-identical", body == content, f"{len(body)} bytes")
         c.eq("SIGTERM", server.stop(), None)
-    except Exception as e:  # noqa: BLE001
-        c.failures.append(f"{type(e).__name__}: {e}\n{server.log_tail()}")
-        server.kill()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return c.finish()
 
 

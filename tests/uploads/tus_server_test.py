@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +17,7 @@ import sys
 import tempfile
 import time
 
-from common import Checks, Client, Server, b64, enc, server_env
+from common import Checks, Client, Server, b64, enc, server_env, server_run
 
 MIB = 1024 * 1024
 
@@ -89,7 +88,7 @@ def main():
     files = {"raw/big.bin": big, "raw/sub dir/killed.bin": killed, "small.txt": small, "empty.txt": b"",
              "a" * 120 + "/" + "b" * 110 + ".txt": b"long name"}
     server = Server(binary, env, data, os.path.join(work, "server.log"))
-    try:
+    with server_run(c, server, work):
         server.start()
         user1, user2, anon, ingestor = Client(server, "user1"), Client(server, "user2"), Client(server), Client(server, "ingestor")
         pid = user1.dataset(dict(files, **{"wrong.bin": b"what the file list says"}))
@@ -374,11 +373,6 @@ def main():
         c.eq("admin deletes the dataset", admin.request("DELETE", f"/api/v3/Datasets/{enc(pid)}")[0], 200)
         c.true("no file of the deleted dataset is left", not os.path.exists(blob_dir), blob_dir)
         c.eq("SIGTERM at the end", server.stop(), None)
-    except Exception as e:  # noqa: BLE001 — reported as a failure with the server log
-        c.failures.append(f"{type(e).__name__}: {e}\n{server.log_tail()}")
-        server.kill()
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
     return c.finish()
 
 

@@ -138,11 +138,14 @@ json::value column_key(const SqlParam& p, const IndexedColumn& col) {
   return nullptr;
 }
 
+// A document's rows in <table>_values: (field, value).
+using SideRows = std::vector<std::pair<std::string, std::string>>;
+
 // A document for the access-set facet counts from its column keys (one per counted field,
 // ignored for array fields) and its side-table rows (field, value): its access set is its
 // "#access" values plus its sharedWith e-mails.
 CountedDocument counted_document(const CollectionSchema& schema, const std::vector<json::value>& column_keys,
-                                 const std::vector<std::pair<std::string, std::string>>& side) {
+                                 const SideRows& side) {
   CountedDocument c;
   c.values.resize(schema.counted_facets.size());
   for (const auto& [field, value] : side) {
@@ -249,8 +252,7 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
       write_doc(db, schema, seq, doc, /*update=*/false);
-      write_side_tables(db, schema, seq, doc);
-      count_document(schema, doc, +1);
+      count_document(schema, doc, write_side_tables(db, schema, seq, doc), +1);
     });
   }
 
@@ -287,7 +289,6 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
-      count_document(schema, doc, +1);
       std::string sets;
       for (const auto& c : schema.columns) sets += (sets.empty() ? "" : ", ") + c.column + " = ?";
       if (!sets.empty()) {
@@ -298,7 +299,7 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       write_doc(db, schema, seq, doc, /*update=*/true);
       clear_side_tables(db, schema, seq);
-      write_side_tables(db, schema, seq, doc);
+      count_document(schema, doc, write_side_tables(db, schema, seq, doc), +1);
     });
     return found;
   }
@@ -734,16 +735,16 @@ class SqliteCatalogStore final : public CatalogStore {
   void load_facet_counts(SqliteDb& db) {
     for (const CollectionSchema* s : schemas::all()) {
       if (s->counted_facets.empty()) continue;
-      std::string columns, side_fields = "'" + std::string(kAccessField) + "'";
+      std::string side_fields = "'" + std::string(kAccessField) + "'";
       if (s->is_array_field("sharedWith")) side_fields += ", 'sharedWith'";
       for (const auto& f : s->counted_facets) {
         const IndexedColumn* col = s->column_for(f);
-        if (col && col->type != ColumnType::Date) columns += ", t." + col->column;
-        else if (!col && s->is_array_field(f)) side_fields += ", '" + f + "'";  // names from the schema, not from users
-        else throw std::logic_error(s->name + ": counted facet " + f + " is neither a plain column nor an array field");
+        if (!col && s->is_array_field(f)) side_fields += ", '" + f + "'";  // names from the schema, not from users
+        else if (!col || col->type == ColumnType::Date)
+          throw std::logic_error(s->name + ": counted facet " + f + " is neither a plain column nor an array field");
       }
       // Documents and their side-table rows, both in seq order, merged as they stream by.
-      auto rows = db.prepare("SELECT t.seq" + columns + " FROM " + s->table + " t ORDER BY t.seq");
+      auto rows = db.prepare(counted_columns_select(*s) + " ORDER BY t.seq");
       auto side = db.prepare("SELECT seq, field, value FROM " + s->table + "_values INDEXED BY " + s->table +
                              "_values_seq WHERE field IN (" + side_fields + ") ORDER BY seq");
       bool side_row = side.step();
@@ -752,7 +753,7 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t n = 0;
       while (rows.step()) {
         std::int64_t seq = rows.int64(0);
-        std::vector<std::pair<std::string, std::string>> pairs;
+        SideRows pairs;
         while (side_row && side.int64(0) < seq) side_row = side.step();
         while (side_row && side.int64(0) == seq) {
           pairs.emplace_back(side.text(1), side.text(2));
@@ -769,6 +770,14 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
+  // "SELECT t.seq, <the counted columns> FROM <table> t", read by stored_column_keys(.., 1).
+  static std::string counted_columns_select(const CollectionSchema& schema) {
+    std::string columns = "t.seq";
+    for (const auto& f : schema.counted_facets)
+      if (const IndexedColumn* col = schema.column_for(f)) columns += ", t." + col->column;
+    return "SELECT " + columns + " FROM " + schema.table + " t";
+  }
+
   // The counted columns of a row whose first of them is at `first`, in counted_facets order
   // (null for array fields).
   static std::vector<json::value> stored_column_keys(const CollectionSchema& schema, const Statement& st, int first) {
@@ -780,34 +789,27 @@ class SqliteCatalogStore final : public CatalogStore {
     return keys;
   }
 
-  void count_document(const CollectionSchema& schema, const json::object& doc, int sign) {
+  // Counts a document as written: its columns from doc, its side-table rows as
+  // write_side_tables just wrote them.
+  void count_document(const CollectionSchema& schema, const json::object& doc, const SideRows& side, int sign) {
     if (schema.counted_facets.empty()) return;
     std::vector<json::value> keys;
-    std::vector<std::pair<std::string, std::string>> side;
     for (const auto& f : schema.counted_facets) {
       const IndexedColumn* col = schema.column_for(f);
       keys.push_back(col ? column_key(column_value(*col, doc), *col) : json::value(nullptr));
-      if (!col)
-        for (auto& v : side_values(doc, f)) side.emplace_back(f, std::move(v));
     }
-    for (const std::string field : {std::string(kAccessField), std::string("sharedWith")})
-      if (schema.is_array_field(field))
-        for (auto& v : side_values(doc, field)) side.emplace_back(field, std::move(v));
     job_delta_[&schema].add(counted_document(schema, keys, side), sign);
   }
 
   // Takes the stored version of a document out of the counts, before it is changed or removed.
   void uncount_stored(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq) {
     if (schema.counted_facets.empty()) return;
-    std::string columns = "seq";
-    for (const auto& f : schema.counted_facets)
-      if (const IndexedColumn* col = schema.column_for(f)) columns += ", " + col->column;
-    auto row = db.prepare("SELECT " + columns + " FROM " + schema.table + " WHERE seq = ?");
+    auto row = db.prepare(counted_columns_select(schema) + " WHERE t.seq = ?");
     row.bind(1, seq);
     if (!row.step()) return;
     auto side = db.prepare("SELECT field, value FROM " + schema.table + "_values WHERE seq = ?");
     side.bind(1, seq);
-    std::vector<std::pair<std::string, std::string>> pairs;
+    SideRows pairs;
     while (side.step()) pairs.emplace_back(side.text(0), side.text(1));
     job_delta_[&schema].add(counted_document(schema, stored_column_keys(schema, row, 1), pairs), -1);
   }
@@ -907,14 +909,17 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  static void write_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq,
-                                const json::object& doc) {
+  // Returns the (field, value) rows it wrote to <table>_values.
+  static SideRows write_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq,
+                                    const json::object& doc) {
+    SideRows written;
     if (!schema.array_fields.empty()) {
       auto st = db.prepare("INSERT OR IGNORE INTO " + schema.table + "_values (field, value, seq) VALUES (?, ?, ?)");
       for (const auto& field : schema.array_fields) {
-        for (const auto& v : side_values(doc, field)) {
+        for (auto& v : side_values(doc, field)) {
           st.bind_all({field, v, seq});
           st.run();
+          written.emplace_back(field, std::move(v));
         }
       }
     }
@@ -934,6 +939,7 @@ class SqliteCatalogStore final : public CatalogStore {
         }
       }
     }
+    return written;
   }
 
   static std::string select_sql(const CollectionSchema& schema, const char* what, const QueryPlan& plan,
