@@ -28,13 +28,6 @@ void merge_patch(json::value& target, const json::value& patch) {
   }
 }
 
-const json::array* dataset_list_of(const json::object& job) {
-  auto* params = job.if_contains("jobParams");
-  if (!params || !params->is_object()) return nullptr;
-  auto* list = params->get_object().if_contains("datasetList");
-  return list && list->is_array() ? &list->get_array() : nullptr;
-}
-
 void check_string_array(const json::value* v, const std::string& name) {
   if (!v) return;
   if (!v->is_array()) throw ApiError::bad_request(name + " must be an array of strings");

@@ -14,6 +14,8 @@ bool CollectionSchema::is_array_field(std::string_view field) const {
   return false;
 }
 
+bool CollectionSchema::has_access_set() const { return ownable && is_array_field(kAccessField); }
+
 namespace schemas {
 namespace {
 
@@ -44,7 +46,7 @@ const CollectionSchema& datasets() {
           {"datasetName", "dataset_name", ColumnType::Text},
           {"sourceFolder", "source_folder", ColumnType::Text},
           {"creationLocation", "creation_location", ColumnType::Text},
-          {"creationTime", "creation_time", ColumnType::Date},
+          {"creationTime", "creation_time", ColumnType::Date, /*walk_order=*/true},
           {"size", "size", ColumnType::Integer},
           {"numberOfFiles", "number_of_files", ColumnType::Integer},
           {"datasetlifecycle.archiveStatusMessage", "archive_status", ColumnType::Text},

@@ -18,6 +18,9 @@ struct IndexedColumn {
   std::string field;   // e.g. "datasetlifecycle.archiveStatusMessage"
   std::string column;  // e.g. "archive_status"
   ColumnType type;
+  // The order lists are usually walked in (newest first): its index also holds each row's
+  // access set, so a walk skips unreadable rows without reading them.
+  bool walk_order = false;
 };
 
 struct CollectionSchema {
@@ -41,6 +44,8 @@ struct CollectionSchema {
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;
   bool is_date_field(std::string_view field) const { return date_fields.count(field) > 0; }
+  // Ownable documents keep their access set (model/access_set.h) in their row.
+  bool has_access_set() const;
 };
 
 namespace schemas {
@@ -60,9 +65,5 @@ const std::vector<const CollectionSchema*>& all();
 // published document also carries kPublishedValue there (no group is named "").
 inline constexpr std::string_view kAccessField = "#access";
 inline constexpr std::string_view kPublishedValue = "";
-// Members of an access set (AccessFacetCounts): its "#access" values and its sharedWith
-// e-mails, each in its own namespace so that no group name can pose as an e-mail.
-inline std::string access_member_group(std::string_view value) { return "g:" + std::string(value); }
-inline std::string access_member_email(std::string_view email) { return "s:" + std::string(email); }
 
 }  // namespace openem

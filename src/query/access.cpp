@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "model/access_set.h"
+
 namespace openem {
 namespace json = boost::json;
 
@@ -9,6 +11,12 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
                                    bool probe) {
   if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
   if (!who.authenticated()) return {"t.is_published = 1", {}, ""};
+  if (probe) {
+    // One test on the row itself: the access set the store keeps there against the reader's
+    // (openem_readable, registered by the store on each connection).
+    auto readers = readable_access_values(schema, who, scope);
+    return {"openem_readable(t.access_set, ?)", {access_set_key(readers->values)}, ""};
+  }
   // One index range in the side table: the caller's groups plus kPublishedValue, which the
   // store writes under "#access" for published documents.
   SqlCondition c{"", {std::string(kAccessField), std::string(kPublishedValue)}, ""};
@@ -19,16 +27,12 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
     c.params.push_back(g);
   }
   const std::string values = schema.table + "_values v";
-  bool shared = scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty();
-  if (probe) {
-    c.sql = "EXISTS (SELECT 1 FROM " + values + " WHERE v.field = ? AND v.value IN (" + placeholders + ") AND v.seq = t.seq)";
-    if (shared) c.sql += " OR EXISTS (SELECT 1 FROM " + values + " WHERE v.field = 'sharedWith' AND v.value = ? AND v.seq = t.seq)";
-  } else {
-    c.sql = "t.seq IN (SELECT v.seq FROM " + values + " WHERE v.field = ? AND v.value IN (" + placeholders + ")";
-    if (shared) c.sql += " UNION ALL SELECT v.seq FROM " + values + " WHERE v.field = 'sharedWith' AND v.value = ?";
-    c.sql += ")";
+  c.sql = "t.seq IN (SELECT v.seq FROM " + values + " WHERE v.field = ? AND v.value IN (" + placeholders + ")";
+  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) {
+    c.sql += " UNION ALL SELECT v.seq FROM " + values + " WHERE v.field = 'sharedWith' AND v.value = ?";
+    c.params.push_back(who.email);
   }
-  if (shared) c.params.push_back(who.email);
+  c.sql += ")";
   return c;
 }
 

@@ -19,8 +19,9 @@ struct ReadScope {
   bool include_shared_with = true; // sharedWith e-mails grant read (not on fullquery upstream)
 };
 
-// `probe`: a correlated EXISTS (a few seeks per candidate row) for one document or a sorted
-// page; otherwise the readable set as an IN-list, best when counting or faceting everything.
+// `probe`: a test of each candidate row's own access set (no seek), for one document or a
+// walk in sort order; otherwise the readable set as an IN-list from the side table, best
+// when counting or faceting everything.
 SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
                                    bool probe = false);
 bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);

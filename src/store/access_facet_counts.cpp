@@ -6,6 +6,8 @@
 #include <mutex>
 #include <stdexcept>
 
+#include "model/access_set.h"
+
 namespace openem {
 namespace json = boost::json;
 namespace {
@@ -30,14 +32,8 @@ bool sqlite_less(const json::value& a, const json::value& b) {
 }  // namespace
 
 void FacetCountDelta::add(const CountedDocument& doc, int sign) {
-  std::vector<std::string> access = doc.access;
-  std::sort(access.begin(), access.end());
-  access.erase(std::unique(access.begin(), access.end()), access.end());
-  std::string key;  // length-prefixed: no member can contain a separator that joins two
-  for (const auto& a : access) key += std::to_string(a.size()) + ':' + a;
-  Set& s = sets_[key];
+  Set& s = sets_[doc.access_set];
   if (s.per_field.size() < doc.values.size()) s.per_field.resize(doc.values.size());
-  s.access = std::move(access);
   s.total += sign;
   for (std::size_t f = 0; f < doc.values.size(); ++f)
     for (const auto& v : doc.values[f]) s.per_field[f][json::serialize(v)] += sign;
@@ -46,7 +42,6 @@ void FacetCountDelta::add(const CountedDocument& doc, int sign) {
 void FacetCountDelta::merge(const FacetCountDelta& other) {
   for (const auto& [key, o] : other.sets_) {
     Set& s = sets_[key];
-    s.access = o.access;
     s.total += o.total;
     if (s.per_field.size() < o.per_field.size()) s.per_field.resize(o.per_field.size());
     for (std::size_t f = 0; f < o.per_field.size(); ++f)
@@ -79,12 +74,12 @@ std::uint32_t AccessFacetCounts::key_id(std::size_t field, const std::string& ke
 
 void AccessFacetCounts::apply(const FacetCountDelta& delta) {
   std::unique_lock lock(mu_);
-  for (const auto& [joined, d] : delta.sets_) {
-    auto [it, added] = set_ids_.emplace(joined, static_cast<std::uint32_t>(sets_.size()));
+  for (const auto& [key, d] : delta.sets_) {
+    auto [it, added] = set_ids_.emplace(key, static_cast<std::uint32_t>(sets_.size()));
     if (added) {
       sets_.emplace_back();
-      for (const auto& value : d.access) {
-        auto [v, new_value] = value_ids_.emplace(value, static_cast<std::uint32_t>(sets_with_value_.size()));
+      for (std::string_view value : access_set_members(key)) {
+        auto [v, new_value] = value_ids_.emplace(std::string(value), static_cast<std::uint32_t>(sets_with_value_.size()));
         if (new_value) sets_with_value_.emplace_back();
         sets_with_value_[v->second].push_back(it->second);
       }

@@ -1,7 +1,7 @@
 #pragma once
-// AccessFacetCounts: the facet counts of one collection, kept per access set — the distinct
-// sets of "#access" values (owner group, access groups, the published marker) that documents
-// carry. A catalog of a million datasets has only as many access sets as its groups have
+// AccessFacetCounts: the facet counts of one collection, kept per access set
+// (model/access_set.h) — who may read a document: its owner group, access groups, the
+// published marker and sharedWith e-mails. A catalog of a million datasets has only as many access sets as its groups have
 // sharing patterns (hundreds), so the unfiltered facets a reader sees are a sum over the
 // access sets the reader may read, instead of a scan of every readable document. The store
 // hands it each committed write (FacetCountDelta) and rebuilds it from the tables at start.
@@ -33,7 +33,7 @@ struct FacetCounts {
 
 // One document as the counts see it.
 struct CountedDocument {
-  std::vector<std::string> access;                      // its "#access" values, any order
+  std::string access_set;                               // its access_set_key
   std::vector<std::vector<boost::json::value>> values;  // per counted field, its distinct keys
 };
 
@@ -48,11 +48,10 @@ class FacetCountDelta {
  private:
   friend class AccessFacetCounts;
   struct Set {
-    std::vector<std::string> access;  // sorted, distinct
     std::int64_t total = 0;
     std::vector<std::map<std::string, std::int64_t>> per_field;  // serialized key → count
   };
-  std::map<std::string, Set> sets_;  // by the joined access values
+  std::map<std::string, Set> sets_;  // by access set key
 };
 
 class AccessFacetCounts {
@@ -94,7 +93,7 @@ class AccessFacetCounts {
   std::unordered_map<std::string, std::uint32_t> value_ids_;
   std::vector<std::unordered_map<std::string, std::uint32_t>> key_ids_;  // per field
   std::vector<std::vector<std::string>> keys_;                          // per field, by id
-  std::unordered_map<std::string, std::uint32_t> set_ids_;              // by the joined access values
+  std::unordered_map<std::string, std::uint32_t> set_ids_;              // by access set key
   std::vector<Set> sets_;
   std::vector<std::vector<std::uint32_t>> sets_with_value_;  // by value id: the sets that carry it
   std::int64_t everything_total_ = 0;                     // the sum of all sets, for readers of everything:

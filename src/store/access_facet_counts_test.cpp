@@ -4,13 +4,15 @@
 
 #include <boost/json.hpp>
 
+#include "model/access_set.h"
+
 namespace openem {
 namespace {
 namespace json = boost::json;
 
 CountedDocument doc(std::vector<std::string> access, json::value type, std::vector<std::string> keywords) {
   CountedDocument d;
-  d.access = std::move(access);
+  d.access_set = access_set_key(std::move(access));
   d.values.push_back({std::move(type)});
   std::vector<json::value> kw;
   for (auto& k : keywords) kw.emplace_back(json::string(k));

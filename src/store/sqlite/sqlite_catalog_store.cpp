@@ -20,6 +20,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "model/access_set.h"
 #include "model/scientific_metadata.h"
 #include "query/field_ref.h"
 #include "query/text_search.h"
@@ -141,17 +142,22 @@ json::value column_key(const SqlParam& p, const IndexedColumn& col) {
 // A document's rows in <table>_values: (field, value).
 using SideRows = std::vector<std::pair<std::string, std::string>>;
 
-// A document for the access-set facet counts from its column keys (one per counted field,
-// ignored for array fields) and its side-table rows (field, value): its access set is its
-// "#access" values plus its sharedWith e-mails.
-CountedDocument counted_document(const CollectionSchema& schema, const std::vector<json::value>& column_keys,
-                                 const SideRows& side) {
+// Who may read doc, as its row keeps it: its "#access" values and sharedWith e-mails.
+std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
+  std::vector<std::string> members;
+  for (const auto& g : side_values(doc, std::string(kAccessField))) members.push_back(access_member_group(g));
+  if (schema.is_array_field("sharedWith"))
+    for (const auto& e : side_values(doc, "sharedWith")) members.push_back(access_member_email(e));
+  return access_set_key(std::move(members));
+}
+
+// A document for the access-set facet counts from its access set, its column keys (one per
+// counted field, ignored for array fields) and its side-table rows (field, value).
+CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,
+                                 const std::vector<json::value>& column_keys, const SideRows& side) {
   CountedDocument c;
+  c.access_set = std::move(access_set);
   c.values.resize(schema.counted_facets.size());
-  for (const auto& [field, value] : side) {
-    if (field == kAccessField) c.access.push_back(access_member_group(value));
-    else if (field == "sharedWith") c.access.push_back(access_member_email(value));
-  }
   for (std::size_t f = 0; f < schema.counted_facets.size(); ++f) {
     const std::string& field = schema.counted_facets[f];
     if (schema.column_for(field)) {
@@ -209,7 +215,7 @@ bool needs_doc(const std::string& sql) {
   return sql.find("d.doc") != std::string::npos || sql.find("d.search_text") != std::string::npos;
 }
 
-constexpr int kSchemaVersion = 5;
+constexpr int kSchemaVersion = 6;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -241,9 +247,15 @@ class SqliteCatalogStore final : public CatalogStore {
         cols += ", " + c.column;
         qs += ", ?";
       }
+      if (schema.has_access_set()) {
+        cols += ", access_set";
+        qs += ", ?";
+      }
       auto st = db.prepare("INSERT INTO " + schema.table + " (" + cols + ") VALUES (" + qs + ")");
       st.bind(1, id);
-      bind_columns(st, schema, doc, 2);
+      std::string access = schema.has_access_set() ? access_set_of(schema, doc) : std::string();
+      int next = bind_columns(st, schema, doc, 2);
+      if (schema.has_access_set()) st.bind(next, access);
       try {
         st.run();
       } catch (const SqliteError& e) {
@@ -252,7 +264,7 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
       write_doc(db, schema, seq, doc, /*update=*/false);
-      count_document(schema, doc, write_side_tables(db, schema, seq, doc), +1);
+      count_document(schema, doc, std::move(access), write_side_tables(db, schema, seq, doc), +1);
     });
   }
 
@@ -291,15 +303,18 @@ class SqliteCatalogStore final : public CatalogStore {
       uncount_stored(db, schema, seq);
       std::string sets;
       for (const auto& c : schema.columns) sets += (sets.empty() ? "" : ", ") + c.column + " = ?";
+      if (schema.has_access_set()) sets += (sets.empty() ? "" : ", ") + std::string("access_set = ?");
+      std::string access = schema.has_access_set() ? access_set_of(schema, doc) : std::string();
       if (!sets.empty()) {
         auto st = db.prepare("UPDATE " + schema.table + " SET " + sets + " WHERE seq = ?");
         int n = bind_columns(st, schema, doc, 1);
+        if (schema.has_access_set()) st.bind(n++, access);
         st.bind(n, seq);
         st.run();
       }
       write_doc(db, schema, seq, doc, /*update=*/true);
       clear_side_tables(db, schema, seq);
-      count_document(schema, doc, write_side_tables(db, schema, seq, doc), +1);
+      count_document(schema, doc, std::move(access), write_side_tables(db, schema, seq, doc), +1);
     });
     return found;
   }
@@ -735,14 +750,16 @@ class SqliteCatalogStore final : public CatalogStore {
   void load_facet_counts(SqliteDb& db) {
     for (const CollectionSchema* s : schemas::all()) {
       if (s->counted_facets.empty()) continue;
-      std::string side_fields = "'" + std::string(kAccessField) + "'";
-      if (s->is_array_field("sharedWith")) side_fields += ", 'sharedWith'";
+      if (!s->has_access_set()) throw std::logic_error(s->name + ": counted facets need access sets");
+      std::string side_fields;
       for (const auto& f : s->counted_facets) {
         const IndexedColumn* col = s->column_for(f);
-        if (!col && s->is_array_field(f)) side_fields += ", '" + f + "'";  // names from the schema, not from users
+        if (!col && s->is_array_field(f))
+          side_fields += (side_fields.empty() ? "'" : ", '") + f + "'";  // names from the schema, not from users
         else if (!col || col->type == ColumnType::Date)
           throw std::logic_error(s->name + ": counted facet " + f + " is neither a plain column nor an array field");
       }
+      if (side_fields.empty()) side_fields = "NULL";
       // Documents and their side-table rows, both in seq order, merged as they stream by.
       auto rows = db.prepare(counted_columns_select(*s) + " ORDER BY t.seq");
       auto side = db.prepare("SELECT seq, field, value FROM " + s->table + "_values INDEXED BY " + s->table +
@@ -759,7 +776,7 @@ class SqliteCatalogStore final : public CatalogStore {
           pairs.emplace_back(side.text(1), side.text(2));
           side_row = side.step();
         }
-        chunk.add(counted_document(*s, stored_column_keys(*s, rows, 1), pairs), +1);
+        chunk.add(counted_document(*s, std::string(rows.text(1)), stored_column_keys(*s, rows, 2), pairs), +1);
         if (++n % 10000 == 0) {
           counts->apply(chunk);
           chunk.clear();
@@ -770,9 +787,10 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  // "SELECT t.seq, <the counted columns> FROM <table> t", read by stored_column_keys(.., 1).
+  // "SELECT t.seq, t.access_set, <the counted columns> FROM <table> t", read by
+  // stored_column_keys(.., 2).
   static std::string counted_columns_select(const CollectionSchema& schema) {
-    std::string columns = "t.seq";
+    std::string columns = "t.seq, t.access_set";
     for (const auto& f : schema.counted_facets)
       if (const IndexedColumn* col = schema.column_for(f)) columns += ", t." + col->column;
     return "SELECT " + columns + " FROM " + schema.table + " t";
@@ -789,16 +807,17 @@ class SqliteCatalogStore final : public CatalogStore {
     return keys;
   }
 
-  // Counts a document as written: its columns from doc, its side-table rows as
-  // write_side_tables just wrote them.
-  void count_document(const CollectionSchema& schema, const json::object& doc, const SideRows& side, int sign) {
+  // Counts a document as written: its access set and columns from doc, its side-table rows
+  // as write_side_tables just wrote them.
+  void count_document(const CollectionSchema& schema, const json::object& doc, std::string access_set,
+                      const SideRows& side, int sign) {
     if (schema.counted_facets.empty()) return;
     std::vector<json::value> keys;
     for (const auto& f : schema.counted_facets) {
       const IndexedColumn* col = schema.column_for(f);
       keys.push_back(col ? column_key(column_value(*col, doc), *col) : json::value(nullptr));
     }
-    job_delta_[&schema].add(counted_document(schema, keys, side), sign);
+    job_delta_[&schema].add(counted_document(schema, std::move(access_set), keys, side), sign);
   }
 
   // Takes the stored version of a document out of the counts, before it is changed or removed.
@@ -811,7 +830,8 @@ class SqliteCatalogStore final : public CatalogStore {
     side.bind(1, seq);
     SideRows pairs;
     while (side.step()) pairs.emplace_back(side.text(0), side.text(1));
-    job_delta_[&schema].add(counted_document(schema, stored_column_keys(schema, row, 1), pairs), -1);
+    job_delta_[&schema].add(
+        counted_document(schema, std::string(row.text(1)), stored_column_keys(schema, row, 2), pairs), -1);
   }
 
   // A text condition drives a query through the text index, unless its term is common and
@@ -987,16 +1007,47 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  // Format 5 to 6: each ownable row gains its access set, computed from its document the
+  // way writes compute it, and walk-order indexes carry it. One transaction: an interrupted
+  // upgrade leaves format 5.
+  static void add_access_set_columns(SqliteDb& db) {
+    spdlog::info("catalog: upgrading the database to format {} (access sets in rows)", kSchemaVersion);
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (const CollectionSchema* s : schemas::all()) {
+        if (!s->has_access_set()) continue;
+        db.exec("ALTER TABLE " + s->table + " ADD COLUMN access_set TEXT");
+        for (const auto& c : s->columns)  // create_schema adds their _walk form
+          if (c.walk_order) db.exec("DROP INDEX IF EXISTS " + s->table + "_" + c.column);
+        auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
+        auto update = db.prepare("UPDATE " + s->table + " SET access_set = ? WHERE seq = ?");
+        while (docs.step()) {
+          update.bind_all({access_set_of(*s, parse_doc(docs.text(1))), docs.int64(0)});
+          update.run();
+        }
+      }
+      db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion) + "; COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+  }
+
   static void create_schema(SqliteDb& db) {
-    {
+    std::int64_t version = 0, tables = 0;
+    {  // read, then reset, before the upgrade changes the schema
       auto st = db.prepare("PRAGMA user_version");
       st.step();
-      std::int64_t version = st.int64(0);
-      auto tables = db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'");
-      tables.step();
-      if (tables.int64(0) > 0 && version != kSchemaVersion)
-        throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
-                                 std::to_string(kSchemaVersion) + ": start with a new data directory");
+      version = st.int64(0);
+      auto count = db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = 'table'");
+      count.step();
+      tables = count.int64(0);
+    }
+    if (tables > 0 && version == 5) {
+      add_access_set_columns(db);
+    } else if (tables > 0 && version != kSchemaVersion) {
+      throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
+                               std::to_string(kSchemaVersion) + ": start with a new data directory");
     }
     std::string ddl =
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -1006,10 +1057,18 @@ class SqliteCatalogStore final : public CatalogStore {
       const std::string& t = s->table;
       ddl += "CREATE TABLE IF NOT EXISTS " + t + " (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE";
       for (const auto& c : s->columns) ddl += ", " + c.column + " " + sql_type(c.type);
+      if (s->has_access_set()) ddl += ", access_set TEXT";
       ddl += ");";
       ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL, search_text TEXT);";
-      for (const auto& c : s->columns)
-        ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ");";
+      for (const auto& c : s->columns) {
+        // A walk in this order tests each row's access set in the index (covering, with
+        // seq for the tie order) instead of reading rows the reader may not see.
+        if (c.walk_order && s->has_access_set())
+          ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + "_walk ON " + t + " (" + c.column +
+                 ", seq, access_set);";
+        else
+          ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ");";
+      }
       if (!s->array_fields.empty()) {
         ddl += "CREATE TABLE IF NOT EXISTS " + t +
                "_values (field TEXT NOT NULL, value TEXT NOT NULL, seq INTEGER NOT NULL, "

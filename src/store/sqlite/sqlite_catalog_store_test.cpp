@@ -17,6 +17,7 @@
 #include "query/text_search.h"
 #include "query/where.h"
 #include "store/catalog_store.h"
+#include "store/sqlite/sqlite_db.h"
 
 namespace openem {
 namespace {
@@ -373,6 +374,9 @@ class CountedFacetsTest : public StoreTest {
         ASSERT_TRUE(counted);
         SqlCondition access = read_access_condition(schema, p, scope);
         EXPECT_EQ(counted->total, store_->count(schema, access)) << when << " " << p.username << admin << shared;
+        // The access set each row keeps must say what the side table says.
+        EXPECT_EQ(matching(read_access_condition(schema, p, scope, /*probe=*/true)), matching(access))
+            << when << " " << p.username << admin << shared;
         for (std::size_t f = 0; f < schema.counted_facets.size(); ++f)
           EXPECT_EQ(normalized(counted->buckets[f]), normalized(store_->facet(schema, schema.counted_facets[f], access, 1000)))
               << when << " " << p.username << (admin ? " admin " : " ") << (shared ? "shared " : "")
@@ -419,6 +423,37 @@ TEST_F(CountedFacetsTest, AgreeWithScansThroughWritesAndReopen) {
   store_.reset();
   store_ = open_sqlite_store(dir_ / "catalog.db");
   expect_counts_match_scans("after reopening");
+}
+
+// A format-5 database (rows without their access set) is upgraded when opened.
+TEST_F(CountedFacetsTest, FormatFiveGainsAccessSetsWhenOpened) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 40; ++i) add("m/" + std::to_string(i), random_doc(rng));
+  store_.reset();
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    for (const CollectionSchema* s : schemas::all()) {
+      if (!s->has_access_set()) continue;
+      for (const auto& c : s->columns)
+        if (c.walk_order)
+          db.exec("DROP INDEX " + s->table + "_" + c.column + "_walk; CREATE INDEX " + s->table + "_" + c.column +
+                  " ON " + s->table + " (" + c.column + ")");
+      db.exec("ALTER TABLE " + s->table + " DROP COLUMN access_set");
+    }
+    db.exec("PRAGMA user_version = 5");
+  }
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  expect_counts_match_scans("after the upgrade");
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    auto st = db.prepare("SELECT COUNT(*) FROM datasets WHERE access_set IS NULL OR access_set = ''");
+    ASSERT_TRUE(st.step());
+    EXPECT_EQ(st.int64(0), 0);  // every random document has an owner group
+    auto indexes = db.prepare("SELECT group_concat(name) FROM sqlite_schema WHERE tbl_name = 'datasets' AND "
+                              "name LIKE 'datasets_creation_time%'");
+    ASSERT_TRUE(indexes.step());
+    EXPECT_EQ(indexes.text(0), "datasets_creation_time_walk");
+  }
 }
 
 TEST_F(CountedFacetsTest, OnlyCountedFacetsAndCollectionsAreAnswered) {

@@ -1,6 +1,10 @@
 #include "store/sqlite/sqlite_db.h"
 
+#include <algorithm>
+#include <memory>
+
 #include "core/error.h"
+#include "model/access_set.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
@@ -64,6 +68,41 @@ void regexp_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
   sqlite3_result_int(ctx, rc >= 0 ? 1 : 0);
 }
 
+// openem_readable(access_set, readers): whether a row's access set (model/access_set.h)
+// has a member among the reader's, given as an access set key too. The reader's members are
+// parsed and sorted once per statement (auxdata), so each row costs a walk over its own few
+// members.
+struct Readers {
+  std::string key;                       // owns the text the views point into
+  std::vector<std::string_view> sorted;
+};
+
+void free_readers(void* p) { delete static_cast<Readers*>(p); }
+
+void readable_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  if (sqlite3_value_type(argv[0]) != SQLITE_TEXT || sqlite3_value_type(argv[1]) != SQLITE_TEXT) {
+    sqlite3_result_int(ctx, 0);
+    return;
+  }
+  auto* readers = static_cast<Readers*>(sqlite3_get_auxdata(ctx, 1));
+  if (!readers) {
+    auto holder = std::make_unique<Readers>();
+    holder->key.assign(reinterpret_cast<const char*>(sqlite3_value_text(argv[1])),
+                       static_cast<std::size_t>(sqlite3_value_bytes(argv[1])));
+    holder->sorted = access_set_members(holder->key);
+    std::sort(holder->sorted.begin(), holder->sorted.end());
+    sqlite3_set_auxdata(ctx, 1, holder.release(), free_readers);
+    readers = static_cast<Readers*>(sqlite3_get_auxdata(ctx, 1));
+    if (!readers) {  // SQLite could not keep it; it has freed it already
+      sqlite3_result_error_nomem(ctx);
+      return;
+    }
+  }
+  std::string_view key(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
+                       static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+  sqlite3_result_int(ctx, access_set_meets(key, readers->sorted) ? 1 : 0);
+}
+
 }  // namespace
 
 Statement::~Statement() {
@@ -123,6 +162,8 @@ SqliteDb::SqliteDb(const std::filesystem::path& file) {
   sqlite3_busy_timeout(db_, 30000);
   sqlite3_create_function(db_, "regexp", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, regexp_function, nullptr,
                           nullptr);
+  sqlite3_create_function(db_, "openem_readable", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
+                          readable_function, nullptr, nullptr);
   // A hostile query must not be able to run forever or build huge intermediate results.
   sqlite3_limit(db_, SQLITE_LIMIT_EXPR_DEPTH, 1000);
   sqlite3_limit(db_, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 10000);
