@@ -13,19 +13,25 @@
 namespace openem {
 namespace json = boost::json;
 
-App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs)
-    : config_(std::move(config)), store_(std::move(store)), blobs_(std::move(blobs)) {
-  jwt_secret_ = config_.jwt_secret;
-  if (jwt_secret_.empty()) {
-    // A generated secret is kept in the catalog so tokens survive restarts.
-    auto saved = store_->setting("jwt_secret");
-    if (!saved) {
-      store_->set_setting("jwt_secret", random_hex(32));
-      saved = store_->setting("jwt_secret");
-    }
-    jwt_secret_ = *saved;
+namespace {
+// The configured secret, or a generated one kept in the catalog so tokens survive restarts.
+std::string jwt_secret_for(const Config& config, CatalogStore& store) {
+  if (!config.jwt_secret.empty()) return config.jwt_secret;
+  auto saved = store.setting("jwt_secret");
+  if (!saved) {
+    store.set_setting("jwt_secret", random_hex(32));
+    saved = store.setting("jwt_secret");
   }
+  return *saved;
 }
+}  // namespace
+
+App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs)
+    : config_(std::move(config)),
+      store_(std::move(store)),
+      blobs_(std::move(blobs)),
+      jwt_secret_(jwt_secret_for(config_, *store_)),
+      verified_tokens_(jwt_secret_, "_id") {}
 
 namespace {
 std::string token_from(const HttpRequest& req) {
@@ -43,11 +49,9 @@ std::string token_from(const HttpRequest& req) {
 Principal App::authenticate(const HttpRequest& req) const {
   std::string token = token_from(req);
   if (token.empty()) return Principal::anonymous();
-  auto payload = jwt_verify(token, jwt_secret_);
-  if (!payload) return Principal::anonymous();
-  auto* id = payload->if_contains("_id");
-  if (!id || !id->is_string()) return Principal::anonymous();
-  std::string user_id(id->get_string());
+  auto id = verified_tokens_.verify(token);
+  if (!id) return Principal::anonymous();
+  const std::string& user_id = *id;
   {
     std::shared_lock lock(cache_mu_);
     auto it = principals_.find(user_id);

@@ -10,6 +10,7 @@
 #include "api/result_cache.h"
 #include "blob/blob_store.h"
 #include "core/config.h"
+#include "core/jwt.h"
 #include "core/principal.h"
 #include "http/message.h"
 #include "store/catalog_store.h"
@@ -48,6 +49,7 @@ class App {
   std::unique_ptr<CatalogStore> store_;
   std::unique_ptr<BlobStore> blobs_;
   std::string jwt_secret_;
+  JwtVerifyCache verified_tokens_;  // of jwt_secret_, "_id"
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
   mutable ResultCache facet_cache_;

@@ -5,9 +5,12 @@
 // Pure functions, thread-safe.
 #include <boost/json.hpp>
 
+#include <limits>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 namespace openem {
 
@@ -23,6 +26,31 @@ std::string jwt_sign(const boost::json::object& payload, std::string_view secret
 // Returns the payload, or nullopt for anything else (never throws). An empty secret verifies
 // nothing.
 std::optional<boost::json::object> jwt_verify(std::string_view token, std::string_view secret);
+
+// Tokens verified once and remembered with their validity window, so a client that sends
+// the same token with every request costs a lookup instead of an HMAC and two JSON parses.
+// Thread-safe. Holds at most `capacity` tokens, then starts over.
+class JwtVerifyCache {
+ public:
+  // `claim`: the payload's string claim that verify() returns (the user id).
+  JwtVerifyCache(std::string secret, std::string claim, std::size_t capacity = 10000)
+      : secret_(std::move(secret)), claim_(std::move(claim)), capacity_(capacity) {}
+  // The claim of a token that jwt_verify accepts now; nullopt for any other token, and when
+  // the claim is missing or not a string.
+  std::optional<std::string> verify(std::string_view token) const;
+
+ private:
+  struct Verified {
+    std::string claim;
+    double not_before;  // validity window [not_before, expires), seconds since the epoch
+    double expires;
+  };
+  std::string secret_;
+  std::string claim_;
+  std::size_t capacity_;
+  mutable std::shared_mutex mu_;
+  mutable std::unordered_map<std::string, Verified> tokens_;
+};
 
 // base64url (RFC 4648 §5) without padding, as JWS uses it. decode rejects padding, characters
 // outside the alphabet and non-canonical encodings (unused trailing bits not zero).

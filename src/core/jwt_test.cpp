@@ -5,6 +5,8 @@
 #include <openssl/hmac.h>
 
 #include <chrono>
+#include <ctime>
+#include <thread>
 
 namespace openem {
 namespace {
@@ -174,6 +176,36 @@ TEST(JwtTest, Base64Url) {
   std::string all;
   for (int i = 0; i < 256; ++i) all += static_cast<char>(i);
   EXPECT_EQ(base64url_decode(base64url_encode(all)), all);
+}
+
+}  // namespace
+}  // namespace openem
+
+namespace openem {
+namespace {
+
+TEST(JwtVerifyCache, AnswersAsJwtVerifyDoesAndRemembersTheWindow) {
+  const std::string secret = "cache-secret";
+  JwtVerifyCache cache(secret, "_id", 2);
+  std::string alice = jwt_sign({{"_id", "u-alice"}}, secret, 3600);
+  EXPECT_EQ(cache.verify(alice), "u-alice");
+  EXPECT_EQ(cache.verify(alice), "u-alice");  // from the cache
+  EXPECT_FALSE(cache.verify(jwt_sign({{"_id", "u-alice"}}, "other-secret", 3600)));
+  EXPECT_FALSE(cache.verify(alice + "x"));
+  EXPECT_FALSE(cache.verify(jwt_sign({{"_id", 42}}, secret, 3600)));   // not a string
+  EXPECT_FALSE(cache.verify(jwt_sign({{"sub", "x"}}, secret, 3600)));  // no such claim
+  std::string expired = jwt_sign({{"_id", "u-bob"}}, secret, -1);
+  EXPECT_FALSE(cache.verify(expired));
+  // A token that is valid now but not later: its exp is remembered, and checked on each hit.
+  std::string soon = jwt_sign({{"_id", "u-carol"}, {"exp", static_cast<std::int64_t>(std::time(nullptr)) + 2}}, secret, 0);
+  EXPECT_EQ(cache.verify(soon), "u-carol");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_FALSE(cache.verify(soon));
+  std::string later = jwt_sign({{"_id", "u-dan"}, {"nbf", static_cast<std::int64_t>(std::time(nullptr)) + 100}}, secret, 0);
+  EXPECT_FALSE(cache.verify(later));
+  // Past its capacity the cache starts over and still answers.
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(cache.verify(jwt_sign({{"_id", "u" + std::to_string(i)}}, secret, 60)), "u" + std::to_string(i));
+  EXPECT_EQ(cache.verify(alice), "u-alice");
 }
 
 }  // namespace
