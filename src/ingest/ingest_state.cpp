@@ -124,10 +124,10 @@ std::optional<IngestState> load_state(const fs::path& file) {
   }
 }
 
-void save_state(const fs::path& file, const IngestState& state) {
+void save_state(const fs::path& file, const IngestState& state, bool durable) {
   std::error_code ec;
   fs::create_directories(file.parent_path(), ec);
-  write_file_atomically(file, state_to_json(state), 0600, /*durable=*/true);
+  write_file_atomically(file, state_to_json(state), 0600, durable);
 }
 
 }  // namespace openem::ingest

@@ -45,7 +45,9 @@ std::filesystem::path default_state_dir();
 // nullopt when the file does not exist; throws std::runtime_error naming the file when it
 // exists but is not a state file of this version.
 std::optional<IngestState> load_state(const std::filesystem::path& file);
-void save_state(const std::filesystem::path& file, const IngestState& state);
+// `durable`: synced to disk before returning. Without it the file still replaces the old one
+// atomically and survives a killed process; only a power cut may take the change back.
+void save_state(const std::filesystem::path& file, const IngestState& state, bool durable = true);
 
 std::string state_to_json(const IngestState& state);
 IngestState state_from_json(const std::string& text);  // throws std::runtime_error

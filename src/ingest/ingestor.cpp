@@ -307,9 +307,12 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
   auto t_upload = std::chrono::steady_clock::now();
   std::mutex mu;  // guards state, sums and summary while streams run
   auto last_save = std::chrono::steady_clock::now();
-  auto save_soon = [&](bool force) {  // caller holds mu
+  // Caller holds mu. Not synced: a killed ingestor loses nothing, and what a power cut
+  // takes back costs a re-run some bytes sent again, never a wrong result (the server
+  // verifies every file). Each phase's end is synced.
+  auto save_soon = [&](bool force) {
     if (force || seconds_since(last_save) > 2.0) {
-      save_state(state_file, state);
+      save_state(state_file, state, /*durable=*/false);
       last_save = std::chrono::steady_clock::now();
     }
   };
