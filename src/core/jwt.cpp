@@ -179,6 +179,7 @@ std::optional<std::string> JwtVerifyCache::verify(std::string_view token) const 
   // jwt_verify accepted them, so they are numbers where present.
   if (const json::value* nbf = payload->if_contains("nbf")) v.not_before = numeric_date(*nbf).value_or(v.not_before);
   if (const json::value* exp = payload->if_contains("exp")) v.expires = numeric_date(*exp).value_or(v.expires);
+  if (key.size() > kMaxCachedLength) return v.claim;
   std::unique_lock lock(mu_);
   if (tokens_.size() >= capacity_) tokens_.clear();
   tokens_.emplace(std::move(key), v);

@@ -2,7 +2,7 @@
 // JSON Web Tokens (RFC 7519) signed with HS256 (HMAC-SHA-256, OpenSSL), as upstream SciCat
 // issues them (§2.2: payload = user record + iat/exp, secret JWT_SECRET). Only HS256 is
 // accepted: the algorithm is fixed by the server, never chosen by the token.
-// Pure functions, thread-safe.
+// Thread-safe.
 #include <boost/json.hpp>
 
 #include <limits>
@@ -29,7 +29,8 @@ std::optional<boost::json::object> jwt_verify(std::string_view token, std::strin
 
 // Tokens verified once and remembered with their validity window, so a client that sends
 // the same token with every request costs a lookup instead of an HMAC and two JSON parses.
-// Thread-safe. Holds at most `capacity` tokens, then starts over.
+// Thread-safe. Holds at most `capacity` tokens of at most kMaxCachedLength bytes (longer
+// ones are verified every time), then starts over: at most ~20 MiB.
 class JwtVerifyCache {
  public:
   // `claim`: the payload's string claim that verify() returns (the user id).
@@ -38,6 +39,7 @@ class JwtVerifyCache {
   // The claim of a token that jwt_verify accepts now; nullopt for any other token, and when
   // the claim is missing or not a string.
   std::optional<std::string> verify(std::string_view token) const;
+  static constexpr std::size_t kMaxCachedLength = 2048;
 
  private:
   struct Verified {

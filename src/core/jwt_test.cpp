@@ -178,12 +178,6 @@ TEST(JwtTest, Base64Url) {
   EXPECT_EQ(base64url_decode(base64url_encode(all)), all);
 }
 
-}  // namespace
-}  // namespace openem
-
-namespace openem {
-namespace {
-
 TEST(JwtVerifyCache, AnswersAsJwtVerifyDoesAndRemembersTheWindow) {
   const std::string secret = "cache-secret";
   JwtVerifyCache cache(secret, "_id", 2);
@@ -197,15 +191,20 @@ TEST(JwtVerifyCache, AnswersAsJwtVerifyDoesAndRemembersTheWindow) {
   std::string expired = jwt_sign({{"_id", "u-bob"}}, secret, -1);
   EXPECT_FALSE(cache.verify(expired));
   // A token that is valid now but not later: its exp is remembered, and checked on each hit.
-  std::string soon = jwt_sign({{"_id", "u-carol"}, {"exp", static_cast<std::int64_t>(std::time(nullptr)) + 2}}, secret, 0);
+  std::string soon = jwt_sign({{"_id", "u-carol"}, {"exp", static_cast<std::int64_t>(std::time(nullptr)) + 1}}, secret, 0);
   EXPECT_EQ(cache.verify(soon), "u-carol");
-  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1100));
   EXPECT_FALSE(cache.verify(soon));
   std::string later = jwt_sign({{"_id", "u-dan"}, {"nbf", static_cast<std::int64_t>(std::time(nullptr)) + 100}}, secret, 0);
   EXPECT_FALSE(cache.verify(later));
   // Past its capacity the cache starts over and still answers.
   for (int i = 0; i < 5; ++i) EXPECT_EQ(cache.verify(jwt_sign({{"_id", "u" + std::to_string(i)}}, secret, 60)), "u" + std::to_string(i));
   EXPECT_EQ(cache.verify(alice), "u-alice");
+  // A long token is verified every time instead of being kept.
+  std::string long_token = jwt_sign({{"_id", "u-long"}, {"pad", std::string(JwtVerifyCache::kMaxCachedLength, 'x')}}, secret, 60);
+  EXPECT_EQ(cache.verify(long_token), "u-long");
+  EXPECT_EQ(cache.verify(long_token), "u-long");
+  EXPECT_FALSE(cache.verify(long_token.substr(0, long_token.size() - 2) + "AA"));
 }
 
 }  // namespace

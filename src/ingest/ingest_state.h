@@ -46,7 +46,9 @@ std::filesystem::path default_state_dir();
 // exists but is not a state file of this version.
 std::optional<IngestState> load_state(const std::filesystem::path& file);
 // `durable`: synced to disk before returning. Without it the file still replaces the old one
-// atomically and survives a killed process; only a power cut may take the change back.
+// atomically and survives a killed process; a power cut may take the change back, or (on
+// file systems that do not flush a file replaced by rename, as ext4 does) leave the file
+// unreadable: the next ingest then starts over and asks the server what it holds.
 void save_state(const std::filesystem::path& file, const IngestState& state, bool durable = true);
 
 std::string state_to_json(const IngestState& state);

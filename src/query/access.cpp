@@ -15,7 +15,7 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
     // One test on the row itself: the access set the store keeps there against the reader's
     // (openem_readable, registered by the store on each connection).
     auto readers = readable_access_values(schema, who, scope);
-    return {"openem_readable(t.access_set, ?)", {access_set_key(readers->values)}, ""};
+    return {"openem_readable(t.access_set, ?)", {access_set_key(readers.value().values)}, ""};
   }
   // One index range in the side table: the caller's groups plus kPublishedValue, which the
   // store writes under "#access" for published documents.

@@ -74,11 +74,11 @@ std::uint32_t AccessFacetCounts::key_id(std::size_t field, const std::string& ke
 
 void AccessFacetCounts::apply(const FacetCountDelta& delta) {
   std::unique_lock lock(mu_);
-  for (const auto& [key, d] : delta.sets_) {
-    auto [it, added] = set_ids_.emplace(key, static_cast<std::uint32_t>(sets_.size()));
+  for (const auto& [set_key, d] : delta.sets_) {
+    auto [it, added] = set_ids_.emplace(set_key, static_cast<std::uint32_t>(sets_.size()));
     if (added) {
       sets_.emplace_back();
-      for (std::string_view value : access_set_members(key)) {
+      for (std::string_view value : access_set_members(set_key)) {
         auto [v, new_value] = value_ids_.emplace(std::string(value), static_cast<std::uint32_t>(sets_with_value_.size()));
         if (new_value) sets_with_value_.emplace_back();
         sets_with_value_[v->second].push_back(it->second);

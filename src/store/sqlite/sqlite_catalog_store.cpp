@@ -1009,28 +1009,47 @@ class SqliteCatalogStore final : public CatalogStore {
 
   // Format 5 to 6: each ownable row gains its access set, computed from its document the
   // way writes compute it, and walk-order indexes carry it. One transaction: an interrupted
-  // upgrade leaves format 5.
-  static void add_access_set_columns(SqliteDb& db) {
-    spdlog::info("catalog: upgrading the database to format {} (access sets in rows)", kSchemaVersion);
+  // upgrade leaves format 5. Another process (an archiver) may be upgrading at the same time:
+  // the version is read again once the write lock is held.
+  static void upgrade_5_to_6(SqliteDb& db) {
     db.exec("BEGIN IMMEDIATE");
     try {
-      for (const CollectionSchema* s : schemas::all()) {
-        if (!s->has_access_set()) continue;
-        db.exec("ALTER TABLE " + s->table + " ADD COLUMN access_set TEXT");
-        for (const auto& c : s->columns)  // create_schema adds their _walk form
-          if (c.walk_order) db.exec("DROP INDEX IF EXISTS " + s->table + "_" + c.column);
-        auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
-        auto update = db.prepare("UPDATE " + s->table + " SET access_set = ? WHERE seq = ?");
-        while (docs.step()) {
-          update.bind_all({access_set_of(*s, parse_doc(docs.text(1))), docs.int64(0)});
-          update.run();
-        }
+      std::int64_t version = 0;
+      {
+        auto st = db.prepare("PRAGMA user_version");
+        st.step();
+        version = st.int64(0);
       }
-      db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion) + "; COMMIT");
+      if (version == 5) {
+        spdlog::info("catalog: upgrading the database to format 6 (access sets in rows)");
+        for (const CollectionSchema* s : schemas::all()) {
+          if (!s->has_access_set()) continue;
+          db.exec("ALTER TABLE " + s->table + " ADD COLUMN access_set TEXT");
+          {
+            auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
+            auto update = db.prepare("UPDATE " + s->table + " SET access_set = ? WHERE seq = ?");
+            while (docs.step()) {
+              update.bind_all({access_set_of(*s, parse_doc(docs.text(1))), docs.int64(0)});
+              update.run();
+            }
+          }
+          for (const auto& c : s->columns)
+            if (c.walk_order) db.exec("DROP INDEX IF EXISTS " + s->table + "_" + c.column + "; " + walk_index_ddl(*s, c));
+        }
+        db.exec("PRAGMA user_version = 6");
+      }
+      db.exec("COMMIT");
     } catch (...) {
       db.exec("ROLLBACK");
       throw;
     }
+  }
+
+  // A walk in this column's order tests each row's access set in the index (covering, with
+  // seq for the tie order) instead of reading rows the reader may not see.
+  static std::string walk_index_ddl(const CollectionSchema& s, const IndexedColumn& c) {
+    return "CREATE INDEX IF NOT EXISTS " + s.table + "_" + c.column + "_walk ON " + s.table + " (" + c.column +
+           ", seq, access_set);";
   }
 
   static void create_schema(SqliteDb& db) {
@@ -1044,7 +1063,7 @@ class SqliteCatalogStore final : public CatalogStore {
       tables = count.int64(0);
     }
     if (tables > 0 && version == 5) {
-      add_access_set_columns(db);
+      upgrade_5_to_6(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");
@@ -1061,11 +1080,8 @@ class SqliteCatalogStore final : public CatalogStore {
       ddl += ");";
       ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL, search_text TEXT);";
       for (const auto& c : s->columns) {
-        // A walk in this order tests each row's access set in the index (covering, with
-        // seq for the tie order) instead of reading rows the reader may not see.
         if (c.walk_order && s->has_access_set())
-          ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + "_walk ON " + t + " (" + c.column +
-                 ", seq, access_set);";
+          ddl += walk_index_ddl(*s, c);
         else
           ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ");";
       }
