@@ -311,7 +311,8 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     scope.include_shared_with = false;  // upstream's fullquery does not add sharedWith
     QueryPlan plan;
     // The access probe first: SQLite tests conditions in the order given, and on a walk in
-    // sort order the access rule rejects most rows for the fewest seeks.
+    // sort order the access rule (a test of the row's own access set) rejects most rows
+    // before the text and scientific conditions are tried.
     plan.conditions.push_back(read_access_condition(schemas::datasets(), p, scope, /*probe=*/true));
     plan.conditions.insert(plan.conditions.end(), conds.begin(), conds.end());
     add_order_and_window(plan, schemas::datasets(), s.window, 100);

@@ -159,12 +159,11 @@ std::optional<json::object> jwt_verify(std::string_view token, std::string_view 
   }
 }
 
-std::optional<std::string> JwtVerifyCache::verify(std::string_view token) const {
+std::optional<std::string> JwtVerifyCache::verify(const std::string& token) const {
   const double now = static_cast<double>(now_seconds());
-  std::string key(token);
   {
     std::shared_lock lock(mu_);
-    auto it = tokens_.find(key);
+    auto it = tokens_.find(token);
     if (it != tokens_.end()) {
       if (now >= it->second.not_before && now < it->second.expires) return it->second.claim;
       return std::nullopt;  // expired or not yet valid: jwt_verify would refuse it too
@@ -179,10 +178,10 @@ std::optional<std::string> JwtVerifyCache::verify(std::string_view token) const 
   // jwt_verify accepted them, so they are numbers where present.
   if (const json::value* nbf = payload->if_contains("nbf")) v.not_before = numeric_date(*nbf).value_or(v.not_before);
   if (const json::value* exp = payload->if_contains("exp")) v.expires = numeric_date(*exp).value_or(v.expires);
-  if (key.size() > kMaxCachedLength) return v.claim;
+  if (token.size() > kMaxCachedLength) return v.claim;
   std::unique_lock lock(mu_);
   if (tokens_.size() >= capacity_) tokens_.clear();
-  tokens_.emplace(std::move(key), v);
+  tokens_.emplace(token, v);
   return v.claim;
 }
 

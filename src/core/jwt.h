@@ -38,7 +38,7 @@ class JwtVerifyCache {
       : secret_(std::move(secret)), claim_(std::move(claim)), capacity_(capacity) {}
   // The claim of a token that jwt_verify accepts now; nullopt for any other token, and when
   // the claim is missing or not a string.
-  std::optional<std::string> verify(std::string_view token) const;
+  std::optional<std::string> verify(const std::string& token) const;
   static constexpr std::size_t kMaxCachedLength = 2048;
 
  private:

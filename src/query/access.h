@@ -29,7 +29,8 @@ bool can_read(const boost::json::object& doc, const Principal& who, const ReadSc
 // The same rule in the terms of the access sets documents carry (AccessFacetCounts):
 // everything, or the documents carrying one of `values` — the reader's groups and
 // kPublishedValue (access_member_group) and, where sharedWith grants read, the reader's
-// e-mail (access_member_email). nullopt when the rule cannot be expressed that way.
+// e-mail (access_member_email). Every rule here can be expressed that way today; callers
+// keep a fallback (a query) for nullopt.
 struct AccessValues {
   bool everything = false;
   std::vector<std::string> values;

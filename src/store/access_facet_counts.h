@@ -1,8 +1,8 @@
 #pragma once
 // AccessFacetCounts: the facet counts of one collection, kept per access set
 // (model/access_set.h) — who may read a document: its owner group, access groups, the
-// published marker and sharedWith e-mails. A catalog of a million datasets has only as many access sets as its groups have
-// sharing patterns (hundreds), so the unfiltered facets a reader sees are a sum over the
+// published marker and sharedWith e-mails. A catalog of a million datasets has only as many
+// access sets as its groups have sharing patterns (hundreds), so the unfiltered facets a reader sees are a sum over the
 // access sets the reader may read, instead of a scan of every readable document. The store
 // hands it each committed write (FacetCountDelta) and rebuilds it from the tables at start.
 // Thread-safe: counts are read under a shared lock and changed under an exclusive one.
