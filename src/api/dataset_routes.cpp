@@ -141,18 +141,31 @@ json::object create_dataset(App& app, const Principal& p, json::object body, Api
     throw ApiError::forbidden("Unauthorized to create datasets for group " + owner_group);
   std::string pid = decide_pid(app, p, body, tier);
   if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
+  // The document and its rows are completed here, on the request's thread: the transaction
+  // runs on the store's one writer thread, which should only have to write them. The owner
+  // group's policy decides the classification; a group without one gets it inside the
+  // transaction, and the rows are redone if a concurrent request made it differently.
+  std::optional<std::string> redundancy = policy_tape_redundancy(app, owner_group);
   json::object doc = std::move(body);
+  DatasetDefaults d;
+  d.pid = pid;
+  d.version = version == ApiVersion::V4 ? "4" : "3";
+  d.tape_redundancy = redundancy.value_or("low");
+  d.retention_years = app.config().policy_retention_shift_years;
+  d.publication_years = app.config().policy_publication_shift_years;
+  complete_new_dataset(doc, d);
+  stamp(doc, p, true);
+  DocumentRows rows = document_rows(schemas::datasets(), doc);
   app.store().transaction([&] {
-    DatasetDefaults d;
-    d.pid = pid;
-    d.version = version == ApiVersion::V4 ? "4" : "3";
-    d.tape_redundancy = ensure_policy_for_group(app, p, owner_group, str_field(doc, "ownerEmail"));
-    d.retention_years = app.config().policy_retention_shift_years;
-    d.publication_years = app.config().policy_publication_shift_years;
-    complete_new_dataset(doc, d);
-    stamp(doc, p, true);
+    if (!redundancy) {
+      std::string created = ensure_policy_for_group(app, p, owner_group, str_field(doc, "ownerEmail"));
+      if (created != d.tape_redundancy) {  // another request made the policy meanwhile
+        doc["classification"] = dataset_classification(created);
+        rows = document_rows(schemas::datasets(), doc);
+      }
+    }
     try {
-      app.store().insert(schemas::datasets(), doc);
+      app.store().insert(rows);
     } catch (const ApiError& e) {
       if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
       throw;

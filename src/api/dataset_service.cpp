@@ -41,16 +41,19 @@ void recompute_file_totals(App& app, const std::string& pid) {
   app.store().replace(schemas::datasets(), *ds);
 }
 
-std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
-                                    const std::string& manager_email) {
+std::optional<std::string> policy_tape_redundancy(App& app, const std::string& owner_group) {
   QueryPlan plan;
   plan.conditions.push_back({"t.owner_group = ?", {owner_group}, ""});
   plan.limit = 1;
   auto found = app.store().find(schemas::policies(), plan);
-  if (!found.empty()) {
-    std::string r = str_field(found.front(), "tapeRedundancy");
-    return r.empty() ? "low" : r;
-  }
+  if (found.empty()) return std::nullopt;
+  std::string r = str_field(found.front(), "tapeRedundancy");
+  return r.empty() ? "low" : r;
+}
+
+std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
+                                    const std::string& manager_email) {
+  if (auto r = policy_tape_redundancy(app, owner_group)) return *r;
   std::string id = uuid_v4();
   json::array managers;
   if (!manager_email.empty()) managers.emplace_back(manager_email);

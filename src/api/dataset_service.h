@@ -4,6 +4,9 @@
 // propagation of ownership to sub-documents. Thread-safe (state lives in the store).
 #include <boost/json.hpp>
 
+#include <optional>
+#include <string>
+
 #include "api/app.h"
 #include "api/collection_access.h"
 
@@ -20,6 +23,9 @@ bool may_register_files(App& app, const Principal& p, const boost::json::object&
 // Recomputes size and numberOfFiles of a dataset from its origdatablocks (call inside the
 // transaction that changed the blocks).
 void recompute_file_totals(App& app, const std::string& pid);
+
+// The tapeRedundancy of ownerGroup's policy; nullopt when the group has none.
+std::optional<std::string> policy_tape_redundancy(App& app, const std::string& owner_group);
 
 // Finds the policy of ownerGroup or creates the default one; returns its tapeRedundancy.
 std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,

@@ -205,7 +205,7 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
     doc["datasetName"] = slash == std::string::npos ? folder : folder.substr(slash + 1);
   }
   // classification is overwritten with the owner group's tape redundancy (reference §3.3).
-  doc["classification"] = "IN=medium,AV=" + d.tape_redundancy + ",CO=low";
+  doc["classification"] = dataset_classification(d.tape_redundancy);
   json::object lc = default_lifecycle(d.retention_years, d.publication_years);
   if (auto* given = doc.if_contains("datasetlifecycle"); given && given->is_object())
     for (const auto& [k, v] : given->get_object()) lc[k] = v;
@@ -216,6 +216,10 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
 void normalize_dataset(json::object& doc) {
   sync_aliases(doc);
   normalize_dates(doc);
+}
+
+std::string dataset_classification(std::string_view tape_redundancy) {
+  return "IN=medium,AV=" + std::string(tape_redundancy) + ",CO=low";
 }
 
 json::object dataset_v4_view(json::object doc) {

@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/dto.h"
@@ -22,6 +23,9 @@ struct DatasetDefaults {
   int retention_years = -1;      // POLICY_RETENTION_SHIFT
   int publication_years = 3;     // POLICY_PUBLICATION_SHIFT
 };
+
+// The classification a dataset gets from its owner group's tape redundancy (reference §3.3).
+std::string dataset_classification(std::string_view tape_redundancy);
 
 // Validation messages for a datasetlifecycle update.
 std::vector<std::string> validate_lifecycle(const boost::json::object& body);

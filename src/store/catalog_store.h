@@ -18,6 +18,7 @@
 #include "model/collection.h"
 #include "query/sql.h"
 #include "store/access_facet_counts.h"
+#include "store/document_rows.h"
 
 namespace openem {
 
@@ -42,13 +43,18 @@ class CatalogStore {
   virtual ~CatalogStore() = default;
 
   // Documents are keyed by doc[schema.id_field] (a string). insert throws ApiError 409 when
-  // the id exists; replace/remove return false when it does not.
-  virtual void insert(const CollectionSchema& schema, const boost::json::object& doc) = 0;
+  // the id exists; replace/remove return false when it does not. The forms taking
+  // DocumentRows let a caller compute the rows before it opens a transaction.
+  virtual void insert(const DocumentRows& rows) = 0;
+  void insert(const CollectionSchema& schema, const boost::json::object& doc) { insert(document_rows(schema, doc)); }
   virtual std::optional<boost::json::object> get(const CollectionSchema& schema, std::string_view id) = 0;
   // The fast path for reads by id: no parse, the access rule evaluated by the database.
   virtual std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
                                              const SqlCondition& access) = 0;
-  virtual bool replace(const CollectionSchema& schema, const boost::json::object& doc) = 0;
+  virtual bool replace(const DocumentRows& rows) = 0;
+  bool replace(const CollectionSchema& schema, const boost::json::object& doc) {
+    return replace(document_rows(schema, doc));
+  }
   virtual bool remove(const CollectionSchema& schema, std::string_view id) = 0;
 
   virtual std::vector<boost::json::object> find(const CollectionSchema& schema, const QueryPlan& plan) = 0;

@@ -9,6 +9,7 @@
 // savepoint, so concurrent writers share the cost of a commit.
 #include <boost/json.hpp>
 
+#include <array>
 #include <atomic>
 #include <condition_variable>
 #include <deque>
@@ -25,7 +26,9 @@
 #include "query/field_ref.h"
 #include "query/text_search.h"
 #include "store/catalog_store.h"
+#include "store/document_rows.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/wal_checkpointer.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -40,150 +43,46 @@ const char* sql_type(ColumnType t) {
   }
 }
 
-const json::value* at_path(const json::object& doc, std::string_view path) {
-  const json::object* obj = &doc;
-  while (true) {
-    auto dot = path.find('.');
-    const json::value* v = obj->if_contains(path.substr(0, dot));
-    if (!v || dot == std::string_view::npos) return v;
-    if (!v->is_object()) return nullptr;
-    obj = &v->get_object();
-    path = path.substr(dot + 1);
-  }
-}
-
-SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
-  const json::value* v = at_path(doc, col.field);
-  if (!v || v->is_null()) return nullptr;
-  switch (col.type) {
-    case ColumnType::Text:
-      if (v->is_string()) return std::string(v->get_string());
-      return json::serialize(*v);
-    case ColumnType::Date:
-      if (v->is_string()) {
-        if (auto iso = normalize_iso(v->get_string())) return *iso;
-        return std::string(v->get_string());
-      }
-      return nullptr;
-    case ColumnType::Integer:
-      if (v->is_int64()) return v->get_int64();
-      if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-      if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
-      return nullptr;
-    case ColumnType::Real:
-      if (v->is_number()) return v->to_number<double>();
-      return nullptr;
-    case ColumnType::Bool:
-      if (v->is_bool()) return std::int64_t{v->get_bool() ? 1 : 0};
-      return nullptr;
-  }
-  return nullptr;
-}
-
-void collect_scalars(const json::value& v, std::vector<std::string>& out) {
-  switch (v.kind()) {
-    case json::kind::string: out.emplace_back(v.get_string()); break;
-    case json::kind::array:
-      for (const auto& x : v.get_array()) collect_scalars(x, out);
-      break;
-    case json::kind::int64:
-    case json::kind::uint64:
-    case json::kind::double_:
-    case json::kind::bool_: out.push_back(json::serialize(v)); break;
-    default: break;
-  }
-}
-
-// Elements at a dotted path that may cross arrays ("techniques.name").
-void collect_path(const json::value& v, std::string_view path, std::vector<std::string>& out) {
-  if (path.empty()) {
-    collect_scalars(v, out);
-    return;
-  }
-  if (v.is_array()) {
-    for (const auto& x : v.get_array()) collect_path(x, path, out);
-    return;
-  }
-  if (!v.is_object()) return;
-  auto dot = path.find('.');
-  const json::value* child = v.get_object().if_contains(path.substr(0, dot));
-  if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
-}
-
-// Elements at a dotted path of a document, without copying the document into a value.
-void collect_field(const json::object& doc, std::string_view path, std::vector<std::string>& out) {
-  auto dot = path.find('.');
-  const json::value* child = doc.if_contains(path.substr(0, dot));
-  if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
-}
-
-// What <table>_values holds under `field` for doc (duplicates are dropped by its key).
-std::vector<std::string> side_values(const json::object& doc, const std::string& field) {
-  std::vector<std::string> values;
-  if (field == kAccessField) {
-    if (auto* g = doc.if_contains("ownerGroup")) collect_scalars(*g, values);
-    if (auto* g = doc.if_contains("accessGroups")) collect_scalars(*g, values);
-    std::erase(values, std::string(kPublishedValue));  // "" is reserved for the marker
-    if (auto* p = doc.if_contains("isPublished"); p && p->is_bool() && p->get_bool()) values.emplace_back(kPublishedValue);
-  } else {
-    collect_field(doc, field, values);
-  }
-  return values;
-}
-
-// A column's value as a facet key, exactly as reading the column back gives it.
-json::value column_key(const SqlParam& p, const IndexedColumn& col) {
-  if (auto* i = std::get_if<std::int64_t>(&p)) return col.type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
-  if (auto* d = std::get_if<double>(&p)) return *d;
-  if (auto* t = std::get_if<std::string>(&p)) return json::string(*t);
-  return nullptr;
-}
-
 // A document's rows in <table>_values: (field, value).
 using SideRows = std::vector<std::pair<std::string, std::string>>;
-
-// Who may read doc, as its row keeps it: its "#access" values and sharedWith e-mails.
-std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
-  std::vector<std::string> members;
-  for (const auto& g : side_values(doc, std::string(kAccessField))) members.push_back(access_member_group(g));
-  if (schema.is_array_field("sharedWith"))
-    for (const auto& e : side_values(doc, "sharedWith")) members.push_back(access_member_email(e));
-  return access_set_key(std::move(members));
-}
-
-// A document for the access-set facet counts from its access set, its column keys (one per
-// counted field, ignored for array fields) and its side-table rows (field, value).
-CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,
-                                 const std::vector<json::value>& column_keys, const SideRows& side) {
-  CountedDocument c;
-  c.access_set = std::move(access_set);
-  c.values.resize(schema.counted_facets.size());
-  for (std::size_t f = 0; f < schema.counted_facets.size(); ++f) {
-    const std::string& field = schema.counted_facets[f];
-    if (schema.column_for(field)) {
-      c.values[f].push_back(column_keys[f]);
-      continue;
-    }
-    std::vector<std::string> distinct;
-    for (const auto& [sf, value] : side)
-      if (sf == field) distinct.push_back(value);
-    std::sort(distinct.begin(), distinct.end());
-    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
-    for (auto& v : distinct) c.values[f].emplace_back(json::string(v));
-  }
-  return c;
-}
 
 json::object parse_doc(std::string_view text) {
   json::value v = json::parse(text);
   return std::move(v.as_object());
 }
 
-std::string id_of(const CollectionSchema& schema, const json::object& doc) {
-  const json::value* v = doc.if_contains(schema.id_field);
-  if (!v || !v->is_string()) throw ApiError::bad_request(schema.id_field + " must be a string");
-  return std::string(v->get_string());
-}
+// The statements a write runs, per collection, built once.
+struct WriteSql {
+  // Row counts of the multi-row statements that insert scientific leaves: any count is a
+  // sum of at most one of each below the largest.
+  static constexpr std::array<std::size_t, 6> kLeafChunks{1, 2, 4, 8, 16, 32};
+
+  std::string insert_row, update_row, insert_doc, update_doc, insert_value;
+  std::array<std::string, kLeafChunks.size()> insert_leaves;
+
+  explicit WriteSql(const CollectionSchema& s) {
+    std::string cols = "id", qs = "?", sets;
+    for (const auto& c : s.columns) {
+      cols += ", " + c.column;
+      qs += ", ?";
+      sets += (sets.empty() ? "" : ", ") + c.column + " = ?";
+    }
+    if (s.has_access_set()) {
+      cols += ", access_set";
+      qs += ", ?";
+      sets += (sets.empty() ? "" : ", ") + std::string("access_set = ?");
+    }
+    insert_row = "INSERT INTO " + s.table + " (" + cols + ") VALUES (" + qs + ")";
+    if (!sets.empty()) update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
+    insert_doc = "INSERT INTO " + s.table + "_doc (doc, search_text, seq) VALUES (?, ?, ?)";
+    update_doc = "UPDATE " + s.table + "_doc SET doc = ?, search_text = ? WHERE seq = ?";
+    insert_value = "INSERT OR IGNORE INTO " + s.table + "_values (field, value, seq) VALUES (?, ?, ?)";
+    for (std::size_t k = 0; k < kLeafChunks.size(); ++k) {
+      insert_leaves[k] = "INSERT INTO " + s.table + "_sci (seq, path, ord, num, num_si, unit_si, text) VALUES ";
+      for (std::size_t n = 0; n < kLeafChunks[k]; ++n) insert_leaves[k] += n ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
+    }
+  }
+};
 
 class SqlitePool {
  public:
@@ -219,17 +118,23 @@ constexpr int kSchemaVersion = 6;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
+  using CatalogStore::insert;
+  using CatalogStore::replace;
+
   explicit SqliteCatalogStore(const std::filesystem::path& file)
       : pool_(file), writer_db_(std::make_unique<SqliteDb>(file)), wal_path_(file.string() + "-wal") {
     // The writer touches every index of every collection: give it the larger page cache.
-    // A checkpoint every 128 MiB of log instead of 16: a hot index page is copied into the
+    // The log starts over every 128 MiB instead of 16: a hot index page is copied into the
     // database once per checkpoint however often it changed, and the log file keeps its
     // blocks between checkpoints instead of being cut back and grown again (POST /Datasets
-    // at a million: 630-690/s -> 850-950/s on the same database).
-    writer_db_->exec("PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=32768; PRAGMA journal_size_limit=268435456");
+    // at a million: 630-690/s -> 850-950/s on the same database). The copying itself runs
+    // beside the writer (WalCheckpointer).
+    writer_db_->exec("PRAGMA cache_size=-131072; PRAGMA journal_size_limit=268435456");
     create_schema(*writer_db_);
+    for (const CollectionSchema* s : schemas::all()) write_sql_.emplace(s, WriteSql(*s));
     refresh_statistics(*writer_db_);
     load_facet_counts(*writer_db_);
+    checkpointer_ = std::make_unique<WalCheckpointer>(file, *writer_db_);
     writer_ = std::thread([this] { write_loop(); });
   }
 
@@ -242,33 +147,23 @@ class SqliteCatalogStore final : public CatalogStore {
     writer_.join();
   }
 
-  void insert(const CollectionSchema& schema, const json::object& doc) override {
-    std::string id = id_of(schema, doc);
+  void insert(const DocumentRows& rows) override {
     transaction([&] {
       SqliteDb& db = *tx_db();
-      std::string cols = "id", qs = "?";
-      for (const auto& c : schema.columns) {
-        cols += ", " + c.column;
-        qs += ", ?";
-      }
-      if (schema.has_access_set()) {
-        cols += ", access_set";
-        qs += ", ?";
-      }
-      auto st = db.prepare("INSERT INTO " + schema.table + " (" + cols + ") VALUES (" + qs + ")");
-      st.bind(1, id);
-      std::string access = schema.has_access_set() ? access_set_of(schema, doc) : std::string();
-      int next = bind_columns(st, schema, doc, 2);
-      if (schema.has_access_set()) st.bind(next, access);
+      const CollectionSchema& schema = *rows.schema;
+      auto st = db.prepare(write_sql(schema).insert_row);
+      st.bind(1, rows.id);
+      bind_columns(st, rows, 2);
       try {
         st.run();
       } catch (const SqliteError& e) {
-        if (e.is_constraint()) throw ApiError::conflict("A document with id " + id + " already exists");
+        if (e.is_constraint()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
         throw;
       }
       std::int64_t seq = sqlite3_last_insert_rowid(db.handle());
-      write_doc(db, schema, seq, doc, /*update=*/false);
-      count_document(schema, doc, std::move(access), write_side_tables(db, schema, seq, doc), +1);
+      write_doc(db, rows, seq, /*update=*/false);
+      write_side_tables(db, rows, seq);
+      count_document(rows, +1);
     });
   }
 
@@ -294,31 +189,27 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  bool replace(const CollectionSchema& schema, const json::object& doc) override {
-    std::string id = id_of(schema, doc);
+  bool replace(const DocumentRows& rows) override {
     bool found = false;
     transaction([&] {
       SqliteDb& db = *tx_db();
+      const CollectionSchema& schema = *rows.schema;
       auto q = db.prepare("SELECT seq FROM " + schema.table + " WHERE id = ?");
-      q.bind(1, id);
+      q.bind(1, rows.id);
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
-      std::string sets;
-      for (const auto& c : schema.columns) sets += (sets.empty() ? "" : ", ") + c.column + " = ?";
-      if (schema.has_access_set()) sets += (sets.empty() ? "" : ", ") + std::string("access_set = ?");
-      std::string access = schema.has_access_set() ? access_set_of(schema, doc) : std::string();
-      if (!sets.empty()) {
-        auto st = db.prepare("UPDATE " + schema.table + " SET " + sets + " WHERE seq = ?");
-        int n = bind_columns(st, schema, doc, 1);
-        if (schema.has_access_set()) st.bind(n++, access);
-        st.bind(n, seq);
+      const WriteSql& sql = write_sql(schema);
+      if (!sql.update_row.empty()) {
+        auto st = db.prepare(sql.update_row);
+        st.bind(bind_columns(st, rows, 1), seq);
         st.run();
       }
-      write_doc(db, schema, seq, doc, /*update=*/true);
+      write_doc(db, rows, seq, /*update=*/true);
       clear_side_tables(db, schema, seq);
-      count_document(schema, doc, std::move(access), write_side_tables(db, schema, seq, doc), +1);
+      write_side_tables(db, rows, seq);
+      count_document(rows, +1);
     });
     return found;
   }
@@ -632,10 +523,12 @@ class SqliteCatalogStore final : public CatalogStore {
       std::vector<Job*> batch;
       {
         std::unique_lock lock(queue_mu_);
-        // Idle for a while: a good moment to index the texts written meanwhile.
+        // Idle for a while: a good moment to index the texts written meanwhile, and to copy
+        // the log into the database so that reads can skip it.
         if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || !queue_.empty(); })) {
           lock.unlock();
           index_pending_text(db, 1);
+          checkpointer_->when_idle();
           continue;
         }
         if (queue_.empty() && stopping_) {
@@ -695,12 +588,13 @@ class SqliteCatalogStore final : public CatalogStore {
       done_cv_.notify_all();
       commits += batch.size();
       index_pending_text(db, 5000);
+      checkpointer_->after_batch();
       maintain(db, commits);
     }
   }
 
-  // Keeps the WAL from growing without bound while readers are busy (automatic checkpoints
-  // copy pages but cannot restart the log while a reader uses it), and the planner's
+  // Keeps the WAL from growing without bound while readers are busy (checkpoints copy
+  // pages but cannot restart the log while a reader uses it), and the planner's
   // statistics fresh. Cheap: a stat() every 64 batches.
   void maintain(SqliteDb& db, std::uint64_t commits) {
     if (++batches_ % 64 == 0) {
@@ -811,17 +705,10 @@ class SqliteCatalogStore final : public CatalogStore {
     return keys;
   }
 
-  // Counts a document as written: its access set and columns from doc, its side-table rows
-  // as write_side_tables just wrote them.
-  void count_document(const CollectionSchema& schema, const json::object& doc, std::string access_set,
-                      const SideRows& side, int sign) {
-    if (schema.counted_facets.empty()) return;
-    std::vector<json::value> keys;
-    for (const auto& f : schema.counted_facets) {
-      const IndexedColumn* col = schema.column_for(f);
-      keys.push_back(col ? column_key(column_value(*col, doc), *col) : json::value(nullptr));
-    }
-    job_delta_[&schema].add(counted_document(schema, std::move(access_set), keys, side), sign);
+  // Counts a document as written.
+  void count_document(const DocumentRows& rows, int sign) {
+    if (rows.schema->counted_facets.empty()) return;
+    job_delta_[rows.schema].add(rows.counted, sign);
   }
 
   // Takes the stored version of a document out of the counts, before it is changed or removed.
@@ -902,20 +789,19 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  // Binds the schema's columns from doc starting at `first`; returns the next index.
-  static int bind_columns(Statement& st, const CollectionSchema& schema, const json::object& doc, int first) {
+  // Binds the row's columns (and its access set) starting at `first`; returns the next index.
+  static int bind_columns(Statement& st, const DocumentRows& rows, int first) {
     int i = first;
-    for (const auto& c : schema.columns) st.bind(i++, column_value(c, doc));
+    for (const auto& v : rows.columns) st.bind(i++, v);
+    if (rows.schema->has_access_set()) st.bind(i++, rows.access_set);
     return i;
   }
 
-  static void write_doc(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq, const json::object& doc,
-                        bool update) {
-    auto st = db.prepare(update ? "UPDATE " + schema.table + "_doc SET doc = ?, search_text = ? WHERE seq = ?"
-                                : "INSERT INTO " + schema.table + "_doc (doc, search_text, seq) VALUES (?, ?, ?)");
-    st.bind(1, json::serialize(doc));
-    if (schema.text_index) st.bind(2, search_text_for(schema, doc));
-    else st.bind(2, nullptr);
+  void write_doc(SqliteDb& db, const DocumentRows& rows, std::int64_t seq, bool update) const {
+    const WriteSql& sql = write_sql(*rows.schema);
+    auto st = db.prepare(update ? sql.update_doc : sql.insert_doc);
+    st.bind(1, rows.json);
+    st.bind(2, rows.search_text);
     st.bind(3, seq);
     st.run();
   }
@@ -933,37 +819,31 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  // Returns the (field, value) rows it wrote to <table>_values.
-  static SideRows write_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq,
-                                    const json::object& doc) {
-    SideRows written;
-    if (!schema.array_fields.empty()) {
-      auto st = db.prepare("INSERT OR IGNORE INTO " + schema.table + "_values (field, value, seq) VALUES (?, ?, ?)");
-      for (const auto& field : schema.array_fields) {
-        for (auto& v : side_values(doc, field)) {
-          st.bind_all({field, v, seq});
-          st.run();
-          written.emplace_back(field, std::move(v));
-        }
+  void write_side_tables(SqliteDb& db, const DocumentRows& rows, std::int64_t seq) const {
+    const WriteSql& sql = write_sql(*rows.schema);
+    if (!rows.values.empty()) {
+      auto st = db.prepare(sql.insert_value);
+      for (const auto& [field, value] : rows.values) {
+        st.bind_text(1, field).bind_text(2, value).bind_int(3, seq);
+        st.run();
       }
     }
-    if (!schema.scientific_field.empty()) {
-      const json::value* sm = doc.if_contains(schema.scientific_field);
-      if (sm && sm->is_object()) {
-        auto st = db.prepare("INSERT INTO " + schema.table +
-                             "_sci (seq, path, ord, num, num_si, unit_si, text) VALUES (?, ?, ?, ?, ?, ?, ?)");
-        std::int64_t ord = 0;  // arrays give several leaves at one path
-        for (const auto& leaf : index_scientific_metadata(*sm)) {
-          SqlParam num = leaf.number ? SqlParam(*leaf.number) : SqlParam(nullptr);
-          SqlParam num_si = leaf.value_si ? SqlParam(*leaf.value_si) : num;
-          std::string unit_si = leaf.unit_unknown ? leaf.unit : leaf.unit_si;
-          SqlParam text = leaf.text ? SqlParam(*leaf.text) : SqlParam(nullptr);
-          st.bind_all({seq, leaf.path, ord++, num, num_si, unit_si, text});
-          st.run();
-        }
+    // Leaves go in by statements of several rows: one statement keeps its cursor on the
+    // table's last page, where a document's leaves are appended, so each row after the
+    // first skips the descent from the root.
+    std::size_t next = 0;
+    while (next < rows.leaves.size()) {
+      std::size_t k = WriteSql::kLeafChunks.size() - 1;
+      while (WriteSql::kLeafChunks[k] > rows.leaves.size() - next) --k;
+      auto st = db.prepare(sql.insert_leaves[k]);
+      for (std::size_t n = 0; n < WriteSql::kLeafChunks[k]; ++n, ++next) {
+        const ScientificRow& leaf = rows.leaves[next];
+        const int i = static_cast<int>(n) * 7;  // 7 placeholders per row, in column order
+        st.bind_int(i + 1, seq).bind_text(i + 2, leaf.path).bind_int(i + 3, leaf.ord).bind(i + 4, leaf.num);
+        st.bind(i + 5, leaf.num_si).bind_text(i + 6, leaf.unit_si).bind(i + 7, leaf.text);
       }
+      st.run();
     }
-    return written;
   }
 
   static std::string select_sql(const CollectionSchema& schema, const char* what, const QueryPlan& plan,
@@ -1126,7 +1006,10 @@ class SqliteCatalogStore final : public CatalogStore {
     db.exec("BEGIN IMMEDIATE;" + ddl + "COMMIT;");
   }
 
+  const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
+
   SqlitePool pool_;
+  std::unordered_map<const CollectionSchema*, WriteSql> write_sql_;
   std::unique_ptr<SqliteDb> writer_db_;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_, done_cv_;
@@ -1141,6 +1024,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::mutex common_terms_mu_;
   std::unordered_map<std::string, std::pair<bool, std::uint64_t>> common_terms_;  // text_is_common: (common, generation)
   std::filesystem::path wal_path_;
+  std::unique_ptr<WalCheckpointer> checkpointer_;  // after writer_db_: destroyed before it
   std::thread writer_;
 };
 

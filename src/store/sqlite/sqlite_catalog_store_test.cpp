@@ -240,6 +240,40 @@ TEST_F(StoreTest, ScientificConditionsConvertUnits) {
   EXPECT_THROW(sci(R"([{"lhs":"x","relation":"SOUNDS_LIKE","rhs":1}])"), ApiError);
 }
 
+TEST_F(StoreTest, EveryScientificLeafIsStoredOnceWhateverTheirNumber) {
+  // Leaves go in by statements of 1, 2, 4, ... 32 rows: every count must come out whole,
+  // and a replacement must leave only the new leaves.
+  auto metadata = [](int n, double scale) {
+    json::object sm;
+    for (int i = 0; i < n; ++i) sm["k" + std::to_string(i)] = json::object{{"value", i * scale}, {"unit", "nm"}};
+    return sm;
+  };
+  for (int n = 0; n <= 70; ++n) add("n/" + std::to_string(n), {{"ownerGroup", "g"}, {"scientificMetadata", metadata(n, 1)}});
+  json::object changed = *store_->get(schemas::datasets(), "n/40");
+  changed["scientificMetadata"] = with_si_values(json::value(metadata(3, 10)));
+  ASSERT_TRUE(store_->replace(schemas::datasets(), changed));
+
+  SqliteDb db(dir_ / "catalog.db");
+  for (int n = 0; n <= 70; ++n) {
+    SCOPED_TRACE("leaves: " + std::to_string(n));
+    auto st = db.prepare(
+        "SELECT COUNT(*), COUNT(DISTINCT s.path), COUNT(DISTINCT s.ord), TOTAL(s.num), MAX(s.num_si), MIN(s.unit_si) "
+        "FROM datasets_sci s JOIN datasets t ON t.seq = s.seq WHERE t.id = ?");
+    int leaves = n == 40 ? 3 : n;
+    double scale = n == 40 ? 10 : 1;
+    st.bind(1, "n/" + std::to_string(n));
+    ASSERT_TRUE(st.step());
+    EXPECT_EQ(st.int64(0), leaves);
+    EXPECT_EQ(st.int64(1), leaves);
+    EXPECT_EQ(st.int64(2), leaves);
+    EXPECT_DOUBLE_EQ(st.real(3), scale * leaves * (leaves - 1) / 2);
+    if (leaves > 1) {
+      EXPECT_DOUBLE_EQ(st.real(4), scale * (leaves - 1) * 1e-9);
+      EXPECT_EQ(st.text(5), "m");
+    }
+  }
+}
+
 TEST_F(StoreTest, FullqueryFieldKinds) {
   add_three();
   EXPECT_EQ(fullquery(R"({"creationTime":{"begin":"2021-01-01","end":"2022-06-01"}})"), (Ids{"p/1", "p/2"}));

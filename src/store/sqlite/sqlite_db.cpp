@@ -125,6 +125,18 @@ Statement& Statement::bind(int index, const SqlParam& p) {
   return *this;
 }
 
+Statement& Statement::bind_text(int index, std::string_view text) {
+  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK) db_.fail(rc, "bind");
+  return *this;
+}
+
+Statement& Statement::bind_int(int index, std::int64_t value) {
+  int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) db_.fail(rc, "bind");
+  return *this;
+}
+
 Statement& Statement::bind_all(const std::vector<SqlParam>& params, int first) {
   for (size_t i = 0; i < params.size(); ++i) bind(first + static_cast<int>(i), params[i]);
   return *this;

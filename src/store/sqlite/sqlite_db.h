@@ -3,11 +3,13 @@
 // SQL uses (regexp via PCRE2 with match limits). Not thread-safe: one thread at a time
 // (SqlitePool hands connections out). Errors throw SqliteError.
 #include <sqlite3.h>
+#include <cstdint>
 
 #include <filesystem>
 #include <memory>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -36,6 +38,8 @@ class Statement {
   Statement& operator=(const Statement&) = delete;
 
   Statement& bind(int index, const SqlParam& p);  // 1-based
+  Statement& bind_text(int index, std::string_view text);  // copied by SQLite
+  Statement& bind_int(int index, std::int64_t value);
   Statement& bind_all(const std::vector<SqlParam>& params, int first = 1);
   bool step();  // true: a row is ready
   void run() {  // steps to completion and resets, so the statement can be bound again

@@ -1,0 +1,187 @@
+// DocumentRows (document_rows.h): a document's rows, computed from the document alone.
+#include "store/document_rows.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "model/access_set.h"
+#include "model/scientific_metadata.h"
+#include "query/text_search.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+const json::value* at_path(const json::object& doc, std::string_view path) {
+  const json::object* obj = &doc;
+  while (true) {
+    auto dot = path.find('.');
+    const json::value* v = obj->if_contains(path.substr(0, dot));
+    if (!v || dot == std::string_view::npos) return v;
+    if (!v->is_object()) return nullptr;
+    obj = &v->get_object();
+    path = path.substr(dot + 1);
+  }
+}
+
+void collect_scalars(const json::value& v, std::vector<std::string>& out) {
+  switch (v.kind()) {
+    case json::kind::string: out.emplace_back(v.get_string()); break;
+    case json::kind::array:
+      for (const auto& x : v.get_array()) collect_scalars(x, out);
+      break;
+    case json::kind::int64:
+    case json::kind::uint64:
+    case json::kind::double_:
+    case json::kind::bool_: out.push_back(json::serialize(v)); break;
+    default: break;
+  }
+}
+
+// Elements at a dotted path that may cross arrays ("techniques.name").
+void collect_path(const json::value& v, std::string_view path, std::vector<std::string>& out) {
+  if (path.empty()) {
+    collect_scalars(v, out);
+    return;
+  }
+  if (v.is_array()) {
+    for (const auto& x : v.get_array()) collect_path(x, path, out);
+    return;
+  }
+  if (!v.is_object()) return;
+  auto dot = path.find('.');
+  const json::value* child = v.get_object().if_contains(path.substr(0, dot));
+  if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
+}
+
+// Elements at a dotted path of a document, without copying the document into a value.
+void collect_field(const json::object& doc, std::string_view path, std::vector<std::string>& out) {
+  auto dot = path.find('.');
+  const json::value* child = doc.if_contains(path.substr(0, dot));
+  if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
+}
+
+}  // namespace
+
+SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
+  const json::value* v = at_path(doc, col.field);
+  if (!v || v->is_null()) return nullptr;
+  switch (col.type) {
+    case ColumnType::Text:
+      if (v->is_string()) return std::string(v->get_string());
+      return json::serialize(*v);
+    case ColumnType::Date:
+      if (v->is_string()) {
+        if (auto iso = normalize_iso(v->get_string())) return *iso;
+        return std::string(v->get_string());
+      }
+      return nullptr;
+    case ColumnType::Integer:
+      if (v->is_int64()) return v->get_int64();
+      if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+      if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+      return nullptr;
+    case ColumnType::Real:
+      if (v->is_number()) return v->to_number<double>();
+      return nullptr;
+    case ColumnType::Bool:
+      if (v->is_bool()) return std::int64_t{v->get_bool() ? 1 : 0};
+      return nullptr;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> side_values(const json::object& doc, const std::string& field) {
+  std::vector<std::string> values;
+  if (field == kAccessField) {
+    if (auto* g = doc.if_contains("ownerGroup")) collect_scalars(*g, values);
+    if (auto* g = doc.if_contains("accessGroups")) collect_scalars(*g, values);
+    std::erase(values, std::string(kPublishedValue));  // "" is reserved for the marker
+    if (auto* p = doc.if_contains("isPublished"); p && p->is_bool() && p->get_bool()) values.emplace_back(kPublishedValue);
+  } else {
+    collect_field(doc, field, values);
+  }
+  return values;
+}
+
+json::value column_key(const SqlParam& p, const IndexedColumn& col) {
+  if (auto* i = std::get_if<std::int64_t>(&p)) return col.type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
+  if (auto* d = std::get_if<double>(&p)) return *d;
+  if (auto* t = std::get_if<std::string>(&p)) return json::string(*t);
+  return nullptr;
+}
+
+std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
+  std::vector<std::string> members;
+  for (const auto& g : side_values(doc, std::string(kAccessField))) members.push_back(access_member_group(g));
+  if (schema.is_array_field("sharedWith"))
+    for (const auto& e : side_values(doc, "sharedWith")) members.push_back(access_member_email(e));
+  return access_set_key(std::move(members));
+}
+
+CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,
+                                 const std::vector<json::value>& column_keys,
+                                 const std::vector<std::pair<std::string, std::string>>& side) {
+  CountedDocument c;
+  c.access_set = std::move(access_set);
+  c.values.resize(schema.counted_facets.size());
+  for (std::size_t f = 0; f < schema.counted_facets.size(); ++f) {
+    const std::string& field = schema.counted_facets[f];
+    if (schema.column_for(field)) {
+      c.values[f].push_back(column_keys[f]);
+      continue;
+    }
+    std::vector<std::string> distinct;
+    for (const auto& [sf, value] : side)
+      if (sf == field) distinct.push_back(value);
+    std::sort(distinct.begin(), distinct.end());
+    distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+    for (auto& v : distinct) c.values[f].emplace_back(json::string(v));
+  }
+  return c;
+}
+
+DocumentRows document_rows(const CollectionSchema& schema, const json::object& doc) {
+  DocumentRows rows;
+  rows.schema = &schema;
+  const json::value* id = doc.if_contains(schema.id_field);
+  if (!id || !id->is_string()) throw ApiError::bad_request(schema.id_field + " must be a string");
+  rows.id = std::string(id->get_string());
+  rows.json = json::serialize(doc);
+  rows.columns.reserve(schema.columns.size());
+  for (const auto& c : schema.columns) rows.columns.push_back(column_value(c, doc));
+  if (schema.has_access_set()) rows.access_set = access_set_of(schema, doc);
+  if (schema.text_index) rows.search_text = search_text_for(schema, doc);
+  for (const auto& field : schema.array_fields)
+    for (auto& v : side_values(doc, field)) rows.values.emplace_back(field, std::move(v));
+  if (!schema.scientific_field.empty()) {
+    const json::value* sm = doc.if_contains(schema.scientific_field);
+    if (sm && sm->is_object()) {
+      std::int64_t ord = 0;
+      for (auto& leaf : index_scientific_metadata(*sm)) {
+        ScientificRow r;
+        r.num = leaf.number ? SqlParam(*leaf.number) : SqlParam(nullptr);
+        r.num_si = leaf.value_si ? SqlParam(*leaf.value_si) : r.num;
+        r.unit_si = leaf.unit_unknown ? std::move(leaf.unit) : std::move(leaf.unit_si);
+        r.text = leaf.text ? SqlParam(std::move(*leaf.text)) : SqlParam(nullptr);
+        r.path = std::move(leaf.path);
+        r.ord = ord++;
+        rows.leaves.push_back(std::move(r));
+      }
+    }
+  }
+  if (!schema.counted_facets.empty()) {
+    std::vector<json::value> keys;
+    for (const auto& f : schema.counted_facets) {
+      const IndexedColumn* col = schema.column_for(f);
+      keys.push_back(col ? column_key(column_value(*col, doc), *col) : json::value(nullptr));
+    }
+    rows.counted = counted_document(schema, rows.access_set, keys, rows.values);
+  }
+  return rows;
+}
+
+}  // namespace openem
