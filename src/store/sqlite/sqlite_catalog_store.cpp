@@ -6,7 +6,9 @@
 //   <t>_sci(seq, path, ord, num, num_si, unit_si, text)   scientific-metadata leaves
 // Reads use pooled connections. All writes go through one writer thread that commits
 // whatever transactions are waiting as one batch (group commit), each inside its own
-// savepoint, so concurrent writers share the cost of a commit.
+// savepoint, so concurrent writers share the cost of a commit. What a write stores is
+// computed before it is queued (DocumentRows), and checkpoints run on a thread of their own
+// (WalCheckpointer): the writer thread is the one serial part of every write.
 #include <boost/json.hpp>
 
 #include <array>
@@ -20,9 +22,6 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
-#include "core/time.h"
-#include "model/access_set.h"
-#include "model/scientific_metadata.h"
 #include "query/field_ref.h"
 #include "query/text_search.h"
 #include "store/catalog_store.h"
