@@ -144,7 +144,9 @@ json::object create_dataset(App& app, const Principal& p, json::object body, Api
   // The document and its rows are completed here, on the request's thread: the transaction
   // runs on the store's one writer thread, which should only have to write them. The owner
   // group's policy decides the classification; a group without one gets it inside the
-  // transaction, and the rows are redone if a concurrent request made it differently.
+  // transaction, and the rows are redone if a concurrent request made it differently. A
+  // policy changed or removed between this read and the commit is not seen (as with any
+  // dataset created just before such a change; policies are not copied onto datasets).
   std::optional<std::string> redundancy = policy_tape_redundancy(app, owner_group);
   json::object doc = std::move(body);
   DatasetDefaults d;

@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <thread>
@@ -32,8 +33,12 @@ struct ServeOptions {
 int serve(const ServeOptions& o) {
   // glibc gives each thread that meets contention an arena of its own (up to 8 per core),
   // and memory freed in one stays there: with a dozen request threads that is tens of MB of
-  // resident memory nobody uses. Two arenas are plenty for two cores' worth of requests.
-  mallopt(M_ARENA_MAX, 2);
+  // resident memory nobody uses. Four arenas: at a million datasets, peak RSS after wrk
+  // 279 -> 250 MB (two: 248), requests per second unchanged within noise.
+  // MALLOC_ARENA_MAX, when set, decides.
+#ifdef M_ARENA_MAX
+  if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 4);
+#endif
   Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}}, o.config_file);
 
   std::filesystem::create_directories(cfg.data_dir);

@@ -64,8 +64,6 @@ void collect_field(const json::object& doc, std::string_view path, std::vector<s
   if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
 }
 
-}  // namespace
-
 SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
   const json::value* v = at_path(doc, col.field);
   if (!v || v->is_null()) return nullptr;
@@ -94,6 +92,7 @@ SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
   return nullptr;
 }
 
+// What <table>_values holds under `field` for doc (duplicates are dropped by its key).
 std::vector<std::string> side_values(const json::object& doc, const std::string& field) {
   std::vector<std::string> values;
   if (field == kAccessField) {
@@ -107,12 +106,15 @@ std::vector<std::string> side_values(const json::object& doc, const std::string&
   return values;
 }
 
+// A column's value as a facet key, exactly as reading the column back gives it.
 json::value column_key(const SqlParam& p, const IndexedColumn& col) {
   if (auto* i = std::get_if<std::int64_t>(&p)) return col.type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
   if (auto* d = std::get_if<double>(&p)) return *d;
   if (auto* t = std::get_if<std::string>(&p)) return json::string(*t);
   return nullptr;
 }
+
+}  // namespace
 
 std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
   std::vector<std::string> members;
@@ -123,8 +125,7 @@ std::string access_set_of(const CollectionSchema& schema, const json::object& do
 }
 
 CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,
-                                 const std::vector<json::value>& column_keys,
-                                 const std::vector<std::pair<std::string, std::string>>& side) {
+                                 const std::vector<json::value>& column_keys, const SideRows& side) {
   CountedDocument c;
   c.access_set = std::move(access_set);
   c.values.resize(schema.counted_facets.size());
@@ -177,7 +178,7 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
     std::vector<json::value> keys;
     for (const auto& f : schema.counted_facets) {
       const IndexedColumn* col = schema.column_for(f);
-      keys.push_back(col ? column_key(column_value(*col, doc), *col) : json::value(nullptr));
+      keys.push_back(col ? column_key(rows.columns.at(col - schema.columns.data()), *col) : json::value(nullptr));
     }
     rows.counted = counted_document(schema, rows.access_set, keys, rows.values);
   }

@@ -23,7 +23,6 @@
 
 #include "core/error.h"
 #include "query/field_ref.h"
-#include "query/text_search.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
 #include "store/sqlite/sqlite_db.h"
@@ -41,9 +40,6 @@ const char* sql_type(ColumnType t) {
     default: return "TEXT";
   }
 }
-
-// A document's rows in <table>_values: (field, value).
-using SideRows = std::vector<std::pair<std::string, std::string>>;
 
 json::object parse_doc(std::string_view text) {
   json::value v = json::parse(text);
@@ -123,12 +119,10 @@ class SqliteCatalogStore final : public CatalogStore {
   explicit SqliteCatalogStore(const std::filesystem::path& file)
       : pool_(file), writer_db_(std::make_unique<SqliteDb>(file)), wal_path_(file.string() + "-wal") {
     // The writer touches every index of every collection: give it the larger page cache.
-    // The log starts over every 128 MiB instead of 16: a hot index page is copied into the
-    // database once per checkpoint however often it changed, and the log file keeps its
-    // blocks between checkpoints instead of being cut back and grown again (POST /Datasets
-    // at a million: 630-690/s -> 850-950/s on the same database). The copying itself runs
-    // beside the writer (WalCheckpointer).
-    writer_db_->exec("PRAGMA cache_size=-131072; PRAGMA journal_size_limit=268435456");
+    // The log file keeps its blocks between restarts (256 MiB) instead of being cut back and
+    // grown again. Checkpoints run beside the writer (WalCheckpointer, installed below; until
+    // then, during schema work and format upgrades, SQLite's own every 128 MiB).
+    writer_db_->exec("PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=32768; PRAGMA journal_size_limit=268435456");
     create_schema(*writer_db_);
     for (const CollectionSchema* s : schemas::all()) write_sql_.emplace(s, WriteSql(*s));
     refresh_statistics(*writer_db_);
@@ -828,8 +822,9 @@ class SqliteCatalogStore final : public CatalogStore {
       }
     }
     // Leaves go in by statements of several rows: one statement keeps its cursor on the
-    // table's last page, where a document's leaves are appended, so each row after the
-    // first skips the descent from the root.
+    // page where the previous leaf went, and a document's leaves are neighbours (a new
+    // document's are appended at the table's end), so each row after the first skips the
+    // descent from the root.
     std::size_t next = 0;
     while (next < rows.leaves.size()) {
       std::size_t k = WriteSql::kLeafChunks.size() - 1;
@@ -1005,6 +1000,7 @@ class SqliteCatalogStore final : public CatalogStore {
     db.exec("BEGIN IMMEDIATE;" + ddl + "COMMIT;");
   }
 
+  // Every collection in schemas::all() has its statements; no other schema is stored.
   const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
 
   SqlitePool pool_;

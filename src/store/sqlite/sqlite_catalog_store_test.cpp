@@ -394,6 +394,30 @@ TEST_F(StoreTest, DataSurvivesReopen) {
   EXPECT_EQ(fullquery(R"({"scientific":[{"lhs":"beam_energy","relation":"GREATER_THAN","rhs":250,"unit":"keV"}]})"), Ids{"p/1"});
 }
 
+TEST_F(StoreTest, AnIdleStoreCopiesItsLogIntoTheDatabaseFile) {
+  add("idle/1", {{"ownerGroup", "g"}});
+  // The database file alone, without its log, as a copy: it holds the dataset once the
+  // writer, idle for half a second, has copied the log.
+  auto in_file_alone = [&] {
+    auto copy = dir_ / "alone.db";
+    std::filesystem::remove(copy);
+    std::filesystem::copy_file(dir_ / "catalog.db", copy);
+    SqliteDb db(copy);
+    auto st = db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'datasets'");
+    st.step();
+    if (st.int64(0) == 0) return false;
+    auto q = db.prepare("SELECT COUNT(*) FROM datasets WHERE id = 'idle/1'");
+    q.step();
+    return q.int64(0) == 1;
+  };
+  bool copied = false;
+  for (int i = 0; i < 100 && !copied; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    copied = in_file_alone();
+  }
+  EXPECT_TRUE(copied);
+}
+
 TEST_F(StoreTest, FileTotalsSumBlocks) {
   for (int b = 0; b < 3; ++b) {
     json::array files;

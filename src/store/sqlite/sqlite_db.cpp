@@ -126,7 +126,8 @@ Statement& Statement::bind(int index, const SqlParam& p) {
 }
 
 Statement& Statement::bind_text(int index, std::string_view text) {
-  int rc = sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  // An empty view may have no data pointer, which SQLite would bind as NULL.
+  int rc = sqlite3_bind_text(stmt_, index, text.data() ? text.data() : "", static_cast<int>(text.size()), SQLITE_TRANSIENT);
   if (rc != SQLITE_OK) db_.fail(rc, "bind");
   return *this;
 }

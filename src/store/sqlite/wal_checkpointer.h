@@ -8,8 +8,9 @@
 // on (a PASSIVE checkpoint needs no write lock). The log can only start over from its
 // beginning once all of it is copied, so when it has grown to `restart_frames`, the writer
 // copies the few frames the last pass left behind, between two batches, and its next write
-// restarts the log. When the writer is idle it copies everything, so that readers can
-// ignore the log altogether (a read then looks a page up in the database only).
+// restarts the log. While a reader keeps the log from starting over, passes go on. When the
+// writer is idle it copies everything, so that readers can ignore the log altogether (a
+// read then looks a page up in the database only).
 #include <sqlite3.h>
 
 #include <atomic>
@@ -39,13 +40,13 @@ class WalCheckpointer {
   // On the writer's thread when no write waits: copies the whole log.
   void when_idle();
 
-  std::uint64_t passes() const { return passes_.load(std::memory_order_relaxed); }
+  std::uint64_t passes() const { return passes_.load(std::memory_order_relaxed); }  // that copied frames
   std::uint64_t restarts() const { return restarts_.load(std::memory_order_relaxed); }  // of the log
 
  private:
   enum class Copy { all, partly, locked };  // locked: a pass holds the checkpoint lock
 
-  static int on_commit(void* self, sqlite3* db, const char* schema, int frames);
+  static int on_commit(void* self, sqlite3* db, const char* schema, int frames) noexcept;
   void run();
   Copy copy_log();  // on the writer's connection
 
@@ -57,6 +58,7 @@ class WalCheckpointer {
   bool copied_ = true;    // no frame committed since the writer last copied all of them
   int signalled_at_ = 0;  // frames_ when the last pass was asked for
   int retry_at_ = 0;      // frames_ from which after_batch tries again
+  bool pinned_ = false;   // the writer copied what it could, but a reader uses the rest
   std::atomic<std::uint64_t> passes_{0}, restarts_{0};
   std::mutex mu_;
   std::condition_variable cv_;

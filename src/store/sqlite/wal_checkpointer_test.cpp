@@ -56,7 +56,7 @@ TEST_F(WalCheckpointerTest, TheLogStartsOverOnceCopied) {
       write(i);
       c.after_batch();
     }
-    EXPECT_GT(c.passes(), 0u);
+    EXPECT_GT(c.passes(), 0u);  // passes that copied frames
     restarts = c.restarts();
   }
   // How far the log gets past 64 frames depends on how long a pass (and its sync) takes
