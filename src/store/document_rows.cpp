@@ -114,14 +114,25 @@ json::value column_key(const SqlParam& p, const IndexedColumn& col) {
   return nullptr;
 }
 
+// The access set from a document's side-table rows: its "#access" values and, where
+// sharedWith is an array field, its sharedWith e-mails.
+std::string access_set_from(const CollectionSchema& schema, const SideRows& values) {
+  const bool shared = schema.is_array_field("sharedWith");
+  std::vector<std::string> members;
+  for (const auto& [field, value] : values) {
+    if (field == kAccessField) members.push_back(access_member_group(value));
+    else if (shared && field == "sharedWith") members.push_back(access_member_email(value));
+  }
+  return access_set_key(std::move(members));
+}
+
 }  // namespace
 
 std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
-  std::vector<std::string> members;
-  for (const auto& g : side_values(doc, std::string(kAccessField))) members.push_back(access_member_group(g));
-  if (schema.is_array_field("sharedWith"))
-    for (const auto& e : side_values(doc, "sharedWith")) members.push_back(access_member_email(e));
-  return access_set_key(std::move(members));
+  SideRows values;
+  for (const std::string field : {std::string(kAccessField), std::string("sharedWith")})
+    for (auto& v : side_values(doc, field)) values.emplace_back(field, std::move(v));
+  return access_set_from(schema, values);
 }
 
 CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,
@@ -154,10 +165,11 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
   rows.json = json::serialize(doc);
   rows.columns.reserve(schema.columns.size());
   for (const auto& c : schema.columns) rows.columns.push_back(column_value(c, doc));
-  if (schema.has_access_set()) rows.access_set = access_set_of(schema, doc);
   if (schema.text_index) rows.search_text = search_text_for(schema, doc);
   for (const auto& field : schema.array_fields)
     for (auto& v : side_values(doc, field)) rows.values.emplace_back(field, std::move(v));
+  // has_access_set() implies "#access" is an array field, so the rows hold its values.
+  if (schema.has_access_set()) rows.access_set = access_set_from(schema, rows.values);
   if (!schema.scientific_field.empty()) {
     const json::value* sm = doc.if_contains(schema.scientific_field);
     if (sm && sm->is_object()) {

@@ -52,7 +52,7 @@ struct WriteSql {
   // sum of at most one of each below the largest.
   static constexpr std::array<std::size_t, 6> kLeafChunks{1, 2, 4, 8, 16, 32};
 
-  std::string insert_row, update_row, insert_doc, update_doc, insert_value;
+  std::string seq_of_id, insert_row, update_row, insert_doc, update_doc, insert_value;
   std::array<std::string, kLeafChunks.size()> insert_leaves;
 
   explicit WriteSql(const CollectionSchema& s) {
@@ -67,6 +67,7 @@ struct WriteSql {
       qs += ", ?";
       sets += (sets.empty() ? "" : ", ") + std::string("access_set = ?");
     }
+    seq_of_id = "SELECT seq FROM " + s.table + " WHERE id = ?";
     insert_row = "INSERT INTO " + s.table + " (" + cols + ") VALUES (" + qs + ")";
     if (!sets.empty()) update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
     insert_doc = "INSERT INTO " + s.table + "_doc (doc, search_text, seq) VALUES (?, ?, ?)";
@@ -187,15 +188,14 @@ class SqliteCatalogStore final : public CatalogStore {
     transaction([&] {
       SqliteDb& db = *tx_db();
       const CollectionSchema& schema = *rows.schema;
-      auto q = db.prepare("SELECT seq FROM " + schema.table + " WHERE id = ?");
+      auto q = db.prepare(write_sql(schema).seq_of_id);
       q.bind(1, rows.id);
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
-      const WriteSql& sql = write_sql(schema);
-      if (!sql.update_row.empty()) {
-        auto st = db.prepare(sql.update_row);
+      if (const std::string& update = write_sql(schema).update_row; !update.empty()) {
+        auto st = db.prepare(update);
         st.bind(bind_columns(st, rows, 1), seq);
         st.run();
       }
@@ -211,7 +211,7 @@ class SqliteCatalogStore final : public CatalogStore {
     bool found = false;
     transaction([&] {
       SqliteDb& db = *tx_db();
-      auto q = db.prepare("SELECT seq FROM " + schema.table + " WHERE id = ?");
+      auto q = db.prepare(write_sql(schema).seq_of_id);
       q.bind(1, std::string(id));
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);

@@ -115,12 +115,11 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int index, const SqlParam& p) {
+  if (auto* i = std::get_if<std::int64_t>(&p)) return bind_int(index, *i);
+  if (auto* s = std::get_if<std::string>(&p)) return bind_text(index, *s);
   int rc = SQLITE_OK;
-  if (std::holds_alternative<std::nullptr_t>(p)) rc = sqlite3_bind_null(stmt_, index);
-  else if (auto* i = std::get_if<std::int64_t>(&p)) rc = sqlite3_bind_int64(stmt_, index, *i);
-  else if (auto* d = std::get_if<double>(&p)) rc = sqlite3_bind_double(stmt_, index, *d);
-  else if (auto* s = std::get_if<std::string>(&p))
-    rc = sqlite3_bind_text(stmt_, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
+  if (auto* d = std::get_if<double>(&p)) rc = sqlite3_bind_double(stmt_, index, *d);
+  else rc = sqlite3_bind_null(stmt_, index);
   if (rc != SQLITE_OK) db_.fail(rc, "bind");
   return *this;
 }
