@@ -71,12 +71,12 @@ TEST_F(WalCheckpointerTest, TheLogStartsOverOnceCopied) {
 
 TEST_F(WalCheckpointerTest, PassesCopyTheLogWhileTheWriterGoesOn) {
   WalCheckpointer c(file(), *writer_, /*restart_frames=*/1 << 20, /*pass_frames=*/16);
-  // ~2 frames each: one pass is asked for (at 16 frames), and none is running when the
-  // file is copied below.
-  for (int i = 0; i < 10; ++i) write(i);
+  for (int i = 0; i < 10; ++i) write(i);  // ~2 frames each: a pass is asked for at 16
+  // passes() counts passes after which frames were in the database file (SetUp emptied
+  // the log, so any count comes from this pass). What a pass leaves in the file alone is
+  // not asserted: it copies only up to the frames no reader needs, a moving point.
   for (int i = 0; i < 500 && c.passes() == 0; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   EXPECT_GT(c.passes(), 0u);
-  EXPECT_GT(rows_in_file_alone(), 0);  // copied by the background pass alone
 }
 
 TEST_F(WalCheckpointerTest, AnIdleWriterCopiesTheWholeLog) {
