@@ -101,7 +101,12 @@ std::vector<std::string_view> characters(std::string_view s) {
   return out;
 }
 
-SqlCondition like_condition(const Term& t) { return {"d.search_text LIKE ? ESCAPE '\\'", {like_escape(t.text)}, ""}; }
+// The stored text is read by its seq (a lookup in <t>_text, which holds nothing else).
+SqlCondition like_condition(const CollectionSchema& schema, const Term& t) {
+  return {"(SELECT x.search_text FROM " + schema.table + "_text x WHERE x.seq = t.seq) LIKE ? ESCAPE '\\'",
+          {like_escape(t.text)},
+          ""};
+}
 
 // The index keeps no positions (detail=none: a fraction of the size and of the write cost),
 // so a term is looked up as trigrams that must all occur — every third one, plus the last —
@@ -109,7 +114,7 @@ SqlCondition like_condition(const Term& t) { return {"d.search_text LIKE ? ESCAP
 // `match` receives the MATCH expression ("" for a short term).
 SqlCondition term_condition(const CollectionSchema& schema, const Term& t, std::string& match) {
   auto chars = characters(t.text);
-  SqlCondition like = like_condition(t);
+  SqlCondition like = like_condition(schema, t);
   match.clear();
   if (chars.size() < 3) return like;
   auto trigram = [&](size_t i) {
@@ -164,7 +169,7 @@ SqlCondition text_condition(const CollectionSchema& schema, std::string_view tex
     return c;
   });
   if (!probes.empty()) {
-    out.row_check = std::make_shared<const SqlCondition>(combine(like_condition));
+    out.row_check = std::make_shared<const SqlCondition>(combine([&](const Term& t) { return like_condition(schema, t); }));
     out.text_probes = std::move(probes);
   }
   return out;

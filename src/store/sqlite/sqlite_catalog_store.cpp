@@ -1,8 +1,9 @@
 // SQLite implementation of CatalogStore. Layout per collection <t>:
 //   <t>(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, <indexed columns>)   narrow: scans stay cheap
-//   <t>_doc(seq, doc, search_text)  the JSON document and its text, read only when needed
+//   <t>_doc(seq, doc)               the JSON document, read only when needed; most fit one page
+//   <t>_text(seq, search_text)      the text that text search looks in (collections with a text index)
 //   <t>_values(field, value, seq)   array elements and the "#access" groups, for IN-subqueries
-//   <t>_fts                         FTS5 trigram index over <t>_doc.search_text
+//   <t>_fts                         FTS5 trigram index over <t>_text.search_text
 //   <t>_sci(seq, path, ord, num, num_si, unit_si, text)   scientific-metadata leaves
 // Reads use pooled connections. All writes go through one writer thread that commits
 // whatever transactions are waiting as one batch (group commit), each inside its own
@@ -15,6 +16,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -52,7 +54,7 @@ struct WriteSql {
   // sum of at most one of each below the largest.
   static constexpr std::array<std::size_t, 6> kLeafChunks{1, 2, 4, 8, 16, 32};
 
-  std::string seq_of_id, insert_row, update_row, insert_doc, update_doc, insert_value;
+  std::string seq_of_id, insert_row, update_row, insert_doc, update_doc, insert_text, update_text, insert_value;
   std::array<std::string, kLeafChunks.size()> insert_leaves;
 
   explicit WriteSql(const CollectionSchema& s) {
@@ -70,8 +72,14 @@ struct WriteSql {
     seq_of_id = "SELECT seq FROM " + s.table + " WHERE id = ?";
     insert_row = "INSERT INTO " + s.table + " (" + cols + ") VALUES (" + qs + ")";
     if (!sets.empty()) update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
-    insert_doc = "INSERT INTO " + s.table + "_doc (doc, search_text, seq) VALUES (?, ?, ?)";
-    update_doc = "UPDATE " + s.table + "_doc SET doc = ?, search_text = ? WHERE seq = ?";
+    insert_doc = "INSERT INTO " + s.table + "_doc (doc, seq) VALUES (?, ?)";
+    update_doc = "UPDATE " + s.table + "_doc SET doc = ? WHERE seq = ?";
+    if (s.text_index) {
+      insert_text = "INSERT INTO " + s.table + "_text (search_text, seq) VALUES (?1, ?2)";
+      // An unchanged text is not written: that would send the document through the text
+      // index again (the _au trigger).
+      update_text = "UPDATE " + s.table + "_text SET search_text = ?1 WHERE seq = ?2 AND search_text IS NOT ?1";
+    }
     insert_value = "INSERT OR IGNORE INTO " + s.table + "_values (field, value, seq) VALUES (?, ?, ?)";
     for (std::size_t k = 0; k < kLeafChunks.size(); ++k) {
       insert_leaves[k] = "INSERT INTO " + s.table + "_sci (seq, path, ord, num, num_si, unit_si, text) VALUES ";
@@ -105,12 +113,10 @@ class SqlitePool {
   std::vector<std::unique_ptr<SqliteDb>> free_;
 };
 
-// Needs the <t>_doc join: conditions that look into the document or its text.
-bool needs_doc(const std::string& sql) {
-  return sql.find("d.doc") != std::string::npos || sql.find("d.search_text") != std::string::npos;
-}
+// Needs the <t>_doc join: conditions that look into the document.
+bool needs_doc(const std::string& sql) { return sql.find("d.doc") != std::string::npos; }
 
-constexpr int kSchemaVersion = 6;
+constexpr int kSchemaVersion = 7;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -217,11 +223,14 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
-      for (const char* suffix : {"", "_doc"}) {
-        auto st = db.prepare("DELETE FROM " + schema.table + suffix + " WHERE seq = ?");
-        st.bind(1, seq);
+      auto remove_row = [&](const std::string& table) {
+        auto st = db.prepare("DELETE FROM " + table + " WHERE seq = ?");
+        st.bind_int(1, seq);
         st.run();
-      }
+      };
+      remove_row(schema.table);
+      remove_row(schema.table + "_doc");
+      if (schema.text_index) remove_row(schema.table + "_text");
       clear_side_tables(db, schema, seq);
     });
     return found;
@@ -614,8 +623,8 @@ class SqliteCatalogStore final : public CatalogStore {
       n.step();
       if (n.int64(0) < threshold) continue;
       try {
-        db.exec("BEGIN IMMEDIATE; INSERT INTO " + t + "_fts (rowid, search_text) SELECT d.seq, d.search_text FROM " + t +
-                "_fts_pending p JOIN " + t + "_doc d ON d.seq = p.seq; DELETE FROM " + t + "_fts_pending; COMMIT;");
+        db.exec("BEGIN IMMEDIATE; INSERT INTO " + t + "_fts (rowid, search_text) SELECT x.seq, x.search_text FROM " + t +
+                "_fts_pending p JOIN " + t + "_text x ON x.seq = p.seq; DELETE FROM " + t + "_fts_pending; COMMIT;");
       } catch (const std::exception& e) {
         try {
           db.exec("ROLLBACK");
@@ -793,10 +802,13 @@ class SqliteCatalogStore final : public CatalogStore {
   void write_doc(SqliteDb& db, const DocumentRows& rows, std::int64_t seq, bool update) const {
     const WriteSql& sql = write_sql(*rows.schema);
     auto st = db.prepare(update ? sql.update_doc : sql.insert_doc);
-    st.bind(1, rows.json);
-    st.bind(2, rows.search_text);
-    st.bind(3, seq);
+    st.bind_text(1, rows.json).bind_int(2, seq);
     st.run();
+    if (rows.schema->text_index) {
+      auto text = db.prepare(update ? sql.update_text : sql.insert_text);
+      text.bind(1, rows.search_text).bind_int(2, seq);
+      text.run();
+    }
   }
 
   static void clear_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq) {
@@ -885,42 +897,93 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  // Format 5 to 6: each ownable row gains its access set, computed from its document the
-  // way writes compute it, and walk-order indexes carry it. One transaction: an interrupted
-  // upgrade leaves format 5. Another process (an archiver) may be upgrading at the same time:
-  // the version is read again once the write lock is held.
-  static void upgrade_5_to_6(SqliteDb& db) {
+  // Runs `body` to take the database from format `from` to the next one, in one transaction:
+  // an interrupted upgrade leaves format `from`. Another process (an archiver) may be
+  // upgrading at the same time: the version is read again once the write lock is held.
+  static void upgrade(SqliteDb& db, std::int64_t from, const char* what, const std::function<void()>& body) {
     db.exec("BEGIN IMMEDIATE");
     try {
       std::int64_t version = 0;
-      {
+      {  // finished before the body: a table cannot be dropped while a statement is open
         auto st = db.prepare("PRAGMA user_version");
         st.step();
         version = st.int64(0);
       }
-      if (version == 5) {
-        spdlog::info("catalog: upgrading the database to format 6 (access sets in rows)");
-        for (const CollectionSchema* s : schemas::all()) {
-          if (!s->has_access_set()) continue;
-          db.exec("ALTER TABLE " + s->table + " ADD COLUMN access_set TEXT");
-          {
-            auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
-            auto update = db.prepare("UPDATE " + s->table + " SET access_set = ? WHERE seq = ?");
-            while (docs.step()) {
-              update.bind_all({access_set_of(*s, parse_doc(docs.text(1))), docs.int64(0)});
-              update.run();
-            }
-          }
-          for (const auto& c : s->columns)
-            if (c.walk_order) db.exec("DROP INDEX IF EXISTS " + s->table + "_" + c.column + "; " + walk_index_ddl(*s, c));
-        }
-        db.exec("PRAGMA user_version = 6");
+      if (version == from) {
+        spdlog::info("catalog: upgrading the database to format {} ({})", from + 1, what);
+        body();
+        db.exec("PRAGMA user_version = " + std::to_string(from + 1));
       }
       db.exec("COMMIT");
     } catch (...) {
       db.exec("ROLLBACK");
       throw;
     }
+  }
+
+  // Format 5 to 6: each ownable row gains its access set, computed from its document the
+  // way writes compute it, and walk-order indexes carry it.
+  static void upgrade_5_to_6(SqliteDb& db) {
+    upgrade(db, 5, "access sets in rows", [&] {
+      for (const CollectionSchema* s : schemas::all()) {
+        if (!s->has_access_set()) continue;
+        db.exec("ALTER TABLE " + s->table + " ADD COLUMN access_set TEXT");
+        {
+          auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
+          auto update = db.prepare("UPDATE " + s->table + " SET access_set = ? WHERE seq = ?");
+          while (docs.step()) {
+            update.bind_all({access_set_of(*s, parse_doc(docs.text(1))), docs.int64(0)});
+            update.run();
+          }
+        }
+        for (const auto& c : s->columns)
+          if (c.walk_order) db.exec("DROP INDEX IF EXISTS " + s->table + "_" + c.column + "; " + walk_index_ddl(*s, c));
+      }
+    });
+  }
+
+  // Format 6 to 7: the search text leaves <t>_doc(seq, doc, search_text) for <t>_text, so
+  // that a document of up to ~4 KB fits one page and a read by id costs one page fewer.
+  // Documents are copied in seq order into a new table (a compact one, unlike the row-by-row
+  // rewrite of DROP COLUMN), and the text index is rebuilt over its new content table.
+  // Minutes per million datasets; the freed pages are reused by later writes.
+  static void upgrade_6_to_7(SqliteDb& db) {
+    upgrade(db, 6, "search texts in their own table", [&] {
+      for (const CollectionSchema* s : schemas::all()) {
+        const std::string& t = s->table;
+        if (s->text_index)
+          db.exec("DROP TABLE " + t + "_fts; DELETE FROM " + t + "_fts_pending;" +
+                  "CREATE TABLE " + t + "_text (seq INTEGER PRIMARY KEY, search_text TEXT);"
+                  "INSERT INTO " + t + "_text (seq, search_text) SELECT seq, search_text FROM " + t +
+                  "_doc WHERE search_text IS NOT NULL ORDER BY seq;");
+        db.exec("CREATE TABLE " + t + "_doc_new (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);"
+                "INSERT INTO " + t + "_doc_new (seq, doc) SELECT seq, doc FROM " + t + "_doc ORDER BY seq;"
+                "DROP TABLE " + t + "_doc;"  // with its triggers
+                "ALTER TABLE " + t + "_doc_new RENAME TO " + t + "_doc;");
+        if (s->text_index) db.exec(text_index_ddl(t) + "INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild');");
+      }
+    });
+  }
+
+  // The text index over <t>_text, its queue of texts waiting to be indexed, and the
+  // triggers that fill the queue. New and changed texts wait in <t>_fts_pending and are
+  // indexed in large batches by the writer (index_pending_text): one FTS segment per batch
+  // instead of one per commit keeps the merge cost down. Text queries also check the
+  // pending rows, so a document is found the moment its write is acknowledged.
+  static std::string text_index_ddl(const std::string& t) {
+    const std::string x = t + "_text", f = t + "_fts", p = t + "_fts_pending";
+    const std::string unindex = "INSERT INTO " + f + " (" + f + ", rowid, search_text) SELECT 'delete', old.seq, "
+                                "old.search_text WHERE NOT EXISTS (SELECT 1 FROM " + p + " WHERE seq = old.seq); ";
+    return "CREATE TABLE IF NOT EXISTS " + x + " (seq INTEGER PRIMARY KEY, search_text TEXT);"
+           "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='" + x +
+           "', content_rowid='seq', tokenize='trigram', detail='none');"
+           "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY);"
+           "CREATE TRIGGER IF NOT EXISTS " + f + "_ai AFTER INSERT ON " + x + " BEGIN "
+           "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;"
+           "CREATE TRIGGER IF NOT EXISTS " + f + "_ad AFTER DELETE ON " + x + " BEGIN " + unindex +
+           "DELETE FROM " + p + " WHERE seq = old.seq; END;"
+           "CREATE TRIGGER IF NOT EXISTS " + f + "_au AFTER UPDATE OF search_text ON " + x + " BEGIN " + unindex +
+           "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;";
   }
 
   // A walk in this column's order tests each row's access set in the index (covering, with
@@ -940,8 +1003,9 @@ class SqliteCatalogStore final : public CatalogStore {
       count.step();
       tables = count.int64(0);
     }
-    if (tables > 0 && version == 5) {
+    if (tables > 0 && (version == 5 || version == 6)) {
       upgrade_5_to_6(db);
+      upgrade_6_to_7(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");
@@ -956,7 +1020,7 @@ class SqliteCatalogStore final : public CatalogStore {
       for (const auto& c : s->columns) ddl += ", " + c.column + " " + sql_type(c.type);
       if (s->has_access_set()) ddl += ", access_set TEXT";
       ddl += ");";
-      ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL, search_text TEXT);";
+      ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);";
       for (const auto& c : s->columns) {
         if (c.walk_order && s->has_access_set())
           ddl += walk_index_ddl(*s, c);
@@ -969,24 +1033,7 @@ class SqliteCatalogStore final : public CatalogStore {
                "PRIMARY KEY (field, value, seq)) WITHOUT ROWID;"
                "CREATE INDEX IF NOT EXISTS " + t + "_values_seq ON " + t + "_values (seq);";
       }
-      if (s->text_index) {
-        // New and changed texts wait in <t>_fts_pending and are indexed in large batches by
-        // the writer (index_pending_text): one FTS segment per batch instead of one per
-        // commit keeps the merge cost down. Text queries also check the pending rows, so a
-        // document is found the moment its write is acknowledged.
-        const std::string d = t + "_doc", f = t + "_fts", p = t + "_fts_pending";
-        const std::string unindex = "INSERT INTO " + f + " (" + f + ", rowid, search_text) SELECT 'delete', old.seq, "
-                                    "old.search_text WHERE NOT EXISTS (SELECT 1 FROM " + p + " WHERE seq = old.seq); ";
-        ddl += "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='" + d +
-               "', content_rowid='seq', tokenize='trigram', detail='none');"
-               "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY);"
-               "CREATE TRIGGER IF NOT EXISTS " + f + "_ai AFTER INSERT ON " + d + " BEGIN "
-               "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;"
-               "CREATE TRIGGER IF NOT EXISTS " + f + "_ad AFTER DELETE ON " + d + " BEGIN " + unindex +
-               "DELETE FROM " + p + " WHERE seq = old.seq; END;"
-               "CREATE TRIGGER IF NOT EXISTS " + f + "_au AFTER UPDATE OF search_text ON " + d + " BEGIN " + unindex +
-               "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;";
-      }
+      if (s->text_index) ddl += text_index_ddl(t);
       if (!s->scientific_field.empty()) {
         // Clustered by document and path, with no secondary index: a write appends, and a
         // condition is a seek per candidate document. An index on (path, value) would make

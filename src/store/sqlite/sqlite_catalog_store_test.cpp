@@ -23,6 +23,32 @@ namespace openem {
 namespace {
 namespace json = boost::json;
 
+// Turns a catalog into format 6, where each collection's search text sat in <t>_doc beside
+// the document and the text index read it from there: what upgrade tests start from.
+void make_format_6(const std::filesystem::path& file) {
+  SqliteDb db(file);
+  db.exec("BEGIN");
+  for (const CollectionSchema* s : schemas::all()) {
+    const std::string t = s->table, f = t + "_fts", p = t + "_fts_pending", d = t + "_doc";
+    db.exec("ALTER TABLE " + d + " ADD COLUMN search_text TEXT");
+    if (!s->text_index) continue;
+    const std::string unindex = "INSERT INTO " + f + " (" + f + ", rowid, search_text) SELECT 'delete', old.seq, "
+                                "old.search_text WHERE NOT EXISTS (SELECT 1 FROM " + p + " WHERE seq = old.seq); ";
+    db.exec("UPDATE " + d + " SET search_text = (SELECT x.search_text FROM " + t + "_text x WHERE x.seq = " + d +
+            ".seq); DROP TABLE " + f + "; DROP TABLE " + t + "_text; DELETE FROM " + p + ";"
+            "CREATE VIRTUAL TABLE " + f + " USING fts5(search_text, content='" + d +
+            "', content_rowid='seq', tokenize='trigram', detail='none');"
+            "INSERT INTO " + f + " (" + f + ") VALUES ('rebuild');"
+            "CREATE TRIGGER " + f + "_ai AFTER INSERT ON " + d + " BEGIN INSERT OR IGNORE INTO " + p +
+            " (seq) VALUES (new.seq); END;"
+            "CREATE TRIGGER " + f + "_ad AFTER DELETE ON " + d + " BEGIN " + unindex + "DELETE FROM " + p +
+            " WHERE seq = old.seq; END;"
+            "CREATE TRIGGER " + f + "_au AFTER UPDATE OF search_text ON " + d + " BEGIN " + unindex +
+            "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;");
+  }
+  db.exec("PRAGMA user_version = 6; COMMIT");
+}
+
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -394,6 +420,46 @@ TEST_F(StoreTest, DataSurvivesReopen) {
   EXPECT_EQ(fullquery(R"({"scientific":[{"lhs":"beam_energy","relation":"GREATER_THAN","rhs":250,"unit":"keV"}]})"), Ids{"p/1"});
 }
 
+// A format-6 catalog is upgraded when opened: documents lose their search text to
+// <t>_text, and the text index, rebuilt over it, finds what it found before.
+TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
+  add_three();
+  store_.reset();
+  make_format_6(dir_ / "catalog.db");
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  auto search = [&](const char* q) { return matching(text_condition(schemas::datasets(), q)); };
+  EXPECT_EQ(search("2021090"), Ids{"p/1"});
+  EXPECT_EQ(search("galactosidase apoferritin"), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(search("K3"), Ids{"p/2"});
+  EXPECT_EQ(json::value_to<std::string>(store_->get(schemas::datasets(), "p/2")->at("datasetName")), "Beta-Galactosidase");
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    auto query = [&](const std::string& sql) {
+      auto st = db.prepare(sql);
+      std::vector<std::string> out;
+      while (st.step()) out.emplace_back(st.text(0));
+      return out;
+    };
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), std::vector<std::string>{"7"});
+    EXPECT_EQ(query("SELECT name FROM pragma_table_info('datasets_doc') ORDER BY cid"), (std::vector<std::string>{"seq", "doc"}));
+    EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_text"), std::vector<std::string>{"3"});
+    // Nothing waits: the rebuilt index holds every text, and agrees with its content table.
+    EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_fts_pending"), std::vector<std::string>{"0"});
+    EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH 'fer'"), std::vector<std::string>{"1"});
+    EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
+    EXPECT_EQ(query("SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'datasets_fts%'"),
+              std::vector<std::string>{"datasets_text"});
+  }
+  // Writes after the upgrade go through the new triggers.
+  auto doc = *store_->get(schemas::datasets(), "p/1");
+  doc["datasetName"] = "ribosome 70S";
+  ASSERT_TRUE(store_->replace(schemas::datasets(), doc));
+  EXPECT_TRUE(search("apoferritin").empty());
+  EXPECT_EQ(search("ribosome"), Ids{"p/1"});
+  ASSERT_TRUE(store_->remove(schemas::datasets(), "p/2"));
+  EXPECT_TRUE(search("galactosidase").empty());
+}
+
 TEST_F(StoreTest, AnIdleStoreCopiesItsLogIntoTheDatabaseFile) {
   add("idle/1", {{"ownerGroup", "g"}});
   // The database file alone, without its log, as a copy: it holds the dataset once the
@@ -523,11 +589,12 @@ TEST_F(CountedFacetsTest, AgreeWithScansThroughWritesAndReopen) {
   expect_counts_match_scans("after reopening");
 }
 
-// A format-5 database (rows without their access set) is upgraded when opened.
+// A format-5 database (rows without their access set) is upgraded when opened, through 6 to 7.
 TEST_F(CountedFacetsTest, FormatFiveGainsAccessSetsWhenOpened) {
   std::mt19937 rng(11);
   for (int i = 0; i < 40; ++i) add("m/" + std::to_string(i), random_doc(rng));
   store_.reset();
+  make_format_6(dir_ / "catalog.db");
   {
     SqliteDb db(dir_ / "catalog.db");
     for (const CollectionSchema* s : schemas::all()) {
