@@ -3,6 +3,7 @@
 
   report.py assemble CHECKPOINTS.jsonl OUT.json --meta JSON --sqlite JSON
   report.py table OUT.json            (markdown table on stdout)
+  report.py wrk-rounds GET.. -- PING.. -- STATIC   (wrk's WRKJSON lines -> the checkpoint's "wrk")
 """
 import argparse
 import json
@@ -47,6 +48,34 @@ def assemble(args):
     with open(args.out, "w") as f:
         json.dump(out, f, indent=2)
         f.write("\n")
+
+
+def merge_rounds(rounds):
+    """One wrk result from several runs of the same request: rate over all of them, the
+    slowest p50/p99, errors summed; each run's rate kept in "rounds"."""
+    requests = sum(r["requests"] for r in rounds)
+    duration = sum(r["duration_s"] for r in rounds)
+    out = {"requests": requests, "duration_s": duration, "rps": requests / duration if duration else 0.0,
+           "p50_ms": max(r["p50_ms"] for r in rounds), "p99_ms": max(r["p99_ms"] for r in rounds),
+           "rounds": [r["rps"] for r in rounds]}
+    for key in ("non_2xx", "errors_connect", "errors_read", "errors_write", "errors_timeout"):
+        out[key] = sum(r[key] for r in rounds)
+    return out
+
+
+def wrk_rounds(args):
+    groups, current = [], []
+    for item in args.results + ["--"]:
+        if item == "--":
+            groups.append([json.loads(x) for x in current])
+            current = []
+        else:
+            current.append(item)
+    if len(groups) != 3 or not all(groups) or len(groups[2]) != 1:
+        sys.exit("wrk-rounds: expected GET results -- PING results -- one static PING result")
+    json.dump({"get_by_pid": merge_rounds(groups[0]), "ping": merge_rounds(groups[1]), "ping_static": groups[2][0],
+               "ping_method": "same client path as get-by-pid (wrk.lua request(), admin token), alternating rounds"},
+              sys.stdout)
 
 
 def fmt_ms(d):
@@ -97,6 +126,9 @@ def table(args):
     row("wrk GET /ping req/s (p50 / p99 ms)",
         lambda c: f"{c['wrk']['ping']['rps']:,.0f} ({c['wrk']['ping']['p50_ms']:.1f} / {c['wrk']['ping']['p99_ms']:.1f})")
     row("get-by-pid / ping", lambda c: f"{100 * c['wrk']['get_by_pid']['rps'] / c['wrk']['ping']['rps']:.0f}%", TARGETS["ratio"])
+    row("wrk GET /ping as wrk's fixed request, no token (sessions 1-5) req/s",
+        lambda c: f"{c['wrk']['ping_static']['rps']:,.0f}")
+    row("get-by-pid / that ping", lambda c: f"{100 * c['wrk']['get_by_pid']['rps'] / c['wrk']['ping_static']['rps']:.0f}%")
     print()
     print(f"raw SQLite baseline, same JSON documents, N={s['n']:,} (plain table id TEXT UNIQUE, doc TEXT; same pragmas):")
     print()
@@ -123,8 +155,10 @@ def main():
     a.add_argument("--sqlite", required=True)
     t = sub.add_parser("table")
     t.add_argument("file")
+    w = sub.add_parser("wrk-rounds")
+    w.add_argument("results", nargs=argparse.REMAINDER)
     args = ap.parse_args()
-    assemble(args) if args.cmd == "assemble" else table(args)
+    {"assemble": assemble, "table": table, "wrk-rounds": wrk_rounds}[args.cmd](args)
 
 
 if __name__ == "__main__":
