@@ -899,9 +899,17 @@ class SqliteCatalogStore final : public CatalogStore {
 
   // Runs `body` to take the database from format `from` to the next one, in one transaction:
   // an interrupted upgrade leaves format `from`. Another process (an archiver) may be
-  // upgrading at the same time: the version is read again once the write lock is held.
+  // upgrading at the same time: this one waits for the write lock as long as an upgrade
+  // takes (minutes per million datasets), then reads the version again.
   static void upgrade(SqliteDb& db, std::int64_t from, const char* what, const std::function<void()>& body) {
-    db.exec("BEGIN IMMEDIATE");
+    sqlite3_busy_timeout(db.handle(), 3600 * 1000);
+    try {
+      db.exec("BEGIN IMMEDIATE");
+    } catch (...) {
+      sqlite3_busy_timeout(db.handle(), 30000);
+      throw;
+    }
+    sqlite3_busy_timeout(db.handle(), 30000);
     try {
       std::int64_t version = 0;
       {  // finished before the body: a table cannot be dropped while a statement is open
@@ -916,7 +924,14 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       db.exec("COMMIT");
     } catch (...) {
-      db.exec("ROLLBACK");
+      // SQLite may have rolled back already (a full disk, an I/O error): the error that
+      // got us here is the one to report, not the ROLLBACK's.
+      if (!sqlite3_get_autocommit(db.handle())) {
+        try {
+          db.exec("ROLLBACK");
+        } catch (...) {
+        }
+      }
       throw;
     }
   }
@@ -954,8 +969,8 @@ class SqliteCatalogStore final : public CatalogStore {
         if (s->text_index)
           db.exec("DROP TABLE " + t + "_fts; DELETE FROM " + t + "_fts_pending;" +
                   "CREATE TABLE " + t + "_text (seq INTEGER PRIMARY KEY, search_text TEXT);"
-                  "INSERT INTO " + t + "_text (seq, search_text) SELECT seq, search_text FROM " + t +
-                  "_doc WHERE search_text IS NOT NULL ORDER BY seq;");
+                  "INSERT INTO " + t + "_text (seq, search_text) SELECT seq, COALESCE(search_text, '') FROM " + t +
+                  "_doc ORDER BY seq;");  // a row for every document: a write only updates it
         db.exec("CREATE TABLE " + t + "_doc_new (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);"
                 "INSERT INTO " + t + "_doc_new (seq, doc) SELECT seq, doc FROM " + t + "_doc ORDER BY seq;"
                 "DROP TABLE " + t + "_doc;"  // with its triggers

@@ -421,43 +421,81 @@ TEST_F(StoreTest, DataSurvivesReopen) {
 }
 
 // A format-6 catalog is upgraded when opened: documents lose their search text to
-// <t>_text, and the text index, rebuilt over it, finds what it found before.
+// <t>_text, and the text index, rebuilt over it, finds what it found before, including a
+// text that was still waiting to be indexed.
 TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   add_three();
+  std::vector<const CollectionSchema*> indexed;
+  for (const CollectionSchema* s : schemas::all()) {
+    if (!s->text_index) continue;
+    indexed.push_back(s);
+    if (s != &schemas::datasets()) store_->insert(*s, {{s->id_field, "z-1"}, {"ownerGroup", "g"}, {"title", "zebrafish"}});
+  }
+  ASSERT_EQ(indexed.size(), 4u);  // datasets, origdatablocks, proposals, samples
   store_.reset();
   make_format_6(dir_ / "catalog.db");
+  {  // p/3 waits in the queue, out of the index, as the writer left it between two batches
+    SqliteDb db(dir_ / "catalog.db");
+    db.exec("INSERT INTO datasets_fts (datasets_fts, rowid, search_text) SELECT 'delete', seq, search_text "
+            "FROM datasets_doc WHERE seq = 3; INSERT INTO datasets_fts_pending (seq) VALUES (3)");
+  }
   store_ = open_sqlite_store(dir_ / "catalog.db");
   auto search = [&](const char* q) { return matching(text_condition(schemas::datasets(), q)); };
   EXPECT_EQ(search("2021090"), Ids{"p/1"});
   EXPECT_EQ(search("galactosidase apoferritin"), (Ids{"p/1", "p/2"}));
   EXPECT_EQ(search("K3"), Ids{"p/2"});
+  EXPECT_EQ(search("comment"), Ids{"p/3"});
   EXPECT_EQ(json::value_to<std::string>(store_->get(schemas::datasets(), "p/2")->at("datasetName")), "Beta-Galactosidase");
-  {
-    SqliteDb db(dir_ / "catalog.db");
-    auto query = [&](const std::string& sql) {
-      auto st = db.prepare(sql);
-      std::vector<std::string> out;
-      while (st.step()) out.emplace_back(st.text(0));
-      return out;
-    };
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), std::vector<std::string>{"7"});
-    EXPECT_EQ(query("SELECT name FROM pragma_table_info('datasets_doc') ORDER BY cid"), (std::vector<std::string>{"seq", "doc"}));
-    EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_text"), std::vector<std::string>{"3"});
-    // Nothing waits: the rebuilt index holds every text, and agrees with its content table.
-    EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_fts_pending"), std::vector<std::string>{"0"});
-    EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH 'fer'"), std::vector<std::string>{"1"});
-    EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
-    EXPECT_EQ(query("SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE 'datasets_fts%'"),
-              std::vector<std::string>{"datasets_text"});
-  }
-  // Writes after the upgrade go through the new triggers.
+  SqliteDb db(dir_ / "catalog.db");
+  auto query = [&](const std::string& sql) {
+    auto st = db.prepare(sql);
+    std::vector<std::string> out;
+    while (st.step()) out.emplace_back(st.text(0));
+    return out;
+  };
+  using Rows = std::vector<std::string>;
+  auto check_layout = [&](const std::string& when) {
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"7"}) << when;
+    EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
+                      "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
+    for (const CollectionSchema* s : indexed) {
+      const std::string& t = s->table;
+      EXPECT_EQ(query("SELECT name FROM pragma_table_info('" + t + "_doc') ORDER BY cid"), (Rows{"seq", "doc"})) << when << t;
+      EXPECT_EQ(query("SELECT DISTINCT tbl_name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '" + t + "_fts%'"),
+                Rows{t + "_text"}) << when << t;
+      // The index agrees with its content table, and nothing waits: the rebuild took all.
+      EXPECT_NO_THROW(db.exec("INSERT INTO " + t + "_fts (" + t + "_fts, rank) VALUES ('integrity-check', 1)")) << when << t;
+      EXPECT_EQ(query("SELECT COUNT(*) FROM " + t + "_fts_pending"), Rows{"0"}) << when << t;
+      if (s != &schemas::datasets()) {
+        EXPECT_EQ(query("SELECT rowid FROM " + t + "_fts WHERE " + t + "_fts MATCH 'zeb'"), Rows{"1"}) << when << t;
+      }
+    }
+    EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_text"), Rows{"3"}) << when;
+    EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH 'com'"), Rows{"3"}) << when;
+  };
+  check_layout("after the upgrade: ");
+  store_.reset();
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  check_layout("after reopening: ");
+
+  // Writes after the upgrade go through the new triggers. A document written again with the
+  // same text is not queued for indexing again.
+  ASSERT_TRUE(store_->replace(schemas::datasets(), *store_->get(schemas::datasets(), "p/2")));
+  EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_fts_pending"), Rows{"0"});
   auto doc = *store_->get(schemas::datasets(), "p/1");
   doc["datasetName"] = "ribosome 70S";
   ASSERT_TRUE(store_->replace(schemas::datasets(), doc));
+  EXPECT_EQ(query("SELECT seq FROM datasets_fts_pending"), Rows{"1"});
   EXPECT_TRUE(search("apoferritin").empty());
   EXPECT_EQ(search("ribosome"), Ids{"p/1"});
   ASSERT_TRUE(store_->remove(schemas::datasets(), "p/2"));
   EXPECT_TRUE(search("galactosidase").empty());
+  // Once the idle writer has indexed what waits, index and texts agree again: the removal
+  // and the replaced text were taken out of the index with the texts they were indexed with.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_fts_pending"), Rows{"0"});
+  EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
+  EXPECT_EQ(search("ribosome"), Ids{"p/1"});
 }
 
 TEST_F(StoreTest, AnIdleStoreCopiesItsLogIntoTheDatabaseFile) {

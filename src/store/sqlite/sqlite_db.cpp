@@ -150,13 +150,9 @@ bool Statement::step() {
 }
 
 std::string_view Statement::text(int col) const {
-  // A TEXT value is read as a blob: the same bytes (the database is UTF-8), but without the
-  // terminating NUL that sqlite3_column_text adds by copying a value that lies in a page.
-  // A view knows its size; a 4 KB document costs no copy before its caller's.
-  const void* p = sqlite3_column_type(stmt_, col) == SQLITE_TEXT ? sqlite3_column_blob(stmt_, col)
-                                                                   : sqlite3_column_text(stmt_, col);
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
   if (!p) return {};
-  return {static_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
+  return {p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col))};
 }
 
 SqliteDb::SqliteDb(const std::filesystem::path& file) {
