@@ -67,7 +67,10 @@ def wrk_rounds(args):
     groups, current = [], []
     for item in args.results + ["--"]:
         if item == "--":
-            groups.append([json.loads(x) for x in current])
+            try:
+                groups.append([json.loads(x) for x in current])
+            except json.JSONDecodeError:
+                sys.exit(f"wrk-rounds: a wrk run printed no result: {current!r}")
             current = []
         else:
             current.append(item)
