@@ -70,7 +70,7 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
       std::string qs;
       for (const auto& x : ids.get_array())
         if (x.is_string()) {
-          params.push_back(std::string(x.get_string()));
+          params.emplace_back(std::in_place_type<std::string>, x.get_string());  // in place: GCC 12 warns on a moved variant
           qs += qs.empty() ? "?" : ",?";
         }
       if (qs.empty()) {
