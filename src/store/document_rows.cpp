@@ -93,7 +93,7 @@ SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
 }
 
 // What <table>_values holds under `field` for doc (duplicates are dropped by its key).
-std::vector<std::string> side_values(const json::object& doc, const std::string& field) {
+std::vector<std::string> side_values(const json::object& doc, std::string_view field) {
   std::vector<std::string> values;
   if (field == kAccessField) {
     if (auto* g = doc.if_contains("ownerGroup")) collect_scalars(*g, values);
@@ -130,7 +130,7 @@ std::string access_set_from(const CollectionSchema& schema, const SideRows& valu
 
 std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
   SideRows values;
-  for (const std::string field : {std::string(kAccessField), std::string("sharedWith")})
+  for (std::string_view field : {kAccessField, std::string_view("sharedWith")})
     for (auto& v : side_values(doc, field)) values.emplace_back(field, std::move(v));
   return access_set_from(schema, values);
 }

@@ -48,6 +48,10 @@ json::object parse_doc(std::string_view text) {
   return std::move(v.as_object());
 }
 
+// The columns of <t>_doc and <t>_text, for their creation and for the format upgrade.
+constexpr const char* kDocColumns = " (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL)";
+constexpr const char* kTextColumns = " (seq INTEGER PRIMARY KEY, search_text TEXT)";
+
 // The statements a write runs, per collection, built once.
 struct WriteSql {
   // Row counts of the multi-row statements that insert scientific leaves: any count is a
@@ -56,6 +60,8 @@ struct WriteSql {
 
   std::string seq_of_id, insert_row, update_row, insert_doc, update_doc, insert_text, update_text, insert_value;
   std::array<std::string, kLeafChunks.size()> insert_leaves;
+  std::vector<std::string> delete_side_rows;  // a document's rows in <t>_values and <t>_sci
+  std::vector<std::string> delete_own_rows;   // its row in <t>, <t>_doc and <t>_text
 
   explicit WriteSql(const CollectionSchema& s) {
     std::string cols = "id", qs = "?", sets;
@@ -85,6 +91,11 @@ struct WriteSql {
       insert_leaves[k] = "INSERT INTO " + s.table + "_sci (seq, path, ord, num, num_si, unit_si, text) VALUES ";
       for (std::size_t n = 0; n < kLeafChunks[k]; ++n) insert_leaves[k] += n ? ", (?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?)";
     }
+    auto delete_from = [&](const std::string& suffix) { return "DELETE FROM " + s.table + suffix + " WHERE seq = ?"; };
+    if (!s.array_fields.empty()) delete_side_rows.push_back(delete_from("_values"));
+    if (!s.scientific_field.empty()) delete_side_rows.push_back(delete_from("_sci"));
+    delete_own_rows = {delete_from(""), delete_from("_doc")};
+    if (s.text_index) delete_own_rows.push_back(delete_from("_text"));
   }
 };
 
@@ -206,7 +217,7 @@ class SqliteCatalogStore final : public CatalogStore {
         st.run();
       }
       write_doc(db, rows, seq, /*update=*/true);
-      clear_side_tables(db, schema, seq);
+      run_for_seq(db, write_sql(schema).delete_side_rows, seq);
       write_side_tables(db, rows, seq);
       count_document(rows, +1);
     });
@@ -223,15 +234,8 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
-      auto remove_row = [&](const std::string& table) {
-        auto st = db.prepare("DELETE FROM " + table + " WHERE seq = ?");
-        st.bind_int(1, seq);
-        st.run();
-      };
-      remove_row(schema.table);
-      remove_row(schema.table + "_doc");
-      if (schema.text_index) remove_row(schema.table + "_text");
-      clear_side_tables(db, schema, seq);
+      run_for_seq(db, write_sql(schema).delete_own_rows, seq);
+      run_for_seq(db, write_sql(schema).delete_side_rows, seq);
     });
     return found;
   }
@@ -811,15 +815,11 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  static void clear_side_tables(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq) {
-    if (!schema.array_fields.empty()) {
-      auto st = db.prepare("DELETE FROM " + schema.table + "_values WHERE seq = ?");
-      st.bind(1, seq);
-      st.run();
-    }
-    if (!schema.scientific_field.empty()) {
-      auto st = db.prepare("DELETE FROM " + schema.table + "_sci WHERE seq = ?");
-      st.bind(1, seq);
+  // Runs each statement with the document's seq as its one parameter.
+  static void run_for_seq(SqliteDb& db, const std::vector<std::string>& statements, std::int64_t seq) {
+    for (const auto& sql : statements) {
+      auto st = db.prepare(sql);
+      st.bind_int(1, seq);
       st.run();
     }
   }
@@ -968,10 +968,10 @@ class SqliteCatalogStore final : public CatalogStore {
         const std::string& t = s->table;
         if (s->text_index)
           db.exec("DROP TABLE " + t + "_fts; DELETE FROM " + t + "_fts_pending;" +
-                  "CREATE TABLE " + t + "_text (seq INTEGER PRIMARY KEY, search_text TEXT);"
+                  "CREATE TABLE " + t + "_text" + kTextColumns + ";"
                   "INSERT INTO " + t + "_text (seq, search_text) SELECT seq, COALESCE(search_text, '') FROM " + t +
                   "_doc ORDER BY seq;");  // a row for every document: a write only updates it
-        db.exec("CREATE TABLE " + t + "_doc_new (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);"
+        db.exec("CREATE TABLE " + t + "_doc_new" + kDocColumns + ";"
                 "INSERT INTO " + t + "_doc_new (seq, doc) SELECT seq, doc FROM " + t + "_doc ORDER BY seq;"
                 "DROP TABLE " + t + "_doc;"  // with its triggers
                 "ALTER TABLE " + t + "_doc_new RENAME TO " + t + "_doc;");
@@ -989,7 +989,7 @@ class SqliteCatalogStore final : public CatalogStore {
     const std::string x = t + "_text", f = t + "_fts", p = t + "_fts_pending";
     const std::string unindex = "INSERT INTO " + f + " (" + f + ", rowid, search_text) SELECT 'delete', old.seq, "
                                 "old.search_text WHERE NOT EXISTS (SELECT 1 FROM " + p + " WHERE seq = old.seq); ";
-    return "CREATE TABLE IF NOT EXISTS " + x + " (seq INTEGER PRIMARY KEY, search_text TEXT);"
+    return "CREATE TABLE IF NOT EXISTS " + x + kTextColumns + ";"
            "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='" + x +
            "', content_rowid='seq', tokenize='trigram', detail='none');"
            "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY);"
@@ -1035,7 +1035,7 @@ class SqliteCatalogStore final : public CatalogStore {
       for (const auto& c : s->columns) ddl += ", " + c.column + " " + sql_type(c.type);
       if (s->has_access_set()) ddl += ", access_set TEXT";
       ddl += ");";
-      ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL);";
+      ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc" + kDocColumns + ";";
       for (const auto& c : s->columns) {
         if (c.walk_order && s->has_access_set())
           ddl += walk_index_ddl(*s, c);
