@@ -43,6 +43,12 @@ class App {
   // Group tiers (reference §7.1).
   bool is_admin(const Principal& p) const { return config_.admin_groups.matches(p.groups, p.authenticated()); }
   bool may_delete(const Principal& p) const { return config_.delete_groups.matches(p.groups, p.authenticated()); }
+  // The archive system (docs/security.md): admins, lifecycle managers and job managers. Only
+  // they change what archiving wrote (datablocks' archive fields, archiveRetentionTime).
+  bool is_archive_manager(const Principal& p) const {
+    return p.authenticated() && (is_admin(p) || config_.update_dataset_lifecycle_groups.matches(p.groups, true) ||
+                                 config_.update_job_privileged_groups.matches(p.groups, true));
+  }
 
  private:
   Config config_;

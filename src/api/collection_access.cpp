@@ -56,16 +56,28 @@ std::optional<json::object> CollectionAccess::find_one(const Principal& p, const
   return project(std::move(docs.front()), f);
 }
 
+void CollectionAccess::missing() const {
+  throw ApiError::not_found(schema_.name == "datasets" ? "Dataset not found" : "Not Found");
+}
+
 json::object CollectionAccess::get_existing(std::string_view id) const {
   auto doc = app_.store().get(schema_, id);
-  if (!doc) throw ApiError::not_found(schema_.name == "datasets" ? "Dataset not found" : "Not Found");
+  if (!doc) missing();
   return std::move(*doc);
 }
 
 json::object CollectionAccess::get_readable(const Principal& p, std::string_view id) const {
   json::object doc = get_existing(id);
-  if (schema_.ownable && !can_read(doc, p, scope_(p))) throw ApiError::forbidden();
+  if (!readable(p, doc)) missing();  // the same answer as an unknown id
   return doc;
+}
+
+json::object CollectionAccess::get_for_change(const Principal& p, std::string_view id,
+                                              const std::function<bool(const json::object&)>& allowed) const {
+  json::object doc = get_existing(id);
+  if (allowed(doc)) return doc;
+  if (!readable(p, doc)) missing();
+  throw ApiError::forbidden();
 }
 
 }  // namespace openem

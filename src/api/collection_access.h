@@ -36,14 +36,24 @@ class CollectionAccess {
   std::int64_t count(const Principal& p, const boost::json::value& where) const;
   std::optional<boost::json::object> find_one(const Principal& p, const ListFilter& f) const;
 
-  // The document, or ApiError 404 (unknown) / 403 (not readable by p).
+  // The document, or ApiError 404 when it is unknown or p may not read it: unreadable looks
+  // like missing (docs/security.md).
   boost::json::object get_readable(const Principal& p, std::string_view id) const;
-  // The document, or 404; no access check (for writes that check their own rights).
+  // The document for a change that `allowed` decides: 404 when it is unknown, or when p may
+  // neither read it nor make the change; 403 when p reads it but may not make the change.
+  boost::json::object get_for_change(const Principal& p, std::string_view id,
+                                     const std::function<bool(const boost::json::object&)>& allowed) const;
+  // The document, or 404; no access check (for the system's own writes).
   boost::json::object get_existing(std::string_view id) const;
+  bool readable(const Principal& p, const boost::json::object& doc) const {
+    return !schema_.ownable || can_read(doc, p, scope_(p));
+  }
 
   QueryPlan plan_for(const Principal& p, const ListFilter& f) const;
 
  private:
+  [[noreturn]] void missing() const;  // ApiError 404, as for an unknown id
+
   App& app_;
   const CollectionSchema& schema_;
   ScopeFn scope_;

@@ -7,6 +7,7 @@
 
 #include <regex>
 
+#include "api/dataset_deletion.h"
 #include "api/dataset_service.h"
 #include "api/handler_util.h"
 #include "api/permissions.h"
@@ -29,35 +30,6 @@ enum class ApiVersion { V3, V4 };
 
 json::object view(json::object doc, ApiVersion v) {
   return v == ApiVersion::V4 ? dataset_v4_view(std::move(doc)) : doc;
-}
-
-// Archived data must be kept until the lifecycle's archiveRetentionTime (the legal duty of a
-// facility): a dataset with an archive copy cannot be deleted before then, by anyone.
-void refuse_delete_under_retention(App& app, const json::object& ds) {
-  const json::value* lc = ds.if_contains("datasetlifecycle");
-  const json::value* until = lc && lc->is_object() ? lc->get_object().if_contains("archiveRetentionTime") : nullptr;
-  if (!until || !until->is_string()) return;
-  auto when = parse_iso(until->get_string());
-  if (!when || *when <= now_millis()) return;
-  QueryPlan archived;
-  archived.conditions.push_back({"t.dataset_id = ?", {str_field(ds, "pid")}, ""});
-  archived.limit = 1;
-  if (app.store().find_ids(schemas::datablocks(), archived).empty()) return;  // nothing archived
-  throw ApiError::conflict("Dataset " + str_field(ds, "pid") + " has an archived copy under retention until " +
-                           iso_utc(*when) + " (datasetlifecycle.archiveRetentionTime); it cannot be deleted before then");
-}
-
-// Removes every file the blob store holds for a deleted dataset; failures are logged, the
-// delete itself stands.
-void remove_online_files(App& app, const std::string& pid) {
-  std::vector<BlobInfo> files;
-  if (BlobStatus s = app.blobs().list(pid, &files); !s.is_ok()) {
-    spdlog::warn("event=delete_files_failed pid=\"{}\" error=\"{}\"", pid, s.message());
-    return;
-  }
-  for (const auto& f : files)
-    if (BlobStatus s = app.blobs().remove(pid, f.path); !s.is_ok())
-      spdlog::warn("event=delete_file_failed pid=\"{}\" path=\"{}\" error=\"{}\"", pid, f.path, s.message());
 }
 
 // Adds related documents named in `include` (reference §3.4).
@@ -104,6 +76,20 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
   if (!known.count(r)) throw ApiError::bad_request("Unknown relation '" + r + "'");
 }
 
+// datasetlifecycle.archiveRetentionTime is set by policy and the archive system: an owner who
+// could move it could block a deletion for ever or cut a legal retention duty short.
+void check_retention_change(App& app, const Principal& p, const json::object& before, const json::object& change) {
+  auto* wanted = change.if_contains("archiveRetentionTime");
+  if (!wanted || app.is_archive_manager(p)) return;
+  auto* current = before.if_contains("archiveRetentionTime");
+  if (current && *current == *wanted) return;
+  if (current && current->is_string() && wanted->is_string()) {  // the same instant written another way
+    auto a = parse_iso(current->get_string()), b = parse_iso(wanted->get_string());
+    if (a && b && *a == *b) return;
+  }
+  throw ApiError::forbidden("datasetlifecycle.archiveRetentionTime is set by policy and the archive system");
+}
+
 std::string dataset_type(const json::object& body) {
   auto* t = body.if_contains("type");
   return t && t->is_string() ? std::string(t->get_string()) : std::string();
@@ -140,6 +126,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, Api
   if ((tier == DatasetCreateTier::OwnGroups || tier == DatasetCreateTier::WithPid) && !p.in_group(owner_group))
     throw ApiError::forbidden("Unauthorized to create datasets for group " + owner_group);
   std::string pid = decide_pid(app, p, body, tier);
+  const bool pid_given = !str_field(body, "pid").empty();
   if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
   // The document and its rows are completed here, on the request's thread: the transaction
   // runs on the store's one writer thread, which should only have to write them. The owner
@@ -155,6 +142,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, Api
   d.tape_redundancy = redundancy.value_or("low");
   d.retention_years = app.config().policy_retention_shift_years;
   d.publication_years = app.config().policy_publication_shift_years;
+  d.may_set_retention = app.is_archive_manager(p);
   complete_new_dataset(doc, d);
   stamp(doc, p, true);
   DocumentRows rows = document_rows(schemas::datasets(), doc);
@@ -174,6 +162,9 @@ json::object create_dataset(App& app, const Principal& p, json::object body, Api
     }
     count_in_proposals(app, doc, +1);
   });
+  // A pid the client chose may have been a deleted dataset's: files a crash left behind under
+  // it are not the new dataset's. Nobody can have uploaded to the new dataset yet.
+  if (pid_given) remove_online_files(app, pid);
   return doc;
 }
 
@@ -200,6 +191,15 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
         !p.in_group(str_field(body, "ownerGroup")))
       throw ApiError::forbidden("Cannot hand a dataset to a group you are not in");
     for (const auto& f : server_managed_fields()) body.erase(f);
+    if (auto* lc = body.if_contains("datasetlifecycle"); lc && lc->is_object()) {
+      const json::value* stored = ds.if_contains("datasetlifecycle");
+      json::object before = stored && stored->is_object() ? stored->get_object() : json::object();
+      json::object after = lc->get_object();
+      // PATCH replaces the lifecycle whole: a retention time it leaves out is kept.
+      if (!after.contains("archiveRetentionTime") && before.contains("archiveRetentionTime"))
+        lc->as_object()["archiveRetentionTime"] = before["archiveRetentionTime"];
+      check_retention_change(app, p, before, lc->get_object());
+    }
     if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
     json::object next;
     if (replace_all) {
@@ -409,23 +409,9 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, view(update_dataset(app, p, req.param("pid"), body_object(req), true, req), version));
   });
 
-  r.add("DELETE", base + "/:pid", [&app, access, version](HttpRequest& req) {
+  r.add("DELETE", base + "/:pid", [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    auto acc = access();
-    json::object ds = acc.get_existing(req.param("pid"));
-    if (!app.may_delete(p)) throw ApiError::forbidden();
-    app.store().transaction([&] {
-      // Re-read inside the transaction: an archive job may have finished since.
-      auto current = app.store().get(schemas::datasets(), req.param("pid"));
-      if (!current) throw ApiError::not_found("Dataset " + req.param("pid") + " does not exist");
-      refuse_delete_under_retention(app, *current);
-      app.store().remove(schemas::datasets(), req.param("pid"));
-      count_in_proposals(app, ds, -1);
-    });
-    // The metadata is gone, so are the online files; archived bags go once the archive
-    // worker's retention sweep finds them without a dataset (docs/archive.md).
-    remove_online_files(app, req.param("pid"));
-    return HttpResponse::json(200, view(std::move(ds), version));
+    return HttpResponse::json(200, view(delete_dataset(app, p, req.param("pid")), version));
   });
 
   r.add("GET", base + "/:pid/datasetlifecycle", [&app, access](HttpRequest& req) {
@@ -441,13 +427,14 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     if (auto errors = validate_lifecycle(body); !errors.empty()) throw ApiError(400, errors);
     json::object lifecycle;
     app.store().transaction([&] {
-      json::object ds = access().get_existing(req.param("pid"));
-      bool allowed = p.authenticated() && (app.config().update_dataset_lifecycle_groups.matches(p.groups, true) ||
-                                           may_write_dataset(app, p, ds));
-      if (!allowed) throw ApiError::forbidden();
+      json::object ds = access().get_for_change(p, req.param("pid"), [&](const json::object& d) {
+        return p.authenticated() &&
+               (app.config().update_dataset_lifecycle_groups.matches(p.groups, true) || may_write_dataset(app, p, d));
+      });
       json::object lc = ds.contains("datasetlifecycle") && ds.at("datasetlifecycle").is_object()
                             ? ds.at("datasetlifecycle").get_object()
                             : json::object();
+      check_retention_change(app, p, lc, body);
       for (const auto& [k, v] : body) lc[k] = v;
       ds["datasetlifecycle"] = lc;
       stamp(ds, p, false);
@@ -466,6 +453,9 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     json::object result;
     app.store().transaction([&] {
       json::object ds = dataset_for_write(app, p, req.param("pid"));
+      const auto& managed = server_managed_fields();
+      if (std::find(managed.begin(), managed.end(), field) != managed.end() || field == "pid")
+        throw ApiError::bad_request(field + " is managed by the server and cannot be changed");
       std::string type = str_field(ds, "type");
       auto errors = validate_dataset(json::object{{field, data}}, type, true);
       if (!errors.empty()) throw ApiError(400, errors);

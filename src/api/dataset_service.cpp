@@ -27,9 +27,7 @@ bool may_register_files(App& app, const Principal& p, const json::object& datase
 }
 
 json::object dataset_for_write(App& app, const Principal& p, std::string_view pid) {
-  json::object ds = dataset_access(app).get_existing(pid);
-  if (!may_write_dataset(app, p, ds)) throw ApiError::forbidden();
-  return ds;
+  return dataset_access(app).get_for_change(p, pid, [&](const json::object& ds) { return may_write_dataset(app, p, ds); });
 }
 
 void recompute_file_totals(App& app, const std::string& pid) {

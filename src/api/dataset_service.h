@@ -14,7 +14,8 @@ namespace openem {
 
 CollectionAccess dataset_access(App& app);
 
-// The dataset if p may write it (owner group, admin, or a privileged creator); 404/403 otherwise.
+// The dataset if p may write it (owner group or admin); otherwise 404 when p cannot read it
+// either (unreadable looks like missing), else 403.
 boost::json::object dataset_for_write(App& app, const Principal& p, std::string_view pid);
 bool may_write_dataset(App& app, const Principal& p, const boost::json::object& dataset);
 // Adding file lists: writers and privileged creators (ingestors).

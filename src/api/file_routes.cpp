@@ -12,6 +12,7 @@
 #include "api/search.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "jobs/archive_ledger.h"
 #include "model/dto.h"
 #include "model/file_list.h"
 #include "query/fullquery.h"
@@ -33,6 +34,27 @@ void after_change(App& app, const BlockKind& k, const std::string& pid) {
   if (!k.archive) recompute_file_totals(app, pid);
 }
 
+// Archive datablocks (docs/security.md): openem's archive worker alone writes datablocks of
+// its bag version, and it alone changes them; the archive fields of other datablocks are
+// changed only by the archive system (App::is_archive_manager). Retrieve trusts the archive
+// ledger, not these documents, but a datablock must not claim what it is not either.
+const std::set<std::string, std::less<>>& archive_fields() {
+  static const std::set<std::string, std::less<>> f{"archiveId", "version", "packedSize", "size", "chkAlg",
+                                                    "dataFileList"};
+  return f;
+}
+
+void check_archive_write(App& app, const Principal& p, const json::object* stored, const json::object& body) {
+  if (stored && str_field(*stored, "version") == kBagVersion)
+    throw ApiError::forbidden("This datablock was written by openem's archive worker; only the worker changes it");
+  if (str_field(body, "version") == kBagVersion)
+    throw ApiError::forbidden(std::string("Datablocks of version ") + kBagVersion + " are written by openem's archive worker only");
+  if (!stored || app.is_archive_manager(p)) return;
+  for (const auto& [key, v] : body)
+    if (archive_fields().count(key) && (!stored->contains(key) || stored->at(key) != v))
+      throw ApiError::forbidden("Only the archive system changes " + std::string(key) + " of a datablock");
+}
+
 json::object create_block(App& app, const BlockKind& k, const Principal& p, json::object body) {
   if (!p.authenticated()) throw ApiError::forbidden();
   auto errors = validate_file_block(body, false, k.archive);
@@ -41,11 +63,16 @@ json::object create_block(App& app, const BlockKind& k, const Principal& p, json
   json::object doc;
   app.store().transaction([&] {
     auto ds = app.store().get(schemas::datasets(), pid);
-    if (!ds) throw ApiError::bad_request("Dataset " + pid + " does not exist");
+    // An unreadable dataset answers as a missing one (docs/security.md).
+    bool visible = ds && (may_register_files(app, p, *ds) || dataset_access(app).readable(p, *ds));
+    if (!visible) throw ApiError::bad_request("Dataset " + pid + " does not exist");
     if (!may_register_files(app, p, *ds)) throw ApiError::forbidden();
     if (k.archive) {
+      check_archive_write(app, p, nullptr, body);
+      // Unique within the dataset: a check across datasets would tell whether another group's
+      // archive holds a key (an existence oracle), and retrieve never trusts these keys anyway.
       QueryPlan dup;
-      dup.conditions.push_back({"t.archive_id = ?", {str_field(body, "archiveId")}, ""});
+      dup.conditions.push_back({"t.archive_id = ? AND t.dataset_id = ?", {str_field(body, "archiveId"), pid}, ""});
       dup.limit = 1;
       if (!app.store().find_ids(k.schema, dup).empty())
         throw ApiError::conflict("A datablock with archiveId " + str_field(body, "archiveId") + " already exists");
@@ -66,16 +93,19 @@ json::object create_block(App& app, const BlockKind& k, const Principal& p, json
 
 json::object patch_block(App& app, const BlockKind& k, const Principal& p, const std::string& id, json::object body,
                          const std::string& expected_pid) {
-  auto errors = validate_file_block(body, true, k.archive);
-  if (!errors.empty()) throw ApiError(400, errors);
   json::object doc;
   app.store().transaction([&] {
-    doc = block_access(app, k).get_existing(id);
+    // Found and readable first (404), then the body (400), then the right to change it (403):
+    // the answer for another group's block is the answer for a missing one.
+    doc = block_access(app, k).get_readable(p, id);
     std::string pid = str_field(doc, "datasetId");
     if (!expected_pid.empty() && pid != expected_pid) throw ApiError::not_found();
+    auto errors = validate_file_block(body, true, k.archive);
+    if (!errors.empty()) throw ApiError(400, errors);
     if (body.contains("datasetId") && str_field(body, "datasetId") != pid)
       throw ApiError::bad_request("datasetId of a file block cannot be changed");
     dataset_for_write(app, p, pid);
+    if (k.archive) check_archive_write(app, p, &doc, body);
     for (const auto& f : server_managed_fields()) body.erase(f);
     for (const char* owned : {"ownerGroup", "accessGroups", "isPublished"}) body.erase(owned);
     for (const auto& [key, v] : body) doc[key] = v;
@@ -91,10 +121,9 @@ json::object delete_block(App& app, const BlockKind& k, const Principal& p, cons
                           const std::string& expected_pid) {
   json::object doc;
   app.store().transaction([&] {
-    doc = block_access(app, k).get_existing(id);
+    doc = block_access(app, k).get_for_change(p, id, [&](const json::object&) { return app.may_delete(p); });
     std::string pid = str_field(doc, "datasetId");
-    if (!expected_pid.empty() && pid != expected_pid) throw ApiError::not_found();
-    if (!app.may_delete(p)) throw ApiError::forbidden();  // DELETE_GROUPS only (reference §7.1)
+    if (!expected_pid.empty() && pid != expected_pid) throw ApiError::not_found();  // DELETE_GROUPS only (reference §7.1)
     app.store().remove(k.schema, id);
     after_change(app, k, pid);
   });
@@ -220,8 +249,7 @@ void register_under_dataset(Router& r, App& app, const std::string& base, BlockK
     std::string pid = req.param("pid");
     std::int64_t removed = 0;
     app.store().transaction([&] {
-      dataset_access(app).get_existing(pid);
-      if (!app.may_delete(p)) throw ApiError::forbidden();
+      dataset_access(app).get_for_change(p, pid, [&](const json::object&) { return app.may_delete(p); });
       QueryPlan plan;
       plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
       for (const auto& id : app.store().find_ids(k.schema, plan)) removed += app.store().remove(k.schema, id) ? 1 : 0;

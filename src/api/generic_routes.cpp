@@ -72,8 +72,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     }
     json::object doc;
     app.store().transaction([&] {
-      doc = access().get_existing(req.param("id"));
-      if (!c.can_update(p, doc)) throw ApiError::forbidden();
+      doc = access().get_for_change(p, req.param("id"), [&](const json::object& d) { return c.can_update(p, d); });
       for (const auto& f : server_managed_fields()) body.erase(f);
       if (auto* id = body.if_contains(c.schema->id_field); id && *id != doc[c.schema->id_field])
         throw ApiError::bad_request(c.schema->id_field + " cannot be changed");
@@ -85,8 +84,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
   });
   r.add("DELETE", c.base + "/:id", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    json::object doc = access().get_existing(req.param("id"));
-    if (!c.can_delete(p)) throw ApiError::forbidden();
+    json::object doc = access().get_for_change(p, req.param("id"), [&](const json::object&) { return c.can_delete(p); });
     app.store().remove(*c.schema, req.param("id"));
     return HttpResponse::json(200, doc);
   });

@@ -13,6 +13,7 @@
 #include "api/permissions.h"
 #include "api/routes.h"
 #include "api/search.h"
+#include "api/streamed_list.h"
 #include "core/error.h"
 #include "query/access.h"
 #include "query/fullquery.h"
@@ -95,7 +96,7 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
     Principal p = app.authenticate(req);
     json::object body = body_object(req);
     if (v == Version::V3) body = JobService::v3_to_v4(body);
-    return HttpResponse::json(201, view(*s, s->create(p, std::move(body)), v));
+    return HttpResponse::json(201, view(*s, s->create(p, std::move(body), req.remote), v));
   });
   r.add("PATCH", base + "/:id", [&app, s, v](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -140,9 +141,8 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
     Principal p = app.authenticate(req);
     ListFilter f;
     QueryPlan plan = list_plan(p, req, f);
-    json::array out;
-    for (auto& d : app.store().find(schemas::jobs(), plan)) out.emplace_back(project(view(*s, std::move(d), v), f));
-    return HttpResponse::json(200, out);
+    return streamed_documents(app, schemas::jobs(), app.store().find_ids(schemas::jobs(), plan),
+                              [s, v, f](json::object d) { return json::value(project(view(*s, std::move(d), v), f)); });
   });
   r.add("GET", base + "/count", [&app, s, v, list_plan](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -162,9 +162,8 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
     plan.conditions = search_conditions(sr);
     plan.conditions.push_back(s->access_condition(p));
     add_order_and_window(plan, schemas::jobs(), sr.window, 100);
-    json::array out;
-    for (auto& d : app.store().find(schemas::jobs(), plan)) out.emplace_back(view(*s, std::move(d), v));
-    return HttpResponse::json(200, out);
+    return streamed_documents(app, schemas::jobs(), app.store().find_ids(schemas::jobs(), plan),
+                              [s, v](json::object d) { return json::value(view(*s, std::move(d), v)); });
   });
   r.add("GET", base + "/fullfacet", [&app, s, search_conditions](HttpRequest& req) {
     Principal p = app.authenticate(req);

@@ -42,12 +42,39 @@ void check_string(const json::object& o, const char* key) {
 
 }  // namespace
 
-JobService::JobService(App& app, JobConfig config) : app_(app), config_(std::move(config)) {
+JobService::JobService(App& app, JobConfig config)
+    : app_(app),
+      config_(std::move(config)),
+      anonymous_per_client_(std::make_unique<RateLimiter>(app.config().anonymous_jobs_per_hour, std::chrono::hours(1))),
+      anonymous_per_dataset_(std::make_unique<RateLimiter>(app.config().anonymous_jobs_per_hour, std::chrono::hours(1))) {
   for (const auto& t : config_.jobs)
     for (const auto& rule : t.update.auth) {
       if (rule.size() > 1 && rule[0] == '@') manager_groups_.push_back(rule.substr(1));
       else if (!rule.empty() && rule[0] != '#') manager_users_.push_back(rule);
     }
+}
+
+void JobService::check_size(const json::value& v, const char* what, const Principal& p) const {
+  std::size_t limit = p.authenticated() ? app_.config().job_params_max_bytes
+                                        : std::min<std::size_t>(app_.config().job_params_max_bytes, kAnonymousParamsBytes);
+  if (json::serialize(v).size() > limit)
+    throw ApiError(413, std::string(what) + " is larger than " + std::to_string(limit) + " bytes");
+}
+
+void JobService::throttle_creation(const Principal& p, const std::string& client, const json::object& params) const {
+  if (p.authenticated()) return;
+  // Anonymous jobs (a #all or #datasetPublic create rule) cost the catalog space and the owner
+  // group a line in its job list: each client and each dataset gets a few per hour.
+  auto refuse = [](std::int64_t retry) {
+    ApiError e(429, "Too many jobs created anonymously; try again in " + std::to_string(retry) + " s");
+    e.add_header("Retry-After", std::to_string(retry));
+    throw e;
+  };
+  if (auto retry = anonymous_per_client_->acquire(client)) refuse(*retry);
+  if (auto* list = params.if_contains("datasetList"); list && list->is_array())
+    for (const auto& d : list->get_array())
+      if (d.is_object())
+        if (auto retry = anonymous_per_dataset_->acquire(str_field(d.get_object(), "pid"))) refuse(*retry);
 }
 
 bool JobService::create_admin(const Principal& p) const {
@@ -92,8 +119,8 @@ bool JobService::can_read(const Principal& p, const json::object& job) const {
 
 json::object JobService::get_readable(const Principal& p, const std::string& id) const {
   auto job = app_.store().get(schemas::jobs(), id);
-  if (!job) throw ApiError::not_found("Job " + id + " not found");
-  if (!can_read(p, *job)) throw ApiError::forbidden();
+  // Another's job answers as a missing one (docs/security.md).
+  if (!job || !can_read(p, *job)) throw ApiError::not_found("Job " + id + " not found");
   return std::move(*job);
 }
 
@@ -139,7 +166,7 @@ json::value JobService::v3_where(const json::value& where) {
   return out;
 }
 
-json::object JobService::create(const Principal& p, json::object body) const {
+json::object JobService::create(const Principal& p, json::object body, const std::string& client) const {
   static const std::set<std::string> known{"type", "jobParams", "ownerUser", "ownerGroup", "accessGroups",
                                            "contactEmail"};
   std::vector<std::string> errors;
@@ -156,6 +183,9 @@ json::object JobService::create(const Principal& p, json::object body) const {
     if (!jp->is_object()) throw ApiError::bad_request("jobParams must be an object");
     params = jp->get_object();
   }
+  check_size(params, "jobParams", p);
+  bool admin = create_admin(p);
+  if (!admin) throttle_creation(p, client, params);
   // datasetList: [{pid, files: [path, ...]}]
   std::vector<json::object> datasets;
   if (auto* dl = params.if_contains("datasetList")) {
@@ -169,14 +199,15 @@ json::object JobService::create(const Principal& p, json::object body) const {
       std::string pid(d.at("pid").get_string());
       if (!seen.insert(pid).second) continue;
       auto ds = app_.store().get(schemas::datasets(), pid);
-      if (!ds) throw ApiError::bad_request("Invalid request. Dataset with pid '" + pid + "' does not exist");
+      // A dataset the caller cannot read is named as missing: a job must not tell whether it exists.
+      if (!ds || (!admin && !openem::can_read(*ds, p, dataset_read_scope(app_.config(), p))))
+        throw ApiError::bad_request("Invalid request. Dataset with pid '" + pid + "' does not exist");
       datasets.push_back(std::move(*ds));
     }
   }
   std::string job_type(type->get_string());
   const JobTypeConfig* t = config_.find(job_type);
   if (!t) throw ApiError::bad_request("Invalid job type: " + job_type);
-  bool admin = create_admin(p);
   if (!job_create_allowed(t->create.auth, p, admin, datasets)) {
     if (!p.authenticated()) throw ApiError(401, "Unauthorized to create this job.");
     throw ApiError::forbidden("Unauthorized to create this job.");
@@ -249,14 +280,18 @@ json::object JobService::update(const Principal& p, const std::string& id, const
   const JobTypeConfig* t = nullptr;
   app_.store().transaction([&] {
     auto found = app_.store().get(schemas::jobs(), id);
-    if (!found) throw v3 ? ApiError::bad_request("Invalid job id.") : ApiError::not_found("Job " + id + " not found");
-    job = std::move(*found);
-    t = config_.find(str_field(job, "type"));
+    t = found ? config_.find(str_field(*found, "type")) : nullptr;
     static const std::vector<std::string> no_auth;
-    if (!job_update_allowed(t ? t->update.auth : no_auth, p, update_admin(p), job)) {
+    bool allowed = found && job_update_allowed(t ? t->update.auth : no_auth, p, update_admin(p), *found);
+    // Unknown, or another's that the caller may neither read nor update: the same answer.
+    if (!found || (!allowed && !can_read(p, *found)))
+      throw v3 ? ApiError::bad_request("Invalid job id.") : ApiError::not_found("Job " + id + " not found");
+    job = std::move(*found);
+    if (!allowed) {
       if (!p.authenticated()) throw ApiError(401, "Unauthorized to update this job.");
       throw ApiError::forbidden("Unauthorized to update this job.");
     }
+    if (auto* r = changes.if_contains("jobResultObject")) check_size(*r, "jobResultObject", p);
     if (t) {
       auto refusals = check_job_actions(t->update.actions, changes, {});
       if (!refusals.empty()) throw ApiError(refusals.front().status, refusals.front().message);
@@ -286,8 +321,9 @@ json::object JobService::remove(const Principal& p, const std::string& id) const
   json::object job;
   app_.store().transaction([&] {
     auto found = app_.store().get(schemas::jobs(), id);
-    if (!found) throw ApiError::not_found("Job " + id + " not found");
-    if (!p.authenticated() || !app_.config().delete_job_groups.matches(p.groups, true)) throw ApiError::forbidden();
+    bool allowed = p.authenticated() && app_.config().delete_job_groups.matches(p.groups, true);
+    if (!found || (!allowed && !can_read(p, *found))) throw ApiError::not_found("Job " + id + " not found");
+    if (!allowed) throw ApiError::forbidden();
     job = std::move(*found);
     app_.store().remove(schemas::jobs(), id);
   });

@@ -5,7 +5,10 @@
 // Immutable after construction; thread-safe (state lives in the store).
 #include <boost/json.hpp>
 
+#include <memory>
+
 #include "api/app.h"
+#include "core/rate_limiter.h"
 #include "jobs/job_config.h"
 #include "query/sql.h"
 
@@ -27,7 +30,8 @@ class JobService {
 
   // body in the v4 shape ({type, jobParams{datasetList, ...}, ownerUser, ownerGroup,
   // accessGroups, contactEmail}); returns the stored job.
-  boost::json::object create(const Principal& p, boost::json::object body) const;
+  // `client`: the caller's address, for the limits on anonymous jobs (429 beyond them).
+  boost::json::object create(const Principal& p, boost::json::object body, const std::string& client) const;
   // changes: statusCode, statusMessage, jobResultObject (merged per RFC 7386 when `merge`).
   // Unknown id: 404, or 400 "Invalid job id." when `v3`.
   boost::json::object update(const Principal& p, const std::string& id, const boost::json::object& changes, bool merge,
@@ -44,8 +48,16 @@ class JobService {
   static boost::json::value v3_where(const boost::json::value& where);
 
  private:
+  // Anonymous callers' jobParams and jobResultObject are capped lower than JOB_PARAMS_MAX_BYTES.
+  static constexpr std::size_t kAnonymousParamsBytes = 16 * 1024;
+  // 413 when v serializes to more than the caller's limit.
+  void check_size(const boost::json::value& v, const char* what, const Principal& p) const;
+  // 429 (with Retry-After) when an anonymous client, or one of the datasets, had its jobs this hour.
+  void throttle_creation(const Principal& p, const std::string& client, const boost::json::object& params) const;
+
   App& app_;
   JobConfig config_;
+  std::unique_ptr<RateLimiter> anonymous_per_client_, anonymous_per_dataset_;
   std::vector<std::string> manager_groups_, manager_users_;
 };
 

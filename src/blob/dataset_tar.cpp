@@ -48,6 +48,11 @@ bool DatasetTarStream::next(std::string& chunk) {
         chunk += tar_file_header(top_ + "/bagit.txt", static_cast<std::int64_t>(kBagit.size()), now_);
         chunk += kBagit;
         chunk.append(tar_padding(static_cast<std::int64_t>(kBagit.size())), '\0');
+        if (!bag_info_.empty()) {
+          chunk += tar_file_header(top_ + "/bag-info.txt", static_cast<std::int64_t>(bag_info_.size()), now_);
+          chunk += bag_info_;
+          chunk.append(tar_padding(static_cast<std::int64_t>(bag_info_.size())), '\0');
+        }
         phase_ = Phase::kFileHeader;
         break;
       }

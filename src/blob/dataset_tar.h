@@ -21,6 +21,9 @@ std::string tar_top_name(std::string_view pid);
 class DatasetTarStream {
  public:
   DatasetTarStream(BlobStore& store, std::string pid, std::int64_t now_unix, std::size_t piece_bytes = 1 << 20);
+  // Adds <top>/bag-info.txt with these "Label: value" lines (BagIt §2.2.2) after bagit.txt.
+  // Archive bags record their dataset there; downloads carry none.
+  void set_bag_info(std::string lines) { bag_info_ = std::move(lines); }
   // Lists the dataset's files; call once before next().
   BlobStatus start();
   const std::vector<BlobInfo>& files() const { return files_; }
@@ -45,6 +48,7 @@ class DatasetTarStream {
   std::int64_t offset_ = 0;
   Hasher hasher_ = Hasher::sha256();
   std::string manifest_;
+  std::string bag_info_;
   std::string buffer_;
 };
 

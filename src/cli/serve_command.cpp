@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "api/app.h"
+#include "api/housekeeper.h"
 #include "api/routes.h"
 #include "api/sample_data.h"
 #include "cli/command_config.h"
@@ -85,8 +86,12 @@ int serve(const ServeOptions& o) {
     worker = make_archive_worker(cfg, app.store(), app.blobs());
     worker->start();
   }
+  Housekeeper housekeeper;
+  add_catalog_chores(housekeeper, app);
+  housekeeper.start();
   std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
   server.run(/*handle_signals=*/true);
+  housekeeper.stop();
   if (worker) worker->stop();
   spdlog::info("event=stopped");
   return 0;

@@ -63,6 +63,10 @@ struct Config {
   std::string archive_purge = "never";      // OPENEM_ARCHIVE_PURGE: never | always | policy
   int archive_lease_seconds = 300;          // OPENEM_ARCHIVE_LEASE: a silent worker's job is taken over after this
   int archive_poll_ms = 1000;               // OPENEM_ARCHIVE_POLL_MS
+  int archive_sweep_seconds = 600;          // OPENEM_ARCHIVE_SWEEP_SECONDS: retention sweep interval
+  std::size_t job_params_max_bytes = 1 << 20;  // OPENEM_JOB_PARAMS_MAX_BYTES: jobParams, jobResultObject
+  int anonymous_jobs_per_hour = 10;         // OPENEM_ANONYMOUS_JOBS_PER_HOUR: per client and per dataset
+  int anonymous_job_ttl_hours = 168;        // OPENEM_ANONYMOUS_JOB_TTL_HOURS: anonymous jobs are then removed
   std::string smtp_host;                    // SMTP_HOST; "" = e-mails are only logged
   int smtp_port = 25;                       // SMTP_PORT
   std::string smtp_from = "openem@localhost";  // SMTP_MESSAGE_FROM

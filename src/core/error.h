@@ -17,6 +17,13 @@ class ApiError : public std::runtime_error {
       : std::runtime_error(messages.empty() ? "" : messages.front()),
         status_(status), messages_(std::move(messages)), as_array_(true) {}
 
+  // Headers the error response carries (Retry-After with a 429).
+  ApiError& add_header(std::string name, std::string value) {
+    headers_.emplace_back(std::move(name), std::move(value));
+    return *this;
+  }
+  const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
+
   int status() const { return status_; }
   const std::vector<std::string>& messages() const { return messages_; }
   bool message_is_array() const { return as_array_; }
@@ -31,6 +38,7 @@ class ApiError : public std::runtime_error {
   int status_;
   std::vector<std::string> messages_;
   bool as_array_ = false;
+  std::vector<std::pair<std::string, std::string>> headers_;
 };
 
 // The reason phrase Nest puts into "error" for a status code.

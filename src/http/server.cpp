@@ -28,12 +28,18 @@ HttpResponse current_exception_response(const Route* route) {
   try {
     throw;
   } catch (const ApiError& e) {
-    if (!e.message_is_array()) return HttpResponse::error(e.status(), e.messages().front());
-    boost::json::array msgs;
-    for (const auto& m : e.messages()) msgs.emplace_back(m);
-    return HttpResponse::json(e.status(), boost::json::object{{"statusCode", e.status()},
-                                                              {"message", std::move(msgs)},
-                                                              {"error", status_reason(e.status())}});
+    HttpResponse res;
+    if (!e.message_is_array()) {
+      res = HttpResponse::error(e.status(), e.messages().front());
+    } else {
+      boost::json::array msgs;
+      for (const auto& m : e.messages()) msgs.emplace_back(m);
+      res = HttpResponse::json(e.status(), boost::json::object{{"statusCode", e.status()},
+                                                               {"message", std::move(msgs)},
+                                                               {"error", status_reason(e.status())}});
+    }
+    res.headers.insert(res.headers.end(), e.headers().begin(), e.headers().end());
+    return res;
   } catch (const std::exception& e) {
     spdlog::error("event=handler_error route=\"{}\" error=\"{}\"", route ? route->pattern : "", e.what());
     return HttpResponse::error(500, "Internal server error");

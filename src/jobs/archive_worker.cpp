@@ -15,6 +15,7 @@
 #include "blob/dataset_tar.h"
 #include "core/ids.h"
 #include "core/time.h"
+#include "jobs/archive_ledger.h"
 #include "jobs/bag_reader.h"
 #include "jobs/job_actions.h"
 
@@ -94,6 +95,31 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dataset_list(const
     out.emplace_back(str(d.get_object(), "pid"), std::move(files));
   }
   return out;
+}
+
+// A value for bag-info.txt: control characters (a pid may hold any byte) are %-encoded so that
+// a pid cannot add lines of its own, and the same function gives the value a bag is checked
+// against.
+std::string bag_info_value(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c < 0x20 || c == 0x7f || c == '%') out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+// Why a verified bag does not belong to `pid`, or "" when it does: its directory, the dataset
+// its bag-info records, and its manifest against the one recorded when it was written.
+std::string bag_mismatch(const BagCheck& check, const std::string& pid, const ArchiveCopy& copy) {
+  if (check.top != tar_top_name(pid)) return "the bag's directory " + check.top + " is not dataset " + pid + "'s";
+  auto it = check.bag_info.find("External-Identifier");
+  if (it != check.bag_info.end() && it->second != bag_info_value(pid))
+    return "the bag records dataset " + it->second + ", not " + pid;
+  if (!copy.manifest_sha256.empty() && check.manifest_sha256 != copy.manifest_sha256)
+    return "the bag's manifest is not the one recorded when it was archived";
+  return "";
 }
 
 json::object& worker_state(json::object& job) {
@@ -314,9 +340,11 @@ void ArchiveWorker::purge_online(const std::string& pid) {
 ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, const std::string& pid) {
   Outcome out;
   out.result = {{"pid", pid}};
+  std::string key_in_hand;  // set once the ledger records the bag as being written
   auto fail = [&](const std::string& why, const std::string& lifecycle_message) {
     out.result["error"] = why;
     if (stopping_) return out;  // interrupted, not failed: the job is queued again
+    archive_ledger::abandon(store_, key_in_hand);
     update_lifecycle(pid, {{"archiveStatusMessage", lifecycle_message},
                            {"archivable", true},
                            {"retrievable", false},
@@ -328,18 +356,21 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     out.result["error"] = "dataset " + pid + " does not exist";
     return out;
   }
-  const std::string key = tar_top_name(pid) + "/" + str(job, "id") + ".tar";
+  const std::string key = archive_ledger::bag_key(pid, str(job, "id"));
   out.result["archiveId"] = key;
-  // Resumed job: the datablock is written only after every copy was verified, so its
-  // presence means this dataset is done (only the purge may be left).
-  QueryPlan existing;
-  existing.conditions.push_back({"t.archive_id = ?", {key}, ""});
-  if (!store_.find_ids(schemas::datablocks(), existing).empty()) {
+  // Resumed job: a copy becomes live only after every copy was verified and its datablock
+  // registered, so a live record means this dataset is done (only the purge may be left).
+  if (auto copy = archive_ledger::find(store_, key); copy && copy->state == archive_ledger::kLive) {
     if (should_purge(*ds)) purge_online(pid);
     out.ok = true;
     out.result["resumed"] = true;
     return out;
   }
+  if (!archive_ledger::begin(store_, key, pid, str(job, "id"))) {
+    out.result["error"] = "dataset " + pid + " was deleted";
+    return out;
+  }
+  key_in_hand = key;
   update_lifecycle(pid, {{"archiveStatusMessage", "started"}, {"archivable", false}, {"retrievable", false}});
 
   std::set<std::string> registered_paths;
@@ -361,12 +392,16 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
   int n = copies_for(job, *ds);
   std::int64_t packed = 0;
   std::vector<BagFile> verified_files;
+  std::string manifest_sha256;  // the same for every copy
   json::array locations;
   for (int c = 0; c < n; ++c) {
     ArchiveTier& tier = *copies_[static_cast<std::size_t>(c)];
     std::unique_ptr<ArchiveWriter> w;
     if (BlobStatus s = tier.create(key, &w); !s.is_ok()) return fail(s.message(), "scheduleArchiveJobFailed");
     DatasetTarStream tar(blobs_, pid, now_millis() / 1000);
+    tar.set_bag_info("External-Identifier: " + bag_info_value(pid) + "\nInternal-Sender-Identifier: " +
+                     bag_info_value(key) + "\nBagging-Date: " + now_iso().substr(0, 10) +
+                     "\nBag-Software-Agent: openem " + kBagVersion + "\n");
     if (BlobStatus s = tar.start(); !s.is_ok()) return fail(s.message(), "scheduleArchiveJobFailed");
     std::string piece;
     try {
@@ -398,6 +433,9 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
       return fail("copy " + std::to_string(c + 1) + " holds " + std::to_string(check.files.size()) + " files, " +
                       std::to_string(online.size()) + " are stored",
                   "scheduleArchiveJobFailed");
+    if (!manifest_sha256.empty() && check.manifest_sha256 != manifest_sha256)
+      return fail("the dataset's files changed while its copies were written", "scheduleArchiveJobFailed");
+    manifest_sha256 = check.manifest_sha256;
     verified_files = check.files;
     locations.emplace_back(tier.location());
   }
@@ -412,10 +450,14 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
   }
   std::string location;
   for (const auto& l : locations) location += (location.empty() ? "" : ",") + std::string(l.get_string());
+  bool registered = false;
   store_.transaction([&] {
     auto current = store_.get(schemas::datasets(), pid);
-    if (!current) return;
     std::string id = uuid_v4();
+    // Not live any more: the dataset was deleted meanwhile (and perhaps created again under
+    // the same pid, which must not inherit this bag).
+    if (!current || !archive_ledger::make_live(store_, key, id, manifest_sha256)) return;
+    registered = true;
     json::object block{{"_id", id},          {"id", id},          {"datasetId", pid},
                        {"archiveId", key},   {"size", size},      {"packedSize", packed},
                        {"chkAlg", "sha256"}, {"version", kBagVersion}, {"dataFileList", file_list}};
@@ -440,6 +482,10 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     (*current)["updatedBy"] = "openem-archiver";
     store_.replace(schemas::datasets(), *current);
   });
+  if (!registered) {
+    out.result["error"] = "dataset " + pid + " was deleted while it was archived";
+    return out;
+  }
   ds = store_.get(schemas::datasets(), pid);
   if (ds && should_purge(*ds)) purge_online(pid);
   out.ok = true;
@@ -467,12 +513,21 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
   QueryPlan plan;
   plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
   plan.order.push_back({"t.created_at", {}, true});
+  // The newest datablock that names a bag the ledger records as this dataset's live copy,
+  // written for exactly that datablock: a datablock edited to name another bag is not used.
   std::optional<json::object> block;
-  for (auto& b : store_.find(schemas::datablocks(), plan))
-    if (str(b, "version") == kBagVersion) {
+  std::optional<ArchiveCopy> copy;
+  for (auto& b : store_.find(schemas::datablocks(), plan)) {
+    if (str(b, "version") != kBagVersion) continue;
+    auto c = archive_ledger::find(store_, str(b, "archiveId"));
+    if (c && c->state == archive_ledger::kLive && c->pid == pid && c->datablock_id == str(b, "_id")) {
       block = std::move(b);
+      copy = std::move(c);
       break;
     }
+    spdlog::warn("event=datablock_not_trusted pid=\"{}\" datablock={} archiveId=\"{}\"", pid, str(b, "_id"),
+                 str(b, "archiveId"));
+  }
   if (!block) return fail("dataset " + pid + " has no archived copy made by openem");
   const std::string key = str(*block, "archiveId");
   out.result["archiveId"] = key;
@@ -528,6 +583,11 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
     };
     BagCheck check = read_bag(*r, expected, &sink, files);
     if (fd >= 0) ::close(fd);
+    if (check.ok)
+      if (std::string why = bag_mismatch(check, pid, *copy); !why.empty()) {
+        check.ok = false;
+        check.message = why;
+      }
     if (!check.ok) {
       spdlog::warn("event=bag_corrupt job={} pid=\"{}\" copy={} location=\"{}\" reason=\"{}\"", str(job, "id"), pid,
                    c + 1, tier.location(), check.message);
@@ -657,27 +717,33 @@ int ArchiveWorker::schedule_auto_archive() {
 }
 
 int ArchiveWorker::sweep_deleted_archives() {
-  // Datablocks this worker's kind wrote whose dataset is gone. A dataset with an archive copy
-  // can only be deleted once its retention time has passed (the DELETE route refuses before),
-  // so what is found here is free to go.
-  QueryPlan plan;
-  plan.conditions.push_back({"NOT EXISTS (SELECT 1 FROM " + schemas::datasets().table + " x WHERE x.id = t.dataset_id)", {}, ""});
-  plan.limit = 100;
+  // The ledger, not the datablocks, says which bags may go: copies released with their
+  // dataset (the DELETE route refuses while an archived copy is under retention), abandoned
+  // attempts, and copies left writing by jobs that ended. A datablock edited to name another
+  // dataset's bag therefore never gets that bag deleted.
+  archive_ledger::record_earlier_bags(store_, kBagVersion);
   int removed = 0;
-  for (const auto& block : store_.find(schemas::datablocks(), plan)) {
-    if (str(block, "version") != kBagVersion) continue;  // another archive system's: not ours to delete
-    const std::string key = str(block, "archiveId");
+  for (const auto& copy : archive_ledger::deletable(store_, 100)) {
     bool all_gone = true;
     for (const auto& tier : copies_) {
-      BlobStatus s = tier->remove(key);
+      BlobStatus s = tier->remove(copy.key);
       if (!s.is_ok() && !s.is_not_found()) {
-        spdlog::warn("event=retention_sweep_failed key=\"{}\" location=\"{}\" error=\"{}\"", key, tier->location(), s.message());
+        spdlog::warn("event=retention_sweep_failed key=\"{}\" location=\"{}\" error=\"{}\"", copy.key, tier->location(),
+                     s.message());
         all_gone = false;
       }
     }
-    if (!all_gone) continue;  // the datablock stays so the next sweep tries again
-    store_.remove(schemas::datablocks(), str(block, schemas::datablocks().id_field));
-    spdlog::info("event=archive_copy_deleted key=\"{}\" dataset=\"{}\"", key, str(block, "datasetId"));
+    if (!all_gone) continue;  // the record stays so the next sweep tries again
+    store_.transaction([&] {
+      archive_ledger::forget(store_, copy.key);
+      // Datablocks naming the bag that a delete from before deletes took dependants left.
+      QueryPlan left;
+      left.conditions.push_back({"t.archive_id = ? AND NOT EXISTS (SELECT 1 FROM " + schemas::datasets().table +
+                                     " x WHERE x.id = t.dataset_id)",
+                                 {copy.key}, ""});
+      for (const auto& id : store_.find_ids(schemas::datablocks(), left)) store_.remove(schemas::datablocks(), id);
+    });
+    spdlog::info("event=archive_copy_deleted key=\"{}\" dataset=\"{}\" state={}", copy.key, copy.pid, copy.state);
     ++removed;
   }
   return removed;
@@ -692,7 +758,7 @@ void ArchiveWorker::loop() {
         last_auto_ = now;
         if (int n = schedule_auto_archive()) spdlog::info("event=auto_archive jobs={}", n);
       }
-      if (now - last_sweep_ > std::chrono::minutes(10)) {
+      if (now - last_sweep_ > std::chrono::seconds(std::max(1, config_.archive_sweep_seconds))) {
         last_sweep_ = now;
         sweep_deleted_archives();
       }

@@ -21,6 +21,7 @@
 
 #include "blob/blob_store.h"
 #include "core/config.h"
+#include "jobs/archive_ledger.h"
 #include "jobs/archive_tier.h"
 #include "jobs/job_config.h"
 #include "store/catalog_store.h"
@@ -36,9 +37,6 @@ struct ArchiveWorkerOptions {
   std::filesystem::path retrieve_dir;          // must be on the blob store's file system
 };
 
-// The bag format version recorded in datablocks this worker writes.
-inline constexpr const char* kBagVersion = "openem-bagit-1";
-
 class ArchiveWorker {
  public:
   // `copies`: archive tiers in order; a dataset with tape redundancy n goes to the first n.
@@ -52,9 +50,10 @@ class ArchiveWorker {
   // autoArchiveDelay (days) has passed. Returns the number of jobs created.
   int schedule_auto_archive();
 
-  // Deletes the archived bags (every copy) and datablocks of datasets that were deleted,
-  // which the DELETE route allows only after their retention time. Runs every 10 minutes in
-  // the background; returns how many bags went.
+  // Deletes the archived bags (every copy) that the archive ledger releases — those of deleted
+  // datasets (the DELETE route allows that only after their retention time) and of failed
+  // attempts. Datablocks of other archive systems are never touched. Runs every OPENEM_ARCHIVE_SWEEP_SECONDS
+  // (10 minutes) in the background; returns how many bags went.
   int sweep_deleted_archives();
 
   void start();  // a background thread polling for jobs

@@ -10,7 +10,9 @@
 #include "blob/hasher.h"
 #include "blob/test_util.h"
 #include "core/time.h"
+#include "blob/dataset_tar.h"
 #include "jobs/archive_worker.h"
+#include "jobs/bag_reader.h"
 
 namespace openem {
 namespace {
@@ -183,7 +185,11 @@ TEST_F(WorkerTest, SweepDeletesTheBagsOfDeletedDatasetsOnly) {
                                          {"ownerGroup", "g1"}, {"version", "other-1"}});
   EXPECT_EQ(w->sweep_deleted_archives(), 0);  // both datasets exist
 
+  // What the DELETE route does (api/dataset_deletion.cpp): the dataset goes, its copies are released.
   store_->remove(schemas::datasets(), "PID/gone");
+  for (const auto& b : datablocks("PID/gone"))
+    if (b.at("version") == kBagVersion) store_->remove(schemas::datablocks(), text(b.at("_id")));
+  archive_ledger::release_dataset(*store_, "PID/gone");
   EXPECT_EQ(w->sweep_deleted_archives(), 1);
   for (const auto& bag : gone_bags) EXPECT_FALSE(std::filesystem::exists(bag)) << bag;
   EXPECT_TRUE(std::filesystem::exists(kept_bag));
@@ -204,7 +210,7 @@ TEST_F(WorkerTest, DamagedCopyIsReportedAndTheSecondCopyUsed) {
   auto flip = [&](int copy) {
     auto path = dir_.path() / ("archive/copy-" + std::to_string(copy)) / "PID_two" / (a + ".tar");
     std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
-    f.seekp(512 + 512 + 512 + 100);  // inside f.bin's data (after bagit.txt and headers)
+    f.seekp(5 * 512 + 100);  // inside f.bin's data (after bagit.txt, bag-info.txt and their headers)
     f.put('y');
   };
   flip(1);
@@ -297,6 +303,153 @@ TEST_F(WorkerTest, AutoArchivePolicyCreatesJobs) {
   EXPECT_EQ(lifecycle("PID/auto")["archiveStatusMessage"], "scheduledForArchiving");
   ASSERT_TRUE(w->run_once());
   EXPECT_EQ(lifecycle("PID/auto")["archiveStatusMessage"], "datasetOnArchiveDisk");
+}
+
+// Issue #20, items 1 and 2: a dataset owner edited the datablock the worker wrote for his own
+// dataset to name another group's bag. Retrieve must not copy that bag into his dataset, and
+// deleting his dataset must not delete it.
+class RepointedDatablockTest : public WorkerTest {
+ protected:
+  void SetUp() override {
+    WorkerTest::SetUp();
+    config_.archive_purge = "never";
+    dataset("PID/victim", {{"secret.txt", "the victim's data"}});
+    dataset("PID/attacker", {{"own.txt", "mine"}});
+    w_ = worker();
+    victim_job_ = job("archive", {"PID/victim"});
+    ASSERT_TRUE(w_->run_once());
+    attacker_job_ = job("archive", {"PID/attacker"});
+    ASSERT_TRUE(w_->run_once());
+    victim_key_ = "PID_victim/" + victim_job_ + ".tar";
+    ASSERT_TRUE(std::filesystem::exists(bag(victim_key_)));
+    auto blocks = datablocks("PID/attacker");
+    ASSERT_EQ(blocks.size(), 1u);
+    json::object b = blocks[0];
+    b["archiveId"] = victim_key_;
+    b["dataFileList"] = json::array();
+    ASSERT_TRUE(store_->replace(schemas::datablocks(), b));
+  }
+  std::filesystem::path bag(const std::string& key) { return dir_.path() / "archive/copy-1" / key; }
+
+  std::unique_ptr<ArchiveWorker> w_;
+  std::string victim_job_, attacker_job_, victim_key_;
+};
+
+TEST_F(RepointedDatablockTest, RetrieveDoesNotCopyAnotherDatasetsBag) {
+  ASSERT_TRUE(blobs_->remove("PID/attacker", "own.txt").is_ok());
+  std::string r = job("retrieve", {"PID/attacker"});
+  ASSERT_TRUE(w_->run_once());
+  json::object rj = get(schemas::jobs(), r);
+  EXPECT_EQ(rj["statusCode"], "finishedUnsuccessful");
+  EXPECT_EQ(blob("PID/attacker", "secret.txt"), "<missing>");
+  std::vector<BlobInfo> files;
+  ASSERT_TRUE(blobs_->list("PID/attacker", &files).is_ok());
+  EXPECT_TRUE(files.empty());
+  const json::object& result = rj["jobResultObject"].as_object().at("datasets").as_array()[0].as_object();
+  EXPECT_EQ(text(result.at("error")), "dataset PID/attacker has no archived copy made by openem");
+  // The victim still retrieves its own bag.
+  std::string v = job("retrieve", {"PID/victim"});
+  ASSERT_TRUE(w_->run_once());
+  EXPECT_EQ(get(schemas::jobs(), v)["statusCode"], "finishedSuccessful");
+}
+
+TEST_F(RepointedDatablockTest, DeletingTheAttackersDatasetKeepsTheVictimsBag) {
+  store_->remove(schemas::datasets(), "PID/attacker");
+  archive_ledger::release_dataset(*store_, "PID/attacker");
+  EXPECT_EQ(w_->sweep_deleted_archives(), 1);  // the attacker's own bag
+  EXPECT_TRUE(std::filesystem::exists(bag(victim_key_)));
+  EXPECT_FALSE(std::filesystem::exists(bag("PID_attacker/" + attacker_job_ + ".tar")));
+  ASSERT_TRUE(blobs_->remove("PID/victim", "secret.txt").is_ok());
+  std::string v = job("retrieve", {"PID/victim"});
+  ASSERT_TRUE(w_->run_once());
+  EXPECT_EQ(get(schemas::jobs(), v)["statusCode"], "finishedSuccessful");
+  EXPECT_EQ(blob("PID/victim", "secret.txt"), "the victim's data");
+}
+
+// Issue #20, item 3: a dataset deleted and created again under the same pid (by a privileged
+// creator, for another group) never reaches the old dataset's archived copy.
+TEST_F(WorkerTest, ADatasetCreatedAgainUnderTheSamePidDoesNotReachTheOldBag) {
+  config_.archive_purge = "always";
+  dataset("PID/again", {{"old.txt", "the old group's data"}});
+  auto w = worker();
+  std::string a = job("archive", {"PID/again"});
+  ASSERT_TRUE(w->run_once());
+  json::object old_block = datablocks("PID/again").at(0);
+  store_->remove(schemas::datasets(), "PID/again");  // what the DELETE route does
+  store_->remove(schemas::origdatablocks(), "PID/again-odb");
+  store_->remove(schemas::datablocks(), text(old_block["_id"]));
+  archive_ledger::release_dataset(*store_, "PID/again");
+  dataset("PID/again", {}, false);  // a new dataset, another group's
+  // Even a datablock written by hand exactly like the old one does not lead to the old bag.
+  old_block["_id"] = "copied";
+  old_block["ownerGroup"] = "g2";
+  store_->insert(schemas::datablocks(), old_block);
+  std::string r = job("retrieve", {"PID/again"});
+  ASSERT_TRUE(w->run_once());
+  EXPECT_EQ(get(schemas::jobs(), r)["statusCode"], "finishedUnsuccessful");
+  EXPECT_EQ(blob("PID/again", "old.txt"), "<missing>");
+}
+
+// A dataset deleted while its archive job runs: the bags become deletable, nothing is
+// registered, and a dataset created again under the pid does not get them.
+TEST_F(WorkerTest, ABagWrittenForADeletedDatasetIsNeverRegistered) {
+  dataset("PID/racing", {{"a.txt", "first"}});
+  std::string a = job("archive", {"PID/racing"});
+  std::string key = archive_ledger::bag_key("PID/racing", a);
+  ASSERT_TRUE(archive_ledger::begin(*store_, key, "PID/racing", a));
+  archive_ledger::release_dataset(*store_, "PID/racing");  // the delete, between begin and the end
+  EXPECT_FALSE(archive_ledger::make_live(*store_, key, "block", "digest"));
+  EXPECT_FALSE(archive_ledger::begin(*store_, key, "PID/racing", a));  // a resumed attempt neither
+  EXPECT_EQ(archive_ledger::find(*store_, key)->state, archive_ledger::kDatasetDeleted);
+}
+
+TEST_F(WorkerTest, BagsRecordTheirDataset) {
+  config_.archive_purge = "never";
+  dataset("PID/with\nnewline", {{"a.txt", "x"}});
+  auto w = worker();
+  std::string a = job("archive", {"PID/with\nnewline"});
+  ASSERT_TRUE(w->run_once());
+  ASSERT_EQ(get(schemas::jobs(), a)["statusCode"], "finishedSuccessful");
+  std::unique_ptr<ArchiveTier> tier;
+  ASSERT_TRUE(open_directory_archive_tier(dir_.path() / "archive/copy-1", &tier).is_ok());
+  std::unique_ptr<BlobReader> r;
+  std::string key = archive_ledger::bag_key("PID/with\nnewline", a);
+  ASSERT_TRUE(tier->open(key, &r).is_ok());
+  BagCheck check = read_bag(*r, {});
+  ASSERT_TRUE(check.ok) << check.message;
+  EXPECT_EQ(check.top, tar_top_name("PID/with\nnewline"));
+  EXPECT_EQ(check.bag_info["External-Identifier"], "PID/with%0Anewline");  // one line, not two
+  EXPECT_EQ(check.bag_info["Internal-Sender-Identifier"], key);
+  EXPECT_EQ(check.bag_info.count("newline"), 0u);
+  auto copy = archive_ledger::find(*store_, key);
+  ASSERT_TRUE(copy.has_value());
+  EXPECT_EQ(copy->state, archive_ledger::kLive);
+  EXPECT_EQ(copy->pid, "PID/with\nnewline");
+  EXPECT_EQ(copy->manifest_sha256, check.manifest_sha256);
+  EXPECT_EQ(copy->datablock_id, text(datablocks("PID/with\nnewline").at(0).at("_id")));
+}
+
+// Catalogs archived before the ledger: each openem datablock whose key is its own dataset's
+// gets a record once; one re-pointed at another dataset's key gets none, so the sweep leaves
+// the other dataset's bag alone.
+TEST_F(WorkerTest, EarlierBagsAreRecordedOnceAndRepointedOnesIgnored) {
+  config_.archive_purge = "never";
+  dataset("PID/v", {{"a.txt", "victim"}});
+  dataset("PID/x", {{"b.txt", "attacker"}});
+  auto w = worker();
+  std::string a = job("archive", {"PID/v", "PID/x"});
+  ASSERT_TRUE(w->run_once());
+  // Back to the state of an older catalog: no records, and the attacker's datablock re-pointed.
+  for (const std::string pid : {"PID/v", "PID/x"}) store_->remove(schemas::archive_copies(), archive_ledger::bag_key(pid, a));
+  json::object xb = datablocks("PID/x").at(0);
+  xb["archiveId"] = archive_ledger::bag_key("PID/v", a);
+  store_->replace(schemas::datablocks(), xb);
+  store_->remove(schemas::datasets(), "PID/x");  // deleted by the old code: its datablock stayed
+  EXPECT_EQ(archive_ledger::record_earlier_bags(*store_, kBagVersion), 1);
+  EXPECT_EQ(archive_ledger::record_earlier_bags(*store_, kBagVersion), 0);  // once
+  EXPECT_EQ(archive_ledger::find(*store_, archive_ledger::bag_key("PID/v", a))->pid, "PID/v");
+  EXPECT_EQ(w->sweep_deleted_archives(), 0);
+  EXPECT_TRUE(std::filesystem::exists(dir_.path() / "archive/copy-1" / archive_ledger::bag_key("PID/v", a)));
 }
 
 }  // namespace

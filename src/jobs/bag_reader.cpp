@@ -62,6 +62,33 @@ bool octal(const char* p, std::size_t n, std::int64_t& out) {
 
 std::string field(const char* p, std::size_t n) { return std::string(p, strnlen(p, n)); }
 
+// bag-info.txt: "Label: value" lines; a line starting with whitespace continues the value.
+std::map<std::string, std::string> parse_bag_info(const std::string& text) {
+  std::map<std::string, std::string> out;
+  std::string label;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    if (nl == std::string::npos) nl = text.size();
+    std::string line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    if ((line[0] == ' ' || line[0] == '\t') && !label.empty()) {
+      std::size_t start = line.find_first_not_of(" \t");
+      if (start != std::string::npos) out[label] += " " + line.substr(start);
+      continue;
+    }
+    std::size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    label = line.substr(0, colon);
+    std::size_t start = line.find_first_not_of(" \t", colon + 1);
+    std::string value = start == std::string::npos ? "" : line.substr(start);
+    if (!out.emplace(label, value).second) label.clear();  // the first value counts
+  }
+  return out;
+}
+
 }  // namespace
 
 BagCheck read_bag(BlobReader& reader, const std::map<std::string, std::string>& expected, BagSink* sink,
@@ -174,10 +201,14 @@ BagCheck read_bag(BlobReader& reader, const std::map<std::string, std::string>& 
     } else if (rel == "manifest-sha256.txt") {
       have_manifest = true;
       manifest = content;
+    } else if (rel == "bag-info.txt") {
+      out.bag_info = parse_bag_info(content);
     }
   }
   if (!have_bagit) return corrupt("bagit.txt is missing or malformed");
   if (!have_manifest) return corrupt("manifest-sha256.txt is missing");
+  out.top = top;
+  out.manifest_sha256 = Hasher::hex(Hasher::digest("sha256", manifest));
   std::map<std::string, std::string> listed;
   std::size_t pos = 0;
   while (pos < manifest.size()) {

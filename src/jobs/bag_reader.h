@@ -25,6 +25,11 @@ struct BagCheck {
   bool corrupt = false;  // the bag is readable but wrong (as opposed to an I/O error)
   std::string message;
   std::vector<BagFile> files;  // in bag order
+  std::string top;             // the bag's directory (the first path segment of every entry)
+  std::string manifest_sha256; // SHA-256 of manifest-sha256.txt as stored
+  // bag-info.txt's "Label: value" lines (empty when the bag has none); a label given twice
+  // keeps its first value.
+  std::map<std::string, std::string> bag_info;
 };
 
 // Receives the data files while they are read (extraction). Each callback returns an empty

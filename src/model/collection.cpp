@@ -187,10 +187,28 @@ const CollectionSchema& jobs() {
   return s;
 }
 
+// The archive worker's own record of the bags it wrote (jobs/archive_ledger.h). No endpoint
+// reads or writes it: it is what retrieve and the retention sweep trust, instead of the
+// datablocks, which the API exposes.
+const CollectionSchema& archive_copies() {
+  static const CollectionSchema s{
+      .name = "archivecopies",
+      .table = "archive_copies",
+      .id_field = "archiveId",
+      .columns = {{"datasetId", "dataset_id", ColumnType::Text},
+                  {"state", "state", ColumnType::Text},
+                  {"updatedAt", "updated_at", ColumnType::Date}},
+      .date_fields = {"createdAt", "updatedAt"},
+      .ownable = false,
+  };
+  return s;
+}
+
 const std::vector<const CollectionSchema*>& all() {
-  static const std::vector<const CollectionSchema*> v{&datasets(),  &origdatablocks(), &datablocks(),
-                                                      &attachments(), &proposals(),     &samples(),
-                                                      &instruments(), &policies(),       &jobs()};
+  static const std::vector<const CollectionSchema*> v{&datasets(),    &origdatablocks(), &datablocks(),
+                                                      &attachments(),  &proposals(),      &samples(),
+                                                      &instruments(),  &policies(),       &jobs(),
+                                                      &archive_copies()};
   return v;
 }
 

@@ -58,6 +58,7 @@ const CollectionSchema& samples();
 const CollectionSchema& instruments();
 const CollectionSchema& policies();
 const CollectionSchema& jobs();
+const CollectionSchema& archive_copies();
 const std::vector<const CollectionSchema*>& all();
 }  // namespace schemas
 

@@ -207,8 +207,10 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
   // classification is overwritten with the owner group's tape redundancy (reference §3.3).
   doc["classification"] = dataset_classification(d.tape_redundancy);
   json::object lc = default_lifecycle(d.retention_years, d.publication_years);
+  json::value retention = lc["archiveRetentionTime"];
   if (auto* given = doc.if_contains("datasetlifecycle"); given && given->is_object())
     for (const auto& [k, v] : given->get_object()) lc[k] = v;
+  if (!d.may_set_retention) lc["archiveRetentionTime"] = std::move(retention);
   doc["datasetlifecycle"] = std::move(lc);
   normalize_dataset(doc);
 }

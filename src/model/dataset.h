@@ -22,6 +22,9 @@ struct DatasetDefaults {
   std::string tape_redundancy = "low";  // from the owner group's policy
   int retention_years = -1;      // POLICY_RETENTION_SHIFT
   int publication_years = 3;     // POLICY_PUBLICATION_SHIFT
+  // Retention is the archive system's to set (docs/security.md); anyone else's
+  // datasetlifecycle.archiveRetentionTime is replaced by the policy's.
+  bool may_set_retention = false;
 };
 
 // The classification a dataset gets from its owner group's tape redundancy (reference §3.3).

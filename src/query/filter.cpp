@@ -127,6 +127,15 @@ void apply_limits(ListFilter& f, const json::value& limits) {
   if (auto* s = o.if_contains("skip"); s && !s->is_null()) f.skip = to_int(*s, "skip");
   if (auto* ord = o.if_contains("order")) parse_order(f, *ord);
   if (auto* sort = o.if_contains("sort")) parse_order(f, *sort);
+  check_window(f);
+}
+
+void check_window(ListFilter& f) {
+  // The same caps for every form a window comes in (filter, limits, separate parameters):
+  // -1 would mean "no limit" to the store.
+  if (f.skip < 0) throw ApiError::bad_request("skip must not be negative");
+  if (f.limit && *f.limit < 0) throw ApiError::bad_request("limit must not be negative");
+  if (f.limit && *f.limit > kMaxLimit) f.limit = kMaxLimit;
 }
 
 ListFilter parse_filter_value(const json::value& v) {
@@ -145,9 +154,7 @@ ListFilter parse_filter_value(const json::value& v) {
     else if (key == "order" || key == "sort") parse_order(f, x);
     // Unknown keys are ignored, as upstream's v3 pipes do.
   }
-  if (f.skip < 0) throw ApiError::bad_request("skip must not be negative");
-  if (f.limit && *f.limit < 0) throw ApiError::bad_request("limit must not be negative");
-  if (f.limit && *f.limit > kMaxLimit) f.limit = kMaxLimit;
+  check_window(f);
   return f;
 }
 

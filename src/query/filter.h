@@ -40,6 +40,8 @@ ListFilter parse_filter(std::string_view text);
 ListFilter parse_filter_value(const boost::json::value& v);
 // Parses a `limits` object ({limit, skip, order|sort}) into `f`.
 void apply_limits(ListFilter& f, const boost::json::value& limits);
+// 400 for a negative skip or limit; a limit above the cap becomes the cap.
+void check_window(ListFilter& f);
 // Parses a JSON query parameter such as `fields` or `facets`; 400 "Invalid JSON in <name>".
 boost::json::value parse_json_param(std::string_view text, std::string_view name);
 

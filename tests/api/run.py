@@ -874,8 +874,11 @@ class Run:
             return None
         if a.kind == "expect-header":
             v = headers.get(a.name.lower())
-            return None if v is not None and a.text.lower() in v.lower() else \
-                f"header {a.name}: expected to contain {a.text!r}, got {v!r}"
+            if a.text.startswith("re:"):  # `expect-header Retry-After: re:^[0-9]+$`
+                ok = v is not None and re.search(a.text[3:], v) is not None
+            else:
+                ok = v is not None and a.text.lower() in v.lower()
+            return None if ok else f"header {a.name}: expected to contain {a.text!r}, got {v!r}"
         if not parsed:
             return f"{a.kind}: body is not JSON"
         node, err = None, None

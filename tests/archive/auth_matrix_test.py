@@ -14,16 +14,17 @@ TOKENS = ["anonymous", "admin", "ingestor", "archiveManager", "proposalIngestor"
           "globalUser"]
 # dataset: ownerGroup group1, accessGroups [group2]; user3 is in group1 and group3.
 DEFAULT = {
-    #                 create archive, create retrieve, read user1's job, update it, delete it
-    "anonymous":        (401, 401, 403, 401, 403),
+    # create archive, create retrieve, read user1's job, update it, delete it. A dataset or a job
+    # the caller cannot read is answered as a missing one (400 on create, 404 on the job).
+    "anonymous":        (400, 400, 404, 404, 404),
     "admin":            (201, 201, 200, 200, 200),
-    "ingestor":         (403, 403, 403, 403, 403),
+    "ingestor":         (400, 400, 404, 404, 404),
     "archiveManager":   (403, 403, 200, 200, 403),
-    "proposalIngestor": (403, 403, 403, 403, 403),
+    "proposalIngestor": (400, 400, 404, 404, 404),
     "user1":            (201, 201, 200, 403, 403),
-    "user2":            (403, 201, 403, 403, 403),
+    "user2":            (403, 201, 404, 404, 404),
     "user3":            (201, 201, 200, 403, 403),
-    "globalUser":       (403, 403, 403, 403, 403),
+    "globalUser":       (400, 400, 404, 404, 404),
 }
 
 YAML = """\
@@ -127,9 +128,20 @@ def main():
         server.start()
         clients = {t: Client(server, None if t == "anonymous" else t) for t in TOKENS}
         admin = clients["admin"]
-        pid = admin.json("POST", "/api/v3/Datasets", {
-            "type": "raw", "ownerGroup": "group1", "owner": "o", "contactEmail": "o@x.org", "sourceFolder": "/d",
-            "creationTime": "2024-01-01T00:00:00Z", "principalInvestigator": "pi", "creationLocation": "krios"}, 201)["pid"]
+        # Published, so that every account may name it: the matrix is about the job rules. A
+        # dataset the caller cannot read is answered as a missing one (checked below).
+        def custom_dataset(published):
+            return admin.json("POST", "/api/v3/Datasets", {
+                "type": "raw", "ownerGroup": "group1", "owner": "o", "contactEmail": "o@x.org", "sourceFolder": "/d",
+                "creationTime": "2024-01-01T00:00:00Z", "principalInvestigator": "pi", "creationLocation": "krios",
+                "isPublished": published}, 201)["pid"]
+        pid, private = custom_dataset(True), custom_dataset(False)
+        for token in ("anonymous", "user2", "globalUser"):
+            answers = [request(clients[token], "POST", "/api/v4/jobs", {"type": "all_access", "jobParams": {
+                "datasetList": [{"pid": p}]}}) for p in (private, "PID.prefix.a0b1/no-such-dataset")]
+            c.eq(f"custom: {token} naming a private dataset gets the answer for a missing one",
+                 (answers[0][0], json.loads(answers[0][1])["message"].replace(private, "X")),
+                 (answers[1][0], json.loads(answers[1][1])["message"].replace("PID.prefix.a0b1/no-such-dataset", "X")))
         created = {}
         for jtype, by_token in CUSTOM.items():
             for token in TOKENS:
@@ -145,7 +157,7 @@ def main():
         c.eq("custom: anonymous updates an #all job", request(clients["anonymous"], "PATCH", "/api/v4/jobs/" + job,
                                                                {"statusCode": "x"})[0], 200)
         job = created[("authenticated_access", "user2")]["id"]
-        for token, want in (("user3", 200), ("user2", 403), ("globalUser", 403)):
+        for token, want in (("user3", 200), ("user2", 403), ("globalUser", 404)):  # user2 owns it; globalUser cannot read it
             c.eq(f"custom: {token} updates a #jobOwnerGroup job", request(clients[token], "PATCH", "/api/v4/jobs/" + job,
                                                                           {"statusCode": "x"})[0], want)
         job = created[("group_access", "user2")]["id"]

@@ -67,7 +67,7 @@ def main():
         user2 = Client(server, "user2")
         status, _, _ = user2.request("POST", "/api/v3/Jobs", [("Content-Type", "application/json")],
                                      ('{"type": "retrieve", "datasetList": [{"pid": "%s", "files": []}]}' % pid).encode())
-        c.eq("retrieve by a non-member refused", status, 403)
+        c.eq("retrieve by a non-member refused as for a missing dataset", status, 400)
         rjob = user1.json("POST", "/api/v3/Jobs", {"type": "retrieve", "datasetList": [{"pid": pid, "files": []}],
                                                    "jobParams": {"destinationPath": "/archive/retrieve"}}, 201)
         rdone = wait_job(user1, rjob["id"])

@@ -938,10 +938,18 @@ class SqliteCatalogStore final : public CatalogStore {
 
   // Format 5 to 6: each ownable row gains its access set, computed from its document the
   // way writes compute it, and walk-order indexes carry it.
+  // Collections added after a format was current have no tables in a catalog of that
+  // format: their tables are created after the upgrades, with the rest of the schema.
+  static bool table_exists(SqliteDb& db, const std::string& table) {
+    auto st = db.prepare("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?");
+    st.bind_all({table});
+    return st.step();
+  }
+
   static void upgrade_5_to_6(SqliteDb& db) {
     upgrade(db, 5, "access sets in rows", [&] {
       for (const CollectionSchema* s : schemas::all()) {
-        if (!s->has_access_set()) continue;
+        if (!s->has_access_set() || !table_exists(db, s->table)) continue;
         db.exec("ALTER TABLE " + s->table + " ADD COLUMN access_set TEXT");
         {
           auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
@@ -966,6 +974,7 @@ class SqliteCatalogStore final : public CatalogStore {
     upgrade(db, 6, "search texts in their own table", [&] {
       for (const CollectionSchema* s : schemas::all()) {
         const std::string& t = s->table;
+        if (!table_exists(db, t)) continue;
         if (s->text_index)
           db.exec("DROP TABLE " + t + "_fts; DELETE FROM " + t + "_fts_pending;" +
                   "CREATE TABLE " + t + "_text" + kTextColumns + ";"

@@ -1,0 +1,72 @@
+#include "api/housekeeper.h"
+
+#include <spdlog/spdlog.h>
+
+#include "api/handler_util.h"
+#include "core/time.h"
+
+namespace openem {
+
+void Housekeeper::add(std::string name, std::chrono::milliseconds every, std::function<void()> chore) {
+  chores_.push_back({std::move(name), every, std::move(chore), {}});
+}
+
+int Housekeeper::run_due(Clock::time_point now) {
+  int ran = 0;
+  for (auto& c : chores_) {
+    if (now < c.next) continue;
+    c.next = now + c.every;
+    ++ran;
+    try {
+      c.run();
+    } catch (const std::exception& e) {
+      spdlog::error("event=chore_failed chore={} error=\"{}\"", c.name, e.what());
+    }
+  }
+  return ran;
+}
+
+void Housekeeper::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      run_due();
+      lock.lock();
+      auto wake = Clock::time_point::max();
+      for (const auto& c : chores_) wake = std::min(wake, c.next);
+      cv_.wait_until(lock, wake, [this] { return stopping_; });
+    }
+  });
+}
+
+void Housekeeper::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+int expire_anonymous_jobs(App& app) {
+  std::string cutoff = iso_utc(now_millis() - static_cast<Millis>(app.config().anonymous_job_ttl_hours) * 3600 * 1000);
+  QueryPlan plan;
+  plan.conditions.push_back({"t.owner_user IS NULL AND t.created_at < ?", {cutoff}, ""});
+  plan.limit = 1000;
+  int removed = 0;
+  for (const auto& job : app.store().find(schemas::jobs(), plan)) {
+    if (str_field(job, "createdBy") != "anonymous") continue;  // e.g. made by an archive system for nobody
+    if (app.store().remove(schemas::jobs(), str_field(job, "id"))) ++removed;
+  }
+  if (removed) spdlog::info("event=anonymous_jobs_expired count={}", removed);
+  return removed;
+}
+
+void add_catalog_chores(Housekeeper& h, App& app) {
+  h.add("expire_anonymous_jobs", std::chrono::minutes(10), [&app] { expire_anonymous_jobs(app); });
+}
+
+}  // namespace openem
