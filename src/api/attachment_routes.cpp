@@ -50,6 +50,7 @@ json::object parent_writable(App& app, const Parent& parent, const Principal& p,
   if (&parent.schema == &schemas::datasets()) ok = may_register_files(app, p, *doc);  // ingestors attach thumbnails
   else if (&parent.schema == &schemas::proposals()) ok = app.is_admin(p) || owns(*doc, p) || app.config().proposal_groups.matches(p.groups, true);
   else ok = app.is_admin(p) || owns(*doc, p) || app.config().sample_privileged_groups.matches(p.groups, true);
+  if (!ok && !can_read(*doc, p, parent_scope(app, parent, p))) throw ApiError::not_found();  // looks like missing
   if (!ok) throw ApiError::forbidden();
   return *doc;
 }

@@ -90,6 +90,17 @@ void check_retention_change(App& app, const Principal& p, const json::object& be
   throw ApiError::forbidden("datasetlifecycle.archiveRetentionTime is set by policy and the archive system");
 }
 
+bool global_facets_only(const Config& cfg, const SearchRequest& s) {
+  auto allowed = [&](std::string_view f) {
+    return std::find(cfg.global_facets.begin(), cfg.global_facets.end(), f) != cfg.global_facets.end();
+  };
+  for (const auto& f : s.facets)
+    if (!allowed(f)) return false;
+  for (const auto& [k, v] : s.fields)
+    if (!allowed(k) && k != "mode" && k != "userGroups") return false;  // neither is a condition on documents
+  return true;
+}
+
 std::string dataset_type(const json::object& body) {
   auto* t = body.if_contains("type");
   return t && t->is_string() ? std::string(t->get_string()) : std::string();
@@ -347,8 +358,10 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     if (!req.query_param("facets")) s.facets = {"type", "creationLocation", "ownerGroup", "keywords"};
     ReadScope scope = dataset_read_scope(app.config(), p);
     scope.include_shared_with = false;
-    // Functional accounts with global:true count over everything in facets (reference §7.2).
-    if (p.authenticated() && p.in_group("globalaccess")) scope.read_any = true;
+    // Functional accounts with global:true count over everything in facets (reference §7.2),
+    // but only the configured facets under conditions on those fields: any other field, or a
+    // text search, would hand them names, descriptions and metadata of datasets they cannot read.
+    if (p.authenticated() && p.in_group("globalaccess") && global_facets_only(app.config(), s)) scope.read_any = true;
     auto access_cond = read_access_condition(schemas::datasets(), p, scope);
     // Cached per (who may read what, query) until the next write to the catalog.
     std::string key = access_cond.sql;
@@ -385,8 +398,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     if (version == ApiVersion::V3 && !req.query_param("filter") && req.query_params("include").empty()) {
       // The common case: the stored JSON goes out as it is, the access rule decided in SQL.
       auto raw = app.store().get_raw(schemas::datasets(), req.param("pid"), access().access_condition(p, /*probe=*/true));
-      if (!raw) throw ApiError::not_found("Dataset not found");
-      if (!raw->readable) throw ApiError::forbidden();
+      if (!raw || !raw->readable) throw ApiError::not_found("Dataset not found");  // unreadable looks like missing
       HttpResponse res;
       res.body = std::move(raw->json);
       return res;

@@ -48,6 +48,10 @@ struct Config {
   GroupList attachment_groups = GroupList::parse("#all");
   bool dataset_creation_validation_enabled = false;
   std::string dataset_creation_validation_regex;
+  // OPENEM_GLOBAL_FACETS: the dataset facets `global` functional accounts count over every
+  // dataset (docs/security.md); other facets and conditions follow the read rule.
+  std::vector<std::string> global_facets{"type", "creationLocation", "ownerGroup", "keywords", "isPublished",
+                                         "datasetlifecycle.archiveStatusMessage"};
   int policy_retention_shift_years = -1;  // POLICY_RETENTION_SHIFT; -1: none
   int policy_publication_shift_years = 3;
 

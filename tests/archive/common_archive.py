@@ -85,8 +85,13 @@ def validate_bag(bag_tar_path, workdir):
         t.extractall(workdir)
         top = t.getnames()[0].split("/")[0]
     bag_dir = os.path.join(workdir, top)
+    # The Library of Congress bagit-python, as archives use it (../shared/tools, stdlib only).
+    loc = os.path.join(HERE, "..", "..", "..", "shared", "tools", "bagit-python", "bagit.py")
+    if os.path.exists(loc):
+        r = subprocess.run([sys.executable, loc, "--validate", bag_dir], capture_output=True, text=True)
+        return "bagit-python (LoC)", None if r.returncode == 0 else (r.stdout + r.stderr)[-600:]
     try:
-        import bagit  # python3-bagit (Debian), the validator the issue names
+        import bagit  # python3-bagit (Debian), when installed
         try:
             bagit.Bag(bag_dir).validate()
             return "python3-bagit", None
