@@ -31,7 +31,9 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       store_(std::move(store)),
       blobs_(std::move(blobs)),
       jwt_secret_(jwt_secret_for(config_, *store_)),
-      verified_tokens_(jwt_secret_, "_id") {}
+      verified_tokens_(jwt_secret_, "_id") {
+  store_->set_query_budget(std::chrono::milliseconds(config_.query_budget_ms));
+}
 
 namespace {
 std::string token_from(const HttpRequest& req) {

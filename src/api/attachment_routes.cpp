@@ -76,6 +76,11 @@ json::object new_attachment(App& app, const Parent& parent, const Principal& p, 
   body[parent.id_field] = parent_id;
   for (const char* k : {"ownerGroup", "accessGroups", "isPublished"})
     if (!body.contains(k) && parent_doc.contains(k)) body[k] = parent_doc.at(k);
+  // An attachment owned by a group neither its parent's nor the caller's would land in that
+  // group's lists: others must not change what a group sees (docs/security.md).
+  std::string owner = str_field(body, "ownerGroup");
+  if (!app.is_admin(p) && owner != str_field(parent_doc, "ownerGroup") && !p.in_group(owner))
+    throw ApiError::forbidden("Unauthorized to create attachments for group " + owner);
   if (!body.contains("accessGroups")) body["accessGroups"] = json::array();
   if (!body.contains("isPublished")) body["isPublished"] = false;
   body["relationships"] = json::array{
@@ -205,8 +210,8 @@ void register_attachment_routes(Router& r, App& app) {
   });
   r.add("DELETE", "/api/v4/attachments/:aid", [&app, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    json::object doc = access().get_existing(req.param("aid"));
-    if (!app.is_admin(p) && !owns(doc, p)) throw ApiError::forbidden();
+    json::object doc = access().get_for_change(p, req.param("aid"),
+                                               [&](const json::object& d) { return app.is_admin(p) || owns(d, p); });
     app.store().remove(schemas::attachments(), req.param("aid"));
     return HttpResponse::json(200, doc);
   });

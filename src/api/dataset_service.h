@@ -32,7 +32,8 @@ std::optional<std::string> policy_tape_redundancy(App& app, const std::string& o
 std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
                                     const std::string& manager_email);
 
-// Adds delta to numberOfDatasets of each proposal the dataset names (proposalIds).
+// Adds delta to numberOfDatasets of each proposal the dataset names (proposalIds) whose
+// ownerGroup or accessGroups hold the dataset's ownerGroup: strangers cannot move the count.
 void count_in_proposals(App& app, const boost::json::object& dataset, int delta);
 
 // Copies ownerGroup / accessGroups / isPublished of a dataset into its origdatablocks,

@@ -34,6 +34,7 @@ struct Config {
   long jwt_expires_in = 3600;     // seconds
   std::string pid_prefix;         // PID_PREFIX, trailing '/' stripped
   std::size_t max_body_bytes = 16 * 1024 * 1024;  // MAX_FILE_UPLOAD_SIZE
+  int query_budget_ms = 10000;    // OPENEM_QUERY_BUDGET_MS: a catalog read's time budget (503 past it)
 
   GroupList admin_groups = GroupList::parse("admin");
   GroupList delete_groups = GroupList::parse("admin");

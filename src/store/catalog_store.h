@@ -6,6 +6,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -97,6 +98,10 @@ class CatalogStore {
   virtual std::vector<UserRecord> list_users(std::int64_t limit, std::int64_t skip) = 0;
   virtual std::optional<std::string> setting(std::string_view key) = 0;
   virtual void set_setting(std::string_view key, std::string_view value) = 0;
+
+  // Each read outside a transaction may run this long; past it, it fails with ApiError 503.
+  // Zero (the default): no limit.
+  virtual void set_query_budget(std::chrono::milliseconds budget) = 0;
 
   virtual bool healthy() = 0;
   // Increases with every committed write: a cache of query results is valid while it

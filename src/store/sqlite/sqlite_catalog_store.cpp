@@ -178,6 +178,8 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  void set_query_budget(std::chrono::milliseconds budget) override { query_budget_ms_ = budget.count(); }
+
   std::optional<json::object> get(const CollectionSchema& schema, std::string_view id) override {
     return with_db([&](SqliteDb& db) -> std::optional<json::object> {
       auto st = db.prepare("SELECT d.doc FROM " + schema.table + " t JOIN " + schema.table +
@@ -514,8 +516,14 @@ class SqliteCatalogStore final : public CatalogStore {
     struct Return {
       SqlitePool& pool;
       std::unique_ptr<SqliteDb>& db;
-      ~Return() { pool.release(std::move(db)); }
+      ~Return() {
+        db->set_deadline(std::chrono::steady_clock::time_point::max());
+        pool.release(std::move(db));
+      }
     } ret{pool_, db};
+    // Reads outside a transaction have a time budget; writes (the writer thread) never do.
+    if (auto budget = query_budget_ms_.load(std::memory_order_relaxed); budget > 0)
+      db->set_deadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(budget));
     return fn(*db);
   }
 
@@ -1084,6 +1092,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::uint64_t last_analyze_ = 0;
   std::uint64_t batches_ = 0;
   std::atomic<std::uint64_t> generation_{0};
+  std::atomic<std::int64_t> query_budget_ms_{0};
   std::map<const CollectionSchema*, std::unique_ptr<AccessFacetCounts>> facet_counts_;  // fixed after start
   std::map<const CollectionSchema*, FacetCountDelta> job_delta_, batch_delta_;          // writer thread only
   std::atomic<bool> counts_valid_{true};

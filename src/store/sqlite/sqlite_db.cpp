@@ -179,6 +179,8 @@ SqliteDb::SqliteDb(const std::filesystem::path& file) {
   // A hostile query must not be able to run forever or build huge intermediate results.
   sqlite3_limit(db_, SQLITE_LIMIT_EXPR_DEPTH, 1000);
   sqlite3_limit(db_, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 10000);
+  // Every thousand VM steps (a clock read, well under 1 % of their cost): is the time up?
+  sqlite3_progress_handler(db_, 1000, &SqliteDb::check_deadline, this);
   // synchronous=NORMAL in WAL mode: a commit survives a killed process (it is in the OS's
   // file cache); a power cut may lose the last commits but never corrupts the database.
   // No mmap and a 16 MiB page cache per connection keep the server's RSS small.
@@ -215,7 +217,21 @@ void SqliteDb::exec(const std::string& sql) {
   }
 }
 
+int SqliteDb::check_deadline(void* self) {
+  auto* db = static_cast<SqliteDb*>(self);
+  if (db->deadline_ == std::chrono::steady_clock::time_point::max()) return 0;
+  if (std::chrono::steady_clock::now() < db->deadline_) return 0;
+  db->timed_out_ = true;
+  return 1;  // SQLITE_INTERRUPT
+}
+
 void SqliteDb::fail(int rc, const std::string& context) {
+  if ((rc & 0xff) == SQLITE_INTERRUPT && timed_out_) {
+    timed_out_ = false;
+    ApiError e(503, "The query ran out of its time budget; narrow it with a filter or a smaller page");
+    e.add_header("Retry-After", "1");
+    throw e;
+  }
   std::string msg = sqlite3_errmsg(db_);
   // Errors raised by our regexp() come from the client's pattern, not from the server.
   if (msg.find("regular expression") != std::string::npos) throw ApiError::bad_request("Invalid filter: " + msg);

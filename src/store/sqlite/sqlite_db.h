@@ -3,6 +3,7 @@
 // SQL uses (regexp via PCRE2 with match limits). Not thread-safe: one thread at a time
 // (SqlitePool hands connections out). Errors throw SqliteError.
 #include <sqlite3.h>
+#include <chrono>
 #include <cstdint>
 
 #include <filesystem>
@@ -73,8 +74,16 @@ class SqliteDb {
   sqlite3* handle() { return db_; }
   [[noreturn]] void fail(int rc, const std::string& context);
 
+  // Statements that run past `deadline` are interrupted and fail with ApiError 503 (a query's
+  // time budget, issue #20: one expensive sort must not slow everyone down). max(): none.
+  void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
+
  private:
+  static int check_deadline(void* self);
+
   sqlite3* db_ = nullptr;
+  std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+  bool timed_out_ = false;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
 };
 
