@@ -1,7 +1,9 @@
 #include "core/time.h"
 
+#include <atomic>
 #include <cctype>
 #include <cstdio>
+#include <cstdlib>
 
 namespace openem {
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
@@ -43,10 +45,51 @@ bool read_digits(std::string_view s, size_t& pos, size_t n, int& out) {
 
 }  // namespace
 
+namespace {
+
+// The test-only clock (time.h): an offset in milliseconds read from OPENEM_TEST_CLOCK_FILE,
+// re-read at most every 50 ms so that a test moves time by rewriting the file.
+class TestClock {
+ public:
+  TestClock() {
+    if (const char* f = std::getenv("OPENEM_TEST_CLOCK_FILE"); f && *f) file_ = f;
+  }
+  bool enabled() const { return !file_.empty(); }
+  Millis offset() {
+    auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    auto last = read_at_.load(std::memory_order_relaxed);
+    if (now - last > 50'000'000 && read_at_.compare_exchange_strong(last, now)) {
+      std::FILE* in = std::fopen(file_.c_str(), "r");
+      long long v = 0;
+      if (in) {
+        if (std::fscanf(in, "%lld", &v) == 1) offset_ = v;
+        std::fclose(in);
+      }
+    }
+    return offset_.load(std::memory_order_relaxed);
+  }
+
+ private:
+  std::string file_;
+  std::atomic<std::int64_t> read_at_{0};
+  std::atomic<Millis> offset_{0};
+};
+
+TestClock& test_clock() {
+  static TestClock clock;
+  return clock;
+}
+
+}  // namespace
+
 Millis now_millis() {
   using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  Millis real = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  static const bool testing = test_clock().enabled();
+  return testing ? real + test_clock().offset() : real;
 }
+
+bool test_clock_enabled() { return test_clock().enabled(); }
 
 std::string iso_utc(Millis ms) {
   std::int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;

@@ -15,7 +15,11 @@ using Millis = std::int64_t;  // milliseconds since the Unix epoch, UTC
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d);
 void civil_from_days(std::int64_t days, std::int64_t& y, unsigned& m, unsigned& d);
 
+// The wall clock. For tests only: with OPENEM_TEST_CLOCK_FILE set, the integer in that file
+// (milliseconds, re-read within 50 ms of a change) is added, so a test moves the server's time
+// forward — an embargo ending, a token expiring — without sleeping. Never set in production.
 Millis now_millis();
+bool test_clock_enabled();
 std::string iso_utc(Millis ms);  // always "YYYY-MM-DDTHH:MM:SS.mmmZ"
 std::string now_iso();
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z", "+hh:mm", "-hhmm" or no zone (UTC).

@@ -50,6 +50,7 @@ const CollectionSchema& datasets() {
           {"size", "size", ColumnType::Integer},
           {"numberOfFiles", "number_of_files", ColumnType::Integer},
           {"datasetlifecycle.archiveStatusMessage", "archive_status", ColumnType::Text},
+          {"datasetlifecycle.dateOfPublishing", "date_of_publishing", ColumnType::Date},
       }),
       .array_fields = {"#access", "accessGroups", "sharedWith", "keywords", "proposalIds", "sampleIds",
                        "instrumentIds", "principalInvestigators", "inputDatasets", "techniques.name"},
@@ -204,11 +205,30 @@ const CollectionSchema& archive_copies() {
   return s;
 }
 
+// Published data (reference §5.7): the records that get DOIs. Keyed by DOI; not ownable (the
+// API decides who reads which status).
+const CollectionSchema& published_data() {
+  static const CollectionSchema s{
+      .name = "publisheddata",
+      .table = "published_data",
+      .id_field = "doi",
+      .columns = {{"status", "status", ColumnType::Text},
+                  {"createdAt", "created_at", ColumnType::Date},
+                  {"updatedAt", "updated_at", ColumnType::Date},
+                  {"registeredTime", "registered_time", ColumnType::Date}},
+      .array_fields = {"pidArray", "datasetPids"},
+      .date_fields = {"createdAt", "updatedAt", "registeredTime"},
+      .ownable = false,
+      .text_index = true,
+  };
+  return s;
+}
+
 const std::vector<const CollectionSchema*>& all() {
   static const std::vector<const CollectionSchema*> v{&datasets(),    &origdatablocks(), &datablocks(),
                                                       &attachments(),  &proposals(),      &samples(),
                                                       &instruments(),  &policies(),       &jobs(),
-                                                      &archive_copies()};
+                                                      &archive_copies(), &published_data()};
   return v;
 }
 

@@ -59,6 +59,7 @@ const CollectionSchema& instruments();
 const CollectionSchema& policies();
 const CollectionSchema& jobs();
 const CollectionSchema& archive_copies();
+const CollectionSchema& published_data();
 const std::vector<const CollectionSchema*>& all();
 }  // namespace schemas
 

@@ -64,33 +64,6 @@ void collect_field(const json::object& doc, std::string_view path, std::vector<s
   if (child) collect_path(*child, dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1), out);
 }
 
-SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
-  const json::value* v = at_path(doc, col.field);
-  if (!v || v->is_null()) return nullptr;
-  switch (col.type) {
-    case ColumnType::Text:
-      if (v->is_string()) return std::string(v->get_string());
-      return json::serialize(*v);
-    case ColumnType::Date:
-      if (v->is_string()) {
-        if (auto iso = normalize_iso(v->get_string())) return *iso;
-        return std::string(v->get_string());
-      }
-      return nullptr;
-    case ColumnType::Integer:
-      if (v->is_int64()) return v->get_int64();
-      if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
-      if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
-      return nullptr;
-    case ColumnType::Real:
-      if (v->is_number()) return v->to_number<double>();
-      return nullptr;
-    case ColumnType::Bool:
-      if (v->is_bool()) return std::int64_t{v->get_bool() ? 1 : 0};
-      return nullptr;
-  }
-  return nullptr;
-}
 
 // What <table>_values holds under `field` for doc (duplicates are dropped by its key).
 std::vector<std::string> side_values(const json::object& doc, std::string_view field) {
@@ -127,6 +100,34 @@ std::string access_set_from(const CollectionSchema& schema, const SideRows& valu
 }
 
 }  // namespace
+
+SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
+  const json::value* v = at_path(doc, col.field);
+  if (!v || v->is_null()) return nullptr;
+  switch (col.type) {
+    case ColumnType::Text:
+      if (v->is_string()) return std::string(v->get_string());
+      return json::serialize(*v);
+    case ColumnType::Date:
+      if (v->is_string()) {
+        if (auto iso = normalize_iso(v->get_string())) return *iso;
+        return std::string(v->get_string());
+      }
+      return nullptr;
+    case ColumnType::Integer:
+      if (v->is_int64()) return v->get_int64();
+      if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+      if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+      return nullptr;
+    case ColumnType::Real:
+      if (v->is_number()) return v->to_number<double>();
+      return nullptr;
+    case ColumnType::Bool:
+      if (v->is_bool()) return std::int64_t{v->get_bool() ? 1 : 0};
+      return nullptr;
+  }
+  return nullptr;
+}
 
 std::string access_set_of(const CollectionSchema& schema, const json::object& doc) {
   SideRows values;

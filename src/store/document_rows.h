@@ -29,6 +29,9 @@ struct ScientificRow {
   SqlParam text;         // the value as given, when a string
 };
 
+// What the store keeps in `col` for doc (a date normalised to iso_utc form), or null.
+SqlParam column_value(const IndexedColumn& col, const boost::json::object& doc);
+
 // A document's rows in <table>_values: (field, value).
 using SideRows = std::vector<std::pair<std::string, std::string>>;
 

@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <unordered_map>
 
@@ -127,7 +128,7 @@ class SqlitePool {
 // Needs the <t>_doc join: conditions that look into the document.
 bool needs_doc(const std::string& sql) { return sql.find("d.doc") != std::string::npos; }
 
-constexpr int kSchemaVersion = 7;
+constexpr int kSchemaVersion = 8;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -997,6 +998,37 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  // Format 7 to 8: indexed columns added since (datasetlifecycle.dateOfPublishing, for the
+  // embargo sweep): each missing column is added and filled from the documents the way writes
+  // fill it. New collections need nothing here: their tables are created with the schema.
+  static void upgrade_7_to_8(SqliteDb& db) {
+    upgrade(db, 7, "indexed columns added since format 7", [&] { add_missing_columns(db); });
+  }
+
+  static void add_missing_columns(SqliteDb& db) {
+    for (const CollectionSchema* s : schemas::all()) {
+      if (!table_exists(db, s->table)) continue;
+      std::set<std::string> present;
+      {
+        auto info = db.prepare("SELECT name FROM pragma_table_info(?)");
+        info.bind_all({s->table});
+        while (info.step()) present.emplace(info.text(0));
+      }
+      for (const auto& c : s->columns) {
+        if (present.count(c.column)) continue;
+        db.exec("ALTER TABLE " + s->table + " ADD COLUMN " + c.column + " " + sql_type(c.type));
+        auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc");
+        auto update = db.prepare("UPDATE " + s->table + " SET " + c.column + " = ? WHERE seq = ?");
+        while (docs.step()) {
+          SqlParam v = column_value(c, parse_doc(docs.text(1)));
+          if (std::holds_alternative<std::nullptr_t>(v)) continue;
+          update.bind_all({v, docs.int64(0)});
+          update.run();
+        }
+      }
+    }
+  }
+
   // The text index over <t>_text, its queue of texts waiting to be indexed, and the
   // triggers that fill the queue. New and changed texts wait in <t>_fts_pending and are
   // indexed in large batches by the writer (index_pending_text): one FTS segment per batch
@@ -1035,9 +1067,10 @@ class SqliteCatalogStore final : public CatalogStore {
       count.step();
       tables = count.int64(0);
     }
-    if (tables > 0 && (version == 5 || version == 6)) {
+    if (tables > 0 && version >= 5 && version <= 7) {
       upgrade_5_to_6(db);
       upgrade_6_to_7(db);
+      upgrade_7_to_8(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");
@@ -1075,6 +1108,8 @@ class SqliteCatalogStore final : public CatalogStore {
                "unit_si TEXT, text TEXT, PRIMARY KEY (seq, path, ord)) WITHOUT ROWID;";
       }
     }
+    // The embargo sweep's walk: only unpublished datasets, in the order their embargo ends.
+    ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";
     ddl += "PRAGMA user_version = " + std::to_string(kSchemaVersion) + ";";
     db.exec("BEGIN IMMEDIATE;" + ddl + "COMMIT;");
   }

@@ -431,7 +431,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
     indexed.push_back(s);
     if (s != &schemas::datasets()) store_->insert(*s, {{s->id_field, "z-1"}, {"ownerGroup", "g"}, {"title", "zebrafish"}});
   }
-  ASSERT_EQ(indexed.size(), 4u);  // datasets, origdatablocks, proposals, samples
+  ASSERT_EQ(indexed.size(), 5u);  // datasets, origdatablocks, proposals, samples, published data
   store_.reset();
   make_format_6(dir_ / "catalog.db");
   {  // p/3 waits in the queue, out of the index, as the writer left it between two batches
@@ -455,7 +455,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   };
   using Rows = std::vector<std::string>;
   auto check_layout = [&](const std::string& when) {
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"7"}) << when;
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"8"}) << when;
     EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
                       "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
     for (const CollectionSchema* s : indexed) {
@@ -712,6 +712,33 @@ TEST_F(StoreTest, TextRowCheckSelectsWhatTheIndexSelects) {
     store_.reset();  // the writer indexes pending texts when it stops
     store_ = open_sqlite_store(dir_ / "catalog.db");
   }
+}
+
+// A format-7 catalog gains the columns indexed since (the embargo's dateOfPublishing), filled
+// from its documents, when opened.
+TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
+  add("e/1", {{"ownerGroup", "g"}, {"isPublished", false},
+              {"datasetlifecycle", json::object{{"dateOfPublishing", "2020-01-01T00:00:00Z"}}}});
+  add("e/2", {{"ownerGroup", "g"}, {"isPublished", false},
+              {"datasetlifecycle", json::object{{"dateOfPublishing", "2999-01-01"}}}});
+  add("e/3", {{"ownerGroup", "g"}, {"isPublished", false}});
+  store_.reset();
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    db.exec("DROP INDEX datasets_embargo; DROP INDEX datasets_date_of_publishing; "
+            "ALTER TABLE datasets DROP COLUMN date_of_publishing; PRAGMA user_version = 7");
+  }
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  QueryPlan due;
+  due.conditions.push_back({"t.is_published = 0 AND t.date_of_publishing <= ?", {std::string("2026-01-01T00:00:00.000Z")}, ""});
+  EXPECT_EQ(store_->find_ids(schemas::datasets(), due), Ids{"e/1"});
+  QueryPlan later;
+  later.conditions.push_back({"t.date_of_publishing = ?", {std::string("2999-01-01T00:00:00.000Z")}, ""});
+  EXPECT_EQ(store_->find_ids(schemas::datasets(), later), Ids{"e/2"});  // normalised as writes do
+  SqliteDb db(dir_ / "catalog.db");
+  auto v = db.prepare("PRAGMA user_version");
+  v.step();
+  EXPECT_EQ(v.int64(0), 8);
 }
 
 }  // namespace
