@@ -8,9 +8,12 @@
 namespace openem::extract {
 namespace {
 
+bool same_number(double a, double b) {  // "300" and "300.00", "1.2827" and "1.28270"
+  return std::fabs(a - b) <= 1e-6 * std::max({1e-300, std::fabs(a), std::fabs(b)});
+}
+
 bool same(const ConstantTracker::Value& a, const ConstantTracker::Value& b) {
-  if (a.number && b.number)  // "300" and "300.00", "1.2827" and "1.28270"
-    return std::fabs(*a.number - *b.number) <= 1e-6 * std::max({1e-300, std::fabs(*a.number), std::fabs(*b.number)});
+  if (a.number && b.number) return same_number(*a.number, *b.number);
   return a.text == b.text;
 }
 
@@ -31,6 +34,10 @@ void ConstantTracker::note(std::string_view field, Value v) {
 
 void ConstantTracker::note_number(std::string_view field, double value, std::string_view unit, const std::string& file) {
   if (!std::isfinite(value)) return;
+  // Every file of a session notes its values: the common case (a value already seen) must
+  // not format or copy anything.
+  for (const auto& have : slot(field))
+    if (have.number && same_number(*have.number, value)) return;
   std::string text = format_number(without_float_noise(value));
   if (!unit.empty()) {
     text += ' ';
@@ -41,6 +48,8 @@ void ConstantTracker::note_number(std::string_view field, double value, std::str
 
 void ConstantTracker::note_text(std::string_view field, std::string_view value, const std::string& file) {
   if (value.empty()) return;
+  for (const auto& have : slot(field))
+    if (!have.number && have.text == value) return;
   note(field, Value{std::string(value), std::nullopt, file});
 }
 
