@@ -16,6 +16,8 @@ constexpr std::string_view kVoltage = "MicroscopeImage.microscopeData.gun.Accele
 constexpr std::string_view kPixel = "MicroscopeImage.SpatialScale.pixelSize.x.numericValue";
 constexpr std::string_view kMagnification = "MicroscopeImage.microscopeData.optics.TemMagnification.NominalMagnification";
 constexpr std::string_view kCameraName = "MicroscopeImage.microscopeData.acquisition.camera.Name";
+constexpr std::string_view kExposure = "MicroscopeImage.microscopeData.acquisition.camera.ExposureTime";
+constexpr std::string_view kDefocus = "MicroscopeImage.microscopeData.optics.Defocus";
 
 // Holds one file's pairs in a single buffer until the whole file has parsed, so a bad file
 // leaves nothing behind and a good one costs no per-key allocation.
@@ -49,13 +51,21 @@ struct Captured {
   std::optional<double> dose, dose_on_camera, pixel_m, voltage_v, magnification;
   std::string commercial_name, camera_name;
   std::vector<std::pair<std::string, std::string>> detector_names;  // Detectors[<camera>].CommercialName
+  std::vector<std::string> not_numbers;  // "'key' = 'value'" of numbers that did not parse
 
+  std::optional<double> number(std::string_view key, std::string_view value) {
+    auto v = parse_number(value);
+    if (!v && not_numbers.size() < 8)
+      not_numbers.push_back("'" + std::string(key) + "' = '" + std::string(value.substr(0, 80)) + "'");
+    return v;
+  }
   void see(std::string_view key, std::string_view value) {
-    if (key == "Dose") dose = parse_number(value);
-    else if (key == "DoseOnCamera") dose_on_camera = parse_number(value);
-    else if (key == kPixel) pixel_m = parse_number(value);
-    else if (key == kVoltage) voltage_v = parse_number(value);
-    else if (key == kMagnification) magnification = parse_number(value);
+    if (key == "Dose") dose = number(key, value);
+    else if (key == "DoseOnCamera") dose_on_camera = number(key, value);
+    else if (key == kPixel) pixel_m = number(key, value);
+    else if (key == kVoltage) voltage_v = number(key, value);
+    else if (key == kMagnification) magnification = number(key, value);
+    else if (key == kExposure || key == kDefocus || key == "AppliedDefocus") number(key, value);
     else if (key == "DetectorCommercialName") commercial_name = value;
     else if (key == kCameraName) camera_name = value;
     else if (key.starts_with("Detectors[") && key.ends_with("].CommercialName")) detector_names.emplace_back(key, value);
@@ -84,7 +94,7 @@ void EpuDoseCheck::merge(const EpuDoseCheck& later) {
 }
 
 EpuDose ingest_epu_xml(char* buffer, std::size_t size, const std::string& file, FlatAggregate& out,
-                       ConstantTracker& constants, EpuDoseCheck& dose_check) {
+                       ConstantTracker& constants, EpuDoseCheck& dose_check, std::vector<std::string>& warnings) {
   thread_local StagingSink staging;
   staging.clear();
   parse_epu_image_xml(buffer, size, file, staging);  // throws before any sample is added
@@ -100,6 +110,7 @@ EpuDose ingest_epu_xml(char* buffer, std::size_t size, const std::string& file, 
     out.add(key, value);
   });
 
+  for (const auto& n : c.not_numbers) warnings.push_back(file + ": " + n + " is not a number; dropped");
   EpuDose dose = derive_epu_dose(c.dose, c.dose_on_camera, c.pixel_m);
   if (dose.per_square_angstrom) out.add_number(kDosePerSquareAngstromKey, *dose.per_square_angstrom);
   if (dose.per_pixel) out.add_number(kDosePerPixelKey, *dose.per_pixel);

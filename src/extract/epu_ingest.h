@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "extract/constant_tracker.h"
 #include "extract/epu_dose.h"
@@ -27,8 +28,9 @@ struct EpuDoseCheck {
 };
 
 // Parses `buffer` (modified in place) and adds the file's samples to `out` only when the
-// whole file parsed. Throws ExtractError for malformed XML.
+// whole file parsed; `warnings` receives values EPU writes as numbers that are not numbers.
+// Throws ExtractError for malformed XML.
 EpuDose ingest_epu_xml(char* buffer, std::size_t size, const std::string& file, FlatAggregate& out,
-                       ConstantTracker& constants, EpuDoseCheck& dose_check);
+                       ConstantTracker& constants, EpuDoseCheck& dose_check, std::vector<std::string>& warnings);
 
 }  // namespace openem::extract

@@ -269,6 +269,19 @@ TEST(Issue18, UnparseableNumberIsAWarning) {
   EXPECT_TRUE(has_warning(r, {"TS_1.mrc.mdoc:", "'Magnification' = '33k' is not a number"})) << warnings_of(r);
 }
 
+TEST(Issue18, UnparseableEpuNumberIsAWarning) {
+  auto dir = fresh_dir("i18_unparseable_epu");
+  std::string xml = epu_image_xml(EpuImage{});
+  auto at_voltage = xml.find("<AccelerationVoltage>300000<");
+  ASSERT_NE(at_voltage, std::string::npos);
+  xml.replace(at_voltage, std::string("<AccelerationVoltage>300000<").size(), "<AccelerationVoltage>300 kV<");
+  write_file(epu_movie(dir, 1), xml);
+  ExtractResult r = extract_session(dir, krios());
+  EXPECT_EQ(at(r, "instrument.acceleration_voltage"), nullptr);
+  EXPECT_TRUE(has_warning(r, {epu_movie(dir, 1).filename().string(), "AccelerationVoltage' = '300 kV' is not a number"}))
+      << warnings_of(r);
+}
+
 // --- smaller ones -------------------------------------------------------------------------
 
 TEST(Issue18, Tomo5ModelNameWithHyphenIsKept) {

@@ -1,7 +1,5 @@
 #include "extract/mdoc_reader.h"
 
-#include "extract/extract_error.h"
-#include "extract/file_io.h"
 #include "extract/text_util.h"
 
 namespace openem::extract {

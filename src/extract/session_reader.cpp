@@ -116,7 +116,7 @@ void read_one(const Job& job, const MdocContext& mdoc_ctx, SessionData& out) {
       case Kind::kEpuOverview: {
         std::string buf = read_file_capped(p, 64u << 20);
         out.counts.bytes_read += static_cast<std::int64_t>(buf.size());
-        ingest_epu_xml(buf.data(), buf.size(), p.string(), out.epu, out.epu_constants, out.epu_dose);
+        ingest_epu_xml(buf.data(), buf.size(), p.string(), out.epu, out.epu_constants, out.epu_dose, out.warnings);
         ++(job.kind == Kind::kEpu ? out.counts.epu_movies : out.counts.epu_overviews);
         break;
       }

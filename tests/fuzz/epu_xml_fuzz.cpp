@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "extract/epu_ingest.h"
 #include "extract/epu_xml_reader.h"
@@ -28,7 +29,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     FlatAggregate agg;
     ConstantTracker constants;
     EpuDoseCheck dose;
-    ingest_epu_xml(third.data(), third.size(), "fuzz.xml", agg, constants, dose);
+    std::vector<std::string> warnings;
+    ingest_epu_xml(third.data(), third.size(), "fuzz.xml", agg, constants, dose, warnings);
     (void)agg.flat_view();
   } catch (const ExtractError&) {
   }
