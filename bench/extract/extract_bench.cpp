@@ -1,9 +1,15 @@
-// Extraction benchmark (issue 3): a synthetic EPU session of 20,000 per-movie XMLs and a
-// SerialEM folder of 500 tilt series, both copied from the real samples; files/s and MB/s
-// on one and on all threads, next to `cat` reading the same files from the page cache.
+// Extraction benchmark (issues 3 and 18): a synthetic EPU session of 20,000 per-movie XMLs,
+// a SerialEM folder of 500 tilt series, both copied from the real samples, and one big
+// SerialEM mdoc (200 MB of the real TS_41 sections repeated); files/s and MB/s on one and
+// on all threads, next to `cat` reading the same files from the page cache. The big mdoc is
+// extracted in a fresh process (this binary with --extract-once), which reports its own peak
+// resident memory (VmHWM of its address space; the rusage of a spawned child would include
+// the parent's pages from before exec).
 // Prints a table and writes bench/results/extract.json.
-//   openem_extract_bench [--epu N] [--tilt-series N] [--work DIR] [--repeat N] [--keep]
+//   openem_extract_bench [--epu N] [--tilt-series N] [--big-mdoc-mb N] [--work DIR] [--repeat N] [--keep]
+#include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,6 +17,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -74,6 +81,68 @@ Corpus make_serialem(const fs::path& root, std::size_t n, const fs::path& shared
   return c;
 }
 
+// One SerialEM tilt-series mdoc of at least `megabytes` MB: TS_41's header, then its [ZValue]
+// sections repeated with running section numbers (what a very long acquisition writes).
+Corpus make_big_mdoc(const fs::path& root, std::size_t megabytes, const fs::path& shared) {
+  std::ifstream in(shared / "oscem" / "osc-em_oscem-extractor-life" / "tests" / "mdocs" / "TS_41.mrc.mdoc",
+                   std::ios::binary);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t first = text.find("[ZValue");
+  std::vector<std::string> sections;  // bodies after the "[ZValue = n]" line
+  for (std::size_t pos = first; pos != std::string::npos;) {
+    std::size_t next = text.find("[ZValue", pos + 1);
+    std::string sec = text.substr(pos, next == std::string::npos ? std::string::npos : next - pos);
+    sections.push_back(sec.substr(sec.find(']') + 1));
+    pos = next;
+  }
+  Corpus c{root};
+  fs::remove_all(root);
+  fs::create_directories(root);
+  fs::path file = root / "TS_big.mrc.mdoc";
+  std::ofstream out(file, std::ios::binary);
+  out << text.substr(0, first);
+  std::uint64_t bytes = first;
+  for (std::size_t n = 0; bytes < megabytes * 1000000; ++n) {
+    std::string header = "[ZValue = " + std::to_string(n) + "]";
+    const std::string& body = sections[n % sections.size()];
+    out << header << body;
+    bytes += header.size() + body.size();
+  }
+  out.close();
+  c.files = 1;
+  c.bytes = fs::file_size(file);
+  return c;
+}
+
+// Peak resident set size of this process's address space (kB), from /proc/self/status.
+long own_peak_rss_kb() {
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  while (std::getline(status, line))
+    if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+  return 0;
+}
+
+// Runs this binary with --extract-once PATH THREADS in a fresh process; returns its wall
+// time and its peak resident set size (kB) as it reports them.
+std::pair<double, long> extract_in_child(const std::string& self, const fs::path& path, unsigned threads) {
+  fs::path report = path.parent_path() / "child_seconds.txt";
+  std::string threads_text = std::to_string(threads);
+  std::vector<std::string> args = {self, "--extract-once", path.string(), threads_text, report.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return {0, 0};
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) std::cerr << "warning: --extract-once failed\n";
+  double seconds = 0;
+  long rss = 0;
+  std::ifstream(report) >> seconds >> rss;
+  return {seconds, rss};
+}
+
 double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
@@ -94,6 +163,7 @@ struct Row {
   std::size_t files;
   std::uint64_t bytes;
   double seconds;
+  long peak_rss_kb = 0;  // measured only for the big mdoc (own process)
   double files_per_s() const { return files / seconds; }
   double mb_per_s() const { return bytes / 1e6 / seconds; }
 };
@@ -108,7 +178,16 @@ double best_of(int repeat, F&& f) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t epu_files = 20000, tilt_series = 500;
+  if (argc == 5 && std::string(argv[1]) == "--extract-once") {  // child of extract_in_child
+    ex::ExtractOptions o;
+    o.threads = static_cast<unsigned>(std::stoul(argv[3]));
+    auto t0 = std::chrono::steady_clock::now();
+    ex::ExtractResult r = ex::extract_session(argv[2], o);
+    double s = seconds_since(t0);
+    std::ofstream(argv[4]) << s << ' ' << own_peak_rss_kb();
+    return r.counts.mdoc_files == 1 ? 0 : 1;
+  }
+  std::size_t epu_files = 20000, tilt_series = 500, big_mdoc_mb = 200;
   int repeat = 3;
   bool keep = false;
   fs::path work = fs::temp_directory_path() / "openem-extract-bench";
@@ -117,11 +196,13 @@ int main(int argc, char** argv) {
     auto next = [&] { return i + 1 < argc ? std::string(argv[++i]) : std::string(); };
     if (a == "--epu") epu_files = std::stoul(next());
     else if (a == "--tilt-series") tilt_series = std::stoul(next());
+    else if (a == "--big-mdoc-mb") big_mdoc_mb = std::stoul(next());
     else if (a == "--work") work = next();
     else if (a == "--repeat") repeat = std::stoi(next());
     else if (a == "--keep") keep = true;
     else {
-      std::cerr << "usage: openem_extract_bench [--epu N] [--tilt-series N] [--work DIR] [--repeat N] [--keep]\n";
+      std::cerr << "usage: openem_extract_bench [--epu N] [--tilt-series N] [--big-mdoc-mb N] [--work DIR] [--repeat N] "
+                   "[--keep]\n";
       return 2;
     }
   }
@@ -131,8 +212,10 @@ int main(int argc, char** argv) {
   std::cerr << "building corpora under " << work << " ...\n";
   Corpus epu = make_epu(work / "epu_session", epu_files, shared);
   Corpus sem = make_serialem(work / "serialem_session", tilt_series, shared);
+  Corpus big = make_big_mdoc(work / "big_mdoc", big_mdoc_mb, shared);
   time_cat(epu.root, "*.xml");  // warm the page cache
   time_cat(sem.root, "*.mdoc");
+  time_cat(big.root, "*.mdoc");
 
   std::vector<Row> rows;
   for (const Corpus* c : {&epu, &sem}) {
@@ -155,11 +238,27 @@ int main(int argc, char** argv) {
       if (t == hw && hw == 1) break;
     }
   }
+  {  // The big mdoc: one file, so one reader thread; each run in its own process.
+    std::string self = fs::canonical("/proc/self/exe").string();
+    fs::path file = big.root / "TS_big.mrc.mdoc";
+    rows.push_back({"SerialEM big mdoc", "cat", 1, 1, big.bytes, best_of(repeat, [&] { return time_cat(big.root, "*.mdoc"); })});
+    Row row{"SerialEM big mdoc", "openem extract", 1, 1, big.bytes, 1e300};
+    for (int i = 0; i < repeat; ++i) {
+      auto [s, rss] = extract_in_child(self, file, 1);
+      row.seconds = std::min(row.seconds, s);
+      row.peak_rss_kb = std::max(row.peak_rss_kb, rss);
+    }
+    rows.push_back(row);
+  }
 
-  std::printf("\n%-14s %-15s %7s %8s %9s %10s %9s\n", "corpus", "reader", "threads", "files", "MB", "files/s", "MB/s");
-  for (const auto& r : rows)
-    std::printf("%-14s %-15s %7u %8zu %9.1f %10.0f %9.1f\n", r.corpus.c_str(), r.reader.c_str(), r.threads, r.files,
+  std::printf("\n%-17s %-15s %7s %8s %9s %10s %9s %13s\n", "corpus", "reader", "threads", "files", "MB", "files/s",
+              "MB/s", "peak RSS MB");
+  for (const auto& r : rows) {
+    std::printf("%-17s %-15s %7u %8zu %9.1f %10.0f %9.1f", r.corpus.c_str(), r.reader.c_str(), r.threads, r.files,
                 r.bytes / 1e6, r.files_per_s(), r.mb_per_s());
+    if (r.peak_rss_kb) std::printf(" %13.1f", r.peak_rss_kb / 1024.0);
+    std::printf("\n");
+  }
   double cat_epu = rows[0].seconds;
   double best_epu = 1e300;
   for (const auto& r : rows)
@@ -182,6 +281,7 @@ int main(int argc, char** argv) {
     o["seconds"] = r.seconds;
     o["files_per_s"] = r.files_per_s();
     o["mb_per_s"] = r.mb_per_s();
+    if (r.peak_rss_kb) o["peak_rss_mb"] = r.peak_rss_kb / 1024.0;
     arr.push_back(std::move(o));
   }
   out["results"] = std::move(arr);

@@ -1,12 +1,15 @@
 // `openem extract PATH`: OSC-EM metadata from a session folder or one instrument file.
-// JSON on stdout (or -o FILE); exit 0 on success, 1 with a one-line reason on failure,
-// 3 when --strict and the document does not validate.
+// JSON on stdout (or -o FILE); exit 0 on success, 1 with a one-line reason on failure
+// (usage errors included), 3 when --strict and the document does not validate, 4 when
+// --strict and it validates but misses a field the schema or EMDB needs, or files conflict.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
+#include <charconv>
 #include <string>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -25,7 +28,8 @@ struct ExtractArgs {
   std::string output;
   std::string epu_mirror;
   std::string schema_dir;
-  unsigned threads = 0;
+  std::string threads;  // parsed in run_extract (see add_extract_command)
+  std::vector<std::string> extras;
   bool strict = false;
   bool flat = false;
   bool quiet = false;
@@ -34,14 +38,22 @@ struct ExtractArgs {
 int run_extract(const ExtractArgs& a) {
   namespace ex = openem::extract;
   try {
+    if (!a.extras.empty()) throw std::invalid_argument("unexpected argument '" + a.extras.front() + "' (see --help)");
+    if (a.path.empty()) throw std::invalid_argument("PATH is required: a session folder or one metadata file");
     ex::ExtractOptions opt;
+    if (!a.threads.empty()) {
+      auto [end, ec] = std::from_chars(a.threads.data(), a.threads.data() + a.threads.size(), opt.threads);
+      if (ec != std::errc() || end != a.threads.data() + a.threads.size() || opt.threads > 1024)
+        throw std::invalid_argument("--threads must be a number of threads (0: all cores), not '" + a.threads + "'");
+    }
     auto t = ex::parse_technique(a.technique);
-    if (!t) throw std::invalid_argument("unknown technique '" + a.technique + "'");
+    if (!t)
+      throw std::invalid_argument("unknown technique '" + a.technique +
+                                  "' (spa, subtomo, cellular_tomo, env_tomo, general or auto)");
     opt.technique = *t;
     if (!a.site.empty()) opt.site = ex::load_site_profile(a.site);
     if (!a.epu_mirror.empty()) opt.epu_mirror = std::filesystem::path(a.epu_mirror);
     if (!a.schema_dir.empty()) opt.schema_dir = std::filesystem::path(a.schema_dir);
-    opt.threads = a.threads;
     ex::ExtractResult r = ex::extract_session(a.path, opt);
 
     std::string text;
@@ -73,6 +85,12 @@ int run_extract(const ExtractArgs& a) {
                 << e.message << "\n";
       return 3;
     }
+    if (a.strict && !r.complete()) {
+      std::cerr << "openem extract: document is incomplete: "
+                << (!r.conflicts.empty() ? "conflict: " + r.conflicts.front().describe() : r.gaps.front().describe())
+                << "\n";
+      return 4;
+    }
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "openem extract: " << e.what() << "\n";
@@ -85,18 +103,26 @@ int run_extract(const ExtractArgs& a) {
 void add_extract_command(CLI::App& app) {
   auto args = std::make_shared<ExtractArgs>();
   auto* cmd = app.add_subcommand("extract", "Extract OSC-EM metadata from instrument files");
-  cmd->add_option("PATH", args->path, "Session folder or one .mdoc/.xml/.mrc/.eer/.tif file")->required();
-  cmd->add_option("--technique", args->technique, "spa|subtomo|cellular_tomo|env_tomo|general (default: detected)")
-      ->check(CLI::IsMember({"auto", "spa", "subtomo", "cellular_tomo", "env_tomo", "general"}));
+  // PATH, --technique, --threads and stray arguments are checked in run_extract, so that a
+  // usage error exits 1 with one line like every other failure (CLI11's own checks exit
+  // 101..109, codes docs/extract.md does not list).
+  cmd->allow_extras();
+  cmd->add_option("PATH", args->path, "Session folder or one .mdoc/.xml/.mrc/.eer/.tif file");
+  cmd->add_option("--technique", args->technique, "spa|subtomo|cellular_tomo|env_tomo|general (default: detected)");
   cmd->add_option("--site", args->site, "Site profile (TOML) with what instrument files do not carry");
   cmd->add_option("-o,--output", args->output, "Write JSON to FILE instead of stdout");
   cmd->add_option("--epu-mirror", args->epu_mirror, "EPU metadata mirror folder (microscope PC copy)");
   cmd->add_option("--schema-dir", args->schema_dir, "Folder with OSC-EM JSON Schemas (default: built in)");
   cmd->add_option("--threads", args->threads, "Reader threads (default: all cores)");
-  cmd->add_flag("--strict", args->strict, "Fail (exit 3) when the document does not validate");
+  cmd->add_flag("--strict", args->strict,
+                "Fail when the document does not validate (exit 3), or misses a field the schema or EMDB needs, or "
+                "files disagree on a constant (exit 4)");
   cmd->add_flag("--flat", args->flat, "Print the dataset-level key/value view instead of OSC-EM");
   cmd->add_flag("-q,--quiet", args->quiet, "No warnings on stderr");
-  cmd->callback([args] { set_exit_code(run_extract(*args)); });
+  cmd->callback([args, cmd] {
+    args->extras = cmd->remaining();
+    set_exit_code(run_extract(*args));
+  });
 }
 
 }  // namespace openem::cli

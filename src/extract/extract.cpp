@@ -1,5 +1,6 @@
 #include "extract/extract.h"
 
+#include "extract/acquisition_choice.h"
 #include "extract/extract_error.h"
 #include "extract/oscem_mapper.h"
 #include "extract/session_discovery.h"
@@ -21,6 +22,26 @@ void add_counts(std::map<std::string, std::string>& flat, const SessionCounts& c
   put("NumberOfImageFiles", c.image_files);
 }
 
+// What an overview-only folder holds, for the error that says why nothing is described.
+std::string overview_only(const SessionFiles& files, const SessionData& data) {
+  std::string what;
+  const KindData& k = data.kind(AcquisitionKind::kOverview);
+  if (k.files > 0) {
+    what = std::to_string(k.files) + " montage/overview .mdoc file" + (k.files > 1 ? "s" : "") + " (";
+    for (std::size_t i = 0; i < k.examples.size(); ++i) what += (i ? ", " : "") + k.examples[i];
+    what += k.files > static_cast<std::int64_t>(k.examples.size()) ? ", ...)" : ")";
+  }
+  if (!files.epu_overviews.empty()) {
+    if (!what.empty()) what += " and ";
+    what += std::to_string(files.epu_overviews.size()) + " EPU grid-square/foil-hole image" +
+            (files.epu_overviews.size() > 1 ? "s" : "") + " (" + files.epu_overviews.front().filename().string() +
+            (files.epu_overviews.size() > 1 ? ", ...)" : ")");
+  }
+  return "only overview images here: " + what +
+         "; they never describe an acquisition (no tilt series, movies or single images); give one file as PATH to "
+         "describe that image";
+}
+
 }  // namespace
 
 ExtractResult extract_session(const std::filesystem::path& path, const ExtractOptions& options) {
@@ -32,22 +53,34 @@ ExtractResult extract_session(const std::filesystem::path& path, const ExtractOp
   read.read_image_headers = options.always_read_image_headers || files.metadata_count() == 0;
   SessionData data = read_session(files, site, read);
 
-  if (data.counts.epu_movies + data.counts.mdoc_files + data.counts.image_files == 0) {
+  if (data.counts.epu_movies + data.counts.epu_overviews + data.counts.mdoc_files + data.counts.image_files == 0) {
     if (data.first_error) throw *data.first_error;  // it names file and line
+    if (!files.epu_overviews.empty()) throw ExtractError(path.string(), 0, overview_only(files, data));
     throw ExtractError(path.string(), 0,
                        files.single_file ? "no acquisition metadata in this file"
                                          : "no SerialEM .mdoc, EPU .xml or image files found in this folder");
   }
+  if (!has_acquisition(data, files.single_file)) throw ExtractError(path.string(), 0, overview_only(files, data));
 
   ExtractResult r;
   r.counts = data.counts;
   r.files_used = data.used;
   r.warnings = data.warnings;
   for (const auto& e : data.errors) r.warnings.push_back(e + " (file skipped)");
+  if (!files.single_file && !files.epu_overviews.empty())
+    r.warnings.push_back(std::to_string(files.epu_overviews.size()) +
+                         " EPU grid-square/foil-hole images not read: overview images never set acquisition values");
 
-  DatasetSummary summary = build_summary(data, site, r.warnings);
+  AcquisitionChoice choice = choose_acquisition(data, options.technique, files.single_file, r.warnings);
+  DatasetSummary summary = build_summary(data, choice, site, r.warnings, r.conflicts);
   r.technique = options.technique == Technique::kAuto ? detect_technique(summary) : options.technique;
   r.oscem = map_to_oscem(summary, r.technique, r.warnings);
+  for (const auto& c : r.conflicts) r.warnings.push_back("conflict: " + c.describe());
+  if (std::uint64_t dropped = data.mdoc.dropped_samples() + data.epu.dropped_samples())
+    r.warnings.push_back(std::to_string(dropped) + " values of keys beyond the first " +
+                         std::to_string(FlatAggregate::kMaxKeys) + " distinct keys were dropped");
+  r.gaps = find_gaps(r.oscem, r.technique);
+  for (const auto& g : r.gaps) r.warnings.push_back(g.describe());
 
   // Flat view: EPU first, then image headers, then mdoc keys over them (the reference's order).
   r.flat = data.image.flat_view();

@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "extract/completeness.h"
+#include "extract/dataset_summary.h"
 #include "extract/oscem_validator.h"
 #include "extract/session_reader.h"
 #include "extract/site_profile.h"
@@ -34,15 +36,19 @@ struct ExtractResult {
   std::map<std::string, std::string> flat;    // dataset-level key/value view (--flat)
   Technique technique = Technique::kGeneral;  // the schema the document targets
   std::vector<ValidationIssue> validation_errors;
-  std::vector<std::string> warnings;          // skipped files/lines, dropped fields
+  std::vector<std::string> warnings;          // skipped files/lines, dropped fields, conflicts, gaps
+  std::vector<Conflict> conflicts;            // values files of one kind disagree on (left out)
+  std::vector<Gap> gaps;                      // fields the schema or EMDB needs that are missing
   std::vector<std::filesystem::path> files_used;
   SessionCounts counts;
 
   bool valid() const { return validation_errors.empty(); }
+  bool complete() const { return gaps.empty() && conflicts.empty(); }
 };
 
-// Throws ExtractError (file, line, reason) when the path does not exist, or no file in it
-// could be read as metadata (the first file error is reported).
+// Throws ExtractError (file, line, reason) when the path does not exist, no file in it could
+// be read as metadata (the first file error is reported), or a folder holds only overview
+// images (montages, EPU grid-square/foil-hole images), which never describe an acquisition.
 ExtractResult extract_session(const std::filesystem::path& path, const ExtractOptions& options = {});
 
 }  // namespace openem::extract

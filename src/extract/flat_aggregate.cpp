@@ -10,7 +10,28 @@ namespace openem::extract {
 KeyStats& FlatAggregate::slot(std::string_view key) {
   auto it = stats_.find(key);
   if (it != stats_.end()) return it->second;
+  if (stats_.size() >= kMaxKeys) {
+    ++dropped_;
+    overflow_ = KeyStats{};
+    return overflow_;
+  }
   return stats_.emplace(std::string(key), KeyStats{}).first->second;
+}
+
+void FlatAggregate::reset() {
+  dropped_ = 0;
+  if (stats_.size() > 512) {
+    stats_.clear();
+    return;
+  }
+  for (auto& [key, s] : stats_) {
+    s.first.clear();
+    s.all_equal = true;
+    s.count = s.numeric = s.times = 0;
+    s.min = std::numeric_limits<double>::infinity();
+    s.max = -std::numeric_limits<double>::infinity();
+    s.sum = 0;
+  }
 }
 
 namespace {
@@ -52,9 +73,15 @@ void FlatAggregate::add_time(std::string_view key, std::string_view text, const 
 }
 
 void FlatAggregate::merge(const FlatAggregate& later) {
+  dropped_ += later.dropped_;
   for (const auto& [key, b] : later.stats_) {
+    if (b.count == 0) continue;  // a key of a reset scratch aggregate with no sample now
     auto it = stats_.find(key);
     if (it == stats_.end()) {
+      if (stats_.size() >= kMaxKeys) {
+        dropped_ += b.count;
+        continue;
+      }
       stats_.emplace(key, b);
       continue;
     }
@@ -80,13 +107,13 @@ void FlatAggregate::merge(const FlatAggregate& later) {
 
 const KeyStats* FlatAggregate::find(std::string_view key) const {
   auto it = stats_.find(key);
-  return it == stats_.end() ? nullptr : &it->second;
+  return it == stats_.end() || it->second.count == 0 ? nullptr : &it->second;
 }
 
 std::vector<std::string> FlatAggregate::keys_ending_with(std::string_view suffix) const {
   std::vector<std::string> out;
   for (const auto& [key, s] : stats_)
-    if (std::string_view(key).ends_with(suffix)) out.push_back(key);
+    if (s.count > 0 && std::string_view(key).ends_with(suffix)) out.push_back(key);
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -94,6 +121,7 @@ std::vector<std::string> FlatAggregate::keys_ending_with(std::string_view suffix
 std::map<std::string, std::string> FlatAggregate::flat_view() const {
   std::map<std::string, std::string> out;
   for (const auto& [key, s] : stats_) {
+    if (s.count == 0) continue;
     if (s.times > 0) {
       out[key + "_start"] = format_rfc3339(s.earliest);
       out[key + "_end"] = format_rfc3339(s.latest);

@@ -2,7 +2,9 @@
 // FlatAggregate: the dataset-level view of many key/value samples (one per image, tilt or
 // file): per key the first value, whether all values agree, numeric min/max/sum and, for
 // timestamps, the earliest and latest instant. Merging aggregates built over consecutive
-// file ranges in file order gives the same result whatever the thread scheduling.
+// file ranges in file order gives the same result whatever the thread scheduling. At most
+// kMaxKeys distinct keys are kept (real files have a few hundred); samples of further keys
+// are counted in dropped_samples(), so a hostile file cannot grow it without bound.
 // Not thread-safe: build one per worker chunk, merge afterwards.
 #include <cstdint>
 #include <limits>
@@ -39,12 +41,18 @@ class FlatAggregate {
   void add_time(std::string_view key, std::string_view text, const AcquisitionTime& t);
   // Appends `later` as if its samples had been added after this aggregate's samples.
   void merge(const FlatAggregate& later);
+  // Forgets every sample (a per-file scratch aggregate reused for the next file keeps its
+  // keys' memory unless it has grown large).
+  void reset();
 
   const KeyStats* find(std::string_view key) const;
   // Keys ending with `suffix`, sorted (for values whose path prefix varies by EPU version).
   std::vector<std::string> keys_ending_with(std::string_view suffix) const;
   bool empty() const { return stats_.empty(); }
   std::size_t size() const { return stats_.size(); }
+  std::uint64_t dropped_samples() const { return dropped_; }
+
+  static constexpr std::size_t kMaxKeys = 4096;
 
   // Flat dataset-level key/value view in the reference converter's naming: a constant key
   // keeps its name, differing numbers become <key>_min/<key>_max, timestamps
@@ -58,6 +66,8 @@ class FlatAggregate {
   };
   KeyStats& slot(std::string_view key);
   std::unordered_map<std::string, KeyStats, Hash, std::equal_to<>> stats_;
+  KeyStats overflow_;  // where samples of keys past kMaxKeys go (reset on each use)
+  std::uint64_t dropped_ = 0;
 };
 
 }  // namespace openem::extract

@@ -1,13 +1,17 @@
 #pragma once
 // MdocReader: parses SerialEM / Tomo5 autodoc text (.mdoc, .idoc) into its global part,
 // titles and [ZValue]/[FrameSet]/[MontSection]/[Image] sections, keeping every value as text.
-// Stateless functions, thread-safe.
+// The whole document is held in memory: for tests, tools and small files; sessions stream
+// their files through MdocStreamParser (mdoc_stream.h) instead. Stateless functions,
+// thread-safe.
 #include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "extract/mdoc_stream.h"
 
 namespace openem::extract {
 
@@ -35,8 +39,6 @@ struct MdocDocument {
 
   const MdocEntry* find_global(std::string_view key) const;
 };
-
-inline constexpr std::size_t kMaxMdocLineBytes = 1u << 20;
 
 // Throws ExtractError with file and line for binary content, over-long lines, or text that is
 // not an autodoc at all. Tolerates CRLF, missing final newline, BOMs (UTF-8 and UTF-16),

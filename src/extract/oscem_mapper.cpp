@@ -80,6 +80,7 @@ json::object map_to_oscem(const DatasetSummary& s, Technique t, std::vector<std:
   if (s.illumination) instrument["illumination"] = *s.illumination;
   if (s.imaging) instrument["imaging"] = *s.imaging;
   if (s.electron_source) instrument["electron_source"] = *s.electron_source;
+  if (s.operating_mode) instrument["operating_mode"] = *s.operating_mode;
   if (s.voltage_kv) instrument["acceleration_voltage"] = quantity(*s.voltage_kv, "kV");
   if (s.c2_aperture_um) instrument["c2_aperture"] = quantity(*s.c2_aperture_um, "um");
   if (s.cs_mm) instrument["cs"] = quantity(*s.cs_mm, "mm");
@@ -156,6 +157,19 @@ json::object map_to_oscem(const DatasetSummary& s, Technique t, std::vector<std:
   json::object doc;
   doc["acquisition"] = std::move(acq);
   doc["instrument"] = std::move(instrument);
+  // The dose per camera pixel (EPU DoseOnCamera) has no acquisition field; the spa schema
+  // keeps it with the movies' descriptors. The other schemas have no place for it (it stays
+  // in the flat view as DoseOnCamera / DosePerPixel).
+  if (t == Technique::kSpa && s.dose_per_pixel) {
+    json::object d;
+    d["descriptor_name"] = "dose_on_camera";
+    d["descriptor_thing"] = quantity(*s.dose_per_pixel, "e/pixel");
+    json::object movies;
+    movies["descriptors"] = json::array{std::move(d)};
+    json::object processing;
+    processing["movies"] = std::move(movies);
+    doc["processing"] = std::move(processing);
+  }
   return doc;
 }
 

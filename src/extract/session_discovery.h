@@ -12,6 +12,9 @@ namespace openem::extract {
 struct SessionFiles {
   std::vector<std::filesystem::path> mdoc;        // SerialEM/Tomo5 autodocs
   std::vector<std::filesystem::path> epu_images;  // per-movie MicroscopeImage XML
+  // EPU images of grid squares and foil holes (GridSquare_*.xml, FoilHole_<id>_<date>.xml
+  // without "_Data_"): overviews, read only when the path given is one of them.
+  std::vector<std::filesystem::path> epu_overviews;
   std::vector<std::filesystem::path> sessions;    // EpuSession.dm, Tomo5 Session.dm
   std::vector<std::filesystem::path> properties;  // SerialEMproperties (GlobalAutodocEntry)
   std::vector<std::filesystem::path> images;      // .mrc/.mrcs/.st/.map/.eer/.tif(f)

@@ -9,7 +9,6 @@
 #include "extract/extract_error.h"
 #include "extract/file_io.h"
 #include "extract/mdoc_ingest.h"
-#include "extract/mdoc_reader.h"
 #include "extract/mrc_reader.h"
 #include "extract/text_util.h"
 #include "extract/tiff_reader.h"
@@ -21,50 +20,7 @@ namespace {
 // Fixed chunk size, independent of the thread count, so that the floating-point sums of
 // each chunk and their merge order never change between runs.
 constexpr std::size_t kChunkFiles = 64;
-
-// Routes EPU key/values into an aggregate; timestamps become instants.
-class EpuAggregateSink : public KeyValueSink {
- public:
-  explicit EpuAggregateSink(FlatAggregate& out) : out_(out) {}
-  void on_value(std::string_view key, std::string_view value) override {
-    if (key.ends_with("DateTime")) {
-      if (auto t = parse_iso_time(value)) {
-        out_.add_time(key, value, *t);
-        return;
-      }
-    }
-    out_.add(key, value);
-  }
-
- private:
-  FlatAggregate& out_;
-};
-
-// Holds one file's pairs in a single buffer until the whole file has parsed, so a bad file
-// leaves nothing behind and a good one costs no per-key allocation.
-class StagingSink : public KeyValueSink {
- public:
-  void on_value(std::string_view key, std::string_view value) override {
-    items_.push_back({arena_.size(), key.size(), value.size()});
-    arena_.append(key);
-    arena_.append(value);
-  }
-  void replay(KeyValueSink& to) const {
-    std::string_view a = arena_;
-    for (const auto& it : items_) to.on_value(a.substr(it.off, it.klen), a.substr(it.off + it.klen, it.vlen));
-  }
-  void clear() {
-    arena_.clear();
-    items_.clear();
-  }
-
- private:
-  struct Item {
-    std::size_t off, klen, vlen;
-  };
-  std::string arena_;
-  std::vector<Item> items_;
-};
+constexpr std::size_t kKindExamples = 3;
 
 class PlainAggregateSink : public KeyValueSink {
  public:
@@ -75,66 +31,101 @@ class PlainAggregateSink : public KeyValueSink {
   FlatAggregate& out_;
 };
 
-enum class Kind { kEpu, kMdoc, kImage };
+enum class Kind { kEpu, kEpuOverview, kMdoc, kImage };
 struct Job {
   const fs::path* path;
   Kind kind;
 };
 
+// The values that must agree between files of one kind, as this file has them (both ends
+// when they vary inside the file).
+void note_mdoc_constants(const FlatAggregate& file, const std::string& name, ConstantTracker& out) {
+  auto number = [&](const char* key, const char* field, const char* unit) {
+    const KeyStats* s = file.find(key);
+    if (!s || s->numeric == 0) return;
+    out.note_number(field, s->min, unit, name);
+    if (s->max != s->min) out.note_number(field, s->max, unit, name);
+  };
+  number("Voltage", "instrument.acceleration_voltage", "kV");
+  number("PixelSpacing", "acquisition.pixel_size", "\u212B");
+  number("Magnification", "acquisition.nominal_magnification", "");
+  if (const KeyStats* cam = file.find("CameraUsed")) out.note_text("acquisition.detectors", cam->first, name);
+  else if (const KeyStats* idx = file.find("CameraIndex"); idx && idx->numeric)
+    out.note_text("acquisition.detectors", "camera index " + format_number(idx->min), name);
+}
+
+void read_mdoc(const fs::path& p, const MdocContext& ctx, SessionData& out) {
+  thread_local FlatAggregate scratch;  // one file's samples, merged once the file is complete
+  scratch.reset();
+  std::vector<std::string> warnings;
+  std::uint64_t bytes = 0;
+  MdocFacts f = ingest_mdoc_file(p, ctx, scratch, warnings, bytes);
+  out.counts.bytes_read += static_cast<std::int64_t>(bytes);
+  out.mdoc.merge(scratch);
+  KindData& k = out.mdoc_kinds[kind_index(f.kind)];
+  k.values.merge(scratch);
+  note_mdoc_constants(scratch, p.string(), k.constants);
+  ++k.files;
+  k.images += f.images;
+  k.movies += f.movies;
+  k.tilts += f.tilts;
+  k.frame_slices += f.frame_slices;
+  if (k.examples.size() < kKindExamples) k.examples.push_back(p.filename().string() + " (" + f.why + ")");
+  for (int c : f.unnamed_cameras)
+    if (std::find(k.unnamed_cameras.begin(), k.unnamed_cameras.end(), c) == k.unnamed_cameras.end())
+      k.unnamed_cameras.push_back(c);
+  ++out.counts.mdoc_files;
+  out.counts.mdoc_images += f.images;
+  out.counts.frame_sets += f.frame_sets;
+  if (f.tilt_series) {
+    ++out.counts.tilt_series;
+    out.counts.tilts += f.tilts;
+  }
+  for (auto& w : warnings) out.warnings.push_back(std::move(w));
+}
+
+void read_image_header(const fs::path& p, SessionData& out) {
+  FlatAggregate one;
+  if (image_format_of(p) == ImageFormat::kMrc) {
+    MrcInfo info = read_mrc_header(p);
+    const MrcHeader& h = info.header;
+    one.add_number("MRC.Width", h.nx);
+    one.add_number("MRC.Height", h.ny);
+    one.add_number("MRC.Sections", h.nz);
+    one.add_number("MRC.Mode", h.mode);
+    if (h.pixel_spacing_x() > 0) one.add_number("MRC.PixelSpacing", h.pixel_spacing_x());
+    if (!h.exttyp.empty()) one.add("MRC.ExtendedType", h.exttyp);
+    for (const auto& rec : info.fei)
+      for (const auto& [k, v] : rec) one.add(k, v);
+    out.counts.image_sections += h.nz;
+    for (auto& w : info.warnings) out.warnings.push_back(std::move(w));
+  } else {
+    PlainAggregateSink sink(one);
+    read_tiff_metadata(p, sink);
+    ++out.counts.image_sections;
+  }
+  out.image.merge(one);
+  ++out.counts.image_files;
+}
+
 void read_one(const Job& job, const MdocContext& mdoc_ctx, SessionData& out) {
   const fs::path& p = *job.path;
   try {
     switch (job.kind) {
-      case Kind::kEpu: {
+      case Kind::kEpu:
+      case Kind::kEpuOverview: {
         std::string buf = read_file_capped(p, 64u << 20);
         out.counts.bytes_read += static_cast<std::int64_t>(buf.size());
-        thread_local StagingSink staging;
-        staging.clear();
-        parse_epu_image_xml(buf.data(), buf.size(), p.string(), staging);
-        EpuAggregateSink sink(out.epu);
-        staging.replay(sink);
-        ++out.counts.epu_movies;
+        ingest_epu_xml(buf.data(), buf.size(), p.string(), out.epu, out.epu_constants, out.epu_dose, out.warnings);
+        ++(job.kind == Kind::kEpu ? out.counts.epu_movies : out.counts.epu_overviews);
         break;
       }
-      case Kind::kMdoc: {
-        std::string text = read_file_capped(p);
-        out.counts.bytes_read += static_cast<std::int64_t>(text.size());
-        MdocDocument doc = parse_mdoc(text, p.string());  // throws before any sample is added
-        MdocFacts f = ingest_mdoc(doc, mdoc_ctx, out.mdoc);
-        ++out.counts.mdoc_files;
-        out.counts.mdoc_images += f.images;
-        out.counts.frame_sets += f.frame_sets;
-        if (f.tilt_series) {
-          ++out.counts.tilt_series;
-          out.counts.tilts += f.tilts;
-        }
-        for (auto& w : doc.warnings) out.warnings.push_back(std::move(w));
+      case Kind::kMdoc:
+        read_mdoc(p, mdoc_ctx, out);
         break;
-      }
-      case Kind::kImage: {
-        FlatAggregate one;
-        if (image_format_of(p) == ImageFormat::kMrc) {
-          MrcInfo info = read_mrc_header(p);
-          const MrcHeader& h = info.header;
-          one.add_number("MRC.Width", h.nx);
-          one.add_number("MRC.Height", h.ny);
-          one.add_number("MRC.Sections", h.nz);
-          one.add_number("MRC.Mode", h.mode);
-          if (h.pixel_spacing_x() > 0) one.add_number("MRC.PixelSpacing", h.pixel_spacing_x());
-          if (!h.exttyp.empty()) one.add("MRC.ExtendedType", h.exttyp);
-          for (const auto& rec : info.fei)
-            for (const auto& [k, v] : rec) one.add(k, v);
-          out.counts.image_sections += h.nz;
-          for (auto& w : info.warnings) out.warnings.push_back(std::move(w));
-        } else {
-          PlainAggregateSink sink(one);
-          read_tiff_metadata(p, sink);
-          ++out.counts.image_sections;
-        }
-        out.image.merge(one);
-        ++out.counts.image_files;
+      case Kind::kImage:
+        read_image_header(p, out);
         break;
-      }
     }
     out.used.push_back(p);
   } catch (const ExtractError& e) {
@@ -149,6 +140,7 @@ void read_one(const Job& job, const MdocContext& mdoc_ctx, SessionData& out) {
 MdocContext make_mdoc_context(const SessionFiles& files, const SiteProfile& site, SessionData& data) {
   MdocContext ctx;
   ctx.zone_offset_minutes = site.time_zone_offset_minutes;
+  ctx.site_cameras = site.cameras;
   for (const auto& p : files.properties) {
     try {
       auto entries = parse_global_autodoc_entries(read_file_capped(p, 16u << 20), p.string());
@@ -168,12 +160,30 @@ MdocContext make_mdoc_context(const SessionFiles& files, const SiteProfile& site
 
 }  // namespace
 
+void KindData::merge(KindData&& later) {
+  values.merge(later.values);
+  constants.merge(later.constants);
+  files += later.files;
+  images += later.images;
+  movies += later.movies;
+  tilts += later.tilts;
+  frame_slices += later.frame_slices;
+  for (auto& e : later.examples)
+    if (examples.size() < kKindExamples) examples.push_back(std::move(e));
+  for (int c : later.unnamed_cameras)
+    if (std::find(unnamed_cameras.begin(), unnamed_cameras.end(), c) == unnamed_cameras.end()) unnamed_cameras.push_back(c);
+}
+
 void SessionData::merge(SessionData&& later) {
   epu.merge(later.epu);
   mdoc.merge(later.mdoc);
   image.merge(later.image);
   session.merge(later.session);
+  for (std::size_t k = 0; k < kAcquisitionKinds; ++k) mdoc_kinds[k].merge(std::move(later.mdoc_kinds[k]));
+  epu_constants.merge(later.epu_constants);
+  epu_dose.merge(later.epu_dose);
   counts.epu_movies += later.counts.epu_movies;
+  counts.epu_overviews += later.counts.epu_overviews;
   counts.mdoc_files += later.counts.mdoc_files;
   counts.mdoc_images += later.counts.mdoc_images;
   counts.frame_sets += later.counts.frame_sets;
@@ -205,6 +215,10 @@ SessionData read_session(const SessionFiles& files, const SiteProfile& site, con
   std::vector<Job> jobs;
   jobs.reserve(files.epu_images.size() + files.mdoc.size());
   for (const auto& p : files.epu_images) jobs.push_back({&p, Kind::kEpu});
+  // An overview image is read only when it is what was asked for; in a folder it never
+  // describes the acquisition.
+  if (files.single_file)
+    for (const auto& p : files.epu_overviews) jobs.push_back({&p, Kind::kEpuOverview});
   for (const auto& p : files.mdoc) jobs.push_back({&p, Kind::kMdoc});
   if (options.read_image_headers) {
     std::size_t n = std::min(files.images.size(), options.max_image_headers);

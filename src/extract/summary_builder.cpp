@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "extract/epu_ingest.h"
+#include "extract/summary_reader.h"
 #include "extract/text_util.h"
 
 namespace openem::extract {
@@ -9,105 +11,58 @@ namespace {
 
 const std::string kMD = "MicroscopeImage.microscopeData.";
 
-// Typed views on one aggregate.
-class Reader {
- public:
-  Reader(const FlatAggregate& a, std::vector<std::string>& warnings) : a_(a), warnings_(warnings) {}
+// Plausible ranges in OSC-EM units: outside them a value is a parse accident or garbage.
+constexpr double kMaxVoltageKv = 3000, kMaxPixelA = 1e6, kMaxDose = 1e5, kMaxSeconds = 1e5, kMaxApertureUm = 1e4;
+constexpr std::int64_t kMaxMagnification = 100000000, kMaxPixels = 1000000, kMaxBinning = 1024, kMaxFrames = 10000000;
 
-  std::optional<std::string> text(const std::string& key) const {
-    const KeyStats* s = a_.find(key);
-    if (!s || s->count == 0 || s->first.empty()) return std::nullopt;
-    if (!s->all_equal) warnings_.push_back("'" + key + "' differs between files; using the first (\"" + s->first + "\")");
-    return s->first;
-  }
-  std::optional<double> mean(const std::string& key, double factor = 1.0) const {
-    const KeyStats* s = a_.find(key);
-    if (!s || s->numeric == 0) return std::nullopt;
-    // A constant value is returned as written, without summation round-off.
-    if (s->all_equal && s->numeric == s->count)
-      if (auto v = parse_number(s->first)) return *v * factor;
-    return s->mean() * factor;
-  }
-  std::optional<double> max(const std::string& key) const {
-    const KeyStats* s = a_.find(key);
-    if (!s || s->numeric == 0) return std::nullopt;
-    return s->max;
-  }
-  std::optional<double> first_number(const std::string& key) const {
-    const KeyStats* s = a_.find(key);
-    if (!s || s->numeric == 0) return std::nullopt;
-    if (!s->all_equal && s->min != s->max)
-      warnings_.push_back("'" + key + "' differs between images (" + format_number(s->min) + " .. " +
-                          format_number(s->max) + "); using the first");
-    return parse_number(s->first);
-  }
-  std::optional<std::int64_t> integer(const std::string& key) const {
-    auto v = first_number(key);
-    if (!v || !std::isfinite(*v)) return std::nullopt;
-    return static_cast<std::int64_t>(std::llround(*v));
-  }
-  std::optional<ValueRange> range(const std::string& key, double factor = 1.0) const {
-    const KeyStats* s = a_.find(key);
-    if (!s || s->numeric == 0) return std::nullopt;
-    double lo = s->min * factor, hi = s->max * factor;
-    if (lo > hi) std::swap(lo, hi);
-    return ValueRange{lo, hi};
-  }
-  std::optional<bool> boolean(const std::string& key) const {
-    auto t = text(key);
-    if (!t) return std::nullopt;
-    if (iequals(*t, "true") || *t == "1") return true;
-    if (iequals(*t, "false") || *t == "0") return false;
-    return std::nullopt;
-  }
-  std::optional<std::string> earliest(const std::string& key) const {
-    const KeyStats* s = a_.find(key);
-    if (!s || s->times == 0) return std::nullopt;
-    return format_rfc3339(s->earliest);
-  }
-  const FlatAggregate& aggregate() const { return a_; }
+constexpr const char* kVoltageField = "instrument.acceleration_voltage";
+constexpr const char* kPixelField = "acquisition.pixel_size";
+constexpr const char* kMagnificationField = "acquisition.nominal_magnification";
+constexpr const char* kDetectorField = "acquisition.detectors";
 
- private:
-  const FlatAggregate& a_;
-  std::vector<std::string>& warnings_;
-};
-
-DatasetSummary from_epu(const SessionData& d, std::vector<std::string>& w) {
+DatasetSummary from_epu(const SessionData& d, SummaryDiagnostics diag) {
   DatasetSummary s;
-  if (d.counts.epu_movies == 0) return s;
-  Reader r(d.epu, w);
+  SummaryReader r(d.epu, diag, &d.epu_constants, "EPU images");
   s.microscope_model = r.text(kMD + "instrument.InstrumentModel");
   s.illumination = r.text(kMD + "optics.IlluminationMode");
   s.imaging = r.text(kMD + "optics.ColumnOperatingTemSubMode");
+  s.operating_mode = r.text(kMD + "optics.ColumnOperatingMode");
   s.electron_source = r.text(kMD + "gun.Sourcetype");
-  s.voltage_kv = r.mean(kMD + "gun.AccelerationVoltage", 1e-3);
-  if (auto c2 = r.text("Aperture[C2].Name")) s.c2_aperture_um = parse_number(*c2);
-  if (s.c2_aperture_um && !std::isfinite(*s.c2_aperture_um)) s.c2_aperture_um.reset();
+  s.voltage_kv = r.constant_number(kMD + "gun.AccelerationVoltage", kVoltageField, 1, kMaxVoltageKv, 1e-3);
+  if (auto c2 = r.text("Aperture[C2].Name"); c2 && parse_number(*c2))  // "50"; "None" when out
+    s.c2_aperture_um = r.number_in("Aperture[C2].Name", "instrument.c2_aperture", 0.1, kMaxApertureUm);
   s.nominal_defocus_nm = r.range("AppliedDefocus", 1e9);
   s.calibrated_defocus_nm = r.range(kMD + "optics.Defocus", 1e9);
-  s.magnification = r.integer(kMD + "optics.TemMagnification.NominalMagnification");
+  s.magnification = r.constant_integer(kMD + "optics.TemMagnification.NominalMagnification", kMagnificationField, 1,
+                                       kMaxMagnification);
   s.software = r.text(kMD + "core.ApplicationSoftware");
-  s.detector_name = r.text("DetectorCommercialName");
   std::optional<std::string> camera = r.text(kMD + "acquisition.camera.Name");
-  if (!s.detector_name && camera) s.detector_name = r.text("Detectors[" + *camera + "].CommercialName");
-  if (!s.detector_name) s.detector_name = camera;
+  if (!r.conflicting(kDetectorField)) {
+    s.detector_name = r.text("DetectorCommercialName");
+    if (!s.detector_name && camera) s.detector_name = r.text("Detectors[" + *camera + "].CommercialName");
+    if (!s.detector_name) s.detector_name = camera;
+  }
   if (camera && r.boolean("Detectors[" + *camera + "].ElectronCounted").value_or(false)) s.detector_mode = "counting";
   if (r.boolean(kMD + "acquisition.camera.CameraSpecificInput.ElectronCountingEnabled").value_or(false))
     s.detector_mode = "counting";
   if (auto f = r.first_number(kMD + "acquisition.camera.CameraSpecificInput.SuperResolutionFactor"); f && *f > 1)
     s.detector_mode = "super-resolution";
-  s.dose_per_image = r.mean("DoseOnCamera");
+  // e/Å² from Dose (or DoseOnCamera / pixel area), never DoseOnCamera itself: that is e/pixel.
+  s.dose_per_image = r.number_in(kDosePerSquareAngstromKey, "acquisition.dose_per_movie", 0, kMaxDose);
+  s.dose_per_pixel = r.mean(kDosePerPixelKey);
   s.energy_filter_used = r.boolean(kMD + "optics.EnergyFilter.EnergySelectionSlitInserted");
   s.energy_filter_width_ev = r.mean(kMD + "optics.EnergyFilter.EnergySelectionSlitWidth");
-  s.image_width = r.integer(kMD + "acquisition.camera.ReadoutArea.width");
-  s.image_height = r.integer(kMD + "acquisition.camera.ReadoutArea.height");
+  s.image_width = r.integer_in(kMD + "acquisition.camera.ReadoutArea.width", "acquisition.image_size.width", 1, kMaxPixels);
+  s.image_height =
+      r.integer_in(kMD + "acquisition.camera.ReadoutArea.height", "acquisition.image_size.height", 1, kMaxPixels);
   s.date_time = r.earliest(kMD + "acquisition.acquisitionDateTime");
-  s.exposure_time_s = r.mean(kMD + "acquisition.camera.ExposureTime");
-  s.binning_x = r.integer(kMD + "acquisition.camera.Binning.x");
-  s.binning_y = r.integer(kMD + "acquisition.camera.Binning.y");
-  s.pixel_size_a = r.mean("MicroscopeImage.SpatialScale.pixelSize.x.numericValue", 1e10);
+  s.exposure_time_s = r.number_in(kMD + "acquisition.camera.ExposureTime", "acquisition.exposure_time", 0, kMaxSeconds);
+  s.binning_x = r.integer_in(kMD + "acquisition.camera.Binning.x", "acquisition.binning_camera.width", 1, kMaxBinning);
+  s.binning_y = r.integer_in(kMD + "acquisition.camera.Binning.y", "acquisition.binning_camera.height", 1, kMaxBinning);
+  s.pixel_size_a = r.constant_number("MicroscopeImage.SpatialScale.pixelSize.x.numericValue", kPixelField, 1e-3,
+                                     kMaxPixelA, 1e10);
+  // The type comes from the site profile: PhasePlateApertureName is an aperture slot name.
   s.phase_plate_used = r.boolean("PhasePlateUsed");
-  if (s.phase_plate_used.value_or(false)) s.phase_plate_type = r.text("PhasePlateApertureName");
   s.beamshift_x = r.range(kMD + "optics.BeamShift._x");
   s.beamshift_y = r.range(kMD + "optics.BeamShift._y");
   s.beamtilt_x = r.range(kMD + "optics.BeamTilt._x");
@@ -116,43 +71,63 @@ DatasetSummary from_epu(const SessionData& d, std::vector<std::string>& w) {
   s.imageshift_y = r.range(kMD + "optics.ImageShift._y");
   // Gatan: EquidistantFractionation/NumberOffractions; Falcon (EPU <= 2.x): DoseFractions list.
   for (const auto& k : d.epu.keys_ending_with(".NumberOffractions"))
-    if (!s.frames_per_movie) s.frames_per_movie = r.integer(k);
+    if (!s.frames_per_movie) s.frames_per_movie = r.integer_in(k, "acquisition.frames_per_movie", 1, kMaxFrames);
   for (const auto& k : d.epu.keys_ending_with("DoseFractions.Count"))
-    if (!s.frames_per_movie) s.frames_per_movie = r.integer(k);
-  s.images_generated = d.counts.epu_movies;
-  s.has_movies = true;
+    if (!s.frames_per_movie) s.frames_per_movie = r.integer_in(k, "acquisition.frames_per_movie", 1, kMaxFrames);
+  s.images_generated = d.counts.epu_movies + d.counts.epu_overviews;
+  s.has_movies = d.counts.epu_movies > 0;
+  const EpuDoseCheck& dc = d.epu_dose;
+  if (dc.files_disagreeing > 0)
+    diag.warnings.push_back(
+        "EPU Dose and DoseOnCamera disagree by more than " + format_number(kEpuDoseTolerance * 100) + " % in " +
+        std::to_string(dc.files_disagreeing) + " of " + std::to_string(dc.files_checked) + " files (first: " +
+        dc.first_file + ": DoseOnCamera " + format_number(without_float_noise(dc.first_dose_on_camera)) +
+        " e/pixel, Dose x pixel area " + format_number(without_float_noise(dc.first_from_dose)) +
+        " e/pixel); dose_per_movie is from Dose");
   return s;
 }
 
-DatasetSummary from_mdoc(const SessionData& d, const SiteProfile& site, std::vector<std::string>& w) {
+const char* operating_mode_of(double em_mode) {  // SerialEM EMmode (OpenEM macro): 0 TEM, 1 EFTEM, 2 STEM
+  if (em_mode == 0) return "TEM";
+  if (em_mode == 1) return "EFTEM";
+  if (em_mode == 2) return "STEM";
+  return nullptr;
+}
+
+DatasetSummary from_mdoc(const KindData& k, AcquisitionKind kind, SummaryDiagnostics diag) {
   DatasetSummary s;
-  if (d.counts.mdoc_files == 0) return s;
-  Reader r(d.mdoc, w);
-  s.voltage_kv = r.mean("Voltage");
-  s.pixel_size_a = r.mean("PixelSpacing");
-  s.image_width = r.integer("ImageSize_x");
-  s.image_height = r.integer("ImageSize_y");
+  SummaryReader r(k.values, diag, &k.constants, std::string(kind_name(kind)));
+  s.voltage_kv = r.constant_number("Voltage", kVoltageField, 1, kMaxVoltageKv);
+  s.pixel_size_a = r.constant_number("PixelSpacing", kPixelField, 1e-3, kMaxPixelA);
+  s.image_width = r.integer_in("ImageSize_x", "acquisition.image_size.width", 1, kMaxPixels);
+  s.image_height = r.integer_in("ImageSize_y", "acquisition.image_size.height", 1, kMaxPixels);
   if (auto b = r.first_number("Binning")) {
     if (*b > 0 && *b < 1) {  // K2/K3 super-resolution is written as binning 0.5
       s.binning_x = s.binning_y = 1;
       s.detector_mode = "super-resolution";
-    } else if (*b >= 1 && std::isfinite(*b)) {
-      s.binning_x = s.binning_y = static_cast<std::int64_t>(std::llround(*b));
+    } else if (auto i = to_integer_in_range(*b, 1, kMaxBinning)) {
+      s.binning_x = s.binning_y = *i;
+    } else {
+      diag.warnings.push_back("'Binning' = " + format_number(*b) + " is not a camera binning; dropped");
     }
   }
-  s.magnification = r.integer("Magnification");
-  s.exposure_time_s = r.mean("ExposureTime");
-  if (auto m = r.max("ExposureDose"); m && *m > 0) s.dose_per_image = r.mean("ExposureDose");
-  else if (auto f = r.max("FrameDoseTotal"); f && *f > 0) s.dose_per_image = r.mean("FrameDoseTotal");
+  s.magnification = r.constant_integer("Magnification", kMagnificationField, 1, kMaxMagnification);
+  s.exposure_time_s = r.number_in("ExposureTime", "acquisition.exposure_time", 0, kMaxSeconds);
+  // Per image (tilt or movie); frame-set slices never get here. 0 means uncalibrated.
+  if (auto m = r.max("ExposureDose"); m && *m > 0)
+    s.dose_per_image = r.number_in("ExposureDose", "acquisition.dose_per_movie", 0, kMaxDose);
+  else if (auto f = r.max("FrameDoseTotal"); f && *f > 0)
+    s.dose_per_image = r.number_in("FrameDoseTotal", "acquisition.dose_per_movie", 0, kMaxDose);
   s.nominal_defocus_nm = r.range("TargetDefocus", 1000.0);
   s.calibrated_defocus_nm = r.range("Defocus", 1000.0);
-  if (d.counts.tilt_series > 0) {
+  if (kind == AcquisitionKind::kTiltSeries) {
     s.tilt_angle = r.range("TiltAngle");
     s.tilt_increment = r.max("TiltIncrement");
     s.tilt_axis_angle = r.first_number("TiltAxisAngle");
-    s.tilt_series = d.counts.tilt_series;
+    s.tilt_series = k.files;
   }
-  if (auto n = r.first_number("NumSubFrames"); n && *n > 0) s.frames_per_movie = static_cast<std::int64_t>(std::llround(*n));
+  if (auto n = r.first_number("NumSubFrames"); n && *n > 0)
+    s.frames_per_movie = r.integer_in("NumSubFrames", "acquisition.frames_per_movie", 1, kMaxFrames);
   if (auto width = r.max("FilterSlitAndLoss_x")) {
     s.energy_filter_used = *width > 0;
     s.energy_filter_width_ev = *width;
@@ -162,34 +137,51 @@ DatasetSummary from_mdoc(const SessionData& d, const SiteProfile& site, std::vec
   s.date_time = r.earliest("DateTime");
   if (!s.date_time) s.date_time = r.earliest("TitleDateTime");
   s.software = r.text("Software");
-  s.detector_name = r.text("CameraUsed");
-  if (!s.detector_name)
-    if (auto idx = r.integer("CameraIndex")) s.detector_name = site.camera_name(static_cast<int>(*idx));
+  if (!r.conflicting(kDetectorField)) s.detector_name = r.text("CameraUsed");
+  if (!s.detector_name && !k.unnamed_cameras.empty()) {
+    std::string list;
+    for (int c : k.unnamed_cameras) list += (list.empty() ? "" : ", ") + std::to_string(c);
+    diag.warnings.push_back("CameraIndex " + list + " of the " + std::string(kind_name(kind)) +
+                            " names no camera: no SerialEMproperties 'GlobalAutodocEntry Camera<N>' line, no "
+                            "'Camera ->' title and no [cameras] entry in the site profile; detectors is empty");
+  }
   s.electron_source = r.text("Source");
-  if (auto mag_index = r.max("MagIndex"); mag_index && *mag_index > 0) s.imaging = "BrightField";
+  auto mode = r.first_number("EMmode");
+  if (!mode) mode = r.first_number("EMMode");
+  if (mode) {
+    if (*mode == 3) s.imaging = "Diffraction";
+    else if (const char* m = operating_mode_of(*mode)) s.operating_mode = m;
+  }
+  if (!s.imaging)
+    if (auto mag_index = r.max("MagIndex"); mag_index && *mag_index > 0) s.imaging = "BrightField";
+  if (auto pp = r.max("PhasePlateInserted")) s.phase_plate_used = *pp > 0;
   s.microscope_model = r.text("InstrumentCode");
-  s.images_generated = d.counts.mdoc_images;
-  s.has_movies = d.counts.frame_sets > 0;
+  switch (kind) {
+    case AcquisitionKind::kTiltSeries:
+    case AcquisitionKind::kMaps:
+    case AcquisitionKind::kOverview: s.images_generated = k.images; break;
+    case AcquisitionKind::kMovies: s.images_generated = k.movies; break;
+  }
+  s.has_movies = kind == AcquisitionKind::kMovies;
   return s;
 }
 
-DatasetSummary from_images(const SessionData& d, std::vector<std::string>& w) {
+DatasetSummary from_images(const SessionData& d, SummaryDiagnostics diag) {
   DatasetSummary s;
-  if (d.counts.image_files == 0) return s;
-  Reader r(d.image, w);
-  s.image_width = r.integer("MRC.Width");
-  s.image_height = r.integer("MRC.Height");
+  SummaryReader r(d.image, diag);
+  s.image_width = r.integer_in("MRC.Width", "acquisition.image_size.width", 1, kMaxPixels);
+  s.image_height = r.integer_in("MRC.Height", "acquisition.image_size.height", 1, kMaxPixels);
   if (auto px = r.mean("MRC.PixelSpacing"); px && *px > 0) s.pixel_size_a = px;
   // FEI1/FEI2 extended headers (SI units).
-  s.voltage_kv = r.mean("FEI.HT", 1e-3);
-  s.dose_per_image = r.mean("FEI.Dose", 1e-20);
+  s.voltage_kv = r.number_in("FEI.HT", kVoltageField, 1, kMaxVoltageKv, 1e-3);
+  s.dose_per_image = r.number_in("FEI.Dose", "acquisition.dose_per_movie", 0, kMaxDose, 1e-20);
   s.calibrated_defocus_nm = r.range("FEI.Defocus", 1e9);
   s.nominal_defocus_nm = r.range("FEI.AppliedDefocus", 1e9);
-  s.magnification = r.integer("FEI.Magnification");
+  s.magnification = r.integer_in("FEI.Magnification", kMagnificationField, 1, kMaxMagnification);
   if (auto px = r.mean("FEI.PixelSizeX", 1e10); px && *px > 0) s.pixel_size_a = px;
-  s.exposure_time_s = r.mean("FEI.IntegrationTime");
-  s.binning_x = r.integer("FEI.BinningWidth");
-  s.binning_y = r.integer("FEI.BinningHeight");
+  s.exposure_time_s = r.number_in("FEI.IntegrationTime", "acquisition.exposure_time", 0, kMaxSeconds);
+  s.binning_x = r.integer_in("FEI.BinningWidth", "acquisition.binning_camera.width", 1, kMaxBinning);
+  s.binning_y = r.integer_in("FEI.BinningHeight", "acquisition.binning_camera.height", 1, kMaxBinning);
   s.detector_name = r.text("FEI.DetectorCommercialName");
   if (!s.detector_name) s.detector_name = r.text("FEI.CameraName");
   if (r.boolean("FEI.ElectronCounting").value_or(false)) s.detector_mode = "counting";
@@ -208,16 +200,17 @@ DatasetSummary from_images(const SessionData& d, std::vector<std::string>& w) {
   if (!s.detector_name) s.detector_name = r.text("EER.cameraName");
   if (d.image.find("EER.numberOfFrames")) {
     s.detector_mode = "counting";  // EER is event (electron-counted) data by construction
-    s.frames_per_movie = r.integer("EER.numberOfFrames");
-    if (!s.exposure_time_s) s.exposure_time_s = r.mean("EER.exposureTime");
-    if (!s.image_width) s.image_width = r.integer("EER.sensorImageWidth");
-    if (!s.image_height) s.image_height = r.integer("EER.sensorImageHeight");
+    s.frames_per_movie = r.integer_in("EER.numberOfFrames", "acquisition.frames_per_movie", 1, kMaxFrames);
+    if (!s.exposure_time_s) s.exposure_time_s = r.number_in("EER.exposureTime", "acquisition.exposure_time", 0, kMaxSeconds);
+    if (!s.image_width) s.image_width = r.integer_in("EER.sensorImageWidth", "acquisition.image_size.width", 1, kMaxPixels);
+    if (!s.image_height)
+      s.image_height = r.integer_in("EER.sensorImageHeight", "acquisition.image_size.height", 1, kMaxPixels);
     if (auto t = r.text("EER.timestamp"))
       if (auto at = parse_iso_time(*t)) s.date_time = format_rfc3339(*at);
     s.has_movies = true;
   }
-  if (!s.image_width) s.image_width = r.integer("TIFF.Width");
-  if (!s.image_height) s.image_height = r.integer("TIFF.Height");
+  if (!s.image_width) s.image_width = r.integer_in("TIFF.Width", "acquisition.image_size.width", 1, kMaxPixels);
+  if (!s.image_height) s.image_height = r.integer_in("TIFF.Height", "acquisition.image_size.height", 1, kMaxPixels);
   s.images_generated = d.counts.image_files;
   return s;
 }
@@ -238,6 +231,7 @@ void DatasetSummary::overlay(const DatasetSummary& o) {
   take(illumination, o.illumination);
   take(imaging, o.imaging);
   take(electron_source, o.electron_source);
+  take(operating_mode, o.operating_mode);
   take(voltage_kv, o.voltage_kv);
   take(c2_aperture_um, o.c2_aperture_um);
   take(cs_mm, o.cs_mm);
@@ -247,6 +241,7 @@ void DatasetSummary::overlay(const DatasetSummary& o) {
   take(detector_mode, o.detector_mode);
   take(pixel_size_a, o.pixel_size_a);
   take(dose_per_image, o.dose_per_image);
+  take(dose_per_pixel, o.dose_per_pixel);
   take(exposure_time_s, o.exposure_time_s);
   take(energy_filter_width_ev, o.energy_filter_width_ev);
   take(energy_filter_used, o.energy_filter_used);
@@ -276,10 +271,13 @@ void DatasetSummary::overlay(const DatasetSummary& o) {
   has_movies = has_movies || o.has_movies;
 }
 
-DatasetSummary build_summary(const SessionData& data, const SiteProfile& site, std::vector<std::string>& warnings) {
-  DatasetSummary s = from_images(data, warnings);
-  s.overlay(from_epu(data, warnings));
-  s.overlay(from_mdoc(data, site, warnings));
+DatasetSummary build_summary(const SessionData& data, const AcquisitionChoice& choice, const SiteProfile& site,
+                             std::vector<std::string>& warnings, std::vector<Conflict>& conflicts) {
+  SummaryDiagnostics diag{warnings, conflicts};
+  DatasetSummary s;
+  if (choice.images) s = from_images(data, diag);
+  if (choice.epu) s.overlay(from_epu(data, diag));
+  if (choice.mdoc_kind) s.overlay(from_mdoc(data.kind(*choice.mdoc_kind), *choice.mdoc_kind, diag));
 
   if (s.microscope_model) {
     auto it = site.instrument_models.find(*s.microscope_model);
@@ -294,7 +292,13 @@ DatasetSummary build_summary(const SessionData& data, const SiteProfile& site, s
   fill(s.c2_aperture_um, site.c2_aperture_um);
   fill(s.gainref_flip_rotate, site.gainref_flip_rotate);
   fill(s.energy_filter_model, site.energy_filter_model);
-  if (s.phase_plate_used.value_or(false)) fill(s.phase_plate_type, site.phase_plate_type);
+  if (s.phase_plate_used.value_or(false)) {
+    // Instrument files say whether a phase plate was in, never which kind: the site says.
+    s.phase_plate_type = site.phase_plate_type;
+    if (!s.phase_plate_type)
+      warnings.push_back("a phase plate was used but the files do not say which kind; set [microscope] phase_plate "
+                         "in the site profile (instrument_type is \"unspecified\")");
+  }
   if (s.detector_name && !s.detector_mode) {
     auto it = site.detector_modes.find(*s.detector_name);
     if (it != site.detector_modes.end()) s.detector_mode = it->second;

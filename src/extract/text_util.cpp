@@ -61,6 +61,24 @@ std::string format_number(double v) {
   return std::string(buf, p);
 }
 
+double without_float_noise(double v) {
+  if (!std::isfinite(v) || v == 0) return v;
+  char buf[64];
+  auto [p, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::scientific, 14);  // 15 digits
+  double out = v;
+  std::from_chars(buf, p, out, std::chars_format::scientific);
+  return out;
+}
+
+std::optional<std::int64_t> to_integer_in_range(double v, std::int64_t lo, std::int64_t hi) {
+  if (!std::isfinite(v)) return std::nullopt;
+  double r = std::round(v);
+  // Compared as doubles before any conversion: the bounds callers use are far inside the
+  // range where int64 -> double is exact.
+  if (r < static_cast<double>(lo) || r > static_cast<double>(hi)) return std::nullopt;
+  return static_cast<std::int64_t>(r);
+}
+
 bool is_valid_utf8(std::string_view s) {
   size_t i = 0, n = s.size();
   while (i < n) {

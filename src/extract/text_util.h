@@ -2,6 +2,7 @@
 // Small text helpers shared by the readers: locale-independent number parsing that accepts
 // what instrument software writes (NaN, Windows 3-digit exponents, integers for floats),
 // trimming, UTF-8 repair. Pure functions, thread-safe.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +21,16 @@ std::vector<std::string_view> split_ws(std::string_view s);
 
 // Shortest text that reads back to the same double ("2.66", "-3500", "1e-07").
 std::string format_number(double v);
+
+// `v` rounded to 15 significant digits, the most that every decimal keeps through a double.
+// For values computed from instrument numbers (unit factors, means, products): the binary
+// round-off of the arithmetic goes (-4.14805 µm × 1000 = -4148.049999999999 becomes -4148.05)
+// and the shortest round-trip form then prints what the instrument wrote.
+double without_float_noise(double v);
+
+// `v` rounded to an integer when it is finite and within [lo, hi]; nullopt otherwise (never
+// the undefined behaviour of converting -1e20 or NaN to an integer).
+std::optional<std::int64_t> to_integer_in_range(double v, std::int64_t lo, std::int64_t hi);
 
 // Valid UTF-8 stays as is; any byte sequence that is not UTF-8 is read as Windows-1252
 // (what SerialEM and EPU PCs write) and re-encoded, so JSON output is always valid.

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <climits>
 #include <cmath>
+#include <limits>
 
 #include "extract/date_time.h"
 
@@ -77,6 +79,23 @@ TEST(SerialEmDate, RejectsImpossibleDates) {
   EXPECT_FALSE(parse_serialem_date("03-Foo-23  13:59:32", DateOrder::kDayFirst));
   EXPECT_FALSE(parse_serialem_date("03-May-23  25:59:32", DateOrder::kDayFirst));
   EXPECT_FALSE(parse_serialem_date("03-May-23", DateOrder::kDayFirst));
+}
+
+TEST(NumberFormat, DerivedValuesLoseTheirFloatNoise) {
+  EXPECT_EQ(format_number(-4.14805 * 1000), "-4148.049999999999");  // the arithmetic, not the printer
+  EXPECT_EQ(format_number(without_float_noise(-4.14805 * 1000)), "-4148.05");
+  EXPECT_EQ(format_number(without_float_noise(6.3993e21 * 1e-20)), "63.993");
+  EXPECT_EQ(without_float_noise(1.0558814239614023), 1.0558814239614);  // 15 significant digits
+  EXPECT_EQ(without_float_noise(0.0), 0.0);
+  EXPECT_TRUE(std::isnan(without_float_noise(std::nan(""))));
+}
+
+TEST(NumberFormat, IntegersAreRangeChecked) {
+  EXPECT_EQ(to_integer_in_range(33000.4, 1, 100000000), 33000);
+  EXPECT_EQ(to_integer_in_range(-1e20, 1, 100000000), std::nullopt);  // never INT64_MIN
+  EXPECT_EQ(to_integer_in_range(1e300, INT64_MIN / 2, INT64_MAX / 2), std::nullopt);
+  EXPECT_EQ(to_integer_in_range(std::nan(""), 0, 10), std::nullopt);
+  EXPECT_EQ(to_integer_in_range(-std::numeric_limits<double>::infinity(), 0, 10), std::nullopt);
 }
 
 TEST(IsoTime, EpuSevenDigitFractionAndOffset) {
