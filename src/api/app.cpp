@@ -34,15 +34,24 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       verified_tokens_(jwt_secret_, "_id") {}
 
 namespace {
+// The token of a request. Two different credentials in one request are refused (400) rather
+// than one of them picked: a proxy or a log may have looked at the other one. (Two
+// Authorization headers are refused by the server already.)
 std::string token_from(const HttpRequest& req) {
   auto strip = [](std::string v) {
     if (v.size() > 7 && (v.compare(0, 7, "Bearer ") == 0 || v.compare(0, 7, "bearer ") == 0)) v = v.substr(7);
     while (!v.empty() && v.front() == ' ') v.erase(v.begin());
     return v;
   };
-  if (auto h = req.header("authorization"); h && !h->empty()) return strip(*h);
-  if (auto q = req.query_param("access_token"); q && !q->empty()) return strip(*q);
-  return {};
+  std::string from_header, from_query;
+  if (auto h = req.header("authorization"); h && !h->empty()) from_header = strip(*h);
+  if (auto n = req.query.count("access_token"); n > 0) {
+    if (n > 1) throw ApiError::bad_request("The request has more than one access_token parameter");
+    if (auto q = req.query_param("access_token"); q && !q->empty()) from_query = strip(*q);
+  }
+  if (!from_header.empty() && !from_query.empty() && from_header != from_query)
+    throw ApiError::bad_request("The Authorization header and the access_token parameter carry different tokens");
+  return from_header.empty() ? from_query : from_header;
 }
 }  // namespace
 
