@@ -72,7 +72,13 @@ class PatchSink : public BodySink {
   // byte may arrive before its checksum is registered.
   PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream, bool awaits_list)
       : files_(std::move(files)), stream_(std::move(stream)), awaits_list_(awaits_list) {}
-  void write(std::string_view piece) override { stream_->write(piece); }
+  void write(std::string_view piece) override {
+    try {
+      stream_->write(piece);
+    } catch (const UploadGoneError& e) {
+      throw HttpResponseError(tus_error(404, e.what()));
+    }
+  }
   HttpResponse finish() override {
     return append_response(stream_->finish(catalog_verifier(*files_)), awaits_list_);
   }

@@ -285,7 +285,7 @@ void AppendStream::write(std::string_view bytes) {
   if (bytes.empty()) return;
   std::lock_guard lock(s.entry->mu);
   UploadRecord& rec = s.entry->rec;
-  if (!s.current()) throw std::runtime_error("upload " + rec.id + " was superseded by a newer PATCH, terminated or expired");
+  if (!s.current()) throw UploadGoneError("upload " + rec.id + " was superseded by a newer PATCH, terminated or expired");
   if (s.written + static_cast<std::int64_t>(bytes.size()) > s.length)
     throw std::runtime_error("more bytes than the request declared");
   try {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -63,6 +64,13 @@ struct AppendResult {
 
 class TusUploads;
 
+// Thrown by AppendStream::write when the upload was superseded by a newer PATCH, terminated
+// or expired while the stream was open: the request is answered 404 (docs/uploads.md).
+class UploadGoneError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // One PATCH in progress (TusUploads::begin_append): its bytes go to the part file and into the
 // whole-file SHA-256 as they arrive, so a chunk of any size needs no memory. HEAD sees the
 // offset grow while it runs. Only the newest stream of an upload may write: a PATCH that
@@ -73,8 +81,8 @@ class AppendStream {
   AppendStream(const AppendStream&) = delete;
   AppendStream& operator=(const AppendStream&) = delete;
 
-  // Throws std::runtime_error on a write error, past the declared length, or when superseded,
-  // terminated or expired meanwhile.
+  // Throws UploadGoneError when superseded, terminated or expired meanwhile;
+  // std::runtime_error on a write error or past the declared length.
   void write(std::string_view bytes);
   // All declared bytes are in: checks the chunk digest, records the new offset and, at the
   // upload's length, verifies the whole file and commits it.

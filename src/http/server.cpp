@@ -23,11 +23,13 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
 
-// The response for the exception being handled: an ApiError's own status and message(s) in
-// SciCat's error body, anything else a logged 500.
+// The response for the exception being handled: an HttpResponseError's response, an
+// ApiError's own status and message(s) in SciCat's error body, anything else a logged 500.
 HttpResponse current_exception_response(const Route* route) {
   try {
     throw;
+  } catch (const HttpResponseError& e) {
+    return e.response();
   } catch (const ApiError& e) {
     if (!e.message_is_array()) return HttpResponse::error(e.status(), e.messages().front());
     boost::json::array msgs;
