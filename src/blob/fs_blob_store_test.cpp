@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "blob/blob_store.h"
+#include "blob/posix_file.h"
 #include "blob/test_util.h"
 
 namespace openem {
@@ -27,6 +28,19 @@ class FsBlobStoreTest : public ::testing::Test {
     std::string out;
     EXPECT_TRUE(r->read(0, static_cast<size_t>(r->info().size) + 10, &out).is_ok());
     return out;
+  }
+
+  void CheckSymlinksAreNeverFollowed();
+  void RemovePrunesAndListsAsUsual() {
+    ASSERT_TRUE(put("r", "a/b/c", "1").is_ok());
+    ASSERT_TRUE(put("r", "a/d", "2").is_ok());
+    std::vector<BlobInfo> files;
+    ASSERT_TRUE(store_->list("r", &files).is_ok());
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(read_all("r", "a/b/c"), "1");
+    ASSERT_TRUE(store_->remove("r", "a/b/c").is_ok());
+    ASSERT_TRUE(store_->remove("r", "a/d").is_ok());
+    EXPECT_FALSE(fs::exists(dir_.path() / "blobs/datasets/r"));
   }
 
   TempDir dir_;
@@ -154,6 +168,58 @@ TEST_F(FsBlobStoreTest, SymlinkPlantedByHandIsNotFollowed) {
   std::vector<BlobInfo> files;
   ASSERT_TRUE(store_->list("p", &files).is_ok());
   EXPECT_TRUE(files.empty());
+}
+
+// A symlink planted by hand anywhere inside the store (a directory of a dataset, a file, the
+// dataset's own directory) is never followed, by any operation: what it points to stays
+// invisible and untouched.
+void FsBlobStoreTest::CheckSymlinksAreNeverFollowed() {
+  const fs::path outside = dir_.path() / "outside";
+  fs::create_directories(outside / "deeper");
+  write_file(outside / "secret.txt", "top secret");
+  write_file(outside / "deeper/more.txt", "more secret");
+  ASSERT_TRUE(put("p", "real/ok.txt", "ok").is_ok());
+  const fs::path top = dir_.path() / "blobs/datasets/p";
+  fs::create_directory_symlink(outside, top / "raw");                  // a directory of the dataset
+  fs::create_symlink(outside / "secret.txt", top / "real/linked.txt");  // a file
+  fs::create_directory_symlink(outside, top / "real/sub");             // a directory below a real one
+  fs::create_directory_symlink(outside, dir_.path() / "blobs/datasets/q");  // a whole dataset
+
+  for (const auto& [pid, path] : std::vector<std::pair<std::string, std::string>>{
+           {"p", "raw/secret.txt"}, {"p", "raw/deeper/more.txt"}, {"p", "real/linked.txt"},
+           {"p", "real/sub/secret.txt"}, {"q", "secret.txt"}, {"q", "deeper/more.txt"}}) {
+    std::unique_ptr<BlobReader> r;
+    EXPECT_TRUE(store_->open(pid, path, &r).is_not_found()) << pid << " " << path;
+    BlobInfo info;
+    EXPECT_TRUE(store_->stat(pid, path, &info).is_not_found()) << pid << " " << path;
+    EXPECT_FALSE(store_->exists(pid, path)) << pid << " " << path;
+  }
+  std::vector<BlobInfo> files;
+  ASSERT_TRUE(store_->list("p", &files).is_ok());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, "real/ok.txt");
+  ASSERT_TRUE(store_->list("q", &files).is_ok());
+  EXPECT_TRUE(files.empty());
+
+  // Nothing is written or removed through a link either.
+  EXPECT_FALSE(put("p", "raw/new.txt", "planted").is_ok());
+  EXPECT_FALSE(put("q", "new.txt", "planted").is_ok());
+  EXPECT_FALSE(store_->remove("p", "raw/secret.txt").is_ok());
+  EXPECT_FALSE(store_->remove("q", "secret.txt").is_ok());
+  EXPECT_FALSE(fs::exists(outside / "new.txt"));
+  EXPECT_EQ(read_file(outside / "secret.txt"), "top secret");
+  EXPECT_EQ(read_file(outside / "deeper/more.txt"), "more secret");
+  EXPECT_EQ(read_all("p", "real/ok.txt"), "ok");
+}
+
+TEST_F(FsBlobStoreTest, SymlinkedDirectoriesAreNeverFollowed) { CheckSymlinksAreNeverFollowed(); }
+
+// The same where the kernel has no openat2 (one openat(O_NOFOLLOW) per component).
+TEST_F(FsBlobStoreTest, SymlinkedDirectoriesAreNeverFollowedWithoutOpenat2) {
+  set_openat2_allowed(false);
+  CheckSymlinksAreNeverFollowed();
+  RemovePrunesAndListsAsUsual();
+  set_openat2_allowed(true);
 }
 
 TEST_F(FsBlobStoreTest, FileWhereADirectoryIsNeededIsAnIoError) {

@@ -1,9 +1,12 @@
 #include "blob/posix_file.h"
 
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -40,7 +43,54 @@ class FdBlobReader : public BlobReader {
   BlobInfo info_;
 };
 
+// Cleared once openat2 turned out to be missing (ENOSYS; EPERM from a seccomp filter that
+// does not know it), so the fallback does not pay a failing syscall every time.
+std::atomic<bool> g_openat2{true};
+
+// One openat(O_NOFOLLOW) per component: each directory is opened relative to the previous
+// one, so a symlink swapped in between two steps is refused too (ELOOP or ENOTDIR).
+int open_beneath_by_components(int dirfd, std::string_view relative, int flags, mode_t mode) {
+  int cur = dirfd;
+  for (;;) {
+    size_t slash = relative.find('/');
+    std::string name(relative.substr(0, slash));
+    bool last = slash == std::string_view::npos;
+    int fd = last ? ::openat(cur, name.c_str(), flags | O_NOFOLLOW | O_CLOEXEC, mode)
+                  : ::openat(cur, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int e = errno;
+    if (cur != dirfd) ::close(cur);
+    if (fd < 0) return -e;
+    if (last) return fd;
+    cur = fd;
+    relative.remove_prefix(slash + 1);
+  }
+}
+
 }  // namespace
+
+void set_openat2_allowed(bool allowed) { g_openat2 = allowed; }
+
+int open_beneath(int dirfd, std::string_view relative, int flags, mode_t mode) {
+  if (relative.empty()) return -ENOENT;
+  if (g_openat2.load(std::memory_order_relaxed)) {
+    struct open_how how {};
+    how.flags = static_cast<std::uint64_t>(flags | O_CLOEXEC);
+    how.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    const std::string path(relative);
+    for (int attempt = 0; attempt < 8; ++attempt) {
+      long fd = ::syscall(SYS_openat2, dirfd, path.c_str(), &how, sizeof how);
+      if (fd >= 0) return static_cast<int>(fd);
+      if (errno == EINTR || errno == EAGAIN) continue;  // EAGAIN: a rename raced the lookup
+      if (errno == ENOSYS || errno == EPERM) {
+        g_openat2 = false;
+        break;
+      }
+      return -errno;
+    }
+  }
+  return open_beneath_by_components(dirfd, relative, flags, mode);
+}
 
 std::string errno_text(int e) { return std::strerror(e); }
 

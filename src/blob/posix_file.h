@@ -26,6 +26,18 @@ BlobStatus write_all(int fd, std::string_view bytes, const std::string& name);
 // A reader over `fd` (closed with the reader), reading with pread.
 std::unique_ptr<BlobReader> make_fd_reader(int fd, BlobInfo info);
 
+// Opens `relative` ('/'-separated, already checked: no empty, "." or ".." segments) beneath
+// the directory `dirfd` without following a symlink anywhere on the way, the last component
+// included, and without leaving dirfd: openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, or,
+// where the kernel (or a seccomp filter) lacks openat2, one openat(O_NOFOLLOW) per component.
+// `flags` as for open(2) (O_CLOEXEC is added). Returns the descriptor, or -errno: ELOOP when
+// a component is a symlink (with O_PATH the last one may be returned as the link itself:
+// check its type), ENOENT, ENOTDIR, ...
+int open_beneath(int dirfd, std::string_view relative, int flags, mode_t mode = 0);
+
+// Tests run open_beneath's fallback with this set to false; true by default.
+void set_openat2_allowed(bool allowed);
+
 // Replaces `file` with `text` atomically (temporary file + rename), with permissions `mode`.
 // `durable` also fsyncs the file and its directory. Throws std::runtime_error naming the file.
 void write_file_atomically(const std::filesystem::path& file, std::string_view text, mode_t mode, bool durable);
