@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <thread>
 
 #include "core/error.h"
 #include "core/ids.h"
@@ -24,6 +25,16 @@ std::string jwt_secret_for(const Config& config, CatalogStore& store) {
   }
   return *saved;
 }
+
+// At most half of the I/O threads may wait for argon2 (see PasswordPool), and at most half
+// of the cores hash.
+std::unique_ptr<PasswordPool> password_pool_for(const Config& config) {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned io_threads = config.threads ? config.threads : 8;
+  unsigned workers = config.login_workers ? config.login_workers : std::max(1u, cores / 2);
+  unsigned queue = config.login_queue ? config.login_queue : std::max(1u, io_threads / 2);
+  return std::make_unique<PasswordPool>(workers, std::max(workers, queue));
+}
 }  // namespace
 
 App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs)
@@ -31,7 +42,11 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       store_(std::move(store)),
       blobs_(std::move(blobs)),
       jwt_secret_(jwt_secret_for(config_, *store_)),
-      verified_tokens_(jwt_secret_, "_id") {}
+      verified_tokens_(jwt_secret_, "_id"),
+      passwords_(password_pool_for(config_)),
+      login_throttle_(LoginLimits{config_.login_max_failures, config_.login_max_failures_per_address,
+                                  config_.login_window_seconds}),
+      dummy_password_hash_(hash_password(random_hex(16))) {}
 
 namespace {
 // The token of a request. Two different credentials in one request are refused (400) rather

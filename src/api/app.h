@@ -7,10 +7,12 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/login_throttle.h"
 #include "api/result_cache.h"
 #include "blob/blob_store.h"
 #include "core/config.h"
 #include "core/jwt.h"
+#include "core/password_pool.h"
 #include "core/principal.h"
 #include "http/message.h"
 #include "store/catalog_store.h"
@@ -20,7 +22,8 @@ namespace openem {
 class App {
  public:
   // One blob store per process: uploads, downloads and the archive worker must see (and
-  // serialise on) the same instance.
+  // serialise on) the same instance. config.threads: the server's I/O threads (sizes the
+  // sign-in queue; 0 counts as 8).
   App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs);
 
   const Config& config() const { return config_; }
@@ -36,6 +39,12 @@ class App {
   std::string issue_token(const UserRecord& user) const;
   // Drops a user from the principal cache after a change of groups or password.
   void forget_user(const std::string& user_id) const;
+
+  // Sign-in (auth_routes.cpp): argon2 off the I/O threads, failure limits, and the hash that
+  // unknown names are checked against so that they cost the same time as known ones.
+  PasswordPool& passwords() const { return *passwords_; }
+  LoginThrottle& login_throttle() const { return login_throttle_; }
+  const std::string& dummy_password_hash() const { return dummy_password_hash_; }
 
   // Facet results until the next write (see ResultCache).
   ResultCache& facet_cache() const { return facet_cache_; }
@@ -53,6 +62,9 @@ class App {
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
   mutable ResultCache facet_cache_;
+  std::unique_ptr<PasswordPool> passwords_;
+  mutable LoginThrottle login_throttle_;
+  std::string dummy_password_hash_;
 };
 
 // Creates the admin account (password from config or generated and printed once) and the
