@@ -43,6 +43,7 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       blobs_(std::move(blobs)),
       jwt_secret_(jwt_secret_for(config_, *store_)),
       verified_tokens_(jwt_secret_, "_id"),
+      revocations_(std::make_unique<TokenRevocations>(*store_)),
       passwords_(password_pool_for(config_)),
       login_throttle_(LoginLimits{config_.login_max_failures, config_.login_max_failures_per_address,
                                   config_.login_window_seconds}),
@@ -70,12 +71,19 @@ std::string token_from(const HttpRequest& req) {
 }
 }  // namespace
 
-Principal App::authenticate(const HttpRequest& req) const {
+std::optional<VerifiedToken> App::token_of(const HttpRequest& req) const {
   std::string token = token_from(req);
-  if (token.empty()) return Principal::anonymous();
-  auto id = verified_tokens_.verify(token);
-  if (!id) return Principal::anonymous();
-  const std::string& user_id = *id;
+  if (token.empty()) return std::nullopt;
+  auto verified = verified_tokens_.verify_token(token);
+  // Checked after the cache, on every request: a revoked token stops working at once.
+  if (!verified || revocations_->revoked(verified->subject, verified->generation, verified->jti)) return std::nullopt;
+  return verified;
+}
+
+Principal App::authenticate(const HttpRequest& req) const {
+  auto token = token_of(req);
+  if (!token) return Principal::anonymous();
+  const std::string& user_id = token->subject;
   {
     std::shared_lock lock(cache_mu_);
     auto it = principals_.find(user_id);
@@ -102,10 +110,14 @@ void App::forget_user(const std::string& user_id) const {
 
 std::string App::issue_token(const UserRecord& user) const {
   // Upstream signs the user record without its password; clients read exp (scitacean).
+  // "jti" makes every token unique (logout revokes one); "gen" is the user's token
+  // generation (a password change ends the tokens of earlier ones).
   json::object payload{{"_id", user.id},
                        {"username", user.username},
                        {"email", user.email},
-                       {"authStrategy", user.auth_strategy}};
+                       {"authStrategy", user.auth_strategy},
+                       {"jti", random_hex(16)},
+                       {"gen", revocations_->generation(user.id)}};
   return jwt_sign(payload, jwt_secret_, config_.jwt_expires_in);
 }
 
@@ -122,10 +134,15 @@ std::optional<std::string> bootstrap_accounts(App& app) {
     if (u.id.empty()) u.id = uuid_v4();
     u.username = "admin";
     if (u.email.empty()) u.email = "admin@localhost";
-    // Re-hash only when the password changed: argon2 is deliberately slow.
-    if (u.password_hash.empty() || !verify_password(password, u.password_hash)) u.password_hash = hash_password(password);
+    // Re-hash only when the password changed: argon2 is deliberately slow. A changed password
+    // ends the account's earlier tokens, as a password change through the API does.
+    if (u.password_hash.empty() || !verify_password(password, u.password_hash)) {
+      if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
+      u.password_hash = hash_password(password);
+    }
     u.groups = {"admin"};
     store.upsert_user(u);
+    app.token_revocations().remember(u);
   }
   for (const auto& a : cfg.functional_accounts) {
     auto existing = store.user_by_name(a.username);
@@ -133,10 +150,14 @@ std::optional<std::string> bootstrap_accounts(App& app) {
     if (u.id.empty()) u.id = uuid_v4();
     u.username = a.username;
     u.email = a.email;
-    if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) u.password_hash = hash_password(a.password);
+    if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) {
+      if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
+      u.password_hash = hash_password(a.password);
+    }
     u.groups = a.roles;
     if (a.global) u.groups.push_back("globalaccess");
     store.upsert_user(u);
+    app.token_revocations().remember(u);
   }
   return generated;
 }

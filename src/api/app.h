@@ -9,6 +9,7 @@
 
 #include "api/login_throttle.h"
 #include "api/result_cache.h"
+#include "api/token_revocations.h"
 #include "blob/blob_store.h"
 #include "core/config.h"
 #include "core/jwt.h"
@@ -32,11 +33,17 @@ class App {
   const std::string& jwt_secret() const { return jwt_secret_; }
 
   // The caller of a request: from `Authorization: Bearer <jwt>` or `?access_token=` (with or
-  // without "Bearer "). Missing token → anonymous; invalid or expired token → anonymous too
-  // (upstream's guard lets such requests through as "no user"; endpoints then answer 401/403).
+  // without "Bearer "). Missing token → anonymous; invalid, expired or revoked token →
+  // anonymous too (upstream's guard lets such requests through as "no user"; endpoints then
+  // answer 401/403). Two different credentials in one request → ApiError 400.
   Principal authenticate(const HttpRequest& req) const;
+  // The request's token, if it authenticates (logout revokes it).
+  std::optional<VerifiedToken> token_of(const HttpRequest& req) const;
   Principal require_user(const HttpRequest& req) const;  // 401 when anonymous
+  // A token for `user` with a fresh "jti" and the user's current token generation.
   std::string issue_token(const UserRecord& user) const;
+  // Logout and password changes (see TokenRevocations).
+  TokenRevocations& token_revocations() const { return *revocations_; }
   // Drops a user from the principal cache after a change of groups or password.
   void forget_user(const std::string& user_id) const;
 
@@ -59,6 +66,7 @@ class App {
   std::unique_ptr<BlobStore> blobs_;
   std::string jwt_secret_;
   JwtVerifyCache verified_tokens_;  // of jwt_secret_, "_id"
+  std::unique_ptr<TokenRevocations> revocations_;
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
   mutable ResultCache facet_cache_;

@@ -130,9 +130,15 @@ void register_auth_routes(Router& r, App& app) {
                                                 {"authStrategy", "local"}});
   });
 
+  // Logout ends the token it was sent with (TokenRevocations); a token from before tokens
+  // carried a "jti" can only be ended with all others of the user.
   for (const char* path : {"/api/v3/auth/logout", "/api/v3/users/logout"})
     r.add("POST", path, [&app](HttpRequest& req) {
-      app.require_user(req);
+      Principal p = app.require_user(req);
+      auto token = app.token_of(req);
+      if (!token) throw ApiError::unauthorized();
+      if (token->jti.empty()) app.token_revocations().revoke_all(p.user_id);
+      else app.token_revocations().revoke_one(p.user_id, token->jti, token->expires);
       return HttpResponse::json(200, json::object{{"logout", "successful"}});
     });
 
@@ -180,8 +186,8 @@ void register_auth_routes(Router& r, App& app) {
     }
     auto hashed = app.passwords().hash(check_new_password(body));
     if (!hashed) return passwords_busy();
-    u.password_hash = std::move(*hashed);
-    app.store().upsert_user(u);
+    // Stored together with a new token generation: every earlier token of the user ends.
+    app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
     return HttpResponse::json(200, json::object{{"message", "Password updated"}});
   });
   r.add("PATCH", "/api/v3/users/:id/password", [&app](HttpRequest& req) {
@@ -192,8 +198,7 @@ void register_auth_routes(Router& r, App& app) {
     if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
     auto hashed = app.passwords().hash(check_new_password(body));
     if (!hashed) return passwords_busy();
-    u.password_hash = std::move(*hashed);
-    app.store().upsert_user(u);
+    app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
     return HttpResponse::json(200, json::object{{"message", "Password updated"}});
   });
 

@@ -160,12 +160,18 @@ std::optional<json::object> jwt_verify(std::string_view token, std::string_view 
 }
 
 std::optional<std::string> JwtVerifyCache::verify(const std::string& token) const {
+  auto v = verify_token(token);
+  if (!v) return std::nullopt;
+  return std::move(v->subject);
+}
+
+std::optional<VerifiedToken> JwtVerifyCache::verify_token(const std::string& token) const {
   const double now = static_cast<double>(now_seconds());
   {
     std::shared_lock lock(mu_);
     auto it = tokens_.find(token);
     if (it != tokens_.end()) {
-      if (now >= it->second.not_before && now < it->second.expires) return it->second.claim;
+      if (now >= it->second.not_before && now < it->second.token.expires) return it->second.token;
       return std::nullopt;  // expired or not yet valid: jwt_verify would refuse it too
     }
   }
@@ -173,16 +179,17 @@ std::optional<std::string> JwtVerifyCache::verify(const std::string& token) cons
   if (!payload) return std::nullopt;
   const json::value* claim = payload->if_contains(claim_);
   if (!claim || !claim->is_string()) return std::nullopt;
-  Verified v{std::string(claim->get_string()), -std::numeric_limits<double>::infinity(),
-             std::numeric_limits<double>::infinity()};
+  Verified v{VerifiedToken{std::string(claim->get_string())}, -std::numeric_limits<double>::infinity()};
   // jwt_verify accepted them, so they are numbers where present.
   if (const json::value* nbf = payload->if_contains("nbf")) v.not_before = numeric_date(*nbf).value_or(v.not_before);
-  if (const json::value* exp = payload->if_contains("exp")) v.expires = numeric_date(*exp).value_or(v.expires);
-  if (token.size() > kMaxCachedLength) return v.claim;
+  if (const json::value* exp = payload->if_contains("exp")) v.token.expires = numeric_date(*exp).value_or(v.token.expires);
+  if (const json::value* jti = payload->if_contains("jti"); jti && jti->is_string()) v.token.jti = jti->get_string();
+  if (const json::value* gen = payload->if_contains("gen"); gen && gen->is_int64()) v.token.generation = gen->get_int64();
+  if (token.size() > kMaxCachedLength) return v.token;
   std::unique_lock lock(mu_);
   if (tokens_.size() >= capacity_) tokens_.clear();
   tokens_.emplace(token, v);
-  return v.claim;
+  return v.token;
 }
 
 }  // namespace openem

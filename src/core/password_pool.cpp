@@ -28,7 +28,7 @@ unsigned PasswordPool::pending() {
   return pending_;
 }
 
-bool PasswordPool::submit(std::function<void()> job) {
+bool PasswordPool::submit(Job job) {
   {
     std::lock_guard lock(mu_);
     if (pending_ >= max_pending_ || stopping_) return false;
@@ -41,7 +41,7 @@ bool PasswordPool::submit(std::function<void()> job) {
 
 void PasswordPool::work() {
   for (;;) {
-    std::function<void()> job;
+    Job job;
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
@@ -49,9 +49,12 @@ void PasswordPool::work() {
       job = std::move(queue_.front());
       queue_.pop_front();
     }
-    job();  // sets its promise, never throws
-    std::lock_guard lock(mu_);
-    --pending_;
+    std::function<void()> hand_over = job();  // never throws
+    {
+      std::lock_guard lock(mu_);
+      --pending_;
+    }
+    hand_over();
   }
 }
 
@@ -68,7 +71,10 @@ std::optional<bool> PasswordPool::verify(std::string_view password, std::string_
   auto result = std::make_shared<std::promise<bool>>();
   auto done = result->get_future();
   auto secret = std::make_shared<Secret>(password);
-  if (!submit([result, secret, encoded = std::string(encoded)] { result->set_value(verify_password(secret->text, encoded)); }))
+  if (!submit([result, secret, encoded = std::string(encoded)]() -> std::function<void()> {
+        bool ok = verify_password(secret->text, encoded);
+        return [result, ok] { result->set_value(ok); };
+      }))
     return std::nullopt;
   return done.get();
 }
@@ -77,11 +83,12 @@ std::optional<std::string> PasswordPool::hash(std::string_view password) {
   auto result = std::make_shared<std::promise<std::string>>();
   auto done = result->get_future();
   auto secret = std::make_shared<Secret>(password);
-  if (!submit([result, secret] {
+  if (!submit([result, secret]() -> std::function<void()> {
         try {
-          result->set_value(hash_password(secret->text));
+          auto hashed = std::make_shared<std::string>(hash_password(secret->text));
+          return [result, hashed] { result->set_value(std::move(*hashed)); };
         } catch (...) {
-          result->set_exception(std::current_exception());
+          return [result, e = std::current_exception()] { result->set_exception(e); };
         }
       }))
     return std::nullopt;

@@ -40,14 +40,17 @@ class PasswordPool {
   unsigned pending();  // waiting or running now (for tests and metrics)
 
  private:
+  // A job computes its result and returns how to hand it over; the worker frees the job's
+  // slot before handing over, so a caller that has its answer is no longer counted.
+  using Job = std::function<std::function<void()>()>;
   // Queues `job` unless max_pending jobs are pending; false then.
-  bool submit(std::function<void()> job);
+  bool submit(Job job);
   void work();
 
   unsigned max_pending_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<std::function<void()>> queue_;
+  std::deque<Job> queue_;
   unsigned pending_ = 0;  // queued + running
   bool stopping_ = false;
   std::vector<std::thread> threads_;
