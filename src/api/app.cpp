@@ -71,12 +71,12 @@ std::string token_from(const HttpRequest& req) {
 }
 }  // namespace
 
-std::optional<VerifiedToken> App::token_of(const HttpRequest& req) const {
+std::shared_ptr<const VerifiedToken> App::token_of(const HttpRequest& req) const {
   std::string token = token_from(req);
-  if (token.empty()) return std::nullopt;
+  if (token.empty()) return nullptr;
   auto verified = verified_tokens_.verify_token(token);
   // Checked after the cache, on every request: a revoked token stops working at once.
-  if (!verified || revocations_->revoked(verified->subject, verified->generation, verified->jti)) return std::nullopt;
+  if (!verified || revocations_->revoked(verified->subject, verified->generation, verified->jti)) return nullptr;
   return verified;
 }
 

@@ -38,7 +38,7 @@ class App {
   // answer 401/403). Two different credentials in one request → ApiError 400.
   Principal authenticate(const HttpRequest& req) const;
   // The request's token, if it authenticates (logout revokes it).
-  std::optional<VerifiedToken> token_of(const HttpRequest& req) const;
+  std::shared_ptr<const VerifiedToken> token_of(const HttpRequest& req) const;
   Principal require_user(const HttpRequest& req) const;  // 401 when anonymous
   // A token for `user` with a fresh "jti" and the user's current token generation.
   std::string issue_token(const UserRecord& user) const;

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -50,14 +51,15 @@ class JwtVerifyCache {
   // The claim of a token that jwt_verify accepts now; nullopt for any other token, and when
   // the claim is missing or not a string.
   std::optional<std::string> verify(const std::string& token) const;
-  // The same, with the claims revocation checks need.
-  std::optional<VerifiedToken> verify_token(const std::string& token) const;
+  // The same, with the claims revocation checks need; shared with the cache (a copy of the
+  // pointer, no string copies, on the per-request path).
+  std::shared_ptr<const VerifiedToken> verify_token(const std::string& token) const;
   static constexpr std::size_t kMaxCachedLength = 2048;
 
  private:
   struct Verified {
-    VerifiedToken token;
-    double not_before;  // validity window [not_before, token.expires), seconds since the epoch
+    std::shared_ptr<const VerifiedToken> token;
+    double not_before;  // validity window [not_before, token->expires), seconds since the epoch
   };
   std::string secret_;
   std::string claim_;
