@@ -60,7 +60,8 @@ std::vector<std::string> split_path(std::string_view rel) {
 
 class FsBlobStore : public BlobStore {
  public:
-  explicit FsBlobStore(fs::path root) : root_(std::move(root)), datasets_(root_ / "datasets"), staging_(root_ / "staging") {}
+  FsBlobStore(fs::path root, FileSystem& files)
+      : root_(std::move(root)), datasets_(root_ / "datasets"), staging_(root_ / "staging"), files_(files) {}
 
   BlobStatus init() {
     std::error_code ec;
@@ -78,20 +79,25 @@ class FsBlobStore : public BlobStore {
   BlobStatus put(std::string_view pid, std::string_view path, const fs::path& staged) override {
     std::string rel;
     if (auto s = locate(pid, path, &rel); !s.is_ok()) return s;
-    if (auto s = fsync_path(staged, false); !s.is_ok()) return s;
+    if (auto s = fsync_path(staged, false, files_); !s.is_ok()) return s;
     // Directory changes are serialised so that remove() pruning empty directories cannot
     // delete the parent between our mkdirat and renameat.
     std::lock_guard lock(tree_mu_);
     int parent_or_error = open_parent_creating(rel);
     if (parent_or_error < 0)
-      return BlobStatus::io_error("cannot store '" + std::string(path) + "': cannot create its directory (" +
-                                  errno_text(-parent_or_error) + "; a file or a link may have the name of a directory)");
+      return BlobStatus::from_errno(-parent_or_error, "cannot store '" + std::string(path) +
+                                                          "': cannot create its directory (a file or a link may have the "
+                                                          "name of a directory)");
     Fd parent(parent_or_error);
     std::string leaf = rel.substr(rel.rfind('/') + 1);
     if (::renameat(AT_FDCWD, staged.c_str(), parent.get(), leaf.c_str()) != 0)
-      return BlobStatus::io_error("cannot store '" + std::string(path) + "': " + errno_text(errno));
-    if (::fsync(parent.get()) != 0)
-      return BlobStatus::io_error("cannot store '" + std::string(path) + "': fsync of its directory failed: " + errno_text(errno));
+      return BlobStatus::from_errno(errno, "cannot store '" + std::string(path) + "'");
+    if (BlobStatus s = files_.sync(parent.get(), "the directory of '" + std::string(path) + "'"); !s.is_ok()) {
+      // Not durable: the file goes back to staging, so that put() stays all or nothing and
+      // the caller can simply try again.
+      ::renameat(parent.get(), leaf.c_str(), AT_FDCWD, staged.c_str());
+      return s;
+    }
     return BlobStatus::ok();
   }
 
@@ -145,9 +151,7 @@ class FsBlobStore : public BlobStore {
     // last directory changed is synced, which makes the removal durable.
     size_t changed = dirs.size() - 1;
     while (changed > 0 && ::unlinkat(dirs[changed - 1].get(), names[changed - 1].c_str(), AT_REMOVEDIR) == 0) --changed;
-    if (::fsync(dirs[changed].get()) != 0)
-      return BlobStatus::io_error("cannot remove '" + std::string(path) + "': fsync failed: " + errno_text(errno));
-    return BlobStatus::ok();
+    return files_.sync(dirs[changed].get(), "the directory of '" + std::string(path) + "'");
   }
 
   BlobStatus list(std::string_view pid, std::vector<BlobInfo>* out) override {
@@ -215,10 +219,9 @@ class FsBlobStore : public BlobStore {
       if (!created && errno != EEXIST) return -errno;
       int fd = ::openat(cur.get(), names[i].c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
       if (fd < 0) return -errno;
-      if (created && ::fsync(cur.get()) != 0) {
-        int e = errno;
+      if (created && !files_.sync(cur.get(), names[i]).is_ok()) {
         ::close(fd);
-        return -e;
+        return -EIO;
       }
       cur = Fd(fd);
     }
@@ -235,14 +238,15 @@ class FsBlobStore : public BlobStore {
   }
 
   fs::path root_, datasets_, staging_;
+  FileSystem& files_;
   Fd datasets_fd_;
   std::mutex tree_mu_;
 };
 
 }  // namespace
 
-BlobStatus open_fs_blob_store(const fs::path& root, std::unique_ptr<BlobStore>* out) {
-  auto store = std::make_unique<FsBlobStore>(root);
+BlobStatus open_fs_blob_store(const fs::path& root, std::unique_ptr<BlobStore>* out, FileSystem& files) {
+  auto store = std::make_unique<FsBlobStore>(root, files);
   if (auto s = store->init(); !s.is_ok()) return s;
   *out = std::move(store);
   return BlobStatus::ok();

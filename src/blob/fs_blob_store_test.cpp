@@ -222,6 +222,67 @@ TEST_F(FsBlobStoreTest, SymlinkedDirectoriesAreNeverFollowedWithoutOpenat2) {
   set_openat2_allowed(true);
 }
 
+// A failing fsync (of the file or of its directory) makes put() fail as a whole: the file is
+// not stored and the staged file is still there, so the caller can retry once the disk heals.
+TEST(FsBlobStoreFaults, FailingSyncsLeaveTheStagedFileForARetry) {
+  TempDir dir;
+  testing::FaultyFileSystem faulty;
+  std::unique_ptr<BlobStore> store;
+  ASSERT_TRUE(open_fs_blob_store(dir.path() / "blobs", &store, faulty).is_ok());
+  for (const std::string& where : {std::string("staged"), std::string("directory of")}) {
+    fs::path staged = store->staging_dir() / "staged-file";
+    write_file(staged, "content");
+    faulty.fail_syncs(EIO, where);
+    BlobStatus s = store->put("p", "raw/a.bin", staged);
+    EXPECT_EQ(s.code(), BlobStatus::Code::kIoError) << where;
+    EXPECT_NE(s.message().find("fsync of"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("Input/output error"), std::string::npos) << s.message();
+    EXPECT_FALSE(store->exists("p", "raw/a.bin")) << where;
+    EXPECT_EQ(read_file(staged), "content") << where;
+    faulty.heal();
+    ASSERT_TRUE(store->put("p", "raw/a.bin", staged).is_ok()) << where;
+    EXPECT_FALSE(fs::exists(staged));
+    std::unique_ptr<BlobReader> r;
+    ASSERT_TRUE(store->open("p", "raw/a.bin", &r).is_ok());
+    std::string out;
+    ASSERT_TRUE(r->read(0, 100, &out).is_ok());
+    EXPECT_EQ(out, "content");
+    ASSERT_TRUE(store->remove("p", "raw/a.bin").is_ok());
+  }
+  EXPECT_EQ(faulty.faults(), 2);
+}
+
+TEST(FsBlobStoreFaults, AFullDiskIsNoSpace) {
+  TempDir dir;
+  testing::FaultyFileSystem faulty;
+  std::unique_ptr<BlobStore> store;
+  ASSERT_TRUE(open_fs_blob_store(dir.path() / "blobs", &store, faulty).is_ok());
+  fs::path staged = store->staging_dir() / "s";
+  write_file(staged, "x");
+  faulty.fail_syncs(ENOSPC);  // delayed allocation: the disk fills at fsync
+  BlobStatus s = store->put("p", "f", staged);
+  EXPECT_TRUE(s.is_no_space()) << s.message();
+  EXPECT_NE(s.message().find("No space left on device"), std::string::npos) << s.message();
+  EXPECT_TRUE(fs::exists(staged));
+}
+
+// Writes through the seam: a torn write lands the bytes within the budget, then fails; a
+// replaced small file is either the old or the new one, never torn.
+TEST(FsBlobStoreFaults, TornWritesNeverTearAnAtomicallyReplacedFile) {
+  TempDir dir;
+  testing::FaultyFileSystem faulty;
+  const fs::path file = dir.path() / "record.json";
+  ASSERT_TRUE(replace_file_atomically(file, "{\"offset\":1}", 0644, true, faulty).is_ok());
+  faulty.fail_writes_after(5, ENOSPC);
+  BlobStatus s = replace_file_atomically(file, "{\"offset\":2, \"more\": true}", 0644, true, faulty);
+  EXPECT_TRUE(s.is_no_space()) << s.message();
+  EXPECT_EQ(read_file(file), "{\"offset\":1}");
+  EXPECT_FALSE(fs::exists(dir.path() / "record.json.tmp"));
+  faulty.heal();
+  ASSERT_TRUE(replace_file_atomically(file, "{\"offset\":2}", 0644, true, faulty).is_ok());
+  EXPECT_EQ(read_file(file), "{\"offset\":2}");
+}
+
 TEST_F(FsBlobStoreTest, FileWhereADirectoryIsNeededIsAnIoError) {
   ASSERT_TRUE(put("p", "a", "file").is_ok());
   BlobStatus s = put("p", "a/b", "x");
