@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <mutex>
+#include <thread>
 
 #include "core/error.h"
 #include "core/ids.h"
@@ -24,6 +25,16 @@ std::string jwt_secret_for(const Config& config, CatalogStore& store) {
   }
   return *saved;
 }
+
+// At most half of the I/O threads may wait for argon2 (see PasswordPool), and at most half
+// of the cores hash.
+std::unique_ptr<PasswordPool> password_pool_for(const Config& config) {
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  unsigned io_threads = config.threads ? config.threads : 8;
+  unsigned workers = config.login_workers ? config.login_workers : std::max(1u, cores / 2);
+  unsigned queue = config.login_queue ? config.login_queue : std::max(1u, io_threads / 2);
+  return std::make_unique<PasswordPool>(workers, std::max(workers, queue));
+}
 }  // namespace
 
 App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs)
@@ -31,29 +42,50 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       store_(std::move(store)),
       blobs_(std::move(blobs)),
       jwt_secret_(jwt_secret_for(config_, *store_)),
-      verified_tokens_(jwt_secret_, "_id") {
+      verified_tokens_(jwt_secret_, "_id"),
+      revocations_(std::make_unique<TokenRevocations>(*store_)),
+      passwords_(password_pool_for(config_)),
+      login_throttle_(LoginLimits{config_.login_max_failures, config_.login_max_failures_per_address,
+                                  config_.login_window_seconds}),
+      dummy_password_hash_(hash_password(random_hex(16))) {
   store_->set_query_budget(std::chrono::milliseconds(config_.query_budget_ms));
 }
 
 namespace {
+// The token of a request. Two different credentials in one request are refused (400) rather
+// than one of them picked: a proxy or a log may have looked at the other one. (Two
+// Authorization headers are refused by the server already.)
 std::string token_from(const HttpRequest& req) {
   auto strip = [](std::string v) {
     if (v.size() > 7 && (v.compare(0, 7, "Bearer ") == 0 || v.compare(0, 7, "bearer ") == 0)) v = v.substr(7);
     while (!v.empty() && v.front() == ' ') v.erase(v.begin());
     return v;
   };
-  if (auto h = req.header("authorization"); h && !h->empty()) return strip(*h);
-  if (auto q = req.query_param("access_token"); q && !q->empty()) return strip(*q);
-  return {};
+  std::string from_header, from_query;
+  if (auto h = req.header("authorization"); h && !h->empty()) from_header = strip(*h);
+  if (auto n = req.query.count("access_token"); n > 0) {
+    if (n > 1) throw ApiError::bad_request("The request has more than one access_token parameter");
+    if (auto q = req.query_param("access_token"); q && !q->empty()) from_query = strip(*q);
+  }
+  if (!from_header.empty() && !from_query.empty() && from_header != from_query)
+    throw ApiError::bad_request("The Authorization header and the access_token parameter carry different tokens");
+  return from_header.empty() ? from_query : from_header;
 }
 }  // namespace
 
-Principal App::authenticate(const HttpRequest& req) const {
+std::shared_ptr<const VerifiedToken> App::token_of(const HttpRequest& req) const {
   std::string token = token_from(req);
-  if (token.empty()) return Principal::anonymous();
-  auto id = verified_tokens_.verify(token);
-  if (!id) return Principal::anonymous();
-  const std::string& user_id = *id;
+  if (token.empty()) return nullptr;
+  auto verified = verified_tokens_.verify_token(token);
+  // Checked after the cache, on every request: a revoked token stops working at once.
+  if (!verified || revocations_->revoked(verified->subject, verified->generation, verified->jti)) return nullptr;
+  return verified;
+}
+
+Principal App::authenticate(const HttpRequest& req) const {
+  auto token = token_of(req);
+  if (!token) return Principal::anonymous();
+  const std::string& user_id = token->subject;
   {
     std::shared_lock lock(cache_mu_);
     auto it = principals_.find(user_id);
@@ -80,10 +112,14 @@ void App::forget_user(const std::string& user_id) const {
 
 std::string App::issue_token(const UserRecord& user) const {
   // Upstream signs the user record without its password; clients read exp (scitacean).
+  // "jti" makes every token unique (logout revokes one); "gen" is the user's token
+  // generation (a password change ends the tokens of earlier ones).
   json::object payload{{"_id", user.id},
                        {"username", user.username},
                        {"email", user.email},
-                       {"authStrategy", user.auth_strategy}};
+                       {"authStrategy", user.auth_strategy},
+                       {"jti", random_hex(16)},
+                       {"gen", revocations_->generation(user.id)}};
   return jwt_sign(payload, jwt_secret_, config_.jwt_expires_in);
 }
 
@@ -100,10 +136,15 @@ std::optional<std::string> bootstrap_accounts(App& app) {
     if (u.id.empty()) u.id = uuid_v4();
     u.username = "admin";
     if (u.email.empty()) u.email = "admin@localhost";
-    // Re-hash only when the password changed: argon2 is deliberately slow.
-    if (u.password_hash.empty() || !verify_password(password, u.password_hash)) u.password_hash = hash_password(password);
+    // Re-hash only when the password changed: argon2 is deliberately slow. A changed password
+    // ends the account's earlier tokens, as a password change through the API does.
+    if (u.password_hash.empty() || !verify_password(password, u.password_hash)) {
+      if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
+      u.password_hash = hash_password(password);
+    }
     u.groups = {"admin"};
     store.upsert_user(u);
+    app.token_revocations().remember(u);
   }
   for (const auto& a : cfg.functional_accounts) {
     auto existing = store.user_by_name(a.username);
@@ -111,10 +152,14 @@ std::optional<std::string> bootstrap_accounts(App& app) {
     if (u.id.empty()) u.id = uuid_v4();
     u.username = a.username;
     u.email = a.email;
-    if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) u.password_hash = hash_password(a.password);
+    if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) {
+      if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
+      u.password_hash = hash_password(a.password);
+    }
     u.groups = a.roles;
     if (a.global) u.groups.push_back("globalaccess");
     store.upsert_user(u);
+    app.token_revocations().remember(u);
   }
   return generated;
 }

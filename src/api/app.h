@@ -7,10 +7,13 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/login_throttle.h"
 #include "api/result_cache.h"
+#include "api/token_revocations.h"
 #include "blob/blob_store.h"
 #include "core/config.h"
 #include "core/jwt.h"
+#include "core/password_pool.h"
 #include "core/principal.h"
 #include "http/message.h"
 #include "store/catalog_store.h"
@@ -20,7 +23,8 @@ namespace openem {
 class App {
  public:
   // One blob store per process: uploads, downloads and the archive worker must see (and
-  // serialise on) the same instance.
+  // serialise on) the same instance. config.threads: the server's I/O threads (sizes the
+  // sign-in queue; 0 counts as 8).
   App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<BlobStore> blobs);
 
   const Config& config() const { return config_; }
@@ -29,13 +33,25 @@ class App {
   const std::string& jwt_secret() const { return jwt_secret_; }
 
   // The caller of a request: from `Authorization: Bearer <jwt>` or `?access_token=` (with or
-  // without "Bearer "). Missing token → anonymous; invalid or expired token → anonymous too
-  // (upstream's guard lets such requests through as "no user"; endpoints then answer 401/403).
+  // without "Bearer "). Missing token → anonymous; invalid, expired or revoked token →
+  // anonymous too (upstream's guard lets such requests through as "no user"; endpoints then
+  // answer 401/403). Two different credentials in one request → ApiError 400.
   Principal authenticate(const HttpRequest& req) const;
+  // The request's token, if it authenticates (logout revokes it).
+  std::shared_ptr<const VerifiedToken> token_of(const HttpRequest& req) const;
   Principal require_user(const HttpRequest& req) const;  // 401 when anonymous
+  // A token for `user` with a fresh "jti" and the user's current token generation.
   std::string issue_token(const UserRecord& user) const;
+  // Logout and password changes (see TokenRevocations).
+  TokenRevocations& token_revocations() const { return *revocations_; }
   // Drops a user from the principal cache after a change of groups or password.
   void forget_user(const std::string& user_id) const;
+
+  // Sign-in (auth_routes.cpp): argon2 off the I/O threads, failure limits, and the hash that
+  // unknown names are checked against so that they cost the same time as known ones.
+  PasswordPool& passwords() const { return *passwords_; }
+  LoginThrottle& login_throttle() const { return login_throttle_; }
+  const std::string& dummy_password_hash() const { return dummy_password_hash_; }
 
   // Facet results until the next write (see ResultCache).
   ResultCache& facet_cache() const { return facet_cache_; }
@@ -56,9 +72,13 @@ class App {
   std::unique_ptr<BlobStore> blobs_;
   std::string jwt_secret_;
   JwtVerifyCache verified_tokens_;  // of jwt_secret_, "_id"
+  std::unique_ptr<TokenRevocations> revocations_;
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
   mutable ResultCache facet_cache_;
+  std::unique_ptr<PasswordPool> passwords_;
+  mutable LoginThrottle login_throttle_;
+  std::string dummy_password_hash_;
 };
 
 // Creates the admin account (password from config or generated and printed once) and the

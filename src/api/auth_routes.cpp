@@ -1,5 +1,6 @@
 // Authentication and user endpoints (reference §2): login/logout/whoami, users/my/*,
-// users/:id/*, password changes, JWT issuing.
+// users/:id/*, password changes, JWT issuing. Passwords are checked on App::passwords()
+// (never on an I/O thread) and failures limited by App::login_throttle() (docs/security.md).
 #include <boost/json.hpp>
 
 #include "api/app.h"
@@ -61,12 +62,38 @@ UserRecord user_for_caller(App& app, const HttpRequest& req) {
   return load_user(app, id);
 }
 
+HttpResponse too_many_failures(int seconds) {
+  HttpResponse res = HttpResponse::error(429, "Too many failed sign-ins: try again in " + std::to_string(seconds) + " s");
+  res.headers.push_back({"Retry-After", std::to_string(seconds)});
+  return res;
+}
+
+// The argon2 queue is full (PasswordPool): a quick answer instead of a pile-up.
+HttpResponse passwords_busy() {
+  HttpResponse res = HttpResponse::error(503, "The server is busy checking other passwords: try again in a second");
+  res.headers.push_back({"Retry-After", "1"});
+  return res;
+}
+
+// Sign-in for local and functional accounts (every login alias). The order matters: a locked
+// account or address is refused before any work; every name, known or not, costs one argon2
+// verification with the same parameters (an unknown name or an account without a password is
+// checked against a dummy hash), so neither the answer nor its time tells which names exist;
+// every failure is counted for the name and the address.
 HttpResponse login(App& app, const HttpRequest& req) {
   json::object body = body_object(req);
   std::string username = str_field(body, "username"), password = str_field(body, "password");
-  auto user = app.store().user_by_name(username);
-  if (username.empty() || !user || user->password_hash.empty() || !verify_password(password, user->password_hash))
+  LoginThrottle& throttle = app.login_throttle();
+  if (int wait = throttle.retry_after(username, req.remote)) return too_many_failures(wait);
+  auto user = username.empty() ? std::nullopt : app.store().user_by_name(username);
+  bool has_password = user && !user->password_hash.empty();
+  auto matches = app.passwords().verify(password, has_password ? user->password_hash : app.dummy_password_hash());
+  if (!matches) return passwords_busy();
+  if (!has_password || !*matches) {
+    throttle.record_failure(username, req.remote);
     throw ApiError::unauthorized();
+  }
+  throttle.record_success(username);
   std::string token = app.issue_token(*user);
   long ttl = app.config().jwt_expires_in;
   return HttpResponse::json(201, json::object{{"access_token", token},
@@ -103,9 +130,15 @@ void register_auth_routes(Router& r, App& app) {
                                                 {"authStrategy", "local"}});
   });
 
+  // Logout ends the token it was sent with (TokenRevocations); a token from before tokens
+  // carried a "jti" can only be ended with all others of the user.
   for (const char* path : {"/api/v3/auth/logout", "/api/v3/users/logout"})
     r.add("POST", path, [&app](HttpRequest& req) {
-      app.require_user(req);
+      Principal p = app.require_user(req);
+      auto token = app.token_of(req);
+      if (!token) throw ApiError::unauthorized();
+      if (token->jti.empty()) app.token_revocations().revoke_all(p.user_id);
+      else app.token_revocations().revoke_one(p.user_id, token->jti, token->expires);
       return HttpResponse::json(200, json::object{{"logout", "successful"}});
     });
 
@@ -142,10 +175,19 @@ void register_auth_routes(Router& r, App& app) {
     json::object body = body_object(req);
     UserRecord u = load_user(app, p.user_id);
     if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
-    if (!verify_password(str_field(body, "currentPassword"), u.password_hash))
+    // Guessing the current password here counts like guessing it at sign-in.
+    LoginThrottle& throttle = app.login_throttle();
+    if (int wait = throttle.retry_after(u.username, req.remote)) return too_many_failures(wait);
+    auto matches = app.passwords().verify(str_field(body, "currentPassword"), u.password_hash);
+    if (!matches) return passwords_busy();
+    if (!*matches) {
+      throttle.record_failure(u.username, req.remote);
       throw ApiError::bad_request("currentPassword is wrong");
-    u.password_hash = hash_password(check_new_password(body));
-    app.store().upsert_user(u);
+    }
+    auto hashed = app.passwords().hash(check_new_password(body));
+    if (!hashed) return passwords_busy();
+    // Stored together with a new token generation: every earlier token of the user ends.
+    app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
     return HttpResponse::json(200, json::object{{"message", "Password updated"}});
   });
   r.add("PATCH", "/api/v3/users/:id/password", [&app](HttpRequest& req) {
@@ -154,8 +196,9 @@ void register_auth_routes(Router& r, App& app) {
     UserRecord u = load_user(app, req.param("id"));
     json::object body = body_object(req);
     if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
-    u.password_hash = hash_password(check_new_password(body));
-    app.store().upsert_user(u);
+    auto hashed = app.passwords().hash(check_new_password(body));
+    if (!hashed) return passwords_busy();
+    app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
     return HttpResponse::json(200, json::object{{"message", "Password updated"}});
   });
 

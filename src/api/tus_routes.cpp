@@ -35,6 +35,16 @@ HttpResponse tus_error(int status, const std::string& message) {
   return res;
 }
 
+// The upload's bytes or record could not be written: 507 when the disk is full, 500 for
+// other I/O errors, saying where the upload stands (nothing past that offset was kept).
+HttpResponse storage_error(const BlobStatus& status, std::optional<std::int64_t> offset = std::nullopt) {
+  std::string message = "The upload could not be stored: " + status.message();
+  if (offset) message += ". Nothing past offset " + std::to_string(*offset) + " was kept: resume from there (HEAD) later";
+  HttpResponse res = tus_error(status.is_no_space() ? 507 : 500, message);
+  if (offset) res.headers.push_back({"Upload-Offset", std::to_string(*offset)});
+  return res;
+}
+
 HttpResponse no_content() {
   HttpResponse res = HttpResponse::text(204, "");
   add_tus_headers(res);
@@ -62,6 +72,8 @@ Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_ver
       return res;
     } catch (const ApiError& e) {
       return tus_error(e.status(), e.messages().front());
+    } catch (const UploadStorageError& e) {
+      return storage_error(e.status());
     }
   };
 }
@@ -71,15 +83,36 @@ class PatchSink : public BodySink {
  public:
   // awaits_list: the PATCH carries bytes of an upload created with awaitFileList, whose last
   // byte may arrive before its checksum is registered.
-  PatchSink(std::shared_ptr<RegisteredFiles> files, std::unique_ptr<AppendStream> stream, bool awaits_list)
-      : files_(std::move(files)), stream_(std::move(stream)), awaits_list_(awaits_list) {}
-  void write(std::string_view piece) override { stream_->write(piece); }
+  PatchSink(std::shared_ptr<TusUploads> uploads, std::string id, std::shared_ptr<RegisteredFiles> files,
+            std::unique_ptr<AppendStream> stream, bool awaits_list)
+      : uploads_(std::move(uploads)), id_(std::move(id)), files_(std::move(files)), stream_(std::move(stream)),
+        awaits_list_(awaits_list) {}
+  void write(std::string_view piece) override {
+    try {
+      stream_->write(piece);
+    } catch (const UploadGoneError& e) {
+      throw HttpResponseError(tus_error(404, e.what()));
+    } catch (const UploadStorageError& e) {
+      throw HttpResponseError(storage_error(e.status(), acknowledged_offset()));
+    }
+  }
   HttpResponse finish() override {
-    return append_response(stream_->finish(catalog_verifier(*files_)), awaits_list_);
+    try {
+      return append_response(stream_->finish(catalog_verifier(*files_)), awaits_list_);
+    } catch (const UploadStorageError& e) {
+      return storage_error(e.status(), acknowledged_offset());
+    }
   }
   void abort() noexcept override { stream_->abort(); }
 
  private:
+  std::optional<std::int64_t> acknowledged_offset() {
+    auto rec = uploads_->get(id_);
+    return rec ? std::optional<std::int64_t>(rec->offset) : std::nullopt;
+  }
+
+  std::shared_ptr<TusUploads> uploads_;
+  std::string id_;
   std::shared_ptr<RegisteredFiles> files_;
   std::unique_ptr<AppendStream> stream_;
   bool awaits_list_;
@@ -203,7 +236,9 @@ HttpResponse append_response(const AppendResult& r, bool awaits_list) {
     case O::kTooLong: return tus_error(400, r.message);
     case O::kChunkChecksum: return tus_error(460, r.message);
     case O::kFileMismatch: return tus_error(460, r.message);
-    case O::kStoreError: return tus_error(500, "The file could not be stored: " + r.message);
+    case O::kStoreError:
+      return tus_error(r.no_space ? 507 : 500, "The file could not be stored: " + r.message +
+                                                   "; the verified bytes are kept: retry with an empty PATCH at the end");
   }
   return tus_error(500, "unexpected upload state");
 }
@@ -336,9 +371,11 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
       if (begun.outcome != AppendResult::Outcome::kAccepted) return {nullptr, append_response(begun)};
       // Only an upload created with awaitFileList may end without a registered checksum.
       bool awaits_list = *length > 0 && parse_metadata(rec.metadata).count("awaitFileList") > 0;
-      return {std::make_unique<PatchSink>(files, std::move(stream), awaits_list), {}};
+      return {std::make_unique<PatchSink>(uploads, rec.id, files, std::move(stream), awaits_list), {}};
     } catch (const ApiError& e) {
       return {nullptr, tus_error(e.status(), e.messages().front())};
+    } catch (const UploadStorageError& e) {
+      return {nullptr, storage_error(e.status())};
     }
   });
 

@@ -1,5 +1,7 @@
 #include "api/tus_uploads.h"
 
+#include "api/upload_record.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,70 +35,13 @@ struct TusUploads::Entry {
 
 namespace {
 
-const char* state_name(UploadRecord::State s) {
-  switch (s) {
-    case UploadRecord::State::kReceiving: return "receiving";
-    case UploadRecord::State::kCommitting: return "committing";
-    case UploadRecord::State::kStored: return "stored";
-    case UploadRecord::State::kFailed: return "failed";
-  }
-  return "receiving";
-}
-
-std::optional<UploadRecord::State> parse_state(std::string_view s) {
-  for (auto st : {UploadRecord::State::kReceiving, UploadRecord::State::kCommitting, UploadRecord::State::kStored,
-                  UploadRecord::State::kFailed})
-    if (s == state_name(st)) return st;
-  return std::nullopt;
-}
-
-json::object to_json(const UploadRecord& r) {
-  return {{"id", r.id},         {"datasetId", r.dataset_id}, {"path", r.path},     {"filename", r.filename},
-          {"owner", r.owner},   {"metadata", r.metadata},    {"length", r.length}, {"offset", r.offset},
-          {"state", state_name(r.state)}, {"expires", r.expires}, {"sha256", r.sha256}, {"error", r.error}};
-}
-
-std::optional<UploadRecord> from_json(const std::string& text) {
-  boost::system::error_code ec;
-  json::value v = json::parse(text, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  const auto& o = v.get_object();
-  UploadRecord r;
-  try {
-    r.id = json::value_to<std::string>(o.at("id"));
-    r.dataset_id = json::value_to<std::string>(o.at("datasetId"));
-    r.path = json::value_to<std::string>(o.at("path"));
-    r.filename = json::value_to<std::string>(o.at("filename"));
-    r.owner = json::value_to<std::string>(o.at("owner"));
-    r.metadata = json::value_to<std::string>(o.at("metadata"));
-    r.length = o.at("length").to_number<std::int64_t>();
-    r.offset = o.at("offset").to_number<std::int64_t>();
-    r.expires = o.at("expires").to_number<std::int64_t>();
-    r.sha256 = json::value_to<std::string>(o.at("sha256"));
-    r.error = json::value_to<std::string>(o.at("error"));
-    auto st = parse_state(json::value_to<std::string>(o.at("state")));
-    if (!st) return std::nullopt;
-    r.state = *st;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  return r;
-}
-
+// Throws the error of a failed system call on `p` (errno) as an UploadStorageError.
 [[noreturn]] void fail(const std::string& what, const fs::path& p) {
-  throw std::runtime_error(what + " " + p.string() + ": " + std::strerror(errno));
+  throw UploadStorageError(BlobStatus::from_errno(errno, what + " " + p.string()));
 }
 
-void pwrite_all(int fd, std::string_view bytes, std::int64_t offset, const fs::path& p) {
-  while (!bytes.empty()) {
-    ssize_t n = ::pwrite(fd, bytes.data(), bytes.size(), offset);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("cannot write", p);
-    }
-    bytes.remove_prefix(static_cast<size_t>(n));
-    offset += n;
-  }
+void throw_if_failed(const BlobStatus& s) {
+  if (!s.is_ok()) throw UploadStorageError(s);
 }
 
 std::int64_t size_on_disk(const fs::path& p) {
@@ -106,8 +51,8 @@ std::int64_t size_on_disk(const fs::path& p) {
 
 }  // namespace
 
-TusUploads::TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function<std::int64_t()> clock)
-    : blobs_(blobs), ttl_(ttl_seconds), clock_(std::move(clock)) {
+TusUploads::TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function<std::int64_t()> clock, FileSystem& files)
+    : blobs_(blobs), files_(files), ttl_(ttl_seconds), clock_(std::move(clock)) {
   if (!clock_) clock_ = [] { return static_cast<std::int64_t>(::time(nullptr)); };
 }
 
@@ -115,7 +60,7 @@ fs::path TusUploads::part_path(const std::string& id) const { return blobs_.stag
 fs::path TusUploads::record_path(const std::string& id) const { return blobs_.staging_dir() / (id + ".json"); }
 
 void TusUploads::save(const UploadRecord& rec, bool durable) {
-  write_file_atomically(record_path(rec.id), json::serialize(to_json(rec)), 0644, durable);
+  throw_if_failed(replace_file_atomically(record_path(rec.id), upload_record_json(rec), 0644, durable, files_));
 }
 
 void TusUploads::drop_files(const std::string& id) {
@@ -146,7 +91,7 @@ void TusUploads::recover() {
     }
     std::ifstream in(p, std::ios::binary);
     std::string text((std::istreambuf_iterator<char>(in)), {});
-    auto rec = from_json(text);
+    auto rec = parse_upload_record(text);
     std::string id = p.stem().string();
     if (!rec || rec->id != id) {
       spdlog::warn("event=upload_record_unreadable file=\"{}\"", p.string());
@@ -219,7 +164,12 @@ UploadRecord TusUploads::create(UploadRecord proto) {
   ::close(fd);
   // Not synced: a process crash keeps it (the OS has it); after a power cut the client's HEAD
   // gets 404 and it simply creates the upload again.
-  save(rec, /*durable=*/false);
+  try {
+    save(rec, /*durable=*/false);
+  } catch (const UploadStorageError&) {
+    drop_files(rec.id);
+    throw;
+  }
   auto entry = std::make_shared<Entry>();
   entry->rec = rec;
   entry->hasher = Hasher::sha256();
@@ -270,12 +220,36 @@ struct AppendStream::Impl {
   // Cuts the part file back to where this chunk started; the digest is rebuilt on the next
   // PATCH. Entry locked.
   void discard() {
-    if (::ftruncate(fd, start) != 0) spdlog::error("event=upload_truncate_failed id={} error=\"{}\"", entry->rec.id, std::strerror(errno));
+    if (BlobStatus s = uploads->files_.truncate(fd, start, part.string()); !s.is_ok())
+      spdlog::error("event=upload_truncate_failed id={} error=\"{}\"", entry->rec.id, s.message());
     entry->hasher.reset();
     entry->hashed = -1;
     entry->rec.offset = start;
   }
+  // A write failed, perhaps torn: cuts the part file back to what this chunk wrote before it
+  // (tus: received bytes count), or to the chunk's start when it promised a digest, which
+  // can no longer be checked. Entry locked.
+  void take_back_failed_write();
 };
+
+void AppendStream::Impl::take_back_failed_write() {
+  std::int64_t received = start + written;  // what the writes before the failed one put there
+  if (digest) {  // a chunk with a digest counts whole or not at all
+    discard();
+    return;
+  }
+  if (BlobStatus t = uploads->files_.truncate(fd, received, part.string()); !t.is_ok()) {
+    spdlog::error("event=upload_truncate_failed id={} error=\"{}\"", entry->rec.id, t.message());
+    discard();
+    return;
+  }
+  entry->rec.offset = received;
+  try {
+    uploads->save(entry->rec, /*durable=*/false);
+  } catch (const UploadStorageError& e) {  // the disk is failing: the record keeps an older offset
+    spdlog::warn("event=upload_progress_not_saved id={} error=\"{}\"", entry->rec.id, e.what());
+  }
+}
 
 AppendStream::AppendStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 AppendStream::~AppendStream() = default;
@@ -285,15 +259,14 @@ void AppendStream::write(std::string_view bytes) {
   if (bytes.empty()) return;
   std::lock_guard lock(s.entry->mu);
   UploadRecord& rec = s.entry->rec;
-  if (!s.current()) throw std::runtime_error("upload " + rec.id + " was superseded by a newer PATCH, terminated or expired");
+  if (!s.current()) throw UploadGoneError("upload " + rec.id + " was superseded by a newer PATCH, terminated or expired");
   if (s.written + static_cast<std::int64_t>(bytes.size()) > s.length)
     throw std::runtime_error("more bytes than the request declared");
-  try {
-    pwrite_all(s.fd, bytes, s.start + s.written, s.part);  // synced once, when the file is complete
-  } catch (...) {
-    s.discard();
+  // Synced once, when the file is complete.
+  if (BlobStatus w = s.uploads->files_.write_at(s.fd, bytes, s.start + s.written, s.part.string()); !w.is_ok()) {
+    s.take_back_failed_write();
     s.done = true;
-    throw;
+    throw UploadStorageError(w);
   }
   s.written += static_cast<std::int64_t>(bytes.size());
   if (s.start + s.written - s.flushed >= kWritebackBytes) {
@@ -344,7 +317,12 @@ AppendResult AppendStream::finish(const UploadVerifier& verify) {
   if (s.length > 0) {
     rec.offset = s.start + s.written;
     rec.expires = s.uploads->clock_() + s.uploads->ttl_;
-    s.uploads->save(rec, /*durable=*/false);  // the acknowledgement point: after this the bytes count
+    try {
+      s.uploads->save(rec, /*durable=*/false);  // the acknowledgement point: after this the bytes count
+    } catch (const UploadStorageError&) {
+      s.discard();  // not recorded, so not acknowledged: memory and disk agree on the old offset
+      throw;
+    }
   }
   if (rec.offset == rec.length) return s.uploads->complete(*s.entry, verify);
   result.record = rec;
@@ -379,7 +357,7 @@ void TusUploads::resume_digest(Entry& e) {
     if (!in.read(buf.data(), static_cast<std::streamsize>(want))) {
       e.hasher.reset();
       e.hashed = -1;
-      throw std::runtime_error("cannot re-read " + part_path(rec.id).string() + " to resume its checksum");
+      throw UploadStorageError(BlobStatus::io_error("cannot re-read " + part_path(rec.id).string() + " to resume its checksum"));
     }
     e.hasher->update(std::string_view(buf.data(), want));
     e.hashed += static_cast<std::int64_t>(want);
@@ -424,7 +402,7 @@ AppendResult TusUploads::begin_append(const std::string& id, std::int64_t offset
     impl->fd = ::open(impl->part.c_str(), O_WRONLY | O_CLOEXEC);
     if (impl->fd < 0) fail("cannot open", impl->part);
     // Cut off whatever an interrupted request left beyond the acknowledged offset.
-    if (::ftruncate(impl->fd, rec.offset) != 0) fail("cannot truncate", impl->part);
+    throw_if_failed(files_.truncate(impl->fd, rec.offset, impl->part.string()));
     if (chunk_digest) {
       impl->digest = chunk_digest;
       impl->chunk_hasher = Hasher::create(chunk_digest->first);
@@ -473,7 +451,12 @@ AppendResult TusUploads::complete(Entry& e, const UploadVerifier& verify) {
     }
     case UploadVerdict::Kind::kMatch:
       rec.state = UploadRecord::State::kCommitting;
-      save(rec);
+      try {
+        save(rec);
+      } catch (const UploadStorageError&) {
+        rec.state = UploadRecord::State::kReceiving;  // all bytes are in: an empty PATCH at the end retries
+        throw;
+      }
       commit(e, result);
       break;
   }
@@ -488,12 +471,18 @@ void TusUploads::commit(Entry& e, AppendResult& result) {
     spdlog::error("event=upload_commit_failed id={} error=\"{}\"", rec.id, s.message());
     result.outcome = AppendResult::Outcome::kStoreError;
     result.message = s.message();
+    result.no_space = s.is_no_space();
     return;
   }
   rec.state = UploadRecord::State::kStored;
   // The file itself is durable now (put synced it and its directory); this record only
-  // answers HEAD, and after a power cut recovery finds the stored blob instead.
-  save(rec, /*durable=*/false);
+  // answers HEAD, and after a restart recovery finds the stored blob instead (the record on
+  // disk still says committing), so a failure to write it is no failure of the upload.
+  try {
+    save(rec, /*durable=*/false);
+  } catch (const UploadStorageError& err) {
+    spdlog::warn("event=upload_record_not_saved id={} error=\"{}\"", rec.id, err.what());
+  }
   result.outcome = AppendResult::Outcome::kAccepted;
 }
 

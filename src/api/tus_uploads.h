@@ -12,10 +12,12 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "blob/blob_store.h"
+#include "blob/file_system.h"
 
 namespace openem {
 
@@ -59,9 +61,30 @@ struct AppendResult {
   Outcome outcome = Outcome::kAccepted;
   UploadRecord record;  // after the call
   std::string message;
+  bool no_space = false;  // kStoreError because the disk is full
 };
 
 class TusUploads;
+
+// Thrown when an upload's bytes or record cannot be written (disk full, I/O error) — by
+// create, begin_append, AppendStream::write and finish. Nothing past the offset the upload
+// reports afterwards was kept; the upload itself stays usable. status() says why
+// (kNoSpace: the disk is full, HTTP 507).
+class UploadStorageError : public std::runtime_error {
+ public:
+  explicit UploadStorageError(BlobStatus status) : std::runtime_error(status.message()), status_(std::move(status)) {}
+  const BlobStatus& status() const { return status_; }
+
+ private:
+  BlobStatus status_;
+};
+
+// Thrown by AppendStream::write when the upload was superseded by a newer PATCH, terminated
+// or expired while the stream was open: the request is answered 404 (docs/uploads.md).
+class UploadGoneError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // One PATCH in progress (TusUploads::begin_append): its bytes go to the part file and into the
 // whole-file SHA-256 as they arrive, so a chunk of any size needs no memory. HEAD sees the
@@ -73,11 +96,13 @@ class AppendStream {
   AppendStream(const AppendStream&) = delete;
   AppendStream& operator=(const AppendStream&) = delete;
 
-  // Throws std::runtime_error on a write error, past the declared length, or when superseded,
-  // terminated or expired meanwhile.
+  // Throws UploadGoneError when superseded, terminated or expired meanwhile;
+  // UploadStorageError when the bytes cannot be written (the chunk is discarded);
+  // std::runtime_error past the declared length.
   void write(std::string_view bytes);
   // All declared bytes are in: checks the chunk digest, records the new offset and, at the
-  // upload's length, verifies the whole file and commits it.
+  // upload's length, verifies the whole file and commits it. Throws UploadStorageError when
+  // the record cannot be written (the chunk is then discarded, as if never sent).
   AppendResult finish(const UploadVerifier& verify);
   // The request ended before its last byte. The bytes received count (tus: the server keeps
   // them) unless the chunk promised a digest, which can no longer be checked: then they go.
@@ -93,15 +118,16 @@ class AppendStream {
 class TusUploads {
  public:
   // ttl_seconds: an upload expires this long after its creation or last accepted chunk.
-  // clock: unix seconds (injected by tests).
-  TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function<std::int64_t()> clock = {});
+  // clock: unix seconds; files: where bytes and records are written (both injected by tests).
+  TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function<std::int64_t()> clock = {},
+             FileSystem& files = posix_file_system());
 
   // Loads the records in staging: drops expired uploads and stray files, cuts every .part
   // back to its recorded offset (bytes never acknowledged), finishes interrupted commits.
   // Call once at start-up before serving.
   void recover();
 
-  // Registers a new upload; fills id, offset 0, state and expiry. Throws std::runtime_error
+  // Registers a new upload; fills id, offset 0, state and expiry. Throws UploadStorageError
   // when the staging files cannot be written.
   UploadRecord create(UploadRecord proto);
   std::optional<UploadRecord> get(const std::string& id);
@@ -136,6 +162,7 @@ class TusUploads {
   // Sidecar, atomically (rename). `durable` also fsyncs: needed when an upload is created,
   // fails or completes; per chunk a process crash cannot lose what was written (the OS has
   // it) and a power cut is caught by the whole-file checksum, so chunks skip the fsyncs.
+  // Throws UploadStorageError; the previous record is then still in place.
   void save(const UploadRecord& rec, bool durable = true);
   void drop_files(const std::string& id);
   std::filesystem::path part_path(const std::string& id) const;
@@ -147,6 +174,7 @@ class TusUploads {
   void commit(Entry& e, AppendResult& result);
 
   BlobStore& blobs_;
+  FileSystem& files_;
   std::int64_t ttl_;
   std::function<std::int64_t()> clock_;
   std::mutex mu_;  // guards entries_

@@ -277,7 +277,7 @@ TEST_F(TusUploadsTest, ANewPatchSupersedesAStreamStillOpen) {
   stale->write("abcd");
   // The client lost the connection, asked HEAD (offset 4) and resumes there.
   ASSERT_EQ(uploads_->begin_append(rec.id, 4, 6, std::nullopt, &fresh).outcome, Outcome::kAccepted);
-  EXPECT_THROW(stale->write("XXXX"), std::runtime_error);  // the old request may not write any more
+  EXPECT_THROW(stale->write("XXXX"), UploadGoneError);  // the old request may not write any more
   EXPECT_EQ(stale->finish(expect(content)).outcome, Outcome::kNotFound);
   stale->abort();  // harmless
   fresh->write("efghij");
@@ -291,7 +291,7 @@ TEST_F(TusUploadsTest, TerminationStopsAStreamInProgress) {
   ASSERT_EQ(uploads_->begin_append(rec.id, 0, 10, std::nullopt, &stream).outcome, Outcome::kAccepted);
   stream->write("abc");
   EXPECT_TRUE(uploads_->remove(rec.id));
-  EXPECT_THROW(stream->write("def"), std::runtime_error);
+  EXPECT_THROW(stream->write("def"), UploadGoneError);
   stream->abort();
   EXPECT_FALSE(fs::exists(blobs_->staging_dir() / (rec.id + ".json")));  // abort wrote nothing back
 }

@@ -1,32 +1,13 @@
 #include "blob/blob_path.h"
 
 #include "blob/hasher.h"
+#include "core/relative_path.h"
 
 namespace openem {
 
 BlobStatus check_blob_path(std::string_view path) {
-  auto bad = [&](const std::string& why) {
-    return BlobStatus::invalid_path("invalid file path '" + std::string(path.substr(0, 200)) + "': " + why);
-  };
-  if (path.empty()) return bad("it is empty");
-  if (path.size() > 4096) return bad("longer than 4096 bytes");
-  if (path.front() == '/') return bad("absolute paths are not allowed");
-  for (char c : path) {
-    if (c == '\0') return bad("contains a NUL byte");
-    if (c == '\\') return bad("contains a backslash (use '/' as separator)");
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return bad("contains a control character");
-  }
-  size_t pos = 0;
-  while (pos <= path.size()) {
-    size_t slash = path.find('/', pos);
-    if (slash == std::string_view::npos) slash = path.size();
-    std::string_view seg = path.substr(pos, slash - pos);
-    if (seg.empty()) return bad("contains an empty segment ('//' or a trailing '/')");
-    if (seg == ".") return bad("contains a '.' segment");
-    if (seg == "..") return bad("contains a '..' segment");
-    if (seg.size() > 255) return bad("a segment is longer than 255 bytes");
-    pos = slash + 1;
-  }
+  if (auto why = relative_path_problem(path))
+    return BlobStatus::invalid_path("invalid file path '" + printable_excerpt(path) + "': " + *why);
   return BlobStatus::ok();
 }
 

@@ -8,9 +8,10 @@
 
 namespace openem {
 
-// Ok when `path` is a relative '/'-separated path that cannot leave its dataset: non-empty, no
-// leading '/', no empty, "." or ".." segments, no backslash, NUL or other control character,
-// segments of at most 255 bytes, at most 4096 bytes in all. Otherwise kInvalidPath saying why.
+// Ok when `path` follows relative_path_problem's rule (core/relative_path.h, the same rule as
+// file lists): relative, valid UTF-8, no empty, "." or ".." segments, no backslash or control
+// characters, segments of at most 255 bytes, at most 4096 bytes in all. Otherwise
+// kInvalidPath naming the path (made printable) and saying why.
 BlobStatus check_blob_path(std::string_view path);
 
 // One directory name for a pid: bytes outside [A-Za-z0-9_.-] become %XX (so '/' cannot split

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "blob/blob_status.h"
+#include "blob/file_system.h"
 
 namespace openem {
 
@@ -38,7 +39,8 @@ class BlobStore {
   virtual const std::filesystem::path& staging_dir() const = 0;
 
   // Makes the complete file `staged` the content of (pid, path), replacing an earlier one.
-  // The staged file is consumed. Durable when it returns ok (data and directory fsynced).
+  // The staged file is consumed. Durable when it returns ok (data and directory fsynced); on
+  // an error the staged file is still there, for another try.
   virtual BlobStatus put(std::string_view pid, std::string_view path, const std::filesystem::path& staged) = 0;
   virtual BlobStatus open(std::string_view pid, std::string_view path, std::unique_ptr<BlobReader>* out) = 0;
   virtual BlobStatus stat(std::string_view pid, std::string_view path, BlobInfo* out) = 0;
@@ -52,7 +54,9 @@ class BlobStore {
 };
 
 // The filesystem store: files under <root>/datasets/<pid_directory_name(pid)>/<path>, staging
-// in <root>/staging. Creates the directories; kIoError when they cannot be created.
-BlobStatus open_fs_blob_store(const std::filesystem::path& root, std::unique_ptr<BlobStore>* out);
+// in <root>/staging. Creates the directories; kIoError when they cannot be created. Syncs go
+// through `files` (tests inject faults there).
+BlobStatus open_fs_blob_store(const std::filesystem::path& root, std::unique_ptr<BlobStore>* out,
+                              FileSystem& files = posix_file_system());
 
 }  // namespace openem

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "blob/blob_store.h"
+#include "blob/posix_file.h"
 #include "blob/test_util.h"
 
 namespace openem {
@@ -27,6 +28,19 @@ class FsBlobStoreTest : public ::testing::Test {
     std::string out;
     EXPECT_TRUE(r->read(0, static_cast<size_t>(r->info().size) + 10, &out).is_ok());
     return out;
+  }
+
+  void CheckSymlinksAreNeverFollowed();
+  void RemovePrunesAndListsAsUsual() {
+    ASSERT_TRUE(put("r", "a/b/c", "1").is_ok());
+    ASSERT_TRUE(put("r", "a/d", "2").is_ok());
+    std::vector<BlobInfo> files;
+    ASSERT_TRUE(store_->list("r", &files).is_ok());
+    ASSERT_EQ(files.size(), 2u);
+    EXPECT_EQ(read_all("r", "a/b/c"), "1");
+    ASSERT_TRUE(store_->remove("r", "a/b/c").is_ok());
+    ASSERT_TRUE(store_->remove("r", "a/d").is_ok());
+    EXPECT_FALSE(fs::exists(dir_.path() / "blobs/datasets/r"));
   }
 
   TempDir dir_;
@@ -154,6 +168,119 @@ TEST_F(FsBlobStoreTest, SymlinkPlantedByHandIsNotFollowed) {
   std::vector<BlobInfo> files;
   ASSERT_TRUE(store_->list("p", &files).is_ok());
   EXPECT_TRUE(files.empty());
+}
+
+// A symlink planted by hand anywhere inside the store (a directory of a dataset, a file, the
+// dataset's own directory) is never followed, by any operation: what it points to stays
+// invisible and untouched.
+void FsBlobStoreTest::CheckSymlinksAreNeverFollowed() {
+  const fs::path outside = dir_.path() / "outside";
+  fs::create_directories(outside / "deeper");
+  write_file(outside / "secret.txt", "top secret");
+  write_file(outside / "deeper/more.txt", "more secret");
+  ASSERT_TRUE(put("p", "real/ok.txt", "ok").is_ok());
+  const fs::path top = dir_.path() / "blobs/datasets/p";
+  fs::create_directory_symlink(outside, top / "raw");                  // a directory of the dataset
+  fs::create_symlink(outside / "secret.txt", top / "real/linked.txt");  // a file
+  fs::create_directory_symlink(outside, top / "real/sub");             // a directory below a real one
+  fs::create_directory_symlink(outside, dir_.path() / "blobs/datasets/q");  // a whole dataset
+
+  for (const auto& [pid, path] : std::vector<std::pair<std::string, std::string>>{
+           {"p", "raw/secret.txt"}, {"p", "raw/deeper/more.txt"}, {"p", "real/linked.txt"},
+           {"p", "real/sub/secret.txt"}, {"q", "secret.txt"}, {"q", "deeper/more.txt"}}) {
+    std::unique_ptr<BlobReader> r;
+    EXPECT_TRUE(store_->open(pid, path, &r).is_not_found()) << pid << " " << path;
+    BlobInfo info;
+    EXPECT_TRUE(store_->stat(pid, path, &info).is_not_found()) << pid << " " << path;
+    EXPECT_FALSE(store_->exists(pid, path)) << pid << " " << path;
+  }
+  std::vector<BlobInfo> files;
+  ASSERT_TRUE(store_->list("p", &files).is_ok());
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].path, "real/ok.txt");
+  ASSERT_TRUE(store_->list("q", &files).is_ok());
+  EXPECT_TRUE(files.empty());
+
+  // Nothing is written or removed through a link either.
+  EXPECT_FALSE(put("p", "raw/new.txt", "planted").is_ok());
+  EXPECT_FALSE(put("q", "new.txt", "planted").is_ok());
+  EXPECT_FALSE(store_->remove("p", "raw/secret.txt").is_ok());
+  EXPECT_FALSE(store_->remove("q", "secret.txt").is_ok());
+  EXPECT_FALSE(fs::exists(outside / "new.txt"));
+  EXPECT_EQ(read_file(outside / "secret.txt"), "top secret");
+  EXPECT_EQ(read_file(outside / "deeper/more.txt"), "more secret");
+  EXPECT_EQ(read_all("p", "real/ok.txt"), "ok");
+}
+
+TEST_F(FsBlobStoreTest, SymlinkedDirectoriesAreNeverFollowed) { CheckSymlinksAreNeverFollowed(); }
+
+// The same where the kernel has no openat2 (one openat(O_NOFOLLOW) per component).
+TEST_F(FsBlobStoreTest, SymlinkedDirectoriesAreNeverFollowedWithoutOpenat2) {
+  set_openat2_allowed(false);
+  CheckSymlinksAreNeverFollowed();
+  RemovePrunesAndListsAsUsual();
+  set_openat2_allowed(true);
+}
+
+// A failing fsync (of the file or of its directory) makes put() fail as a whole: the file is
+// not stored and the staged file is still there, so the caller can retry once the disk heals.
+TEST(FsBlobStoreFaults, FailingSyncsLeaveTheStagedFileForARetry) {
+  TempDir dir;
+  testing::FaultyFileSystem faulty;
+  std::unique_ptr<BlobStore> store;
+  ASSERT_TRUE(open_fs_blob_store(dir.path() / "blobs", &store, faulty).is_ok());
+  for (const std::string& where : {std::string("staged"), std::string("directory of")}) {
+    fs::path staged = store->staging_dir() / "staged-file";
+    write_file(staged, "content");
+    faulty.fail_syncs(EIO, where);
+    BlobStatus s = store->put("p", "raw/a.bin", staged);
+    EXPECT_EQ(s.code(), BlobStatus::Code::kIoError) << where;
+    EXPECT_NE(s.message().find("fsync of"), std::string::npos) << s.message();
+    EXPECT_NE(s.message().find("Input/output error"), std::string::npos) << s.message();
+    EXPECT_FALSE(store->exists("p", "raw/a.bin")) << where;
+    EXPECT_EQ(read_file(staged), "content") << where;
+    faulty.heal();
+    ASSERT_TRUE(store->put("p", "raw/a.bin", staged).is_ok()) << where;
+    EXPECT_FALSE(fs::exists(staged));
+    std::unique_ptr<BlobReader> r;
+    ASSERT_TRUE(store->open("p", "raw/a.bin", &r).is_ok());
+    std::string out;
+    ASSERT_TRUE(r->read(0, 100, &out).is_ok());
+    EXPECT_EQ(out, "content");
+    ASSERT_TRUE(store->remove("p", "raw/a.bin").is_ok());
+  }
+  EXPECT_EQ(faulty.faults(), 2);
+}
+
+TEST(FsBlobStoreFaults, AFullDiskIsNoSpace) {
+  TempDir dir;
+  testing::FaultyFileSystem faulty;
+  std::unique_ptr<BlobStore> store;
+  ASSERT_TRUE(open_fs_blob_store(dir.path() / "blobs", &store, faulty).is_ok());
+  fs::path staged = store->staging_dir() / "s";
+  write_file(staged, "x");
+  faulty.fail_syncs(ENOSPC);  // delayed allocation: the disk fills at fsync
+  BlobStatus s = store->put("p", "f", staged);
+  EXPECT_TRUE(s.is_no_space()) << s.message();
+  EXPECT_NE(s.message().find("No space left on device"), std::string::npos) << s.message();
+  EXPECT_TRUE(fs::exists(staged));
+}
+
+// Writes through the seam: a torn write lands the bytes within the budget, then fails; a
+// replaced small file is either the old or the new one, never torn.
+TEST(FsBlobStoreFaults, TornWritesNeverTearAnAtomicallyReplacedFile) {
+  TempDir dir;
+  testing::FaultyFileSystem faulty;
+  const fs::path file = dir.path() / "record.json";
+  ASSERT_TRUE(replace_file_atomically(file, "{\"offset\":1}", 0644, true, faulty).is_ok());
+  faulty.fail_writes_after(5, ENOSPC);
+  BlobStatus s = replace_file_atomically(file, "{\"offset\":2, \"more\": true}", 0644, true, faulty);
+  EXPECT_TRUE(s.is_no_space()) << s.message();
+  EXPECT_EQ(read_file(file), "{\"offset\":1}");
+  EXPECT_FALSE(fs::exists(dir.path() / "record.json.tmp"));
+  faulty.heal();
+  ASSERT_TRUE(replace_file_atomically(file, "{\"offset\":2}", 0644, true, faulty).is_ok());
+  EXPECT_EQ(read_file(file), "{\"offset\":2}");
 }
 
 TEST_F(FsBlobStoreTest, FileWhereADirectoryIsNeededIsAnIoError) {

@@ -40,6 +40,12 @@ long parse_long(const std::string& key, const std::string& v) {
   }
 }
 
+long non_negative(const std::string& key, const std::string& v) {
+  long n = parse_long(key, v);
+  if (n < 0 || n > 1000000000) throw std::runtime_error(key + ": expected a number from 0 to 1000000000, got '" + v + "'");
+  return n;
+}
+
 // "16mb", "1gb", "512kb", "1048576" → bytes (the MAX_FILE_UPLOAD_SIZE syntax).
 std::size_t parse_size(const std::string& key, std::string v) {
   std::transform(v.begin(), v.end(), v.begin(), ::tolower);
@@ -115,6 +121,14 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "OPENEM_ANONYMOUS_JOBS_PER_HOUR") c.anonymous_jobs_per_hour = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_ANONYMOUS_JOB_TTL_HOURS") c.anonymous_job_ttl_hours = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_ARCHIVE_SWEEP_SECONDS") c.archive_sweep_seconds = static_cast<int>(parse_long(key, value));
+  else if (key == "OPENEM_LOGIN_MAX_FAILURES") c.login_max_failures = static_cast<int>(non_negative(key, value));
+  else if (key == "OPENEM_LOGIN_MAX_FAILURES_PER_ADDRESS")
+    c.login_max_failures_per_address = static_cast<int>(non_negative(key, value));
+  else if (key == "OPENEM_LOGIN_WINDOW_SECONDS") {
+    c.login_window_seconds = static_cast<int>(non_negative(key, value));
+    if (c.login_window_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
+  } else if (key == "OPENEM_LOGIN_WORKERS") c.login_workers = static_cast<unsigned>(non_negative(key, value));
+  else if (key == "OPENEM_LOGIN_QUEUE") c.login_queue = static_cast<unsigned>(non_negative(key, value));
   else if (key == "SMTP_HOST") c.smtp_host = value;
   else if (key == "SMTP_PORT") c.smtp_port = static_cast<int>(parse_long(key, value));
   else if (key == "SMTP_MESSAGE_FROM") c.smtp_from = value;

@@ -76,6 +76,15 @@ struct Config {
   int smtp_port = 25;                       // SMTP_PORT
   std::string smtp_from = "openem@localhost";  // SMTP_MESSAGE_FROM
 
+  // Sign-in (docs/security.md, "HTTP and sign-in"): failed sign-ins allowed per account and
+  // per client address within the window before 429, argon2 threads, and how many sign-ins
+  // may wait for them before 503.
+  int login_max_failures = 10;              // OPENEM_LOGIN_MAX_FAILURES; 0 = no limit
+  int login_max_failures_per_address = 30;  // OPENEM_LOGIN_MAX_FAILURES_PER_ADDRESS; 0 = no limit
+  int login_window_seconds = 900;           // OPENEM_LOGIN_WINDOW_SECONDS
+  unsigned login_workers = 0;               // OPENEM_LOGIN_WORKERS; 0 = half the cores, at least 1
+  unsigned login_queue = 0;                 // OPENEM_LOGIN_QUEUE; 0 = half the I/O threads
+
   std::optional<std::string> admin_password;  // OPENEM_ADMIN_PASSWORD
   std::vector<FunctionalAccount> functional_accounts;
   std::string log_level = "info";

@@ -14,8 +14,11 @@ const char* status_reason(int status) {
     case 413: return "Payload Too Large";
     case 415: return "Unsupported Media Type";
     case 424: return "Failed Dependency";
+    case 429: return "Too Many Requests";
     case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
     case 503: return "Service Unavailable";
+    case 507: return "Insufficient Storage";
     default: return "Error";
   }
 }

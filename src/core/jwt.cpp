@@ -160,29 +160,38 @@ std::optional<json::object> jwt_verify(std::string_view token, std::string_view 
 }
 
 std::optional<std::string> JwtVerifyCache::verify(const std::string& token) const {
+  auto v = verify_token(token);
+  if (!v) return std::nullopt;
+  return v->subject;
+}
+
+std::shared_ptr<const VerifiedToken> JwtVerifyCache::verify_token(const std::string& token) const {
   const double now = static_cast<double>(now_seconds());
   {
     std::shared_lock lock(mu_);
     auto it = tokens_.find(token);
     if (it != tokens_.end()) {
-      if (now >= it->second.not_before && now < it->second.expires) return it->second.claim;
-      return std::nullopt;  // expired or not yet valid: jwt_verify would refuse it too
+      if (now >= it->second.not_before && now < it->second.token->expires) return it->second.token;
+      return nullptr;  // expired or not yet valid: jwt_verify would refuse it too
     }
   }
   auto payload = jwt_verify(token, secret_);
-  if (!payload) return std::nullopt;
+  if (!payload) return nullptr;
   const json::value* claim = payload->if_contains(claim_);
-  if (!claim || !claim->is_string()) return std::nullopt;
-  Verified v{std::string(claim->get_string()), -std::numeric_limits<double>::infinity(),
-             std::numeric_limits<double>::infinity()};
+  if (!claim || !claim->is_string()) return nullptr;
+  auto verified = std::make_shared<VerifiedToken>();
+  verified->subject = claim->get_string();
+  double not_before = -std::numeric_limits<double>::infinity();
   // jwt_verify accepted them, so they are numbers where present.
-  if (const json::value* nbf = payload->if_contains("nbf")) v.not_before = numeric_date(*nbf).value_or(v.not_before);
-  if (const json::value* exp = payload->if_contains("exp")) v.expires = numeric_date(*exp).value_or(v.expires);
-  if (token.size() > kMaxCachedLength) return v.claim;
+  if (const json::value* nbf = payload->if_contains("nbf")) not_before = numeric_date(*nbf).value_or(not_before);
+  if (const json::value* exp = payload->if_contains("exp")) verified->expires = numeric_date(*exp).value_or(verified->expires);
+  if (const json::value* jti = payload->if_contains("jti"); jti && jti->is_string()) verified->jti = jti->get_string();
+  if (const json::value* gen = payload->if_contains("gen"); gen && gen->is_int64()) verified->generation = gen->get_int64();
+  if (token.size() > kMaxCachedLength) return verified;
   std::unique_lock lock(mu_);
   if (tokens_.size() >= capacity_) tokens_.clear();
-  tokens_.emplace(token, v);
-  return v.claim;
+  tokens_.emplace(token, Verified{verified, not_before});
+  return verified;
 }
 
 }  // namespace openem

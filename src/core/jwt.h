@@ -5,7 +5,9 @@
 // Thread-safe.
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -27,6 +29,16 @@ std::string jwt_sign(const boost::json::object& payload, std::string_view secret
 // nothing.
 std::optional<boost::json::object> jwt_verify(std::string_view token, std::string_view secret);
 
+// What JwtVerifyCache tells about an accepted token: the subject claim (the user id), its
+// "jti" (token id; "" when absent), openem's "gen" (the user's token generation when it was
+// issued; 0 when absent) and "exp" (+inf when absent). Revocation checks need the last three.
+struct VerifiedToken {
+  std::string subject;
+  std::string jti;
+  std::int64_t generation = 0;
+  double expires = std::numeric_limits<double>::infinity();
+};
+
 // Tokens verified once and remembered with their validity window, so a client that sends
 // the same token with every request costs a lookup instead of an HMAC and two JSON parses.
 // Thread-safe. Holds at most `capacity` tokens of at most kMaxCachedLength bytes (longer
@@ -39,13 +51,15 @@ class JwtVerifyCache {
   // The claim of a token that jwt_verify accepts now; nullopt for any other token, and when
   // the claim is missing or not a string.
   std::optional<std::string> verify(const std::string& token) const;
+  // The same, with the claims revocation checks need; shared with the cache (a copy of the
+  // pointer, no string copies, on the per-request path).
+  std::shared_ptr<const VerifiedToken> verify_token(const std::string& token) const;
   static constexpr std::size_t kMaxCachedLength = 2048;
 
  private:
   struct Verified {
-    std::string claim;
-    double not_before;  // validity window [not_before, expires), seconds since the epoch
-    double expires;
+    std::shared_ptr<const VerifiedToken> token;
+    double not_before;  // validity window [not_before, token->expires), seconds since the epoch
   };
   std::string secret_;
   std::string claim_;

@@ -207,5 +207,24 @@ TEST(JwtVerifyCache, AnswersAsJwtVerifyDoesAndRemembersTheWindow) {
   EXPECT_FALSE(cache.verify(long_token.substr(0, long_token.size() - 2) + "AA"));
 }
 
+TEST(JwtVerifyCache, ReportsTheClaimsRevocationNeeds) {
+  const std::string secret = "s3cret";
+  JwtVerifyCache cache(secret, "_id");
+  std::string token = jwt_sign({{"_id", "u1"}, {"jti", "abc"}, {"gen", 3}}, secret, 60);
+  for (int pass = 0; pass < 2; ++pass) {  // verified, then from the cache
+    auto v = cache.verify_token(token);
+    ASSERT_TRUE(v);
+    EXPECT_EQ(v->subject, "u1");
+    EXPECT_EQ(v->jti, "abc");
+    EXPECT_EQ(v->generation, 3);
+    EXPECT_GT(v->expires, static_cast<double>(std::time(nullptr)));
+  }
+  auto plain = cache.verify_token(jwt_sign({{"_id", "u2"}}, secret, 0));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->jti, "");
+  EXPECT_EQ(plain->generation, 0);
+  EXPECT_EQ(plain->expires, std::numeric_limits<double>::infinity());
+}
+
 }  // namespace
 }  // namespace openem

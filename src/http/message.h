@@ -4,6 +4,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
@@ -47,8 +48,8 @@ struct HttpResponse;
 // A request body consumed piece by piece as it arrives (tus PATCH: straight to disk, any size,
 // constant memory). The server calls write() for each piece in order, then finish() once the
 // declared length is in. If the connection ends first, or write() throws, it calls abort()
-// instead, and the exchange ends (an ApiError from write() becomes the response, then the
-// connection closes, since the rest of the body was never read).
+// instead, and the exchange ends (an ApiError or HttpResponseError from write() becomes the
+// response, then the connection closes, since the rest of the body was never read).
 struct BodySink {
   virtual ~BodySink() = default;
   virtual void write(std::string_view piece) = 0;
@@ -67,6 +68,19 @@ struct HttpResponse {
   static HttpResponse text(int status, std::string body, std::string content_type = "text/plain; charset=utf-8");
   // SciCat error body {statusCode, message, error}.
   static HttpResponse error(int status, const std::string& message);
+};
+
+// A whole response thrown from where only an exception can get out (BodySink::write): the
+// server sends it as it is, headers included. ApiError is the usual way; this one is for
+// protocols whose errors carry their own headers (tus: Tus-Resumable).
+class HttpResponseError : public std::exception {
+ public:
+  explicit HttpResponseError(HttpResponse response) : response_(std::make_shared<HttpResponse>(std::move(response))) {}
+  const char* what() const noexcept override { return "HTTP error response"; }
+  const HttpResponse& response() const { return *response_; }
+
+ private:
+  std::shared_ptr<const HttpResponse> response_;  // exceptions are copied: keep it cheap
 };
 
 // What a streaming route answers to a request's header: a sink for the body, or (sink null)

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "http/framing.h"
 
 namespace openem {
 namespace net = boost::asio;
@@ -22,11 +23,13 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
 namespace {
 
-// The response for the exception being handled: an ApiError's own status and message(s) in
-// SciCat's error body, anything else a logged 500.
+// The response for the exception being handled: an HttpResponseError's response, an
+// ApiError's own status and message(s) in SciCat's error body, anything else a logged 500.
 HttpResponse current_exception_response(const Route* route) {
   try {
     throw;
+  } catch (const HttpResponseError& e) {
+    return e.response();
   } catch (const ApiError& e) {
     HttpResponse res;
     if (!e.message_is_array()) {
@@ -90,7 +93,8 @@ struct HttpServer::Impl {
       : options(std::move(o)), router(r), metrics(m), observer(std::move(obs)), ioc(static_cast<int>(options.threads)) {}
 
   // The request as handlers see it, from the header alone (the body comes later, if at all).
-  // Throws ApiError 400 for a malformed target.
+  // Throws ApiError 400 for a malformed target or a repeated singleton header (two
+  // Authorization headers: a proxy may have checked the one the server would not use).
   static HttpRequest header_request(const http::request<http::empty_body>& msg, const tcp::endpoint& remote) {
     HttpRequest req;
     req.method = std::string(msg.method_string());
@@ -98,7 +102,11 @@ struct HttpServer::Impl {
     for (const auto& f : msg) {
       std::string name(f.name_string());
       std::transform(name.begin(), name.end(), name.begin(), ::tolower);
-      req.headers[name] = std::string(f.value());
+      auto [it, added] = req.headers.try_emplace(name, f.value());
+      if (added) continue;
+      if (is_singleton_header(name))
+        throw ApiError::bad_request("The request has more than one " + std::string(f.name_string()) + " header");
+      it->second = std::string(f.value());  // as before: the last one wins
     }
     req.remote = remote.address().to_string();
     parse_target(req.target, req);
@@ -243,12 +251,47 @@ struct HttpServer::Impl {
     co_return failure;
   }
 
+  // Transfer-Encoding rules (framing.h): Beast reads a body framed by a final "chunked" or by
+  // Content-Length and otherwise takes it as empty, so "xchunked" or "chunked, identity"
+  // would leave the body to be parsed as the next request.
+  static std::optional<FramingProblem> framing_problem(const http::request<http::empty_body>& msg) {
+    std::vector<std::string_view> te;
+    auto [b, e] = msg.equal_range(http::field::transfer_encoding);
+    for (auto it = b; it != e; ++it) te.push_back(it->value());
+    return check_transfer_framing(te, msg.count(http::field::content_length) > 0, msg.version() % 10);
+  }
+
+  // After an early answer (413 by Content-Length, 404 for a PATCH of an unknown upload, 400)
+  // the client may still be sending the body it announced. Closing now would make the kernel
+  // answer its next bytes with a reset, and a client that sends everything before it reads
+  // (Python's urllib) would see a broken pipe instead of the answer. So, like nginx's
+  // lingering close: stop sending (the FIN follows the answer), then read and discard until
+  // the client closes, stays silent for linger_idle_seconds, or linger_seconds have passed.
+  // Bounded in time, never in memory (one reused buffer).
+  net::awaitable<void> linger(beast::tcp_stream& stream, std::unique_ptr<char[]>& piece) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if (!piece) piece = std::make_unique_for_overwrite<char[]>(kBodyPieceBytes);
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(options.linger_seconds);
+    for (;;) {
+      auto left = until - std::chrono::steady_clock::now();
+      if (left <= std::chrono::steady_clock::duration::zero()) break;
+      stream.expires_after(std::min<std::chrono::steady_clock::duration>(left, std::chrono::seconds(options.linger_idle_seconds)));
+      auto [ec, n] = co_await stream.async_read_some(net::buffer(piece.get(), kBodyPieceBytes), kTuple);
+      if (ec) break;
+    }
+  }
+
   // Reads one request and answers it through the router. A streaming route with a declared
   // Content-Length gets its body piece by piece (receive_streamed); every other request is
   // read whole, up to max_body_bytes (413 beyond).
   net::awaitable<HttpResponse> receive(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                        std::unique_ptr<char[]>& piece, http::request_parser<http::empty_body>& head,
                                        const tcp::endpoint& remote, HttpRequest& req, const Route*& route, bool& lost, bool& close) {
+    if (auto problem = framing_problem(head.get())) {
+      close = true;
+      co_return HttpResponse::error(problem->status, problem->message);
+    }
     try {
       req = header_request(head.get(), remote);
     } catch (...) {
@@ -330,7 +373,12 @@ struct HttpServer::Impl {
       bool need_eof = out.need_eof();
       stream.expires_after(std::chrono::seconds(options.idle_timeout_seconds));
       auto [wec, wn] = co_await http::async_write(stream, out, kTuple);
-      if (wec || need_eof || close) break;
+      if (wec) break;
+      if (close) {  // the request's body may not have been read: see linger()
+        co_await linger(stream, piece);
+        break;
+      }
+      if (need_eof) break;
     }
     stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   }

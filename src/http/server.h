@@ -21,6 +21,10 @@ struct ServerOptions {
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   int idle_timeout_seconds = 60;
   int drain_timeout_seconds = 30;
+  // A connection closed after an early answer keeps reading (and discarding) what the client
+  // still sends for up to linger_seconds, or until it is silent for linger_idle_seconds.
+  int linger_seconds = 10;
+  int linger_idle_seconds = 2;
 };
 
 // Called for every request after dispatch, for the access log.

@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/relative_path.h"
 #include "core/time.h"
 #include "model/dto.h"
 
@@ -41,19 +42,6 @@ const DtoSpec& file_spec() {
   return s;
 }
 
-// A path with a ".." segment or a NUL could name a file outside the dataset.
-bool unsafe_path(std::string_view p) {
-  if (p.find('\0') != std::string_view::npos) return true;
-  size_t pos = 0;
-  while (pos <= p.size()) {
-    size_t slash = p.find_first_of("/\\", pos);
-    if (slash == std::string_view::npos) slash = p.size();
-    if (p.substr(pos, slash - pos) == "..") return true;
-    pos = slash + 1;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::vector<std::string> validate_file_block(const json::object& body, bool partial, bool archive) {
@@ -66,8 +54,12 @@ std::vector<std::string> validate_file_block(const json::object& body, bool part
       if (f.is_object()) {
         for (auto& e : validate_dto(f.get_object(), file_spec(), false))
           errors.push_back("dataFileList." + std::to_string(i) + "." + e);
-        if (auto* p = f.get_object().if_contains("path"); p && p->is_string() && unsafe_path(p->get_string()))
-          errors.push_back("dataFileList." + std::to_string(i) + ".path must not contain '..' segments");
+        // The upload rule (core/relative_path.h): a path that could never be uploaded or
+        // downloaded is refused here too.
+        if (auto* p = f.get_object().if_contains("path"); p && p->is_string() && !p->get_string().empty())
+          if (auto why = relative_path_problem(p->get_string()))
+            errors.push_back("dataFileList." + std::to_string(i) + ".path '" + printable_excerpt(p->get_string()) +
+                             "' is not a valid file path: " + *why);
       }
       if (errors.size() > 50) break;  // enough to fix the first problems
       ++i;

@@ -1,7 +1,7 @@
 #pragma once
 // File lists (OrigDatablock and Datablock bodies, reference §4): validation of the block and
-// of each DataFile entry, including paths that must stay inside the dataset (no "..", no
-// NUL). Pure functions; thread-safe.
+// of each DataFile entry, including paths, which follow the upload rule exactly
+// (relative_path_problem in core/relative_path.h). Pure functions; thread-safe.
 #include <boost/json/object.hpp>
 
 #include <string>

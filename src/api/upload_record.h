@@ -1,0 +1,16 @@
+#pragma once
+// The on-disk form of an upload's record (<id>.json in the staging directory): one JSON
+// object, replaced atomically by TusUploads. Pure functions; thread-safe.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/tus_uploads.h"
+
+namespace openem {
+
+std::string upload_record_json(const UploadRecord& r);
+// nullopt for anything but a complete record (a torn or foreign file).
+std::optional<UploadRecord> parse_upload_record(std::string_view text);
+
+}  // namespace openem
