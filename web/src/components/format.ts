@@ -35,7 +35,7 @@ export function quantity(v: Json | undefined): string | null {
 
 export function scalar(v: Json | undefined): string {
   if (v === undefined || v === null) return "–";
-  if (typeof v === "number") return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(6)));
+  if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 1e15 ? String(v) : String(Number(v.toPrecision(6)));
   if (typeof v === "string" || typeof v === "boolean") return String(v);
   return JSON.stringify(v);
 }

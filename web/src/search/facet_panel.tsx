@@ -46,9 +46,9 @@ export function FacetPanel({ query, result }: Props) {
                 const next = { ...query, page: 1, facets: { ...query.facets, [f.key]: toggled(chosen, value, SINGLE.has(f.key)) } };
                 return (
                   <li key={value}>
-                    <a href={queryToUrl(next)} class={on ? "chosen" : undefined} aria-current={on ? "true" : undefined}
-                      aria-label={`${on ? "Remove filter" : "Filter by"} ${f.label}: ${label(f.key, value)} (${b.count})`}>
+                    <a href={queryToUrl(next)} class={on ? "chosen" : undefined} aria-current={on ? "true" : undefined}>
                       <span class="check" aria-hidden="true">{on ? "☑" : "☐"}</span>
+                      <span class="visually-hidden">{on ? "Remove filter" : "Filter by"} {f.label}: </span>
                       <span class="value">{label(f.key, value)}</span>
                       <span class="count">{b.count.toLocaleString("en")}</span>
                     </a>

@@ -145,10 +145,11 @@ function SearchForm({ query, onSearch }: { query: SearchQuery; onSearch: (q: Sea
       if (cond.trim()) void addCondition();
       else onSearch({ ...query, text, page: 1 });
     }}>
-      <div class="field">
+      <div class="field inline-field">
         <label for="q">Search datasets</label>
         <input id="q" type="search" value={text} autoComplete="off" spellcheck={false}
           placeholder="name, sample, session, keyword…" onInput={(e) => onInput(e.currentTarget.value)} />
+        <button type="submit">Search</button>
       </div>
       <div class="field">
         <label for="cond">Add a condition</label>
