@@ -8,7 +8,6 @@ import { installLinkInterception } from "./router";
 import "./styles.css";
 
 installLinkInterception();
-probeFeatures();
 let root = document.getElementById("app");
 if (!root) {
   root = document.createElement("div");
@@ -17,3 +16,5 @@ if (!root) {
 }
 root.textContent = "";
 render(<App />, root);
+// After the first render, so that the page's own requests go first.
+probeFeatures();
