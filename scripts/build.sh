@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Configures (once) and builds openem into build/. Builds take a machine-wide lock so that
+# Configures (once) and builds openem into build/, and the data portal into web/dist. Builds take a machine-wide lock so that
 # two builds never compete for the two cores (helpers and CI share the machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,6 +10,8 @@ export CCACHE_BASEDIR="$PWD" CCACHE_NOHASHDIR=true
 if [ ! -f "$BUILD_DIR/build.ninja" ]; then
   cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=${BUILD_TYPE:-RelWithDebInfo} ${CMAKE_ARGS:-} >/dev/null
 fi
+# The portal (web/) first: a no-op when web/dist is newer than its sources.
+flock /tmp/openem-build.lock scripts/build-web.sh
 # Arguments are target names (none: everything).
 targets=()
 [ $# -gt 0 ] && targets=(--target "$@")

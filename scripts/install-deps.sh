@@ -16,6 +16,8 @@ PACKAGES=(
 # package ships npm; Debian's does not).
 PACKAGES+=(nodejs)
 command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+# The portal's browser tests (tests/portal) drive Debian's chromium headless with playwright-core.
+PACKAGES+=(chromium fonts-dejavu-core)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
