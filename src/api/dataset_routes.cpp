@@ -5,10 +5,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <regex>
 
 #include "api/dataset_deletion.h"
 #include "api/dataset_service.h"
+#include "api/dataset_writes.h"
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "api/routes.h"
@@ -76,20 +76,6 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
   if (!known.count(r)) throw ApiError::bad_request("Unknown relation '" + r + "'");
 }
 
-// datasetlifecycle.archiveRetentionTime is set by policy and the archive system: an owner who
-// could move it could block a deletion for ever or cut a legal retention duty short.
-void check_retention_change(App& app, const Principal& p, const json::object& before, const json::object& change) {
-  auto* wanted = change.if_contains("archiveRetentionTime");
-  if (!wanted || app.is_archive_manager(p)) return;
-  auto* current = before.if_contains("archiveRetentionTime");
-  if (current && *current == *wanted) return;
-  if (current && current->is_string() && wanted->is_string()) {  // the same instant written another way
-    auto a = parse_iso(current->get_string()), b = parse_iso(wanted->get_string());
-    if (a && b && *a == *b) return;
-  }
-  throw ApiError::forbidden("datasetlifecycle.archiveRetentionTime is set by policy and the archive system");
-}
-
 bool global_facets_only(const Config& cfg, const SearchRequest& s) {
   auto allowed = [&](std::string_view f) {
     return std::find(cfg.global_facets.begin(), cfg.global_facets.end(), f) != cfg.global_facets.end();
@@ -99,146 +85,6 @@ bool global_facets_only(const Config& cfg, const SearchRequest& s) {
   for (const auto& [k, v] : s.fields)
     if (!allowed(k) && k != "mode" && k != "userGroups") return false;  // neither is a condition on documents
   return true;
-}
-
-std::string dataset_type(const json::object& body) {
-  auto* t = body.if_contains("type");
-  return t && t->is_string() ? std::string(t->get_string()) : std::string();
-}
-
-// Validates and decides the pid of a new dataset; throws 400/403.
-std::string decide_pid(App& app, const Principal& p, const json::object& body, DatasetCreateTier tier) {
-  const Config& cfg = app.config();
-  std::string pid = str_field(body, "pid");
-  if (pid.empty()) return (cfg.pid_prefix.empty() ? std::string("undefined") : cfg.pid_prefix) + "/" + uuid_v4();
-  if (tier == DatasetCreateTier::OwnGroups) throw ApiError::forbidden("Unauthorized to create datasets with pid");
-  if (pid.size() > 1024) throw ApiError::bad_request("pid is too long");
-  if (cfg.dataset_creation_validation_enabled && !cfg.dataset_creation_validation_regex.empty()) {
-    bool ok = false;
-    try {
-      ok = std::regex_search(pid, std::regex(cfg.dataset_creation_validation_regex));
-    } catch (const std::regex_error&) {
-      ok = false;
-    }
-    if (!ok) throw ApiError::bad_request("PID is not following required standards");
-  }
-  return pid;
-}
-
-json::object create_dataset(App& app, const Principal& p, json::object body, ApiVersion version) {
-  DatasetCreateTier tier = dataset_create_tier(app.config(), p);
-  if (tier == DatasetCreateTier::None) throw ApiError::forbidden();
-  std::string type = dataset_type(body);
-  if (version == ApiVersion::V3 && type != "raw" && type != "derived" && type.empty())
-    throw ApiError(400, std::vector<std::string>{"type should not be empty"});
-  auto errors = validate_dataset(body, type, false);
-  if (!errors.empty()) throw ApiError(400, errors);
-  std::string owner_group = str_field(body, "ownerGroup");
-  if ((tier == DatasetCreateTier::OwnGroups || tier == DatasetCreateTier::WithPid) && !p.in_group(owner_group))
-    throw ApiError::forbidden("Unauthorized to create datasets for group " + owner_group);
-  std::string pid = decide_pid(app, p, body, tier);
-  const bool pid_given = !str_field(body, "pid").empty();
-  if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
-  // The document and its rows are completed here, on the request's thread: the transaction
-  // runs on the store's one writer thread, which should only have to write them. The owner
-  // group's policy decides the classification; a group without one gets it inside the
-  // transaction, and the rows are redone if a concurrent request made it differently. A
-  // policy changed or removed between this read and the commit is not seen (as with any
-  // dataset created just before such a change; policies are not copied onto datasets).
-  std::optional<std::string> redundancy = policy_tape_redundancy(app, owner_group);
-  json::object doc = std::move(body);
-  DatasetDefaults d;
-  d.pid = pid;
-  d.version = version == ApiVersion::V4 ? "4" : "3";
-  d.tape_redundancy = redundancy.value_or("low");
-  d.retention_years = app.config().policy_retention_shift_years;
-  d.publication_years = app.config().policy_publication_shift_years;
-  d.may_set_retention = app.is_archive_manager(p);
-  complete_new_dataset(doc, d);
-  stamp(doc, p, true);
-  DocumentRows rows = document_rows(schemas::datasets(), doc);
-  app.store().transaction([&] {
-    if (!redundancy) {
-      std::string created = ensure_policy_for_group(app, p, owner_group, str_field(doc, "ownerEmail"));
-      if (created != d.tape_redundancy) {  // another request made the policy meanwhile
-        doc["classification"] = dataset_classification(created);
-        rows = document_rows(schemas::datasets(), doc);
-      }
-    }
-    try {
-      app.store().insert(rows);
-    } catch (const ApiError& e) {
-      if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
-      throw;
-    }
-    count_in_proposals(app, doc, +1);
-  });
-  // A pid the client chose may have been a deleted dataset's: files a crash left behind under
-  // it are not the new dataset's. Nobody can have uploaded to the new dataset yet.
-  if (pid_given) remove_online_files(app, pid);
-  return doc;
-}
-
-// PATCH semantics: top-level keys replace wholesale (reference §3.1).
-json::object update_dataset(App& app, const Principal& p, const std::string& pid, json::object body, bool replace_all,
-                            const HttpRequest& req) {
-  if (!p.authenticated()) throw ApiError::forbidden();
-  json::object result;
-  app.store().transaction([&] {
-    json::object ds = dataset_for_write(app, p, pid);
-    if (auto since = req.header("if-unmodified-since")) {
-      auto limit = parse_http_date(*since);
-      auto updated = parse_iso(str_field(ds, "updatedAt"));
-      if (limit && updated && *updated >= *limit) throw ApiError(412, "Dataset was modified since " + *since);
-    }
-    std::string type = str_field(ds, "type");
-    if (auto t = dataset_type(body); !t.empty() && t != type)
-      throw ApiError::bad_request("The type of a dataset cannot be changed");
-    auto errors = validate_dataset(body, type, !replace_all);
-    if (!errors.empty()) throw ApiError(400, errors);
-    if (auto* new_pid = body.if_contains("pid"); new_pid && *new_pid != json::value(pid))
-      throw ApiError::bad_request("The pid of a dataset cannot be changed");
-    if (!dataset_update_any(app.config(), p) && body.contains("ownerGroup") &&
-        !p.in_group(str_field(body, "ownerGroup")))
-      throw ApiError::forbidden("Cannot hand a dataset to a group you are not in");
-    for (const auto& f : server_managed_fields()) body.erase(f);
-    if (auto* lc = body.if_contains("datasetlifecycle"); lc && lc->is_object()) {
-      const json::value* stored = ds.if_contains("datasetlifecycle");
-      json::object before = stored && stored->is_object() ? stored->get_object() : json::object();
-      json::object after = lc->get_object();
-      // PATCH replaces the lifecycle whole: a retention time it leaves out is kept.
-      if (!after.contains("archiveRetentionTime") && before.contains("archiveRetentionTime"))
-        lc->as_object()["archiveRetentionTime"] = before["archiveRetentionTime"];
-      check_retention_change(app, p, before, lc->get_object());
-    }
-    if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
-    json::object next;
-    if (replace_all) {
-      next = std::move(body);
-      for (const char* keep : {"pid", "_id", "createdBy", "createdAt", "version", "history", "size", "numberOfFiles"})
-        if (auto* v = ds.if_contains(keep); v && !next.contains(keep)) next[keep] = *v;
-      if (!next.contains("datasetlifecycle")) next["datasetlifecycle"] = ds["datasetlifecycle"];
-    } else {
-      next = ds;
-      // A changed singular alias must win over the stored plural array and vice versa.
-      for (const auto& [k, v] : body) next[k] = v;
-      if (body.contains("proposalId") && !body.contains("proposalIds")) next.erase("proposalIds");
-      if (body.contains("sampleId") && !body.contains("sampleIds")) next.erase("sampleIds");
-      if (body.contains("instrumentId") && !body.contains("instrumentIds")) next.erase("instrumentIds");
-      if (body.contains("principalInvestigator") && !body.contains("principalInvestigators"))
-        next.erase("principalInvestigators");
-    }
-    normalize_dataset(next);
-    stamp(next, p, false);
-    app.store().replace(schemas::datasets(), next);
-    bool ownership_changed = false;
-    for (const char* k : {"ownerGroup", "accessGroups", "isPublished", "instrumentGroup"})
-      if ((ds.contains(k) ? ds.at(k) : json::value()) != (next.contains(k) ? next.at(k) : json::value()))
-        ownership_changed = true;
-    if (ownership_changed) propagate_ownership(app, next);
-    result = std::move(next);
-  });
-  return result;
 }
 
 // Response-side conversion (reference §6.1): values of scientific conditions with a unit are
@@ -277,7 +123,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
 
   r.add("POST", base, [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    return HttpResponse::json(201, view(create_dataset(app, p, body_object(req), version), version));
+    return HttpResponse::json(201, view(create_dataset(app, p, body_object(req), version == ApiVersion::V4), version));
   });
 
   r.add("POST", base + "/isValid", [&app](HttpRequest& req) {
@@ -432,28 +278,9 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, ds.contains("datasetlifecycle") ? ds.at("datasetlifecycle") : json::object());
   });
 
-  r.add("PATCH", base + "/:pid/datasetlifecycle", [&app, access](HttpRequest& req) {
+  r.add("PATCH", base + "/:pid/datasetlifecycle", [&app](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    json::object body = body_object(req);
-    if (body.empty()) throw ApiError::bad_request("Lifecycle update must not be empty");
-    if (auto errors = validate_lifecycle(body); !errors.empty()) throw ApiError(400, errors);
-    json::object lifecycle;
-    app.store().transaction([&] {
-      json::object ds = access().get_for_change(p, req.param("pid"), [&](const json::object& d) {
-        return p.authenticated() &&
-               (app.config().update_dataset_lifecycle_groups.matches(p.groups, true) || may_write_dataset(app, p, d));
-      });
-      json::object lc = ds.contains("datasetlifecycle") && ds.at("datasetlifecycle").is_object()
-                            ? ds.at("datasetlifecycle").get_object()
-                            : json::object();
-      check_retention_change(app, p, lc, body);
-      for (const auto& [k, v] : body) lc[k] = v;
-      ds["datasetlifecycle"] = lc;
-      stamp(ds, p, false);
-      app.store().replace(schemas::datasets(), ds);
-      lifecycle = std::move(lc);
-    });
-    return HttpResponse::json(200, lifecycle);
+    return HttpResponse::json(200, patch_lifecycle(app, p, req.param("pid"), body_object(req)));
   });
 
   r.add("POST", base + "/:pid/appendToArrayField", [&app](HttpRequest& req) {
@@ -478,7 +305,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
       normalize_dataset(ds);
       stamp(ds, p, false);
       app.store().replace(schemas::datasets(), ds);
-      if (field == "accessGroups") propagate_ownership(app, ds);
+      if (field == "accessGroups") propagate_ownership(app.store(), ds);
       result = std::move(ds);
     });
     return HttpResponse::json(200, result);

@@ -39,19 +39,22 @@ void recompute_file_totals(App& app, const std::string& pid) {
   app.store().replace(schemas::datasets(), *ds);
 }
 
-std::optional<std::string> policy_tape_redundancy(App& app, const std::string& owner_group) {
+std::optional<GroupPolicy> group_policy(App& app, const std::string& owner_group) {
   QueryPlan plan;
   plan.conditions.push_back({"t.owner_group = ?", {owner_group}, ""});
   plan.limit = 1;
   auto found = app.store().find(schemas::policies(), plan);
   if (found.empty()) return std::nullopt;
-  std::string r = str_field(found.front(), "tapeRedundancy");
-  return r.empty() ? "low" : r;
+  GroupPolicy out;
+  if (std::string r = str_field(found.front(), "tapeRedundancy"); !r.empty()) out.tape_redundancy = r;
+  if (auto* e = found.front().if_contains("embargoPeriod"); e && e->is_number() && e->to_number<double>() >= 0)
+    out.embargo_years = e->to_number<double>();
+  return out;
 }
 
 std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
                                     const std::string& manager_email) {
-  if (auto r = policy_tape_redundancy(app, owner_group)) return *r;
+  if (auto policy = group_policy(app, owner_group)) return policy->tape_redundancy;
   std::string id = uuid_v4();
   json::array managers;
   if (!manager_email.empty()) managers.emplace_back(manager_email);
@@ -99,24 +102,6 @@ void count_in_proposals(App& app, const json::object& dataset, int delta) {
     if (auto* v = proposal->if_contains("numberOfDatasets"); v && v->is_number()) n = v->to_number<std::int64_t>();
     (*proposal)["numberOfDatasets"] = std::max<std::int64_t>(0, n + delta);
     app.store().replace(schemas::proposals(), *proposal);
-  }
-}
-
-void inherit_ownership(json::object& sub, const json::object& dataset) {
-  for (const char* k : {"ownerGroup", "accessGroups", "isPublished", "instrumentGroup"})
-    if (auto* v = dataset.if_contains(k)) sub[k] = *v;
-}
-
-void propagate_ownership(App& app, const json::object& dataset) {
-  std::string pid = str_field(dataset, "pid");
-  for (const CollectionSchema* s : {&schemas::origdatablocks(), &schemas::datablocks(), &schemas::attachments()}) {
-    QueryPlan plan;
-    plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
-    for (auto& doc : app.store().find(*s, plan)) {
-      json::object before = doc;
-      inherit_ownership(doc, dataset);
-      if (doc != before) app.store().replace(*s, doc);
-    }
   }
 }
 

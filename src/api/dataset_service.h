@@ -9,6 +9,7 @@
 
 #include "api/app.h"
 #include "api/collection_access.h"
+#include "store/dataset_dependants.h"
 
 namespace openem {
 
@@ -25,8 +26,12 @@ bool may_register_files(App& app, const Principal& p, const boost::json::object&
 // transaction that changed the blocks).
 void recompute_file_totals(App& app, const std::string& pid);
 
-// The tapeRedundancy of ownerGroup's policy; nullopt when the group has none.
-std::optional<std::string> policy_tape_redundancy(App& app, const std::string& owner_group);
+// What a dataset takes from its owner group's policy; nullopt when the group has none.
+struct GroupPolicy {
+  std::string tape_redundancy = "low";
+  std::optional<double> embargo_years;  // embargoPeriod
+};
+std::optional<GroupPolicy> group_policy(App& app, const std::string& owner_group);
 
 // Finds the policy of ownerGroup or creates the default one; returns its tapeRedundancy.
 std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
@@ -35,12 +40,5 @@ std::string ensure_policy_for_group(App& app, const Principal& p, const std::str
 // Adds delta to numberOfDatasets of each proposal the dataset names (proposalIds) whose
 // ownerGroup or accessGroups hold the dataset's ownerGroup: strangers cannot move the count.
 void count_in_proposals(App& app, const boost::json::object& dataset, int delta);
-
-// Copies ownerGroup / accessGroups / isPublished of a dataset into its origdatablocks,
-// datablocks and attachments, so their own access checks stay in step.
-void propagate_ownership(App& app, const boost::json::object& dataset);
-
-// Ownership fields of a sub-document created under `dataset`.
-void inherit_ownership(boost::json::object& sub, const boost::json::object& dataset);
 
 }  // namespace openem

@@ -4,6 +4,7 @@
 
 #include "api/handler_util.h"
 #include "core/time.h"
+#include "publish/embargo.h"
 
 namespace openem {
 
@@ -67,6 +68,14 @@ int expire_anonymous_jobs(App& app) {
 
 void add_catalog_chores(Housekeeper& h, App& app) {
   h.add("expire_anonymous_jobs", std::chrono::minutes(10), [&app] { expire_anonymous_jobs(app); });
+  // Embargoes end within OPENEM_EMBARGO_CHECK_SECONDS of their time (and at start, for those
+  // that ended while the server was down).
+  if (app.config().embargo_release) {
+    EmbargoOptions o;
+    o.default_license = app.config().default_license;
+    h.add("release_embargoes", std::chrono::seconds(std::max(1, app.config().embargo_check_seconds)),
+          [&app, o] { release_due_embargoes(app.store(), o, now_millis()); });
+  }
 }
 
 }  // namespace openem

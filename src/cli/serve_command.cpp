@@ -15,6 +15,7 @@
 #include "cli/command_config.h"
 #include "cli/commands.h"
 #include "core/config.h"
+#include "core/time.h"
 #include "http/server.h"
 #include "jobs/archive_worker.h"
 #include "store/catalog_store.h"
@@ -46,6 +47,9 @@ int serve(const ServeOptions& o) {
   // sign-in queue by it.)
   if (!cfg.threads) cfg.threads = std::max(8u, 4 * std::thread::hardware_concurrency());
 
+  if (test_clock_enabled())
+    spdlog::warn("event=test_clock file=\"{}\" note=\"OPENEM_TEST_CLOCK_FILE moves this server's time; for tests only\"",
+                 std::getenv("OPENEM_TEST_CLOCK_FILE"));
   std::filesystem::create_directories(cfg.data_dir);
   auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
   std::unique_ptr<BlobStore> blobs;

@@ -55,6 +55,9 @@ struct Config {
                                          "datasetlifecycle.archiveStatusMessage"};
   int policy_retention_shift_years = -1;  // POLICY_RETENTION_SHIFT; -1: none
   int policy_publication_shift_years = 3;
+  bool embargo_release = true;            // OPENEM_EMBARGO_RELEASE: open datasets when their embargo ends
+  int embargo_check_seconds = 20;         // OPENEM_EMBARGO_CHECK_SECONDS
+  std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE: given to a dataset opened without one
 
   // Jobs and the archive (docs/archive.md).
   std::string job_configuration_file;       // JOB_CONFIGURATION_FILE; "" = the built-in default

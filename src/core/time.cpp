@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 
@@ -106,6 +107,20 @@ std::string iso_utc(Millis ms) {
 }
 
 std::string now_iso() { return iso_utc(now_millis()); }
+
+Millis add_years(Millis t, double years) {
+  constexpr Millis kMillisPerDay = 24LL * 3600 * 1000;
+  double whole = std::floor(years);
+  Millis day = t >= 0 ? t / kMillisPerDay : (t - kMillisPerDay + 1) / kMillisPerDay;
+  Millis in_day = t - day * kMillisPerDay;
+  std::int64_t y;
+  unsigned m, d;
+  civil_from_days(day, y, m, d);
+  y += static_cast<std::int64_t>(whole);
+  if (m == 2 && d == 29 && !(y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))) d = 28;
+  return days_from_civil(y, m, d) * kMillisPerDay + in_day +
+         static_cast<Millis>(std::llround((years - whole) * 365.25 * kMillisPerDay));
+}
 
 std::optional<Millis> parse_iso(std::string_view s) {
   size_t p = 0;

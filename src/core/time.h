@@ -22,6 +22,9 @@ Millis now_millis();
 bool test_clock_enabled();
 std::string iso_utc(Millis ms);  // always "YYYY-MM-DDTHH:MM:SS.mmmZ"
 std::string now_iso();
+// `years` later by the calendar, as SciCat (moment's add): 29 February becomes 28 February in a
+// common year; a fraction of a year counts 365.25 days.
+Millis add_years(Millis t, double years);
 // Accepts "YYYY-MM-DD", "YYYY-MM-DDTHH:MM[:SS[.fff]]" with "Z", "+hh:mm", "-hhmm" or no zone (UTC).
 std::optional<Millis> parse_iso(std::string_view s);
 // RFC 7231 IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT") as sent in If-Unmodified-Since;

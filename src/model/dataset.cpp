@@ -156,9 +156,8 @@ std::vector<std::string> validate_lifecycle(const json::object& body) {
   return validate_dto(body, spec, true);
 }
 
-json::object default_lifecycle(int retention_years, int publication_years) {
+json::object default_lifecycle(int retention_years, double publication_years) {
   Millis now = now_millis();
-  constexpr Millis kYear = 365LL * 24 * 3600 * 1000;
   json::object lc{{"archivable", true},
                   {"retrievable", false},
                   {"publishable", false},
@@ -170,10 +169,10 @@ json::object default_lifecycle(int retention_years, int publication_years) {
                   {"retrieveIntegrityCheck", false},
                   {"dateOfDiskPurging", iso_utc(now)},
                   {"publishedOn", iso_utc(now)},
-                  {"dateOfPublishing", iso_utc(now + publication_years * kYear)},
+                  {"dateOfPublishing", iso_utc(add_years(now, publication_years))},
                   {"exportedTo", ""},
                   {"storageLocation", ""}};
-  lc["archiveRetentionTime"] = iso_utc(retention_years >= 0 ? now + retention_years * kYear : now);
+  lc["archiveRetentionTime"] = iso_utc(retention_years >= 0 ? add_years(now, retention_years) : now);
   return lc;
 }
 

@@ -21,7 +21,7 @@ struct DatasetDefaults {
   std::string version = "3";     // API version of the route
   std::string tape_redundancy = "low";  // from the owner group's policy
   int retention_years = -1;      // POLICY_RETENTION_SHIFT
-  int publication_years = 3;     // POLICY_PUBLICATION_SHIFT
+  double publication_years = 3;  // the owner group policy's embargoPeriod, else POLICY_PUBLICATION_SHIFT
   // Retention is the archive system's to set (docs/security.md); anyone else's
   // datasetlifecycle.archiveRetentionTime is replaced by the policy's.
   bool may_set_retention = false;
@@ -42,7 +42,7 @@ void complete_new_dataset(boost::json::object& doc, const DatasetDefaults& d);
 void normalize_dataset(boost::json::object& doc);
 
 // Lifecycle defaults for a dataset created now.
-boost::json::object default_lifecycle(int retention_years, int publication_years);
+boost::json::object default_lifecycle(int retention_years, double publication_years);
 
 // Output shapes: v4 drops the singular aliases.
 boost::json::object dataset_v4_view(boost::json::object doc);

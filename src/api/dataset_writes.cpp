@@ -1,0 +1,243 @@
+// Writes of datasets (reference §3.1): create with its defaults and policies, PATCH/PUT,
+// lifecycle updates — with the rules on who may change what (retention, embargo, server-managed
+// fields) and the history they leave. Thread-safe; each write is one store transaction.
+#include "api/dataset_writes.h"
+
+#include <regex>
+
+#include "api/dataset_deletion.h"
+#include "api/dataset_service.h"
+#include "api/handler_util.h"
+#include "api/permissions.h"
+#include "core/error.h"
+#include "core/ids.h"
+#include "core/time.h"
+#include "model/dataset.h"
+#include "model/scientific_metadata.h"
+#include "publish/embargo.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+bool same_instant(const json::value* a, const json::value* b) {
+  if (!a || !b) return false;
+  if (*a == *b) return true;
+  if (!a->is_string() || !b->is_string()) return false;
+  auto x = parse_iso(a->get_string()), y = parse_iso(b->get_string());
+  return x && y && *x == *y;
+}
+
+// The embargo the owner group's policy allows, in years (its embargoPeriod), else
+// POLICY_PUBLICATION_SHIFT.
+double embargo_years(App& app, const std::string& owner_group) {
+  if (auto policy = group_policy(app, owner_group); policy && policy->embargo_years) return *policy->embargo_years;
+  return app.config().policy_publication_shift_years;
+}
+
+// datasetlifecycle.archiveRetentionTime is set by policy and the archive system: an owner who
+// could move it could block a deletion for ever or cut a legal retention duty short.
+void check_retention_change(App& app, const Principal& p, const json::object& before, const json::object& change) {
+  auto* wanted = change.if_contains("archiveRetentionTime");
+  if (!wanted || app.is_archive_manager(p)) return;
+  if (same_instant(before.if_contains("archiveRetentionTime"), wanted)) return;
+  throw ApiError::forbidden("datasetlifecycle.archiveRetentionTime is set by policy and the archive system");
+}
+
+// datasetlifecycle.dateOfPublishing, the embargo end: owners may bring it forward at any time
+// and move it back up to creation + the policy's embargo; lifecycle managers and admins as they
+// like. Every change is recorded in the dataset's history (who, when, old -> new).
+void apply_embargo_change(App& app, const Principal& p, json::object& ds, const json::object& before,
+                          const json::object& change) {
+  auto* wanted = change.if_contains("dateOfPublishing");
+  if (!wanted) return;
+  auto* current = before.if_contains("dateOfPublishing");
+  if (same_instant(current, wanted)) return;
+  bool manager = app.is_admin(p) || app.config().update_dataset_lifecycle_groups.matches(p.groups, p.authenticated());
+  if (!manager) {
+    if (!wanted->is_string()) throw ApiError::bad_request("datasetlifecycle.dateOfPublishing must be a date");
+    auto refused = check_embargo_change(str_field(ds, "createdAt"), current && current->is_string() ? std::string(current->get_string()) : "",
+                                        std::string(wanted->get_string()), embargo_years(app, str_field(ds, "ownerGroup")));
+    if (refused) throw ApiError::forbidden(*refused);
+  }
+  record_history(ds, actor(p), "datasetlifecycle.dateOfPublishing", current ? *current : json::value(), *wanted);
+}
+
+
+// Validates and decides the pid of a new dataset; throws 400/403.
+std::string decide_pid(App& app, const Principal& p, const json::object& body, DatasetCreateTier tier) {
+  const Config& cfg = app.config();
+  std::string pid = str_field(body, "pid");
+  if (pid.empty()) return (cfg.pid_prefix.empty() ? std::string("undefined") : cfg.pid_prefix) + "/" + uuid_v4();
+  if (tier == DatasetCreateTier::OwnGroups) throw ApiError::forbidden("Unauthorized to create datasets with pid");
+  if (pid.size() > 1024) throw ApiError::bad_request("pid is too long");
+  if (cfg.dataset_creation_validation_enabled && !cfg.dataset_creation_validation_regex.empty()) {
+    bool ok = false;
+    try {
+      ok = std::regex_search(pid, std::regex(cfg.dataset_creation_validation_regex));
+    } catch (const std::regex_error&) {
+      ok = false;
+    }
+    if (!ok) throw ApiError::bad_request("PID is not following required standards");
+  }
+  return pid;
+}
+
+}  // namespace
+
+std::string dataset_type(const json::object& body) {
+  auto* t = body.if_contains("type");
+  return t && t->is_string() ? std::string(t->get_string()) : std::string();
+}
+
+json::object create_dataset(App& app, const Principal& p, json::object body, bool v4) {
+  DatasetCreateTier tier = dataset_create_tier(app.config(), p);
+  if (tier == DatasetCreateTier::None) throw ApiError::forbidden();
+  std::string type = dataset_type(body);
+  if (!v4 && type != "raw" && type != "derived" && type.empty())
+    throw ApiError(400, std::vector<std::string>{"type should not be empty"});
+  auto errors = validate_dataset(body, type, false);
+  if (!errors.empty()) throw ApiError(400, errors);
+  std::string owner_group = str_field(body, "ownerGroup");
+  if ((tier == DatasetCreateTier::OwnGroups || tier == DatasetCreateTier::WithPid) && !p.in_group(owner_group))
+    throw ApiError::forbidden("Unauthorized to create datasets for group " + owner_group);
+  std::string pid = decide_pid(app, p, body, tier);
+  const bool pid_given = !str_field(body, "pid").empty();
+  if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
+  // The document and its rows are completed here, on the request's thread: the transaction
+  // runs on the store's one writer thread, which should only have to write them. The owner
+  // group's policy decides the classification; a group without one gets it inside the
+  // transaction, and the rows are redone if a concurrent request made it differently. A
+  // policy changed or removed between this read and the commit is not seen (as with any
+  // dataset created just before such a change; policies are not copied onto datasets).
+  std::optional<GroupPolicy> policy = group_policy(app, owner_group);
+  std::optional<std::string> redundancy;
+  if (policy) redundancy = policy->tape_redundancy;
+  json::object doc = std::move(body);
+  DatasetDefaults d;
+  d.pid = pid;
+  d.version = v4 ? "4" : "3";
+  d.tape_redundancy = redundancy.value_or("low");
+  d.retention_years = app.config().policy_retention_shift_years;
+  d.publication_years = policy && policy->embargo_years ? *policy->embargo_years : app.config().policy_publication_shift_years;
+  d.may_set_retention = app.is_archive_manager(p);
+  json::value given_embargo;
+  if (auto* lc = doc.if_contains("datasetlifecycle"); lc && lc->is_object())
+    if (auto* e = lc->get_object().if_contains("dateOfPublishing")) given_embargo = *e;
+  complete_new_dataset(doc, d);
+  if (!given_embargo.is_null()) {  // an embargo end given at creation: within the policy, as a change is
+    json::object defaults = default_lifecycle(d.retention_years, d.publication_years);
+    apply_embargo_change(app, p, doc, defaults, json::object{{"dateOfPublishing", given_embargo}});
+    doc["history"] = json::array();  // a creation is no change
+  }
+  stamp(doc, p, true);
+  DocumentRows rows = document_rows(schemas::datasets(), doc);
+  app.store().transaction([&] {
+    if (!redundancy) {
+      std::string created = ensure_policy_for_group(app, p, owner_group, str_field(doc, "ownerEmail"));
+      if (created != d.tape_redundancy) {  // another request made the policy meanwhile
+        doc["classification"] = dataset_classification(created);
+        rows = document_rows(schemas::datasets(), doc);
+      }
+    }
+    try {
+      app.store().insert(rows);
+    } catch (const ApiError& e) {
+      if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
+      throw;
+    }
+    count_in_proposals(app, doc, +1);
+  });
+  // A pid the client chose may have been a deleted dataset's: files a crash left behind under
+  // it are not the new dataset's. Nobody can have uploaded to the new dataset yet.
+  if (pid_given) remove_online_files(app, pid);
+  return doc;
+}
+
+// PATCH semantics: top-level keys replace wholesale (reference §3.1).
+json::object update_dataset(App& app, const Principal& p, const std::string& pid, json::object body, bool replace_all,
+                            const HttpRequest& req) {
+  if (!p.authenticated()) throw ApiError::forbidden();
+  json::object result;
+  app.store().transaction([&] {
+    json::object ds = dataset_for_write(app, p, pid);
+    if (auto since = req.header("if-unmodified-since")) {
+      auto limit = parse_http_date(*since);
+      auto updated = parse_iso(str_field(ds, "updatedAt"));
+      if (limit && updated && *updated >= *limit) throw ApiError(412, "Dataset was modified since " + *since);
+    }
+    std::string type = str_field(ds, "type");
+    if (auto t = dataset_type(body); !t.empty() && t != type)
+      throw ApiError::bad_request("The type of a dataset cannot be changed");
+    auto errors = validate_dataset(body, type, !replace_all);
+    if (!errors.empty()) throw ApiError(400, errors);
+    if (auto* new_pid = body.if_contains("pid"); new_pid && *new_pid != json::value(pid))
+      throw ApiError::bad_request("The pid of a dataset cannot be changed");
+    if (!dataset_update_any(app.config(), p) && body.contains("ownerGroup") &&
+        !p.in_group(str_field(body, "ownerGroup")))
+      throw ApiError::forbidden("Cannot hand a dataset to a group you are not in");
+    for (const auto& f : server_managed_fields()) body.erase(f);
+    if (auto* lc = body.if_contains("datasetlifecycle"); lc && lc->is_object()) {
+      const json::value* stored = ds.if_contains("datasetlifecycle");
+      json::object before = stored && stored->is_object() ? stored->get_object() : json::object();
+      json::object after = lc->get_object();
+      // PATCH replaces the lifecycle whole: a retention time it leaves out is kept.
+      if (!after.contains("archiveRetentionTime") && before.contains("archiveRetentionTime"))
+        lc->as_object()["archiveRetentionTime"] = before["archiveRetentionTime"];
+      check_retention_change(app, p, before, lc->get_object());
+      apply_embargo_change(app, p, ds, before, lc->get_object());
+    }
+    if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
+    json::object next;
+    if (replace_all) {
+      next = std::move(body);
+      for (const char* keep : {"pid", "_id", "createdBy", "createdAt", "version", "history", "size", "numberOfFiles"})
+        if (auto* v = ds.if_contains(keep); v && !next.contains(keep)) next[keep] = *v;
+      if (!next.contains("datasetlifecycle")) next["datasetlifecycle"] = ds["datasetlifecycle"];
+    } else {
+      next = ds;
+      // A changed singular alias must win over the stored plural array and vice versa.
+      for (const auto& [k, v] : body) next[k] = v;
+      if (body.contains("proposalId") && !body.contains("proposalIds")) next.erase("proposalIds");
+      if (body.contains("sampleId") && !body.contains("sampleIds")) next.erase("sampleIds");
+      if (body.contains("instrumentId") && !body.contains("instrumentIds")) next.erase("instrumentIds");
+      if (body.contains("principalInvestigator") && !body.contains("principalInvestigators"))
+        next.erase("principalInvestigators");
+    }
+    normalize_dataset(next);
+    stamp(next, p, false);
+    app.store().replace(schemas::datasets(), next);
+    bool ownership_changed = false;
+    for (const char* k : {"ownerGroup", "accessGroups", "isPublished", "instrumentGroup"})
+      if ((ds.contains(k) ? ds.at(k) : json::value()) != (next.contains(k) ? next.at(k) : json::value()))
+        ownership_changed = true;
+    if (ownership_changed) propagate_ownership(app.store(), next);
+    result = std::move(next);
+  });
+  return result;
+}
+
+json::object patch_lifecycle(App& app, const Principal& p, const std::string& pid, const json::object& body) {
+  if (body.empty()) throw ApiError::bad_request("Lifecycle update must not be empty");
+  if (auto errors = validate_lifecycle(body); !errors.empty()) throw ApiError(400, errors);
+  json::object lifecycle;
+  app.store().transaction([&] {
+    json::object ds = dataset_access(app).get_for_change(p, pid, [&](const json::object& d) {
+      return p.authenticated() &&
+             (app.config().update_dataset_lifecycle_groups.matches(p.groups, true) || may_write_dataset(app, p, d));
+    });
+    json::object lc = ds.contains("datasetlifecycle") && ds.at("datasetlifecycle").is_object()
+                          ? ds.at("datasetlifecycle").get_object()
+                          : json::object();
+    check_retention_change(app, p, lc, body);
+    apply_embargo_change(app, p, ds, lc, body);
+    for (const auto& [k, v] : body) lc[k] = v;
+    ds["datasetlifecycle"] = lc;
+    stamp(ds, p, false);
+    app.store().replace(schemas::datasets(), ds);
+    lifecycle = std::move(lc);
+  });
+  return lifecycle;
+}
+
+}  // namespace openem
