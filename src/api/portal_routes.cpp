@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string_view>
 
+#include "api/portal_files.h"
 #include "api/routes.h"
 
 namespace openem {
@@ -163,8 +164,18 @@ HttpResponse portal_not_built() {
 
 }  // namespace
 
+const std::optional<fs::path>& portal_web_dir() {
+  static const std::optional<fs::path> dir = find_web_dir();
+  return dir;
+}
+
+std::optional<std::string> portal_index_html() {
+  if (!portal_web_dir()) return std::nullopt;
+  return read_file(*portal_web_dir() / "index.html");
+}
+
 void register_portal_routes(Router& r, App&) {
-  std::optional<fs::path> dir = find_web_dir();
+  const std::optional<fs::path>& dir = portal_web_dir();
   if (dir) spdlog::info("event=portal dir=\"{}\"", dir->string());
   else spdlog::warn("event=portal_missing reason=\"no web/dist/index.html found; set OPENEM_WEB_DIR\"");
 

@@ -20,6 +20,8 @@ void register_upload_routes(Router& r, App& app);
 void register_job_routes(Router& r, App& app);
 // health, admin config, OpenAPI; /metrics needs the finished route table so it comes last.
 void register_system_routes(Router& r, App& app);
+// Landing pages of public datasets, sitemaps and robots.txt (docs/publishing.md).
+void register_landing_routes(Router& r, App& app);
 // The data portal's files (web/dist) and its page fallback for browser URLs (docs/portal.md);
 // its catch-all routes lose to every API route, so it may come anywhere.
 void register_portal_routes(Router& r, App& app);

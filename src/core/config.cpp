@@ -118,6 +118,8 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "OPENEM_EMBARGO_RELEASE") c.embargo_release = parse_bool(key, value);
   else if (key == "OPENEM_EMBARGO_CHECK_SECONDS") c.embargo_check_seconds = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_DEFAULT_LICENSE") c.default_license = value;
+  else if (key == "OPENEM_PUBLIC_URL") c.public_url = value;
+  else if (key == "OPENEM_SITE_NAME") c.site_name = value;
   else if (key == "OPENEM_QUERY_BUDGET_MS") c.query_budget_ms = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_GLOBAL_FACETS") c.global_facets = GroupList::parse(value).groups;
   else if (key == "OPENEM_JOB_PARAMS_MAX_BYTES") c.job_params_max_bytes = static_cast<std::size_t>(parse_long(key, value));

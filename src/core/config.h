@@ -57,6 +57,8 @@ struct Config {
   int policy_publication_shift_years = 3;
   bool embargo_release = true;            // OPENEM_EMBARGO_RELEASE: open datasets when their embargo ends
   int embargo_check_seconds = 20;         // OPENEM_EMBARGO_CHECK_SECONDS
+  std::string public_url;                 // OPENEM_PUBLIC_URL: this catalog's address for links (default: from Host)
+  std::string site_name = "openem";       // OPENEM_SITE_NAME: the catalog's name on landing pages and citations
   std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE: given to a dataset opened without one
 
   // Jobs and the archive (docs/archive.md).

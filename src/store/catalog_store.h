@@ -60,6 +60,12 @@ class CatalogStore {
 
   virtual std::vector<boost::json::object> find(const CollectionSchema& schema, const QueryPlan& plan) = 0;
   virtual std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) = 0;
+  // (id, text of the indexed column that holds `field`) of each matching document, in the
+  // plan's order, without reading the documents (sitemaps list a million of them). A null
+  // column gives "". std::invalid_argument when `field` has no column.
+  virtual std::vector<std::pair<std::string, std::string>> id_and_column(const CollectionSchema& schema,
+                                                                         const std::string& field,
+                                                                         const QueryPlan& plan) = 0;
   virtual std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) = 0;
   // Values of `field` with their counts among documents matching `where`. Array fields count
   // each element; date fields group by day.

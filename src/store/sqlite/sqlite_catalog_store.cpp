@@ -267,6 +267,22 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  std::vector<std::pair<std::string, std::string>> id_and_column(const CollectionSchema& schema, const std::string& field,
+                                                                 const QueryPlan& query) override {
+    const IndexedColumn* col = schema.column_for(field);
+    if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
+    const std::string what = "t.id, t." + col->column;
+    return with_db([&](SqliteDb& db) {
+      QueryPlan plan = with_text_forms(db, schema, query);
+      std::vector<SqlParam> params;
+      auto st = db.prepare(select_sql(schema, what.c_str(), plan, params, /*join_doc=*/false));
+      st.bind_all(params);
+      std::vector<std::pair<std::string, std::string>> out;
+      while (st.step()) out.emplace_back(st.text(0), st.is_null(1) ? std::string_view() : st.text(1));
+      return out;
+    });
+  }
+
   std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) override {
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql);

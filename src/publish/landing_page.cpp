@@ -1,0 +1,203 @@
+#include "publish/landing_page.h"
+
+#include <boost/json.hpp>
+
+#include "publish/citation.h"
+#include "publish/key_parameters.h"
+#include "publish/markup.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+std::string str(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+std::vector<std::string> strings(const json::object& o, std::string_view k) {
+  std::vector<std::string> out;
+  if (auto* v = o.if_contains(k); v && v->is_array())
+    for (const auto& x : v->get_array())
+      if (x.is_string()) out.emplace_back(x.get_string());
+  return out;
+}
+
+std::string lifecycle(const json::object& ds, std::string_view k) {
+  auto* lc = ds.if_contains("datasetlifecycle");
+  return lc && lc->is_object() ? str(lc->get_object(), k) : std::string();
+}
+
+std::string human_bytes(std::int64_t n) {
+  const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+  double v = static_cast<double>(n);
+  int u = 0;
+  while (v >= 1000 && u < 5) v /= 1000, ++u;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
+  return buf;
+}
+
+// SPDX identifiers become their license page; anything else is shown as given.
+std::string license_url(const std::string& license) {
+  if (license.empty() || license.find(' ') != std::string::npos || license.find('/') != std::string::npos) return "";
+  return "https://spdx.org/licenses/" + license + ".html";
+}
+
+std::string row(const std::string& name, const std::string& html_value) {
+  return "<tr><th scope=\"row\">" + html_escape(name) + "</th><td>" + html_value + "</td></tr>\n";
+}
+
+}  // namespace
+
+std::string dataset_url(const LandingContext& c, const std::string& pid) {
+  return c.base_url + "/datasets/" + url_segment(pid);
+}
+
+json::object dataset_jsonld(const json::object& ds, const LandingContext& c) {
+  const std::string pid = str(ds, "pid"), url = dataset_url(c, pid);
+  CitationData cite = citation_of(ds, url, c.site_name);
+  json::array creators;
+  for (const auto& name : cite.creators) creators.emplace_back(json::object{{"@type", "Person"}, {"name", name}});
+  if (creators.empty()) creators.emplace_back(json::object{{"@type", "Organization"}, {"name", c.site_name}});
+  json::object ld{{"@context", "https://schema.org/"},
+                  {"@type", "Dataset"},
+                  {"@id", url},
+                  {"name", cite.title},
+                  {"description", str(ds, "description").empty() ? cite.title : str(ds, "description")},
+                  {"identifier", pid},
+                  {"url", url},
+                  {"creator", std::move(creators)},
+                  {"isAccessibleForFree", true},
+                  {"includedInDataCatalog", json::object{{"@type", "DataCatalog"}, {"name", c.site_name},
+                                                         {"url", c.base_url + "/"}}}};
+  if (std::string l = str(ds, "license"); !l.empty()) ld["license"] = license_url(l).empty() ? l : license_url(l);
+  if (!lifecycle(ds, "publishedOn").empty()) ld["datePublished"] = lifecycle(ds, "publishedOn").substr(0, 10);
+  if (!str(ds, "creationTime").empty()) ld["dateCreated"] = str(ds, "creationTime");
+  if (!str(ds, "updatedAt").empty()) ld["dateModified"] = str(ds, "updatedAt");
+  json::array keywords;
+  for (const auto& k : strings(ds, "keywords")) keywords.emplace_back(k);
+  if (!keywords.empty()) ld["keywords"] = std::move(keywords);
+  json::array techniques;
+  if (auto* t = ds.if_contains("techniques"); t && t->is_array())
+    for (const auto& x : t->get_array())
+      if (x.is_object() && !str(x.get_object(), "name").empty()) techniques.emplace_back(str(x.get_object(), "name"));
+  if (techniques.empty()) techniques.emplace_back("electron microscopy");
+  ld["measurementTechnique"] = std::move(techniques);
+  json::array measured;
+  if (auto* sm = ds.if_contains("scientificMetadata"); sm && sm->is_object())
+    for (const auto& p : key_parameters(sm->get_object())) {
+      json::object v{{"@type", "PropertyValue"}, {"name", p.name}, {"propertyID", p.path}};
+      if (p.number) v["value"] = *p.number;
+      else v["value"] = p.value;
+      if (!p.unit.empty()) v["unitText"] = p.unit;
+      measured.emplace_back(std::move(v));
+    }
+  if (!measured.empty()) ld["variableMeasured"] = std::move(measured);
+  ld["distribution"] = json::array{json::object{{"@type", "DataDownload"},
+                                                {"encodingFormat", "application/x-tar"},
+                                                {"contentUrl", c.base_url + "/api/v3/Datasets/" + url_segment(pid) + "/download"}}};
+  if (auto* size = ds.if_contains("size"); size && size->is_number() && size->to_number<std::int64_t>() > 0)
+    ld["distribution"].as_array()[0].as_object()["contentSize"] = human_bytes(size->to_number<std::int64_t>());
+  return ld;
+}
+
+std::string landing_content(const json::object& ds, const LandingContext& c) {
+  const std::string pid = str(ds, "pid"), url = dataset_url(c, pid);
+  CitationData cite = citation_of(ds, url, c.site_name);
+  std::string h = "<article class=\"landing\" itemscope>\n<h1>" + html_escape(cite.title) + "</h1>\n";
+  if (!cite.creators.empty()) {
+    h += "<p class=\"creators\">";
+    for (std::size_t i = 0; i < cite.creators.size(); ++i) h += (i ? ", " : "") + html_escape(cite.creators[i]);
+    h += "</p>\n";
+  }
+  if (std::string d = str(ds, "description"); !d.empty()) h += "<section><h2>Abstract</h2><p>" + html_escape(d) + "</p></section>\n";
+  h += "<section><h2>Cite as</h2><p class=\"citation\">" + html_escape(citation_text(cite)) + "</p>";
+  h += "<p>Other formats: ";
+  const std::string base = "/datasets/" + url_segment(pid) + "?format=";
+  for (auto [label, fmt] : {std::pair{"BibTeX", "bibtex"}, {"RIS", "ris"}, {"CFF", "cff"}, {"DataCite XML", "datacite-xml"},
+                            {"JSON-LD", "jsonld"}})
+    h += "<a href=\"" + html_escape(base + fmt) + "\">" + label + "</a> ";
+  h += "</p></section>\n<section><h2>About this dataset</h2>\n<table>\n";
+  h += row("Identifier", html_escape(pid));
+  if (std::string l = str(ds, "license"); !l.empty()) {
+    std::string link = license_url(l);
+    h += row("License", link.empty() ? html_escape(l) : "<a rel=\"license\" href=\"" + html_escape(link) + "\">" + html_escape(l) + "</a>");
+  }
+  if (!str(ds, "creationTime").empty()) h += row("Created", html_escape(str(ds, "creationTime").substr(0, 10)));
+  if (!lifecycle(ds, "publishedOn").empty()) h += row("Published", html_escape(lifecycle(ds, "publishedOn").substr(0, 10)));
+  if (!str(ds, "creationLocation").empty()) h += row("Instrument", html_escape(str(ds, "creationLocation")));
+  if (!str(ds, "type").empty()) h += row("Type", html_escape(str(ds, "type")));
+  for (const auto& k : strings(ds, "proposalIds")) h += row("Proposal", html_escape(k));
+  for (const auto& k : strings(ds, "sampleIds")) h += row("Sample", html_escape(k));
+  if (auto kw = strings(ds, "keywords"); !kw.empty()) {
+    std::string list;
+    for (const auto& k : kw) list += (list.empty() ? "" : ", ") + html_escape(k);
+    h += row("Keywords", list);
+  }
+  h += "</table>\n</section>\n";
+  if (auto* sm = ds.if_contains("scientificMetadata"); sm && sm->is_object()) {
+    auto params = key_parameters(sm->get_object());
+    if (!params.empty()) {
+      h += "<section><h2>Acquisition</h2>\n<table>\n";
+      for (const auto& p : params) h += row(p.name, html_escape(p.value + (p.unit.empty() ? "" : " " + p.unit)));
+      h += "</table>\n</section>\n";
+    }
+  }
+  h += "<section><h2>Files</h2>\n<p>" + std::to_string(c.file_count) + (c.file_count == 1 ? " file" : " files");
+  if (auto* size = ds.if_contains("size"); size && size->is_number())
+    h += ", " + html_escape(human_bytes(size->to_number<std::int64_t>()));
+  h += ". <a href=\"/api/v3/Datasets/" + html_escape(url_segment(pid)) + "/download\" download>Download all (tar)</a></p>\n";
+  if (!c.files.empty()) {
+    h += "<ul class=\"files\">\n";
+    for (const auto& [path, size] : c.files) {
+      std::string href = "/api/v3/Datasets/" + url_segment(pid) + "/files";
+      std::size_t pos = 0;
+      while (pos <= path.size()) {  // each segment encoded, '/' kept
+        std::size_t slash = path.find('/', pos);
+        if (slash == std::string::npos) slash = path.size();
+        href += "/" + url_segment(std::string_view(path).substr(pos, slash - pos));
+        pos = slash + 1;
+      }
+      h += "<li><a href=\"" + html_escape(href) + "\">" + html_escape(path) + "</a> (" + html_escape(human_bytes(size)) + ")</li>\n";
+    }
+    if (c.file_count > static_cast<std::int64_t>(c.files.size()))
+      h += "<li>… and " + std::to_string(c.file_count - static_cast<std::int64_t>(c.files.size())) + " more</li>\n";
+    h += "</ul>\n";
+  }
+  h += "</section>\n";
+  if (auto inputs = strings(ds, "inputDatasets"); !inputs.empty()) {
+    h += "<section><h2>Derived from</h2><ul>\n";
+    for (const auto& in : inputs)
+      h += "<li><a href=\"/datasets/" + html_escape(url_segment(in)) + "\">" + html_escape(in) + "</a></li>\n";
+    h += "</ul></section>\n";
+  }
+  h += "</article>\n";
+  return h;
+}
+
+std::string html_page(const std::string& shell, const std::string& title, const std::string& description,
+                      const std::string& canonical, const std::string& jsonld, const std::string& content) {
+  std::string head = "<title>" + html_escape(title) + "</title>\n<meta name=\"description\" content=\"" +
+                     html_escape(description.substr(0, 300)) + "\" />\n<link rel=\"canonical\" href=\"" +
+                     html_escape(canonical) + "\" />\n";
+  if (!jsonld.empty()) head += "<script type=\"application/ld+json\">" + script_json_escape(jsonld) + "</script>\n";
+  std::size_t app = shell.find("<div id=\"app\"></div>");
+  std::size_t head_end = shell.find("</head>");
+  if (app == std::string::npos || head_end == std::string::npos)
+    return "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\" />\n<meta name=\"viewport\" "
+           "content=\"width=device-width, initial-scale=1\" />\n" + head + "</head>\n<body>\n<main>\n" + content +
+           "</main>\n</body>\n</html>\n";
+  std::string page = shell;
+  page.replace(app, std::string("<div id=\"app\"></div>").size(), "<div id=\"app\">" + content + "</div>");
+  // The shell's own <title> and description give way to the dataset's.
+  std::size_t t0 = page.find("<title>"), t1 = page.find("</title>");
+  if (t0 != std::string::npos && t1 != std::string::npos && t1 < page.find("</head>"))
+    page.erase(t0, t1 + 8 - t0);
+  std::size_t d0 = page.find("<meta name=\"description\"");
+  if (d0 != std::string::npos && d0 < page.find("</head>")) page.erase(d0, page.find('>', d0) + 1 - d0);
+  page.insert(page.find("</head>"), head);
+  return page;
+}
+
+}  // namespace openem
