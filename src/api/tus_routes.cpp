@@ -8,7 +8,9 @@
 #include <charconv>
 
 #include "api/dataset_service.h"
+#include "api/handler_util.h"
 #include "api/permissions.h"
+#include "api/quotas.h"
 #include "api/upload_routes.h"
 #include "blob/blob_path.h"
 #include "blob/hasher.h"
@@ -71,7 +73,9 @@ Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_ver
       add_tus_headers(res);
       return res;
     } catch (const ApiError& e) {
-      return tus_error(e.status(), e.messages().front());
+      HttpResponse res = tus_error(e.status(), e.messages().front());
+      for (const auto& h : e.headers()) res.headers.push_back({h.first, h.second});
+      return res;
     } catch (const UploadStorageError& e) {
       return storage_error(e.status());
     }
@@ -161,13 +165,15 @@ UploadRecord owned_upload(App& app, TusUploads& uploads, const HttpRequest& req,
   return *rec;
 }
 
-void require_file_rights(App& app, const Principal& p, const std::string& pid) {
+// Returns the dataset's owner group (for quotas).
+std::string require_file_rights(App& app, const Principal& p, const std::string& pid) {
   auto ds = app.store().get(schemas::datasets(), pid);
   // Another group's dataset answers as a missing one (docs/security.md).
   bool allowed = ds && may_register_files(app, p, *ds);
   if (!ds || (!allowed && !can_read(*ds, p, dataset_read_scope(app.config(), p))))
     throw ApiError::not_found("Dataset " + pid + " does not exist");
   if (!allowed) throw ApiError::forbidden("You may not upload files of dataset " + pid);
+  return str_field(*ds, "ownerGroup");
 }
 
 UploadVerifier catalog_verifier(RegisteredFiles& files) {
@@ -281,7 +287,7 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     if (pid.empty()) throw ApiError::bad_request("Upload-Metadata must carry datasetId (base64)");
     if (path.empty()) throw ApiError::bad_request("Upload-Metadata must carry path (base64): the file's path in the file list");
     if (BlobStatus s = check_blob_path(path); !s.is_ok()) throw ApiError::bad_request(s.message());
-    require_file_rights(app, p, pid);
+    std::string owner_group = require_file_rights(app, p, pid);
 
     // A path not in the file list yet may be uploaded first when the client says it will come
     // back (the awaitFileList flag): its bytes wait for the file list (awaiting-checksum) and
@@ -308,6 +314,8 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
     if (has_checksum && !size_fits)
       throw ApiError::conflict("Upload-Length " + std::to_string(*length) + " differs from the size " +
                                std::to_string(registered_size) + " registered for '" + path + "'");
+
+    check_upload_quota(app, *uploads, p.user_id, owner_group, *length, has_checksum);
 
     UploadRecord proto;
     proto.dataset_id = pid;

@@ -1,5 +1,7 @@
 #include "api/tus_uploads.h"
 
+#include <atomic>
+
 #include "api/upload_record.h"
 
 #include <fcntl.h>
@@ -22,15 +24,43 @@ namespace openem {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
+namespace {
+// Whether tus Upload-Metadata ("key base64,key2 base64,flag") carries `key`.
+bool has_metadata_key(std::string_view raw, std::string_view key) {
+  while (!raw.empty()) {
+    auto comma = raw.find(',');
+    std::string_view pair = raw.substr(0, comma);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.substr(0, pair.find(' ')) == key) return true;
+    if (comma == std::string_view::npos) break;
+    raw.remove_prefix(comma + 1);
+  }
+  return false;
+}
+}  // namespace
+
 struct TusUploads::Entry {
   std::mutex mu;  // one request at a time per upload
   UploadRecord rec;
-  bool gone = false;  // terminated or expired while someone held the pointer
+  std::atomic<bool> gone{false};  // terminated or expired while someone held the pointer
   // SHA-256 of the first `hashed` bytes of the part file; rebuilt from the file when it does
   // not match the offset (after a restart), so the state survives without being persisted.
   std::optional<Hasher> hasher;
   std::int64_t hashed = -1;
   std::uint64_t writer = 0;  // generation of the newest AppendStream; older ones may not write
+  // For unfinished(), which must not wait for an upload's lock while a PATCH streams: the
+  // record's fixed fields, copied at creation, and whether it is still receiving.
+  std::string owner, dataset_id;
+  std::int64_t length = 0;
+  bool awaits_file_list = false;
+  std::atomic<bool> finished{false};
+  void summarise() {
+    owner = rec.owner;
+    dataset_id = rec.dataset_id;
+    length = rec.length;
+    awaits_file_list = has_metadata_key(rec.metadata, "awaitFileList");
+    finished = rec.state != UploadRecord::State::kReceiving;
+  }
 };
 
 namespace {
@@ -137,6 +167,7 @@ void TusUploads::recover() {
       std::error_code ec;
       fs::remove(part, ec);
     }
+    entry->summarise();
     loaded[id] = entry;
   }
   for (const auto& e : fs::directory_iterator(dir))
@@ -172,11 +203,20 @@ UploadRecord TusUploads::create(UploadRecord proto) {
   }
   auto entry = std::make_shared<Entry>();
   entry->rec = rec;
+  entry->summarise();
   entry->hasher = Hasher::sha256();
   entry->hashed = 0;
   std::lock_guard lock(mu_);
   entries_[rec.id] = entry;
   return rec;
+}
+
+std::vector<UnfinishedUpload> TusUploads::unfinished() {
+  std::vector<UnfinishedUpload> out;
+  std::lock_guard lock(mu_);
+  for (const auto& [id, e] : entries_)
+    if (!e->finished && !e->gone) out.push_back({e->owner, e->dataset_id, e->length, e->awaits_file_list});
+  return out;
 }
 
 std::optional<UploadRecord> TusUploads::get(const std::string& id) {
@@ -441,6 +481,7 @@ AppendResult TusUploads::complete(Entry& e, const UploadVerifier& verify) {
       break;
     case UploadVerdict::Kind::kMismatch: {
       rec.state = UploadRecord::State::kFailed;
+      e.finished = true;
       rec.error = verdict.message;
       save(rec);
       std::error_code ec;
@@ -475,6 +516,7 @@ void TusUploads::commit(Entry& e, AppendResult& result) {
     return;
   }
   rec.state = UploadRecord::State::kStored;
+  e.finished = true;
   // The file itself is durable now (put synced it and its directory); this record only
   // answers HEAD, and after a restart recovery finds the stored blob instead (the record on
   // disk still says committing), so a failure to write it is no failure of the upload.

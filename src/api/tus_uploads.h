@@ -66,6 +66,14 @@ struct AppendResult {
 
 class TusUploads;
 
+// An upload still receiving bytes, for quotas (api/quotas.h).
+struct UnfinishedUpload {
+  std::string owner;       // user id
+  std::string dataset_id;
+  std::int64_t length = 0;
+  bool awaits_file_list = false;  // created with awaitFileList: its bytes are not registered yet
+};
+
 // Thrown when an upload's bytes or record cannot be written (disk full, I/O error) — by
 // create, begin_append, AppendStream::write and finish. Nothing past the offset the upload
 // reports afterwards was kept; the upload itself stays usable. status() says why
@@ -131,6 +139,8 @@ class TusUploads {
   // when the staging files cannot be written.
   UploadRecord create(UploadRecord proto);
   std::optional<UploadRecord> get(const std::string& id);
+  // Uploads still receiving bytes (not stored, failed, terminated or expired).
+  std::vector<UnfinishedUpload> unfinished();
 
   // Starts a PATCH of `length` bytes at `offset`. chunk_digest: (algorithm, raw digest) from
   // Upload-Checksum, already known to be a supported algorithm. On kAccepted *out is the

@@ -11,6 +11,8 @@
 #include <unordered_map>
 
 #include "api/handler_util.h"
+#include "api/quotas.h"
+#include "core/error.h"
 #include "api/routes.h"
 #include "model/collection.h"
 
@@ -82,6 +84,13 @@ void register_upload_routes(Router& r, App& app) {
   auto uploads = std::make_shared<TusUploads>(app.blobs(), 24 * 3600);
   uploads->recover();  // also removes uploads that expired while the server was down
   register_tus_routes(r, app, uploads, std::make_shared<RegisteredFiles>(app));
+  // Usage against quotas (docs/security.md): here because it counts the unfinished uploads.
+  r.add("GET", "/api/v3/admin/usage", [&app, uploads](HttpRequest& req) {
+    Principal p = app.authenticate(req);
+    if (!p.authenticated()) throw ApiError::unauthorized();
+    if (!app.is_admin(p)) throw ApiError::forbidden();
+    return HttpResponse::json(200, usage_report(app, *uploads));
+  });
   register_download_routes(r, app, blobs);
 }
 

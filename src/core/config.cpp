@@ -57,6 +57,7 @@ std::size_t parse_size(const std::string& key, std::string v) {
   if (ends("kb")) mult = 1024, v.resize(v.size() - 2);
   else if (ends("mb")) mult = 1024 * 1024, v.resize(v.size() - 2);
   else if (ends("gb")) mult = 1024ull * 1024 * 1024, v.resize(v.size() - 2);
+  else if (ends("tb")) mult = 1024ull * 1024 * 1024 * 1024, v.resize(v.size() - 2);
   else if (ends("b")) v.resize(v.size() - 1);
   return static_cast<std::size_t>(parse_long(key, trim(v))) * mult;
 }
@@ -119,6 +120,16 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "OPENEM_EMBARGO_CHECK_SECONDS") c.embargo_check_seconds = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_DEFAULT_LICENSE") c.default_license = value;
   else if (key == "OPENEM_PUBLIC_URL") c.public_url = value;
+  else if (key == "OPENEM_MAX_OPEN_UPLOADS") c.max_open_uploads = static_cast<int>(parse_long(key, value));
+  else if (key == "OPENEM_GROUP_QUOTAS") {
+    // "group1=10tb,default=1tb": bytes a group may register in file lists.
+    c.group_quotas.clear();
+    for (const auto& item : GroupList::parse(value).groups) {
+      auto eq = item.find('=');
+      if (eq == std::string::npos) throw std::runtime_error(key + ": expected group=size, got '" + item + "'");
+      c.group_quotas[trim(item.substr(0, eq))] = static_cast<std::int64_t>(parse_size(key, trim(item.substr(eq + 1))));
+    }
+  }
   else if (key == "OPENEM_SITE_NAME") c.site_name = value;
   else if (key == "OPENEM_QUERY_BUDGET_MS") c.query_budget_ms = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_GLOBAL_FACETS") c.global_facets = GroupList::parse(value).groups;

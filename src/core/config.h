@@ -57,6 +57,11 @@ struct Config {
   int policy_publication_shift_years = 3;
   bool embargo_release = true;            // OPENEM_EMBARGO_RELEASE: open datasets when their embargo ends
   int embargo_check_seconds = 20;         // OPENEM_EMBARGO_CHECK_SECONDS
+  // Quotas (docs/security.md): bytes each owner group may register in file lists
+  // (OPENEM_GROUP_QUOTAS, "group=size,...", "default" for the others; none: unlimited), and
+  // unfinished uploads per user (OPENEM_MAX_OPEN_UPLOADS).
+  std::map<std::string, std::int64_t> group_quotas;
+  int max_open_uploads = 1000;
   std::string public_url;                 // OPENEM_PUBLIC_URL: this catalog's address for links (default: from Host)
   std::string site_name = "openem";       // OPENEM_SITE_NAME: the catalog's name on landing pages and citations
   std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE: given to a dataset opened without one

@@ -67,6 +67,9 @@ class CatalogStore {
                                                                          const std::string& field,
                                                                          const QueryPlan& plan) = 0;
   virtual std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) = 0;
+  // SUM of the integer column that holds `field` over matching documents (0 for none).
+  // std::invalid_argument when `field` has no column.
+  virtual std::int64_t sum(const CollectionSchema& schema, const std::string& field, const SqlCondition& where) = 0;
   // Values of `field` with their counts among documents matching `where`. Array fields count
   // each element; date fields group by day.
   virtual std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,

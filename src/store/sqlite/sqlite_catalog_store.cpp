@@ -283,6 +283,18 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  std::int64_t sum(const CollectionSchema& schema, const std::string& field, const SqlCondition& where) override {
+    const IndexedColumn* col = schema.column_for(field);
+    if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
+    return with_db([&](SqliteDb& db) {
+      auto st = db.prepare("SELECT COALESCE(SUM(t." + col->column + "), 0) FROM " + from(schema, where.sql) + " WHERE " +
+                           where.sql);
+      st.bind_all(where.params);
+      st.step();
+      return st.int64(0);
+    });
+  }
+
   std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) override {
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql);
