@@ -65,6 +65,7 @@ int cmd_load(const Args& a) {
   std::string url = a.str("url");
   long from = a.num("from", 0), to = a.num("to", 1000);
   int threads = static_cast<int>(a.num("threads", 4));
+  int published_percent = static_cast<int>(a.num("published-percent", -1));
   std::string token = login(url, a.str("user"), a.str("password"));
   // The server's WAL can grow by hundreds of KB per dataset: stop loading before the disk fills.
   std::string guard_dir = a.str("data-dir", "/tmp");
@@ -89,7 +90,7 @@ int cmd_load(const Args& a) {
     std::vector<double> lat;
     lat.reserve(static_cast<size_t>((to - from) / threads + 16));
     for (long i; !low_disk && (i = next.fetch_add(1)) < to;) {
-      std::string body = json::serialize(dataset_body(static_cast<std::uint64_t>(i)));
+      std::string body = json::serialize(dataset_body(static_cast<std::uint64_t>(i), published_percent));
       HttpResult r;
       try {
         r = c.post("/api/v3/Datasets", body);
@@ -481,7 +482,9 @@ int main(int argc, char** argv) {
     if (cmd == "pids") return cmd_pids(a);
     if (cmd == "sqlite") return cmd_sqlite(a);
     if (cmd == "sample") {
-      std::cout << json::serialize(dataset_body(static_cast<std::uint64_t>(a.num("index", 0)))) << std::endl;
+      std::cout << json::serialize(dataset_body(static_cast<std::uint64_t>(a.num("index", 0)),
+                                                static_cast<int>(a.num("published-percent", -1))))
+                << std::endl;
       return 0;
     }
   } catch (const std::exception& e) {

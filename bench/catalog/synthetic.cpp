@@ -73,7 +73,7 @@ std::string pid_of(std::uint64_t index) {
   return buf;
 }
 
-json::object dataset_body(std::uint64_t index) {
+json::object dataset_body(std::uint64_t index, int published_percent) {
   Rng r(index, 1);
   const Instrument& ins = kInstruments[r.next() % kNumInstruments];
   int owner = 1 + static_cast<int>(r.next() % kOwnerGroups);
@@ -170,7 +170,7 @@ json::object dataset_body(std::uint64_t index) {
       {"size", static_cast<std::int64_t>(movies) * frames * 8 * 1024 * 1024},
       {"numberOfFiles", movies + 2},
       {"keywords", std::move(keywords)},
-      {"isPublished", r.next() % 20 == 0},
+      {"isPublished", published_percent < 0 ? r.next() % 20 == 0 : static_cast<int>(r.next() % 100) < published_percent},
       {"scientificMetadata", std::move(sci)},
   };
   return ds;

@@ -37,7 +37,9 @@ class Rng {
 std::string pid_of(std::uint64_t index);
 
 // The raw-dataset body POSTed to /api/v3/Datasets (explicit pid; the loader is privileged).
-boost::json::object dataset_body(std::uint64_t index);
+// published_percent: the share of public datasets; < 0 keeps the catalog benchmark's 5 % (the
+// same datasets as in every earlier run).
+boost::json::object dataset_body(std::uint64_t index, int published_percent = -1);
 
 // Words that occur in the searchable text of a known fraction of datasets (text search terms).
 const std::vector<std::string>& sample_names();

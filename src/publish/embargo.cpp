@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "store/dataset_dependants.h"
@@ -57,6 +58,7 @@ bool open_dataset(CatalogStore& store, const std::string& pid, const EmbargoOpti
 
 int release_due_embargoes(CatalogStore& store, const EmbargoOptions& o, Millis now) {
   int opened = 0;
+  auto started = std::chrono::steady_clock::now();
   const std::string cutoff = iso_utc(now);
   for (;;) {
     QueryPlan due;
@@ -74,7 +76,9 @@ int release_due_embargoes(CatalogStore& store, const EmbargoOptions& o, Millis n
     if (in_batch == 0) break;  // all taken by another process, or their dates moved: nothing left to do now
     if (static_cast<int>(pids.size()) < o.batch) break;
   }
-  if (opened) spdlog::info("event=embargo_ended datasets={}", opened);
+  if (opened)
+    spdlog::info("event=embargo_ended datasets={} ms={}", opened,
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   return opened;
 }
 
