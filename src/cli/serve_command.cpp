@@ -42,7 +42,7 @@ int serve(const ServeOptions& o) {
   if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 4);
 #endif
   Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}}, o.config_file);
-  // Handlers block on SQLite and writes wait for the group commit: more threads than cores
+  // Handler threads block on SQLite and writes wait for the group commit: more threads than cores
   // keep the cores busy and make commit batches larger. (Resolved here: App sizes the
   // sign-in queue by it.)
   if (!cfg.threads) cfg.threads = std::max(8u, 4 * std::thread::hardware_concurrency());
@@ -78,6 +78,7 @@ int serve(const ServeOptions& o) {
   so.host = cfg.listen_host;
   so.port = cfg.listen_port;
   so.threads = cfg.threads;
+  so.io_threads = std::max(2u, std::thread::hardware_concurrency());
   so.max_body_bytes = cfg.max_body_bytes;
   auto observer = [](const HttpRequest& req, const Route* route, int status, double seconds) {
     // The pattern, never the raw target: query strings may carry access tokens.

@@ -39,6 +39,11 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
   routes_.push_back(std::move(r));
 }
 
+void Router::add_inline(std::string method, std::string pattern, Handler handler) {
+  add(std::move(method), std::move(pattern), std::move(handler));
+  routes_.back().on_io_thread = true;
+}
+
 void Router::add_streaming(std::string method, std::string pattern, BodyHandler handler) {
   Handler buffered = [handler](HttpRequest& req) {
     std::string body = std::move(req.body);

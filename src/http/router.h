@@ -27,11 +27,16 @@ struct Route {
   int literal_count = 0;
   bool trailing_rest = false;  // the last segment is "*name"
   size_t index = 0;  // position in routes(), for per-route metrics
+  // Answered on the I/O thread that read the request (add_inline), not on a handler thread.
+  bool on_io_thread = false;
 };
 
 class Router {
  public:
   void add(std::string method, std::string pattern, Handler handler);
+  // For handlers that never block (no store, no files, no hashing): they answer on the I/O
+  // thread, so a liveness probe answers even while every handler thread is busy.
+  void add_inline(std::string method, std::string pattern, Handler handler);
   // A route whose request body streams into a BodySink instead of memory. Requests that
   // arrive without Content-Length (chunked), or through dispatch() in tests, are buffered
   // first and then fed to the same sink in one piece.

@@ -82,6 +82,8 @@ struct HttpServer::Impl {
   Metrics& metrics;
   RequestObserver observer;
   net::io_context ioc;
+  // After ioc: destroyed before it, so no handler completes into a destroyed io_context.
+  net::thread_pool handler_pool;
   // The acceptor and the drain run on one strand: closing an acceptor while another thread
   // starts its next accept is a data race.
   net::strand<net::io_context::executor_type> accept_strand{net::make_strand(ioc)};
@@ -90,7 +92,21 @@ struct HttpServer::Impl {
   std::atomic<bool> draining{false};
 
   Impl(ServerOptions o, const Router& r, Metrics& m, RequestObserver obs)
-      : options(std::move(o)), router(r), metrics(m), observer(std::move(obs)), ioc(static_cast<int>(options.threads)) {}
+      : options(std::move(o)),
+        router(r),
+        metrics(m),
+        observer(std::move(obs)),
+        ioc(static_cast<int>(std::max(1u, options.io_threads))),
+        handler_pool(std::max(1u, options.threads)) {}
+
+  // Runs fn on a handler thread; the connection's coroutine resumes on its own I/O strand
+  // with the result (or fn's exception).
+  template <class Fn>
+  net::awaitable<std::invoke_result_t<Fn&>> on_handler_thread(Fn fn) {
+    using Result = std::invoke_result_t<Fn&>;
+    co_return co_await net::co_spawn(
+        handler_pool, [&fn]() -> net::awaitable<Result> { co_return fn(); }, net::use_awaitable);
+  }
 
   // The request as handlers see it, from the header alone (the body comes later, if at all).
   // Throws ApiError 400 for a malformed target or a repeated singleton header (two
@@ -155,7 +171,7 @@ struct HttpServer::Impl {
     for (bool more = true; more;) {
       piece.clear();
       try {
-        more = res.stream->next(piece);
+        more = co_await on_handler_thread([&] { return res.stream->next(piece); });
       } catch (const std::exception& e) {
         spdlog::error("event=stream_error error=\"{}\"", e.what());
         co_return false;  // the caller closes the connection: a visibly truncated body
@@ -193,7 +209,7 @@ struct HttpServer::Impl {
                                                 const Route& route, HttpRequest& req, bool& lost, bool& close) {
     BodyStart start;
     try {
-      start = route.body_handler(req);
+      start = co_await on_handler_thread([&] { return route.body_handler(req); });
     } catch (...) {
       start.sink.reset();
       start.response = current_exception_response(&route);
@@ -230,7 +246,7 @@ struct HttpServer::Impl {
         bytes = std::string_view(piece.get(), got);
       }
       try {
-        sink.write(bytes);
+        co_await on_handler_thread([&] { sink.write(bytes); });
       } catch (...) {
         failed = true;
         failure = current_exception_response(&route);
@@ -244,7 +260,7 @@ struct HttpServer::Impl {
       left -= bytes.size();
     }
     try {
-      co_return sink.finish();
+      co_return co_await on_handler_thread([&] { return sink.finish(); });
     } catch (...) {
       failure = current_exception_response(&route);
     }
@@ -324,7 +340,10 @@ struct HttpServer::Impl {
       co_return HttpResponse::error(400, "Malformed HTTP request: " + ec.message());
     }
     req.body = std::move(parser.get().body());
-    co_return dispatch(router, req, &route);
+    // Unmatched requests (404, CORS preflight) and inline routes answer here; every other
+    // handler may block, so it runs on a handler thread.
+    if (!candidate || candidate->on_io_thread) co_return dispatch(router, req, &route);
+    co_return co_await on_handler_thread([&] { return dispatch(router, req, &route); });
   }
 
   net::awaitable<void> session(beast::tcp_stream stream) {
@@ -451,9 +470,10 @@ void HttpServer::run(bool handle_signals) {
   }
   net::co_spawn(impl_->accept_strand, impl_->accept_loop(), net::detached);
   std::vector<std::thread> threads;
-  for (unsigned i = 1; i < impl_->options.threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
+  for (unsigned i = 1; i < impl_->options.io_threads; ++i) threads.emplace_back([&ioc] { ioc.run(); });
   ioc.run();
   for (auto& t : threads) t.join();
+  impl_->handler_pool.join();  // a handler still running past the drain timeout finishes
 }
 
 void HttpServer::stop() {

@@ -1,9 +1,14 @@
 #pragma once
 // HttpServer: the HTTP/1.1 front door (Boost.Beast, one coroutine per connection). Reads a
 // request with explicit header/body limits and timeouts, dispatches it through the Router
-// and writes the response. Handlers run on the I/O threads and may block (SQLite); there
-// are more threads than cores for that reason. stop() drains: no new connections, in-flight
-// requests finish. run() blocks; stop() may be called from any thread or a signal handler.
+// and writes the response. Two kinds of threads: the I/O threads accept, read and write and
+// never block; handlers — which block on SQLite, files and hashing — run on a pool of handler
+// threads (more than cores, so that blocked handlers keep the cores busy), and so do the
+// pieces of streamed bodies (a sink's writes, a download's reads). A slow request therefore
+// never stops other connections from being read and answered by inline routes
+// (Router::add_inline), and queues only behind other handlers. stop() drains: no new
+// connections, in-flight requests finish. run() blocks; stop() may be called from any thread
+// or a signal handler.
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -17,7 +22,8 @@ namespace openem {
 struct ServerOptions {
   std::string host = "127.0.0.1";
   unsigned short port = 3000;  // 0: any free port (see bound_port)
-  unsigned threads = 4;
+  unsigned threads = 4;     // handler threads
+  unsigned io_threads = 2;  // I/O threads
   std::size_t max_body_bytes = 16 * 1024 * 1024;
   int idle_timeout_seconds = 60;
   int drain_timeout_seconds = 30;
