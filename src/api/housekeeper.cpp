@@ -4,6 +4,7 @@
 
 #include "api/handler_util.h"
 #include "core/time.h"
+#include "publish/datacite/client.h"
 #include "publish/embargo.h"
 
 namespace openem {
@@ -76,6 +77,13 @@ void add_catalog_chores(Housekeeper& h, App& app) {
     h.add("release_embargoes", std::chrono::seconds(std::max(1, app.config().embargo_check_seconds)),
           [&app, o] { release_due_embargoes(app.store(), o, now_millis()); });
   }
+  // DataCite changes waiting in the outbox (publish/datacite/outbox.h): at start — what a
+  // stopped process left — and every OPENEM_DATACITE_POLL_SECONDS.
+  auto endpoints = datacite::endpoints_from(app.config());
+  h.add("deliver_datacite_changes", std::chrono::seconds(app.config().datacite_poll_seconds), [&app, endpoints] {
+    auto transport = datacite::http_transport(endpoints);
+    datacite::deliver_due(app.store(), *transport, endpoints, now_millis());
+  });
 }
 
 }  // namespace openem

@@ -10,6 +10,7 @@
 
 #include "api/handler_util.h"
 #include "api/portal_files.h"
+#include "api/publishing/content_negotiation.h"
 #include "api/routes.h"
 #include "publish/citation.h"
 #include "publish/datacite_metadata.h"
@@ -23,68 +24,16 @@ namespace {
 
 constexpr int kListedFiles = 20;
 
-enum class Format { Html, JsonLd, DataCiteXml, DataCiteJson, Citation, BibTex, Ris, Cff };
-
-struct FormatName {
-  const char* query;      // ?format=
-  const char* mime;       // Accept / Content-Type
-  Format format;
-};
-constexpr FormatName kFormats[] = {
-    {"html", "text/html", Format::Html},
-    {"jsonld", "application/ld+json", Format::JsonLd},
-    {"datacite-xml", "application/vnd.datacite.datacite+xml", Format::DataCiteXml},
-    {"datacite-json", "application/vnd.datacite.datacite+json", Format::DataCiteJson},
-    {"citation", "text/x-bibliography", Format::Citation},
-    {"bibtex", "application/x-bibtex", Format::BibTex},
-    {"ris", "application/x-research-info-systems", Format::Ris},
-    {"cff", "application/x-cff+yaml", Format::Cff},
-};
-
-// ?format= wins; else the first media type of Accept that we produce (q-values are not
-// weighed: clients that negotiate ask for one type). Browsers' */* get HTML.
-std::optional<Format> requested_format(const HttpRequest& req) {
-  if (auto f = req.query_param("format")) {
-    for (const auto& n : kFormats)
-      if (*f == n.query) return n.format;
-    return std::nullopt;
-  }
-  std::string accept = req.header("accept").value_or("text/html");
-  std::size_t pos = 0;
-  while (pos <= accept.size()) {
-    std::size_t comma = accept.find(',', pos);
-    if (comma == std::string::npos) comma = accept.size();
-    std::string type = accept.substr(pos, comma - pos);
-    type = type.substr(0, type.find(';'));
-    type.erase(0, type.find_first_not_of(" \t"));
-    type.erase(type.find_last_not_of(" \t") + 1);
-    std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
-    if (type == "*/*" || type == "text/*" || type == "application/xhtml+xml") return Format::Html;
-    if (type == "application/x-cff" || type == "text/x-cff") return Format::Cff;
-    for (const auto& n : kFormats)
-      if (type == n.mime) return n.format;
-    pos = comma + 1;
-  }
-  return std::nullopt;
-}
-
-const char* mime_of(Format f) {
-  for (const auto& n : kFormats)
-    if (n.format == f) return n.mime;
-  return "text/html";
-}
+using Format = LandingFormat;
+constexpr auto requested_format = requested_landing_format;
+constexpr auto mime_of = landing_mime;
+constexpr auto with_type = with_landing_type;
 
 std::string base_url(const App& app, const HttpRequest& req) {
   std::string base = app.config().public_url;
   if (base.empty()) base = "http://" + req.header("host").value_or(app.config().listen_host);
   while (!base.empty() && base.back() == '/') base.pop_back();
   return base;
-}
-
-HttpResponse with_type(HttpResponse res, const std::string& type) {
-  res.content_type = type;
-  res.headers.push_back({"Vary", "Accept"});
-  return res;
 }
 
 // The one answer for every pid without a public page.
@@ -120,9 +69,7 @@ LandingContext context_for(App& app, const HttpRequest& req, const json::object&
 HttpResponse landing(App& app, HttpRequest& req) {
   auto format = requested_format(req);
   if (!format) {
-    std::string offered;
-    for (const auto& n : kFormats) offered += (offered.empty() ? "" : ", ") + std::string(n.mime);
-    return HttpResponse::error(406, "This page is available as " + offered);
+    return HttpResponse::error(406, "This page is available as " + landing_formats_offered());
   }
   auto ds = app.store().get(schemas::datasets(), req.param("pid"));
   auto* published = ds ? ds->if_contains("isPublished") : nullptr;

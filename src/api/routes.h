@@ -22,6 +22,9 @@ void register_job_routes(Router& r, App& app);
 void register_system_routes(Router& r, App& app);
 // Landing pages of public datasets, sitemaps and robots.txt (docs/publishing.md).
 void register_landing_routes(Router& r, App& app);
+// Published data and DOIs, /api/v3 and /api/v4 publisheddata and the /doi/{doi} landing pages
+// (api/publishing/, docs/publishing.md "Published data and DOIs").
+void register_published_data_routes(Router& r, App& app);
 // The data portal's files (web/dist) and its page fallback for browser URLs (docs/portal.md);
 // its catch-all routes lose to every API route, so it may come anywhere.
 void register_portal_routes(Router& r, App& app);

@@ -70,6 +70,22 @@ std::string read_file(const std::filesystem::path& p) {
   return ss.str();
 }
 
+// "10.5072", "10.1000.10": the directory indicator and a registrant code of digits and dots.
+bool valid_doi_prefix(const std::string& p) {
+  if (p.size() < 4 || p.compare(0, 3, "10.") != 0) return false;
+  return std::all_of(p.begin() + 3, p.end(), [](char ch) { return (ch >= '0' && ch <= '9') || ch == '.'; }) &&
+         p.back() != '.';
+}
+
+// Settings that default from others, once all are applied.
+void resolve_defaults(Config& c) {
+  const std::string doi_dir = "/doi/";
+  if (c.public_url.empty() && c.public_url_prefix.size() > doi_dir.size() &&
+      c.public_url_prefix.compare(c.public_url_prefix.size() - doi_dir.size(), doi_dir.size(), doi_dir) == 0)
+    c.public_url = c.public_url_prefix.substr(0, c.public_url_prefix.size() - doi_dir.size());
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+}
+
 // Applies one setting by its SciCat/openem environment name. Returns false if unknown.
 bool apply(Config& c, const std::string& key, const std::string& value) {
   if (key == "OPENEM_DATA_DIR") c.data_dir = value;
@@ -130,7 +146,34 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
       c.group_quotas[trim(item.substr(0, eq))] = static_cast<std::int64_t>(parse_size(key, trim(item.substr(eq + 1))));
     }
   }
-  else if (key == "OPENEM_SITE_NAME") c.site_name = value;
+  else if (key == "OPENEM_SITE_NAME") {
+    if (!c.site_name_from_publisher) c.site_name = value;
+  } else if (key == "PUBLISHER") {
+    c.site_name = value;
+    c.site_name_from_publisher = true;
+  } else if (key == "SITE") c.site = value;
+  else if (key == "DOI_PREFIX") {
+    c.doi_prefix = trim(value);
+    while (!c.doi_prefix.empty() && c.doi_prefix.back() == '/') c.doi_prefix.pop_back();
+    if (!valid_doi_prefix(c.doi_prefix))
+      throw std::runtime_error(key + ": expected a DOI prefix such as 10.5072, got '" + value + "'");
+  } else if (key == "DOI_SHORT_SUFFIX") c.doi_short_suffix = parse_bool(key, value);
+  else if (key == "REGISTER_DOI_URI") c.register_doi_uri = trim(value);
+  else if (key == "REGISTER_METADATA_URI") c.register_metadata_uri = trim(value);
+  else if (key == "REGISTER_DOI_URI_V3") c.register_doi_uri_v3 = trim(value);
+  else if (key == "DOI_USERNAME") c.doi_username = value;
+  else if (key == "DOI_PASSWORD") c.doi_password = value;
+  else if (key == "PUBLIC_URL_PREFIX") c.public_url_prefix = trim(value);
+  else if (key == "PUBLISHED_DATA_CONFIG_FILE") c.published_data_config_file = value;
+  else if (key == "OPENEM_PUBLISHED_DATA_MAX_PIDS") {
+    c.published_data_max_pids = static_cast<int>(non_negative(key, value));
+    if (c.published_data_max_pids < 1) throw std::runtime_error(key + ": expected at least 1");
+  } else if (key == "OPENEM_DATACITE_TIMEOUT_SECONDS")
+    c.datacite_timeout_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
+  else if (key == "OPENEM_DATACITE_RETRY_SECONDS")
+    c.datacite_retry_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
+  else if (key == "OPENEM_DATACITE_POLL_SECONDS")
+    c.datacite_poll_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
   else if (key == "OPENEM_QUERY_BUDGET_MS") c.query_budget_ms = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_GLOBAL_FACETS") c.global_facets = GroupList::parse(value).groups;
   else if (key == "OPENEM_JOB_PARAMS_MAX_BYTES") c.job_params_max_bytes = static_cast<std::size_t>(parse_long(key, value));
@@ -246,6 +289,7 @@ Config Config::load(const std::optional<std::filesystem::path>& file,
     }
   }
   for (const auto& [k, v] : env) apply(c, k, v);  // unknown environment variables are not ours
+  resolve_defaults(c);
   return c;
 }
 

@@ -63,8 +63,29 @@ struct Config {
   std::map<std::string, std::int64_t> group_quotas;
   int max_open_uploads = 1000;
   std::string public_url;                 // OPENEM_PUBLIC_URL: this catalog's address for links (default: from Host)
-  std::string site_name = "openem";       // OPENEM_SITE_NAME: the catalog's name on landing pages and citations
+  // PUBLISHER (SciCat's name; OPENEM_SITE_NAME still accepted, PUBLISHER wins): the catalog's
+  // name on landing pages, in citations and as DataCite publisher.
+  std::string site_name = "openem";
+  bool site_name_from_publisher = false;  // PUBLISHER was given: OPENEM_SITE_NAME no longer applies
   std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE: given to a dataset opened without one
+
+  // Published data and DOIs (docs/publishing.md "Published data and DOIs"), SciCat's names.
+  std::string doi_prefix;                  // DOI_PREFIX, e.g. "10.5072" (a trailing '/' is dropped)
+  bool doi_short_suffix = false;           // DOI_SHORT_SUFFIX: 10 hex characters instead of a UUID
+  std::string register_doi_uri;            // REGISTER_DOI_URI: DataCite REST API, ".../dois" (or its root)
+  std::string register_metadata_uri;       // REGISTER_METADATA_URI: DataCite MDS API, ".../metadata"
+  std::string register_doi_uri_v3;         // REGISTER_DOI_URI_V3: MDS ".../doi"; default: beside the metadata URI
+  std::string doi_username, doi_password;  // DOI_USERNAME, DOI_PASSWORD (HTTP Basic)
+  std::string site;                        // SITE (a facility code, e.g. "PSI")
+  // PUBLIC_URL_PREFIX: a DOI's landing page is this + the percent-encoded DOI; default
+  // OPENEM_PUBLIC_URL + "/doi/". When only it is given and ends in "/doi/", it also sets the
+  // catalog's public address (one setting for both, as SciCat sites have it).
+  std::string public_url_prefix;
+  std::string published_data_config_file;  // PUBLISHED_DATA_CONFIG_FILE: {metadataSchema, uiSchema}
+  int published_data_max_pids = 1000;       // OPENEM_PUBLISHED_DATA_MAX_PIDS: datasets in one record
+  int datacite_timeout_seconds = 30;        // OPENEM_DATACITE_TIMEOUT_SECONDS: one request to DataCite
+  int datacite_retry_seconds = 30;          // OPENEM_DATACITE_RETRY_SECONDS: first retry; doubles up to 6 h
+  int datacite_poll_seconds = 5;            // OPENEM_DATACITE_POLL_SECONDS: how often the outbox is looked at
 
   // Jobs and the archive (docs/archive.md).
   std::string job_configuration_file;       // JOB_CONFIGURATION_FILE; "" = the built-in default

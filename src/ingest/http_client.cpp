@@ -117,6 +117,10 @@ HttpResponse HttpClient::perform(std::string_view method, const std::string& tar
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
   curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
   curl_easy_setopt(c, CURLOPT_TCP_NODELAY, 1L);
+  if (timeout_seconds_ > 0) {
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_seconds_);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, std::min(timeout_seconds_, 10L));
+  }
   if (method == "HEAD") curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
   if (body) {
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);

@@ -37,6 +37,8 @@ class HttpClient {
   HttpClient& operator=(const HttpClient&) = delete;
 
   void set_bearer_token(std::string token) { token_ = std::move(token); }
+  // A limit on each whole request (0, the default: none; stalled transfers still fail).
+  void set_timeout_seconds(long seconds) { timeout_seconds_ = seconds; }
   const std::string& origin() const { return origin_; }
 
   // target: "/api/v3/..." (joined to the origin) or an absolute http(s) URL.
@@ -59,6 +61,7 @@ class HttpClient {
 
   std::string origin_;
   std::string token_;
+  long timeout_seconds_ = 0;
   void* curl_;
 };
 

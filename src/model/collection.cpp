@@ -224,11 +224,30 @@ const CollectionSchema& published_data() {
   return s;
 }
 
+// The DataCite outbox (publish/datacite/outbox.h): one row per change of a published-data
+// record that DataCite must learn, written in the transaction of the change and sent by the
+// outbox worker. No endpoint reads it; records show its state in `registration`.
+const CollectionSchema& datacite_outbox() {
+  static const CollectionSchema s{
+      .name = "dataciteoutbox",
+      .table = "datacite_outbox",
+      .id_field = "id",
+      .columns = {{"doi", "doi", ColumnType::Text},
+                  {"state", "state", ColumnType::Text},
+                  {"nextAttemptAt", "next_attempt_at", ColumnType::Date},
+                  {"createdAt", "created_at", ColumnType::Date}},
+      .date_fields = {"createdAt", "updatedAt", "nextAttemptAt", "leaseUntil", "sentAt"},
+      .ownable = false,
+  };
+  return s;
+}
+
 const std::vector<const CollectionSchema*>& all() {
   static const std::vector<const CollectionSchema*> v{&datasets(),    &origdatablocks(), &datablocks(),
                                                       &attachments(),  &proposals(),      &samples(),
                                                       &instruments(),  &policies(),       &jobs(),
-                                                      &archive_copies(), &published_data()};
+                                                      &archive_copies(), &published_data(),
+                                                      &datacite_outbox()};
   return v;
 }
 

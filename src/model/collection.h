@@ -60,6 +60,7 @@ const CollectionSchema& policies();
 const CollectionSchema& jobs();
 const CollectionSchema& archive_copies();
 const CollectionSchema& published_data();
+const CollectionSchema& datacite_outbox();
 const std::vector<const CollectionSchema*>& all();
 }  // namespace schemas
 

@@ -2,80 +2,412 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <set>
+
 #include "core/time.h"
+#include "publish/datacite/vocabulary.h"
+#include "publish/key_parameters.h"
 #include "publish/markup.h"
 
 namespace openem {
 namespace json = boost::json;
+namespace dc = datacite;
 namespace {
+
+const json::object kEmpty;
 
 std::string str(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
-std::string title_of(const DataCiteSubject& s) {
-  if (s.published_data)
-    if (auto t = str(*s.published_data, "title"); !t.empty()) return t;
-  if (auto t = str(s.dataset, "datasetName"); !t.empty()) return t;
-  return str(s.dataset, "pid");
+const json::object& obj(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_object() ? v->get_object() : kEmpty;
 }
 
-std::vector<std::string> creators_of(const DataCiteSubject& s) {
+const json::array* arr(const json::object& o, std::string_view k) {
+  auto* v = o.if_contains(k);
+  return v && v->is_array() ? &v->get_array() : nullptr;
+}
+
+std::vector<std::string> strings(const json::object& o, std::string_view k) {
   std::vector<std::string> out;
-  if (s.published_data)
-    if (auto* c = s.published_data->if_contains("creator"); c && c->is_array())
-      for (const auto& x : c->get_array())
-        if (x.is_string() && !x.get_string().empty()) out.emplace_back(x.get_string());
-  if (out.empty())
-    for (const char* k : {"principalInvestigator", "owner"})
-      if (auto v = str(s.dataset, k); !v.empty()) {
-        out.push_back(v);
-        break;
-      }
-  if (out.empty()) out.emplace_back(":unav");  // DataCite's code for "unavailable"
+  if (auto* a = arr(o, k))
+    for (const auto& x : *a)
+      if (x.is_string() && !x.get_string().empty()) out.emplace_back(x.get_string());
   return out;
 }
 
-std::string year_of(const DataCiteSubject& s) {
-  if (s.published_data)
-    if (auto* y = s.published_data->if_contains("publicationYear"); y && y->is_number())
-      return std::to_string(y->to_number<std::int64_t>());
-  std::string when = str(s.dataset, "creationTime");
-  if (when.size() >= 4) return when.substr(0, 4);
+bool uri_ok(const std::string& s) {
+  return !s.empty() && s.size() < 2000 && std::none_of(s.begin(), s.end(), [](unsigned char c) { return c <= 0x20; });
+}
+
+// A person's name as written ("Ada Lovelace"), not an e-mail address or an account.
+bool looks_like_a_name(const std::string& s) { return !s.empty() && s.find('@') == std::string::npos && s.find(' ') != std::string::npos; }
+
+std::string day_of(const std::string& iso) { return iso.size() >= 10 && parse_iso(iso) ? iso.substr(0, 10) : ""; }
+
+// --- creators and contributors
+
+json::object person_from_names(const std::string& given, const std::string& family) {
+  json::object p{{"name", given.empty() ? family : family + ", " + given}, {"nameType", "Personal"}, {"familyName", family}};
+  if (!given.empty()) p["givenName"] = given;
+  return p;
+}
+
+json::array people(const json::array* given, bool contributors) {
+  json::array out;
+  if (!given) return out;
+  for (const auto& v : *given)
+    if (auto p = dc::person(v, contributors)) out.emplace_back(std::move(*p));
+  return out;
+}
+
+// When the record names no creators: the principal investigators of the proposals, then the
+// datasets' principal investigators and owners when those are names.
+json::array creators_from_catalog(const DataCiteContext& c) {
+  json::array out;
+  std::set<std::string> seen;
+  auto add = [&](json::object p) {
+    if (seen.insert(str(p, "name")).second) out.emplace_back(std::move(p));
+  };
+  for (const auto& [id, proposal] : c.proposals) {
+    std::string family = str(proposal, "pi_lastname"), given = str(proposal, "pi_firstname");
+    if (!family.empty()) add(person_from_names(given, family));
+  }
+  for (const auto& ds : c.datasets)
+    for (const char* k : {"principalInvestigator", "owner"})
+      if (std::string n = str(ds, k); looks_like_a_name(n)) add(*dc::person(json::value(n), false));
+  if (out.empty()) out.emplace_back(json::object{{"name", ":unav"}});  // DataCite's code for "unavailable"
+  return out;
+}
+
+// --- the other properties
+
+json::array subjects(const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  std::set<std::string> seen;
+  auto add = [&](const std::string& text, json::object extra) {
+    if (text.empty() || !seen.insert(text).second) return;
+    extra["subject"] = text;
+    out.emplace_back(std::move(extra));
+  };
+  if (auto* given = arr(m, "subjects"))
+    for (const auto& s : *given) {
+      if (s.is_string()) add(std::string(s.get_string()), {});
+      else if (s.is_object()) {
+        json::object extra;
+        for (const char* k : {"subjectScheme", "schemeUri", "valueUri", "classificationCode"})
+          if (std::string v = str(s.get_object(), k); !v.empty() && (k == std::string("subjectScheme") || k == std::string("classificationCode") || uri_ok(v)))
+            extra[k] = v;
+        add(str(s.get_object(), "subject"), std::move(extra));
+      }
+    }
+  for (const auto& ds : c.datasets) {
+    for (const auto& k : strings(ds, "keywords")) add(k, {});
+    if (auto* t = arr(ds, "techniques"))
+      for (const auto& x : *t)
+        if (x.is_object()) {
+          json::object extra;
+          if (std::string pid = str(x.get_object(), "pid"); pid.rfind("http", 0) == 0 && uri_ok(pid)) extra["valueUri"] = pid;
+          add(str(x.get_object(), "name"), std::move(extra));
+        }
+  }
+  return out;
+}
+
+json::array dates(const json::object& record, const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  std::set<std::string> types;
+  if (auto* given = arr(m, "dates"))
+    for (const auto& d : *given)
+      if (d.is_object() && !str(d.get_object(), "date").empty()) {
+        std::string type = str(d.get_object(), "dateType");
+        json::object e{{"date", str(d.get_object(), "date")}, {"dateType", dc::is_date_type(type) ? type : "Other"}};
+        if (std::string info = str(d.get_object(), "dateInformation"); !info.empty()) e["dateInformation"] = info;
+        types.insert(e["dateType"].as_string().c_str());
+        out.emplace_back(std::move(e));
+      }
+  auto add = [&](const std::string& date, const char* type) {
+    if (!date.empty() && types.insert(type).second) out.emplace_back(json::object{{"date", date}, {"dateType", type}});
+  };
+  add(day_of(str(record, "registeredTime")), "Issued");
+  std::string created, start, end;
+  for (const auto& ds : c.datasets) {
+    std::string t = day_of(str(ds, "creationTime"));
+    if (!t.empty() && (created.empty() || t < created)) created = t;
+    std::string s = day_of(str(ds, "startTime")), e = day_of(str(ds, "endTime"));
+    if (!s.empty() && (start.empty() || s < start)) start = s;
+    if (!e.empty() && e > end) end = e;
+  }
+  add(created, "Created");
+  if (!start.empty()) add(end.empty() || end == start ? start : start + "/" + end, "Collected");
+  if (std::string pub = day_of(str(c.datasets.empty() ? kEmpty : obj(c.datasets.front(), "datasetlifecycle"), "publishedOn"));
+      !pub.empty() && str(record, "registeredTime").empty())
+    add(pub, "Available");
+  return out;
+}
+
+json::array related_identifiers(const json::object& m, const DataCiteContext& c, bool record) {
+  json::array out;
+  std::set<std::string> seen;
+  auto add = [&](std::string id, std::string type, const std::string& relation) {
+    if (type == "DOI") {
+      std::string doi = dc::bare_doi(id);
+      if (doi.empty()) type = "URL";
+      else id = doi;
+    }
+    if (id.empty() || !dc::is_related_identifier_type(type) || !dc::is_relation_type(relation)) return;
+    if (!seen.insert(type + " " + id + " " + relation).second) return;
+    out.emplace_back(json::object{{"relatedIdentifier", id}, {"relatedIdentifierType", type}, {"relationType", relation}});
+  };
+  if (auto* given = arr(m, "relatedIdentifiers"))
+    for (const auto& r : *given)
+      if (r.is_object())
+        add(str(r.get_object(), "relatedIdentifier"), str(r.get_object(), "relatedIdentifierType"),
+            str(r.get_object(), "relationType"));
+  auto page = [&](const std::string& pid) { return c.catalog_url + "/datasets/" + url_segment(pid); };
+  if (record)
+    for (const auto& ds : c.datasets) add(page(str(ds, "pid")), "URL", "HasPart");
+  for (const auto& pid : c.public_sources) add(page(pid), "URL", "IsDerivedFrom");
+  for (const auto& pid : c.public_derived) add(page(pid), "URL", "IsSourceOf");
+  return out;
+}
+
+json::array sizes(const json::object& record, const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  for (const auto& s : strings(m, "sizes")) out.emplace_back(s);
+  auto number = [](const json::object& o, const char* k) -> std::int64_t {
+    auto* v = o.if_contains(k);
+    return v && v->is_number() ? v->to_number<std::int64_t>() : -1;
+  };
+  std::int64_t files = number(record, "numberOfFiles"), bytes = number(record, "sizeOfArchive");
+  if (files < 0 && bytes < 0 && c.datasets.size() == 1) files = number(c.datasets[0], "numberOfFiles"), bytes = number(c.datasets[0], "size");
+  if (files >= 0) out.emplace_back(std::to_string(files) + (files == 1 ? " file" : " files"));
+  if (bytes >= 0) out.emplace_back(std::to_string(bytes) + " bytes");
+  return out;
+}
+
+json::array formats(const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  std::set<std::string> seen;
+  for (const auto& f : strings(m, "formats"))
+    if (seen.insert(f).second) out.emplace_back(f);
+  for (const auto& f : c.formats)
+    if (seen.insert(f).second) out.emplace_back(f);
+  return out;
+}
+
+json::array rights_list(const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  std::set<std::string> seen;
+  auto add = [&](std::optional<json::object> r) {
+    if (r && seen.insert(str(*r, "rights")).second) out.emplace_back(std::move(*r));
+  };
+  if (auto* given = arr(m, "rightsList"))
+    for (const auto& r : *given) {
+      if (!r.is_object()) continue;
+      const auto& o = r.get_object();
+      std::string id = str(o, "rightsIdentifier");
+      if (!id.empty()) add(dc::rights(id));
+      else if (std::string uri = str(o, "rightsUri"); uri.find("spdx.org/licenses/") != std::string::npos) add(dc::rights(uri));
+      else if (!str(o, "rights").empty()) {
+        json::object e{{"rights", str(o, "rights")}};
+        if (uri_ok(uri)) e["rightsUri"] = uri;
+        add(std::move(e));
+      }
+    }
+  for (const auto& ds : c.datasets) add(dc::rights(str(ds, "license")));
+  return out;
+}
+
+// "Microscope: Titan Krios; Acceleration voltage: 300 kV; ..." from the OSC-EM metadata, with
+// the instrument and the sample.
+std::string technical_info(const json::object& ds, const DataCiteContext& c) {
+  std::string out;
+  auto add = [&](const std::string& name, const std::string& value) {
+    if (value.empty()) return;
+    out += (out.empty() ? "" : "; ") + name + ": " + value;
+  };
+  for (const auto& id : strings(ds, "instrumentIds"))
+    if (auto it = c.instruments.find(id); it != c.instruments.end()) add("Instrument", str(it->second, "name"));
+  for (const auto& id : strings(ds, "sampleIds"))
+    if (auto it = c.samples.find(id); it != c.samples.end()) add("Sample", str(it->second, "description"));
+  for (const auto& p : key_parameters(obj(ds, "scientificMetadata")))
+    add(p.name, p.unit.empty() ? p.value : p.value + " " + p.unit);
+  return out;
+}
+
+json::array descriptions(const std::string& abstract, const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  if (!abstract.empty()) out.emplace_back(json::object{{"description", abstract}, {"descriptionType", "Abstract"}});
+  if (std::string d = str(m, "dataDescription"); !d.empty())
+    out.emplace_back(json::object{{"description", d}, {"descriptionType", "Other"}});
+  if (auto* given = arr(m, "descriptions"))
+    for (const auto& d : *given)
+      if (d.is_object() && !str(d.get_object(), "description").empty()) {
+        std::string type = str(d.get_object(), "descriptionType");
+        out.emplace_back(json::object{{"description", str(d.get_object(), "description")},
+                                      {"descriptionType", dc::is_description_type(type) ? type : "Other"}});
+      }
+  for (const auto& ds : c.datasets) {
+    std::string info = technical_info(ds, c);
+    if (info.empty()) continue;
+    if (c.datasets.size() > 1) info = (str(ds, "datasetName").empty() ? str(ds, "pid") : str(ds, "datasetName")) + " — " + info;
+    out.emplace_back(json::object{{"description", info}, {"descriptionType", "TechnicalInfo"}});
+  }
+  return out;
+}
+
+json::object funding(const json::object& f) {
+  json::object out{{"funderName", str(f, "funderName")}};
+  std::string id = str(f, "funderIdentifier"), type = str(f, "funderIdentifierType");
+  if (!id.empty()) {
+    if (type.empty()) type = !dc::ror_uri(id).empty() ? "ROR" : id.find("10.13039/") != std::string::npos ? "Crossref Funder ID" : "Other";
+    out["funderIdentifier"] = id;
+    out["funderIdentifierType"] = dc::is_funder_identifier_type(type) ? type : "Other";
+  }
+  for (const char* k : {"awardNumber", "awardTitle"})
+    if (std::string v = str(f, k); !v.empty()) out[k] = v;
+  if (std::string uri = str(f, "awardUri"); uri_ok(uri) && out.contains("awardNumber")) out["awardUri"] = uri;
+  return out;
+}
+
+json::array funding_references(const json::object& m, const DataCiteContext& c) {
+  json::array out;
+  std::set<std::string> seen;
+  auto add_all = [&](const json::array* list) {
+    if (!list) return;
+    for (const auto& f : *list)
+      if (f.is_object() && !str(f.get_object(), "funderName").empty()) {
+        json::object e = funding(f.get_object());
+        if (seen.insert(json::serialize(e)).second) out.emplace_back(std::move(e));
+      }
+  };
+  add_all(arr(m, "fundingReferences"));
+  // Proposals carry their grants in metadata (facility-defined; openem reads these two keys).
+  for (const auto& [id, proposal] : c.proposals) {
+    add_all(arr(obj(proposal, "metadata"), "fundingReferences"));
+    add_all(arr(obj(proposal, "metadata"), "funding"));
+  }
+  return out;
+}
+
+json::array geo_locations(const json::object& m) {
+  json::array out;
+  if (auto* given = arr(m, "geoLocations"))
+    for (const auto& g : *given) {
+      if (!g.is_object()) continue;
+      json::object e;
+      if (std::string place = str(g.get_object(), "geoLocationPlace"); !place.empty()) e["geoLocationPlace"] = place;
+      const auto& point = obj(g.get_object(), "geoLocationPoint");
+      auto* lon = point.if_contains("pointLongitude");
+      auto* lat = point.if_contains("pointLatitude");
+      if (lon && lat && lon->is_number() && lat->is_number()) {
+        double x = lon->to_number<double>(), y = lat->to_number<double>();
+        if (x >= -180 && x <= 180 && y >= -90 && y <= 90)
+          e["geoLocationPoint"] = json::object{{"pointLongitude", x}, {"pointLatitude", y}};
+      }
+      if (!e.empty()) out.emplace_back(std::move(e));
+    }
+  return out;
+}
+
+bool is_language_tag(const std::string& s) {
+  if (s.empty() || s.size() > 35 || !std::isalpha(static_cast<unsigned char>(s[0]))) return false;
+  return std::all_of(s.begin(), s.end(), [](unsigned char ch) { return std::isalnum(ch) || ch == '-'; });
+}
+
+std::string year_of(const json::object& record, const json::object& m, const DataCiteContext& c) {
+  if (auto* y = m.if_contains("publicationYear")) {
+    std::string text = y->is_number() ? std::to_string(y->to_number<std::int64_t>()) : y->is_string() ? std::string(y->get_string()) : "";
+    if (text.size() == 4 && std::all_of(text.begin(), text.end(), ::isdigit)) return text;
+  }
+  if (std::string r = str(record, "registeredTime"); r.size() >= 4) return r.substr(0, 4);
+  if (!c.datasets.empty()) {
+    std::string pub = str(obj(c.datasets.front(), "datasetlifecycle"), "publishedOn");
+    if (pub.empty()) pub = str(c.datasets.front(), "creationTime");
+    if (pub.size() >= 4 && parse_iso(pub)) return pub.substr(0, 4);
+  }
   return now_iso().substr(0, 4);
+}
+
+json::object put_if(json::object a, const char* key, json::array value) {
+  if (!value.empty()) a[key] = std::move(value);
+  return a;
+}
+
+// The attributes both builders share; `record` is empty for a dataset.
+json::object build(const json::object& record, const json::object& m, const std::string& title,
+                   const std::string& abstract, const std::string& resource_type, const DataCiteContext& c) {
+  json::object a;
+  if (std::string doi = str(record, "doi"); !doi.empty()) a["doi"] = doi;
+  a["url"] = c.landing_url;
+  json::array creators = people(arr(m, "creators"), false);
+  a["creators"] = creators.empty() ? creators_from_catalog(c) : std::move(creators);
+  a["titles"] = json::array{json::object{{"title", title.empty() ? std::string(":unas") : title}}};
+  json::object publisher{{"name", c.publisher.empty() ? std::string(":unav") : c.publisher}};
+  if (auto* p = m.if_contains("publisher")) {
+    if (p->is_string() && !p->get_string().empty()) publisher["name"] = p->get_string();
+    else if (p->is_object() && !str(p->get_object(), "name").empty()) {
+      publisher["name"] = str(p->get_object(), "name");
+      for (const char* k : {"publisherIdentifier", "publisherIdentifierScheme"})
+        if (std::string v = str(p->get_object(), k); !v.empty()) publisher[k] = v;
+      if (std::string v = str(p->get_object(), "schemeUri"); uri_ok(v)) publisher["schemeUri"] = v;
+    }
+  }
+  a["publisher"] = std::move(publisher);
+  a["publicationYear"] = std::stoi(year_of(record, m, c));
+  a["types"] = json::object{{"resourceTypeGeneral", "Dataset"}, {"resourceType", resource_type}};
+  a = put_if(std::move(a), "subjects", subjects(m, c));
+  a = put_if(std::move(a), "contributors", people(arr(m, "contributors"), true));
+  a = put_if(std::move(a), "dates", dates(record, m, c));
+  if (std::string lang = str(m, "language"); is_language_tag(lang)) a["language"] = lang;
+  a = put_if(std::move(a), "relatedIdentifiers", related_identifiers(m, c, !record.empty()));
+  a = put_if(std::move(a), "sizes", sizes(record, m, c));
+  a = put_if(std::move(a), "formats", formats(m, c));
+  if (std::string v = str(m, "version"); !v.empty()) a["version"] = v;
+  a = put_if(std::move(a), "rightsList", rights_list(m, c));
+  a = put_if(std::move(a), "descriptions", descriptions(abstract, m, c));
+  a = put_if(std::move(a), "geoLocations", geo_locations(m));
+  a = put_if(std::move(a), "fundingReferences", funding_references(m, c));
+  return a;
 }
 
 }  // namespace
 
-std::string datacite_kernel4_xml(const DataCiteSubject& s) {
-  std::string x = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                  "<resource xmlns=\"http://datacite.org/schema/kernel-4\" "
-                  "xmlns:xsi=\"http://www.w3.org/2001/XMLSchema-instance\" "
-                  "xsi:schemaLocation=\"http://datacite.org/schema/kernel-4 "
-                  "http://schema.datacite.org/meta/kernel-4/metadata.xsd\">\n";
-  if (!s.doi.empty()) x += "  <identifier identifierType=\"DOI\">" + xml_escape(s.doi) + "</identifier>\n";
-  else x += "  <identifier identifierType=\"URL\">" + xml_escape(s.landing_url) + "</identifier>\n";
-  x += "  <creators>\n";
-  for (const auto& c : creators_of(s))
-    x += "    <creator><creatorName>" + xml_escape(c) + "</creatorName></creator>\n";
-  x += "  </creators>\n  <titles>\n    <title>" + xml_escape(title_of(s)) + "</title>\n  </titles>\n";
-  x += "  <publisher>" + xml_escape(s.publisher.empty() ? ":unav" : s.publisher) + "</publisher>\n";
-  x += "  <publicationYear>" + year_of(s) + "</publicationYear>\n";
-  x += "  <resourceType resourceTypeGeneral=\"Dataset\">" + xml_escape(str(s.dataset, "type")) + "</resourceType>\n";
-  x += "</resource>\n";
-  return x;
+json::object datacite_record_attributes(const json::object& record, const DataCiteContext& c) {
+  const json::object& m = obj(record, "metadata");
+  std::string type = str(m, "resourceType");
+  if (type.empty() && !c.datasets.empty()) type = str(c.datasets.front(), "type");
+  DataCiteContext with_landing = c;
+  // metadata.landingPage: the site's own landing page server, as upstream ("https://" + it + doi).
+  if (std::string lp = str(m, "landingPage"); !lp.empty() && uri_ok(lp))
+    with_landing.landing_url = (lp.rfind("http", 0) == 0 ? lp : "https://" + lp) + url_segment(str(record, "doi"));
+  return build(record, m, str(record, "title"), str(record, "abstract"), type, with_landing);
 }
 
+json::object datacite_dataset_attributes(const json::object& dataset, const DataCiteContext& c) {
+  DataCiteContext with_dataset = c;
+  if (with_dataset.datasets.empty()) with_dataset.datasets.push_back(dataset);
+  std::string title = str(dataset, "datasetName");
+  if (title.empty()) title = str(dataset, "pid");
+  return build(kEmpty, kEmpty, title, str(dataset, "description"), str(dataset, "type"), with_dataset);
+}
+
+std::string datacite_kernel4_xml(const DataCiteSubject& s) { return datacite_xml(datacite_attributes(s)); }
+
 json::object datacite_attributes(const DataCiteSubject& s) {
-  json::array creators;
-  for (const auto& c : creators_of(s)) creators.emplace_back(json::object{{"name", c}});
-  json::object a{{"creators", std::move(creators)},
-                 {"titles", json::array{json::object{{"title", title_of(s)}}}},
-                 {"publisher", s.publisher.empty() ? ":unav" : s.publisher},
-                 {"publicationYear", year_of(s)},
-                 {"types", json::object{{"resourceTypeGeneral", "Dataset"}, {"resourceType", str(s.dataset, "type")}}},
-                 {"url", s.landing_url}};
+  DataCiteContext c;
+  c.publisher = s.publisher;
+  c.landing_url = s.landing_url;
+  c.datasets.push_back(s.dataset);
+  if (s.proposal) c.proposals[str(*s.proposal, "proposalId")] = *s.proposal;
+  if (s.sample) c.samples[str(*s.sample, "sampleId")] = *s.sample;
+  if (s.instrument) c.instruments[str(*s.instrument, "pid")] = *s.instrument;
+  json::object a = datacite_dataset_attributes(s.dataset, c);
   if (!s.doi.empty()) a["doi"] = s.doi;
   return a;
 }

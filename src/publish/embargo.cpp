@@ -7,7 +7,7 @@
 #include <chrono>
 #include <cmath>
 
-#include "store/dataset_dependants.h"
+#include "publish/dataset_publication.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -37,20 +37,7 @@ bool open_dataset(CatalogStore& store, const std::string& pid, const EmbargoOpti
   if (!ds || is_published(*ds)) return false;
   auto due = publishing_date(*ds);
   if (!due || *due > now) return false;
-  const std::string when = iso_utc(now);
-  record_history(*ds, kActor, "isPublished", false, true);
-  (*ds)["isPublished"] = true;
-  if (str(*ds, "license").empty() && !o.default_license.empty()) {
-    record_history(*ds, kActor, "license", ds->contains("license") ? ds->at("license") : json::value(), json::value(o.default_license));
-    (*ds)["license"] = o.default_license;
-  }
-  json::value& lc = (*ds)["datasetlifecycle"];
-  if (!lc.is_object()) lc = json::object();
-  lc.as_object()["publishedOn"] = when;
-  (*ds)["updatedAt"] = when;
-  (*ds)["updatedBy"] = kActor;
-  store.replace(schemas::datasets(), *ds);
-  propagate_ownership(store, *ds);
+  publish_dataset(store, *ds, kActor, o.default_license, now);
   return true;
 }
 
