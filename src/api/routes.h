@@ -22,6 +22,8 @@ void register_job_routes(Router& r, App& app);
 void register_system_routes(Router& r, App& app);
 // Landing pages of public datasets, sitemaps and robots.txt (docs/publishing.md).
 void register_landing_routes(Router& r, App& app);
+// OAI-PMH 2.0 at /oai over the public datasets (api/publishing/oai_routes.cpp).
+void register_oai_routes(Router& r, App& app);
 // The data portal's files (web/dist) and its page fallback for browser URLs (docs/portal.md);
 // its catch-all routes lose to every API route, so it may come anywhere.
 void register_portal_routes(Router& r, App& app);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 
@@ -131,6 +132,23 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
     }
   }
   else if (key == "OPENEM_SITE_NAME") c.site_name = value;
+  else if (key == "OPENEM_OAI_REPOSITORY_ID") {
+    // The oai-identifier scheme's repositoryIdentifier: a domain name.
+    static const std::regex domain(R"([a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+)");
+    if (!std::regex_match(value, domain))
+      throw std::runtime_error(key + ": expected a domain name such as data.facility.org, got '" + value + "'");
+    c.oai_repository_id = value;
+  }
+  else if (key == "OPENEM_OAI_ADMIN_EMAIL" || key == "ADMIN_USER_EMAIL") {
+    auto at = value.find('@');
+    if (at == std::string::npos || at == 0 || value.find('.', at) == std::string::npos ||
+        value.find_first_of(" \t\r\n") != std::string::npos)
+      throw std::runtime_error(key + ": expected an e-mail address, got '" + value + "'");
+    c.oai_admin_email = value;
+  } else if (key == "OPENEM_OAI_PAGE_SIZE") {
+    c.oai_page_size = static_cast<int>(parse_long(key, value));
+    if (c.oai_page_size < 1 || c.oai_page_size > 10000) throw std::runtime_error(key + ": expected 1 to 10000");
+  }
   else if (key == "OPENEM_QUERY_BUDGET_MS") c.query_budget_ms = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_GLOBAL_FACETS") c.global_facets = GroupList::parse(value).groups;
   else if (key == "OPENEM_JOB_PARAMS_MAX_BYTES") c.job_params_max_bytes = static_cast<std::size_t>(parse_long(key, value));

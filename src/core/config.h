@@ -65,6 +65,12 @@ struct Config {
   std::string public_url;                 // OPENEM_PUBLIC_URL: this catalog's address for links (default: from Host)
   std::string site_name = "openem";       // OPENEM_SITE_NAME: the catalog's name on landing pages and citations
   std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE: given to a dataset opened without one
+  // OAI-PMH (docs/publishing.md): the repositoryIdentifier of item identifiers (a domain name;
+  // default: OPENEM_PUBLIC_URL's host), Identify's adminEmail (SciCat's OAI provider calls it
+  // ADMIN_USER_EMAIL), records per list response.
+  std::string oai_repository_id;            // OPENEM_OAI_REPOSITORY_ID
+  std::string oai_admin_email;              // OPENEM_OAI_ADMIN_EMAIL, ADMIN_USER_EMAIL
+  int oai_page_size = 500;                  // OPENEM_OAI_PAGE_SIZE
 
   // Jobs and the archive (docs/archive.md).
   std::string job_configuration_file;       // JOB_CONFIGURATION_FILE; "" = the built-in default
