@@ -98,7 +98,10 @@ std::string identify(CatalogStore& store, const ProviderConfig& c) {
 std::string list_metadata_formats(CatalogStore& store, const ProviderConfig& c, const Request& req) {
   if (!req.identifier.empty()) {
     auto pid = pid_of(c.repository_id, req.identifier);
-    if (!pid || !store.public_record(schemas::datasets(), *pid)) fail("idDoesNotExist", kNoSuchItem);
+    std::optional<PublicRecord> rec;
+    if (pid) rec = store.public_record(schemas::datasets(), *pid);
+    if (!rec) fail("idDoesNotExist", kNoSuchItem);
+    if (rec->deleted) fail("noMetadataFormats", "The item is deleted: it has no metadata in any format");
   }
   std::string out = "<ListMetadataFormats>";
   for (const auto& f : metadata_formats())

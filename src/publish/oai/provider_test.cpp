@@ -150,6 +150,7 @@ TEST_F(OaiProviderTest, DeletedRecordsSayNothingButTheirIdentifier) {
   EXPECT_EQ(rec.find("<metadata>"), std::string::npos);
   EXPECT_EQ(rec.find("group"), std::string::npos);
   EXPECT_EQ(rec.find("name of"), std::string::npos);
+  EXPECT_EQ(error_code(ask("verb=ListMetadataFormats&identifier=oai:data.example.org:d")), "noMetadataFormats");
   const std::string list = ask("verb=ListRecords&metadataPrefix=oai_dc");
   EXPECT_NE(list.find("status=\"deleted\""), std::string::npos);
   EXPECT_EQ(list.find("secret"), std::string::npos);
