@@ -121,7 +121,7 @@ def oai(anon):
     if status != 200 or b"<Identify>" not in body:
         return {"available": False}
     records, pages = 0, 0
-    seen_tokens = set()
+    seen_tokens, identifiers = set(), set()
     target = "/oai?verb=ListRecords&metadataPrefix=oai_dc"
     t0 = time.perf_counter()
     page_lat = []
@@ -132,6 +132,7 @@ def oai(anon):
         if status != 200:
             raise SystemExit(f"OAI {target}: {status} {body[:300]!r}")
         records += body.count(b"<record>")
+        identifiers.update(re.findall(rb"<header><identifier>([^<]+)</identifier>", body))
         pages += 1
         m = re.search(rb"<resumptionToken[^>]*>([^<]+)</resumptionToken>", body)
         if not m:
@@ -142,6 +143,8 @@ def oai(anon):
         seen_tokens.add(token)
         target = "/oai?verb=ListRecords&resumptionToken=" + urllib.parse.quote(token, safe="")
     seconds = time.perf_counter() - t0
+    if len(identifiers) != records:  # a keyset harvest returns each record once
+        raise SystemExit(f"OAI harvest: {records} records but {len(identifiers)} distinct identifiers")
     return {"available": True, "records": records, "pages": pages, "seconds": round(seconds, 2),
             "records_per_s": round(records / seconds), "page": percentiles(page_lat)}
 

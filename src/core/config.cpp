@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -47,6 +48,24 @@ long non_negative(const std::string& key, const std::string& v) {
 }
 
 // "16mb", "1gb", "512kb", "1048576" → bytes (the MAX_FILE_UPLOAD_SIZE syntax).
+// A domain name as the oai-identifier scheme's repositoryIdentifier wants it: two or more
+// labels, each a letter followed by letters, digits and hyphens.
+bool is_domain_name(std::string_view v) {
+  int labels = 0;
+  std::size_t start = 0;
+  for (;;) {
+    std::size_t dot = v.find('.', start);
+    std::string_view label = v.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    if (label.empty() || !std::isalpha(static_cast<unsigned char>(label[0]))) return false;
+    for (char ch : label)
+      if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') return false;
+    ++labels;
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return labels >= 2;
+}
+
 std::size_t parse_size(const std::string& key, std::string v) {
   std::transform(v.begin(), v.end(), v.begin(), ::tolower);
   std::size_t mult = 1;
@@ -174,6 +193,22 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
     c.datacite_retry_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
   else if (key == "OPENEM_DATACITE_POLL_SECONDS")
     c.datacite_poll_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
+  else if (key == "OPENEM_OAI_REPOSITORY_ID") {
+    // The oai-identifier scheme's repositoryIdentifier: a domain name.
+    if (!is_domain_name(value))
+      throw std::runtime_error(key + ": expected a domain name such as data.facility.org, got '" + value + "'");
+    c.oai_repository_id = value;
+  }
+  else if (key == "OPENEM_OAI_ADMIN_EMAIL" || key == "ADMIN_USER_EMAIL") {
+    auto at = value.find('@');
+    if (at == std::string::npos || at == 0 || value.find('.', at) == std::string::npos ||
+        value.find_first_of(" \t\r\n") != std::string::npos)
+      throw std::runtime_error(key + ": expected an e-mail address, got '" + value + "'");
+    c.oai_admin_email = value;
+  } else if (key == "OPENEM_OAI_PAGE_SIZE") {
+    c.oai_page_size = static_cast<int>(parse_long(key, value));
+    if (c.oai_page_size < 1 || c.oai_page_size > 10000) throw std::runtime_error(key + ": expected 1 to 10000");
+  }
   else if (key == "OPENEM_QUERY_BUDGET_MS") c.query_budget_ms = static_cast<int>(parse_long(key, value));
   else if (key == "OPENEM_GLOBAL_FACETS") c.global_facets = GroupList::parse(value).groups;
   else if (key == "OPENEM_JOB_PARAMS_MAX_BYTES") c.job_params_max_bytes = static_cast<std::size_t>(parse_long(key, value));

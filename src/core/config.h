@@ -68,6 +68,12 @@ struct Config {
   std::string site_name = "openem";
   bool site_name_from_publisher = false;  // PUBLISHER was given: OPENEM_SITE_NAME no longer applies
   std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE: given to a dataset opened without one
+  // OAI-PMH (docs/publishing.md): the repositoryIdentifier of item identifiers (a domain name;
+  // default: OPENEM_PUBLIC_URL's host), Identify's adminEmail (SciCat's OAI provider calls it
+  // ADMIN_USER_EMAIL), records per list response.
+  std::string oai_repository_id;            // OPENEM_OAI_REPOSITORY_ID
+  std::string oai_admin_email;              // OPENEM_OAI_ADMIN_EMAIL, ADMIN_USER_EMAIL
+  int oai_page_size = 500;                  // OPENEM_OAI_PAGE_SIZE
 
   // Published data and DOIs (docs/publishing.md "Published data and DOIs"), SciCat's names.
   std::string doi_prefix;                  // DOI_PREFIX, e.g. "10.5072" (a trailing '/' is dropped)

@@ -64,6 +64,7 @@ const CollectionSchema& datasets() {
       // The SciCat front end's default facets, and the archive view's.
       .counted_facets = {"type", "creationLocation", "ownerGroup", "keywords", "isPublished",
                          "datasetlifecycle.archiveStatusMessage"},
+      .public_tombstones = true,
   };
   return s;
 }

@@ -40,6 +40,9 @@ struct CollectionSchema {
   // fields): the facets a catalog front end asks for on every page load, answered without a
   // scan when no filter is set.
   std::vector<std::string> counted_facets;
+  // Keeps a tombstone of each document that stops being public (deleted, or written as not
+  // public), for harvesters (store/public_records.h): OAI-PMH's persistent deleted records.
+  bool public_tombstones = false;
 
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;

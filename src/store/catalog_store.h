@@ -20,6 +20,7 @@
 #include "query/sql.h"
 #include "store/access_facet_counts.h"
 #include "store/document_rows.h"
+#include "store/public_records.h"
 
 namespace openem {
 
@@ -95,6 +96,22 @@ class CatalogStore {
   // SUM(size) and total number of files over origdatablocks of one dataset.
   virtual std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks,
                                                             std::string_view dataset_id) = 0;
+
+  // Harvesting (store/public_records.h), for collections with schema.public_tombstones:
+  // up to `limit` records of the range in (datestamp, id) order, with their documents when
+  // `with_documents`; how many records the range holds; the earliest datestamp of all
+  // records (nullopt when there are none); one record by id (nullopt when the id was never
+  // public). The store makes a tombstone when a public document is removed or written as not
+  // public, and drops it when the document is public again. std::invalid_argument for other
+  // collections and for a set field that is neither a column nor an array field.
+  virtual std::vector<PublicRecord> public_records(const CollectionSchema& schema, const PublicRecordRange& range,
+                                                   std::int64_t limit, bool with_documents) = 0;
+  virtual std::int64_t count_public_records(const CollectionSchema& schema, const PublicRecordRange& range) = 0;
+  virtual std::optional<std::string> earliest_public_datestamp(const CollectionSchema& schema) = 0;
+  virtual std::optional<PublicRecord> public_record(const CollectionSchema& schema, std::string_view id) = 0;
+  // The distinct values of `field` among public documents, sorted, at most `limit`.
+  virtual std::vector<std::string> public_values(const CollectionSchema& schema, const std::string& field,
+                                                 std::int64_t limit) = 0;
 
   // Runs fn atomically: all store calls made by fn on this thread commit together or not at
   // all (an exception rolls back and propagates). Nested calls join the outer transaction.

@@ -25,10 +25,12 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/time.h"
 #include "query/field_ref.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/wal_checkpointer.h"
 
 namespace openem {
@@ -176,6 +178,7 @@ class SqliteCatalogStore final : public CatalogStore {
       write_doc(db, rows, seq, /*update=*/false);
       write_side_tables(db, rows, seq);
       count_document(rows, +1);
+      note_public_change(db, schema, rows.id, false, &rows);
     });
   }
 
@@ -214,6 +217,7 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
+      const bool was_public = schema.public_tombstones && sqlite_public_records::stored_is_public(db, schema, seq);
       if (const std::string& update = write_sql(schema).update_row; !update.empty()) {
         auto st = db.prepare(update);
         st.bind(bind_columns(st, rows, 1), seq);
@@ -223,6 +227,7 @@ class SqliteCatalogStore final : public CatalogStore {
       run_for_seq(db, write_sql(schema).delete_side_rows, seq);
       write_side_tables(db, rows, seq);
       count_document(rows, +1);
+      note_public_change(db, schema, rows.id, was_public, &rows);
     });
     return found;
   }
@@ -237,8 +242,10 @@ class SqliteCatalogStore final : public CatalogStore {
       std::int64_t seq = q.int64(0);
       found = true;
       uncount_stored(db, schema, seq);
+      const bool was_public = schema.public_tombstones && sqlite_public_records::stored_is_public(db, schema, seq);
       run_for_seq(db, write_sql(schema).delete_own_rows, seq);
       run_for_seq(db, write_sql(schema).delete_side_rows, seq);
+      note_public_change(db, schema, std::string(id), was_public, nullptr);
     });
     return found;
   }
@@ -439,6 +446,24 @@ class SqliteCatalogStore final : public CatalogStore {
     auto it = facet_counts_.find(&schema);
     if (it == facet_counts_.end() || !counts_valid_.load(std::memory_order_acquire)) return std::nullopt;
     return it->second->count(readers, facets, max_buckets);
+  }
+
+  std::vector<PublicRecord> public_records(const CollectionSchema& schema, const PublicRecordRange& range,
+                                           std::int64_t limit, bool with_documents) override {
+    return with_db([&](SqliteDb& db) { return sqlite_public_records::records(db, schema, range, limit, with_documents); });
+  }
+  std::int64_t count_public_records(const CollectionSchema& schema, const PublicRecordRange& range) override {
+    return with_db([&](SqliteDb& db) { return sqlite_public_records::count(db, schema, range); });
+  }
+  std::optional<std::string> earliest_public_datestamp(const CollectionSchema& schema) override {
+    return with_db([&](SqliteDb& db) { return sqlite_public_records::earliest_datestamp(db, schema); });
+  }
+  std::optional<PublicRecord> public_record(const CollectionSchema& schema, std::string_view id) override {
+    return with_db([&](SqliteDb& db) { return sqlite_public_records::record(db, schema, id); });
+  }
+  std::vector<std::string> public_values(const CollectionSchema& schema, const std::string& field,
+                                         std::int64_t limit) override {
+    return with_db([&](SqliteDb& db) { return sqlite_public_records::values(db, schema, field, limit); });
   }
 
   // Group commit: the caller's fn runs on the writer thread inside the current batch.
@@ -746,6 +771,15 @@ class SqliteCatalogStore final : public CatalogStore {
       keys.push_back(col ? cell(st, first++, col) : json::value(nullptr));
     }
     return keys;
+  }
+
+  // Tombstones for harvesters (sqlite_public_records.h) after a write of `id`: `rows` is what
+  // was written, null for a removal. Dated by the server's clock, the one updatedAt comes from.
+  static void note_public_change(SqliteDb& db, const CollectionSchema& schema, const std::string& id, bool was_public,
+                                 const DocumentRows* rows) {
+    if (!schema.public_tombstones) return;
+    const bool now_public = rows && sqlite_public_records::rows_are_public(*rows);
+    if (now_public || was_public) sqlite_public_records::after_write(db, schema, id, was_public, now_public, now_iso());
   }
 
   // Counts a document as written.
@@ -1127,6 +1161,7 @@ class SqliteCatalogStore final : public CatalogStore {
                "CREATE INDEX IF NOT EXISTS " + t + "_values_seq ON " + t + "_values (seq);";
       }
       if (s->text_index) ddl += text_index_ddl(t);
+      ddl += sqlite_public_records::ddl(*s);
       if (!s->scientific_field.empty()) {
         // Clustered by document and path, with no secondary index: a write appends, and a
         // condition is a seek per candidate document. An index on (path, value) would make
