@@ -4,6 +4,8 @@
 #include <memory>
 
 #include "api/publishing/published_data_service.h"
+#include "model/dto.h"
+#include "query/filter.h"
 #include "http/router.h"
 
 namespace openem {
@@ -16,5 +18,14 @@ void register_published_data_v4_routes(Router& r, App& app, std::shared_ptr<cons
 // status; `registration` shows the error and a later register tries again). A DataCite that
 // could not be reached is no error: the change waits in the outbox and is retried.
 HttpResponse publication_response(const PublicationResult& result, const boost::json::value& body);
+
+// A list request's filter: ?filter= ({where, limits, fields}), ?limits=, ?where= (v3 only:
+// where_param) and ?fields= as more conditions (upstream's RegisteredInterceptor and v4 filter
+// pipe take it so). Names as the caller wrote them.
+ListFilter published_data_filter(const HttpRequest& req, bool where_param);
+
+// The request body checked against the API version's DTO (400 with every problem); server
+// fields refused.
+boost::json::object checked_published_data_body(const HttpRequest& req, const DtoSpec& spec, bool partial);
 
 }  // namespace openem

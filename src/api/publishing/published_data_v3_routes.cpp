@@ -21,27 +21,16 @@ json::object view(const PublishedDataService& s, const json::object& record) {
   return v;
 }
 
-// ?filter= (with limits inside or as ?limits=), ?fields= as more conditions (upstream's
-// RegisteredInterceptor uses it), all in v3 names.
+// In v3 names: ?where= too, and names mapped to the stored (v4) ones.
 ListFilter v3_filter(const HttpRequest& req) {
-  ListFilter f = parse_filter(req.query_param("filter").value_or(""));
-  if (auto w = req.query_param("where"); w && f.where.is_null()) f.where = parse_json_param(*w, "where");
-  if (auto l = req.query_param("limits")) apply_limits(f, parse_json_param(*l, "limits"));
-  if (auto fields = req.query_param("fields")) {
-    json::value extra = parse_json_param(*fields, "fields");
-    if (extra.is_object() && !extra.get_object().empty())
-      f.where = f.where.is_null() ? extra : json::value(json::object{{"$and", json::array{f.where, extra}}});
-  }
+  ListFilter f = published_data_filter(req, /*where_param=*/true);
   f.where = v3_where_to_stored(f.where);
   for (auto& o : f.order) o.field = v3_field_to_stored(o.field);
   return f;
 }
 
 json::object checked_body(const HttpRequest& req, bool partial) {
-  json::object body = body_object(req);
-  auto errors = validate_dto(body, v3_published_data_spec(), partial, published_data_server_fields());
-  if (!errors.empty()) throw ApiError(400, errors);
-  return body;
+  return checked_published_data_body(req, v3_published_data_spec(), partial);
 }
 
 }  // namespace
@@ -111,12 +100,6 @@ void register_published_data_v3_routes(Router& r, App& app, std::shared_ptr<cons
         s.resync(p, req.param("id"), [&](json::object& rec) { apply_v3_body(rec, body); }, PublishedApi::V3);
     return publication_response(result, view(s, result.record));
   });
-}
-
-HttpResponse publication_response(const PublicationResult& result, const json::value& body) {
-  if (result.delivery && result.delivery->kind == datacite::DeliveryResult::Kind::Failed)
-    return HttpResponse::error(424, "DataCite refused the change: " + result.delivery->error);
-  return HttpResponse::json(201, body);
 }
 
 }  // namespace openem

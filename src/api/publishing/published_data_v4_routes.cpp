@@ -13,24 +13,10 @@ namespace {
 
 const std::string kBase = "/api/v4/publisheddata";
 
-// ?filter= ({where, limits, fields}), ?limits=, and ?fields= as more conditions (upstream's v4
-// filter pipe takes `fields` as a query).
-ListFilter v4_filter(const HttpRequest& req) {
-  ListFilter f = parse_filter(req.query_param("filter").value_or(""));
-  if (auto l = req.query_param("limits")) apply_limits(f, parse_json_param(*l, "limits"));
-  if (auto fields = req.query_param("fields")) {
-    json::value extra = parse_json_param(*fields, "fields");
-    if (extra.is_object() && !extra.get_object().empty())
-      f.where = f.where.is_null() ? extra : json::value(json::object{{"$and", json::array{f.where, extra}}});
-  }
-  return f;
-}
+ListFilter v4_filter(const HttpRequest& req) { return published_data_filter(req, /*where_param=*/false); }
 
 json::object checked_body(const HttpRequest& req, bool partial) {
-  json::object body = body_object(req);
-  auto errors = validate_dto(body, v4_published_data_spec(), partial, published_data_server_fields());
-  if (!errors.empty()) throw ApiError(400, errors);
-  return body;
+  return checked_published_data_body(req, v4_published_data_spec(), partial);
 }
 
 }  // namespace
