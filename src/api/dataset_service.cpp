@@ -30,13 +30,17 @@ json::object dataset_for_write(App& app, const Principal& p, std::string_view pi
   return dataset_access(app).get_for_change(p, pid, [&](const json::object& ds) { return may_write_dataset(app, p, ds); });
 }
 
-void recompute_file_totals(App& app, const std::string& pid) {
+std::optional<FileTotalsChange> recompute_file_totals(App& app, const std::string& pid) {
   auto ds = app.store().get(schemas::datasets(), pid);
-  if (!ds) return;
+  if (!ds) return std::nullopt;
   auto [size, files] = app.store().file_totals(schemas::origdatablocks(), pid);
+  auto* old_size = ds->if_contains("size");
+  FileTotalsChange change{str_field(*ds, "ownerGroup"),
+                          old_size && old_size->is_number() ? old_size->to_number<std::int64_t>() : 0, size};
   (*ds)["size"] = size;
   (*ds)["numberOfFiles"] = files;
   app.store().replace(schemas::datasets(), *ds);
+  return change;
 }
 
 std::optional<GroupPolicy> group_policy(App& app, const std::string& owner_group) {

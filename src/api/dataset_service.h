@@ -23,8 +23,12 @@ bool may_write_dataset(App& app, const Principal& p, const boost::json::object& 
 bool may_register_files(App& app, const Principal& p, const boost::json::object& dataset);
 
 // Recomputes size and numberOfFiles of a dataset from its origdatablocks (call inside the
-// transaction that changed the blocks).
-void recompute_file_totals(App& app, const std::string& pid);
+// transaction that changed the blocks); says how the size changed (nullopt: no such dataset).
+struct FileTotalsChange {
+  std::string owner_group;
+  std::int64_t size_before = 0, size_after = 0;
+};
+std::optional<FileTotalsChange> recompute_file_totals(App& app, const std::string& pid);
 
 // What a dataset takes from its owner group's policy; nullopt when the group has none.
 struct GroupPolicy {

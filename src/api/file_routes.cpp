@@ -31,21 +31,11 @@ CollectionAccess block_access(App& app, const BlockKind& k) {
   return CollectionAccess(app, k.schema, [&app](const Principal& p) { return dataset_read_scope(app.config(), p); });
 }
 
-std::int64_t dataset_size(App& app, const std::string& pid) {
-  auto ds = app.store().get(schemas::datasets(), pid);
-  if (!ds) return 0;
-  auto* size = ds->if_contains("size");
-  return size && size->is_number() ? size->to_number<std::int64_t>() : 0;
-}
-
 // Recomputes the dataset's size and numberOfFiles from its file list, and refuses (413, the
 // transaction rolls back) a change that takes the owner group past its quota (api/quotas.h).
 void after_change(App& app, const BlockKind& k, const std::string& pid) {
   if (k.archive) return;
-  std::int64_t before = dataset_size(app, pid);
-  recompute_file_totals(app, pid);
-  if (auto ds = app.store().get(schemas::datasets(), pid))
-    check_registration_quota(app, str_field(*ds, "ownerGroup"), before, dataset_size(app, pid));
+  if (auto c = recompute_file_totals(app, pid)) check_registration_quota(app, c->owner_group, c->size_before, c->size_after);
 }
 
 // Archive datablocks (docs/security.md): openem's archive worker alone writes datablocks of
