@@ -25,8 +25,6 @@ void register_landing_routes(Router& r, App& app);
 // Published data and DOIs, /api/v3 and /api/v4 publisheddata and the /doi/{doi} landing pages
 // (api/publishing/, docs/publishing.md "Published data and DOIs").
 void register_published_data_routes(Router& r, App& app);
-// OAI-PMH 2.0 at /oai over the public datasets (api/publishing/oai_routes.cpp).
-void register_oai_routes(Router& r, App& app);
 // The data portal's files (web/dist) and its page fallback for browser URLs (docs/portal.md);
 // its catch-all routes lose to every API route, so it may come anywhere.
 void register_portal_routes(Router& r, App& app);

@@ -74,8 +74,7 @@ void register_all_routes(Router& r, App& app) {
   register_job_routes(r, app);
   register_system_routes(r, app);
   register_landing_routes(r, app);
-  register_published_data_routes(r, app);
-  register_oai_routes(r, app);
+  register_published_data_routes(r, app);  // and /oai, which serves its records
   register_portal_routes(r, app);
 }
 

@@ -221,6 +221,11 @@ const CollectionSchema& published_data() {
       .date_fields = {"createdAt", "updatedAt", "registeredTime"},
       .ownable = false,
       .text_index = true,
+      // Harvested by OAI-PMH beside the datasets: the records everyone may read
+      // (publish/published_data/status.h is_readable_by_anyone).
+      .public_tombstones = true,
+      .public_field = "status",
+      .public_values = {"public", "registered", "amended"},
   };
   return s;
 }

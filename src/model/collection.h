@@ -43,6 +43,10 @@ struct CollectionSchema {
   // Keeps a tombstone of each document that stops being public (deleted, or written as not
   // public), for harvesters (store/public_records.h): OAI-PMH's persistent deleted records.
   bool public_tombstones = false;
+  // What makes a document of such a collection public: its indexed column `public_field` holds
+  // one of `public_values`, or the boolean true when the list is empty (isPublished).
+  std::string public_field = "isPublished";
+  std::vector<std::string> public_values;
 
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;

@@ -7,8 +7,9 @@ six verbs by GET and by form POST, every error code, sets, from/until at both gr
 a harvest of N public datasets (default 5,000; --records) following resumption tokens while
 datasets are added, which returns each record exactly once, an embargo ending on the test
 clock, deleted records (deleted and unpublished datasets, durable across a restart, saying
-nothing but the identifier), expired and tampered tokens, and that nothing of a private
-dataset — pid, name, group, instrument, technique — reaches any response."""
+nothing but the identifier), expired and tampered tokens, published-data records harvested
+beside the datasets with their DOI (drafts never), and that nothing of a private dataset or
+draft record — pid, name, group, instrument, technique, DOI, title — reaches any response."""
 import concurrent.futures
 import datetime
 import http.client
@@ -428,6 +429,39 @@ def main():
         move_clock(61_000 + 25 * 3600 * 1000)
         time.sleep(0.2)
         c.eq("an expired token", error_code(h.get(f"verb=ListIdentifiers&resumptionToken={live}")[0]), "badResumptionToken")
+
+        # --- published-data records are items too (SciCat's OAI provider serves them): a draft
+        # never shows; a public record is harvested with its DOI, in oai_dc and oai_datacite
+        record_ds = user1.json("POST", "/api/v3/Datasets", dataset(4, "group1", True, datasetName="published with a DOI"), 201)["pid"]
+        meta = {"creators": [{"name": "Lovelace, Ada"}], "publisher": {"name": "Test EM Facility"},
+                "publicationYear": 2026, "resourceType": "derived"}
+        draft = user1.json("POST", "/api/v4/publisheddata", {"title": "DRAFT-TITLE-77", "abstract": "a draft",
+                                                              "datasetPids": [record_ds], "metadata": meta}, 201)["doi"]
+        private_marks += ["DRAFT-TITLE-77", draft]
+        doi = user1.json("POST", "/api/v4/publisheddata", {"title": "Apoferritin with a DOI", "abstract": "The map.",
+                                                            "datasetPids": [record_ds], "metadata": meta}, 201)["doi"]
+        c.eq("publish the record", user1.json("POST", f"/api/v4/publisheddata/{enc(doi)}/publish", {}, 201)["status"], "public")
+        rec_id = f"oai:{REPO}:doi:{doi}"
+        doc, _ = h.get(f"verb=GetRecord&metadataPrefix=oai_datacite&identifier={urllib.parse.quote(rec_id, safe='')}")
+        c.eq("GetRecord of a record: its DOI in oai_datacite",
+             (error_code(doc), doc.findtext(".//k4:identifier[@identifierType='DOI']", namespaces=NS),
+              doc.findtext(".//k4:title", namespaces=NS)), (None, doi, "Apoferritin with a DOI"))
+        doc, _ = h.get(f"verb=GetRecord&metadataPrefix=oai_dc&identifier={urllib.parse.quote(rec_id, safe='')}")
+        c.true("... and in oai_dc", f"https://doi.org/{doi}" in [e.text for e in doc.iterfind(".//dc:identifier", NS)],
+               ET.tostring(doc)[:600])
+        c.eq("... in the set of its status", [x[3] for x in headers_of(doc)], [["status:public"]])
+        in_status_set, _ = harvest(h, "ListIdentifiers", "metadataPrefix=oai_dc&set=status:public")
+        c.eq("the status:public set holds the record only", [x[0] for x in in_status_set], [rec_id])
+        everything, _ = harvest(h, "ListIdentifiers", "metadataPrefix=oai_dc")
+        ids = [x[0] for x in everything]
+        c.eq("a full harvest has the record once and datasets beside it", (ids.count(rec_id), len(ids), len(set(ids))),
+             (1, len(after_restart) + 2, len(after_restart) + 2))
+        draft_answer = h.get(f"verb=GetRecord&metadataPrefix=oai_dc&identifier={urllib.parse.quote(f'oai:{REPO}:doi:{draft}', safe='')}")[1]
+        nodoi = "10.5072/00000000-0000-4000-8000-000000000000"
+        nodoi_answer = h.get(f"verb=GetRecord&metadataPrefix=oai_dc&identifier={urllib.parse.quote(f'oai:{REPO}:doi:{nodoi}', safe='')}")[1]
+        c.eq("a draft record is idDoesNotExist like a missing DOI",
+             re.sub(rb"<responseDate>[^<]*</responseDate>", b"", draft_answer).replace(draft.encode(), b"X"),
+             re.sub(rb"<responseDate>[^<]*</responseDate>", b"", nodoi_answer).replace(nodoi.encode(), b"X"))
 
         # --- nothing private anywhere
         # (The <request> element echoes the harvester's own arguments: left out.)

@@ -3,6 +3,7 @@
 // src/publish/oai; this file turns HTTP into its arguments and its answer into a response.
 #include <spdlog/spdlog.h>
 
+#include "api/publishing/published_data_routes.h"
 #include "api/routes.h"
 #include "publish/oai/identifiers.h"
 #include "publish/oai/provider.h"
@@ -33,16 +34,9 @@ std::string repository_id(const Config& config) {
   return kFallbackRepositoryId;
 }
 
-std::string public_base(const App& app, const HttpRequest& req) {
-  std::string base = app.config().public_url;
-  if (base.empty()) base = "http://" + req.header("host").value_or(app.config().listen_host);
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base;
-}
-
 }  // namespace
 
-void register_oai_routes(Router& r, App& app) {
+void register_oai_routes(Router& r, App& app, std::shared_ptr<const PublishedDataConfig> config) {
   // What every request shares, fixed at start.
   auto shared = std::make_shared<oai::ProviderConfig>();
   shared->repository_name = app.config().site_name;
@@ -54,11 +48,15 @@ void register_oai_routes(Router& r, App& app) {
   shared->metadata.publisher = app.config().site_name;
   shared->metadata.datacentre_symbol = app.config().site_name;
 
-  auto handle = [&app, shared](HttpRequest& req) {
+  auto handle = [&app, shared, config](HttpRequest& req) {
     oai::ProviderConfig c = *shared;
-    const std::string base = public_base(app, req);
+    const std::string base = public_base_url(app, req);
     c.base_url = base + "/oai";
     c.metadata.landing_base = base;
+    auto records = std::make_shared<PublishedDataService>(app, config, base);
+    c.record_attributes = [records](const boost::json::object& record) {
+      return records->public_attributes(record, records->public_datasets(record));
+    };
     c.now = now_millis();
     c.memo = [&app, base](const std::string& key, const std::function<std::string()>& compute) {
       const std::string full = key + '\x1f' + base;

@@ -1,6 +1,8 @@
 #include "publish/oai/identifiers.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace openem::oai {
 namespace {
@@ -42,8 +44,8 @@ std::string escape(std::string_view s, char mark, bool (*keep)(char)) {
   return out;
 }
 
-// Decodes and insists on the canonical form: the value must escape back to the same text.
-std::optional<std::string> unescape(std::string_view s, char mark, bool (*keep)(char)) {
+// Decodes the escapes; nullopt for a broken one.
+std::optional<std::string> decode(std::string_view s, char mark) {
   std::string out;
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] != mark) {
@@ -56,7 +58,13 @@ std::optional<std::string> unescape(std::string_view s, char mark, bool (*keep)(
     out += static_cast<char>(hi * 16 + lo);
     i += 2;
   }
-  if (out.empty() || escape(out, mark, keep) != s) return std::nullopt;
+  return out;
+}
+
+// Decodes and insists on the canonical form: the value must escape back to the same text.
+std::optional<std::string> unescape(std::string_view s, char mark, bool (*keep)(char)) {
+  auto out = decode(s, mark);
+  if (!out || out->empty() || escape(*out, mark, keep) != s) return std::nullopt;
   return out;
 }
 
@@ -85,14 +93,36 @@ bool valid_repository_identifier(std::string_view s) {
   return labels >= 2;
 }
 
-std::string item_identifier(std::string_view repository, std::string_view pid) {
-  return "oai:" + std::string(repository) + ":" + escape(pid, '%', local_identifier_char);
+namespace {
+constexpr std::string_view kDoiMark = "doi:";
+
+std::string escaped_id(const ItemRef& item) {
+  std::string local = escape(item.id, '%', local_identifier_char);
+  if (item.kind == ItemKind::PublishedData) return std::string(kDoiMark) + local;
+  if (local.rfind(kDoiMark, 0) == 0) local.replace(3, 1, "%3A");  // keeps "doi:" for records
+  return local;
+}
+}  // namespace
+
+std::string item_identifier(std::string_view repository, const ItemRef& item) {
+  return "oai:" + std::string(repository) + ":" + escaped_id(item);
 }
 
-std::optional<std::string> pid_of(std::string_view repository, std::string_view identifier) {
+std::optional<ItemRef> item_of(std::string_view repository, std::string_view identifier) {
   const std::string prefix = "oai:" + std::string(repository) + ":";
   if (identifier.size() <= prefix.size() || identifier.substr(0, prefix.size()) != prefix) return std::nullopt;
-  return unescape(identifier.substr(prefix.size()), '%', local_identifier_char);
+  std::string_view local = identifier.substr(prefix.size());
+  ItemRef item;
+  if (local.substr(0, kDoiMark.size()) == kDoiMark) {
+    item.kind = ItemKind::PublishedData;
+    local.remove_prefix(kDoiMark.size());
+  }
+  // Decoded leniently, then held to the canonical form: one identifier per item.
+  auto id = decode(local, '%');
+  if (!id || id->empty()) return std::nullopt;
+  item.id = std::move(*id);
+  if (item_identifier(repository, item) != identifier) return std::nullopt;
+  return item;
 }
 
 std::string set_component(std::string_view value) { return escape(value, '~', set_char); }
@@ -114,7 +144,10 @@ std::optional<SetSelection> parse_set(std::string_view spec) {
     if (colon == std::string_view::npos) return SetSelection{&k, ""};
     auto value = value_of_set_component(spec.substr(colon + 1));  // a ':' in it is not canonical
     if (!value) return std::nullopt;
-    if (k.kind == SetKind::Status && *value != kPublishedStatus) return std::nullopt;
+    if (k.kind == SetKind::Status && *value != kPublishedStatus &&
+        std::none_of(std::begin(kRecordStatusSets), std::end(kRecordStatusSets),
+                     [&](const RecordStatusSet& r) { return *value == r.status; }))
+      return std::nullopt;
     return SetSelection{&k, *value};
   }
   return std::nullopt;

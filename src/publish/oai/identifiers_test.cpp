@@ -23,19 +23,32 @@ TEST(OaiIdentifiers, RepositoryIdentifiers) {
 TEST(OaiIdentifiers, ItemIdentifiersRoundTripAndMatchTheScheme) {
   // oai-identifier.xsd's sampleIdentifierType.
   const std::regex scheme(R"(oai:[a-zA-Z][a-zA-Z0-9\-]*(\.[a-zA-Z][a-zA-Z0-9\-]*)+:[a-zA-Z0-9\-_\.!~\*'\(\);/\?:@&=\+$,%]+)");
-  for (std::string pid : {"20.500.12613/0a1b-2c", "PID.prefix.a0b1/x y", "100%", "ä<é>\"#", "a:b:c", "~!*'()"}) {
-    std::string id = item_identifier("data.facility.org", pid);
-    EXPECT_TRUE(std::regex_match(id, scheme)) << id;
-    EXPECT_EQ(pid_of("data.facility.org", id), pid) << id;
-  }
-  EXPECT_EQ(item_identifier("a.b", "x/y z"), "oai:a.b:x/y%20z");
-  EXPECT_FALSE(pid_of("a.b", "oai:c.d:x"));       // another repository
-  EXPECT_FALSE(pid_of("a.b", "oai:a.b:"));        // no local part
-  EXPECT_FALSE(pid_of("a.b", "oai:a.b:x%2"));     // broken escape
-  EXPECT_FALSE(pid_of("a.b", "oai:a.b:x%2Fy"));   // '/' escaped needlessly: not canonical
-  EXPECT_FALSE(pid_of("a.b", "oai:a.b:x%2fy"));
-  EXPECT_FALSE(pid_of("a.b", "oai:a.b:x y"));     // a raw space
-  EXPECT_FALSE(pid_of("a.b", "x"));
+  const ItemKind kinds[] = {ItemKind::Dataset, ItemKind::PublishedData};
+  for (ItemKind kind : kinds)
+    for (std::string pid : {"20.500.12613/0a1b-2c", "PID.prefix.a0b1/x y", "100%", "ä<é>\"#", "a:b:c", "~!*'()",
+                            "doi:10.1/x", "doi%3A"}) {
+      std::string id = item_identifier("data.facility.org", ItemRef{kind, pid});
+      EXPECT_TRUE(std::regex_match(id, scheme)) << id;
+      EXPECT_EQ(item_of("data.facility.org", id), (ItemRef{kind, pid})) << id;
+    }
+  auto dataset = [](std::string id) { return ItemRef{ItemKind::Dataset, std::move(id)}; };
+  auto record = [](std::string id) { return ItemRef{ItemKind::PublishedData, std::move(id)}; };
+  EXPECT_EQ(item_identifier("a.b", dataset("x/y z")), "oai:a.b:x/y%20z");
+  EXPECT_EQ(item_identifier("a.b", record("10.5072/abc")), "oai:a.b:doi:10.5072/abc");
+  // A pid that looks like a record's identifier keeps its own: the two kinds never share one.
+  EXPECT_EQ(item_identifier("a.b", dataset("doi:10.5072/abc")), "oai:a.b:doi%3A10.5072/abc");
+  EXPECT_EQ(item_of("a.b", "oai:a.b:doi:10.5072/abc"), record("10.5072/abc"));
+  EXPECT_EQ(item_of("a.b", "oai:a.b:doi%3A10.5072/abc"), dataset("doi:10.5072/abc"));
+  EXPECT_EQ(item_of("a.b", "oai:a.b:DOI:x"), dataset("DOI:x"));
+  EXPECT_FALSE(item_of("a.b", "oai:c.d:x"));       // another repository
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:"));        // no local part
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:doi:"));    // a record without a DOI
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:x%2"));     // broken escape
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:x%2Fy"));   // '/' escaped needlessly: not canonical
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:x%2fy"));
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:doi:x%2Fy"));
+  EXPECT_FALSE(item_of("a.b", "oai:a.b:x y"));     // a raw space
+  EXPECT_FALSE(item_of("a.b", "x"));
 }
 
 TEST(OaiIdentifiers, SetSpecs) {
@@ -53,7 +66,10 @@ TEST(OaiIdentifiers, SetSpecs) {
   EXPECT_STREQ(parse_set("group:g1")->kind->field, "ownerGroup");
   EXPECT_STREQ(parse_set("instrument:x")->kind->field, "instrumentIds");
   EXPECT_TRUE(parse_set("status:published"));
-  EXPECT_FALSE(parse_set("status:private"));
+  EXPECT_FALSE(parse_set("status:private"));  // drafts are never harvested
+  EXPECT_TRUE(parse_set("status:registered"));
+  EXPECT_TRUE(parse_set("status:public"));
+  EXPECT_TRUE(parse_set("status:amended"));
   EXPECT_FALSE(parse_set("colour:red"));
   EXPECT_FALSE(parse_set("group:a:b"));      // one component per value
   EXPECT_FALSE(parse_set("group:em~2"));     // broken escape

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "publish/markup.h"
+#include "publish/oai/harvest.h"
 #include "publish/oai/identifiers.h"
 #include "publish/oai/resumption_token.h"
 #include "publish/oai/response_xml.h"
@@ -51,18 +52,32 @@ std::vector<std::string> set_specs_of(const json::object& ds) {
   return out;
 }
 
-std::string record_xml(const ProviderConfig& c, const PublicRecord& rec, const MetadataFormat* format) {
-  const std::string identifier = item_identifier(c.repository_id, rec.id);
+std::string record_xml(const ProviderConfig& c, ItemKind kind, const PublicRecord& rec, const MetadataFormat* format) {
+  const std::string identifier = item_identifier(c.repository_id, ItemRef{kind, rec.id});
   const std::string datestamp = datestamp_text(rec.datestamp);
   if (rec.deleted) {
     std::string out = format ? "<record>" : "";
     out += record_header(identifier, datestamp, {}, true);
     return out + (format ? "</record>\n" : "\n");
   }
-  json::object ds = json::parse(rec.json).as_object();
-  std::string header = record_header(identifier, datestamp, set_specs_of(ds), false);
+  json::object doc = json::parse(rec.json).as_object();
+  const bool dataset = kind == ItemKind::Dataset;
+  std::vector<std::string> sets = dataset ? set_specs_of(doc) : std::vector<std::string>{"status:" + set_component(str(doc, "status"))};
+  std::string header = record_header(identifier, datestamp, sets, false);
   if (!format) return header + "\n";
-  return "<record>" + header + "<metadata>" + dataset_metadata(*format, ds, c.metadata) + "</metadata></record>\n";
+  std::string metadata = dataset ? dataset_metadata(*format, doc, c.metadata)
+                                 : record_metadata(*format, c.record_attributes(doc), c.metadata);
+  return "<record>" + header + "<metadata>" + metadata + "</metadata></record>\n";
+}
+
+// The item an identifier names, or its tombstone; idDoesNotExist for anything else.
+PublicRecord item_or_fail(CatalogStore& store, const ProviderConfig& c, const std::string& identifier, ItemRef& item) {
+  auto ref = item_of(c.repository_id, identifier);
+  std::optional<PublicRecord> rec;
+  if (ref) rec = harvest_item(store, *ref);
+  if (!rec) fail("idDoesNotExist", kNoSuchItem);
+  item = *ref;
+  return std::move(*rec);
 }
 
 const MetadataFormat& format_or_fail(const std::string& prefix) {
@@ -71,17 +86,16 @@ const MetadataFormat& format_or_fail(const std::string& prefix) {
   return *f;
 }
 
-std::optional<PublicRecordSet> store_set(const std::string& spec) {
-  if (spec.empty()) return std::nullopt;
+HarvestScope scope_or_fail(const std::string& spec) {
+  if (spec.empty()) return scope_of(std::nullopt);
   auto selection = parse_set(spec);
   if (!selection) fail("noRecordsMatch", "There is no set " + spec);
-  if (selection->kind->field[0] == '\0') return std::nullopt;  // status: every public dataset
-  return PublicRecordSet{selection->kind->field, selection->value};
+  return scope_of(selection);
 }
 
 std::string identify(CatalogStore& store, const ProviderConfig& c) {
-  auto earliest = store.earliest_public_datestamp(schemas::datasets());
-  std::string sample = item_identifier(c.repository_id, "sample-pid");
+  auto earliest = earliest_harvest_datestamp(store);
+  std::string sample = item_identifier(c.repository_id, ItemRef{ItemKind::Dataset, "sample-pid"});
   return "<Identify><repositoryName>" + xml_escape(c.repository_name) + "</repositoryName><baseURL>" +
          xml_escape(c.base_url) + "</baseURL><protocolVersion>2.0</protocolVersion><adminEmail>" +
          xml_escape(c.admin_email) + "</adminEmail><earliestDatestamp>" +
@@ -97,11 +111,9 @@ std::string identify(CatalogStore& store, const ProviderConfig& c) {
 
 std::string list_metadata_formats(CatalogStore& store, const ProviderConfig& c, const Request& req) {
   if (!req.identifier.empty()) {
-    auto pid = pid_of(c.repository_id, req.identifier);
-    std::optional<PublicRecord> rec;
-    if (pid) rec = store.public_record(schemas::datasets(), *pid);
-    if (!rec) fail("idDoesNotExist", kNoSuchItem);
-    if (rec->deleted) fail("noMetadataFormats", "The item is deleted: it has no metadata in any format");
+    ItemRef item;
+    PublicRecord rec = item_or_fail(store, c, req.identifier, item);
+    if (rec.deleted) fail("noMetadataFormats", "The item is deleted: it has no metadata in any format");
   }
   std::string out = "<ListMetadataFormats>";
   for (const auto& f : metadata_formats())
@@ -121,6 +133,8 @@ std::string list_sets(CatalogStore& store, const ProviderConfig& c, const Reques
       out += std::string("<set><setSpec>") + kind.spec + "</setSpec><setName>" + kind.name + "</setName></set>";
       if (kind.kind == SetKind::Status) {
         out += std::string("<set><setSpec>status:") + kPublishedStatus + "</setSpec><setName>Public datasets</setName></set>";
+        for (const auto& r : kRecordStatusSets)
+          out += std::string("<set><setSpec>status:") + r.status + "</setSpec><setName>" + r.name + "</setName></set>";
         continue;
       }
       // Only values of public datasets: a value only private datasets hold is not named.
@@ -139,12 +153,10 @@ std::string list_sets(CatalogStore& store, const ProviderConfig& c, const Reques
 }
 
 std::string get_record(CatalogStore& store, const ProviderConfig& c, const Request& req) {
-  auto pid = pid_of(c.repository_id, req.identifier);
-  std::optional<PublicRecord> rec;
-  if (pid) rec = store.public_record(schemas::datasets(), *pid);
-  if (!rec) fail("idDoesNotExist", kNoSuchItem);
+  ItemRef item;
+  PublicRecord rec = item_or_fail(store, c, req.identifier, item);
   const MetadataFormat& format = format_or_fail(req.metadata_prefix);
-  return "<GetRecord>" + record_xml(c, *rec, &format) + "</GetRecord>\n";
+  return "<GetRecord>" + record_xml(c, item.kind, rec, &format) + "</GetRecord>\n";
 }
 
 // ListRecords and ListIdentifiers: one page from the position, and the token of the next.
@@ -170,23 +182,25 @@ std::string list(CatalogStore& store, const ProviderConfig& c, const Request& re
     if (req.from) pos.after_datestamp = iso_utc(req.from->start);  // with id "": from is inclusive
   }
   const MetadataFormat& format = format_or_fail(pos.metadata_prefix);
-  PublicRecordRange range{pos.after_datestamp, pos.after_id, pos.before, store_set(pos.set)};
+  const HarvestScope scope = scope_or_fail(pos.set);
+  const HarvestRange range{pos.after_datestamp, pos.after_kind, pos.after_id, pos.before};
   if (!resumed) {
-    pos.complete_list_size = store.count_public_records(schemas::datasets(), range);
+    pos.complete_list_size = harvest_count(store, scope, range);
     if (pos.complete_list_size == 0) fail("noRecordsMatch", "No records match the request");
   }
-  auto page = store.public_records(schemas::datasets(), range, c.page_size + 1, true);
+  auto page = harvest_page(store, scope, range, c.page_size + 1, true);
   // A resumed list can end empty when its remaining records changed since the last page.
   if (page.empty()) fail("noRecordsMatch", "No records remain in this list");
   const bool more = static_cast<std::int64_t>(page.size()) > c.page_size;
   if (more) page.pop_back();
   std::string out = records ? "<ListRecords>\n" : "<ListIdentifiers>\n";
   out.reserve(page.size() * (records ? 2048 : 256));
-  for (const auto& rec : page) out += record_xml(c, rec, records ? &format : nullptr);
+  for (const auto& item : page) out += record_xml(c, item.kind, item.record, records ? &format : nullptr);
   if (more) {
     ListPosition next = pos;
-    next.after_datestamp = page.back().datestamp;
-    next.after_id = page.back().id;
+    next.after_datestamp = page.back().record.datestamp;
+    next.after_kind = page.back().kind;
+    next.after_id = page.back().record.id;
     next.cursor = pos.cursor + static_cast<std::int64_t>(page.size());
     next.expires = c.now + kTokenLifetime;
     out += resumption_token_element(encode_token(next, c.token_key), datestamp_text(iso_utc(next.expires)),

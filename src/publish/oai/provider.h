@@ -1,12 +1,14 @@
 #pragma once
 // The OAI-PMH 2.0 data provider over the catalog (docs/publishing.md, "OAI-PMH"): the six
-// verbs over the public datasets and the tombstones of those that stopped being public
-// (store/public_records.h), in the formats of metadata_formats.h, the sets of identifiers.h,
-// and lists paged by resumption tokens (resumption_token.h). Nothing else of the catalog is
-// read, so a private dataset cannot show: a pid that was never public is idDoesNotExist like
-// one that never existed. Lists end at the moment their first page was asked for, so a harvest
+// verbs over the public datasets and readable published-data records, and the tombstones of
+// those that stopped being so (harvest.h), in the formats of metadata_formats.h, the sets of
+// identifiers.h, and lists paged by resumption tokens (resumption_token.h). Nothing else of
+// the catalog is read, so a private dataset or draft record cannot show: an id that was never
+// public is idDoesNotExist like one that never existed. Lists end at the moment their first page was asked for, so a harvest
 // sees each record once while the catalog changes; later changes have later datestamps and
 // come with the next incremental harvest. A function of a CatalogStore; thread-safe as it is.
+#include <boost/json/object.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -26,6 +28,9 @@ struct ProviderConfig {
   std::string token_key;        // token_key(server secret)
   std::int64_t page_size = 500;
   MetadataContext metadata;
+  // The DataCite attributes of a readable published-data record (with its datasets' public
+  // parts), as its DOI landing page and DataCite get them: its metadata in both formats.
+  std::function<boost::json::object(const boost::json::object& record)> record_attributes;
   Millis now = 0;
   // Remembers a computed text under a key until the catalog changes (ListSets); the default
   // computes every time.

@@ -34,6 +34,16 @@ class OaiProviderTest : public ::testing::Test {
     config_.page_size = 2;
     config_.metadata = {"https://data.example.org", "Test", "TEST"};
     config_.now = now_millis();  // the store dates tombstones by the clock
+    // What the routes take from the published-data service, reduced to what the tests check.
+    config_.record_attributes = [](const json::object& r) {
+      return json::object{{"doi", r.at("doi")},
+                          {"url", "https://data.example.org/doi/" + std::string(r.at("doi").as_string())},
+                          {"titles", json::array{json::object{{"title", r.at("title")}}}},
+                          {"creators", json::array{json::object{{"name", "Curie, Marie"}}}},
+                          {"publisher", json::object{{"name", "Test"}}},
+                          {"publicationYear", 2026},
+                          {"types", json::object{{"resourceTypeGeneral", "Dataset"}, {"resourceType", "EM"}}}};
+    };
   }
   void TearDown() override {
     store_.reset();
@@ -45,6 +55,13 @@ class OaiProviderTest : public ::testing::Test {
                     {"updatedAt", updated}, {"datasetName", "name of " + pid}, {"type", "raw"},
                     {"description", "about " + pid}};
     if (!store_->replace(schemas::datasets(), ds)) store_->insert(schemas::datasets(), ds);
+  }
+
+  // A published-data record (stored v4 shape) in `status`.
+  void put_record(const std::string& doi, const std::string& status, const std::string& updated) {
+    json::object r{{"doi", doi}, {"status", status}, {"title", "record " + doi}, {"createdAt", updated},
+                   {"updatedAt", updated}, {"datasetPids", json::array{}}};
+    if (!store_->replace(schemas::published_data(), r)) store_->insert(schemas::published_data(), r);
   }
 
   std::string ask(const std::string& query) { return respond(*store_, config_, *parse_form(query)); }
@@ -155,6 +172,53 @@ TEST_F(OaiProviderTest, DeletedRecordsSayNothingButTheirIdentifier) {
   EXPECT_NE(list.find("status=\"deleted\""), std::string::npos);
   EXPECT_EQ(list.find("secret"), std::string::npos);
   EXPECT_EQ(ask("verb=ListSets").find("secret"), std::string::npos);
+}
+
+// Published-data records are items beside the datasets, in one order, with their DOI as
+// identifier; drafts never show; sets keep the two apart.
+TEST_F(OaiProviderTest, PublishedDataRecordsAreHarvestedBesideDatasets) {
+  const std::string t1 = "2026-01-01T00:00:00.000Z", t2 = "2026-01-02T00:00:00.000Z";
+  put("a", true, t1);
+  put("b", true, t2);
+  put("hidden", false, t1);
+  put_record("10.5072/r1", "registered", t1);  // same datestamp as dataset a: datasets come first
+  put_record("10.5072/r2", "public", t2);
+  put_record("10.5072/draft", "private", t1);
+  config_.now = now_millis() + 1;
+  // page_size 2: the pages split between a dataset and a record of one datestamp.
+  EXPECT_EQ(harvest("verb=ListIdentifiers&metadataPrefix=oai_dc"),
+            (std::vector<std::string>{"a", "doi:10.5072/r1", "b", "doi:10.5072/r2"}));
+  EXPECT_NE(ask("verb=ListIdentifiers&metadataPrefix=oai_dc").find("completeListSize=\"4\""), std::string::npos);
+  EXPECT_EQ(harvest("verb=ListIdentifiers&metadataPrefix=oai_dc&set=status:registered"),
+            (std::vector<std::string>{"doi:10.5072/r1"}));
+  EXPECT_EQ(harvest("verb=ListIdentifiers&metadataPrefix=oai_dc&set=status:published"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(harvest("verb=ListIdentifiers&metadataPrefix=oai_dc&set=group:g1"), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(harvest("verb=ListIdentifiers&metadataPrefix=oai_dc&set=status").size(), 4u);
+
+  const std::string dc = ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:data.example.org:doi:10.5072/r1");
+  EXPECT_NE(dc.find("<setSpec>status:registered</setSpec>"), std::string::npos) << dc;
+  EXPECT_NE(dc.find("<dc:title>record 10.5072/r1</dc:title>"), std::string::npos) << dc;
+  EXPECT_NE(dc.find("<dc:creator>Curie, Marie</dc:creator>"), std::string::npos) << dc;
+  EXPECT_NE(dc.find("<dc:identifier>https://doi.org/10.5072/r1</dc:identifier>"), std::string::npos) << dc;
+  const std::string dcite = ask("verb=GetRecord&metadataPrefix=oai_datacite&identifier=oai:data.example.org:doi:10.5072/r2");
+  EXPECT_NE(dcite.find("<identifier identifierType=\"DOI\">10.5072/r2</identifier>"), std::string::npos) << dcite;
+  // A draft answers as a DOI that does not exist, and a record's DOI does not name a dataset.
+  const std::string draft = ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:data.example.org:doi:10.5072/draft");
+  const std::string none = ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:data.example.org:doi:10.5072/nodoi");
+  EXPECT_EQ(error_code(draft), "idDoesNotExist");
+  EXPECT_EQ(std::regex_replace(draft, std::regex("draft"), "nodoi"), none);
+  EXPECT_EQ(error_code(ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:data.example.org:10.5072/r1")),
+            "idDoesNotExist");
+  EXPECT_EQ(ask("verb=ListRecords&metadataPrefix=oai_dc").find("draft"), std::string::npos);
+  EXPECT_NE(ask("verb=ListSets").find("<setSpec>status:registered</setSpec>"), std::string::npos);
+  // A removed record leaves a tombstone with its identifier only.
+  store_->remove(schemas::published_data(), "10.5072/r2");
+  config_.now = now_millis() + 1;
+  const std::string gone = ask("verb=GetRecord&metadataPrefix=oai_dc&identifier=oai:data.example.org:doi:10.5072/r2");
+  EXPECT_NE(gone.find("<header status=\"deleted\"><identifier>oai:data.example.org:doi:10.5072/r2</identifier>"),
+            std::string::npos)
+      << gone;
+  EXPECT_EQ(gone.find("record 10.5072/r2"), std::string::npos);
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/time.h"
+#include "publish/oai/identifiers.h"
 
 namespace openem::oai {
 
@@ -21,6 +22,7 @@ struct ListPosition {
   std::string metadata_prefix, set, from, until;  // the first request's arguments ("" when absent)
   std::string before;                             // the harvest's exclusive end, iso_utc
   std::string after_datestamp, after_id;          // the last record sent
+  ItemKind after_kind = ItemKind::Dataset;        // ... and its kind (harvest.h order)
   std::int64_t cursor = 0;                        // records sent before the next response
   std::int64_t complete_list_size = 0;
   Millis expires = 0;

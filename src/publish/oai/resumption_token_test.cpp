@@ -4,7 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include <random>
+
+#include "core/jwt.h"
 
 namespace openem::oai {
 namespace {
@@ -22,6 +27,7 @@ ListPosition sample() {
   p.cursor = 1500;
   p.complete_list_size = 123456;
   p.expires = 2'000'000'000'000;
+  p.after_kind = ItemKind::PublishedData;
   return p;
 }
 
@@ -38,6 +44,25 @@ TEST(OaiResumptionToken, RoundTrip) {
   EXPECT_EQ(std::tie(p.verb, p.metadata_prefix, p.set, p.from, p.until, p.before, p.after_datestamp, p.after_id),
             std::tie(s.verb, s.metadata_prefix, s.set, s.from, s.until, s.before, s.after_datestamp, s.after_id));
   EXPECT_EQ(std::tie(p.cursor, p.complete_list_size, p.expires), std::tie(s.cursor, s.complete_list_size, s.expires));
+  EXPECT_EQ(p.after_kind, ItemKind::PublishedData);
+}
+
+// A token handed out before published-data records joined the lists (format 1, no kind)
+// continues its list of datasets.
+TEST(OaiResumptionToken, FormatOneTokensContinueAsDatasets) {
+  const std::string key = token_key("secret");
+  const std::string payload = base64url_encode(
+      R"([1,"ListRecords","oai_dc","","","","2027-01-01T00:00:00.000Z","2026-06-01T10:00:00.123Z","pid/1",500,900,2000000000000])");
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(payload.data()),
+       payload.size(), mac, &len);
+  const std::string token = payload + "." + base64url_encode(std::string(reinterpret_cast<const char*>(mac), len));
+  auto r = decode_token(token, key, "ListRecords", 1'000'000'000'000);
+  ASSERT_TRUE(r.position) << r.error;
+  EXPECT_EQ(r.position->after_id, "pid/1");
+  EXPECT_EQ(r.position->after_kind, ItemKind::Dataset);
+  EXPECT_EQ(r.position->cursor, 500);
 }
 
 TEST(OaiResumptionToken, RefusedWhenExpiredOfAnotherVerbOrKey) {

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "model/collection.h"
 #include "publish/published_data/doi.h"
 
 namespace openem {
@@ -70,6 +73,16 @@ TEST(PublishedStatusTest, TransitionsAndTheV3View) {
   EXPECT_EQ(parse_published_status("pending_registration"), std::nullopt);
   EXPECT_FALSE(is_readable_by_anyone(S::Private));
   EXPECT_TRUE(is_readable_by_anyone(S::Public));
+}
+
+// The store harvests (OAI-PMH) exactly the records everyone may read: the collection's public
+// values and is_readable_by_anyone must agree on every state.
+TEST(PublishedStatusTest, HarvestedStatesAreTheReadableOnes) {
+  const auto& values = schemas::published_data().public_values;
+  for (S s : {S::Private, S::Public, S::Registered, S::Amended})
+    EXPECT_EQ(std::count(values.begin(), values.end(), published_status_name(s)), is_readable_by_anyone(s) ? 1 : 0)
+        << published_status_name(s);
+  EXPECT_EQ(values.size(), 3u);
 }
 
 TEST(DoiTest, MintedDoisHaveThePrefixAndAreValid) {

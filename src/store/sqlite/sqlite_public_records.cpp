@@ -1,21 +1,37 @@
 #include "store/sqlite/sqlite_public_records.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace openem::sqlite_public_records {
 namespace {
 
-// The two columns every harvested collection has, by their names in this schema.
+// The two columns every harvested collection has, by their names in this schema: when it was
+// last written, and the one that says it is public.
 struct Columns {
   std::string updated, published;
+  std::string published_values;  // "" (the boolean true), or "'a', 'b'" (schema constants, quoted)
+  // The condition "the row is public" on the row alias `t` ("" for the bare column, as the
+  // partial index writes it: SQLite matches the two as the same term).
+  std::string public_condition(const std::string& alias = "t.") const {
+    return published_values.empty() ? alias + published + " = 1" : alias + published + " IN (" + published_values + ")";
+  }
 };
+
+std::string sql_text_literal(const std::string& v) {
+  std::string out = "'";
+  for (char ch : v) out += ch == '\'' ? std::string("''") : std::string(1, ch);
+  return out + "'";
+}
 
 Columns columns_of(const CollectionSchema& s) {
   const IndexedColumn* updated = s.column_for("updatedAt");
-  const IndexedColumn* published = s.column_for("isPublished");
+  const IndexedColumn* published = s.column_for(s.public_field);
   if (!s.public_tombstones || !updated || !published)
     throw std::invalid_argument(s.name + " keeps no public records");
-  return {updated->column, published->column};
+  Columns c{updated->column, published->column, ""};
+  for (const auto& v : s.public_values) c.published_values += (c.published_values.empty() ? "" : ", ") + sql_text_literal(v);
+  return c;
 }
 
 // The SQL of a set restriction on rows of `t` and its parameters, numbered from `first`.
@@ -47,7 +63,7 @@ RangeSql range_sql(const CollectionSchema& s, const PublicRecordRange& r) {
   const Columns c = columns_of(s);
   RangeSql out;
   out.params = {r.after_datestamp, r.after_id, r.before_datestamp};
-  out.live_where = "t." + c.published + " = 1 AND (t." + c.updated + ", t.id) > (?1, ?2)";
+  out.live_where = c.public_condition() + " AND (t." + c.updated + ", t.id) > (?1, ?2)";
   out.tomb_where = "(x.deleted_at, x.id) > (?1, ?2)";
   if (!r.before_datestamp.empty()) {
     out.live_where += " AND t." + c.updated + " < ?3";
@@ -65,24 +81,29 @@ std::string ddl(const CollectionSchema& s) {
   if (!s.public_tombstones) return "";
   const Columns c = columns_of(s);
   const std::string& t = s.table;
-  return "CREATE INDEX IF NOT EXISTS " + t + "_public ON " + t + " (" + c.updated + ", id) WHERE " + c.published +
-         " = 1;"
+  return "CREATE INDEX IF NOT EXISTS " + t + "_public ON " + t + " (" + c.updated + ", id) WHERE " +
+         c.public_condition("") + ";"
          "CREATE TABLE IF NOT EXISTS " + t + "_tombstones (id TEXT PRIMARY KEY, deleted_at TEXT NOT NULL) WITHOUT ROWID;"
          "CREATE INDEX IF NOT EXISTS " + t + "_tombstones_order ON " + t + "_tombstones (deleted_at, id);";
 }
 
 bool stored_is_public(SqliteDb& db, const CollectionSchema& s, std::int64_t seq) {
-  auto st = db.prepare("SELECT " + columns_of(s).published + " FROM " + s.table + " WHERE seq = ?");
+  auto st = db.prepare("SELECT 1 FROM " + s.table + " t WHERE t.seq = ? AND " + columns_of(s).public_condition());
   st.bind_int(1, seq);
-  return st.step() && !st.is_null(0) && st.int64(0) == 1;
+  return st.step();
 }
 
 bool rows_are_public(const DocumentRows& rows) {
-  const auto& cols = rows.schema->columns;
+  const CollectionSchema& s = *rows.schema;
+  const auto& cols = s.columns;
   for (std::size_t i = 0; i < cols.size() && i < rows.columns.size(); ++i)
-    if (cols[i].field == "isPublished") {
-      const auto* v = std::get_if<std::int64_t>(&rows.columns[i]);
-      return v && *v == 1;
+    if (cols[i].field == s.public_field) {
+      if (s.public_values.empty()) {
+        const auto* v = std::get_if<std::int64_t>(&rows.columns[i]);
+        return v && *v == 1;
+      }
+      const auto* v = std::get_if<std::string>(&rows.columns[i]);
+      return v && std::find(s.public_values.begin(), s.public_values.end(), *v) != s.public_values.end();
     }
   return false;
 }
@@ -145,7 +166,7 @@ std::int64_t count(SqliteDb& db, const CollectionSchema& s, const PublicRecordRa
 std::optional<std::string> earliest_datestamp(SqliteDb& db, const CollectionSchema& s) {
   const Columns c = columns_of(s);
   std::optional<std::string> out;
-  auto live = db.prepare("SELECT t." + c.updated + " FROM " + s.table + " t WHERE t." + c.published + " = 1 AND t." +
+  auto live = db.prepare("SELECT t." + c.updated + " FROM " + s.table + " t WHERE " + c.public_condition() + " AND t." +
                          c.updated + " IS NOT NULL ORDER BY t." + c.updated + ", t.id LIMIT 1");
   if (live.step()) out = std::string(live.text(0));
   auto tomb = db.prepare("SELECT MIN(deleted_at) FROM " + s.table + "_tombstones");
@@ -157,7 +178,7 @@ std::optional<PublicRecord> record(SqliteDb& db, const CollectionSchema& s, std:
   const Columns c = columns_of(s);
   {
     auto st = db.prepare("SELECT t." + c.updated + ", d.doc FROM " + s.table + " t JOIN " + s.table +
-                         "_doc d ON d.seq = t.seq WHERE t.id = ? AND t." + c.published + " = 1 AND t." + c.updated +
+                         "_doc d ON d.seq = t.seq WHERE t.id = ? AND " + c.public_condition() + " AND t." + c.updated +
                          " IS NOT NULL");
     st.bind_text(1, id);
     if (st.step()) return PublicRecord{std::string(id), std::string(st.text(0)), false, std::string(st.text(1))};
@@ -177,11 +198,11 @@ std::vector<std::string> values(SqliteDb& db, const CollectionSchema& s, const s
   if (const IndexedColumn* col = s.column_for(field)) {
     sql = "SELECT k FROM (SELECT DISTINCT " + col->column + " AS k FROM " + s.table + " WHERE " + col->column +
           " IS NOT NULL AND " + col->column + " <> '') WHERE EXISTS (SELECT 1 FROM " + s.table + " t WHERE t." +
-          col->column + " = k AND t." + c.published + " = 1) ORDER BY k LIMIT ?";
+          col->column + " = k AND " + c.public_condition() + ") ORDER BY k LIMIT ?";
   } else if (s.is_array_field(field)) {
     sql = "SELECT k FROM (SELECT DISTINCT value AS k FROM " + s.table + "_values WHERE field = ?1 AND value <> '') "
           "WHERE EXISTS (SELECT 1 FROM " + s.table + "_values v JOIN " + s.table + " t ON t.seq = v.seq WHERE v.field = ?1 "
-          "AND v.value = k AND t." + c.published + " = 1) ORDER BY k LIMIT ?2";
+          "AND v.value = k AND " + c.public_condition() + ") ORDER BY k LIMIT ?2";
     params.push_back(field);
   } else {
     throw std::invalid_argument(s.name + " has no set field " + field);
