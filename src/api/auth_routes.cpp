@@ -7,6 +7,7 @@
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "api/routes.h"
+#include "api/users/user_json.h"
 #include "core/error.h"
 #include "core/jwt.h"
 #include "core/password.h"
@@ -16,37 +17,6 @@
 namespace openem {
 namespace json = boost::json;
 namespace {
-
-json::object user_json(const UserRecord& u) {
-  return {{"_id", u.id},
-          {"id", u.id},
-          {"username", u.username},
-          {"email", u.email},
-          {"authStrategy", u.auth_strategy},
-          {"emailVerified", false},
-          {"realm", u.auth_strategy}};
-}
-
-json::object identity_json(const UserRecord& u) {
-  json::array groups;
-  for (const auto& g : u.groups) groups.emplace_back(g);
-  std::string display = str_field(u.extra, "displayName");
-  if (display.empty()) display = u.username;
-  return {{"userId", u.id},
-          {"authStrategy", u.auth_strategy},
-          {"provider", u.auth_strategy},
-          {"externalId", u.username},
-          {"credentials", json::object()},
-          {"created", str_field(u.extra, "createdAt")},
-          {"modified", str_field(u.extra, "updatedAt")},
-          {"profile", json::object{{"id", u.id},
-                                   {"username", u.username},
-                                   {"displayName", display},
-                                   {"email", u.email},
-                                   {"emails", json::array{json::object{{"value", u.email}}}},
-                                   {"thumbnailPhoto", ""},
-                                   {"accessGroups", std::move(groups)}}}};
-}
 
 UserRecord load_user(App& app, const std::string& id) {
   auto u = app.store().user_by_id(id);

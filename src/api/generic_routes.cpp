@@ -14,6 +14,22 @@ void check_read(const GenericCollection& c, const Principal& p, bool search) {
   if (c.read_gate && !c.read_gate(p)) throw ApiError::forbidden();
 }
 
+namespace {
+
+json::array presented(const GenericCollection& c, const Principal& p, json::array docs) {
+  if (c.present)
+    for (auto& d : docs)
+      if (d.is_object()) c.present(p, d.as_object());
+  return docs;
+}
+
+json::object presented(const GenericCollection& c, const Principal& p, json::object doc) {
+  if (c.present) c.present(p, doc);
+  return doc;
+}
+
+}  // namespace
+
 void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
   auto access = [&app, c] { return CollectionAccess(app, *c.schema, c.scope); };
 
@@ -21,7 +37,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     Principal p = app.authenticate(req);
     check_read(c, p, false);
     auto acc = access();
-    return HttpResponse::json(200, acc.list(p, acc.request_filter(req)));
+    return HttpResponse::json(200, presented(c, p, acc.list(p, acc.request_filter(req))));
   });
   r.add("GET", c.base + "/count", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -35,7 +51,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     check_read(c, p, true);
     auto acc = access();
     auto doc = acc.find_one(p, acc.request_filter(req));
-    return HttpResponse::json(200, doc ? json::value(std::move(*doc)) : json::value(json::object()));
+    return HttpResponse::json(200, doc ? json::value(presented(c, p, std::move(*doc))) : json::value(json::object()));
   });
   r.add("GET", c.base + "/fullquery", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -47,7 +63,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     add_order_and_window(plan, *c.schema, s.window, 100);
     json::array out;
     for (auto& d : app.store().find(*c.schema, plan)) out.emplace_back(std::move(d));
-    return HttpResponse::json(200, out);
+    return HttpResponse::json(200, presented(c, p, std::move(out)));
   });
   r.add("GET", c.base + "/fullfacet", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -60,7 +76,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
   r.add("GET", c.base + "/:id", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
     check_read(c, p, false);
-    return HttpResponse::json(200, access().get_readable(p, req.param("id")));
+    return HttpResponse::json(200, presented(c, p, access().get_readable(p, req.param("id"))));
   });
   r.add("PATCH", c.base + "/:id", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -80,7 +96,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
       stamp(doc, p, false);
       app.store().replace(*c.schema, doc);
     });
-    return HttpResponse::json(200, doc);
+    return HttpResponse::json(200, presented(c, p, std::move(doc)));
   });
   r.add("DELETE", c.base + "/:id", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);

@@ -28,6 +28,9 @@ struct GenericCollection {
   const DtoSpec* spec = nullptr;          // for PATCH validation
   std::string scientific_key;             // fullquery key for scientific conditions ("" = none)
   std::vector<std::string> default_facets;
+  // Optional: completes each document a read or a change returns to this caller (fields
+  // computed per reader, such as a proposal's numberOfDatasets).
+  std::function<void(const Principal&, boost::json::object& doc)> present;
 };
 
 void register_generic_routes(Router& r, App& app, const GenericCollection& c);

@@ -114,6 +114,27 @@ void register_authorization_route(Router& r, App& app, const GenericCollection& 
   });
 }
 
+// Upstream's proposal schema defaults (migration 20250814143105-add-instrumentids-field-to-
+// proposal; metadata default {}): the frontend's proposal list reads both unguarded.
+void add_proposal_defaults(json::object& doc) {
+  if (!doc.contains("instrumentIds")) doc["instrumentIds"] = json::array();
+  if (!doc.contains("metadata")) doc["metadata"] = json::object();
+}
+
+// numberOfDatasets: the datasets referencing the proposal that this caller can read. Upstream
+// stores a count of all of them (migration 20250924140500-add-numberofdatasets-to-proposal);
+// counting per reader keeps private datasets out of it (docs/catalog.md). Only whole
+// documents are completed: a `fields` projection without numberOfDatasets stays as asked.
+void present_proposal(App& app, const Principal& p, json::object& doc) {
+  if (!doc.contains("numberOfDatasets")) return;
+  add_proposal_defaults(doc);
+  std::string id = str_field(doc, "proposalId");
+  SqlCondition references{"t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field = ? AND v.value = ?)",
+                          {std::string("proposalIds"), id}, ""};
+  doc["numberOfDatasets"] =
+      app.store().count(schemas::datasets(), and_all({references, dataset_access(app).access_condition(p)}));
+}
+
 void register_proposals(Router& r, App& app) {
   const Config& cfg = app.config();
   GenericCollection c{
@@ -126,6 +147,7 @@ void register_proposals(Router& r, App& app) {
       .can_delete = [&app](const Principal& p) { return app.may_delete(p); },
       .spec = &proposal_spec(),
       .default_facets = {"type"},
+      .present = [&app](const Principal& p, json::object& doc) { present_proposal(app, p, doc); },
   };
   r.add("POST", c.base, [&app, &cfg](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -133,9 +155,12 @@ void register_proposals(Router& r, App& app) {
     json::object body = body_object(req);
     validate_or_throw(body, proposal_spec());
     if (!body.contains("type")) body["type"] = "Default Proposal";
+    add_proposal_defaults(body);
     body["numberOfDatasets"] = 0;
     std::string id = str_field(body, "proposalId");
-    return HttpResponse::json(201, insert_new(app, schemas::proposals(), p, std::move(body), id, "Proposal"));
+    json::object created = insert_new(app, schemas::proposals(), p, std::move(body), id, "Proposal");
+    present_proposal(app, p, created);
+    return HttpResponse::json(201, created);
   });
   r.add("POST", c.base + "/isValid", [&app](HttpRequest& req) {
     json::object body = body_object(req);

@@ -29,6 +29,10 @@ void register_published_data_routes(Router& r, App& app);
 // its catch-all routes lose to every API route, so it may come anywhere.
 void register_portal_routes(Router& r, App& app);
 
+// What SciCat clients call besides the collections: user settings and identities, frontend
+// configuration and theme, runtime configs, logbooks, v4 metadata keys (api/frontend/).
+void register_client_compat_routes(Router& r, App& app);
+
 // All of the above, in the right order.
 void register_all_routes(Router& r, App& app);
 

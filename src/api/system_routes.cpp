@@ -1,5 +1,4 @@
-// Operational endpoints: health (the OpenEM ingestor probes it), frontend configuration,
-// and the OpenAPI description generated from the route table itself.
+// Operational endpoints: health (the OpenEM ingestor probes it) and the OpenAPI description generated from the route table itself.
 #include <boost/json.hpp>
 
 #include "api/routes.h"
@@ -53,11 +52,6 @@ void register_system_routes(Router& r, App& app) {
   // The cheapest possible handler: a liveness probe, and the baseline the catalog benchmark
   // compares get-by-pid against.
   r.add_inline("GET", "/ping", [](HttpRequest&) { return HttpResponse::text(200, "pong"); });
-  r.add("GET", "/api/v3/admin/config", [](HttpRequest&) {
-    return HttpResponse::json(200, json::object{{"facility", "openem"}, {"logbookEnabled", false},
-                                                {"accessTokenPrefix", "Bearer "}, {"jobsEnabled", true}});
-  });
-  r.add("GET", "/api/v3/admin/theme", [](HttpRequest&) { return HttpResponse::json(200, json::object()); });
   r.add("GET", "/explorer-json", [&r](HttpRequest&) { return HttpResponse::json(200, openapi(r)); });
 }
 
@@ -73,6 +67,7 @@ void register_all_routes(Router& r, App& app) {
   register_upload_routes(r, app);
   register_job_routes(r, app);
   register_system_routes(r, app);
+  register_client_compat_routes(r, app);
   register_landing_routes(r, app);
   register_published_data_routes(r, app);  // and /oai, which serves its records
   register_portal_routes(r, app);

@@ -184,6 +184,8 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "DOI_PASSWORD") c.doi_password = value;
   else if (key == "PUBLIC_URL_PREFIX") c.public_url_prefix = trim(value);
   else if (key == "PUBLISHED_DATA_CONFIG_FILE") c.published_data_config_file = value;
+  else if (key == "FRONTEND_CONFIG_FILE") c.frontend_config_file = value;
+  else if (key == "FRONTEND_THEME_FILE") c.frontend_theme_file = value;
   else if (key == "OPENEM_PUBLISHED_DATA_MAX_PIDS") {
     c.published_data_max_pids = static_cast<int>(non_negative(key, value));
     if (c.published_data_max_pids < 1) throw std::runtime_error(key + ": expected at least 1");

@@ -88,6 +88,10 @@ struct Config {
   // catalog's public address (one setting for both, as SciCat sites have it).
   std::string public_url_prefix;
   std::string published_data_config_file;  // PUBLISHED_DATA_CONFIG_FILE: {metadataSchema, uiSchema}
+  // FRONTEND_CONFIG_FILE / FRONTEND_THEME_FILE: what /api/v3/admin/config and /admin/theme
+  // serve to the SciCat frontend; "" = openem's built-in defaults (docs/catalog.md).
+  std::string frontend_config_file;
+  std::string frontend_theme_file;
   int published_data_max_pids = 1000;       // OPENEM_PUBLISHED_DATA_MAX_PIDS: datasets in one record
   int datacite_timeout_seconds = 30;        // OPENEM_DATACITE_TIMEOUT_SECONDS: one request to DataCite
   int datacite_retry_seconds = 30;          // OPENEM_DATACITE_RETRY_SECONDS: first retry; doubles up to 6 h

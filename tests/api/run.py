@@ -128,7 +128,8 @@ def parse_file(path):
             key, eq, value = rest.partition("=")
             if not eq or not key.strip():
                 raise ScenarioError(f"{where}: expected config KEY=VALUE")
-            config[key.strip()] = value.strip()
+            # $SCENARIO_DIR: the folder of the .test file (fixture files next to it).
+            config[key.strip()] = value.strip().replace("$SCENARIO_DIR", os.path.dirname(os.path.abspath(path)))
             i += 1
         elif word == "as":
             if not rest or " " in rest:
