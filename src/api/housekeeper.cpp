@@ -9,22 +9,36 @@
 
 namespace openem {
 
-void Housekeeper::add(std::string name, std::chrono::milliseconds every, std::function<void()> chore) {
-  chores_.push_back({std::move(name), every, std::move(chore), {}});
+void Housekeeper::add(std::string name, std::chrono::milliseconds every, std::function<void()> chore, FirstRun first) {
+  chores_.push_back({std::move(name), every, std::move(chore), first, {}});
+}
+
+void Housekeeper::run_one(Chore& c, Clock::time_point now) {
+  c.next = now + c.every;
+  try {
+    c.run();
+  } catch (const std::exception& e) {
+    spdlog::error("event=chore_failed chore={} error=\"{}\"", c.name, e.what());
+  }
 }
 
 int Housekeeper::run_due(Clock::time_point now) {
   int ran = 0;
-  for (auto& c : chores_) {
-    if (now < c.next) continue;
-    c.next = now + c.every;
-    ++ran;
-    try {
-      c.run();
-    } catch (const std::exception& e) {
-      spdlog::error("event=chore_failed chore={} error=\"{}\"", c.name, e.what());
+  for (auto& c : chores_)
+    if (now >= c.next) {
+      run_one(c, now);
+      ++ran;
     }
-  }
+  return ran;
+}
+
+int Housekeeper::run_before_serving(Clock::time_point now) {
+  int ran = 0;
+  for (auto& c : chores_)
+    if (c.first == FirstRun::BeforeServing && now >= c.next) {
+      run_one(c, now);
+      ++ran;
+    }
   return ran;
 }
 
@@ -68,17 +82,19 @@ int expire_anonymous_jobs(App& app) {
 }
 
 void add_catalog_chores(Housekeeper& h, App& app) {
-  h.add("expire_anonymous_jobs", std::chrono::minutes(10), [&app] { expire_anonymous_jobs(app); });
+  h.add("expire_anonymous_jobs", std::chrono::minutes(10), [&app] { expire_anonymous_jobs(app); },
+        Housekeeper::FirstRun::BeforeServing);
   // Embargoes end within OPENEM_EMBARGO_CHECK_SECONDS of their time (and at start, for those
   // that ended while the server was down).
   if (app.config().embargo_release) {
     EmbargoOptions o;
     o.default_license = app.config().default_license;
     h.add("release_embargoes", std::chrono::seconds(std::max(1, app.config().embargo_check_seconds)),
-          [&app, o] { release_due_embargoes(app.store(), o, now_millis()); });
+          [&app, o] { release_due_embargoes(app.store(), o, now_millis()); }, Housekeeper::FirstRun::BeforeServing);
   }
   // DataCite changes waiting in the outbox (publish/datacite/outbox.h): at start — what a
-  // stopped process left — and every OPENEM_DATACITE_POLL_SECONDS.
+  // stopped process left — and every OPENEM_DATACITE_POLL_SECONDS. In the background: DataCite
+  // may be slow or down, and nothing the API answers waits for it.
   auto endpoints = datacite::endpoints_from(app.config());
   h.add("deliver_datacite_changes", std::chrono::seconds(app.config().datacite_poll_seconds), [&app, endpoints] {
     auto transport = datacite::http_transport(endpoints);

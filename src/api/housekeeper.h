@@ -1,6 +1,8 @@
 #pragma once
 // Housekeeper: the catalog's periodic chores inside `openem serve`, on one background thread —
-// each chore at its own interval, the first run at start. A chore's exception is logged and
+// each chore at its own interval, the first run at start. Chores that change what the API
+// answers (expired jobs, ended embargoes) have their first run before the server answers
+// anything (run_before_serving), so the first request after a start already sees their effect. A chore's exception is logged and
 // the chore runs again at its next turn. start()/stop() from one thread; run_due() is for
 // tests and may be called from any thread while the housekeeper is stopped.
 #include <chrono>
@@ -20,7 +22,11 @@ class Housekeeper {
   using Clock = std::chrono::steady_clock;
 
   ~Housekeeper() { stop(); }
-  void add(std::string name, std::chrono::milliseconds every, std::function<void()> chore);
+  enum class FirstRun { InBackground, BeforeServing };
+  void add(std::string name, std::chrono::milliseconds every, std::function<void()> chore,
+           FirstRun first = FirstRun::InBackground);
+  // Runs the due chores marked BeforeServing, on the calling thread; returns how many ran.
+  int run_before_serving(Clock::time_point now = Clock::now());
   void start();
   void stop();
   // Runs every chore whose turn has come; returns how many ran.
@@ -31,8 +37,10 @@ class Housekeeper {
     std::string name;
     std::chrono::milliseconds every;
     std::function<void()> run;
+    FirstRun first;
     Clock::time_point next{};
   };
+  static void run_one(Chore& c, Clock::time_point now);
   std::vector<Chore> chores_;
   std::thread thread_;
   std::mutex mu_;

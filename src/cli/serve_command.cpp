@@ -85,6 +85,10 @@ int serve(const ServeOptions& o) {
     spdlog::info("event=request method={} route=\"{}\" status={} ms={:.2f}", req.method,
                  route ? route->pattern : "unmatched", status, seconds * 1000);
   };
+  // Expired jobs and ended embargoes are applied before the first request is answered.
+  Housekeeper housekeeper;
+  add_catalog_chores(housekeeper, app);
+  housekeeper.run_before_serving();
   HttpServer server(so, router, *metrics, observer);
   server.listen();
   // The archive worker (docs/archive.md) shares the catalog and the blob store with the API.
@@ -93,8 +97,6 @@ int serve(const ServeOptions& o) {
     worker = make_archive_worker(cfg, app.store(), app.blobs());
     worker->start();
   }
-  Housekeeper housekeeper;
-  add_catalog_chores(housekeeper, app);
   housekeeper.start();
   std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
   server.run(/*handle_signals=*/true);
