@@ -53,7 +53,7 @@ class MdocIngest : public MdocHandler {
   // Classifies the file and adds the per-file facts. Throws ExtractError(file, last_line)
   // when no image section holds data (a truncated file, or not an image's metadata).
   MdocFacts finish(std::size_t last_line);
-  // "file:line: reason" for dropped values (unparseable numbers, over-long values).
+  // "file:line: reason" for dropped values (unparseable or non-finite numbers, over-long values).
   std::vector<std::string>& warnings() { return warnings_; }
 
  private:
