@@ -33,11 +33,9 @@ bool is_vector_key(std::string_view k) {
 // Keys the summary reads besides the numbers and vectors above. With those and the values
 // this reader derives, they are FlatAggregate KeyKind::kKnown: kept however many other keys
 // a file brings.
-bool is_known_key(std::string_view k) {
-  return is_number_key(k) || is_vector_key(k) || k == "DateTime" || k == "Source" || k == "PhasePlateInserted" ||
-         k == "SubFramePath" || k == "Version";
+bool is_known_text_key(std::string_view k) {
+  return k == "DateTime" || k == "Source" || k == "PhasePlateInserted" || k == "SubFramePath" || k == "Version";
 }
-KeyKind kind_of(std::string_view key) { return is_known_key(key) ? KeyKind::kKnown : KeyKind::kFile; }
 constexpr KeyKind kDerived = KeyKind::kKnown;  // keys this reader makes up (Software, TiltIncrement, ...)
 
 // SerialEM writes NaN for these when they do not apply (CameraLength outside diffraction):
@@ -229,9 +227,8 @@ void MdocIngest::on_entry(std::string_view key, std::string_view value, std::siz
   emit(key, value, line);
 }
 
-void MdocIngest::check_number(std::string_view key, std::string_view value, std::size_t line) {
-  bool scalar = is_number_key(key), vector = !scalar && is_vector_key(key);
-  if ((!scalar && !vector) || value.empty()) return;
+void MdocIngest::check_number(std::string_view key, std::string_view value, bool scalar, std::size_t line) {
+  if (value.empty()) return;
   // What is wrong with one number, or nullptr: infinities and overflow (1e400) parse, but
   // are no measurement, and the aggregate never counts them as numbers.
   auto problem = [&](std::string_view token) -> const char* {
@@ -266,8 +263,9 @@ void MdocIngest::emit(std::string_view key, std::string_view value, std::size_t 
     }
     return;
   }
-  check_number(key, value, line);
-  const KeyKind kind = kind_of(key);
+  const bool scalar = is_number_key(key), vector = !scalar && is_vector_key(key);
+  if (scalar || vector) check_number(key, value, scalar, line);
+  const KeyKind kind = scalar || vector || is_known_text_key(key) ? KeyKind::kKnown : KeyKind::kFile;
   out_.add(key, value, kind);
   auto tokens = split_ws(value);
   if (tokens.size() == 2) {

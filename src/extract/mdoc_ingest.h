@@ -59,7 +59,8 @@ class MdocIngest : public MdocHandler {
  private:
   enum class Scope { kGlobal, kImage, kFrameSet, kSlice, kOther };
   void emit(std::string_view key, std::string_view value, std::size_t line);
-  void check_number(std::string_view key, std::string_view value, std::size_t line);
+  // Warns once per key when a number (scalar) or 2-vector value is not finite numbers.
+  void check_number(std::string_view key, std::string_view value, bool scalar, std::size_t line);
   void warn(std::size_t line, const std::string& reason);
   void open_image_section();
 
