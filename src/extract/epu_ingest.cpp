@@ -1,5 +1,6 @@
 #include "extract/epu_ingest.h"
 
+#include <cmath>
 #include <string_view>
 #include <utility>
 #include <vector>
@@ -18,6 +19,15 @@ constexpr std::string_view kMagnification = "MicroscopeImage.microscopeData.opti
 constexpr std::string_view kCameraName = "MicroscopeImage.microscopeData.acquisition.camera.Name";
 constexpr std::string_view kExposure = "MicroscopeImage.microscopeData.acquisition.camera.ExposureTime";
 constexpr std::string_view kDefocus = "MicroscopeImage.microscopeData.optics.Defocus";
+
+// The summary reads the MicroscopeImage tree and these CustomData pairs: FlatAggregate
+// KeyKind::kKnown, so that however many other CustomData pairs a file brings, they stay
+// (within FlatAggregate::kMaxKnownKeys).
+bool is_known_key(std::string_view key) {
+  return key.starts_with("MicroscopeImage.") || key.starts_with("Detectors[") || key.starts_with("Aperture[") ||
+         key == "Dose" || key == "DoseOnCamera" || key == "DetectorCommercialName" || key == "AppliedDefocus" ||
+         key == "PhasePlateUsed";
+}
 
 // Holds one file's pairs in a single buffer until the whole file has parsed, so a bad file
 // leaves nothing behind and a good one costs no per-key allocation.
@@ -53,11 +63,15 @@ struct Captured {
   std::vector<std::pair<std::string, std::string>> detector_names;  // Detectors[<camera>].CommercialName
   std::vector<std::string> not_numbers;  // "'key' = 'value'" of numbers that did not parse
 
+  // A finite number, or nullopt and a note: NaN, infinities and overflow (1E+400) parse but
+  // are no measurement, so they never reach the dose or the constant checks.
   std::optional<double> number(std::string_view key, std::string_view value) {
     auto v = parse_number(value);
-    if (!v && not_numbers.size() < 8)
-      not_numbers.push_back("'" + std::string(key) + "' = '" + std::string(value.substr(0, 80)) + "'");
-    return v;
+    if (v && std::isfinite(*v)) return v;
+    if (not_numbers.size() < 8)
+      not_numbers.push_back("'" + std::string(key) + "' = '" + std::string(value.substr(0, 80)) + "' is not a" +
+                            (v && std::isinf(*v) ? " finite number" : " number"));
+    return std::nullopt;
   }
   void see(std::string_view key, std::string_view value) {
     if (key == "Dose") dose = number(key, value);
@@ -102,18 +116,20 @@ EpuDose ingest_epu_xml(char* buffer, std::size_t size, const std::string& file, 
   Captured c;
   staging.for_each([&](std::string_view key, std::string_view value) {
     c.see(key, value);
+    const KeyKind kind = is_known_key(key) ? KeyKind::kKnown : KeyKind::kFile;
     if (key.ends_with("DateTime"))  // timestamps become instants
       if (auto t = parse_iso_time(value)) {
-        out.add_time(key, value, *t);
+        out.add_time(key, value, *t, kind);
         return;
       }
-    out.add(key, value);
+    out.add(key, value, kind);
   });
 
-  for (const auto& n : c.not_numbers) warnings.push_back(file + ": " + n + " is not a number; dropped");
+  for (const auto& n : c.not_numbers) warnings.push_back(file + ": " + n + "; dropped");
   EpuDose dose = derive_epu_dose(c.dose, c.dose_on_camera, c.pixel_m);
-  if (dose.per_square_angstrom) out.add_number(kDosePerSquareAngstromKey, *dose.per_square_angstrom);
-  if (dose.per_pixel) out.add_number(kDosePerPixelKey, *dose.per_pixel);
+  // Added after the file's own keys, so known keys: a file with thousands of keys keeps them.
+  if (dose.per_square_angstrom) out.add_number(kDosePerSquareAngstromKey, *dose.per_square_angstrom, KeyKind::kKnown);
+  if (dose.per_pixel) out.add_number(kDosePerPixelKey, *dose.per_pixel, KeyKind::kKnown);
   if (dose.disagreement) {
     ++dose_check.files_checked;
     if (*dose.disagreement > kEpuDoseTolerance && dose_check.files_disagreeing++ == 0) {

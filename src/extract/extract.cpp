@@ -1,5 +1,7 @@
 #include "extract/extract.h"
 
+#include <algorithm>
+
 #include "extract/acquisition_choice.h"
 #include "extract/extract_error.h"
 #include "extract/oscem_mapper.h"
@@ -42,6 +44,20 @@ std::string overview_only(const SessionFiles& files, const SessionData& data) {
          "describe that image";
 }
 
+// Names what the key limit dropped; the keys the summary reads are never among them.
+std::string dropped_keys_warning(std::uint64_t samples, const FlatAggregate& mdoc, const FlatAggregate& epu) {
+  std::vector<std::string> names = mdoc.dropped_keys();
+  names.insert(names.end(), epu.dropped_keys().begin(), epu.dropped_keys().end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  if (names.size() > FlatAggregate::kDroppedKeyExamples) names.resize(FlatAggregate::kDroppedKeyExamples);
+  std::string list;
+  for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+  return std::to_string(samples) + " values of keys beyond the first " + std::to_string(FlatAggregate::kMaxKeys) +
+         " distinct keys were dropped, keys " + list +
+         " and maybe more (the keys openem reads are always kept, so no OSC-EM value is lost; --flat lacks them)";
+}
+
 }  // namespace
 
 ExtractResult extract_session(const std::filesystem::path& path, const ExtractOptions& options) {
@@ -77,8 +93,7 @@ ExtractResult extract_session(const std::filesystem::path& path, const ExtractOp
   r.oscem = map_to_oscem(summary, r.technique, r.warnings);
   for (const auto& c : r.conflicts) r.warnings.push_back("conflict: " + c.describe());
   if (std::uint64_t dropped = data.mdoc.dropped_samples() + data.epu.dropped_samples())
-    r.warnings.push_back(std::to_string(dropped) + " values of keys beyond the first " +
-                         std::to_string(FlatAggregate::kMaxKeys) + " distinct keys were dropped");
+    r.warnings.push_back(dropped_keys_warning(dropped, data.mdoc, data.epu));
   r.gaps = find_gaps(r.oscem, r.technique);
   for (const auto& g : r.gaps) r.warnings.push_back(g.describe());
 

@@ -7,21 +7,50 @@
 
 namespace openem::extract {
 
-KeyStats& FlatAggregate::slot(std::string_view key) {
+std::optional<KeyKind> FlatAggregate::admit(KeyKind kind) {
+  if (kind == KeyKind::kKnown && known_keys_ < kMaxKnownKeys) {
+    ++known_keys_;
+    return KeyKind::kKnown;
+  }
+  if (file_keys_ < kMaxKeys) {
+    ++file_keys_;
+    return KeyKind::kFile;
+  }
+  return std::nullopt;
+}
+
+void FlatAggregate::note_dropped(std::string_view key, std::uint64_t samples) {
+  dropped_ += samples;
+  // Keep the alphabetically first few names: the same list whatever order keys come in.
+  auto pos = std::lower_bound(dropped_keys_.begin(), dropped_keys_.end(), key);
+  if (pos != dropped_keys_.end() && *pos == key) return;
+  if (dropped_keys_.size() == kDroppedKeyExamples) {
+    if (pos == dropped_keys_.end()) return;
+    dropped_keys_.pop_back();
+  }
+  dropped_keys_.insert(pos, std::string(key));
+}
+
+KeyStats& FlatAggregate::slot(std::string_view key, KeyKind kind) {
   auto it = stats_.find(key);
   if (it != stats_.end()) return it->second;
-  if (stats_.size() >= kMaxKeys) {
-    ++dropped_;
+  auto budget = admit(kind);
+  if (!budget) {
+    note_dropped(key, 1);
     overflow_ = KeyStats{};
     return overflow_;
   }
-  return stats_.emplace(std::string(key), KeyStats{}).first->second;
+  KeyStats& s = stats_.emplace(std::string(key), KeyStats{}).first->second;
+  s.kind = *budget;
+  return s;
 }
 
 void FlatAggregate::reset() {
   dropped_ = 0;
+  dropped_keys_.clear();
   if (stats_.size() > 512) {
     stats_.clear();
+    file_keys_ = known_keys_ = 0;
     return;
   }
   for (auto& [key, s] : stats_) {
@@ -52,20 +81,20 @@ void note_number(KeyStats& s, double v) {
 
 }  // namespace
 
-void FlatAggregate::add(std::string_view key, std::string_view value) {
-  KeyStats& s = slot(key);
+void FlatAggregate::add(std::string_view key, std::string_view value, KeyKind kind) {
+  KeyStats& s = slot(key, kind);
   note_text(s, value);
   if (auto v = parse_number(value)) note_number(s, *v);
 }
 
-void FlatAggregate::add_number(std::string_view key, double value) {
-  KeyStats& s = slot(key);
+void FlatAggregate::add_number(std::string_view key, double value, KeyKind kind) {
+  KeyStats& s = slot(key, kind);
   note_text(s, format_number(value));
   note_number(s, value);
 }
 
-void FlatAggregate::add_time(std::string_view key, std::string_view text, const AcquisitionTime& t) {
-  KeyStats& s = slot(key);
+void FlatAggregate::add_time(std::string_view key, std::string_view text, const AcquisitionTime& t, KeyKind kind) {
+  KeyStats& s = slot(key, kind);
   note_text(s, text);
   if (s.times == 0 || t < s.earliest) s.earliest = t;
   if (s.times == 0 || s.latest < t) s.latest = t;
@@ -74,15 +103,17 @@ void FlatAggregate::add_time(std::string_view key, std::string_view text, const 
 
 void FlatAggregate::merge(const FlatAggregate& later) {
   dropped_ += later.dropped_;
+  for (const auto& key : later.dropped_keys_) note_dropped(key, 0);
   for (const auto& [key, b] : later.stats_) {
     if (b.count == 0) continue;  // a key of a reset scratch aggregate with no sample now
     auto it = stats_.find(key);
     if (it == stats_.end()) {
-      if (stats_.size() >= kMaxKeys) {
-        dropped_ += b.count;
+      auto budget = admit(b.kind);
+      if (!budget) {
+        note_dropped(key, b.count);
         continue;
       }
-      stats_.emplace(key, b);
+      stats_.emplace(key, b).first->second.kind = *budget;
       continue;
     }
     KeyStats& a = it->second;

@@ -30,6 +30,18 @@ bool is_vector_key(std::string_view k) {
   return k == "ImageSize" || k == "StagePosition" || k == "ImageShift" || k == "FilterSlitAndLoss" ||
          k == "FrameDosesAndNumber";
 }
+// Keys the summary reads besides the numbers and vectors above. With those and the values
+// this reader derives, they are FlatAggregate KeyKind::kKnown: kept however many other keys
+// a file brings.
+bool is_known_text_key(std::string_view k) {
+  return k == "DateTime" || k == "Source" || k == "PhasePlateInserted" || k == "SubFramePath" || k == "Version";
+}
+constexpr KeyKind kDerived = KeyKind::kKnown;  // keys this reader makes up (Software, TiltIncrement, ...)
+
+// SerialEM writes NaN for these when they do not apply (CameraLength outside diffraction):
+// a NaN there is the instrument saying "none", not a fault to report.
+bool nan_means_none(std::string_view k) { return k == "CameraLength"; }
+
 bool is_montage_key(std::string_view k) {
   return k == "PieceCoordinates" || k == "AlignedPieceCoords" || k == "AlignedPieceCoordsVS" || k == "MontSection" ||
          k == "MontageSection";
@@ -123,16 +135,16 @@ void MdocIngest::on_title(std::string_view text, std::size_t) {
   if (!title0_) {
     title0_ = std::string(text);
     tomo5_ = text.starts_with("Tomography");
-    if (text.size() <= kMaxValueBytes) out_.add("Title", text);
+    if (text.size() <= kMaxValueBytes) out_.add("Title", text, kDerived);
     if (tomo5_)  // "Tomography: TITAN52337180  22-Feb-04 ..." names the instrument code
-      if (auto code = tomo5_instrument_code(text)) out_.add("InstrumentCode", *code);
+      if (auto code = tomo5_instrument_code(text)) out_.add("InstrumentCode", *code, kDerived);
     DateOrder order = tomo5_ ? DateOrder::kYearFirst : DateOrder::kDayFirst;
-    if (auto t = title_time(text, order, ctx_.zone_offset_minutes)) out_.add_time("TitleDateTime", text, *t);
+    if (auto t = title_time(text, order, ctx_.zone_offset_minutes)) out_.add_time("TitleDateTime", text, *t, kDerived);
     title_cameras_ = title_cameras(text);
   }
   if (!axis_found_)
     if (auto axis = title_tilt_axis_angle(text)) {
-      out_.add_number("TiltAxisAngle", *axis);
+      out_.add_number("TiltAxisAngle", *axis, kDerived);
       axis_found_ = true;
     }
 }
@@ -195,8 +207,8 @@ void MdocIngest::on_entry(std::string_view key, std::string_view value, std::siz
     montage_why_ = std::string(key) + " in [" + section_type_ + "] sections";
   }
   if (!section_saved_frames_) {
-    bool frames = (key == "SubFramePath" && !value.empty()) ||
-                  (key == "NumSubFrames" && parse_number(value).value_or(0) > 0);
+    double n = key == "NumSubFrames" ? parse_number(value).value_or(0) : 0;
+    bool frames = (key == "SubFramePath" && !value.empty()) || (std::isfinite(n) && n > 0);
     if (frames) {
       section_saved_frames_ = true;
       if (scope_ == Scope::kImage) ++images_with_frames_;
@@ -205,7 +217,8 @@ void MdocIngest::on_entry(std::string_view key, std::string_view value, std::siz
   if (key == "CameraIndex") {
     if (auto idx = parse_number(value); idx && *idx >= 0 && *idx < 64) {
       int i = static_cast<int>(*idx);
-      if (auto name = camera_name(i, ctx_.cameras, title_cameras_, ctx_.site_cameras)) out_.add("CameraUsed", *name);
+      if (auto name = camera_name(i, ctx_.cameras, title_cameras_, ctx_.site_cameras))
+        out_.add("CameraUsed", *name, kDerived);
       else if (std::find(unnamed_.begin(), unnamed_.end(), i) == unnamed_.end()) unnamed_.push_back(i);
     }
   }
@@ -214,26 +227,35 @@ void MdocIngest::on_entry(std::string_view key, std::string_view value, std::siz
   emit(key, value, line);
 }
 
-void MdocIngest::check_number(std::string_view key, std::string_view value, std::size_t line) {
-  bool scalar = is_number_key(key), vector = !scalar && is_vector_key(key);
-  if ((!scalar && !vector) || value.empty()) return;
-  bool ok = true;
-  if (scalar) ok = parse_number(value).has_value();
+void MdocIngest::check_number(std::string_view key, std::string_view value, bool scalar, std::size_t line) {
+  if (value.empty()) return;
+  // What is wrong with one number, or nullptr: infinities and overflow (1e400) parse, but
+  // are no measurement, and the aggregate never counts them as numbers.
+  auto problem = [&](std::string_view token) -> const char* {
+    auto v = parse_number(token);
+    if (!v) return "is not a number";
+    if (std::isnan(*v)) return nan_means_none(key) ? nullptr : "is not a number";
+    if (std::isinf(*v)) return "is not a finite number";
+    return nullptr;
+  };
+  const char* why = nullptr;
+  if (scalar) why = problem(value);
   else
-    for (auto token : split_ws(value)) ok = ok && parse_number(token).has_value();
-  if (ok) return;
+    for (auto token : split_ws(value))
+      if (!why) why = problem(token);
+  if (!why) return;
   if (std::find(warned_keys_.begin(), warned_keys_.end(), key) != warned_keys_.end()) return;
   warned_keys_.emplace_back(key);
-  warn(line, "'" + std::string(key) + "' = '" + std::string(value.substr(0, 80)) + "' is not a number; dropped");
+  warn(line, "'" + std::string(key) + "' = '" + std::string(value.substr(0, 80)) + "' " + why + "; dropped");
 }
 
 void MdocIngest::emit(std::string_view key, std::string_view value, std::size_t line) {
   if (key == "DateTime") {
     DateOrder order = tomo5_ ? DateOrder::kYearFirst : DateOrder::kDayFirst;
     if (auto t = parse_serialem_date(value, order, ctx_.zone_offset_minutes)) {
-      out_.add_time("DateTime", value, *t);
+      out_.add_time("DateTime", value, *t, KeyKind::kKnown);
     } else {
-      out_.add("DateTimeUnparsed", value);
+      out_.add("DateTimeUnparsed", value, kDerived);
       if (!value.empty() && std::find(warned_keys_.begin(), warned_keys_.end(), key) == warned_keys_.end()) {
         warned_keys_.emplace_back(key);
         warn(line, "DateTime '" + std::string(value.substr(0, 80)) + "' is not a date; dropped");
@@ -241,17 +263,19 @@ void MdocIngest::emit(std::string_view key, std::string_view value, std::size_t 
     }
     return;
   }
-  check_number(key, value, line);
-  out_.add(key, value);
+  const bool scalar = is_number_key(key), vector = !scalar && is_vector_key(key);
+  if (scalar || vector) check_number(key, value, scalar, line);
+  const KeyKind kind = scalar || vector || is_known_text_key(key) ? KeyKind::kKnown : KeyKind::kFile;
+  out_.add(key, value, kind);
   auto tokens = split_ws(value);
   if (tokens.size() == 2) {
     auto x = parse_number(tokens[0]), y = parse_number(tokens[1]);
     if (x && y) {
       key_.assign(key);
       key_ += "_x";
-      out_.add_number(key_, *x);
+      out_.add_number(key_, *x, kind);
       key_.back() = 'y';
-      out_.add_number(key_, *y);
+      out_.add_number(key_, *y, kind);
     }
   }
   if (key == "FrameDosesAndNumber" && tokens.size() >= 2) {
@@ -265,20 +289,24 @@ void MdocIngest::emit(std::string_view key, std::string_view value, std::size_t 
       }
       total += *dose * *n;
     }
-    if (ok) out_.add_number("FrameDoseTotal", without_float_noise(total));
+    if (ok) out_.add_number("FrameDoseTotal", without_float_noise(total), kDerived);
   }
 }
 
 MdocFacts MdocIngest::finish(std::size_t last_line) {
+  if (facts_.images == 0 && montage_)  // not truncated: a montage's set-up without its pieces
+    throw ExtractError(file_, last_line,
+                       "only a montage's set-up (" + montage_why_ +
+                           "), no image section with data ([ZValue], [FrameSet] or [Image]): no image to describe");
   if (facts_.images == 0)
     throw ExtractError(file_, last_line,
                        "no image section with data ([ZValue], [FrameSet] or [Image]); the file is truncated or "
                        "holds no image metadata");
   // Software: the reference takes title 1's program, overridden by a Version key.
   std::string_view title0 = title0_ ? std::string_view(*title0_) : std::string_view{};
-  if (version_) out_.add("Software", *version_);
-  else if (title0.starts_with("SerialEM")) out_.add("Software", "SerialEM");
-  else if (tomo5_) out_.add("Software", "Tomo5");
+  if (version_) out_.add("Software", *version_, kDerived);
+  else if (title0.starts_with("SerialEM")) out_.add("Software", "SerialEM", kDerived);
+  else if (tomo5_) out_.add("Software", "Tomo5", kDerived);
 
   std::optional<double> step = tilts_.step();
   if (montage_) {
@@ -294,8 +322,8 @@ MdocFacts MdocIngest::finish(std::size_t last_line) {
     facts_.tilt_series = true;
     facts_.tilts = static_cast<std::int64_t>(tilts_.size());
     facts_.tilt_step = step;
-    out_.add_number("NumberOfTilts", static_cast<double>(tilts_.size()));
-    out_.add_number("TiltIncrement", *step);
+    out_.add_number("NumberOfTilts", static_cast<double>(tilts_.size()), kDerived);
+    out_.add_number("TiltIncrement", *step, kDerived);
   } else if (images_with_frames_ > 0) {
     facts_.kind = AcquisitionKind::kMovies;
     facts_.why = "images with saved frames (SubFramePath)";

@@ -53,13 +53,14 @@ class MdocIngest : public MdocHandler {
   // Classifies the file and adds the per-file facts. Throws ExtractError(file, last_line)
   // when no image section holds data (a truncated file, or not an image's metadata).
   MdocFacts finish(std::size_t last_line);
-  // "file:line: reason" for dropped values (unparseable numbers, over-long values).
+  // "file:line: reason" for dropped values (unparseable or non-finite numbers, over-long values).
   std::vector<std::string>& warnings() { return warnings_; }
 
  private:
   enum class Scope { kGlobal, kImage, kFrameSet, kSlice, kOther };
   void emit(std::string_view key, std::string_view value, std::size_t line);
-  void check_number(std::string_view key, std::string_view value, std::size_t line);
+  // Warns once per key when a number (scalar) or 2-vector value is not finite numbers.
+  void check_number(std::string_view key, std::string_view value, bool scalar, std::size_t line);
   void warn(std::size_t line, const std::string& reason);
   void open_image_section();
 

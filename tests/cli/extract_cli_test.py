@@ -80,6 +80,7 @@ def main():
     rc, out, err = run(binary)
     check("missing PATH exit 1", rc == 1 and "PATH" in err, f"rc={rc} {err!r}")
     strict_and_exit_codes(binary)
+    detector_conflict_and_overviews(binary)
     big_mdoc_memory(binary)
     for f in failures:
         print("FAIL:", f)
@@ -132,6 +133,53 @@ def strict_and_exit_codes(binary):
         check("--strict conflict message", "conflict" in err and "TS_1.mrc.mdoc 53000" in err and
               "TS_2.mrc.mdoc 64000" in err, repr(err))
         check("conflicting value left out", "nominal_magnification" not in json.loads(out)["acquisition"], out[:300])
+
+
+def detector_conflict_and_overviews(binary):
+    """Issue 18: two tilt series on different cameras are a conflict naming files and values,
+    with no detector chosen; a folder of nothing but overviews and montages exits 1 with one
+    line that names them (docs/extract.md, exit codes)."""
+    site = os.path.join(ROOT, "tests", "data", "extract", "site_krios.toml")  # camera 0 K2, 1 Ceta
+    with open(os.path.join(LIFE, "mdocs", "TS_41.mrc.mdoc"), encoding="utf-8", newline="") as f:
+        ts41 = f.read()
+    check("TS_41 is on camera 0", "CameraIndex = 0" in ts41 and "CameraIndex = 1" not in ts41, "fixture changed")
+    with tempfile.TemporaryDirectory() as tmp:
+        cameras = os.path.join(tmp, "cameras")
+        os.makedirs(cameras)
+        for name, index in (("TS_1.mrc.mdoc", "0"), ("TS_2.mrc.mdoc", "1")):
+            with open(os.path.join(cameras, name), "w", newline="") as f:
+                f.write(ts41.replace("CameraIndex = 0", "CameraIndex = " + index))
+        rc, out, err = run(binary, cameras, "--site", site)
+        check("detector conflict exit 0", rc == 0, f"rc={rc} {err[-400:]}")
+        line = next((l for l in err.splitlines() if "conflict: acquisition.detectors" in l), "")
+        check("detector conflict names files and values",
+              "differs between tilt series" in line and "TS_1.mrc.mdoc Gatan K2 Summit" in line and
+              "TS_2.mrc.mdoc Ceta 16M" in line and "not averaged" in line, repr(err[-800:]))
+        doc = json.loads(out) if rc == 0 else {}
+        detectors = doc.get("acquisition", {}).get("detectors", [])
+        check("no detector chosen", all("name" not in d for d in detectors), ascii(detectors))
+        check("the series' other values stay", abs(doc.get("acquisition", {}).get("pixel_size", {}).get("value", 0) - 2.66) < 1e-9,
+              ascii(doc.get("acquisition", {}).get("pixel_size")))
+        rc, out, err = run(binary, cameras, "--site", site, "--strict", "-q")
+        check("detector conflict --strict exit 4", rc == 4 and "conflict: acquisition.detectors" in err, f"rc={rc} {err!r}")
+
+        overviews = os.path.join(tmp, "overviews")
+        os.makedirs(os.path.join(overviews, "Images-Disc1", "GridSquare_4590776"))
+        head, first, rest = ts41.partition("[ZValue")
+        with open(os.path.join(overviews, "LMM_1.mrc.mdoc"), "w", newline="") as f:  # Montage = 1
+            f.write(head.replace("ImageFile = ", "Montage = 1\r\nImageFile = ", 1) + first + rest)
+        with open(os.path.join(overviews, "LMM_2.mrc.mdoc"), "w", newline="") as f:  # [MontSection] only
+            f.write(ts41 + "\r\n[MontSection = 0]\r\nTiltAngle = 0\r\n")
+        grid = os.path.join(overviews, "Images-Disc1", "GridSquare_4590776", "GridSquare_20240406_102420.xml")
+        with open(grid, "w") as f:
+            f.write("<MicroscopeImage/>")  # listed, never read in a folder
+        rc, out, err = run(binary, overviews, "--site", site)
+        check("overviews only exit 1", rc == 1 and out == "", f"rc={rc} out={out[:100]!r}")
+        check("overviews only one line", err.count("\n") == 1 and err.startswith("openem extract: "), repr(err))
+        for needle in ("only overview images here", "2 montage/overview .mdoc files", "LMM_1.mrc.mdoc (Montage = 1)",
+                       "LMM_2.mrc.mdoc ([MontSection] section)", "1 EPU grid-square/foil-hole image",
+                       "GridSquare_20240406_102420.xml", "never describe an acquisition"):
+            check(f"overviews only message has {needle!r}", needle in err, repr(err))
 
 
 def big_mdoc_memory(binary):
