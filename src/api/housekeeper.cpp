@@ -9,8 +9,8 @@
 
 namespace openem {
 
-void Housekeeper::add(std::string name, std::chrono::milliseconds every, std::function<void()> chore) {
-  chores_.push_back({std::move(name), every, std::move(chore), {}});
+void Housekeeper::add(std::string name, std::chrono::milliseconds every, std::function<void()> chore, bool at_start) {
+  chores_.push_back({std::move(name), every, std::move(chore), at_start ? Clock::time_point{} : Clock::now() + every});
 }
 
 int Housekeeper::run_due(Clock::time_point now) {
@@ -68,7 +68,11 @@ int expire_anonymous_jobs(App& app) {
 }
 
 void add_catalog_chores(Housekeeper& h, App& app) {
-  h.add("expire_anonymous_jobs", std::chrono::minutes(10), [&app] { expire_anonymous_jobs(app); });
+  // Once before the server answers its first request (add_catalog_chores runs before the
+  // server does): on the housekeeper's thread the first run could come after the first
+  // requests, which would then see jobs past their time, or lose jobs made after start.
+  expire_anonymous_jobs(app);
+  h.add("expire_anonymous_jobs", std::chrono::minutes(10), [&app] { expire_anonymous_jobs(app); }, /*at_start=*/false);
   // Embargoes end within OPENEM_EMBARGO_CHECK_SECONDS of their time (and at start, for those
   // that ended while the server was down).
   if (app.config().embargo_release) {

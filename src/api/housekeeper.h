@@ -20,7 +20,9 @@ class Housekeeper {
   using Clock = std::chrono::steady_clock;
 
   ~Housekeeper() { stop(); }
-  void add(std::string name, std::chrono::milliseconds every, std::function<void()> chore);
+  // `at_start`: the first run at start (on the housekeeper's thread); otherwise one interval
+  // after add(), for chores the caller has already run once itself.
+  void add(std::string name, std::chrono::milliseconds every, std::function<void()> chore, bool at_start = true);
   void start();
   void stop();
   // Runs every chore whose turn has come; returns how many ran.
