@@ -12,9 +12,6 @@
 
 namespace openem {
 namespace json = boost::json;
-namespace {
-
-// class-validator's @IsEmail, as the dataset DTOs check it (model/dto.cpp).
 bool looks_like_email(std::string_view s) {
   auto at = s.find('@');
   if (at == std::string_view::npos || at == 0 || at + 1 >= s.size() || s.find('@', at + 1) != std::string_view::npos)
@@ -23,6 +20,8 @@ bool looks_like_email(std::string_view s) {
   if (dot == std::string_view::npos || dot == at + 1 || dot + 1 >= s.size()) return false;
   return s.find_first_of(" \t\r\n") == std::string_view::npos;
 }
+
+namespace {
 
 [[noreturn]] void bad_request(const char* message) { throw ApiError::bad_request(message); }
 

@@ -11,6 +11,9 @@
 
 namespace openem {
 
+// class-validator's @IsEmail, as the dataset DTOs check it (model/dto.cpp).
+bool looks_like_email(std::string_view s);
+
 // 400 with every class-validator message of the body ({type, jobParams, ownerUser?,
 // ownerGroup?, contactEmail?}; nothing else).
 void check_create_job_body(const boost::json::object& body);

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "api/handler_util.h"
+#include "api/job_request.h"
 #include "core/error.h"
 #include "model/collection.h"
 
@@ -76,7 +77,9 @@ json::object v3_create_to_v4(App& app, const JobTypeConfig& type, const Principa
   json::object out{{"type", v3.contains("type") ? v3.at("type") : json::value(nullptr)}, {"jobParams", job_params}};
   auto* email = v3.if_contains("emailJobInitiator");
   if (email && !email->is_null()) out["contactEmail"] = *email;
-  else if (p.authenticated() && !p.email.empty()) out["contactEmail"] = p.email;
+  // The caller's own address only when it is one: an account without a usable address (the
+  // built-in admin) must not fail the body check for a field its client never sent.
+  else if (p.authenticated() && looks_like_email(p.email)) out["contactEmail"] = p.email;
 
   // The frontend names the owner in jobParams.username.
   std::optional<std::string> owner_user;
