@@ -10,6 +10,7 @@
 #include "api/dataset_service.h"
 #include "api/handler_util.h"
 #include "api/job_service.h"
+#include "api/job_v3.h"
 #include "api/permissions.h"
 #include "api/routes.h"
 #include "api/search.h"
@@ -17,6 +18,7 @@
 #include "core/error.h"
 #include "query/access.h"
 #include "query/fullquery.h"
+#include "query/where.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -26,6 +28,14 @@ enum class Version { V3, V4 };
 
 json::object view(const JobService& s, json::object job, Version v) {
   return v == Version::V3 ? s.v3_view(std::move(job)) : s.v4_view(std::move(job));
+}
+
+// Upstream's jobs guard gives anonymous callers no read access (casl-ability.factory.ts
+// jobsEndpointAccess: cannot JobRead): 403 whatever the job, so it tells nothing.
+Principal job_reader(App& app, const HttpRequest& req) {
+  Principal p = app.authenticate(req);
+  if (!p.authenticated()) throw ApiError::forbidden();
+  return p;
 }
 
 std::vector<std::string> string_list_param(const HttpRequest& req, const char* name) {
@@ -95,8 +105,8 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
   r.add("POST", base, [&app, s, v](HttpRequest& req) {
     Principal p = app.authenticate(req);
     json::object body = body_object(req);
-    if (v == Version::V3) body = JobService::v3_to_v4(body);
-    return HttpResponse::json(201, view(*s, s->create(p, std::move(body), req.remote), v));
+    json::object job = v == Version::V3 ? s->create_v3(p, body, req.remote) : s->create(p, std::move(body), req.remote);
+    return HttpResponse::json(201, view(*s, std::move(job), v));
   });
   r.add("PATCH", base + "/:id", [&app, s, v](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -132,20 +142,20 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
   auto list_plan = [&app, s, v](const Principal& p, const HttpRequest& req, ListFilter& f) {
     CollectionAccess acc(app, schemas::jobs(), [](const Principal&) { return ReadScope{}; });
     f = acc.request_filter(req);
-    if (v == Version::V3 && !f.where.is_null()) f.where = JobService::v3_where(f.where);
+    if (v == Version::V3 && !f.where.is_null()) f.where = v3_where(f.where);
     QueryPlan plan = acc.plan_for(p, f);
     plan.conditions.front() = s->access_condition(p);  // plan_for puts its access rule first
     return plan;
   };
   r.add("GET", base, [&app, s, v, list_plan](HttpRequest& req) {
-    Principal p = app.authenticate(req);
+    Principal p = job_reader(app, req);
     ListFilter f;
     QueryPlan plan = list_plan(p, req, f);
     return streamed_documents(app, schemas::jobs(), app.store().find_ids(schemas::jobs(), plan),
                               [s, v, f](json::object d) { return json::value(project(view(*s, std::move(d), v), f)); });
   });
   r.add("GET", base + "/count", [&app, s, v, list_plan](HttpRequest& req) {
-    Principal p = app.authenticate(req);
+    Principal p = job_reader(app, req);
     ListFilter f;
     QueryPlan plan = list_plan(p, req, f);
     return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::jobs(), and_all(plan.conditions))}});
@@ -155,28 +165,36 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
     fields.erase("text");  // jobs have no text index
     return fullquery_conditions(schemas::jobs(), fields, "");
   };
+  // scicat-backend-next src/jobs/jobs.controller.utils.ts fullQueryJobs: `fields` are
+  // conditions and `limits` the window; openem also takes a ?filter= (where, fields, limits).
   r.add("GET", base + "/fullquery", [&app, s, v, search_conditions](HttpRequest& req) {
-    Principal p = app.authenticate(req);
+    Principal p = job_reader(app, req);
     SearchRequest sr = parse_search_request(req);
+    ListFilter f;
+    if (req.query_param("filter")) {
+      f = CollectionAccess(app, schemas::jobs(), [](const Principal&) { return ReadScope{}; }).request_filter(req);
+      if (v == Version::V3 && !f.where.is_null()) f.where = v3_where(f.where);
+    }
     QueryPlan plan;
     plan.conditions = search_conditions(sr);
+    if (!f.where.is_null()) plan.conditions.push_back(translate_where(schemas::jobs(), f.where));
     plan.conditions.push_back(s->access_condition(p));
-    add_order_and_window(plan, schemas::jobs(), sr.window, 100);
+    add_order_and_window(plan, schemas::jobs(), req.query_param("limits") ? sr.window : f, 100);
     return streamed_documents(app, schemas::jobs(), app.store().find_ids(schemas::jobs(), plan),
-                              [s, v](json::object d) { return json::value(view(*s, std::move(d), v)); });
+                              [s, v, f](json::object d) { return json::value(project(view(*s, std::move(d), v), f)); });
   });
+  // Only the facets asked for (upstream's default is none: just the total).
   r.add("GET", base + "/fullfacet", [&app, s, search_conditions](HttpRequest& req) {
-    Principal p = app.authenticate(req);
+    Principal p = job_reader(app, req);
     SearchRequest sr = parse_search_request(req);
-    if (!req.query_param("facets")) sr.facets = {"type", "statusCode", "ownerGroup"};
     return HttpResponse::json(
         200, fullfacet_response(app, schemas::jobs(), s->access_condition(p), search_conditions(sr), sr.facets));
   });
   r.add("GET", base + "/datasetDetails", [&app, s](HttpRequest& req) {
-    return HttpResponse::json(200, dataset_details(app, *s, app.authenticate(req), req));
+    return HttpResponse::json(200, dataset_details(app, *s, job_reader(app, req), req));
   });
   r.add("GET", base + "/:id", [&app, s, v](HttpRequest& req) {
-    Principal p = app.authenticate(req);
+    Principal p = job_reader(app, req);
     return HttpResponse::json(200, view(*s, s->get_readable(p, req.param("id")), v));
   });
   r.add("DELETE", base + "/:id", [&app, s, v](HttpRequest& req) {

@@ -1,8 +1,12 @@
 #include "api/job_service.h"
 
+#include <algorithm>
+#include <optional>
 #include <set>
 
 #include "api/handler_util.h"
+#include "api/job_request.h"
+#include "api/job_v3.h"
 #include "api/permissions.h"
 #include "core/error.h"
 #include "core/ids.h"
@@ -28,18 +32,6 @@ void merge_patch(json::value& target, const json::value& patch) {
   }
 }
 
-void check_string_array(const json::value* v, const std::string& name) {
-  if (!v) return;
-  if (!v->is_array()) throw ApiError::bad_request(name + " must be an array of strings");
-  for (const auto& x : v->get_array())
-    if (!x.is_string()) throw ApiError::bad_request(name + " must be an array of strings");
-}
-
-void check_string(const json::object& o, const char* key) {
-  if (auto* v = o.if_contains(key); v && !v->is_string() && !v->is_null())
-    throw ApiError::bad_request(std::string(key) + " must be a string");
-}
-
 }  // namespace
 
 JobService::JobService(App& app, JobConfig config)
@@ -47,10 +39,12 @@ JobService::JobService(App& app, JobConfig config)
       config_(std::move(config)),
       anonymous_per_client_(std::make_unique<RateLimiter>(app.config().anonymous_jobs_per_hour, std::chrono::hours(1))),
       anonymous_per_dataset_(std::make_unique<RateLimiter>(app.config().anonymous_jobs_per_hour, std::chrono::hours(1))) {
+  // Users and groups an update rule names by name may read the jobs of that type (they
+  // update them); #-rules name nobody in particular.
   for (const auto& t : config_.jobs)
     for (const auto& rule : t.update.auth) {
-      if (rule.size() > 1 && rule[0] == '@') manager_groups_.push_back(rule.substr(1));
-      else if (!rule.empty() && rule[0] != '#') manager_users_.push_back(rule);
+      if (rule.size() > 1 && rule[0] == '@') type_readers_.push_back({t.job_type, rule.substr(1), true});
+      else if (!rule.empty() && rule[0] != '#') type_readers_.push_back({t.job_type, rule, false});
     }
 }
 
@@ -86,35 +80,52 @@ bool JobService::update_admin(const Principal& p) const {
 }
 
 bool JobService::read_any(const Principal& p) const {
-  if (!p.authenticated()) return false;
-  if (create_admin(p) || update_admin(p)) return true;
-  for (const auto& g : manager_groups_)
-    if (p.in_group(g)) return true;
-  for (const auto& u : manager_users_)
-    if (p.username == u) return true;
-  return false;
+  return create_admin(p) || update_admin(p);
 }
 
+std::vector<std::string> JobService::types_read_by_rule(const Principal& p) const {
+  std::vector<std::string> out;
+  for (const auto& r : type_readers_)
+    if (r.is_group ? p.in_group(r.name) : p.username == r.name) out.push_back(r.job_type);
+  return out;
+}
+
+// scicat-backend-next src/casl/casl-ability.factory.ts jobsInstanceAccessCan: JobReadAny for
+// ADMIN_GROUPS and the privileged job groups, JobReadAccess for the jobs of one's groups and
+// one's own; anonymous callers read no job. openem adds the types whose update rule names the
+// caller (see docs/catalog.md).
 SqlCondition JobService::access_condition(const Principal& p) const {
   if (read_any(p)) return SqlCondition::always_true();
-  // Jobs created anonymously (auth #all) belong to nobody and are visible to everyone.
-  const std::string unowned = "(t.owner_group IS NULL AND t.owner_user IS NULL)";
-  if (!p.authenticated()) return {unowned, {}, ""};
-  SqlCondition groups = read_access_condition(schemas::jobs(), p, ReadScope{}, /*probe=*/true);
-  SqlCondition c{"(" + groups.sql + " OR t.owner_user = ? OR " + unowned + ")", groups.params, ""};
-  c.params.push_back(p.username);
+  if (!p.authenticated()) return {"0", {}, ""};
+  SqlCondition c{"(t.owner_user = ?", {p.username}, ""};
+  if (!p.groups.empty()) {
+    c.sql += " OR t.owner_group IN (";
+    for (std::size_t i = 0; i < p.groups.size(); ++i) {
+      c.sql += i ? ",?" : "?";
+      c.params.push_back(p.groups[i]);
+    }
+    c.sql += ")";
+  }
+  auto types = types_read_by_rule(p);
+  if (!types.empty()) {
+    c.sql += " OR t.type IN (";
+    for (std::size_t i = 0; i < types.size(); ++i) {
+      c.sql += i ? ",?" : "?";
+      c.params.push_back(types[i]);
+    }
+    c.sql += ")";
+  }
+  c.sql += ")";
   return c;
 }
 
 bool JobService::can_read(const Principal& p, const json::object& job) const {
   if (read_any(p)) return true;
-  auto* og = job.if_contains("ownerGroup");
-  auto* ou = job.if_contains("ownerUser");
-  bool unowned = (!og || og->is_null()) && (!ou || ou->is_null());
-  if (unowned) return true;
   if (!p.authenticated()) return false;
-  if (ou && ou->is_string() && ou->get_string() == p.username) return true;
-  return openem::can_read(job, p, ReadScope{});
+  if (str_field(job, "ownerUser") == p.username) return true;
+  if (auto g = str_field(job, "ownerGroup"); !g.empty() && p.in_group(g)) return true;
+  auto types = types_read_by_rule(p);
+  return std::find(types.begin(), types.end(), str_field(job, "type")) != types.end();
 }
 
 json::object JobService::get_readable(const Principal& p, const std::string& id) const {
@@ -124,111 +135,77 @@ json::object JobService::get_readable(const Principal& p, const std::string& id)
   return std::move(*job);
 }
 
-json::object JobService::v3_to_v4(const json::object& v3) {
-  static const std::set<std::string> known{"type", "datasetList", "jobParams", "emailJobInitiator", "executionTime",
-                                           "jobStatusMessage", "jobResultObject", "ownerGroup", "accessGroups",
-                                           "creationTime", "id"};
-  for (const auto& [k, v] : v3)
-    if (!known.count(std::string(k))) throw ApiError::bad_request("property " + std::string(k) + " should not exist");
-  json::object out;
-  if (auto* t = v3.if_contains("type")) out["type"] = *t;
-  json::object params;
-  if (auto* jp = v3.if_contains("jobParams")) {
-    if (!jp->is_object()) throw ApiError::bad_request("jobParams must be an object");
-    params = jp->get_object();
-  }
-  if (auto* dl = v3.if_contains("datasetList")) params["datasetList"] = *dl;
-  if (auto* et = v3.if_contains("executionTime")) params["executionTime"] = *et;
-  out["jobParams"] = params;
-  if (auto* og = v3.if_contains("ownerGroup")) out["ownerGroup"] = *og;
-  else if (auto* og2 = params.if_contains("ownerGroup"); og2 && og2->is_string()) out["ownerGroup"] = *og2;
-  if (auto* ag = v3.if_contains("accessGroups")) out["accessGroups"] = *ag;
-  if (auto* e = v3.if_contains("emailJobInitiator")) out["contactEmail"] = *e;
-  return out;
+json::object JobService::create_v3(const Principal& p, const json::object& v3, const std::string& client) const {
+  // Upstream's v3 mapping looks the type up first.
+  const json::value* type = v3.if_contains("type");
+  std::string name = !type ? "undefined" : type->is_string() ? std::string(type->get_string()) : json::serialize(*type);
+  const JobTypeConfig* t = config_.find(name);
+  if (!t) throw ApiError::bad_request("Invalid job type: " + name);
+  return create(p, v3_create_to_v4(app_, *t, p, v3), client);
 }
 
-json::value JobService::v3_where(const json::value& where) {
-  if (where.is_array()) {
-    json::array out;
-    for (const auto& x : where.get_array()) out.push_back(v3_where(x));
-    return out;
-  }
-  if (!where.is_object()) return where;
-  json::object out;
-  for (const auto& [k, v] : where.get_object()) {
-    std::string key(k);
-    if (key == "jobStatusMessage") key = "statusCode";
-    else if (key == "emailJobInitiator") key = "contactEmail";
-    else if (key == "creationTime") key = "createdAt";
-    else if (key == "datasetList.pid") key = "jobParams.datasetList.pid";
-    out[key] = (key == "and" || key == "or" || key == "$and" || key == "$or") ? v3_where(v) : v;
-  }
-  return out;
-}
-
+// scicat-backend-next src/jobs/jobs.controller.utils.ts createJob / instanceAuthorizationJobCreate,
+// step by step: the body, the type, the dataset list, the owner, the dataset rules, the
+// caller's rights, the validate actions.
 json::object JobService::create(const Principal& p, json::object body, const std::string& client) const {
-  static const std::set<std::string> known{"type", "jobParams", "ownerUser", "ownerGroup", "accessGroups",
-                                           "contactEmail"};
-  std::vector<std::string> errors;
-  for (const auto& [k, v] : body)
-    if (!known.count(std::string(k))) errors.push_back("property " + std::string(k) + " should not exist");
-  if (!errors.empty()) throw ApiError(400, errors);
-  auto* type = body.if_contains("type");
-  if (!type || !type->is_string() || type->get_string().empty())
-    throw ApiError(400, std::vector<std::string>{"type must be a string", "type should not be empty"});
-  for (const char* k : {"ownerUser", "ownerGroup", "contactEmail"}) check_string(body, k);
-  check_string_array(body.if_contains("accessGroups"), "accessGroups");
-  json::object params;
-  if (auto* jp = body.if_contains("jobParams"); jp && !jp->is_null()) {
-    if (!jp->is_object()) throw ApiError::bad_request("jobParams must be an object");
-    params = jp->get_object();
-  }
+  check_create_job_body(body);
+  json::object params = body.at("jobParams").get_object();
   check_size(params, "jobParams", p);
-  bool admin = create_admin(p);
-  if (!admin) throttle_creation(p, client, params);
-  // datasetList: [{pid, files: [path, ...]}]
-  std::vector<json::object> datasets;
-  if (auto* dl = params.if_contains("datasetList")) {
-    if (!dl->is_array()) throw ApiError::bad_request("Invalid request. Invalid value for 'jobParams.datasetList'");
-    std::set<std::string> seen;
-    for (auto& d : dl->as_array()) {
-      if (!d.is_object() || !d.get_object().contains("pid") || !d.at("pid").is_string())
-        throw ApiError::bad_request("Invalid request. Each entry of jobParams.datasetList needs a pid");
-      if (auto* f = d.get_object().if_contains("files")) check_string_array(f, "jobParams.datasetList.files");
-      else d.as_object()["files"] = json::array();
-      std::string pid(d.at("pid").get_string());
-      if (!seen.insert(pid).second) continue;
-      auto ds = app_.store().get(schemas::datasets(), pid);
-      // A dataset the caller cannot read is named as missing: a job must not tell whether it exists.
-      if (!ds || (!admin && !openem::can_read(*ds, p, dataset_read_scope(app_.config(), p))))
-        throw ApiError::bad_request("Invalid request. Dataset with pid '" + pid + "' does not exist");
-      datasets.push_back(std::move(*ds));
-    }
-  }
-  std::string job_type(type->get_string());
+  throttle_creation(p, client, params);
+  std::string job_type(body.at("type").get_string());
   const JobTypeConfig* t = config_.find(job_type);
   if (!t) throw ApiError::bad_request("Invalid job type: " + job_type);
-  if (!job_create_allowed(t->create.auth, p, admin, datasets)) {
-    if (!p.authenticated()) throw ApiError(401, "Unauthorized to create this job.");
-    throw ApiError::forbidden("Unauthorized to create this job.");
+  JobCreateTier tier = !p.authenticated() ? JobCreateTier::Anonymous
+                       : app_.is_admin(p) ? JobCreateTier::Admin
+                       : create_admin(p)  ? JobCreateTier::Privileged
+                                          : JobCreateTier::User;
+  bool privileged = tier == JobCreateTier::Admin || tier == JobCreateTier::Privileged;
+  std::vector<json::object> datasets;
+  if (auto* list = params.if_contains("datasetList")) datasets = load_job_datasets(app_, p, privileged, *list);
+
+  // Whose job it is: upstream leaves ownerUser, ownerGroup and contactEmail unset unless
+  // the body or the caller gives them.
+  std::string asked_user = str_field(body, "ownerUser"), asked_group = str_field(body, "ownerGroup"),
+              asked_email = str_field(body, "contactEmail");
+  std::string owner_user, owner_group, contact = asked_email;
+  JobOwnerForChecks owner;
+  if (privileged) {
+    if (!asked_user.empty()) {
+      std::optional<UserRecord> other;
+      if (asked_user != p.username) other = app_.store().user_by_name(asked_user);
+      owner_user = other ? other->username : p.username;  // an unknown name: the caller's job
+      if (other) owner.other_user_groups = other->groups;
+      if (contact.empty() && other) contact = other->email;
+    }
+    owner_group = asked_group;
+    if (asked_group.empty() && asked_user.empty() && asked_email.empty())
+      throw ApiError::bad_request("Contact email should be specified for an anonymous job.");
+    if (contact.empty()) contact = p.email;
+  } else if (tier == JobCreateTier::User) {
+    if (asked_group.empty()) throw ApiError::bad_request("Invalid new job. Owner group should be specified.");
+    if (!asked_user.empty() && asked_user != p.username)
+      throw ApiError::bad_request("Invalid new job. User owning the job should match user logged in.");
+    owner_user = p.username;
+    if (contact.empty()) contact = p.email;
+    if (!p.in_group(asked_group)) throw ApiError::bad_request("Invalid new job. User needs to belong to job owner group.");
+    owner_group = asked_group;
   }
-  std::string owner_user = str_field(body, "ownerUser");
-  if (!owner_user.empty() && owner_user != p.username && !admin)
-    throw ApiError::forbidden("Invalid new job. Only job admins may create jobs for other users.");
-  if (owner_user.empty() && p.authenticated()) owner_user = p.username;
-  std::string owner_group = str_field(body, "ownerGroup");
-  if (!owner_group.empty() && !admin && !p.in_group(owner_group))
-    throw ApiError::forbidden("Invalid new job. User needs to belong to job owner group.");
-  if (owner_group.empty() && !datasets.empty()) {
-    // The datasets' common owner group, so that group sees the job too.
-    std::string g = str_field(datasets.front(), "ownerGroup");
-    bool common = true;
-    for (const auto& d : datasets) common = common && str_field(d, "ownerGroup") == g;
-    if (common) owner_group = g;
+  owner.group = owner_group;
+
+  const auto& auth = t->create.auth;
+  bool dataset_auth = !auth.empty() && std::all_of(auth.begin(), auth.end(), is_dataset_rule);
+  if (dataset_auth) {
+    if (!params.contains("datasetList")) throw ApiError::bad_request("Dataset ids list was not provided in jobParams");
+    bool owner_rule = std::find(auth.begin(), auth.end(), "#datasetOwner") != auth.end();
+    if (owner_rule && (tier == JobCreateTier::Anonymous ||
+                       (tier != JobCreateTier::Admin && asked_group.empty() && asked_user.empty())))
+      throw ApiError(401, "User not authenticated");
   }
-  json::object request = body;
-  request["jobParams"] = params;
-  auto refusals = check_job_actions(t->create.actions, request, datasets);
+  if (tier == JobCreateTier::Anonymous && !asked_group.empty())
+    throw ApiError::bad_request("Invalid new job. Unauthenticated user cannot initiate a job owned by another user.");
+  if (!job_create_allowed(auth, p, tier, owner, datasets)) throw ApiError::forbidden("Unauthorized to create this job.");
+
+  auto refusals = check_job_actions(t->create.actions, body, datasets);
   if (!refusals.empty()) {
     std::vector<std::string> messages;
     for (const auto& r : refusals) messages.push_back(r.message);
@@ -241,15 +218,13 @@ json::object JobService::create(const Principal& p, json::object body, const std
                    {"type", job_type},
                    {"statusCode", app_.config().job_default_status_code},
                    {"statusMessage", app_.config().job_default_status_message},
-                   {"jobParams", params},
-                   {"ownerUser", owner_user.empty() ? json::value(nullptr) : json::value(owner_user)},
-                   {"ownerGroup", owner_group.empty() ? json::value(nullptr) : json::value(owner_group)},
-                   {"accessGroups", body.contains("accessGroups") ? body.at("accessGroups") : json::array()},
-                   {"contactEmail", body.contains("contactEmail") ? body.at("contactEmail")
-                                    : p.email.empty()              ? json::value(nullptr)
-                                                                   : json::value(p.email)},
-                   {"configVersion", config_.config_version},
-                   {"jobResultObject", json::object()}};
+                   {"jobParams", params}};
+  if (!owner_user.empty()) job["ownerUser"] = owner_user;
+  if (!owner_group.empty()) job["ownerGroup"] = owner_group;
+  job["accessGroups"] = json::array();
+  if (!contact.empty()) job["contactEmail"] = contact;
+  job["configVersion"] = config_.config_version;
+  job["jobResultObject"] = json::object();
   stamp(job, p, true);
   app_.store().transaction([&] {
     app_.store().insert(schemas::jobs(), job);
@@ -273,7 +248,6 @@ json::object JobService::create(const Principal& p, json::object body, const std
   run_notify_actions(t->create.actions, job, app_.config(), "create");
   return job;
 }
-
 json::object JobService::update(const Principal& p, const std::string& id, const json::object& changes, bool merge,
                                 bool v3) const {
   json::object job;
@@ -353,28 +327,6 @@ json::object JobService::v4_view(json::object job) const {
   return job;
 }
 
-json::object JobService::v3_view(json::object job) const {
-  json::object v4 = v4_view(std::move(job));
-  json::object params;
-  if (auto* jp = v4.if_contains("jobParams"); jp && jp->is_object()) params = jp->get_object();
-  json::value datasets = params.contains("datasetList") ? params.at("datasetList") : json::array();
-  json::value execution = params.contains("executionTime") ? params.at("executionTime") : json::value(nullptr);
-  params.erase("datasetList");
-  if (auto* u = v4.if_contains("ownerUser"); u && u->is_string()) params["username"] = *u;
-  json::object out{{"id", v4["id"]},
-                   {"_id", v4["id"]},
-                   {"emailJobInitiator", v4.contains("contactEmail") ? v4["contactEmail"] : json::value(nullptr)},
-                   {"type", v4["type"]},
-                   {"creationTime", v4["createdAt"]},
-                   {"executionTime", execution},
-                   {"jobParams", std::move(params)},
-                   {"jobStatusMessage", v4["statusCode"]},
-                   {"datasetList", std::move(datasets)},
-                   {"jobResultObject", v4.contains("jobResultObject") ? v4["jobResultObject"] : json::object()},
-                   {"ownerGroup", v4.contains("ownerGroup") ? v4["ownerGroup"] : json::value(nullptr)}};
-  for (const char* k : {"queuePosition", "estimatedCompletionTime"})
-    if (auto* v = v4.if_contains(k)) out[k] = *v;
-  return out;
-}
+json::object JobService::v3_view(json::object job) const { return v3_shape(v4_view(std::move(job))); }
 
 }  // namespace openem

@@ -22,16 +22,18 @@ class JobService {
   // #jobAdmin: ADMIN_GROUPS plus the privileged job groups of the step.
   bool create_admin(const Principal& p) const;
   bool update_admin(const Principal& p) const;
-  // Admins, the privileged job groups and whoever the configuration lets update jobs by group
-  // or name (the archive managers) read every job.
+  // Admins and the privileged job groups read every job; others the jobs of their groups,
+  // their own and those of the types whose update rule names them (archive managers).
   bool read_any(const Principal& p) const;
   SqlCondition access_condition(const Principal& p) const;
   bool can_read(const Principal& p, const boost::json::object& job) const;
 
-  // body in the v4 shape ({type, jobParams{datasetList, ...}, ownerUser, ownerGroup,
-  // accessGroups, contactEmail}); returns the stored job.
-  // `client`: the caller's address, for the limits on anonymous jobs (429 beyond them).
+  // POST /api/v4/jobs: body {type, jobParams{datasetList, ...}, ownerUser?, ownerGroup?,
+  // contactEmail?}; returns the stored job. Refuses what upstream refuses (job_request.h,
+  // job_auth.h). `client`: the caller's address, for the limits on anonymous jobs (429).
   boost::json::object create(const Principal& p, boost::json::object body, const std::string& client) const;
+  // POST /api/v3/jobs: the v3 body mapped as upstream maps it (job_v3.h), then create().
+  boost::json::object create_v3(const Principal& p, const boost::json::object& v3, const std::string& client) const;
   // changes: statusCode, statusMessage, jobResultObject (merged per RFC 7386 when `merge`).
   // Unknown id: 404, or 400 "Invalid job id." when `v3`.
   boost::json::object update(const Principal& p, const std::string& id, const boost::json::object& changes, bool merge,
@@ -41,11 +43,6 @@ class JobService {
 
   boost::json::object v4_view(boost::json::object job) const;
   boost::json::object v3_view(boost::json::object job) const;
-  // A v3 create body as the v4 one create() takes; 400 for unknown fields.
-  static boost::json::object v3_to_v4(const boost::json::object& v3);
-  // v3 field names in a where clause (jobStatusMessage, emailJobInitiator, creationTime)
-  // renamed to the stored ones.
-  static boost::json::value v3_where(const boost::json::value& where);
 
  private:
   // Anonymous callers' jobParams and jobResultObject are capped lower than JOB_PARAMS_MAX_BYTES.
@@ -58,7 +55,13 @@ class JobService {
   App& app_;
   JobConfig config_;
   std::unique_ptr<RateLimiter> anonymous_per_client_, anonymous_per_dataset_;
-  std::vector<std::string> manager_groups_, manager_users_;
+  // A user or group an update rule names, and the job type of that rule.
+  struct TypeReader {
+    std::string job_type, name;
+    bool is_group;
+  };
+  std::vector<std::string> types_read_by_rule(const Principal& p) const;
+  std::vector<TypeReader> type_readers_;
 };
 
 }  // namespace openem

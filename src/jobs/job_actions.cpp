@@ -39,7 +39,11 @@ void check_rules(const json::value* rules, const json::value& root, int status, 
   if (!rules || !rules->is_object()) return;
   for (const auto& [path, schema] : rules->get_object()) {
     if (!schema.is_object()) continue;
-    if (!value_matches(value_at(root, path), schema.get_object()))
+    // scicat-backend-next validateaction.ts: a path that is not there "Requires", a value
+    // that fails the schema "Invalid value for".
+    const json::value* v = value_at(root, path);
+    if (!v) out.push_back({status, "Invalid request. Requires '" + std::string(path) + "'" + what});
+    else if (!value_matches(v, schema.get_object()))
       out.push_back({status, "Invalid request. Invalid value for '" + std::string(path) + "'" + what});
   }
 }

@@ -27,6 +27,10 @@ TEST(JobActions, ValidateChecksRequestAndDatasets) {
   EXPECT_EQ(r[0].message, "Invalid request. Invalid value for 'jobParams.tapeCopies'");
   EXPECT_EQ(r[1].status, 409);
   EXPECT_EQ(r[1].message, "Invalid request. Invalid value for 'datasetlifecycle.archivable' of dataset p2");
+  // scicat-backend-next validateaction.ts: a missing path is "Requires", not "Invalid value".
+  auto missing = check_job_actions(actions, json::parse(R"({"jobParams": {}})").as_object(), {});
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_EQ(missing[0].message, "Invalid request. Requires 'jobParams.tapeCopies'");
 }
 
 TEST(JobActions, SchemaRules) {

@@ -14,34 +14,63 @@ Principal user(std::string name, std::vector<std::string> groups) { return {name
 const json::object kOwned = json::parse(R"({"pid": "a", "ownerGroup": "g1", "accessGroups": ["g2"], "isPublished": false})").as_object();
 const json::object kPublic = json::parse(R"({"pid": "b", "ownerGroup": "g3", "accessGroups": [], "isPublished": true})").as_object();
 
-bool create(const char* rule, const Principal& p, std::vector<json::object> ds, bool admin = false) {
-  return job_create_allowed({rule}, p, admin, ds);
+using Tier = JobCreateTier;
+
+Tier tier_of(const Principal& p) { return p.authenticated() ? Tier::User : Tier::Anonymous; }
+
+// A job for the caller's group `group` (as a normal user must name one).
+bool create(const char* rule, const Principal& p, std::vector<json::object> ds, std::string group = "") {
+  return job_create_allowed({rule}, p, tier_of(p), JobOwnerForChecks{group, std::nullopt}, ds);
 }
 
+// scicat-backend-next src/jobs/jobs.controller.utils.ts: the dataset rules are checked for
+// the job's owner group, not for every group of the caller.
 TEST(JobAuth, CreateRules) {
-  Principal anon, owner = user("u1", {"g1"}), member = user("u2", {"g2"}), other = user("u3", {"g9"});
+  Principal anon, owner = user("u1", {"g1"}), member = user("u2", {"g2"}), other = user("u3", {"g9"}),
+                  both = user("u4", {"g1", "g9"});
   EXPECT_TRUE(create("#all", anon, {}));
   EXPECT_FALSE(create("#authenticated", anon, {kOwned}));
-  EXPECT_TRUE(create("#authenticated", other, {kOwned}));
+  EXPECT_TRUE(create("#authenticated", other, {kOwned}, "g9"));
   EXPECT_TRUE(create("#datasetPublic", anon, {kPublic}));
-  EXPECT_FALSE(create("#datasetPublic", owner, {kOwned}));
-  EXPECT_FALSE(create("#datasetPublic", owner, {kPublic, kOwned}));  // every dataset must qualify
-  EXPECT_FALSE(create("#datasetPublic", owner, {}));                 // and there must be one
-  EXPECT_TRUE(create("#datasetAccess", owner, {kOwned}));
-  EXPECT_TRUE(create("#datasetAccess", member, {kOwned}));
-  EXPECT_FALSE(create("#datasetAccess", other, {kOwned}));
-  EXPECT_FALSE(create("#datasetAccess", member, {kPublic}));  // published is not access
-  EXPECT_TRUE(create("#datasetOwner", owner, {kOwned}));
-  EXPECT_FALSE(create("#datasetOwner", member, {kOwned}));
-  EXPECT_TRUE(create("@g9", other, {}));
-  EXPECT_FALSE(create("@g9", owner, {}));
-  EXPECT_TRUE(create("u3", other, {}));
-  EXPECT_FALSE(create("u3", owner, {}));
-  EXPECT_FALSE(create("#jobAdmin", owner, {kOwned}));
-  EXPECT_TRUE(create("#jobAdmin", other, {kOwned}, /*admin=*/true));
-  EXPECT_TRUE(create("#datasetOwner", other, {kOwned}, /*admin=*/true));  // admins pass every rule
-  EXPECT_FALSE(job_create_allowed({}, owner, false, {kOwned}));           // no auth: admins only
-  EXPECT_TRUE(job_create_allowed({"#datasetOwner", "@g2"}, member, false, {kOwned}));  // alternatives
+  EXPECT_FALSE(create("#datasetPublic", owner, {kOwned}, "g1"));
+  EXPECT_FALSE(create("#datasetPublic", owner, {kPublic, kOwned}, "g1"));  // every dataset must qualify
+  EXPECT_FALSE(create("#datasetPublic", owner, {}, "g1"));                 // and there must be one
+  EXPECT_TRUE(create("#datasetAccess", owner, {kOwned}, "g1"));
+  EXPECT_TRUE(create("#datasetAccess", member, {kOwned}, "g2"));
+  EXPECT_FALSE(create("#datasetAccess", other, {kOwned}, "g9"));
+  EXPECT_TRUE(create("#datasetAccess", member, {kPublic}, "g2"));  // published datasets count as access
+  EXPECT_FALSE(create("#datasetAccess", anon, {kPublic}));         // but not for anonymous callers
+  EXPECT_FALSE(create("#datasetAccess", both, {kOwned}, "g9"));    // the job's group decides, not the caller's
+  EXPECT_TRUE(create("#datasetOwner", owner, {kOwned}, "g1"));
+  EXPECT_FALSE(create("#datasetOwner", member, {kOwned}, "g2"));
+  EXPECT_FALSE(create("#datasetOwner", both, {kOwned}, "g9"));
+  EXPECT_TRUE(create("@g9", other, {}, "g9"));
+  EXPECT_FALSE(create("@g9", owner, {}, "g1"));
+  EXPECT_TRUE(create("u3", other, {}, "g9"));
+  EXPECT_FALSE(create("u3", owner, {}, "g1"));
+  EXPECT_FALSE(create("#jobAdmin", owner, {kOwned}, "g1"));
+  JobOwnerForChecks nobody;
+  EXPECT_TRUE(job_create_allowed({"#jobAdmin"}, other, Tier::Admin, nobody, {kOwned}));
+  EXPECT_TRUE(job_create_allowed({"#datasetOwner"}, other, Tier::Admin, nobody, {kOwned}));  // admins pass every rule
+  // CREATE_JOB_PRIVILEGED_GROUPS pass the rules but not the dataset checks.
+  EXPECT_TRUE(job_create_allowed({"#jobAdmin"}, other, Tier::Privileged, nobody, {kOwned}));
+  EXPECT_FALSE(job_create_allowed({"#datasetOwner"}, other, Tier::Privileged, nobody, {kOwned}));
+  EXPECT_TRUE(job_create_allowed({"#datasetOwner"}, other, Tier::Privileged, {"g1", std::nullopt}, {kOwned}));
+  EXPECT_FALSE(job_create_allowed({}, owner, Tier::User, {"g1", std::nullopt}, {kOwned}));  // no auth: admins only
+  EXPECT_TRUE(job_create_allowed({"#datasetOwner", "@g2"}, member, Tier::User, {"g2", std::nullopt}, {kOwned}));
+}
+
+// An admin creating a job for another user: that user's groups decide.
+TEST(JobAuth, CreateForAnotherUser) {
+  JobOwnerForChecks user_in_g1{"", std::vector<std::string>{"g1"}};
+  JobOwnerForChecks user_in_g2_group_g2{"g2", std::vector<std::string>{"g2"}};
+  JobOwnerForChecks user_in_g9_group_g2{"g2", std::vector<std::string>{"g9"}};
+  EXPECT_TRUE(dataset_rule_holds("#datasetOwner", kOwned, user_in_g1));
+  EXPECT_FALSE(dataset_rule_holds("#datasetAccess", kPublic, user_in_g1));  // no group: published is not enough
+  EXPECT_TRUE(dataset_rule_holds("#datasetAccess", kOwned, user_in_g2_group_g2));
+  EXPECT_FALSE(dataset_rule_holds("#datasetOwner", kOwned, user_in_g2_group_g2));
+  EXPECT_FALSE(dataset_rule_holds("#datasetAccess", kOwned, user_in_g9_group_g2));
+  EXPECT_TRUE(dataset_rule_holds("#datasetAccess", kPublic, user_in_g9_group_g2));
 }
 
 TEST(JobAuth, UpdateRules) {

@@ -112,8 +112,8 @@ def main():
         server.start()
         user1 = Client(server, "user1")
         pid = dataset_with_files(user1, {"a.txt": b"abc"})
-        job = user1.json("POST", "/api/v4/jobs", {"type": "archive", "contactEmail": "pi@facility.test",
-                                                  "jobParams": {"datasetList": [{"pid": pid}]}}, 201)
+        job = user1.json("POST", "/api/v4/jobs", {"type": "archive", "contactEmail": "pi@facility.test", "ownerGroup": "group1",
+                                                  "jobParams": {"datasetList": [{"pid": pid, "files": []}]}}, 201)
         c.eq("email sent on create", len(smtp.messages), 1)
         if smtp.messages:
             mail, rcpt, data = smtp.messages[0]

@@ -61,7 +61,7 @@ def main():
         for rnd in range(3):
             pids = [dataset_with_files(user1, {"a.bin": rng.randbytes(FILE_BYTES), "b.bin": rng.randbytes(FILE_BYTES)})
                     for _ in range(DATASETS)]
-            job = user1.json("POST", "/api/v4/jobs", {"type": "archive", "jobParams": {
+            job = user1.json("POST", "/api/v4/jobs", {"type": "archive", "ownerGroup": "group1", "jobParams": {
                 "datasetList": [{"pid": p, "files": []} for p in pids]}}, 201)
             proc = start_archiver(binary, env, data, os.path.join(work, f"archiver-{rnd}.log"))
             archivers.append(proc)

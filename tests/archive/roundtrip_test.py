@@ -95,12 +95,12 @@ def main():
         # corruption: one copy → reported, the job fails for that dataset
         one = {"x.bin": rng.randbytes(50_000)}
         pid1 = dataset_with_files(user1, one)
-        j1 = user1.json("POST", "/api/v4/jobs", {"type": "archive", "jobParams": {
+        j1 = user1.json("POST", "/api/v4/jobs", {"type": "archive", "ownerGroup": "group1", "jobParams": {
             "datasetList": [{"pid": pid1, "files": []}], "tapeCopies": "one"}}, 201)
         c.eq("archive (one copy)", wait_job(user1, j1["id"])["statusCode"], "finishedSuccessful")
         key1 = pid1.replace("/", "_") + "/" + j1["id"] + ".tar"
         flip_byte_in_member(os.path.join(data, "archive", "copy-1", key1), "x.bin", 1234)
-        r1 = user1.json("POST", "/api/v4/jobs", {"type": "retrieve", "jobParams": {
+        r1 = user1.json("POST", "/api/v4/jobs", {"type": "retrieve", "ownerGroup": "group1", "jobParams": {
             "datasetList": [{"pid": pid1, "files": []}]}}, 201)
         r1done = wait_job(user1, r1["id"])
         c.eq("corrupt single copy: job fails", r1done["statusCode"], "finishedUnsuccessful")
