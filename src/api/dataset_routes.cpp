@@ -5,6 +5,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <map>
+#include <set>
+
 
 #include "api/dataset_deletion.h"
 #include "api/dataset_service.h"
@@ -76,6 +79,17 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
   if (!known.count(r)) throw ApiError::bad_request("Unknown relation '" + r + "'");
 }
 
+// v4 accepts only upstream's DatasetLookupKeysEnum (src/datasets/types/dataset-lookup.ts) and
+// refuses anything else before the query runs (pipes/include-validation.pipe.ts).
+void check_v4_includes(const std::vector<IncludeSpec>& include) {
+  static const std::set<std::string> lookup_keys{"instruments", "proposals", "origdatablocks", "datablocks",
+                                                 "attachments", "samples", "all"};
+  for (const auto& inc : include)
+    if (!lookup_keys.count(inc.relation))
+      throw ApiError::bad_request("Provided include field " + json::serialize(json::value(inc.relation)) +
+                                  " is not part of the dataset relations");
+}
+
 bool global_facets_only(const Config& cfg, const SearchRequest& s) {
   auto allowed = [&](std::string_view f) {
     return std::find(cfg.global_facets.begin(), cfg.global_facets.end(), f) != cfg.global_facets.end();
@@ -118,19 +132,36 @@ std::vector<SqlCondition> dataset_search_conditions(const json::object& fields) 
   return fullquery_conditions(schemas::datasets(), fields, "scientific");
 }
 
-void register_version(Router& r, App& app, const std::string& base, ApiVersion version) {
+// Registers the dataset routes of one API version under `base`; returns the GET handlers by
+// path, before any v4 guard, for the public mirror.
+std::map<std::string, Handler> register_version(Router& r, App& app, const std::string& base, ApiVersion version) {
   auto access = [&app] { return dataset_access(app); };
+  std::map<std::string, Handler> unguarded;
+  // v4: anonymous callers get 403 on every route (upstream datasets.v4.controller.ts checks
+  // DatasetRead/Create/Update/Delete in PoliciesGuard, and casl-ability.factory.ts grants
+  // anonymous none of them); they read published datasets through /api/v4/datasets/public.
+  auto add = [&](const char* method, const std::string& path, Handler h) {
+    if (version == ApiVersion::V4) {
+      if (std::string_view(method) == "GET") unguarded[path] = h;
+      h = [&app, inner = std::move(h)](HttpRequest& req) {
+        if (!app.authenticate(req).authenticated()) throw ApiError::forbidden();
+        return inner(req);
+      };
+    }
+    r.add(method, path, std::move(h));
+  };
 
-  r.add("POST", base, [&app, version](HttpRequest& req) {
+  add("POST", base, [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     return HttpResponse::json(201, view(create_dataset(app, p, body_object(req), version == ApiVersion::V4), version));
   });
 
-  r.add("POST", base + "/isValid", [&app](HttpRequest& req) {
+  add("POST", base + "/isValid", [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     if (dataset_create_tier(app.config(), p) == DatasetCreateTier::None) throw ApiError::forbidden();
     json::object body = body_object(req);
-    auto errors = validate_dataset(body, dataset_type(body), false);
+    auto errors = version == ApiVersion::V4 ? validate_dataset_v4(body, false)
+                                            : validate_dataset(body, dataset_type(body), false);
     json::object out{{"valid", errors.empty()}};
     if (!errors.empty()) {
       std::string joined;
@@ -143,10 +174,11 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, out);
   });
 
-  r.add("GET", base, [&app, access, version](HttpRequest& req) {
+  add("GET", base, [&app, access, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     auto acc = access();
     ListFilter f = acc.request_filter(req, true);
+    if (version == ApiVersion::V4) check_v4_includes(f.include);
     if (version == ApiVersion::V4 && !f.limit) f.limit = 10;
     json::array out = acc.list(p, f, [&app](const Principal& who, const IncludeSpec& inc, json::object& d) {
       include_relations(app, who, inc, d);
@@ -156,7 +188,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, out);
   });
 
-  r.add("GET", base + "/count", [&app, access](HttpRequest& req) {
+  add("GET", base + "/count", [&app, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
     auto acc = access();
     ListFilter f = acc.request_filter(req, true);
@@ -167,15 +199,20 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, json::object{{"count", acc.count(p, where)}});
   });
 
-  r.add("GET", base + "/findOne", [&app, access, version](HttpRequest& req) {
+  add("GET", base + "/findOne", [&app, access, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     auto acc = access();
-    auto doc = acc.find_one(p, acc.request_filter(req, true));
-    if (!doc) return HttpResponse::json(200, json::object());
-    return HttpResponse::json(200, view(std::move(*doc), version));
+    ListFilter f = acc.request_filter(req, true);
+    if (version == ApiVersion::V4) check_v4_includes(f.include);
+    f.limit = 1;  // the first match, with its included relations as in a list
+    json::array found = acc.list(p, f, [&app](const Principal& who, const IncludeSpec& inc, json::object& d) {
+      include_relations(app, who, inc, d);
+    });
+    if (found.empty()) return HttpResponse::json(200, json::object());
+    return HttpResponse::json(200, view(std::move(found.front().as_object()), version));
   });
 
-  r.add("GET", base + "/fullquery", [&app, access, version](HttpRequest& req) {
+  add("GET", base + "/fullquery", [&app, access, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     SearchRequest s = parse_search_request(req);
     auto conds = dataset_search_conditions(s.fields);
@@ -198,7 +235,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, out);
   });
 
-  r.add("GET", base + "/fullfacet", [&app](HttpRequest& req) {
+  add("GET", base + "/fullfacet", [&app](HttpRequest& req) {
     Principal p = app.authenticate(req);
     SearchRequest s = parse_search_request(req);
     if (!req.query_param("facets")) s.facets = {"type", "creationLocation", "ownerGroup", "keywords"};
@@ -228,7 +265,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return res;
   });
 
-  r.add("GET", base + "/metadataKeys", [&app](HttpRequest& req) {
+  add("GET", base + "/metadataKeys", [&app](HttpRequest& req) {
     Principal p = app.authenticate(req);
     SearchRequest s = parse_search_request(req);
     auto conds = dataset_search_conditions(s.fields);
@@ -239,7 +276,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, out);
   });
 
-  r.add("GET", base + "/:pid", [&app, access, version](HttpRequest& req) {
+  add("GET", base + "/:pid", [&app, access, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     if (version == ApiVersion::V3 && !req.query_param("filter") && req.query_params("include").empty()) {
       // The common case: the stored JSON goes out as it is, the access rule decided in SQL.
@@ -250,40 +287,41 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
       return res;
     }
     auto acc = access();
-    json::object ds = acc.get_readable(p, req.param("pid"));
+    json::object ds = acc.get_readable(p, req.param("pid"));  // 404 first, as before any filter error
     ListFilter f;
     if (auto q = req.query_param("filter")) f = parse_filter(*q);
     for (const auto& rel : req.query_params("include")) f.include.push_back({rel, nullptr});
+    if (version == ApiVersion::V4) check_v4_includes(f.include);
     for (const auto& inc : f.include) include_relations(app, p, inc, ds);
     return HttpResponse::json(200, view(project(ds, f), version));
   });
 
-  r.add("PATCH", base + "/:pid", [&app, version](HttpRequest& req) {
+  add("PATCH", base + "/:pid", [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    return HttpResponse::json(200, view(update_dataset(app, p, req.param("pid"), body_object(req), false, req), version));
+    return HttpResponse::json(200, view(update_dataset(app, p, req.param("pid"), body_object(req), false, req, version == ApiVersion::V4), version));
   });
-  r.add("PUT", base + "/:pid", [&app, version](HttpRequest& req) {
+  add("PUT", base + "/:pid", [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    return HttpResponse::json(200, view(update_dataset(app, p, req.param("pid"), body_object(req), true, req), version));
+    return HttpResponse::json(200, view(update_dataset(app, p, req.param("pid"), body_object(req), true, req, version == ApiVersion::V4), version));
   });
 
-  r.add("DELETE", base + "/:pid", [&app, version](HttpRequest& req) {
+  add("DELETE", base + "/:pid", [&app, version](HttpRequest& req) {
     Principal p = app.authenticate(req);
     return HttpResponse::json(200, view(delete_dataset(app, p, req.param("pid")), version));
   });
 
-  r.add("GET", base + "/:pid/datasetlifecycle", [&app, access](HttpRequest& req) {
+  add("GET", base + "/:pid/datasetlifecycle", [&app, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
     json::object ds = access().get_readable(p, req.param("pid"));
     return HttpResponse::json(200, ds.contains("datasetlifecycle") ? ds.at("datasetlifecycle") : json::object());
   });
 
-  r.add("PATCH", base + "/:pid/datasetlifecycle", [&app](HttpRequest& req) {
+  add("PATCH", base + "/:pid/datasetlifecycle", [&app](HttpRequest& req) {
     Principal p = app.authenticate(req);
     return HttpResponse::json(200, patch_lifecycle(app, p, req.param("pid"), body_object(req)));
   });
 
-  r.add("POST", base + "/:pid/appendToArrayField", [&app](HttpRequest& req) {
+  add("POST", base + "/:pid/appendToArrayField", [&app](HttpRequest& req) {
     Principal p = app.authenticate(req);
     std::string field = req.query_param("fieldName").value_or("");
     json::value data = parse_json_param(req.query_param("data").value_or(""), "data");
@@ -311,7 +349,7 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
     return HttpResponse::json(200, result);
   });
 
-  r.add("GET", base + "/:pid/thumbnail", [&app, access](HttpRequest& req) {
+  add("GET", base + "/:pid/thumbnail", [&app, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
     access().get_readable(p, req.param("pid"));
     QueryPlan plan;
@@ -323,16 +361,16 @@ void register_version(Router& r, App& app, const std::string& base, ApiVersion v
                                                                   ? atts.front().at("thumbnail")
                                                                   : json::value()}});
   });
+  return unguarded;
 }
 
 // The v4 public mirror (scitacean reads /datasets/public/:pid when anonymous): the same
 // handlers, with any credentials removed so that only published datasets are visible.
-void register_public_mirror(Router& r, const std::string& base) {
+void register_public_mirror(Router& r, const std::string& base, const std::map<std::string, Handler>& handlers) {
   for (const char* suffix : {"", "/count", "/findOne", "/fullfacet", "/metadataKeys", "/:pid"}) {
-    Handler original;
-    for (const auto& route : r.routes())
-      if (route.method == "GET" && route.pattern == base + suffix) original = route.handler;
-    if (!original) continue;
+    auto it = handlers.find(base + suffix);
+    if (it == handlers.end()) continue;
+    Handler original = it->second;
     r.add("GET", base + "/public" + suffix, [original](HttpRequest& req) {
       req.headers.erase("authorization");
       req.query.erase("access_token");
@@ -345,8 +383,7 @@ void register_public_mirror(Router& r, const std::string& base) {
 
 void register_dataset_routes(Router& r, App& app) {
   register_version(r, app, "/api/v3/datasets", ApiVersion::V3);
-  register_version(r, app, "/api/v4/datasets", ApiVersion::V4);
-  register_public_mirror(r, "/api/v4/datasets");
+  register_public_mirror(r, "/api/v4/datasets", register_version(r, app, "/api/v4/datasets", ApiVersion::V4));
 }
 
 }  // namespace openem

@@ -43,6 +43,22 @@ std::optional<FileTotalsChange> recompute_file_totals(App& app, const std::strin
   return change;
 }
 
+void recompute_archive_totals(App& app, const std::string& pid) {
+  auto ds = app.store().get(schemas::datasets(), pid);
+  if (!ds) return;
+  QueryPlan plan;
+  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  plan.limit = 100000;  // archive units of one dataset: a handful, a few thousand at most
+  std::int64_t packed = 0, files = 0;
+  for (const auto& block : app.store().find(schemas::datablocks(), plan)) {
+    if (auto* v = block.if_contains("packedSize"); v && v->is_number()) packed += v->to_number<std::int64_t>();
+    if (auto* l = block.if_contains("dataFileList"); l && l->is_array()) files += static_cast<std::int64_t>(l->get_array().size());
+  }
+  (*ds)["packedSize"] = packed;
+  (*ds)["numberOfFilesArchived"] = files;
+  app.store().replace(schemas::datasets(), *ds);
+}
+
 std::optional<GroupPolicy> group_policy(App& app, const std::string& owner_group) {
   QueryPlan plan;
   plan.conditions.push_back({"t.owner_group = ?", {owner_group}, ""});

@@ -30,6 +30,10 @@ struct FileTotalsChange {
 };
 std::optional<FileTotalsChange> recompute_file_totals(App& app, const std::string& pid);
 
+// Sets the dataset's packedSize and numberOfFilesArchived to the sums over its datablocks
+// (their packedSize and file counts); no-op for an unknown dataset. Inside a transaction.
+void recompute_archive_totals(App& app, const std::string& pid);
+
 // What a dataset takes from its owner group's policy; nullopt when the group has none.
 struct GroupPolicy {
   std::string tape_redundancy = "low";

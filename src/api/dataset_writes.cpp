@@ -64,6 +64,18 @@ void apply_embargo_change(App& app, const Principal& p, json::object& ds, const 
 }
 
 
+// RFC 7386 JSON merge patch of one value: objects merge key by key, null removes a key,
+// anything else replaces.
+json::value merge_patch(const json::value& target, const json::value& patch) {
+  if (!patch.is_object()) return patch;
+  json::object out = target.is_object() ? target.get_object() : json::object();
+  for (const auto& [k, v] : patch.get_object()) {
+    if (v.is_null()) out.erase(k);
+    else out[k] = merge_patch(out.contains(k) ? out.at(k) : json::value(), v);
+  }
+  return out;
+}
+
 // Validates and decides the pid of a new dataset; throws 400/403.
 std::string decide_pid(App& app, const Principal& p, const json::object& body, DatasetCreateTier tier) {
   const Config& cfg = app.config();
@@ -96,7 +108,8 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
   std::string type = dataset_type(body);
   if (!v4 && type != "raw" && type != "derived" && type.empty())
     throw ApiError(400, std::vector<std::string>{"type should not be empty"});
-  auto errors = validate_dataset(body, type, false);
+  // Validated by API version: v3 by the raw/derived DTOs, v4 by its one DTO for every type.
+  auto errors = v4 ? validate_dataset_v4(body, false) : validate_dataset(body, type, false);
   if (!errors.empty()) throw ApiError(400, errors);
   std::string owner_group = str_field(body, "ownerGroup");
   if ((tier == DatasetCreateTier::OwnGroups || tier == DatasetCreateTier::WithPid) && !p.in_group(owner_group))
@@ -156,7 +169,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
 
 // PATCH semantics: top-level keys replace wholesale (reference §3.1).
 json::object update_dataset(App& app, const Principal& p, const std::string& pid, json::object body, bool replace_all,
-                            const HttpRequest& req) {
+                            const HttpRequest& req, bool v4) {
   if (!p.authenticated()) throw ApiError::forbidden();
   json::object result;
   app.store().transaction([&] {
@@ -167,9 +180,10 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
       if (limit && updated && *updated >= *limit) throw ApiError(412, "Dataset was modified since " + *since);
     }
     std::string type = str_field(ds, "type");
+    if (v4 && replace_all && !body.contains("type")) body["type"] = type;  // v4 PUT bodies carry no type
     if (auto t = dataset_type(body); !t.empty() && t != type)
       throw ApiError::bad_request("The type of a dataset cannot be changed");
-    auto errors = validate_dataset(body, type, !replace_all);
+    auto errors = v4 ? validate_dataset_v4(body, !replace_all) : validate_dataset(body, type, !replace_all);
     if (!errors.empty()) throw ApiError(400, errors);
     if (auto* new_pid = body.if_contains("pid"); new_pid && *new_pid != json::value(pid))
       throw ApiError::bad_request("The pid of a dataset cannot be changed");
@@ -195,14 +209,21 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
         if (auto* v = ds.if_contains(keep); v && !next.contains(keep)) next[keep] = *v;
       if (!next.contains("datasetlifecycle")) next["datasetlifecycle"] = ds["datasetlifecycle"];
     } else {
-      next = ds;
-      // A changed singular alias must win over the stored plural array and vice versa.
-      for (const auto& [k, v] : body) next[k] = v;
-      if (body.contains("proposalId") && !body.contains("proposalIds")) next.erase("proposalIds");
-      if (body.contains("sampleId") && !body.contains("sampleIds")) next.erase("sampleIds");
-      if (body.contains("instrumentId") && !body.contains("instrumentIds")) next.erase("instrumentIds");
-      if (body.contains("principalInvestigator") && !body.contains("principalInvestigators"))
-        next.erase("principalInvestigators");
+      // v4 PATCH with Content-Type application/merge-patch+json merges nested objects
+      // (upstream datasets.v4.controller.ts applies json-merge-patch to the stored dataset).
+      auto ct = req.header("content-type");
+      if (v4 && ct && ct->find("merge-patch") != std::string::npos) {
+        json::object stored = ds;
+        for (auto& [k, v] : body) {
+          if (v.is_null()) continue;
+          v = merge_patch(stored.contains(k) ? stored.at(k) : json::value(), v);
+        }
+      }
+      // A changed singular alias wins over the stored plural array and vice versa.
+      next = merge_dataset_update(ds, body);
+      if (v4 && ct && ct->find("merge-patch") != std::string::npos)
+        for (const auto& [k, v] : body)
+          if (v.is_null()) next.erase(k);
     }
     normalize_dataset(next);
     stamp(next, p, false);

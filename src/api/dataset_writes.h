@@ -15,9 +15,10 @@ std::string dataset_type(const boost::json::object& body);
 // (classification, embargo end), the owner group's default policy; 201's document.
 boost::json::object create_dataset(App& app, const Principal& p, boost::json::object body, bool v4);
 
-// PATCH (top-level keys replace wholesale) or PUT (`replace_all`), with If-Unmodified-Since.
+// PATCH (top-level keys replace wholesale) or PUT (`replace_all`), with If-Unmodified-Since;
+// the body is validated with the DTO of the API version (`v4`: upstream's one v4 DTO).
 boost::json::object update_dataset(App& app, const Principal& p, const std::string& pid, boost::json::object body,
-                                   bool replace_all, const HttpRequest& req);
+                                   bool replace_all, const HttpRequest& req, bool v4);
 
 // PATCH /Datasets/:pid/datasetlifecycle: merged into the lifecycle; returns it.
 boost::json::object patch_lifecycle(App& app, const Principal& p, const std::string& pid,

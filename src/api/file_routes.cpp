@@ -31,10 +31,16 @@ CollectionAccess block_access(App& app, const BlockKind& k) {
   return CollectionAccess(app, k.schema, [&app](const Principal& p) { return dataset_read_scope(app.config(), p); });
 }
 
-// Recomputes the dataset's size and numberOfFiles from its file list, and refuses (413, the
-// transaction rolls back) a change that takes the owner group past its quota (api/quotas.h).
+// Recomputes the dataset's totals from its blocks: size and numberOfFiles from the
+// origdatablocks, refusing (413, the transaction rolls back) a change that takes the owner
+// group past its quota (api/quotas.h); packedSize and numberOfFilesArchived from the
+// datablocks (upstream datasets.service.ts updateDatasetSizeAndFiles with
+// {size: "packedSize", numberOfFiles: "numberOfFilesArchived"}).
 void after_change(App& app, const BlockKind& k, const std::string& pid) {
-  if (k.archive) return;
+  if (k.archive) {
+    recompute_archive_totals(app, pid);
+    return;
+  }
   if (auto c = recompute_file_totals(app, pid)) check_registration_quota(app, c->owner_group, c->size_before, c->size_after);
 }
 

@@ -39,7 +39,8 @@ const DtoSpec& sample_spec() {
                          {"proposalId", F::String},               {"parentSampleId", F::String},
                          {"sampleCharacteristics", F::Object},    {"isPublished", F::Boolean},
                          {"ownerGroup", F::NonEmptyString, true}, {"accessGroups", F::StringArray},
-                         {"instrumentGroup", F::String}};
+                         {"instrumentGroup", F::String},
+                         {"sampleName", F::String}};  // newer upstream CreateSampleDto; scitacean sends it
   return s;
 }
 

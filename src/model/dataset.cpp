@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/time.h"
 
 namespace openem {
@@ -71,25 +73,62 @@ DtoSpec typed_fields(bool raw) {
   return s;
 }
 
-DtoSpec custom_fields() {  // v4 DTO: plural arrays, datasetName required
-  DtoSpec s = common_fields();
-  for (auto& f : s)
-    if (f.name == "datasetName") f.required = true;
-  std::erase_if(s, [](const FieldSpec& f) { return f.name == "proposalId"; });
-  s.insert(s.end(), {{"proposalIds", F::StringArray},
-                     {"sampleIds", F::StringArray},
-                     {"instrumentIds", F::StringArray},
-                     {"principalInvestigators", F::StringArray},
-                     {"creationLocation", F::String},
-                     {"startTime", F::Date},
-                     {"endTime", F::Date},
-                     {"dataFormat", F::String},
-                     {"investigator", F::String},
-                     {"inputDatasets", F::StringArray},
-                     {"usedSoftware", F::StringArray},
-                     {"jobParameters", F::Object},
-                     {"jobLogData", F::String}});
-  return s;
+// API v4's one DTO for every dataset type (upstream src/datasets/dto/create-dataset.dto.ts,
+// update-dataset.dto.ts and common/dto/ownable.dto.ts): plural proposalIds, sampleIds,
+// instrumentIds and principalInvestigators; no singular aliases, no investigator; datasetName
+// required; owner optional. v3 validates custom types with it too (reference §3.2).
+DtoSpec v4_fields() {
+  return {
+      {"pid", F::String},
+      {"type", F::NonEmptyString, true},
+      {"version", F::String},
+      {"ownerGroup", F::NonEmptyString, true},
+      {"accessGroups", F::StringArray},
+      {"instrumentGroup", F::String},
+      {"owner", F::String},
+      {"ownerEmail", F::Email},
+      {"orcidOfOwner", F::String},
+      {"contactEmail", F::EmailList, true},
+      {"sourceFolder", F::String, true},
+      {"sourceFolderHost", F::String},
+      {"size", F::Integer},
+      {"packedSize", F::Integer},
+      {"numberOfFiles", F::Integer},
+      {"numberOfFilesArchived", F::Integer},
+      {"creationTime", F::Date, true},
+      {"validationStatus", F::String},
+      {"keywords", F::StringArray},
+      {"description", F::String},
+      {"datasetName", F::String, true},
+      {"classification", F::String},
+      {"license", F::String},
+      {"isPublished", F::Boolean},
+      {"techniques", F::ObjectArray},
+      {"sharedWith", F::StringArray},
+      {"relationships", F::ObjectArray},
+      {"datasetlifecycle", F::Object},
+      {"scientificMetadata", F::Object},
+      {"scientificMetadataSchema", F::String},
+      {"scientificMetadataValid", F::Boolean},  // server-set upstream; clients echo it back
+      {"comment", F::String},
+      {"dataQualityMetrics", F::Number},
+      {"principalInvestigators", F::StringArray},
+      {"startTime", F::Date},
+      {"endTime", F::Date},
+      {"creationLocation", F::String},
+      {"dataFormat", F::String},
+      {"proposalIds", F::StringArray},
+      {"sampleIds", F::StringArray},
+      {"instrumentIds", F::StringArray},
+      {"inputDatasets", F::StringArray},
+      {"usedSoftware", F::StringArray},
+      {"jobParameters", F::Object},
+      {"jobLogData", F::String},
+      {"runNumber", F::String},
+      {"attachments", F::ObjectArray},  // tolerated: the frontend echoes included relations
+      {"origdatablocks", F::ObjectArray},
+      {"datablocks", F::ObjectArray},
+  };
 }
 
 struct Alias {
@@ -101,7 +140,24 @@ constexpr Alias kAliases[] = {{"proposalId", "proposalIds"},
                               {"instrumentId", "instrumentIds"},
                               {"principalInvestigator", "principalInvestigators"}};
 
+bool is_derived(const json::object& doc) {
+  auto* t = doc.if_contains("type");
+  return t && t->is_string() && t->get_string() == "derived";
+}
+
+const json::value* non_empty_string(const json::object& doc, const char* key) {
+  auto* v = doc.if_contains(key);
+  return v && v->is_string() && !v->get_string().empty() ? v : nullptr;
+}
+
+// A derived dataset's v3 `investigator` is its first principal investigator (upstream
+// legacy.datasets.service.ts convertObsoleteToCurrentSchema / convertCurrentToObsoleteSchema):
+// it names principalInvestigators[0], and the v3 view shows it as both investigator and
+// principalInvestigator. A raw dataset's investigator (tolerated by v3) is a plain field.
 void sync_aliases(json::object& doc) {
+  const bool derived = is_derived(doc);
+  if (derived)
+    if (auto* inv = non_empty_string(doc, "investigator")) doc["principalInvestigator"] = *inv;
   for (const auto& a : kAliases) {
     auto* s = doc.if_contains(a.singular);
     auto* p = doc.if_contains(a.plural);
@@ -117,6 +173,13 @@ void sync_aliases(json::object& doc) {
       doc[a.singular] = p->get_array()[0];
     }
   }
+  if (derived) {
+    auto* pis = doc.if_contains("principalInvestigators");
+    if (pis && pis->is_array() && !pis->get_array().empty() && pis->get_array()[0].is_string())
+      doc["investigator"] = pis->get_array()[0];
+    else
+      doc.erase("investigator");
+  }
 }
 
 void normalize_dates(json::object& doc) {
@@ -129,11 +192,17 @@ void normalize_dates(json::object& doc) {
 }  // namespace
 
 std::vector<std::string> validate_dataset(const json::object& body, const std::string& type, bool partial) {
-  static const DtoSpec raw = typed_fields(true), derived = typed_fields(false), custom = custom_fields();
+  static const DtoSpec raw = typed_fields(true), derived = typed_fields(false), custom = v4_fields();
   const DtoSpec& spec = type == "raw" ? raw : type == "derived" ? derived : custom;
   // Updates may echo server-managed fields back (the frontend does); a create may not carry
   // a history (upstream refuses it), while the version it may send is ignored.
   static const std::vector<std::string> on_create{"version"};
+  return validate_dto(body, spec, partial, partial ? server_managed_fields() : on_create);
+}
+
+std::vector<std::string> validate_dataset_v4(const json::object& body, bool partial) {
+  static const DtoSpec spec = v4_fields();
+  static const std::vector<std::string> on_create{"__v"};
   return validate_dto(body, spec, partial, partial ? server_managed_fields() : on_create);
 }
 
@@ -181,6 +250,7 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
   doc["pid"] = d.pid;
   doc["_id"] = d.pid;
   doc["version"] = d.version;
+  doc["__v"] = 0;  // Mongoose's document version key, which upstream returns with every dataset
   auto ensure = [&](const char* k, json::value v) {
     if (!doc.contains(k) || doc.at(k).is_null()) doc[k] = std::move(v);
   };
@@ -190,6 +260,10 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
   ensure("keywords", json::array());
   ensure("techniques", json::array());
   ensure("relationships", json::array());
+  // Mongoose gives every array of the schema an empty default (upstream dataset.schema.ts).
+  for (const char* list : {"proposalIds", "sampleIds", "instrumentIds", "principalInvestigators", "inputDatasets",
+                           "usedSoftware"})
+    ensure(list, json::array());
   ensure("size", 0);
   ensure("packedSize", 0);
   ensure("numberOfFiles", 0);
@@ -225,7 +299,26 @@ std::string dataset_classification(std::string_view tape_redundancy) {
 
 json::object dataset_v4_view(json::object doc) {
   for (const auto& a : kAliases) doc.erase(a.singular);
+  if (is_derived(doc)) doc.erase("investigator");
   return doc;
+}
+
+json::object merge_dataset_update(json::object stored, const json::object& body) {
+  for (const auto& [k, v] : body) stored[k] = v;
+  // Names of one list: whichever the body sets wins, so the stored others are dropped and
+  // normalize_dataset derives them again from it.
+  const bool derived = is_derived(stored);
+  std::vector<std::vector<const char*>> groups;
+  for (const auto& a : kAliases) groups.push_back({a.singular, a.plural});
+  if (derived) groups.back().push_back("investigator");
+  for (const auto& names : groups) {
+    bool touched = std::any_of(names.begin(), names.end(), [&](const char* n) { return body.contains(n); });
+    if (!touched) continue;
+    for (const char* n : names)
+      if (!body.contains(n)) stored.erase(n);
+  }
+  normalize_dataset(stored);
+  return stored;
 }
 
 }  // namespace openem

@@ -13,8 +13,13 @@
 
 namespace openem {
 
-// Validation messages for a create (partial=false) or update body of the given type.
+// Validation messages for a v3 create (partial=false) or update body of the given type: the
+// raw and derived DTOs, and the v4 DTO for any other type (reference §3.2).
 std::vector<std::string> validate_dataset(const boost::json::object& body, const std::string& type, bool partial);
+
+// Validation messages for an API v4 body: one DTO for every dataset type (upstream
+// create-dataset.dto.ts / update-dataset.dto.ts).
+std::vector<std::string> validate_dataset_v4(const boost::json::object& body, bool partial);
 
 struct DatasetDefaults {
   std::string pid;               // already decided (generated or validated)
@@ -44,7 +49,12 @@ void normalize_dataset(boost::json::object& doc);
 // Lifecycle defaults for a dataset created now.
 boost::json::object default_lifecycle(int retention_years, double publication_years);
 
-// Output shapes: v4 drops the singular aliases.
+// Output shapes: v4 drops the singular aliases (and a derived dataset's investigator).
 boost::json::object dataset_v4_view(boost::json::object doc);
+
+// PATCH of a stored dataset: top-level keys of `body` replace the stored ones; of the names of
+// one list (proposalId/proposalIds, ..., principalInvestigator/principalInvestigators and a
+// derived dataset's investigator) the ones the body sets win. Returns the normalized result.
+boost::json::object merge_dataset_update(boost::json::object stored, const boost::json::object& body);
 
 }  // namespace openem

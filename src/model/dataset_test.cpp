@@ -100,6 +100,45 @@ TEST(DatasetTest, AliasesStayInStepAndV4DropsSingulars) {
   EXPECT_EQ(v4["proposalIds"], json::array{"b"});
 }
 
+TEST(DatasetTest, V4HasOneDtoWithPluralFields) {
+  json::object b{{"type", "derived"}, {"datasetName", "n"}, {"ownerGroup", "g"}, {"contactEmail", "a@x.org; b@y.org"},
+                 {"sourceFolder", "/d"}, {"creationTime", "2024-03-01T10:00:00Z"},
+                 {"principalInvestigators", json::array{"pi"}}, {"proposalIds", json::array{"p"}}};
+  EXPECT_TRUE(validate_dataset_v4(b, false).empty());  // no owner, investigator, inputDatasets needed
+  b["investigator"] = "inv";
+  b["contactEmail"] = "a@x.org;nope";
+  b.erase("datasetName");
+  auto e = validate_dataset_v4(b, false);
+  EXPECT_TRUE(has(e, "property investigator should not exist"));
+  EXPECT_TRUE(has(e, "Expected an email or a list of semicolon separated emails, got a@x.org;nope"));
+  EXPECT_TRUE(has(e, "datasetName should not be empty"));
+  EXPECT_EQ(e.size(), 3u);
+  EXPECT_TRUE(validate_dataset_v4(json::object{{"sampleIds", json::array{"s"}}}, true).empty());
+}
+
+TEST(DatasetTest, DerivedInvestigatorIsTheFirstPrincipalInvestigator) {
+  json::object d{{"type", "derived"}, {"investigator", "inv"}};
+  normalize_dataset(d);
+  EXPECT_EQ(d["principalInvestigators"], json::array{"inv"});
+  EXPECT_EQ(d["principalInvestigator"], "inv");
+  json::object v4 = dataset_v4_view(d);
+  EXPECT_FALSE(v4.contains("investigator"));
+  EXPECT_FALSE(v4.contains("principalInvestigator"));
+  // a v4 change of the list moves every v3 name along
+  json::object changed = merge_dataset_update(d, json::object{{"principalInvestigators", json::array{"a", "b"}}});
+  EXPECT_EQ(changed["investigator"], "a");
+  EXPECT_EQ(changed["principalInvestigator"], "a");
+  // a v3 change of the investigator replaces the list
+  changed = merge_dataset_update(changed, json::object{{"investigator", "c"}});
+  EXPECT_EQ(changed["principalInvestigators"], json::array{"c"});
+  EXPECT_EQ(changed["principalInvestigator"], "c");
+  // a raw dataset's investigator is a plain field
+  json::object raw{{"type", "raw"}, {"principalInvestigator", "pi"}, {"investigator", "other"}};
+  normalize_dataset(raw);
+  EXPECT_EQ(raw["principalInvestigators"], json::array{"pi"});
+  EXPECT_EQ(raw["investigator"], "other");
+}
+
 TEST(DatasetTest, LifecycleUpdatesAreValidated) {
   EXPECT_TRUE(validate_lifecycle(json::object{{"archivable", true}, {"archiveStatusMessage", "x"}}).empty());
   auto e = validate_lifecycle(json::object{{"archivable", "yes"}, {"notALifecycleKey", 1}});

@@ -32,6 +32,25 @@ void check(const std::string& name, const json::value& v, FieldType type, std::v
     case FieldType::Email:
       if (!v.is_string() || !is_email(v.get_string())) out.push_back(name + " must be an email");
       return;
+    case FieldType::EmailList: {
+      bool ok = v.is_string() && !v.get_string().empty();
+      if (ok) {
+        std::string_view list = v.get_string();
+        while (ok) {
+          auto semi = list.find(';');
+          std::string_view one = list.substr(0, semi);
+          while (!one.empty() && one.front() == ' ') one.remove_prefix(1);
+          while (!one.empty() && one.back() == ' ') one.remove_suffix(1);
+          ok = is_email(one);
+          if (semi == std::string_view::npos) break;
+          list.remove_prefix(semi + 1);
+        }
+      }
+      if (!ok)
+        out.push_back("Expected an email or a list of semicolon separated emails, got " +
+                      (v.is_string() ? std::string(v.get_string()) : json::serialize(v)));
+      return;
+    }
     case FieldType::Date:
       if (!v.is_string() || !parse_iso(v.get_string())) out.push_back(name + " must be a valid ISO 8601 date string");
       return;

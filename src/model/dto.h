@@ -21,6 +21,7 @@ enum class FieldType {
   Object,
   ObjectArray,
   Email,
+  EmailList,  // one e-mail or several separated by ';' (upstream's CustomEmailList)
   Any,
 };
 
