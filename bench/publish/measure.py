@@ -69,15 +69,21 @@ def series(client, targets, accept, expect=200):
 
 
 def public_pids(anon, count):
-    """Random public datasets, found the way any visitor would: anonymous list pages."""
+    """Random public datasets, found the way a search engine would: the sitemap index, then
+    random sitemap pages (a deep `skip` on the list API would measure the list, not the pages)."""
     status, body = anon.get("/api/v3/datasets/count?filter=" + q({"where": {"isPublished": True}}))
     total = json.loads(body)["count"]
+    status, index = anon.get("/sitemap.xml", accept="application/xml")
+    if status != 200:
+        raise SystemExit(f"GET /sitemap.xml: {status} {index[:300]!r}")
+    pages = [urllib.parse.urlsplit(u).path for u in re.findall(r"<loc>([^<]+)</loc>", index.decode())]
     pids = []
-    while len(pids) < count:
-        skip = random.randrange(max(1, total - 100))
-        status, body = anon.get("/api/v3/datasets?filter=" +
-                                q({"fields": ["pid"], "limits": {"limit": 100, "skip": skip, "order": "creationTime:desc"}}))
-        pids += [d["pid"] for d in json.loads(body)]
+    while len(pids) < count and pages:
+        status, page = anon.get(random.choice(pages), accept="application/xml")
+        if status != 200:
+            raise SystemExit(f"sitemap page: {status} {page[:300]!r}")
+        urls = re.findall(r"<loc>[^<]*/datasets/([^<]+)</loc>", page.decode())
+        pids += [urllib.parse.unquote(u) for u in random.sample(urls, min(len(urls), 100))]
     return total, pids[:count]
 
 
