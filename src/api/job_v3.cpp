@@ -85,11 +85,13 @@ json::object v3_create_to_v4(App& app, const JobTypeConfig& type, const Principa
   std::optional<std::string> owner_user;
   std::vector<std::string> owner_user_groups;
   if (auto* u = job_params.if_contains("username")) {
-    if (u->is_string())
-      if (auto record = app.store().user_by_name(u->get_string())) {
-        owner_user = record->username;
-        owner_user_groups = record->groups;
-      }
+    if (u->is_string()) {
+      // An unknown name becomes the owner as it is, like a known one: the create check then
+      // refuses both alike for a caller who may not act for others, so the answer never tells
+      // which user names exist.
+      owner_user = std::string(u->get_string());
+      if (auto record = app.store().user_by_name(*owner_user)) owner_user_groups = record->groups;
+    }
   } else if (p.authenticated()) {
     owner_user = p.username;
     owner_user_groups = p.groups;
