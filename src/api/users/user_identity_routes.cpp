@@ -4,6 +4,7 @@
 // set-ups get long-lived tokens from POST /users/{id}/jwt.
 #include <boost/json.hpp>
 
+#include <algorithm>
 #include <cctype>
 
 #include "api/app.h"
@@ -100,9 +101,12 @@ long expires_in_seconds(const json::object& body, long fallback) {
   const json::value* v = body.if_contains("expiresIn");
   if (!v || v->is_null()) return fallback;
   constexpr long kYear = 365L * 24 * 3600;
-  if (v->is_int64() || v->is_uint64()) {
-    long n = static_cast<long>(v->to_number<std::int64_t>());
-    if (n > 0) return n;
+  // Longer than "never" is "never": the expiry must stay a representable time.
+  auto capped = [](long n) { return std::min(n, 100 * kYear); };
+  if (v->is_uint64()) {
+    return 100 * kYear;  // beyond int64: more than a lifetime
+  } else if (v->is_int64()) {
+    if (long n = static_cast<long>(v->get_int64()); n > 0) return capped(n);
   } else if (v->is_string()) {
     std::string s(v->as_string());
     if (s == "never") return 100 * kYear;
@@ -114,7 +118,7 @@ long expires_in_seconds(const json::object& body, long fallback) {
       long scale = unit.empty() || unit == "s" ? 1 : unit == "m" ? 60 : unit == "h" ? 3600 : unit == "d" ? 86400
                  : unit == "w" ? 7 * 86400 : unit == "y" ? kYear : unit == "ms" ? 0 : -1;
       if (scale == 0 && n >= 1000) return n / 1000;
-      if (scale > 0 && n > 0) return n * scale;
+      if (scale > 0 && n > 0) return capped(n * scale);  // n ≤ 999,999,999: no overflow below a year's scale
     }
   }
   throw ApiError::bad_request("expiresIn must be a positive number of seconds, a duration such as \"7d\", or \"never\"");
