@@ -48,6 +48,21 @@ TEST(DatasetTest, MessagesNameTheField) {
   EXPECT_EQ(e.size(), 7u);
 }
 
+// Sizes are summed as signed 64-bit integers (file and archive totals): a value beyond them,
+// or not a whole number, is a 400, never a failure later in the sum.
+TEST(DatasetTest, IntegersOutsideInt64AreRefused) {
+  for (const char* text : {"18446744073709551615", "9.3e18", "-1e300", "1e400", "2.5"}) {
+    json::object b = raw_body();
+    b["size"] = json::parse(text);
+    EXPECT_TRUE(has(validate_dataset(b, "raw", false), "size must be a number conforming to the specified constraints")) << text;
+  }
+  for (const char* text : {"9223372036854775807", "-5", "1e15", "0"}) {
+    json::object b = raw_body();
+    b["size"] = json::parse(text);
+    EXPECT_TRUE(validate_dataset(b, "raw", false).empty()) << text;
+  }
+}
+
 TEST(DatasetTest, UpdatesMayEchoServerFieldsButCreatesMayNotCarryHistory) {
   json::object patch{{"createdAt", "2024-01-01"}, {"updatedBy", "x"}, {"history", json::array()}, {"comment", "c"}};
   EXPECT_TRUE(validate_dataset(patch, "raw", true).empty());

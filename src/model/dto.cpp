@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/time.h"
 
@@ -55,7 +56,11 @@ void check(const std::string& name, const json::value& v, FieldType type, std::v
       if (!v.is_string() || !parse_iso(v.get_string())) out.push_back(name + " must be a valid ISO 8601 date string");
       return;
     case FieldType::Integer:
-      if (!(v.is_int64() || v.is_uint64() || (v.is_double() && v.get_double() == static_cast<double>(static_cast<long long>(v.get_double())))))
+      // Whole numbers a 64-bit signed integer holds: sizes and counts are summed and compared
+      // as such. (A JSON number above INT64_MAX parses as uint64; doubles are range-checked
+      // before the cast, which is undefined outside it.)
+      if (!(v.is_int64() || (v.is_double() && std::isfinite(v.get_double()) && v.get_double() == std::trunc(v.get_double()) &&
+                             std::fabs(v.get_double()) < 9.2e18)))
         out.push_back(name + " must be a number conforming to the specified constraints");
       return;
     case FieldType::Number:
