@@ -17,7 +17,7 @@
 #
 # Environment: N (1000000), PUBLISHED_PERCENT (50), SWEEP (10000), RUNS (requests per latency
 # series, 500), LOAD_THREADS (4), BASELINE_N (N), DATA_DIR (reuse: loaded only up to N),
-# KEEP_DATA=1, OUT (bench/results/publish.json), BUILD_DIR (build).
+# (its test clock in DATA_DIR.clock), KEEP_DATA=1, OUT (bench/results/publish.json), BUILD_DIR (build).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -45,9 +45,13 @@ INGEST_PW=bench-ingestor-pw
 cat >"$WORK/accounts.json" <<JSON
 [{"username":"ingestor","email":"ingestor@example.org","password":"$INGEST_PW","role":"ingestor"}]
 JSON
-# The test clock: an offset in ms from the real clock; measure.py moves it for the sweep.
-CLOCK=$WORK/clock
-python3 -c 'import time,calendar; print(int((calendar.timegm((2019,1,1,0,0,0)) - time.time()) * 1000))' >"$CLOCK"
+# The test clock: an offset in ms from the real clock; measure.py moves it for the sweep. It
+# lives beside a reused DATA_DIR so that the next run's clock goes on from where this one left:
+# restarting it at 2019-01-01 would put the datestamps of earlier loads in its future, and an
+# OAI-PMH list (which ends "now") would leave them out.
+CLOCK=${DATA_DIR%/}.clock
+[ -s "$CLOCK" ] ||
+  python3 -c 'import time,calendar; print(int((calendar.timegm((2019,1,1,0,0,0)) - time.time()) * 1000))' >"$CLOCK"
 
 SPID=""
 cleanup() {
