@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <memory>
+#include <utility>
+
 #include "api/handler_util.h"
 #include "core/time.h"
 #include "publish/datacite/client.h"
@@ -86,11 +89,20 @@ void add_catalog_chores(Housekeeper& h, App& app) {
         Housekeeper::FirstRun::BeforeServing);
   // Embargoes end within OPENEM_EMBARGO_CHECK_SECONDS of their time (and at start, for those
   // that ended while the server was down).
+  // The run before serving has a budget: a catalog that was down long, or is new from a
+  // migration, may have hundreds of thousands due (minutes of writes), and a server that does
+  // not answer meanwhile is worse than datasets that open a little later in the background.
   if (app.config().embargo_release) {
     EmbargoOptions o;
     o.default_license = app.config().default_license;
+    auto first = std::make_shared<bool>(true);
     h.add("release_embargoes", std::chrono::seconds(std::max(1, app.config().embargo_check_seconds)),
-          [&app, o] { release_due_embargoes(app.store(), o, now_millis()); }, Housekeeper::FirstRun::BeforeServing);
+          [&app, o, first] {
+            EmbargoOptions run = o;
+            if (std::exchange(*first, false)) run.budget = kEmbargoBudgetBeforeServing;
+            release_due_embargoes(app.store(), run, now_millis());
+          },
+          Housekeeper::FirstRun::BeforeServing);
   }
   // DataCite changes waiting in the outbox (publish/datacite/outbox.h): at start — what a
   // stopped process left — and every OPENEM_DATACITE_POLL_SECONDS. In the background: DataCite

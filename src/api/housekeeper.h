@@ -52,6 +52,10 @@ class Housekeeper {
 // they are never finished by anyone and would fill the catalog). Returns how many went.
 int expire_anonymous_jobs(App& app);
 
+// How long the embargo release before serving may take; what remains due opens in the
+// background at the housekeeper's next turn.
+inline constexpr std::chrono::seconds kEmbargoBudgetBeforeServing{20};
+
 // The chores `openem serve` runs.
 void add_catalog_chores(Housekeeper& h, App& app);
 

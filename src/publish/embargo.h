@@ -9,6 +9,7 @@
 // Functions of a CatalogStore; thread-safe as the store is.
 #include <boost/json/object.hpp>
 
+#include <chrono>
 #include <optional>
 #include <string>
 
@@ -20,9 +21,12 @@ namespace openem {
 struct EmbargoOptions {
   std::string default_license = "CC-BY-4.0";  // OPENEM_DEFAULT_LICENSE
   int batch = 500;                              // datasets per transaction
+  // Past this, no further batch starts (0: no limit); what remains opens at the next run.
+  std::chrono::nanoseconds budget{0};
 };
 
-// Opens every dataset whose embargo ended at or before `now`. Returns how many opened.
+// Opens every dataset whose embargo ended at or before `now` (within the budget). Returns how
+// many opened.
 int release_due_embargoes(CatalogStore& store, const EmbargoOptions& options, Millis now);
 
 // The embargo end a new dataset gets: creation + years, as SciCat computes it.

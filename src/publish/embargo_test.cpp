@@ -59,6 +59,20 @@ TEST_F(EmbargoTest, DueDatasetsOpenWithTheirFileListsALicenseAndHistory) {
   EXPECT_EQ(release_due_embargoes(*store_, {}, now_ + 60000), 1);  // a minute later
 }
 
+// A run with a budget stops between batches once it is spent (before serving, so that the
+// server answers); the next run opens the rest.
+TEST_F(EmbargoTest, ABudgetStopsBetweenBatchesAndTheNextRunOpensTheRest) {
+  for (int i = 0; i < 5; ++i) dataset("b/" + std::to_string(i), "2026-06-01T11:00:00Z");
+  EmbargoOptions o;
+  o.batch = 2;
+  o.budget = std::chrono::nanoseconds(1);  // spent by the first batch
+  EXPECT_EQ(release_due_embargoes(*store_, o, now_), 2);
+  EXPECT_EQ(get(schemas::datasets(), "b/0")["isPublished"], true);
+  EXPECT_EQ(get(schemas::datasets(), "b/4")["isPublished"], false);
+  EXPECT_EQ(release_due_embargoes(*store_, {}, now_), 3);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(get(schemas::datasets(), "b/" + std::to_string(i))["isPublished"], true);
+}
+
 TEST_F(EmbargoTest, ConcurrentSweepsOpenEachDatasetOnce) {
   for (int i = 0; i < 1200; ++i) dataset("c/" + std::to_string(i), "2026-01-01");
   std::atomic<int> opened{0};
