@@ -14,6 +14,7 @@
 #include "api/dataset_writes.h"
 #include "api/handler_util.h"
 #include "api/permissions.h"
+#include "api/proposal_presentation.h"
 #include "api/routes.h"
 #include "api/search.h"
 #include "core/error.h"
@@ -60,7 +61,10 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
     plan.conditions.push_back(read_access_condition(schema, p, scope, /*probe=*/true));
     plan.limit = 10000;
     json::array arr;
-    for (auto& d : app.store().find(schema, plan)) arr.emplace_back(std::move(d));
+    for (auto& d : app.store().find(schema, plan)) {
+      if (&schema == &schemas::proposals()) present_proposal(app, p, d);  // its count is this reader's
+      arr.emplace_back(std::move(d));
+    }
     ds[key] = std::move(arr);
   };
   const std::string& r = inc.relation;

@@ -159,7 +159,6 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
       if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
       throw;
     }
-    count_in_proposals(app, doc, +1);
   });
   // A pid the client chose may have been a deleted dataset's: files a crash left behind under
   // it are not the new dataset's. Nobody can have uploaded to the new dataset yet.
