@@ -337,6 +337,9 @@ std::map<std::string, Handler> register_version(Router& r, App& app, const std::
       const auto& managed = server_managed_fields();
       if (std::find(managed.begin(), managed.end(), field) != managed.end() || field == "pid")
         throw ApiError::bad_request(field + " is managed by the server and cannot be changed");
+      const auto& echoed = echoed_read_fields();
+      if (std::find(echoed.begin(), echoed.end(), field) != echoed.end())
+        throw ApiError::bad_request(field + " is not stored with a dataset (read it with include)");
       std::string type = str_field(ds, "type");
       auto errors = validate_dataset(json::object{{field, data}}, type, true);
       if (!errors.empty()) throw ApiError(400, errors);
