@@ -25,11 +25,13 @@ QueryPlan CollectionAccess::plan_for(const Principal& p, const ListFilter& f) co
   return plan;
 }
 
-json::array CollectionAccess::list(const Principal& p, const ListFilter& f, const IncludeFn& include) const {
+json::array CollectionAccess::list(const Principal& p, const ListFilter& f, const IncludeFn& include,
+                                   const PresentFn& present) const {
   auto docs = app_.store().find(schema_, plan_for(p, f));
   json::array out;
   out.reserve(docs.size());
   for (auto& d : docs) {
+    if (present) present(p, d);
     if (include)
       for (const auto& inc : f.include) include(p, inc, d);
     out.emplace_back(project(std::move(d), f));
@@ -48,11 +50,13 @@ std::int64_t CollectionAccess::count(const Principal& p, const json::value& wher
   return app_.store().count(schema_, and_all(conds));
 }
 
-std::optional<json::object> CollectionAccess::find_one(const Principal& p, const ListFilter& f) const {
+std::optional<json::object> CollectionAccess::find_one(const Principal& p, const ListFilter& f,
+                                                       const PresentFn& present) const {
   ListFilter one = f;
   one.limit = 1;
   auto docs = app_.store().find(schema_, plan_for(p, one));
   if (docs.empty()) return std::nullopt;
+  if (present) present(p, docs.front());
   return project(std::move(docs.front()), f);
 }
 

@@ -18,6 +18,9 @@ class CollectionAccess {
  public:
   using ScopeFn = std::function<ReadScope(const Principal&)>;
   using IncludeFn = std::function<void(const Principal&, const IncludeSpec&, boost::json::object& doc)>;
+  // Completes a whole document for its reader (fields computed per reader); runs before the
+  // filter's `fields` projection, so a projection can ask for such a field.
+  using PresentFn = std::function<void(const Principal&, boost::json::object& doc)>;
 
   CollectionAccess(App& app, const CollectionSchema& schema, ScopeFn scope, std::int64_t default_limit = 100)
       : app_(app), schema_(schema), scope_(std::move(scope)), default_limit_(default_limit) {}
@@ -32,9 +35,11 @@ class CollectionAccess {
   // Filter from ?filter= (or the `filter` header when allow_header; both → 400).
   ListFilter request_filter(const HttpRequest& req, bool allow_header = false) const;
 
-  boost::json::array list(const Principal& p, const ListFilter& f, const IncludeFn& include = {}) const;
+  boost::json::array list(const Principal& p, const ListFilter& f, const IncludeFn& include = {},
+                          const PresentFn& present = {}) const;
   std::int64_t count(const Principal& p, const boost::json::value& where) const;
-  std::optional<boost::json::object> find_one(const Principal& p, const ListFilter& f) const;
+  std::optional<boost::json::object> find_one(const Principal& p, const ListFilter& f,
+                                              const PresentFn& present = {}) const;
 
   // The document, or ApiError 404 when it is unknown or p may not read it: unreadable looks
   // like missing (docs/security.md).

@@ -47,7 +47,6 @@ json::object delete_dataset(App& app, const Principal& p, const std::string& pid
       for (const auto& id : app.store().find_ids(*dependant, plan)) app.store().remove(*dependant, id);
     }
     archive_ledger::release_dataset(app.store(), pid);
-    count_in_proposals(app, ds, -1);
   });
   // The metadata is gone, so are the online files; archived bags go with the archive
   // worker's next retention sweep (docs/archive.md).

@@ -14,6 +14,7 @@
 #include "api/dataset_writes.h"
 #include "api/handler_util.h"
 #include "api/permissions.h"
+#include "api/proposal_presentation.h"
 #include "api/routes.h"
 #include "api/search.h"
 #include "core/error.h"
@@ -60,7 +61,10 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
     plan.conditions.push_back(read_access_condition(schema, p, scope, /*probe=*/true));
     plan.limit = 10000;
     json::array arr;
-    for (auto& d : app.store().find(schema, plan)) arr.emplace_back(std::move(d));
+    for (auto& d : app.store().find(schema, plan)) {
+      if (&schema == &schemas::proposals()) present_proposal(app, p, d);  // its count is this reader's
+      arr.emplace_back(std::move(d));
+    }
     ds[key] = std::move(arr);
   };
   const std::string& r = inc.relation;
@@ -333,6 +337,9 @@ std::map<std::string, Handler> register_version(Router& r, App& app, const std::
       const auto& managed = server_managed_fields();
       if (std::find(managed.begin(), managed.end(), field) != managed.end() || field == "pid")
         throw ApiError::bad_request(field + " is managed by the server and cannot be changed");
+      const auto& echoed = echoed_read_fields();
+      if (std::find(echoed.begin(), echoed.end(), field) != echoed.end())
+        throw ApiError::bad_request(field + " is not stored with a dataset (read it with include)");
       std::string type = str_field(ds, "type");
       auto errors = validate_dataset(json::object{{field, data}}, type, true);
       if (!errors.empty()) throw ApiError(400, errors);

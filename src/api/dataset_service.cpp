@@ -97,32 +97,4 @@ std::string ensure_policy_for_group(App& app, const Principal& p, const std::str
   return "low";
 }
 
-namespace {
-bool in_proposal_groups(const json::object& proposal, const std::string& group) {
-  if (group.empty()) return false;
-  if (str_field(proposal, "ownerGroup") == group) return true;
-  if (auto* a = proposal.if_contains("accessGroups"); a && a->is_array())
-    for (const auto& g : a->get_array())
-      if (g.is_string() && g.get_string() == group) return true;
-  return false;
-}
-}  // namespace
-
-void count_in_proposals(App& app, const json::object& dataset, int delta) {
-  const json::value* ids = dataset.if_contains("proposalIds");
-  if (!ids || !ids->is_array()) return;
-  for (const auto& id : ids->get_array()) {
-    if (!id.is_string()) continue;
-    auto proposal = app.store().get(schemas::proposals(), id.get_string());
-    if (!proposal) continue;
-    // Only datasets of the proposal's own groups count: anyone may name any proposalId, and a
-    // stranger's dataset must not change the numbers a proposal's group sees.
-    if (!in_proposal_groups(*proposal, str_field(dataset, "ownerGroup"))) continue;
-    std::int64_t n = 0;
-    if (auto* v = proposal->if_contains("numberOfDatasets"); v && v->is_number()) n = v->to_number<std::int64_t>();
-    (*proposal)["numberOfDatasets"] = std::max<std::int64_t>(0, n + delta);
-    app.store().replace(schemas::proposals(), *proposal);
-  }
-}
-
 }  // namespace openem

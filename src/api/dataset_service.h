@@ -45,8 +45,4 @@ std::optional<GroupPolicy> group_policy(App& app, const std::string& owner_group
 std::string ensure_policy_for_group(App& app, const Principal& p, const std::string& owner_group,
                                     const std::string& manager_email);
 
-// Adds delta to numberOfDatasets of each proposal the dataset names (proposalIds) whose
-// ownerGroup or accessGroups hold the dataset's ownerGroup: strangers cannot move the count.
-void count_in_proposals(App& app, const boost::json::object& dataset, int delta);
-
 }  // namespace openem

@@ -3,14 +3,13 @@
 // fields) and the history they leave. Thread-safe; each write is one store transaction.
 #include "api/dataset_writes.h"
 
-#include <regex>
-
 #include "api/dataset_deletion.h"
 #include "api/dataset_service.h"
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/pattern.h"
 #include "core/time.h"
 #include "model/dataset.h"
 #include "model/scientific_metadata.h"
@@ -63,6 +62,28 @@ void apply_embargo_change(App& app, const Principal& p, json::object& ds, const 
   record_history(ds, actor(p), "datasetlifecycle.dateOfPublishing", current ? *current : json::value(), *wanted);
 }
 
+// The lifecycle holds what the system wrote: the embargo end (dateOfPublishing), publishedOn,
+// the retention time, the archive status. A `datasetlifecycle` in a PATCH or PUT body therefore
+// changes the members it names and keeps the others, and null changes nothing. (Upstream
+// replaces the sub-document and lets Mongoose re-apply defaults, which loses the embargo end;
+// a null or partial lifecycle would drop members past the checks below.) Every member the body
+// names passes the retention and embargo checks, and an embargo change is recorded in ds's
+// history. Leaves body's lifecycle, if any, as the whole merged lifecycle.
+void merge_lifecycle_change(App& app, const Principal& p, json::object& ds, json::object& body) {
+  json::value* lc = body.if_contains("datasetlifecycle");
+  if (!lc) return;
+  if (lc->is_null()) {
+    body.erase("datasetlifecycle");
+    return;
+  }
+  if (!lc->is_object()) return;  // the DTO check refuses it
+  const json::value* stored = ds.if_contains("datasetlifecycle");
+  json::object merged = stored && stored->is_object() ? stored->get_object() : json::object();
+  check_retention_change(app, p, merged, lc->get_object());
+  apply_embargo_change(app, p, ds, merged, lc->get_object());
+  for (const auto& [k, v] : lc->get_object()) merged[k] = v;
+  *lc = std::move(merged);
+}
 
 // RFC 7386 JSON merge patch of one value: objects merge key by key, null removes a key,
 // anything else replaces.
@@ -84,10 +105,13 @@ std::string decide_pid(App& app, const Principal& p, const json::object& body, D
   if (tier == DatasetCreateTier::OwnGroups) throw ApiError::forbidden("Unauthorized to create datasets with pid");
   if (pid.size() > 1024) throw ApiError::bad_request("pid is too long");
   if (cfg.dataset_creation_validation_enabled && !cfg.dataset_creation_validation_regex.empty()) {
+    // The operator's pattern, but the client's pid: a bounded search, so no pid makes a
+    // create backtrack for minutes or overflow the stack. A pattern that does not compile or
+    // needs too much work on this pid refuses it (the check cannot say yes).
     bool ok = false;
     try {
-      ok = std::regex_search(pid, std::regex(cfg.dataset_creation_validation_regex));
-    } catch (const std::regex_error&) {
+      ok = Pattern(cfg.dataset_creation_validation_regex).search(pid);
+    } catch (const PatternError&) {
       ok = false;
     }
     if (!ok) throw ApiError::bad_request("PID is not following required standards");
@@ -159,7 +183,6 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
       if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
       throw;
     }
-    count_in_proposals(app, doc, +1);
   });
   // A pid the client chose may have been a deleted dataset's: files a crash left behind under
   // it are not the new dataset's. Nobody can have uploaded to the new dataset yet.
@@ -167,7 +190,8 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
   return doc;
 }
 
-// PATCH semantics: top-level keys replace wholesale (reference §3.1).
+// PATCH semantics: top-level keys replace wholesale (reference §3.1), except the lifecycle,
+// which merges (merge_lifecycle_change).
 json::object update_dataset(App& app, const Principal& p, const std::string& pid, json::object body, bool replace_all,
                             const HttpRequest& req, bool v4) {
   if (!p.authenticated()) throw ApiError::forbidden();
@@ -191,16 +215,7 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
         !p.in_group(str_field(body, "ownerGroup")))
       throw ApiError::forbidden("Cannot hand a dataset to a group you are not in");
     for (const auto& f : server_managed_fields()) body.erase(f);
-    if (auto* lc = body.if_contains("datasetlifecycle"); lc && lc->is_object()) {
-      const json::value* stored = ds.if_contains("datasetlifecycle");
-      json::object before = stored && stored->is_object() ? stored->get_object() : json::object();
-      json::object after = lc->get_object();
-      // PATCH replaces the lifecycle whole: a retention time it leaves out is kept.
-      if (!after.contains("archiveRetentionTime") && before.contains("archiveRetentionTime"))
-        lc->as_object()["archiveRetentionTime"] = before["archiveRetentionTime"];
-      check_retention_change(app, p, before, lc->get_object());
-      apply_embargo_change(app, p, ds, before, lc->get_object());
-    }
+    merge_lifecycle_change(app, p, ds, body);
     if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
     json::object next;
     if (replace_all) {

@@ -16,7 +16,9 @@ std::string dataset_type(const boost::json::object& body);
 boost::json::object create_dataset(App& app, const Principal& p, boost::json::object body, bool v4);
 
 // PATCH (top-level keys replace wholesale) or PUT (`replace_all`), with If-Unmodified-Since;
-// the body is validated with the DTO of the API version (`v4`: upstream's one v4 DTO).
+// the body is validated with the DTO of the API version (`v4`: upstream's one v4 DTO). A
+// datasetlifecycle in the body merges into the stored one (null: no change), through the
+// retention and embargo checks.
 boost::json::object update_dataset(App& app, const Principal& p, const std::string& pid, boost::json::object body,
                                    bool replace_all, const HttpRequest& req, bool v4);
 

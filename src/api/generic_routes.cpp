@@ -14,6 +14,12 @@ void check_read(const GenericCollection& c, const Principal& p, bool search) {
   if (c.read_gate && !c.read_gate(p)) throw ApiError::forbidden();
 }
 
+std::vector<std::string> fields_dropped_from_writes(const CollectionSchema& schema) {
+  std::vector<std::string> out = server_managed_fields();
+  out.insert(out.end(), schema.per_reader_fields.begin(), schema.per_reader_fields.end());
+  return out;
+}
+
 namespace {
 
 json::array presented(const GenericCollection& c, const Principal& p, json::array docs) {
@@ -37,7 +43,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     Principal p = app.authenticate(req);
     check_read(c, p, false);
     auto acc = access();
-    return HttpResponse::json(200, presented(c, p, acc.list(p, acc.request_filter(req))));
+    return HttpResponse::json(200, acc.list(p, acc.request_filter(req), {}, c.present));
   });
   r.add("GET", c.base + "/count", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -50,8 +56,8 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     Principal p = app.authenticate(req);
     check_read(c, p, true);
     auto acc = access();
-    auto doc = acc.find_one(p, acc.request_filter(req));
-    return HttpResponse::json(200, doc ? json::value(presented(c, p, std::move(*doc))) : json::value(json::object()));
+    auto doc = acc.find_one(p, acc.request_filter(req), c.present);
+    return HttpResponse::json(200, doc ? json::value(std::move(*doc)) : json::value(json::object()));
   });
   r.add("GET", c.base + "/fullquery", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -82,14 +88,15 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     Principal p = app.authenticate(req);
     if (!p.authenticated()) throw ApiError(c.anonymous_status ? c.anonymous_status : 403, "Forbidden resource");
     json::object body = body_object(req);
+    const auto dropped = fields_dropped_from_writes(*c.schema);
     if (c.spec) {
-      auto errors = validate_dto(body, *c.spec, true, server_managed_fields());
+      auto errors = validate_dto(body, *c.spec, true, dropped);
       if (!errors.empty()) throw ApiError(400, errors);
     }
     json::object doc;
     app.store().transaction([&] {
       doc = access().get_for_change(p, req.param("id"), [&](const json::object& d) { return c.can_update(p, d); });
-      for (const auto& f : server_managed_fields()) body.erase(f);
+      for (const auto& f : dropped) body.erase(f);
       if (auto* id = body.if_contains(c.schema->id_field); id && *id != doc[c.schema->id_field])
         throw ApiError::bad_request(c.schema->id_field + " cannot be changed");
       for (const auto& [k, v] : body) doc[k] = v;
@@ -102,7 +109,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     Principal p = app.authenticate(req);
     json::object doc = access().get_for_change(p, req.param("id"), [&](const json::object&) { return c.can_delete(p); });
     app.store().remove(*c.schema, req.param("id"));
-    return HttpResponse::json(200, doc);
+    return HttpResponse::json(200, presented(c, p, std::move(doc)));
   });
 }
 

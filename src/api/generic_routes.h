@@ -35,6 +35,11 @@ struct GenericCollection {
 
 void register_generic_routes(Router& r, App& app, const GenericCollection& c);
 
+// Fields a create or update body may carry but that are never taken from it: the server-
+// managed ones clients echo back (createdAt, history, ...) and those computed per reader
+// (CollectionSchema::per_reader_fields). Validation accepts them; the write drops them.
+std::vector<std::string> fields_dropped_from_writes(const CollectionSchema& schema);
+
 // Throws 401/403 when the collection refuses this caller reads (search: count, findOne,
 // fullquery, fullfacet).
 void check_read(const GenericCollection& c, const Principal& p, bool search);

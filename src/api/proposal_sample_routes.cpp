@@ -6,6 +6,7 @@
 #include "api/generic_routes.h"
 #include "api/handler_util.h"
 #include "api/permissions.h"
+#include "api/proposal_presentation.h"
 #include "api/routes.h"
 #include "core/error.h"
 #include "core/ids.h"
@@ -76,7 +77,7 @@ void validate_or_throw(const json::object& body, const DtoSpec& spec) {
 
 json::object insert_new(App& app, const CollectionSchema& schema, const Principal& p, json::object doc,
                         const std::string& id, const char* what) {
-  for (const auto& f : server_managed_fields()) doc.erase(f);
+  for (const auto& f : fields_dropped_from_writes(schema)) doc.erase(f);
   doc[schema.id_field] = id;
   doc["_id"] = id;
   if (schema.ownable) {
@@ -115,27 +116,6 @@ void register_authorization_route(Router& r, App& app, const GenericCollection& 
   });
 }
 
-// Upstream's proposal schema defaults (migration 20250814143105-add-instrumentids-field-to-
-// proposal; metadata default {}): the frontend's proposal list reads both unguarded.
-void add_proposal_defaults(json::object& doc) {
-  if (!doc.contains("instrumentIds")) doc["instrumentIds"] = json::array();
-  if (!doc.contains("metadata")) doc["metadata"] = json::object();
-}
-
-// numberOfDatasets: the datasets referencing the proposal that this caller can read. Upstream
-// stores a count of all of them (migration 20250924140500-add-numberofdatasets-to-proposal);
-// counting per reader keeps private datasets out of it (docs/catalog.md). Only whole
-// documents are completed: a `fields` projection without numberOfDatasets stays as asked.
-void present_proposal(App& app, const Principal& p, json::object& doc) {
-  if (!doc.contains("numberOfDatasets")) return;
-  add_proposal_defaults(doc);
-  std::string id = str_field(doc, "proposalId");
-  SqlCondition references{"t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field = ? AND v.value = ?)",
-                          {std::string("proposalIds"), id}, ""};
-  doc["numberOfDatasets"] =
-      app.store().count(schemas::datasets(), and_all({references, dataset_access(app).access_condition(p)}));
-}
-
 void register_proposals(Router& r, App& app) {
   const Config& cfg = app.config();
   GenericCollection c{
@@ -154,10 +134,10 @@ void register_proposals(Router& r, App& app) {
     Principal p = app.authenticate(req);
     if (!app.is_admin(p) && !cfg.proposal_groups.matches(p.groups, p.authenticated())) throw ApiError::forbidden();
     json::object body = body_object(req);
-    validate_or_throw(body, proposal_spec());
+    auto errors = validate_dto(body, proposal_spec(), false, fields_dropped_from_writes(schemas::proposals()));
+    if (!errors.empty()) throw ApiError(400, errors);
     if (!body.contains("type")) body["type"] = "Default Proposal";
     add_proposal_defaults(body);
-    body["numberOfDatasets"] = 0;
     std::string id = str_field(body, "proposalId");
     json::object created = insert_new(app, schemas::proposals(), p, std::move(body), id, "Proposal");
     present_proposal(app, p, created);
@@ -165,7 +145,7 @@ void register_proposals(Router& r, App& app) {
   });
   r.add("POST", c.base + "/isValid", [&app](HttpRequest& req) {
     json::object body = body_object(req);
-    auto errors = validate_dto(body, proposal_spec(), false, server_managed_fields());
+    auto errors = validate_dto(body, proposal_spec(), false, fields_dropped_from_writes(schemas::proposals()));
     return HttpResponse::json(200, json::object{{"valid", errors.empty()}});
   });
   register_authorization_route(r, app, c);

@@ -22,7 +22,7 @@ int seed_sample_catalog(App& app) {
                           {"title", "Apoferritin at 1.2 Å: a benchmark data set"},
                           {"email", "pi@example.org"}, {"ownerGroup", "em-facility"},
                           {"accessGroups", json::array{"structural-biology"}}, {"isPublished", true},
-                          {"type", "Default Proposal"}, {"numberOfDatasets", 0}};
+                          {"type", "Default Proposal"}};  // numberOfDatasets is counted per reader
     stamp(proposal, seeder, true);
     store.insert(schemas::proposals(), proposal);
     const char* instruments[][2] = {{"krios-1", "Titan Krios G4 (cryo-EM 1)"}, {"glacios-1", "Glacios (screening)"}};

@@ -4,6 +4,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "query/field_ref.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -78,8 +79,10 @@ std::vector<std::vector<FacetBucket>> scanned_facets(App& app, const CollectionS
 json::array fullfacet_response(App& app, const CollectionSchema& schema, const SqlCondition& access,
                                const std::vector<SqlCondition>& conditions, const std::vector<std::string>& facets,
                                const std::optional<AccessValues>& readers) {
-  for (const auto& f : facets)
+  for (const auto& f : facets) {
     if (f.empty() || f.size() > 256) throw ApiError::bad_request("Invalid facet name");
+    refuse_per_reader_field(schema, f);
+  }
   std::int64_t total = 0;
   std::vector<std::vector<FacetBucket>> per_facet;
   std::optional<FacetCounts> counted;

@@ -14,6 +14,11 @@ bool CollectionSchema::is_array_field(std::string_view field) const {
   return false;
 }
 
+bool CollectionSchema::is_per_reader_field(std::string_view field) const {
+  std::string_view top = field.substr(0, field.find('.'));
+  return per_reader_fields.count(top) > 0;
+}
+
 bool CollectionSchema::has_access_set() const { return ownable && is_array_field(kAccessField); }
 
 namespace schemas {
@@ -126,6 +131,7 @@ const CollectionSchema& proposals() {
       .array_fields = {"#access", "accessGroups", "instrumentIds"},
       .date_fields = {"createdAt", "updatedAt", "startTime", "endTime"},
       .text_index = true,
+      .per_reader_fields = {"numberOfDatasets"},  // api/proposal_presentation.h
   };
   return s;
 }

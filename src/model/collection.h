@@ -47,10 +47,17 @@ struct CollectionSchema {
   // one of `public_values`, or the boolean true when the list is empty (isPublished).
   std::string public_field = "isPublished";
   std::vector<std::string> public_values;
+  // Fields computed for each reader when a document goes out (a proposal's numberOfDatasets
+  // counts the datasets that reader can read). They are never stored, and no filter, sort or
+  // facet may name them: a stored value is one for all readers, so it would tell a reader
+  // about documents only others can read.
+  std::set<std::string, std::less<>> per_reader_fields;
 
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;
   bool is_date_field(std::string_view field) const { return date_fields.count(field) > 0; }
+  // A per-reader field or a path inside one ("numberOfDatasets", "numberOfDatasets.x").
+  bool is_per_reader_field(std::string_view field) const;
   // Ownable documents keep their access set (model/access_set.h) in their row.
   bool has_access_set() const;
 };

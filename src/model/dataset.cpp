@@ -288,7 +288,13 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
   normalize_dataset(doc);
 }
 
+const std::vector<std::string>& echoed_read_fields() {
+  static const std::vector<std::string> f{"attachments", "origdatablocks", "datablocks", "scientificMetadataValid"};
+  return f;
+}
+
 void normalize_dataset(json::object& doc) {
+  for (const auto& f : echoed_read_fields()) doc.erase(f);
   sync_aliases(doc);
   normalize_dates(doc);
 }

@@ -43,7 +43,15 @@ std::vector<std::string> validate_lifecycle(const boost::json::object& body);
 // normalised dates, singular/plural aliases. Does not stamp createdBy/At.
 void complete_new_dataset(boost::json::object& doc, const DatasetDefaults& d);
 
-// Keeps singular v3 fields and plural v4 arrays in step after an update; normalises dates.
+// What a read adds to a dataset and clients send back with it (the frontend echoes what it
+// read, and the DTOs tolerate it): the relations an include brings (attachments,
+// origdatablocks, datablocks) and scientificMetadataValid, which upstream computes. None of
+// them is part of the dataset: a stored copy would go stale, and would show file lists and
+// attachments to every reader of the dataset, past the access rule of each.
+const std::vector<std::string>& echoed_read_fields();
+
+// The form a dataset is stored in, after a create or any update: echoed_read_fields dropped,
+// singular v3 fields and plural v4 arrays in step, dates normalised.
 void normalize_dataset(boost::json::object& doc);
 
 // Lifecycle defaults for a dataset created now.

@@ -102,6 +102,33 @@ TEST(DatasetTest, CompleteNewDatasetFillsDefaults) {
   EXPECT_EQ(lc.at("retrievable"), false);
 }
 
+// What a read with include adds (and the computed scientificMetadataValid) is accepted when a
+// client echoes it, but a created, patched or replaced dataset never keeps it.
+TEST(DatasetTest, EchoedReadFieldsAreNeverKept) {
+  json::object body = raw_body();
+  json::array blocks{json::object{{"size", 1}, {"dataFileList", json::array{json::object{{"path", "m.eer"}}}}}};
+  body["origdatablocks"] = blocks;
+  body["datablocks"] = json::array();
+  body["attachments"] = json::array{json::object{{"caption", "c"}}};
+  body["scientificMetadataValid"] = true;
+  EXPECT_TRUE(validate_dataset(body, "raw", false).empty());
+  EXPECT_TRUE(validate_dataset_v4(json::object{{"origdatablocks", blocks}, {"scientificMetadataValid", true}}, true).empty());
+  auto kept_none = [](const json::object& doc) {
+    for (const char* f : {"attachments", "origdatablocks", "datablocks", "scientificMetadataValid"})
+      if (doc.contains(f)) return false;
+    return true;
+  };
+  json::object created = body;
+  complete_new_dataset(created, DatasetDefaults{.pid = "p/1"});
+  EXPECT_TRUE(kept_none(created));
+  json::object patched = merge_dataset_update(created, body);
+  EXPECT_TRUE(kept_none(patched));
+  EXPECT_EQ(patched.at("owner"), "o");
+  json::object replaced = body;  // a PUT body becomes the document
+  normalize_dataset(replaced);
+  EXPECT_TRUE(kept_none(replaced));
+}
+
 TEST(DatasetTest, AliasesStayInStepAndV4DropsSingulars) {
   json::object d{{"proposalIds", json::array{"a", "b"}}};
   normalize_dataset(d);

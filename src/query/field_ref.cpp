@@ -37,12 +37,19 @@ std::string json_path_for(std::string_view dotted) {
   return path;
 }
 
+void refuse_per_reader_field(const CollectionSchema& schema, std::string_view field) {
+  if (!schema.is_per_reader_field(field)) return;
+  std::string name(field.substr(0, field.find('.')));
+  throw ApiError::bad_request(name + " is computed for each reader and cannot be used in where, order or facets");
+}
+
 FieldRef resolve_field(const CollectionSchema& schema, std::string_view field) {
   if (field.empty() || field.size() > 512) throw ApiError::bad_request("Invalid field name in filter");
   // Quotes, backslashes and control characters cannot be part of a JSON path label.
   for (unsigned char c : field)
     if (c == '"' || c == '\\' || c < 0x20) throw ApiError::bad_request("Invalid field name in filter");
   if (schema.name == "datasets") field = dataset_alias(field);
+  refuse_per_reader_field(schema, field);
   FieldRef r;
   r.field = std::string(field);
   if (field == schema.id_field || field == "_id" || (field == "id" && schema.id_field == "_id")) {

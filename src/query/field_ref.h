@@ -23,6 +23,10 @@ struct FieldRef {
 // to datasets. Throws ApiError 400 for names that cannot be fields (empty, too long).
 FieldRef resolve_field(const CollectionSchema& schema, std::string_view field);
 
+// Throws ApiError 400 when `field` is computed for each reader (CollectionSchema::
+// per_reader_fields): no stored value exists that a filter, sort or facet could use.
+void refuse_per_reader_field(const CollectionSchema& schema, std::string_view field);
+
 // "$.\"a\".\"b\"" for "a.b": each segment quoted so that no name can escape the path.
 std::string json_path_for(std::string_view dotted);
 

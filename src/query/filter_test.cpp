@@ -1,4 +1,5 @@
-// Filter parsing (every shape clients send) and output projection.
+// Filter parsing (every shape clients send), output projection, and the fields no filter may
+// name.
 #include "query/filter.h"
 
 #include <gtest/gtest.h>
@@ -6,6 +7,8 @@
 #include <boost/json.hpp>
 
 #include "core/error.h"
+#include "query/field_ref.h"
+#include "query/where.h"
 
 namespace openem {
 namespace {
@@ -80,6 +83,28 @@ TEST(FilterTest, BadFiltersAre400WithReason) {
   }
   std::string deep(200, '[');
   EXPECT_EQ(status_of(deep), 400);  // nesting beyond the parser's depth limit
+}
+
+// A field computed for each reader (a proposal's numberOfDatasets) has no stored value to
+// filter or sort on: naming it anywhere in a where, or in an order, is a 400 that says so.
+TEST(FilterTest, PerReaderFieldsCannotBeFilteredOrSorted) {
+  auto where_status = [](const char* where) {
+    try {
+      translate_where(schemas::proposals(), json::parse(where));
+    } catch (const ApiError& e) {
+      EXPECT_NE(e.messages().front().find("numberOfDatasets is computed for each reader"), std::string::npos) << where;
+      return e.status();
+    }
+    return 200;
+  };
+  EXPECT_EQ(where_status(R"({"numberOfDatasets": 1})"), 400);
+  EXPECT_EQ(where_status(R"({"numberOfDatasets": {"gt": 0}})"), 400);
+  EXPECT_EQ(where_status(R"({"numberOfDatasets.x": null})"), 400);
+  EXPECT_EQ(where_status(R"({"or": [{"title": "a"}, {"and": [{"numberOfDatasets": {"$exists": true}}]}]})"), 400);
+  EXPECT_EQ(where_status(R"({"title": "a", "numberOfDatasetsX": 1})"), 200);  // another name
+  EXPECT_THROW(order_by_field(schemas::proposals(), "numberOfDatasets", true), ApiError);
+  // Only proposals compute it: a dataset field of that name is an ordinary one.
+  EXPECT_NO_THROW(translate_where(schemas::datasets(), json::parse(R"({"numberOfDatasets": 1})")));
 }
 
 TEST(FilterTest, HugeLimitIsCapped) {

@@ -163,7 +163,15 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
   const json::value* id = doc.if_contains(schema.id_field);
   if (!id || !id->is_string()) throw ApiError::bad_request(schema.id_field + " must be a string");
   rows.id = std::string(id->get_string());
-  rows.json = json::serialize(doc);
+  // A field computed for each reader is never kept: one stored value would be everyone's.
+  if (std::any_of(schema.per_reader_fields.begin(), schema.per_reader_fields.end(),
+                  [&](const std::string& f) { return doc.contains(f); })) {
+    json::object kept = doc;
+    for (const auto& f : schema.per_reader_fields) kept.erase(f);
+    rows.json = json::serialize(kept);
+  } else {
+    rows.json = json::serialize(doc);
+  }
   rows.columns.reserve(schema.columns.size());
   for (const auto& c : schema.columns) rows.columns.push_back(column_value(c, doc));
   if (schema.text_index) rows.search_text = search_text_for(schema, doc);

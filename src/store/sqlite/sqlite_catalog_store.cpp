@@ -131,7 +131,7 @@ class SqlitePool {
 // Needs the <t>_doc join: conditions that look into the document.
 bool needs_doc(const std::string& sql) { return sql.find("d.doc") != std::string::npos; }
 
-constexpr int kSchemaVersion = 9;
+constexpr int kSchemaVersion = 10;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -1106,6 +1106,38 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  // Format 9 to 10: fields computed for each reader leave the stored documents. Earlier
+  // versions kept a proposal's numberOfDatasets as a count of all datasets referencing it,
+  // which a where, order or facet (or a proposal included with a dataset) showed to readers
+  // who may not see those datasets. Only the document changes: the field is a number, so it
+  // is in no indexed column, side table or search text.
+  static void upgrade_9_to_10(SqliteDb& db) {
+    upgrade(db, 9, "per-reader fields out of the stored documents", [&] { drop_per_reader_fields(db); });
+  }
+
+  static void drop_per_reader_fields(SqliteDb& db) {
+    for (const CollectionSchema* s : schemas::all()) {
+      if (s->per_reader_fields.empty() || !table_exists(db, s->table)) continue;
+      for (const auto& field : s->per_reader_fields) {
+        std::vector<std::pair<std::int64_t, std::string>> changed;
+        {  // read first: the documents are rewritten after the statement that walks them ends
+          auto docs = db.prepare("SELECT seq, doc FROM " + s->table + "_doc WHERE json_type(doc, ?) IS NOT NULL");
+          docs.bind_all({json_path_for(field)});
+          while (docs.step()) {
+            json::object doc = parse_doc(docs.text(1));
+            doc.erase(field);
+            changed.emplace_back(docs.int64(0), json::serialize(doc));
+          }
+        }
+        auto update = db.prepare("UPDATE " + s->table + "_doc SET doc = ? WHERE seq = ?");
+        for (auto& [seq, text] : changed) {
+          update.bind_all({std::move(text), seq});
+          update.run();
+        }
+      }
+    }
+  }
+
   static void add_missing_columns(SqliteDb& db) {
     for (const CollectionSchema* s : schemas::all()) {
       if (!table_exists(db, s->table)) continue;
@@ -1174,11 +1206,12 @@ class SqliteCatalogStore final : public CatalogStore {
       count.step();
       tables = count.int64(0);
     }
-    if (tables > 0 && version >= 5 && version <= 8) {
+    if (tables > 0 && version >= 5 && version <= 9) {
       upgrade_5_to_6(db);
       upgrade_6_to_7(db);
       upgrade_7_to_8(db);
       upgrade_8_to_9(db);
+      upgrade_9_to_10(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");

@@ -455,7 +455,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   };
   using Rows = std::vector<std::string>;
   auto check_layout = [&](const std::string& when) {
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"9"}) << when;
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"10"}) << when;
     EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
                       "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
     for (const CollectionSchema* s : indexed) {
@@ -738,7 +738,7 @@ TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 9);
+  EXPECT_EQ(v.int64(0), 10);
 }
 
 // Changed and removed texts leave the text index in the writer's batch, with the text the
@@ -816,9 +816,56 @@ TEST_F(StoreTest, FormatEightQueuesRemovedTextsWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 9);
+  EXPECT_EQ(v.int64(0), 10);
   EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
   EXPECT_FALSE(db.prepare("SELECT 1 FROM datasets_fts WHERE datasets_fts MATCH 'apo'").step());
+}
+
+// The stored text of a proposal, as the store keeps it.
+std::string stored_proposal(const std::filesystem::path& file, const std::string& id) {
+  SqliteDb db(file);
+  auto st = db.prepare("SELECT d.doc FROM proposals t JOIN proposals_doc d ON d.seq = t.seq WHERE t.id = ?");
+  st.bind_all({id});
+  return st.step() ? std::string(st.text(0)) : std::string();
+}
+
+// A field computed for each reader (a proposal's numberOfDatasets) is never written, whatever
+// the document handed to the store carries: a stored count would be every reader's.
+TEST_F(StoreTest, PerReaderFieldsAreNeverStored) {
+  json::object proposal{{"proposalId", "P-1"}, {"ownerGroup", "g"}, {"title", "t"}, {"numberOfDatasets", 7}};
+  store_->insert(schemas::proposals(), proposal);
+  EXPECT_FALSE(store_->get(schemas::proposals(), "P-1")->contains("numberOfDatasets"));
+  proposal["numberOfDatasets"] = 8;
+  proposal["title"] = "changed";
+  store_->replace(schemas::proposals(), proposal);
+  auto read = store_->get(schemas::proposals(), "P-1");
+  EXPECT_FALSE(read->contains("numberOfDatasets"));
+  EXPECT_EQ(read->at("title"), "changed");
+  EXPECT_EQ(stored_proposal(dir_ / "catalog.db", "P-1").find("numberOfDatasets"), std::string::npos);
+}
+
+// A format-9 catalog may hold proposals with the count of all their datasets (earlier versions
+// stored it): opening it removes the count from every stored proposal and keeps the rest.
+TEST_F(StoreTest, FormatNineDropsStoredProposalCounts) {
+  store_->insert(schemas::proposals(), json::object{{"proposalId", "P-1"}, {"ownerGroup", "g"}, {"title", "one"}});
+  store_->insert(schemas::proposals(), json::object{{"proposalId", "P-2"}, {"ownerGroup", "g"}, {"title", "two"}});
+  store_.reset();
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    db.exec("UPDATE proposals_doc SET doc = json_set(doc, '$.numberOfDatasets', 5) "
+            "WHERE seq = (SELECT seq FROM proposals WHERE id = 'P-1'); PRAGMA user_version = 9");
+  }
+  ASSERT_NE(stored_proposal(dir_ / "catalog.db", "P-1").find("numberOfDatasets"), std::string::npos);
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  for (const char* id : {"P-1", "P-2"}) {
+    EXPECT_EQ(stored_proposal(dir_ / "catalog.db", id).find("numberOfDatasets"), std::string::npos) << id;
+    EXPECT_EQ(store_->get(schemas::proposals(), id)->at("ownerGroup"), "g") << id;
+  }
+  EXPECT_EQ(store_->get(schemas::proposals(), "P-1")->at("title"), "one");
+  SqliteDb db(dir_ / "catalog.db");
+  auto v = db.prepare("PRAGMA user_version");
+  v.step();
+  EXPECT_EQ(v.int64(0), 10);
 }
 
 }  // namespace

@@ -4,68 +4,46 @@
 #include <memory>
 
 #include "core/error.h"
+#include "core/pattern.h"
 #include "model/access_set.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 namespace openem {
 namespace {
 
-// regexp(pattern, value): PCRE2 with bounded backtracking, so a hostile pattern fails
+// regexp(pattern, value): a bounded PCRE2 search (core/pattern.h), so a hostile pattern fails
 // instead of hanging a worker. The compiled pattern is cached on the statement (auxdata).
-struct CompiledRegex {
-  pcre2_code* code = nullptr;
-  pcre2_match_data* match = nullptr;
-  pcre2_match_context* ctx = nullptr;
-  ~CompiledRegex() {
-    if (match) pcre2_match_data_free(match);
-    if (ctx) pcre2_match_context_free(ctx);
-    if (code) pcre2_code_free(code);
-  }
-};
-
-void free_regex(void* p) { delete static_cast<CompiledRegex*>(p); }
+void free_pattern(void* p) { delete static_cast<Pattern*>(p); }
 
 void regexp_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
   if (sqlite3_value_type(argv[1]) == SQLITE_NULL || sqlite3_value_type(argv[0]) == SQLITE_NULL) {
     sqlite3_result_int(ctx, 0);
     return;
   }
-  auto* re = static_cast<CompiledRegex*>(sqlite3_get_auxdata(ctx, 0));
+  auto* re = static_cast<Pattern*>(sqlite3_get_auxdata(ctx, 0));
   if (!re) {
-    const auto* pattern = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
-    int len = sqlite3_value_bytes(argv[0]);
-    int err;
-    PCRE2_SIZE offset;
-    auto holder = std::make_unique<CompiledRegex>();
-    holder->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern), static_cast<PCRE2_SIZE>(len),
-                                 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &err, &offset, nullptr);
-    if (!holder->code) {
+    std::string_view pattern(reinterpret_cast<const char*>(sqlite3_value_text(argv[0])),
+                             static_cast<std::size_t>(sqlite3_value_bytes(argv[0])));
+    std::unique_ptr<Pattern> compiled;
+    try {
+      compiled = std::make_unique<Pattern>(pattern);
+    } catch (const PatternError&) {
       sqlite3_result_error(ctx, "invalid regular expression", -1);
       return;
     }
-    holder->match = pcre2_match_data_create_from_pattern(holder->code, nullptr);
-    holder->ctx = pcre2_match_context_create(nullptr);
-    pcre2_set_match_limit(holder->ctx, 100000);
-    pcre2_set_depth_limit(holder->ctx, 1000);
-    re = holder.release();
-    sqlite3_set_auxdata(ctx, 0, re, free_regex);
-    re = static_cast<CompiledRegex*>(sqlite3_get_auxdata(ctx, 0));
+    sqlite3_set_auxdata(ctx, 0, compiled.release(), free_pattern);
+    re = static_cast<Pattern*>(sqlite3_get_auxdata(ctx, 0));
     if (!re) {  // SQLite could not keep it; it has freed it already
       sqlite3_result_error(ctx, "regexp: out of memory", -1);
       return;
     }
   }
-  const auto* subject = reinterpret_cast<const char*>(sqlite3_value_text(argv[1]));
-  int n = sqlite3_value_bytes(argv[1]);
-  int rc = pcre2_match(re->code, reinterpret_cast<PCRE2_SPTR>(subject), static_cast<PCRE2_SIZE>(n), 0, 0,
-                       re->match, re->ctx);
-  if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT) {
+  std::string_view subject(reinterpret_cast<const char*>(sqlite3_value_text(argv[1])),
+                           static_cast<std::size_t>(sqlite3_value_bytes(argv[1])));
+  try {
+    sqlite3_result_int(ctx, re->search(subject) ? 1 : 0);
+  } catch (const PatternError&) {
     sqlite3_result_error(ctx, "regular expression too complex", -1);
-    return;
   }
-  sqlite3_result_int(ctx, rc >= 0 ? 1 : 0);
 }
 
 // openem_readable(access_set, readers): whether a row's access set (model/access_set.h)
