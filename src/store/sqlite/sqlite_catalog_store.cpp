@@ -29,6 +29,7 @@
 #include "query/field_ref.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
+#include "store/sqlite/planner_statistics.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/stored_rows_diff.h"
@@ -713,15 +714,9 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  // Approximate ANALYZE (bounded work per index): without statistics SQLite picks quadratic
+  // Statistics for the planner (planner_statistics.h): without them SQLite picks quadratic
   // plans for combined text and scientific conditions.
-  static void refresh_statistics(SqliteDb& db) {
-    try {
-      db.exec("PRAGMA analysis_limit = 2000; ANALYZE; PRAGMA analysis_limit = 0;");
-    } catch (const std::exception& e) {
-      spdlog::warn("event=analyze_failed error=\"{}\"", e.what());
-    }
-  }
+  static void refresh_statistics(SqliteDb& db) { refresh_planner_statistics(db); }
 
   // Access-set facet counts (AccessFacetCounts): built from the tables at start; afterwards
   // each write records its change in job_delta_, which the write loop applies once committed.
