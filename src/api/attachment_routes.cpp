@@ -33,7 +33,10 @@ const DtoSpec& attachment_spec() {
 }
 
 ReadScope parent_scope(App& app, const Parent& parent, const Principal& p) {
+  // A parent's attachments are read as the parent is.
   if (&parent.schema == &schemas::datasets()) return dataset_read_scope(app.config(), p);
+  if (&parent.schema == &schemas::proposals()) return proposal_read_scope(app.config(), p);
+  if (&parent.schema == &schemas::samples()) return sample_read_scope(app.config(), p);
   return ReadScope{app.is_admin(p), true};
 }
 

@@ -36,10 +36,14 @@ json::object view(json::object doc, ApiVersion v) {
   return v == ApiVersion::V4 ? dataset_v4_view(std::move(doc)) : doc;
 }
 
-// Adds related documents named in `include` (reference §3.4).
+// Adds related documents named in `include` (reference §3.4). Each is read under its own
+// collection's rule: blocks and attachments follow their dataset's, but a sample or proposal
+// is not readable just because a dataset that names it is (a lifecycle manager reads every
+// dataset, not every sample).
 void include_relations(App& app, const Principal& p, const IncludeSpec& inc, json::object& ds) {
   std::string pid = str_field(ds, "pid");
-  auto related = [&](const CollectionSchema& schema, const char* key, const std::string& column, const json::value& ids) {
+  auto related = [&](const CollectionSchema& schema, const ReadScope& scope, const char* key, const std::string& column,
+                     const json::value& ids) {
     QueryPlan plan;
     if (ids.is_array()) {
       std::vector<SqlParam> params;
@@ -57,7 +61,6 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
     } else {
       plan.conditions.push_back({column + " = ?", {pid}, ""});
     }
-    ReadScope scope = dataset_read_scope(app.config(), p);
     plan.conditions.push_back(read_access_condition(schema, p, scope, /*probe=*/true));
     plan.limit = 10000;
     json::array arr;
@@ -67,17 +70,21 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
     }
     ds[key] = std::move(arr);
   };
+  auto ids = [&](const char* field) { return ds.contains(field) ? ds.at(field) : json::value(json::array()); };
+  const Config& cfg = app.config();
+  const ReadScope dataset_scope = dataset_read_scope(cfg, p);
   const std::string& r = inc.relation;
   bool all = r == "all";
-  if (all || r == "origdatablocks") related(schemas::origdatablocks(), "origdatablocks", "t.dataset_id", nullptr);
-  if (all || r == "datablocks") related(schemas::datablocks(), "datablocks", "t.dataset_id", nullptr);
-  if (all || r == "attachments") related(schemas::attachments(), "attachments", "t.dataset_id", nullptr);
+  if (all || r == "origdatablocks")
+    related(schemas::origdatablocks(), dataset_scope, "origdatablocks", "t.dataset_id", nullptr);
+  if (all || r == "datablocks") related(schemas::datablocks(), dataset_scope, "datablocks", "t.dataset_id", nullptr);
+  if (all || r == "attachments") related(schemas::attachments(), dataset_scope, "attachments", "t.dataset_id", nullptr);
   if (all || r == "proposals" || r == "proposal")
-    related(schemas::proposals(), "proposals", "t.id", ds.contains("proposalIds") ? ds.at("proposalIds") : json::array());
+    related(schemas::proposals(), proposal_read_scope(cfg, p), "proposals", "t.id", ids("proposalIds"));
   if (all || r == "samples" || r == "sample")
-    related(schemas::samples(), "samples", "t.id", ds.contains("sampleIds") ? ds.at("sampleIds") : json::array());
+    related(schemas::samples(), sample_read_scope(cfg, p), "samples", "t.id", ids("sampleIds"));
   if (all || r == "instruments" || r == "instrument")
-    related(schemas::instruments(), "instruments", "t.id", ds.contains("instrumentIds") ? ds.at("instrumentIds") : json::array());
+    related(schemas::instruments(), ReadScope{true, true}, "instruments", "t.id", ids("instrumentIds"));
   static const std::set<std::string> known{"all", "origdatablocks", "datablocks", "attachments", "proposals", "proposal",
                                            "samples", "sample", "instruments", "instrument"};
   if (!known.count(r)) throw ApiError::bad_request("Unknown relation '" + r + "'");

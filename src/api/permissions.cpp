@@ -18,6 +18,17 @@ ReadScope dataset_read_scope(const Config& c, const Principal& p) {
   return s;
 }
 
+ReadScope proposal_read_scope(const Config& c, const Principal& p) {
+  return ReadScope{c.admin_groups.matches(p.groups, p.authenticated()) || c.proposal_groups.matches(p.groups, p.authenticated()),
+                   true};
+}
+
+ReadScope sample_read_scope(const Config& c, const Principal& p) {
+  return ReadScope{c.admin_groups.matches(p.groups, p.authenticated()) ||
+                       c.sample_privileged_groups.matches(p.groups, p.authenticated()),
+                   true};
+}
+
 bool dataset_update_any(const Config& c, const Principal& p) {
   return p.authenticated() && c.admin_groups.matches(p.groups, true);
 }

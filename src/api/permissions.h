@@ -1,5 +1,5 @@
 #pragma once
-// Dataset permission tiers (reference §7.1): which create/read rights a caller's groups give.
+// Permission tiers (reference §7.1): which create/read rights a caller's groups give.
 // Pure functions of the configuration and the principal; thread-safe.
 #include "core/config.h"
 #include "core/principal.h"
@@ -18,6 +18,10 @@ enum class DatasetCreateTier {
 DatasetCreateTier dataset_create_tier(const Config& c, const Principal& p);
 // Read scope for datasets: admins and lifecycle managers read everything.
 ReadScope dataset_read_scope(const Config& c, const Principal& p);
+// Read scope for proposals: admins and PROPOSAL_GROUPS read every proposal.
+ReadScope proposal_read_scope(const Config& c, const Principal& p);
+// Read scope for samples: admins and SAMPLE_PRIVILEGED_GROUPS read every sample.
+ReadScope sample_read_scope(const Config& c, const Principal& p);
 // Update any dataset (admins) or only owned ones.
 bool dataset_update_any(const Config& c, const Principal& p);
 

@@ -121,7 +121,7 @@ void register_proposals(Router& r, App& app) {
   GenericCollection c{
       .schema = &schemas::proposals(),
       .base = "/api/v3/proposals",
-      .scope = [&app](const Principal& p) { return ReadScope{app.is_admin(p) || app.config().proposal_groups.matches(p.groups, p.authenticated()), true}; },
+      .scope = [&app](const Principal& p) { return proposal_read_scope(app.config(), p); },
       .can_update = [&app](const Principal& p, const json::object& d) {
         return app.is_admin(p) || app.config().proposal_groups.matches(p.groups, true) || owns(d, p);
       },
@@ -162,7 +162,7 @@ void register_samples(Router& r, App& app) {
   GenericCollection c{
       .schema = &schemas::samples(),
       .base = "/api/v3/samples",
-      .scope = [&app](const Principal& p) { return ReadScope{app.is_admin(p) || app.config().sample_privileged_groups.matches(p.groups, p.authenticated()), true}; },
+      .scope = [&app](const Principal& p) { return sample_read_scope(app.config(), p); },
       // Reference §5.2: anonymous callers get 401 on all but GET /, /:id, /:id/authorization.
       .anonymous_status = 0,
       .anonymous_search_status = 401,
