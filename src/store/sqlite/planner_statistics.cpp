@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <sstream>
 #include <string>
@@ -84,7 +85,9 @@ void correct_low_cardinality_statistics(SqliteDb& db) {
     }
     const std::int64_t values = leading_values(db, s, column);
     if (values < 0) {
-      s.numbers[1] = s.numbers[0] / kMaxCountedValues;  // at least this selective
+      // More values than counted: rows / kMaxCountedValues is only an upper bound, so it may
+      // lower the guess but never raise it.
+      s.numbers[1] = std::min(s.numbers[1], std::max<std::int64_t>(1, s.numbers[0] / kMaxCountedValues));
     } else {
       s.numbers[1] = values > 0 ? (s.numbers[0] + values - 1) / values : 1;
     }
@@ -99,15 +102,26 @@ void correct_low_cardinality_statistics(SqliteDb& db) {
 void refresh_planner_statistics(SqliteDb& db) {
   try {
     db.exec("BEGIN IMMEDIATE; PRAGMA analysis_limit = " + std::to_string(kAnalysisLimit) + "; ANALYZE;");
-    correct_low_cardinality_statistics(db);
+    // A failing correction keeps the bounded ANALYZE's numbers rather than none.
+    db.exec("SAVEPOINT correct_statistics");
+    try {
+      correct_low_cardinality_statistics(db);
+      db.exec("RELEASE correct_statistics");
+    } catch (const std::exception& e) {
+      db.exec("ROLLBACK TO correct_statistics; RELEASE correct_statistics");
+      spdlog::warn("event=statistics_correction_failed error=\"{}\"", e.what());
+    }
     db.exec("COMMIT; PRAGMA analysis_limit = 0; ANALYZE sqlite_schema;");
   } catch (const std::exception& e) {
     try {
       db.exec("ROLLBACK");
     } catch (...) {
     }
-    db.exec("PRAGMA analysis_limit = 0");
     spdlog::warn("event=analyze_failed error=\"{}\"", e.what());
+  }
+  try {
+    db.exec("PRAGMA analysis_limit = 0");
+  } catch (...) {  // the writer goes on with unbounded ANALYZE only if asked; nothing to do here
   }
 }
 

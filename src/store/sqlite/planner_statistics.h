@@ -14,8 +14,9 @@
 
 namespace openem {
 
-// ANALYZE within bounds, then the low-cardinality correction, in one transaction (readers
-// load the corrected statistics when they next see the schema change).
+// ANALYZE within bounds, then the low-cardinality correction, in one transaction. Only this
+// connection loads the new statistics; other connections load them when they open (the
+// store's reader pool retires its connections after a refresh).
 void refresh_planner_statistics(SqliteDb& db);
 
 // The correction alone (refresh_planner_statistics calls it); for tests.

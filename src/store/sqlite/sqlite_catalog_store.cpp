@@ -104,29 +104,45 @@ struct WriteSql {
   }
 };
 
+// Reader connections, kept for reuse. A connection loads the planner's statistics when it
+// opens and never again (ANALYZE does not change the schema cookie), so after the writer
+// refreshes them, expire() retires every connection opened before: each is closed when it
+// comes back, and the next reader opens with the new statistics.
 class SqlitePool {
  public:
   explicit SqlitePool(std::filesystem::path file) : file_(std::move(file)) {}
-  std::unique_ptr<SqliteDb> acquire() {
+  struct Lease {
+    std::unique_ptr<SqliteDb> db;
+    std::uint64_t generation = 0;
+  };
+  Lease acquire() {
     {
       std::lock_guard lock(mu_);
       if (!free_.empty()) {
-        auto db = std::move(free_.back());
+        Lease lease = std::move(free_.back());
         free_.pop_back();
-        return db;
+        return lease;
       }
     }
-    return std::make_unique<SqliteDb>(file_);
+    std::uint64_t generation = generation_.load();
+    return {std::make_unique<SqliteDb>(file_), generation};
   }
-  void release(std::unique_ptr<SqliteDb> db) {
+  void release(Lease lease) {
     std::lock_guard lock(mu_);
-    if (free_.size() < 16) free_.push_back(std::move(db));  // beyond that, close: memory
+    // beyond 16, close: memory; an expired one, close: stale statistics
+    if (free_.size() < 16 && lease.generation == generation_.load()) free_.push_back(std::move(lease));
+  }
+  void expire() {
+    std::lock_guard lock(mu_);
+    ++generation_;
+    free_.clear();
   }
 
  private:
   std::filesystem::path file_;
   std::mutex mu_;
-  std::vector<std::unique_ptr<SqliteDb>> free_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::vector<Lease> free_;
 };
 
 // Needs the <t>_doc join: conditions that look into the document.
@@ -577,15 +593,16 @@ class SqliteCatalogStore final : public CatalogStore {
   template <class Fn>
   std::invoke_result_t<Fn, SqliteDb&> with_db(Fn&& fn) {
     if (SqliteDb* db = tx_db()) return fn(*db);
-    auto db = pool_.acquire();
+    auto lease = pool_.acquire();
+    auto& db = lease.db;
     struct Return {
       SqlitePool& pool;
-      std::unique_ptr<SqliteDb>& db;
+      SqlitePool::Lease& lease;
       ~Return() {
-        db->set_deadline(std::chrono::steady_clock::time_point::max());
-        pool.release(std::move(db));
+        lease.db->set_deadline(std::chrono::steady_clock::time_point::max());
+        pool.release(std::move(lease));
       }
-    } ret{pool_, db};
+    } ret{pool_, lease};
     // Reads outside a transaction have a time budget; writes (the writer thread) never do.
     if (auto budget = query_budget_ms_.load(std::memory_order_relaxed); budget > 0)
       db->set_deadline(std::chrono::steady_clock::now() + std::chrono::milliseconds(budget));
@@ -688,6 +705,7 @@ class SqliteCatalogStore final : public CatalogStore {
     if (commits / 50000 != last_analyze_ / 50000) {
       last_analyze_ = commits;
       refresh_statistics(db);
+      pool_.expire();  // readers open again with the new statistics
     }
   }
 
