@@ -164,7 +164,7 @@ class SqliteCatalogStore final : public CatalogStore {
     writer_db_->exec("PRAGMA cache_size=-131072; PRAGMA wal_autocheckpoint=32768; PRAGMA journal_size_limit=268435456");
     create_schema(*writer_db_);
     for (const CollectionSchema* s : schemas::all()) write_sql_.emplace(s, WriteSql(*s));
-    refresh_statistics(*writer_db_);
+    refresh_planner_statistics(*writer_db_);  // without statistics SQLite picks quadratic plans for text + scientific conditions
     load_facet_counts(*writer_db_);
     checkpointer_ = std::make_unique<WalCheckpointer>(file, *writer_db_);
     writer_ = std::thread([this] { write_loop(); });
@@ -704,7 +704,7 @@ class SqliteCatalogStore final : public CatalogStore {
     }
     if (commits / 50000 != last_analyze_ / 50000) {
       last_analyze_ = commits;
-      refresh_statistics(db);
+      refresh_planner_statistics(db);
       pool_.expire();  // readers open again with the new statistics
     }
   }
@@ -732,9 +732,6 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  // Statistics for the planner (planner_statistics.h): without them SQLite picks quadratic
-  // plans for combined text and scientific conditions.
-  static void refresh_statistics(SqliteDb& db) { refresh_planner_statistics(db); }
 
   // Access-set facet counts (AccessFacetCounts): built from the tables at start; afterwards
   // each write records its change in job_delta_, which the write loop applies once committed.
