@@ -31,6 +31,7 @@
 #include "store/document_rows.h"
 #include "store/sqlite/planner_statistics.h"
 #include "store/sqlite/sqlite_db.h"
+#include "store/sqlite/sqlite_pool.h"
 #include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/stored_rows_diff.h"
 #include "store/sqlite/wal_checkpointer.h"
@@ -102,47 +103,6 @@ struct WriteSql {
     delete_own_rows = {delete_from(""), delete_from("_doc")};
     if (s.text_index) delete_own_rows.push_back(delete_from("_text"));
   }
-};
-
-// Reader connections, kept for reuse. A connection loads the planner's statistics when it
-// opens and never again (ANALYZE does not change the schema cookie), so after the writer
-// refreshes them, expire() retires every connection opened before: each is closed when it
-// comes back, and the next reader opens with the new statistics.
-class SqlitePool {
- public:
-  explicit SqlitePool(std::filesystem::path file) : file_(std::move(file)) {}
-  struct Lease {
-    std::unique_ptr<SqliteDb> db;
-    std::uint64_t generation = 0;
-  };
-  Lease acquire() {
-    {
-      std::lock_guard lock(mu_);
-      if (!free_.empty()) {
-        Lease lease = std::move(free_.back());
-        free_.pop_back();
-        return lease;
-      }
-    }
-    std::uint64_t generation = generation_.load();
-    return {std::make_unique<SqliteDb>(file_), generation};
-  }
-  void release(Lease lease) {
-    std::lock_guard lock(mu_);
-    // beyond 16, close: memory; an expired one, close: stale statistics
-    if (free_.size() < 16 && lease.generation == generation_.load()) free_.push_back(std::move(lease));
-  }
-  void expire() {
-    std::lock_guard lock(mu_);
-    ++generation_;
-    free_.clear();
-  }
-
- private:
-  std::filesystem::path file_;
-  std::mutex mu_;
-  std::atomic<std::uint64_t> generation_{0};
-  std::vector<Lease> free_;
 };
 
 // Needs the <t>_doc join: conditions that look into the document.
