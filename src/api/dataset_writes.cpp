@@ -8,6 +8,7 @@
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "core/error.h"
+#include "core/merge_patch.h"
 #include "core/ids.h"
 #include "core/pattern.h"
 #include "core/time.h"
@@ -83,18 +84,6 @@ void merge_lifecycle_change(App& app, const Principal& p, json::object& ds, json
   apply_embargo_change(app, p, ds, merged, lc->get_object());
   for (const auto& [k, v] : lc->get_object()) merged[k] = v;
   *lc = std::move(merged);
-}
-
-// RFC 7386 JSON merge patch of one value: objects merge key by key, null removes a key,
-// anything else replaces.
-json::value merge_patch(const json::value& target, const json::value& patch) {
-  if (!patch.is_object()) return patch;
-  json::object out = target.is_object() ? target.get_object() : json::object();
-  for (const auto& [k, v] : patch.get_object()) {
-    if (v.is_null()) out.erase(k);
-    else out[k] = merge_patch(out.contains(k) ? out.at(k) : json::value(), v);
-  }
-  return out;
 }
 
 // Validates and decides the pid of a new dataset; throws 400/403.
@@ -227,16 +216,18 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
       // v4 PATCH with Content-Type application/merge-patch+json merges nested objects
       // (upstream datasets.v4.controller.ts applies json-merge-patch to the stored dataset).
       auto ct = req.header("content-type");
-      if (v4 && ct && ct->find("merge-patch") != std::string::npos) {
-        json::object stored = ds;
+      const bool merge = v4 && ct && is_merge_patch_content_type(*ct);
+      if (merge) {
         for (auto& [k, v] : body) {
           if (v.is_null()) continue;
-          v = merge_patch(stored.contains(k) ? stored.at(k) : json::value(), v);
+          json::value merged = ds.contains(k) ? ds.at(k) : json::value();
+          apply_merge_patch(merged, v);
+          v = std::move(merged);
         }
       }
       // A changed singular alias wins over the stored plural array and vice versa.
       next = merge_dataset_update(ds, body);
-      if (v4 && ct && ct->find("merge-patch") != std::string::npos)
+      if (merge)
         for (const auto& [k, v] : body)
           if (v.is_null()) next.erase(k);
     }

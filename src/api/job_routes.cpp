@@ -16,6 +16,7 @@
 #include "api/search.h"
 #include "api/streamed_list.h"
 #include "core/error.h"
+#include "core/merge_patch.h"
 #include "query/access.h"
 #include "query/fullquery.h"
 #include "query/where.h"
@@ -136,7 +137,7 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
       changes = body;
     }
     auto ct = req.header("content-type");
-    bool merge = ct && ct->find("merge-patch") != std::string::npos;
+    bool merge = ct && is_merge_patch_content_type(*ct);
     return HttpResponse::json(200, view(*s, s->update(p, req.param("id"), changes, merge, v == Version::V3), v));
   });
   auto list_plan = [&app, s, v](const Principal& p, const HttpRequest& req, ListFilter& f) {

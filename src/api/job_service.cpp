@@ -10,6 +10,7 @@
 #include "api/permissions.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/merge_patch.h"
 #include "core/time.h"
 #include "jobs/job_actions.h"
 #include "jobs/job_auth.h"
@@ -17,22 +18,6 @@
 
 namespace openem {
 namespace json = boost::json;
-namespace {
-
-// RFC 7386 JSON merge patch.
-void merge_patch(json::value& target, const json::value& patch) {
-  if (!patch.is_object()) {
-    target = patch;
-    return;
-  }
-  if (!target.is_object()) target = json::object();
-  for (const auto& [k, v] : patch.get_object()) {
-    if (v.is_null()) target.as_object().erase(k);
-    else merge_patch(target.as_object()[k], v);
-  }
-}
-
-}  // namespace
 
 JobService::JobService(App& app, JobConfig config)
     : app_(app),
@@ -274,7 +259,7 @@ json::object JobService::update(const Principal& p, const std::string& id, const
     if (auto* s = changes.if_contains("statusCode")) job["statusCode"] = *s;
     if (auto* s = changes.if_contains("statusMessage")) job["statusMessage"] = *s;
     if (auto* r = changes.if_contains("jobResultObject")) {
-      if (merge) merge_patch(job["jobResultObject"], *r);
+      if (merge) apply_merge_patch(job["jobResultObject"], *r);
       else job["jobResultObject"] = *r;
     }
     if (auto* e = changes.if_contains("executionTime")) {
