@@ -86,7 +86,8 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
   });
   r.add("PATCH", c.base + "/:id", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
-    if (!p.authenticated()) throw ApiError(c.anonymous_status ? c.anonymous_status : 403, "Forbidden resource");
+    if (!p.authenticated())
+      throw ApiError(c.anonymous_write_status, c.anonymous_write_status == 401 ? "Unauthorized" : "Forbidden resource");
     json::object body = body_object(req);
     const auto dropped = fields_dropped_from_writes(*c.schema);
     if (c.spec) {

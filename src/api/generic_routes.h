@@ -21,6 +21,7 @@ struct GenericCollection {
   // one value for list and get-by-id, one for count/findOne/fullquery/fullfacet.
   int anonymous_status = 0;
   int anonymous_search_status = 0;
+  int anonymous_write_status = 403;  // PATCH by an anonymous caller
   // Optional: every read needs this right (policies are for managers only); else 403.
   std::function<bool(const Principal&)> read_gate;
   std::function<bool(const Principal&, const boost::json::object& doc)> can_update;

@@ -24,9 +24,24 @@ ReadScope proposal_read_scope(const Config& c, const Principal& p) {
 }
 
 ReadScope sample_read_scope(const Config& c, const Principal& p) {
-  return ReadScope{c.admin_groups.matches(p.groups, p.authenticated()) ||
-                       c.sample_privileged_groups.matches(p.groups, p.authenticated()),
-                   true};
+  return ReadScope{c.admin_groups.matches(p.groups, p.authenticated()), true};
+}
+
+bool may_change_sample(const Config& c, const Principal& p, bool owner, SampleChange change) {
+  if (!p.authenticated()) return false;
+  if (c.admin_groups.matches(p.groups, true)) return true;
+  const bool member = c.sample_groups.matches(p.groups, true);
+  const bool privileged = c.sample_privileged_groups.matches(p.groups, true);
+  switch (change) {
+    case SampleChange::Update:
+    case SampleChange::AttachmentUpdate:
+      return owner && (member || privileged);
+    case SampleChange::AttachmentCreate:
+      return privileged || (owner && member);
+    case SampleChange::AttachmentDelete:
+      return c.delete_groups.matches(p.groups, true) || (owner && (member || privileged));
+  }
+  return false;
 }
 
 bool dataset_update_any(const Config& c, const Principal& p) {

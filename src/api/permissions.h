@@ -20,8 +20,18 @@ DatasetCreateTier dataset_create_tier(const Config& c, const Principal& p);
 ReadScope dataset_read_scope(const Config& c, const Principal& p);
 // Read scope for proposals: admins and PROPOSAL_GROUPS read every proposal.
 ReadScope proposal_read_scope(const Config& c, const Principal& p);
-// Read scope for samples: admins and SAMPLE_PRIVILEGED_GROUPS read every sample.
+// Read scope for samples: admins read every sample; everyone else, SAMPLE_PRIVILEGED_GROUPS
+// included, what their groups own or can access and what is published (upstream
+// samples.ability.ts gives the privileged groups wider create rights, not wider reads).
 ReadScope sample_read_scope(const Config& c, const Principal& p);
+
+// Changes to one sample and its attachments (upstream samples.ability.ts). `owner`: the
+// sample's ownerGroup is one of the caller's groups.
+//   Update, AttachmentUpdate: admins; owners in SAMPLE_GROUPS or SAMPLE_PRIVILEGED_GROUPS
+//   AttachmentCreate: admins, SAMPLE_PRIVILEGED_GROUPS on any sample, owners in SAMPLE_GROUPS
+//   AttachmentDelete: admins, DELETE_GROUPS on any sample, owners as for Update
+enum class SampleChange { Update, AttachmentCreate, AttachmentUpdate, AttachmentDelete };
+bool may_change_sample(const Config& c, const Principal& p, bool owner, SampleChange change);
 // Update any dataset (admins) or only owned ones.
 bool dataset_update_any(const Config& c, const Principal& p);
 

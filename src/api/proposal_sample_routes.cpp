@@ -166,8 +166,9 @@ void register_samples(Router& r, App& app) {
       // Reference §5.2: anonymous callers get 401 on all but GET /, /:id, /:id/authorization.
       .anonymous_status = 0,
       .anonymous_search_status = 401,
+      .anonymous_write_status = 401,
       .can_update = [&app](const Principal& p, const json::object& d) {
-        return app.is_admin(p) || app.config().sample_privileged_groups.matches(p.groups, true) || owns(d, p);
+        return may_change_sample(app.config(), p, owns(d, p), SampleChange::Update);
       },
       .can_delete = [&app](const Principal& p) { return app.may_delete(p); },
       .spec = &sample_spec(),

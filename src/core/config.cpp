@@ -133,6 +133,7 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "SAMPLE_PRIVILEGED_GROUPS") c.sample_privileged_groups = GroupList::parse(value);
   else if (key == "POLICY_GROUPS") c.policy_groups = GroupList::parse(value);
   else if (key == "ATTACHMENT_GROUPS") c.attachment_groups = GroupList::parse(value);
+  else if (key == "ATTACHMENT_PRIVILEGED_GROUPS") c.attachment_privileged_groups = GroupList::parse(value);
   else if (key == "DATASET_CREATION_VALIDATION_ENABLED") c.dataset_creation_validation_enabled = parse_bool(key, value);
   else if (key == "DATASET_CREATION_VALIDATION_REGEX") c.dataset_creation_validation_regex = value;
   else if (key == "POLICY_RETENTION_SHIFT") c.policy_retention_shift_years = static_cast<int>(parse_long(key, value));

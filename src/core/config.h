@@ -47,6 +47,7 @@ struct Config {
   GroupList sample_privileged_groups;
   GroupList policy_groups;
   GroupList attachment_groups = GroupList::parse("#all");
+  GroupList attachment_privileged_groups;  // v4 attachments for any ownerGroup
   bool dataset_creation_validation_enabled = false;
   std::string dataset_creation_validation_regex;
   // OPENEM_GLOBAL_FACETS: the dataset facets `global` functional accounts count over every

@@ -151,8 +151,19 @@ class Translator {
         // json_each makes arrays match on any element, as Mongo does; scalars yield one row.
         std::vector<SqlParam> p{ref.json_path};
         p.insert(p.end(), params.begin(), params.end());
-        return {"EXISTS (SELECT 1 FROM json_each(d.doc, ?) je WHERE " + replace_elem(elem_sql, "je.value") + ")",
-                std::move(p), ""};
+        std::string sql = "EXISTS (SELECT 1 FROM json_each(d.doc, ?) je WHERE " + replace_elem(elem_sql, "je.value") + ")";
+        // "a.b" also looks into each object of an array a, as Mongo does ("relationships.targetId"
+        // of v4 attachments); one array level, at the first segment.
+        if (auto dot = ref.field.find('.'); dot != std::string::npos) {
+          const std::string array_path = json_path_for(std::string_view(ref.field).substr(0, dot));
+          sql = "(" + sql + " OR EXISTS (SELECT 1 FROM json_each(d.doc, ?) x, json_each(x.value, ?) je WHERE json_type(d.doc, ?) = 'array' AND x.type = 'object' AND " +
+                replace_elem(elem_sql, "je.value") + "))";
+          p.push_back(array_path);
+          p.push_back(json_path_for(std::string_view(ref.field).substr(dot + 1)));
+          p.push_back(array_path);
+          p.insert(p.end(), params.begin(), params.end());
+        }
+        return {std::move(sql), std::move(p), ""};
       }
     }
     return SqlCondition::always_false();

@@ -165,6 +165,20 @@ TEST_F(StoreTest, ListsArraysAndNestedKeys) {
   EXPECT_EQ(where(R"({"scientificMetadata.acquisition.detector":"K3"})"), Ids{"p/2"});
 }
 
+// "a.b" with an array a of objects matches any element's b, as Mongo does (v4 attachments are
+// found by "relationships.targetId"); an object a that holds b deeper does not match.
+TEST_F(StoreTest, DottedKeysLookIntoArraysOfObjects) {
+  add("p/1", {{"ownerGroup", "g1"}, {"relationships", json::parse(R"([{"targetId":"x","targetType":"dataset"},
+                                                                     {"targetId":"y","targetType":"sample"}])")}});
+  add("p/2", {{"ownerGroup", "g1"}, {"relationships", json::parse(R"({"targetId":"y"})")}});
+  add("p/3", {{"ownerGroup", "g1"}, {"relationships", json::parse(R"({"inner":{"targetId":"y"}})")}});
+  EXPECT_EQ(where(R"({"relationships.targetId":"x"})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"relationships.targetId":"y"})"), (Ids{"p/1", "p/2"}));
+  EXPECT_EQ(where(R"({"relationships.targetId":{"$in":["x","z"]}})"), Ids{"p/1"});
+  EXPECT_EQ(where(R"({"relationships.targetId":{"$ne":"y"}})"), Ids{"p/3"});
+  EXPECT_EQ(where(R"({"relationships.targetType":{"$regex":"^sam"}})"), Ids{"p/1"});
+}
+
 TEST_F(StoreTest, LogicalOperatorsAndNulls) {
   add_three();
   EXPECT_EQ(where(R"({"or":[{"ownerGroup":"g1"},{"size":42}]})"), (Ids{"p/1", "p/3"}));
