@@ -84,7 +84,13 @@ std::shared_ptr<const VerifiedToken> App::token_of(const HttpRequest& req) const
 
 Principal App::authenticate(const HttpRequest& req) const {
   auto token = token_of(req);
-  if (!token) return Principal::anonymous();
+  if (!token) {
+    // An ended session is told so, as upstream does: the SciCat frontend signs in again on a
+    // 401 "SESSION_EXPIRED" and on nothing else. Forged and revoked tokens stay anonymous.
+    if (std::string sent = token_from(req); !sent.empty() && verified_tokens_.expired(sent))
+      throw ApiError::unauthorized("SESSION_EXPIRED");
+    return Principal::anonymous();
+  }
   const std::string& user_id = token->subject;
   {
     std::shared_lock lock(cache_mu_);

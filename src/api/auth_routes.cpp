@@ -75,10 +75,12 @@ HttpResponse login(App& app, const HttpRequest& req) {
                                               {"user", user_json(*user)}});
 }
 
+// Upstream's words (users.controller.ts) and order: the confirmation first. The minimum
+// length is openem's own (upstream takes any non-empty password).
 std::string check_new_password(const json::object& body) {
   std::string pw = str_field(body, "newPassword"), confirm = str_field(body, "confirmPassword");
+  if (pw != confirm) throw ApiError::bad_request("New password and confirmation password do not match");
   if (pw.size() < 8) throw ApiError::bad_request("newPassword must be at least 8 characters");
-  if (pw != confirm) throw ApiError::bad_request("newPassword and confirmPassword do not match");
   return pw;
 }
 
@@ -144,7 +146,8 @@ void register_auth_routes(Router& r, App& app) {
     Principal p = app.require_user(req);
     json::object body = body_object(req);
     UserRecord u = load_user(app, p.user_id);
-    if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
+    if (u.auth_strategy != "local") throw ApiError::forbidden("Only local users are allowed to change password");
+    check_new_password(body);
     // Guessing the current password here counts like guessing it at sign-in.
     LoginThrottle& throttle = app.login_throttle();
     if (int wait = throttle.retry_after(u.username, req.remote)) return too_many_failures(wait);
@@ -152,24 +155,24 @@ void register_auth_routes(Router& r, App& app) {
     if (!matches) return passwords_busy();
     if (!*matches) {
       throttle.record_failure(u.username, req.remote);
-      throw ApiError::bad_request("currentPassword is wrong");
+      throw ApiError::bad_request("Current password is incorrect");
     }
     auto hashed = app.passwords().hash(check_new_password(body));
     if (!hashed) return passwords_busy();
     // Stored together with a new token generation: every earlier token of the user ends.
     app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
-    return HttpResponse::json(200, json::object{{"message", "Password updated"}});
+    return HttpResponse::json(200, json::object{{"message", "Password updated successfully"}});
   });
   r.add("PATCH", "/api/v3/users/:id/password", [&app](HttpRequest& req) {
     Principal p = app.require_user(req);
     if (!app.is_admin(p)) throw ApiError::forbidden();
     UserRecord u = load_user(app, req.param("id"));
     json::object body = body_object(req);
-    if (u.auth_strategy != "local") throw ApiError::bad_request("Password can only be changed for local users");
+    if (u.auth_strategy != "local") throw ApiError::forbidden("Only local users passwords can be changed by admin");
     auto hashed = app.passwords().hash(check_new_password(body));
     if (!hashed) return passwords_busy();
     app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
-    return HttpResponse::json(200, json::object{{"message", "Password updated"}});
+    return HttpResponse::json(200, json::object{{"message", "Password updated successfully for userId: " + u.id}});
   });
 
   r.add("POST", "/api/v3/users/jwt", [&app](HttpRequest& req) {

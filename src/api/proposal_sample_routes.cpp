@@ -122,8 +122,10 @@ void register_proposals(Router& r, App& app) {
       .schema = &schemas::proposals(),
       .base = "/api/v3/proposals",
       .scope = [&app](const Principal& p) { return proposal_read_scope(app.config(), p); },
-      .can_update = [&app](const Principal& p, const json::object& d) {
-        return app.is_admin(p) || app.config().proposal_groups.matches(p.groups, true) || owns(d, p);
+      // Upstream proposalsEndpointAccess: only admins and PROPOSAL_GROUPS change proposals (the
+      // proposal system writes them), not the groups that own them.
+      .can_update = [&app](const Principal& p, const json::object&) {
+        return app.is_admin(p) || app.config().proposal_groups.matches(p.groups, true);
       },
       .can_delete = [&app](const Principal& p) { return app.may_delete(p); },
       .spec = &proposal_spec(),

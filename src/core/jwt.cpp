@@ -119,7 +119,11 @@ std::string jwt_sign(const json::object& payload, std::string_view secret, long 
   return input;
 }
 
-std::optional<json::object> jwt_verify(std::string_view token, std::string_view secret) {
+namespace {
+
+// The payload of a well-formed HS256 token signed with `secret`; `check_time`: also within
+// its exp/nbf window.
+std::optional<json::object> verified_payload(std::string_view token, std::string_view secret, bool check_time) {
   try {
     if (secret.empty() || token.size() > kMaxJwtLength) return std::nullopt;
     const size_t dot1 = token.find('.');
@@ -144,6 +148,7 @@ std::optional<json::object> jwt_verify(std::string_view token, std::string_view 
     if (header->contains("crit")) return std::nullopt;  // no extensions are understood
     auto payload = decode_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
     if (!payload) return std::nullopt;
+    if (!check_time) return payload;
     const double now = static_cast<double>(now_seconds());
     if (const json::value* exp = payload->if_contains("exp")) {
       auto t = numeric_date(*exp);
@@ -158,6 +163,23 @@ std::optional<json::object> jwt_verify(std::string_view token, std::string_view 
     return std::nullopt;
   }
 }
+
+}  // namespace
+
+std::optional<json::object> jwt_verify(std::string_view token, std::string_view secret) {
+  return verified_payload(token, secret, true);
+}
+
+bool jwt_expired(std::string_view token, std::string_view secret) {
+  auto payload = verified_payload(token, secret, false);
+  if (!payload) return false;
+  const json::value* exp = payload->if_contains("exp");
+  if (!exp) return false;
+  auto t = numeric_date(*exp);
+  return t && static_cast<double>(now_seconds()) >= *t;
+}
+
+bool JwtVerifyCache::expired(const std::string& token) const { return jwt_expired(token, secret_); }
 
 std::optional<std::string> JwtVerifyCache::verify(const std::string& token) const {
   auto v = verify_token(token);

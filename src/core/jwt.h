@@ -29,6 +29,10 @@ std::string jwt_sign(const boost::json::object& payload, std::string_view secret
 // nothing.
 std::optional<boost::json::object> jwt_verify(std::string_view token, std::string_view secret);
 
+// Whether the token is one this secret signed, well-formed, whose "exp" has passed: a session
+// that ended (upstream answers such requests 401 "SESSION_EXPIRED"), not a forged token.
+bool jwt_expired(std::string_view token, std::string_view secret);
+
 // What JwtVerifyCache tells about an accepted token: the subject claim (the user id), its
 // "jti" (token id; "" when absent), openem's "gen" (the user's token generation when it was
 // issued; 0 when absent) and "exp" (+inf when absent). Revocation checks need the last three.
@@ -54,6 +58,8 @@ class JwtVerifyCache {
   // The same, with the claims revocation checks need; shared with the cache (a copy of the
   // pointer, no string copies, on the per-request path).
   std::shared_ptr<const VerifiedToken> verify_token(const std::string& token) const;
+  // jwt_expired with this cache's secret (not cached: only refused tokens ask).
+  bool expired(const std::string& token) const;
   static constexpr std::size_t kMaxCachedLength = 2048;
 
  private:

@@ -81,6 +81,20 @@ TEST(JwtTest, TtlZeroMeansNoExp) {
   EXPECT_TRUE(payload->contains("iat"));
 }
 
+// An ended session is told apart from a forged or broken token: only a token this secret
+// signed, whose exp has passed, counts as expired.
+TEST(JwtTest, ExpiredTellsAnEndedSessionFromAForgedToken) {
+  const auto t = now();
+  const std::string ended = make_token(kHs256Header, R"({"sub":"x","exp":)" + std::to_string(t - 10) + "}", kSecret);
+  EXPECT_TRUE(jwt_expired(ended, kSecret));
+  EXPECT_FALSE(jwt_expired(ended, "another secret"));
+  EXPECT_FALSE(jwt_expired(ended + "A", kSecret));
+  EXPECT_FALSE(jwt_expired(make_token(kHs256Header, R"({"sub":"x","exp":)" + std::to_string(t + 60) + "}", kSecret), kSecret));
+  EXPECT_FALSE(jwt_expired(make_token(kHs256Header, R"({"sub":"x"})", kSecret), kSecret));
+  EXPECT_FALSE(jwt_expired("not a token", kSecret));
+  EXPECT_TRUE(JwtVerifyCache(std::string(kSecret), "sub").expired(ended));
+}
+
 TEST(JwtTest, Expired) {
   EXPECT_FALSE(jwt_verify(jwt_sign({{"sub", "x"}}, kSecret, -1), kSecret));
   const auto t = now();

@@ -50,8 +50,8 @@ namespace {
 bool may_change(App& app, const AttachmentParent& parent, const Principal& p, const json::object& doc,
                 AttachmentChange change) {
   if (&parent == &dataset_parent()) return may_register_files(app, p, doc);  // ingestors attach thumbnails
-  if (&parent == &proposal_parent())
-    return app.is_admin(p) || owns(doc, p) || app.config().proposal_groups.matches(p.groups, true);
+  if (&parent == &proposal_parent())  // as the proposal itself (upstream proposalsEndpointAccess)
+    return app.is_admin(p) || app.config().proposal_groups.matches(p.groups, true);
   const SampleChange sc = change == AttachmentChange::Create   ? SampleChange::AttachmentCreate
                           : change == AttachmentChange::Update ? SampleChange::AttachmentUpdate
                                                                : SampleChange::AttachmentDelete;

@@ -1,7 +1,8 @@
 // The signed-in user, kept in localStorage so that it survives reloads and is shared by tabs.
 // The token is the API's own JWT (POST /api/v3/auth/login); its expiry is read from the
-// token's `exp` claim, because the server treats an expired token as anonymous instead of
-// refusing it: the portal must notice expiry itself to say "sign in again".
+// token's `exp` claim and the session dropped before a request would carry an expired token:
+// the server answers such a request 401 "SESSION_EXPIRED" (as upstream SciCat), where public
+// pages should simply go on as anonymous, with a note to sign in again.
 import { Observable } from "../observable";
 
 export interface Session {
