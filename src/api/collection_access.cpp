@@ -8,6 +8,7 @@ namespace json = boost::json;
 
 ListFilter CollectionAccess::request_filter(const HttpRequest& req, bool allow_header) const {
   auto q = req.query_param("filter");
+  if (!q) q = req.query_param("filters");  // upstream proposals' findAll names it so; the frontend sends it
   auto h = allow_header ? req.header("filter") : std::nullopt;
   if (q && h) throw ApiError::bad_request("Filter given both as query parameter and as header");
   ListFilter f = parse_filter(q ? *q : h ? *h : std::string());

@@ -191,13 +191,21 @@ void register_top_level(Router& r, App& app, const std::string& base, BlockKind 
       json::array out(rows.begin(), rows.end());
       return HttpResponse::json(200, out);
     });
-    for (const char* suffix : {"/fullfacet", "/fullfacet/files"})
-      r.add("GET", base + suffix, [&app, k](HttpRequest& req) {
+    for (const bool files : {false, true})
+      r.add("GET", base + (files ? "/fullfacet/files" : "/fullfacet"), [&app, k, files](HttpRequest& req) {
         Principal p = app.authenticate(req);
         SearchRequest s = parse_search_request(req);
         auto conds = fullquery_conditions(k.schema, s.fields, "");
-        return HttpResponse::json(200, fullfacet_response(app, k.schema, block_access(app, k).access_condition(p),
-                                                          conds, s.facets));
+        const SqlCondition access = block_access(app, k).access_condition(p);
+        json::array out = fullfacet_response(app, k.schema, access, conds, s.facets);
+        // /files counts files, as /fullquery/files returns them (upstream: getSubFieldCount
+        // "dataFileList"); the frontend's file paginator reads this total.
+        if (files && !out.empty() && out[0].is_object()) {
+          conds.push_back(access);
+          const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", and_all(conds));
+          out[0].as_object()["all"] = json::array{json::object{{"totalSets", n}}};
+        }
+        return HttpResponse::json(200, out);
       });
   }
   r.add("GET", base + "/:id", [&app, k](HttpRequest& req) {

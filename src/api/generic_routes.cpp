@@ -4,6 +4,7 @@
 #include "api/search.h"
 #include "core/error.h"
 #include "query/fullquery.h"
+#include "query/where.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -34,6 +35,14 @@ json::object presented(const GenericCollection& c, const Principal& p, json::obj
   return doc;
 }
 
+// A Loopback filter ({where, fields, limits, ...}) rather than a bare condition.
+bool is_filter_object(const json::object& o) {
+  for (const auto& [k, _] : o)
+    if (k != "where" && k != "fields" && k != "limits" && k != "include" && k != "order" && k != "skip" && k != "limit")
+      return false;
+  return true;
+}
+
 }  // namespace
 
 void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
@@ -45,12 +54,27 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     auto acc = access();
     return HttpResponse::json(200, acc.list(p, acc.request_filter(req), {}, c.present));
   });
+  // Loopback's ?filter={"where": ...} or ?where=, and upstream proposals' count: fullquery
+  // `fields` plus a `filter` that is the condition itself ({"$or": [...]}).
   r.add("GET", c.base + "/count", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);
     check_read(c, p, true);
     auto acc = access();
-    ListFilter f = acc.request_filter(req);
-    return HttpResponse::json(200, json::object{{"count", acc.count(p, f.where)}});
+    json::value where;
+    auto raw = req.query_param("filter");
+    json::value given = raw ? parse_json_param(*raw, "filter") : json::value();
+    if (given.is_object() && !given.as_object().empty() && !is_filter_object(given.as_object())) where = given;
+    else where = acc.request_filter(req).where;
+    std::vector<SqlCondition> conds;
+    if (auto fields = req.query_param("fields")) {
+      json::value f = parse_json_param(*fields, "fields");
+      if (!f.is_object()) throw ApiError::bad_request("fields must be a JSON object");
+      conds = fullquery_conditions(*c.schema, f.as_object(), c.scientific_key);
+    }
+    if (conds.empty()) return HttpResponse::json(200, json::object{{"count", acc.count(p, where)}});  // counted fast
+    if (!where.is_null()) conds.push_back(translate_where(*c.schema, where));
+    conds.push_back(acc.access_condition(p));
+    return HttpResponse::json(200, json::object{{"count", app.store().count(*c.schema, and_all(conds))}});
   });
   r.add("GET", c.base + "/findOne", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);

@@ -90,6 +90,10 @@ class CatalogStore {
   // the document with that field replaced by the one element, as MongoDB's $unwind.
   virtual std::vector<boost::json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
                                                  const QueryPlan& plan) = 0;
+  // The number of elements of the arrays at `array_field` over the documents matching `where`
+  // (the files of file lists: what unwind() would return, without the rows).
+  virtual std::int64_t count_elements(const CollectionSchema& schema, const std::string& array_field,
+                                      const SqlCondition& where) = 0;
   // Distinct paths of scientific-metadata leaves among documents matching `where`, sorted.
   virtual std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& where,
                                                     std::int64_t limit) = 0;

@@ -27,11 +27,13 @@ void register_logbook_routes(Router& r, App& app) {
   });
   // The dataset's logbook is its first proposal's; a dataset the caller cannot read answers
   // 404 exactly as a missing one (docs/security.md), before anything else is looked at.
-  r.add("GET", "/api/v3/datasets/:pid/logbook", [&app](HttpRequest& req) {
-    Principal p = app.authenticate(req);
-    dataset_access(app).get_readable(p, req.param("pid"));
-    return HttpResponse::json(200, nullptr);
-  });
+  // v4 has the same route (upstream datasets.v4.controller.ts findLogbookByPid).
+  for (const char* path : {"/api/v3/datasets/:pid/logbook", "/api/v4/datasets/:pid/logbook"})
+    r.add("GET", path, [&app](HttpRequest& req) {
+      Principal p = app.authenticate(req);
+      dataset_access(app).get_readable(p, req.param("pid"));
+      return HttpResponse::json(200, nullptr);
+    });
 }
 
 }  // namespace openem

@@ -417,6 +417,18 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  std::int64_t count_elements(const CollectionSchema& schema, const std::string& array_field,
+                              const SqlCondition& where) override {
+    return with_db([&](SqliteDb& db) {
+      auto st = db.prepare("SELECT COALESCE(SUM(json_array_length(d.doc, ?)), 0) FROM " + schema.table + " t JOIN " +
+                           schema.table + "_doc d ON d.seq = t.seq WHERE " + where.sql);
+      st.bind_text(1, json_path_for(array_field));
+      st.bind_all(where.params, 2);
+      st.step();
+      return st.int64(0);
+    });
+  }
+
   std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks, std::string_view dataset_id) override {
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COALESCE(SUM(t.size), 0), COALESCE(SUM(json_array_length(d.doc, '$.dataFileList')), 0) "
