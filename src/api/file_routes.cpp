@@ -197,14 +197,15 @@ void register_top_level(Router& r, App& app, const std::string& base, BlockKind 
         SearchRequest s = parse_search_request(req);
         auto conds = fullquery_conditions(k.schema, s.fields, "");
         const SqlCondition access = block_access(app, k).access_condition(p);
-        json::array out = fullfacet_response(app, k.schema, access, conds, s.facets);
+        if (!files) return HttpResponse::json(200, fullfacet_response(app, k.schema, access, conds, s.facets));
         // /files counts files, as /fullquery/files returns them (upstream: getSubFieldCount
-        // "dataFileList"); the frontend's file paginator reads this total.
-        if (files && !out.empty() && out[0].is_object()) {
-          conds.push_back(access);
-          const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", and_all(conds));
-          out[0].as_object()["all"] = json::array{json::object{{"totalSets", n}}};
-        }
+        // "dataFileList"); the frontend's file paginator reads this total. Facets, when asked
+        // for, still count blocks; without them the blocks are not counted at all.
+        json::array out = s.facets.empty() ? json::array{json::object()}
+                                           : fullfacet_response(app, k.schema, access, conds, s.facets);
+        conds.push_back(access);
+        const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", and_all(conds));
+        out[0].as_object()["all"] = json::array{json::object{{"totalSets", n}}};
         return HttpResponse::json(200, out);
       });
   }

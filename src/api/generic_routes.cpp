@@ -65,12 +65,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     json::value given = raw ? parse_json_param(*raw, "filter") : json::value();
     if (given.is_object() && !given.as_object().empty() && !is_filter_object(given.as_object())) where = given;
     else where = acc.request_filter(req).where;
-    std::vector<SqlCondition> conds;
-    if (auto fields = req.query_param("fields")) {
-      json::value f = parse_json_param(*fields, "fields");
-      if (!f.is_object()) throw ApiError::bad_request("fields must be a JSON object");
-      conds = fullquery_conditions(*c.schema, f.as_object(), c.scientific_key);
-    }
+    std::vector<SqlCondition> conds = fullquery_conditions(*c.schema, parse_search_request(req).fields, c.scientific_key);
     if (conds.empty()) return HttpResponse::json(200, json::object{{"count", acc.count(p, where)}});  // counted fast
     if (!where.is_null()) conds.push_back(translate_where(*c.schema, where));
     conds.push_back(acc.access_condition(p));

@@ -1,6 +1,6 @@
 #pragma once
-// Helpers for the blob tests (and the upload tests above them): a fresh temporary directory
-// removed at the end of the test, and FaultyFileSystem, the real file system with the faults
+// Helpers for the blob tests (and the upload tests above them): TempDir (testing/temp_dir.h)
+// and FaultyFileSystem, the real file system with the faults
 // of a real disk switched on by a test.
 #include <unistd.h>
 
@@ -12,24 +12,9 @@
 #include <string>
 
 #include "blob/file_system.h"
+#include "testing/temp_dir.h"  // TempDir
 
 namespace openem::testing {
-
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "openem-blob-XXXXXX").string();
-    path_ = ::mkdtemp(tmpl.data());
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline void write_file(const std::filesystem::path& p, const std::string& content) {
   std::ofstream(p, std::ios::binary) << content;

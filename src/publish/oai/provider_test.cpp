@@ -12,6 +12,7 @@
 #include <regex>
 
 #include "publish/oai/resumption_token.h"
+#include "testing/temp_dir.h"
 
 namespace openem::oai {
 namespace {
@@ -20,11 +21,6 @@ namespace json = boost::json;
 class OaiProviderTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-oai-provider-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     store_ = open_sqlite_store(dir_ / "catalog.db");
     config_.base_url = "https://data.example.org/oai";
     config_.repository_name = "Test";
@@ -47,7 +43,6 @@ class OaiProviderTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void put(const std::string& pid, bool published, const std::string& updated, const std::string& group = "g1") {
@@ -90,7 +85,8 @@ class OaiProviderTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-oai-provider"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<CatalogStore> store_;
   ProviderConfig config_;
 };

@@ -4,7 +4,6 @@
 #include "store/sqlite/planner_statistics.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <boost/json.hpp>
 
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "store/catalog_store.h"
+#include "testing/temp_dir.h"
 
 namespace openem {
 namespace {
@@ -21,15 +21,6 @@ namespace json = boost::json;
 
 class PlannerStatisticsTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-planner-stats-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
   // kRows datasets; the last kPublished published, the rest under embargo until dates in the
   // future but for kDue of them.
   void fill() {
@@ -63,7 +54,8 @@ class PlannerStatisticsTest : public ::testing::Test {
   static constexpr int kRows = 12000;
   static constexpr int kPublished = 200;
   static constexpr int kDue = 50;
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-planner-stats"};
+  const std::filesystem::path dir_ = tmp_.path();
 };
 
 // The statistic's numbers: rows (an estimate under analysis_limit), rows per leading value, ...

@@ -18,6 +18,7 @@
 #include "query/where.h"
 #include "store/catalog_store.h"
 #include "store/sqlite/sqlite_db.h"
+#include "testing/temp_dir.h"
 
 namespace openem {
 namespace {
@@ -52,15 +53,10 @@ void make_format_6(const std::filesystem::path& file) {
 class StoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-store-test-" + std::to_string(::getpid()) + "-" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     store_ = open_sqlite_store(dir_ / "catalog.db");
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   void add(const std::string& pid, json::object doc) {
@@ -107,7 +103,8 @@ class StoreTest : public ::testing::Test {
                 {"creationTime", "2023-05-05T05:05:05.000Z"}});
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-store-test"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<CatalogStore> store_;
 };
 

@@ -1,9 +1,9 @@
 // The reader pool: connections are reused, and after expire() none opened before comes
 // back, because a connection keeps the planner statistics it opened with.
 #include "store/sqlite/sqlite_pool.h"
+#include "testing/temp_dir.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <string>
@@ -14,11 +14,6 @@ namespace {
 class SqlitePoolTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-sqlite-pool-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     file_ = dir_ / "pool.db";
     // Two indexes the planner chooses between by their statistics alone.
     SqliteDb db(file_);
@@ -27,7 +22,6 @@ class SqlitePoolTest : public ::testing::Test {
             "INSERT INTO t SELECT i % 2, i FROM n; ANALYZE;");
     set_statistics(db, "1000 1", "1000 500");  // a looks selective
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
 
   static void set_statistics(SqliteDb& db, const std::string& a, const std::string& b) {
     db.exec("DELETE FROM sqlite_stat1; INSERT INTO sqlite_stat1 VALUES ('t', 'ta', '" + a +
@@ -41,7 +35,8 @@ class SqlitePoolTest : public ::testing::Test {
     return detail;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-sqlite-pool"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::filesystem::path file_;
 };
 

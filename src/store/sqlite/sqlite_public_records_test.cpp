@@ -11,6 +11,7 @@
 #include "store/catalog_store.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_public_records.h"
+#include "testing/temp_dir.h"
 
 namespace openem {
 namespace {
@@ -19,16 +20,10 @@ namespace json = boost::json;
 class PublicRecordsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-public-records-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     store_ = open_sqlite_store(dir_ / "catalog.db");
   }
   void TearDown() override {
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   json::object dataset(const std::string& pid, bool published, const std::string& updated,
@@ -45,7 +40,8 @@ class PublicRecordsTest : public ::testing::Test {
     return out;
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-public-records"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<CatalogStore> store_;
 };
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 
 #include "store/catalog_store.h"
+#include "testing/temp_dir.h"
 
 namespace openem {
 namespace {
@@ -18,11 +19,6 @@ namespace json = boost::json;
 class StoredRowsDiffTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-stored-rows-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     store_ = open_sqlite_store(dir_ / "catalog.db");
     store_->insert(schemas::datasets(), stored_);
     db_ = std::make_unique<SqliteDb>(dir_ / "catalog.db");
@@ -33,7 +29,6 @@ class StoredRowsDiffTest : public ::testing::Test {
   void TearDown() override {
     db_.reset();
     store_.reset();
-    std::filesystem::remove_all(dir_);
   }
 
   stored_rows::Changes changes(const json::object& doc) {
@@ -60,7 +55,8 @@ class StoredRowsDiffTest : public ::testing::Test {
                     {"voltage", json::object{{"value", 300}, {"unit", "kV"}}},
                     {"detector", "Falcon 4i"},
                     {"defocus", json::array{-0.8, -1.2, -1.6}}}}};
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-stored-rows"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<CatalogStore> store_;
   std::unique_ptr<SqliteDb> db_;
   std::int64_t seq_ = 0;

@@ -1,7 +1,7 @@
 #include "store/sqlite/wal_checkpointer.h"
+#include "testing/temp_dir.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -14,17 +14,11 @@ namespace {
 class WalCheckpointerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("openem-wal-test-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
     writer_ = std::make_unique<SqliteDb>(file());
     writer_->exec("CREATE TABLE t (id INTEGER PRIMARY KEY, data BLOB); PRAGMA wal_checkpoint(TRUNCATE);");
   }
   void TearDown() override {
     writer_.reset();
-    std::filesystem::remove_all(dir_);
   }
   std::filesystem::path file() const { return dir_ / "catalog.db"; }
 
@@ -45,7 +39,8 @@ class WalCheckpointerTest : public ::testing::Test {
     return st.int64(0);
   }
 
-  std::filesystem::path dir_;
+  testing::TempDir tmp_{"openem-wal-test"};
+  const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<SqliteDb> writer_;
 };
 
