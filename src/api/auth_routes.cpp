@@ -24,11 +24,11 @@ UserRecord load_user(App& app, const std::string& id) {
   return *u;
 }
 
-// Own record or admin; otherwise 403.
+// Own record or admin; otherwise 403 in upstream's words (users.controller.ts checkUserAuthorization).
 UserRecord user_for_caller(App& app, const HttpRequest& req) {
   Principal p = app.require_user(req);
   const std::string& id = req.param("id");
-  if (id != p.user_id && !app.is_admin(p)) throw ApiError::forbidden();
+  if (id != p.user_id && !app.is_admin(p)) throw ApiError::forbidden("Access Forbidden or Unauthorized");
   return load_user(app, id);
 }
 

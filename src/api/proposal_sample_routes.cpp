@@ -107,13 +107,15 @@ HttpResponse datasets_referencing(App& app, const HttpRequest& req, const Princi
 }
 
 // GET /:id/authorization → {canAccess}: whether the caller may read the document.
+// `/:id/access` is the older backend's name for it; frontends built against it still call it.
 void register_authorization_route(Router& r, App& app, const GenericCollection& c) {
-  r.add("GET", c.base + "/:id/authorization", [&app, c](HttpRequest& req) {
-    Principal p = app.authenticate(req);
-    auto doc = app.store().get(*c.schema, req.param("id"));
-    bool ok = doc && can_read(*doc, p, c.scope(p));
-    return HttpResponse::json(200, json::object{{"canAccess", ok}});
-  });
+  for (const char* suffix : {"/:id/authorization", "/:id/access"})
+    r.add("GET", c.base + suffix, [&app, c](HttpRequest& req) {
+      Principal p = app.authenticate(req);
+      auto doc = app.store().get(*c.schema, req.param("id"));
+      bool ok = doc && can_read(*doc, p, c.scope(p));
+      return HttpResponse::json(200, json::object{{"canAccess", ok}});
+    });
 }
 
 void register_proposals(Router& r, App& app) {

@@ -147,7 +147,7 @@ void register_user_identity_routes(Router& r, App& app) {
   // (upstream: UserReadAny).
   r.add("GET", "/api/v3/useridentities/isValidEmail", [&app](HttpRequest& req) {
     Principal p = app.require_user(req);
-    if (!app.is_admin(p)) throw ApiError::forbidden("Access Forbidden or Unauthorized");
+    if (!app.is_admin(p)) throw ApiError::forbidden();  // upstream's policy guard
     json::object where = identity_where(req, true);
     return HttpResponse::json(200, find_identity(app, where).has_value());
   });
@@ -156,7 +156,7 @@ void register_user_identity_routes(Router& r, App& app) {
   // authenticates like a sign-in token and ends with the user's other tokens on a password change.
   r.add("POST", "/api/v3/users/:id/jwt", [&app](HttpRequest& req) {
     Principal p = app.require_user(req);
-    if (!app.is_admin(p)) throw ApiError::forbidden("Access Forbidden or Unauthorized");
+    if (!app.is_admin(p)) throw ApiError::forbidden();  // upstream's policy guard
     json::object body = req.body.empty() ? json::object() : body_object(req);
     long ttl = expires_in_seconds(body, app.config().jwt_expires_in);
     auto user = app.store().user_by_id(req.param("id"));
