@@ -17,6 +17,7 @@
 #include "model/dto.h"
 #include "model/file_list.h"
 #include "query/fullquery.h"
+#include "query/where.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -149,15 +150,82 @@ HttpResponse is_valid(const HttpRequest& req, const BlockKind& k) {
   return HttpResponse::json(200, json::object{{"valid", errors.empty()}, {"errors", std::move(arr)}});
 }
 
-void register_top_level(Router& r, App& app, const std::string& base, BlockKind k) {
+// fullfacet over the blocks p reads. /files counts files, as /fullquery/files returns them
+// (upstream: getSubFieldCount "dataFileList"); the frontend's file paginator reads this total.
+// Facets, when asked for, still count blocks; without them the blocks are not counted at all.
+HttpResponse fullfacet(App& app, const BlockKind& k, const Principal& p, const HttpRequest& req, bool files) {
+  SearchRequest s = parse_search_request(req);
+  auto conds = fullquery_conditions(k.schema, s.fields, "");
+  const SqlCondition access = block_access(app, k).access_condition(p);
+  if (!files) return HttpResponse::json(200, fullfacet_response(app, k.schema, access, conds, s.facets));
+  json::array out = s.facets.empty() ? json::array{json::object()}
+                                     : fullfacet_response(app, k.schema, access, conds, s.facets);
+  conds.push_back(access);
+  const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", and_all(conds));
+  out[0].as_object()["all"] = json::array{json::object{{"totalSets", n}}};
+  return HttpResponse::json(200, out);
+}
+
+// One row per file, as upstream's $unwind of dataFileList: the block with that one file.
+// `datasetExist` is always true here: deleting a dataset deletes its blocks.
+json::array file_rows(App& app, const BlockKind& k, const QueryPlan& plan) {
+  json::array out;
+  for (auto& row : app.store().unwind(k.schema, "dataFileList", plan)) {
+    row.as_object()["datasetExist"] = true;
+    out.emplace_back(std::move(row));
+  }
+  return out;
+}
+
+// v4 lists: upstream's window when the filter has no limits (findAllComplete: 10, newest first).
+ListFilter v4_list_filter(const CollectionAccess& acc, const HttpRequest& req) {
+  ListFilter f = acc.request_filter(req);
+  if (!f.limit && f.order.empty()) {
+    f.limit = 10;
+    f.order.push_back({"createdAt", true});
+  }
+  return f;
+}
+
+// Upstream's v4 routes beside the shared ones: /files (one row per file) and the public
+// mirror /public, /public/files, /public/files/count, /public/fullfacet[/files], /public/:id,
+// which answer anyone with published blocks only.
+void register_v4_origdatablock_routes(Router& r, App& app, const std::string& base, BlockKind k) {
+  auto files = [&app, k](const Principal& p, const HttpRequest& req) {
+    auto acc = block_access(app, k);
+    return HttpResponse::json(200, file_rows(app, k, acc.plan_for(p, v4_list_filter(acc, req))));
+  };
+  r.add("GET", base + "/files", [&app, files](HttpRequest& req) { return files(app.authenticate(req), req); });
+  r.add("GET", base + "/public/files", [files](HttpRequest& req) { return files(Principal::anonymous(), req); });
+  r.add("GET", base + "/public", [&app, k](HttpRequest& req) {
+    auto acc = block_access(app, k);
+    return HttpResponse::json(200, acc.list(Principal::anonymous(), v4_list_filter(acc, req)));
+  });
+  r.add("GET", base + "/public/files/count", [&app, k](HttpRequest& req) {
+    auto acc = block_access(app, k);
+    ListFilter f = acc.request_filter(req);
+    std::vector<SqlCondition> conds{acc.access_condition(Principal::anonymous())};
+    if (!f.where.is_null()) conds.push_back(translate_where(k.schema, f.where));
+    return HttpResponse::json(200, json::object{{"count", app.store().count_elements(k.schema, "dataFileList", and_all(conds))}});
+  });
+  for (const bool with_files : {false, true})
+    r.add("GET", base + (with_files ? "/public/fullfacet/files" : "/public/fullfacet"), [&app, k, with_files](HttpRequest& req) {
+      return fullfacet(app, k, Principal::anonymous(), req, with_files);
+    });
+  r.add("GET", base + "/public/:id", [&app, k](HttpRequest& req) {
+    return HttpResponse::json(200, block_access(app, k).get_readable(Principal::anonymous(), req.param("id")));
+  });
+}
+
+void register_top_level(Router& r, App& app, const std::string& base, BlockKind k, bool v4 = false) {
   r.add("POST", base, [&app, k](HttpRequest& req) {
     return HttpResponse::json(201, create_block(app, k, app.authenticate(req), body_object(req)));
   });
   r.add("POST", base + "/isValid", [k](HttpRequest& req) { return is_valid(req, k); });
-  r.add("GET", base, [&app, k](HttpRequest& req) {
+  r.add("GET", base, [&app, k, v4](HttpRequest& req) {
     Principal p = app.authenticate(req);
     auto acc = block_access(app, k);
-    return HttpResponse::json(200, acc.list(p, acc.request_filter(req)));
+    return HttpResponse::json(200, acc.list(p, v4 ? v4_list_filter(acc, req) : acc.request_filter(req)));
   });
   r.add("GET", base + "/count", [&app, k](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -187,26 +255,11 @@ void register_top_level(Router& r, App& app, const std::string& base, BlockKind 
     });
     r.add("GET", base + "/fullquery/files", [&app, k, search_plan](HttpRequest& req) {
       Principal p = app.authenticate(req);
-      auto rows = app.store().unwind(k.schema, "dataFileList", search_plan(p, parse_search_request(req)));
-      json::array out(rows.begin(), rows.end());
-      return HttpResponse::json(200, out);
+      return HttpResponse::json(200, file_rows(app, k, search_plan(p, parse_search_request(req))));
     });
     for (const bool files : {false, true})
       r.add("GET", base + (files ? "/fullfacet/files" : "/fullfacet"), [&app, k, files](HttpRequest& req) {
-        Principal p = app.authenticate(req);
-        SearchRequest s = parse_search_request(req);
-        auto conds = fullquery_conditions(k.schema, s.fields, "");
-        const SqlCondition access = block_access(app, k).access_condition(p);
-        if (!files) return HttpResponse::json(200, fullfacet_response(app, k.schema, access, conds, s.facets));
-        // /files counts files, as /fullquery/files returns them (upstream: getSubFieldCount
-        // "dataFileList"); the frontend's file paginator reads this total. Facets, when asked
-        // for, still count blocks; without them the blocks are not counted at all.
-        json::array out = s.facets.empty() ? json::array{json::object()}
-                                           : fullfacet_response(app, k.schema, access, conds, s.facets);
-        conds.push_back(access);
-        const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", and_all(conds));
-        out[0].as_object()["all"] = json::array{json::object{{"totalSets", n}}};
-        return HttpResponse::json(200, out);
+        return fullfacet(app, k, app.authenticate(req), req, files);
       });
   }
   r.add("GET", base + "/:id", [&app, k](HttpRequest& req) {
@@ -284,7 +337,8 @@ void register_file_routes(Router& r, App& app) {
   BlockKind orig{schemas::origdatablocks(), false};
   BlockKind arch{schemas::datablocks(), true};
   register_top_level(r, app, "/api/v3/origdatablocks", orig);
-  register_top_level(r, app, "/api/v4/origdatablocks", orig);
+  register_top_level(r, app, "/api/v4/origdatablocks", orig, /*v4=*/true);
+  register_v4_origdatablock_routes(r, app, "/api/v4/origdatablocks", orig);
   register_top_level(r, app, "/api/v3/datablocks", arch);
   register_under_dataset(r, app, "/api/v3/datasets/:pid/origdatablocks", orig);
   register_under_dataset(r, app, "/api/v3/datasets/:pid/datablocks", arch);
