@@ -161,11 +161,7 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
     QueryPlan plan = list_plan(p, req, f);
     return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::jobs(), and_all(plan.conditions))}});
   });
-  auto search_conditions = [](const SearchRequest& sr) {
-    json::object fields = sr.fields;
-    fields.erase("text");  // jobs have no text index
-    return fullquery_conditions(schemas::jobs(), fields, "");
-  };
+  auto search_conditions = [](const SearchRequest& sr) { return fullquery_conditions(schemas::jobs(), sr.fields, ""); };
   // scicat-backend-next src/jobs/jobs.controller.utils.ts fullQueryJobs: `fields` are
   // conditions and `limits` the window; openem also takes a ?filter= (where, fields, limits).
   r.add("GET", base + "/fullquery", [&app, s, v, search_conditions](HttpRequest& req) {

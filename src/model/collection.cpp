@@ -191,6 +191,7 @@ const CollectionSchema& jobs() {
                                {"ownerUser", "owner_user", ColumnType::Text}}),
       .array_fields = {"#access", "accessGroups"},
       .date_fields = {"createdAt", "updatedAt"},
+      .text_index = true,  // fields.text: the frontend's job table search (upstream: $text over the job)
   };
   return s;
 }

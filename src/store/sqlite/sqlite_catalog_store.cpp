@@ -27,6 +27,7 @@
 #include "core/error.h"
 #include "core/time.h"
 #include "query/field_ref.h"
+#include "query/text_search.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
 #include "store/sqlite/planner_statistics.h"
@@ -108,7 +109,7 @@ struct WriteSql {
 // Needs the <t>_doc join: conditions that look into the document.
 bool needs_doc(const std::string& sql) { return sql.find("d.doc") != std::string::npos; }
 
-constexpr int kSchemaVersion = 10;
+constexpr int kSchemaVersion = 11;
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -1047,7 +1048,9 @@ class SqliteCatalogStore final : public CatalogStore {
       for (const CollectionSchema* s : schemas::all()) {
         const std::string& t = s->table;
         if (!table_exists(db, t)) continue;
-        if (s->text_index)
+        // a collection that gained its text index later has none to move (10 to 11 builds it)
+        const bool indexed = s->text_index && table_exists(db, t + "_fts_pending");
+        if (indexed)
           db.exec("DROP TABLE " + t + "_fts; DELETE FROM " + t + "_fts_pending;" +
                   "CREATE TABLE " + t + "_text" + kTextColumns + ";"
                   "INSERT INTO " + t + "_text (seq, search_text) SELECT seq, COALESCE(search_text, '') FROM " + t +
@@ -1056,7 +1059,7 @@ class SqliteCatalogStore final : public CatalogStore {
                 "INSERT INTO " + t + "_doc_new (seq, doc) SELECT seq, doc FROM " + t + "_doc ORDER BY seq;"
                 "DROP TABLE " + t + "_doc;"  // with its triggers
                 "ALTER TABLE " + t + "_doc_new RENAME TO " + t + "_doc;");
-        if (s->text_index) db.exec(text_index_ddl(t) + "INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild');");
+        if (indexed) db.exec(text_index_ddl(t) + "INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild');");
       }
     });
   }
@@ -1074,7 +1077,7 @@ class SqliteCatalogStore final : public CatalogStore {
   static void upgrade_8_to_9(SqliteDb& db) {
     upgrade(db, 8, "text index updates in batches", [&] {
       for (const CollectionSchema* s : schemas::all()) {
-        if (!s->text_index || !table_exists(db, s->table)) continue;
+        if (!s->text_index || !table_exists(db, s->table + "_fts_pending")) continue;  // none yet: 10 to 11
         const std::string f = s->table + "_fts";
         bool has_column = false;  // already there when the queue was made by this version's DDL
         {
@@ -1095,6 +1098,28 @@ class SqliteCatalogStore final : public CatalogStore {
   // is in no indexed column, side table or search text.
   static void upgrade_9_to_10(SqliteDb& db) {
     upgrade(db, 9, "per-reader fields out of the stored documents", [&] { drop_per_reader_fields(db); });
+  }
+
+  // Format 10 to 11: collections that gained a text index (jobs, for the frontend's job
+  // search) get its tables, a text row for every stored document (writes only update them),
+  // and the index built over them at once.
+  static void upgrade_10_to_11(SqliteDb& db) {
+    upgrade(db, 10, "text indexes of collections that gained one", [&] {
+      for (const CollectionSchema* s : schemas::all()) {
+        const std::string& t = s->table;
+        if (!s->text_index || !table_exists(db, t) || table_exists(db, t + "_text")) continue;
+        db.exec(text_index_ddl(t));
+        {
+          auto docs = db.prepare("SELECT seq, doc FROM " + t + "_doc ORDER BY seq");
+          auto insert = db.prepare("INSERT INTO " + t + "_text (seq, search_text) VALUES (?, ?)");
+          while (docs.step()) {
+            insert.bind_all({docs.int64(0), search_text_for(*s, parse_doc(docs.text(1)))});
+            insert.run();
+          }
+        }
+        db.exec("INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild'); DELETE FROM " + t + "_fts_pending;");
+      }
+    });
   }
 
   static void drop_per_reader_fields(SqliteDb& db) {
@@ -1188,12 +1213,13 @@ class SqliteCatalogStore final : public CatalogStore {
       count.step();
       tables = count.int64(0);
     }
-    if (tables > 0 && version >= 5 && version <= 9) {
+    if (tables > 0 && version >= 5 && version <= 10) {
       upgrade_5_to_6(db);
       upgrade_6_to_7(db);
       upgrade_7_to_8(db);
       upgrade_8_to_9(db);
       upgrade_9_to_10(db);
+      upgrade_10_to_11(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");

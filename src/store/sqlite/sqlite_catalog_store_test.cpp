@@ -442,7 +442,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
     indexed.push_back(s);
     if (s != &schemas::datasets()) store_->insert(*s, {{s->id_field, "z-1"}, {"ownerGroup", "g"}, {"title", "zebrafish"}});
   }
-  ASSERT_EQ(indexed.size(), 5u);  // datasets, origdatablocks, proposals, samples, published data
+  ASSERT_EQ(indexed.size(), 6u);  // datasets, origdatablocks, proposals, samples, published data, jobs (format 11)
   store_.reset();
   make_format_6(dir_ / "catalog.db");
   {  // p/3 waits in the queue, out of the index, as the writer left it between two batches
@@ -466,7 +466,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   };
   using Rows = std::vector<std::string>;
   auto check_layout = [&](const std::string& when) {
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"10"}) << when;
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"11"}) << when;
     EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
                       "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
     for (const CollectionSchema* s : indexed) {
@@ -749,7 +749,7 @@ TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 10);
+  EXPECT_EQ(v.int64(0), 11);  // the current format
 }
 
 // Changed and removed texts leave the text index in the writer's batch, with the text the
@@ -827,9 +827,38 @@ TEST_F(StoreTest, FormatEightQueuesRemovedTextsWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 10);
+  EXPECT_EQ(v.int64(0), 11);  // the current format
   EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
   EXPECT_FALSE(db.prepare("SELECT 1 FROM datasets_fts WHERE datasets_fts MATCH 'apo'").step());
+}
+
+// Jobs gained a text index in format 11: a format-10 catalog's jobs (no text tables) are
+// indexed when it is opened, and found by text like new ones.
+TEST_F(StoreTest, FormatTenGivesJobsTheirTextIndex) {
+  store_->insert(schemas::jobs(), json::object{{"id", "job-old"}, {"type", "archive"}, {"ownerGroup", "g"},
+                                               {"statusMessage", "waiting for the tape library"}});
+  store_.reset();
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    db.exec("DROP TABLE jobs_fts; DROP TABLE jobs_fts_pending; DROP TABLE jobs_text; PRAGMA user_version = 10");
+  }
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  EXPECT_EQ(store_->find_ids(schemas::jobs(), [] {
+    QueryPlan plan;
+    plan.conditions.push_back(text_condition(schemas::jobs(), "tape libr"));
+    return plan;
+  }()), Ids{"job-old"});
+  store_->insert(schemas::jobs(), json::object{{"id", "job-new"}, {"type", "retrieve"}, {"ownerGroup", "g"},
+                                               {"statusMessage", "tape mounted"}});
+  QueryPlan tape;
+  tape.conditions.push_back(text_condition(schemas::jobs(), "tape"));
+  EXPECT_EQ(store_->find_ids(schemas::jobs(), tape), (Ids{"job-old", "job-new"}));
+  store_.reset();
+  SqliteDb db(dir_ / "catalog.db");
+  auto v = db.prepare("PRAGMA user_version");
+  v.step();
+  EXPECT_EQ(v.int64(0), 11);
+  EXPECT_NO_THROW(db.exec("INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)"));
 }
 
 // The stored text of a proposal, as the store keeps it.
@@ -876,7 +905,7 @@ TEST_F(StoreTest, FormatNineDropsStoredProposalCounts) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 10);
+  EXPECT_EQ(v.int64(0), 11);  // the current format
 }
 
 }  // namespace
