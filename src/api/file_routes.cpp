@@ -141,10 +141,12 @@ json::object delete_block(App& app, const BlockKind& k, const Principal& p, cons
   return doc;
 }
 
-HttpResponse is_valid(const HttpRequest& req, const BlockKind& k) {
+// v3: {valid, errors} (messages); v4: {valid, reason} in class-validator's shape, as upstream.
+HttpResponse is_valid(const HttpRequest& req, const BlockKind& k, bool v4) {
   json::object body = body_object(req);
   if (auto pid = req.params.find("pid"); pid != req.params.end()) body["datasetId"] = pid->second;
   auto errors = validate_file_block(body, false, k.archive);
+  if (v4) return HttpResponse::json(200, json::object{{"valid", errors.empty()}, {"reason", validation_reasons(errors)}});
   json::array arr;
   for (const auto& e : errors) arr.emplace_back(e);
   return HttpResponse::json(200, json::object{{"valid", errors.empty()}, {"errors", std::move(arr)}});
@@ -221,7 +223,7 @@ void register_top_level(Router& r, App& app, const std::string& base, BlockKind 
   r.add("POST", base, [&app, k](HttpRequest& req) {
     return HttpResponse::json(201, create_block(app, k, app.authenticate(req), body_object(req)));
   });
-  r.add("POST", base + "/isValid", [k](HttpRequest& req) { return is_valid(req, k); });
+  r.add("POST", base + "/isValid", [k, v4](HttpRequest& req) { return is_valid(req, k, v4); });
   r.add("GET", base, [&app, k, v4](HttpRequest& req) {
     Principal p = app.authenticate(req);
     auto acc = block_access(app, k);
@@ -281,7 +283,7 @@ void register_under_dataset(Router& r, App& app, const std::string& base, BlockK
     body["datasetId"] = req.param("pid");
     return HttpResponse::json(201, create_block(app, k, app.authenticate(req), std::move(body)));
   });
-  r.add("POST", base + "/isValid", [k](HttpRequest& req) { return is_valid(req, k); });
+  r.add("POST", base + "/isValid", [k](HttpRequest& req) { return is_valid(req, k, false); });
   auto blocks_of = [&app, k](const HttpRequest& req, const Principal& p) {
     dataset_access(app).get_readable(p, req.param("pid"));
     QueryPlan plan;

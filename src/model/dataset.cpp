@@ -271,7 +271,9 @@ void complete_new_dataset(json::object& doc, const DatasetDefaults& d) {
   ensure("scientificMetadata", json::object());
   ensure("history", json::array());
   if (!doc.contains("datasetName") && doc.contains("sourceFolder")) {
-    // Upstream falls back to the last part of the source folder for a nameless dataset.
+    // The reference (§3.2) makes datasetName optional in v3, and upstream's API text says it
+    // is "autofilled if missing using info from sourceFolder"; its current DTO requires it
+    // instead (docs/catalog.md). A nameless dataset is named after its folder.
     std::string folder(doc.at("sourceFolder").is_string() ? doc.at("sourceFolder").get_string() : "");
     while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
     auto slash = folder.rfind('/');

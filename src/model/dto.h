@@ -3,6 +3,7 @@
 // has a type and a required flag; unknown fields are refused ("property x should not
 // exist"). Messages match upstream's wording because clients and tests compare them.
 // Pure functions; thread-safe.
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
 #include <string>
@@ -38,6 +39,10 @@ using DtoSpec = std::vector<FieldSpec>;
 // clients echo back, such as createdAt).
 std::vector<std::string> validate_dto(const boost::json::object& body, const DtoSpec& spec, bool partial,
                                       const std::vector<std::string>& ignored = {});
+
+// The messages in class-validator's ValidationError shape, as upstream's isValid endpoints
+// answer them (`reason`): [{property, constraints: {rule: message}, children: []}].
+boost::json::array validation_reasons(const std::vector<std::string>& messages);
 
 // Server-managed fields clients may echo back in updates; accepted and dropped.
 const std::vector<std::string>& server_managed_fields();

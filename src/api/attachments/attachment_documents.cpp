@@ -54,42 +54,11 @@ void check_relationships(const json::value& v, std::vector<std::string>& out) {
   }
 }
 
-// class-validator's constraint name for one of its messages.
-std::string constraint_of(const std::string& message) {
-  auto ends_with = [&](std::string_view tail) {
-    return message.size() >= tail.size() && message.compare(message.size() - tail.size(), tail.size(), tail) == 0;
-  };
-  if (ends_with("should not exist")) return "whitelistValidation";
-  if (ends_with("should not be empty")) return "isNotEmpty";
-  if (ends_with("must be a boolean value")) return "isBoolean";
-  if (ends_with("must be an array")) return "isArray";
-  if (message.find("must be one of the following values") != std::string::npos) return "isEnum";
-  if (ends_with("must be a string")) return "isString";
-  return "isValid";
-}
-
 }  // namespace
 
 std::vector<std::string> validate_v4_attachment(const json::object& body, bool partial, bool creating) {
   auto out = validate_dto(body, v4_spec(creating), partial, server_managed_fields());
   if (auto* rels = body.if_contains("relationships")) check_relationships(*rels, out);
-  return out;
-}
-
-json::array validation_reasons(const std::vector<std::string>& messages) {
-  json::array out;
-  for (const auto& m : messages) {
-    std::string property = m.substr(0, m.find(' '));
-    if (property == "each" || property == "property") {  // "each value in X ...", "property X should not exist"
-      auto rest = m.substr(m.find(' ') + 1);
-      if (property == "each") rest = rest.substr(rest.find("in ") + 3);
-      property = rest.substr(0, rest.find(' '));
-    }
-    if (auto dot = property.find('.'); dot != std::string::npos) property = property.substr(0, dot);
-    out.emplace_back(json::object{{"property", property},
-                                  {"constraints", json::object{{constraint_of(m), m}}},
-                                  {"children", json::array()}});
-  }
   return out;
 }
 

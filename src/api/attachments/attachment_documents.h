@@ -21,9 +21,6 @@ const DtoSpec& v3_attachment_spec();
 // relationship {targetId, targetType (dataset|proposal|sample|published_data), relationType?}.
 std::vector<std::string> validate_v4_attachment(const boost::json::object& body, bool partial, bool creating);
 
-// class-validator's ValidationError shape for isValid: [{property, constraints: {rule: message}, children}].
-boost::json::array validation_reasons(const std::vector<std::string>& messages);
-
 // A new attachment of parent_doc from a validated body: ownerGroup, accessGroups and
 // isPublished default to the parent's; the parent is named by its id field and by one
 // relationship. 403 when a non-admin names an ownerGroup neither theirs nor the parent's
