@@ -189,8 +189,8 @@ ListFilter v4_list_filter(const CollectionAccess& acc, const HttpRequest& req) {
   return f;
 }
 
-// Upstream's v4 routes beside the shared ones: /files (one row per file) and the public
-// mirror /public, /public/files, /public/files/count, /public/fullfacet[/files], /public/:id,
+// Upstream's v4 routes beside the shared ones: /files (one row per file), /files/count and the
+// public mirror /public, /public/files, /public/files/count, /public/fullfacet[/files], /public/:id,
 // which answer anyone with published blocks only.
 void register_v4_origdatablock_routes(Router& r, App& app, const std::string& base, BlockKind k) {
   auto files = [&app, k](const Principal& p, const HttpRequest& req) {
@@ -203,13 +203,15 @@ void register_v4_origdatablock_routes(Router& r, App& app, const std::string& ba
     auto acc = block_access(app, k);
     return HttpResponse::json(200, acc.list(Principal::anonymous(), v4_list_filter(acc, req)));
   });
-  r.add("GET", base + "/public/files/count", [&app, k](HttpRequest& req) {
+  auto count_files = [&app, k](const Principal& p, const HttpRequest& req) {
     auto acc = block_access(app, k);
     ListFilter f = acc.request_filter(req);
-    std::vector<SqlCondition> conds{acc.access_condition(Principal::anonymous())};
+    std::vector<SqlCondition> conds{acc.access_condition(p)};
     if (!f.where.is_null()) conds.push_back(translate_where(k.schema, f.where));
     return HttpResponse::json(200, json::object{{"count", app.store().count_elements(k.schema, "dataFileList", and_all(conds))}});
-  });
+  };
+  r.add("GET", base + "/files/count", [&app, count_files](HttpRequest& req) { return count_files(app.authenticate(req), req); });
+  r.add("GET", base + "/public/files/count", [count_files](HttpRequest& req) { return count_files(Principal::anonymous(), req); });
   for (const bool with_files : {false, true})
     r.add("GET", base + (with_files ? "/public/fullfacet/files" : "/public/fullfacet"), [&app, k, with_files](HttpRequest& req) {
       return fullfacet(app, k, Principal::anonymous(), req, with_files);
