@@ -179,13 +179,9 @@ json::array file_rows(App& app, const BlockKind& k, const QueryPlan& plan) {
   return out;
 }
 
-// v4 lists: upstream's window when the filter has no limits (findAllComplete: 10, newest first).
 ListFilter v4_list_filter(const CollectionAccess& acc, const HttpRequest& req) {
   ListFilter f = acc.request_filter(req);
-  if (!f.limit && f.order.empty()) {
-    f.limit = 10;
-    f.order.push_back({"createdAt", true});
-  }
+  apply_v4_default_window(f);
   return f;
 }
 

@@ -130,6 +130,12 @@ void apply_limits(ListFilter& f, const json::value& limits) {
   check_window(f);
 }
 
+void apply_v4_default_window(ListFilter& f) {
+  if (f.limit) return;
+  f.limit = 10;
+  if (f.order.empty()) f.order.push_back({"createdAt", true});
+}
+
 void check_window(ListFilter& f) {
   // The same caps for every form a window comes in (filter, limits, separate parameters):
   // -1 would mean "no limit" to the store.

@@ -40,6 +40,9 @@ ListFilter parse_filter(std::string_view text);
 ListFilter parse_filter_value(const boost::json::value& v);
 // Parses a `limits` object ({limit, skip, order|sort}) into `f`.
 void apply_limits(ListFilter& f, const boost::json::value& limits);
+// Upstream's v4 list default (findAllComplete, `limits.limit || 10`): without a limit, 10
+// rows, the newest by createdAt first unless an order is given.
+void apply_v4_default_window(ListFilter& f);
 // 400 for a negative skip or limit; a limit above the cap becomes the cap.
 void check_window(ListFilter& f);
 // Parses a JSON query parameter such as `fields` or `facets`; 400 "Invalid JSON in <name>".

@@ -122,5 +122,26 @@ TEST(FilterTest, ProjectionKeepsDottedPathsAndDropsExclusions) {
   EXPECT_EQ(project(doc, ListFilter{}), doc);
 }
 
+// v4 lists (attachments, origdatablocks) without limits: upstream's 10 newest.
+TEST(FilterTest, V4DefaultWindow) {
+  ListFilter none = parse_filter("");
+  apply_v4_default_window(none);
+  EXPECT_EQ(none.limit, 10);
+  ASSERT_EQ(none.order.size(), 1u);
+  EXPECT_EQ(none.order[0].field, "createdAt");
+  EXPECT_TRUE(none.order[0].descending);
+
+  ListFilter sorted = parse_filter(R"({"limits": {"order": "caption:asc"}})");
+  apply_v4_default_window(sorted);
+  EXPECT_EQ(sorted.limit, 10);
+  ASSERT_EQ(sorted.order.size(), 1u);
+  EXPECT_EQ(sorted.order[0].field, "caption");
+
+  ListFilter limited = parse_filter(R"({"limits": {"limit": 3}})");
+  apply_v4_default_window(limited);
+  EXPECT_EQ(limited.limit, 3);
+  EXPECT_TRUE(limited.order.empty());
+}
+
 }  // namespace
 }  // namespace openem

@@ -18,11 +18,8 @@ namespace openem {
 namespace json = boost::json;
 namespace {
 
-constexpr std::int64_t kDefaultLimit = 10;  // upstream's default window when `limits` is absent
-
 CollectionAccess attachment_access(App& app) {
-  return CollectionAccess(app, schemas::attachments(), [&app](const Principal& p) { return ReadScope{app.is_admin(p), true}; },
-                          kDefaultLimit);
+  return CollectionAccess(app, schemas::attachments(), [&app](const Principal& p) { return ReadScope{app.is_admin(p), true}; });
 }
 
 bool privileged_creator(App& app, const Principal& p) {
@@ -186,7 +183,7 @@ json::array v4_views(json::array docs) {
 
 ListFilter v4_list_filter(App& app, const HttpRequest& req) {
   ListFilter f = attachment_access(app).request_filter(req);
-  if (!f.limit && f.order.empty()) f.order.push_back({"createdAt", true});  // upstream: newest first by default
+  apply_v4_default_window(f);
   return f;
 }
 
