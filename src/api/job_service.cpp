@@ -10,6 +10,7 @@
 #include "api/permissions.h"
 #include "core/error.h"
 #include "core/ids.h"
+#include "model/access_set.h"
 #include "core/merge_patch.h"
 #include "core/time.h"
 #include "jobs/job_actions.h"
@@ -101,6 +102,14 @@ SqlCondition JobService::access_condition(const Principal& p) const {
     c.sql += ")";
   }
   c.sql += ")";
+  // A text search under this rule looks up only the jobs it admits (schemas::jobs()
+  // text_reader_fields tags the index so).
+  auto members = std::make_shared<std::vector<std::string>>();
+  members->push_back("u:" + p.username);
+  for (const auto& g : p.groups)
+    if (!g.empty()) members->push_back(access_member_group(g));
+  for (const auto& t : types) members->push_back("t:" + t);
+  c.text_readers = std::move(members);
   return c;
 }
 

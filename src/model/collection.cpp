@@ -192,6 +192,8 @@ const CollectionSchema& jobs() {
       .array_fields = {"#access", "accessGroups"},
       .date_fields = {"createdAt", "updatedAt"},
       .text_index = true,  // fields.text: the frontend's job table search (upstream: $text over the job)
+      // JobService::access_condition reads by owner user, owner group or job type.
+      .text_reader_fields = {{"ownerUser", "u:"}, {"ownerGroup", "g:"}, {"type", "t:"}},
   };
   return s;
 }

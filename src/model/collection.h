@@ -52,6 +52,11 @@ struct CollectionSchema {
   // facet may name them: a stored value is one for all readers, so it would tell a reader
   // about documents only others can read.
   std::set<std::string, std::less<>> per_reader_fields;
+  // A collection whose read rule is not its access set (jobs: owner user, owner group, job
+  // type): the members its text index tokens carry instead (store/sqlite/reader_tagged_trigrams.h),
+  // each a string field of the document and the namespace its member goes in ("u:", "t:").
+  // Empty: the access set's members.
+  std::vector<std::pair<std::string, std::string>> text_reader_fields;
 
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;

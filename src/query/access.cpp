@@ -7,9 +7,8 @@
 namespace openem {
 namespace json = boost::json;
 
-SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
-                                   bool probe) {
-  if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
+namespace {
+SqlCondition rule_for(const CollectionSchema& schema, const Principal& who, const ReadScope& scope, bool probe) {
   if (!who.authenticated()) return {"t.is_published = 1", {}, ""};
   if (probe) {
     // One test on the row itself: the access set the store keeps there against the reader's
@@ -33,6 +32,18 @@ SqlCondition read_access_condition(const CollectionSchema& schema, const Princip
     c.params.push_back(who.email);
   }
   c.sql += ")";
+  return c;
+}
+}  // namespace
+
+SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
+                                   bool probe) {
+  if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
+  SqlCondition c = rule_for(schema, who, scope, probe);
+  // The same members, for a text search under this rule (the store's text index is tagged
+  // with each row's access set).
+  if (schema.has_access_set())
+    c.text_readers = std::make_shared<const std::vector<std::string>>(readable_access_values(schema, who, scope)->values);
   return c;
 }
 

@@ -107,19 +107,20 @@ SqlCondition scientific_condition(const CollectionSchema& schema, const Scientif
     where += " AND s.unit_si = ?";
     params.push_back(unit_si);
   }
+  // Numbers are built in place: GCC 12 warns on a temporary variant moved into the vector.
   if (rel == "RANGE") {
     where += " AND " + value_col + " > ? AND " + value_col + " < ?";
-    params.push_back(values[0]);
-    params.push_back(values[1]);
+    params.emplace_back(std::in_place_type<double>, values[0]);
+    params.emplace_back(std::in_place_type<double>, values[1]);
   } else if (std::string_view(op) == "=") {
     // Converted values carry rounding error: equal within 1e-9 relative.
     double tol = std::abs(values[0]) * 1e-9;
     where += " AND " + value_col + " BETWEEN ? AND ?";
-    params.push_back(values[0] - tol);
-    params.push_back(values[0] + tol);
+    params.emplace_back(std::in_place_type<double>, values[0] - tol);
+    params.emplace_back(std::in_place_type<double>, values[0] + tol);
   } else {
     where += " AND " + value_col + " " + op + " ?";
-    params.push_back(values[0]);
+    params.emplace_back(std::in_place_type<double>, values[0]);
   }
   return sci_subquery(schema, where, std::move(params));
 }

@@ -6,12 +6,13 @@ SqlCondition and_all(const std::vector<SqlCondition>& conds, const std::string& 
   SqlCondition out{"", {}, ""};
   for (const auto& c : conds) {
     if (!except_field.empty() && c.field == except_field) continue;
+    if (!out.text_readers) out.text_readers = c.text_readers;
     if (c.sql == "1") continue;
     if (!out.sql.empty()) out.sql += " AND ";
-    out.sql += "(" + c.sql + ")";
+    out.sql.append("(").append(c.sql).append(")");
     out.params.insert(out.params.end(), c.params.begin(), c.params.end());
   }
-  if (out.sql.empty()) out.sql = "1";
+  if (out.sql.empty()) out.sql.push_back('1');  // not = "1": GCC 12 reports a false -Wrestrict
   return out;
 }
 

@@ -10,7 +10,15 @@
 
 namespace openem {
 
-using SqlParam = std::variant<std::nullptr_t, std::int64_t, double, std::string>;
+// A text index lookup: rows holding every one of these trigrams. A store turns it into its own
+// lookup for the condition's readers (SqlCondition::text_readers) before binding; it is never
+// bound as a value.
+struct TextMatch {
+  std::vector<std::string> trigrams;
+  bool operator==(const TextMatch&) const = default;
+};
+
+using SqlParam = std::variant<std::nullptr_t, std::int64_t, double, std::string, TextMatch>;
 
 struct SqlCondition {
   std::string sql;                // e.g. "t.owner_group = ?"
@@ -21,13 +29,18 @@ struct SqlCondition {
   // candidates tells a store which form is cheaper: a term found in a large share of the
   // documents costs more to look up than to check on the rows an ordered walk meets.
   std::shared_ptr<const SqlCondition> row_check;
-  std::vector<std::string> text_probes;
+  std::vector<TextMatch> text_probes;
+  // Read access conditions only: the access-set members (model/access_set.h) of the reader.
+  // A text lookup AND-ed with this condition walks only postings of rows they may read, so
+  // its cost does not depend on rows the reader cannot see. None: the reader reads everything.
+  std::shared_ptr<const std::vector<std::string>> text_readers;
 
   static SqlCondition always_true() { return {"1", {}, ""}; }
   static SqlCondition always_false() { return {"0", {}, ""}; }
 };
 
-// All conditions AND-ed, optionally skipping those that restrict `except_field`.
+// All conditions AND-ed, optionally skipping those that restrict `except_field`; the result
+// keeps the first text_readers among them.
 SqlCondition and_all(const std::vector<SqlCondition>& conds, const std::string& except_field = "");
 
 // A sort key: a SQL expression (a column or a JSON extraction) plus direction.

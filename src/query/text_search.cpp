@@ -67,15 +67,6 @@ std::vector<Term> split_terms(std::string_view text) {
   return terms;
 }
 
-std::string fts_quote(const std::string& s) {
-  std::string q = "\"";
-  for (char c : s) {
-    if (c == '"') q += '"';
-    q += c;
-  }
-  return q + "\"";
-}
-
 std::string like_escape(const std::string& s) {
   std::string out = "%";
   for (char c : s) {
@@ -108,23 +99,34 @@ SqlCondition like_condition(const CollectionSchema& schema, const Term& t) {
           ""};
 }
 
-// The index keeps no positions (detail=none: a fraction of the size and of the write cost),
-// so a term is looked up as trigrams that must all occur — every third one, plus the last —
-// and the candidates are confirmed by a LIKE on the stored text. Shorter terms only scan.
-// `match` receives the MATCH expression ("" for a short term).
-SqlCondition term_condition(const CollectionSchema& schema, const Term& t, std::string& match) {
-  auto chars = characters(t.text);
+// The trigrams a term is looked up by. The index keeps no positions (detail=none: a fraction
+// of the size and of the write cost), so a term is looked up as trigrams that must all occur —
+// every third one, plus the last, at most kMaxTrigrams of them spread over the term — and the
+// candidates are confirmed by a LIKE on the stored text. Shorter terms find none.
+constexpr std::size_t kMaxTrigrams = 8;
+
+std::vector<std::string> lookup_trigrams(const std::string& term) {
+  auto chars = characters(term);
+  std::vector<std::size_t> starts;
+  if (chars.size() < 3) return {};
+  for (size_t i = 0; i + 3 <= chars.size(); i += 3) starts.push_back(i);
+  if (chars.size() % 3 != 0) starts.push_back(chars.size() - 3);
+  if (starts.size() > kMaxTrigrams) {  // first and last kept, the rest evenly between
+    std::vector<std::size_t> spread;
+    for (std::size_t k = 0; k < kMaxTrigrams; ++k) spread.push_back(starts[k * (starts.size() - 1) / (kMaxTrigrams - 1)]);
+    starts = std::move(spread);
+  }
+  std::vector<std::string> out;
+  for (auto i : starts) out.push_back(std::string(chars[i]) + std::string(chars[i + 1]) + std::string(chars[i + 2]));
+  return out;
+}
+
+// A term through the text index (the store restricts the lookup to the reader's rows), or
+// only by the LIKE when it is shorter than a trigram. `match` receives the lookup.
+SqlCondition term_condition(const CollectionSchema& schema, const Term& t, TextMatch& match) {
   SqlCondition like = like_condition(schema, t);
-  match.clear();
-  if (chars.size() < 3) return like;
-  auto trigram = [&](size_t i) {
-    std::string g;
-    for (size_t k = i; k < i + 3; ++k) g += chars[k];
-    if (!match.empty()) match += " AND ";
-    match += fts_quote(g);
-  };
-  for (size_t i = 0; i + 3 <= chars.size(); i += 3) trigram(i);
-  if (chars.size() % 3 != 0) trigram(chars.size() - 3);
+  match.trigrams = lookup_trigrams(t.text);
+  if (match.trigrams.empty()) return like;
   return {"(t.seq IN (SELECT rowid FROM " + schema.table + "_fts WHERE " + schema.table + "_fts MATCH ?) OR t.seq IN "
           "(SELECT seq FROM " + schema.table + "_fts_pending)) AND " + like.sql,
           {match, like.params.front()}, ""};
@@ -161,11 +163,11 @@ SqlCondition text_condition(const CollectionSchema& schema, std::string_view tex
     if (out.sql.empty()) out.sql = "1";
     return out;
   };
-  std::vector<std::string> probes;
+  std::vector<TextMatch> probes;
   SqlCondition out = combine([&](const Term& t) {
-    std::string match;
+    TextMatch match;
     SqlCondition c = term_condition(schema, t, match);
-    if (!t.negated && !match.empty()) probes.push_back(match);
+    if (!t.negated && !match.trigrams.empty()) probes.push_back(match);
     return c;
   });
   if (!probes.empty()) {

@@ -136,6 +136,14 @@ std::string access_set_of(const CollectionSchema& schema, const json::object& do
   return access_set_from(schema, values);
 }
 
+std::string text_readers_of(const CollectionSchema& schema, const json::object& doc) {
+  if (schema.text_reader_fields.empty()) return schema.has_access_set() ? access_set_of(schema, doc) : "";
+  std::vector<std::string> members;
+  for (const auto& [field, space] : schema.text_reader_fields)
+    if (auto* v = doc.if_contains(field); v && v->is_string()) members.push_back(space + std::string(v->get_string()));
+  return access_set_key(std::move(members));
+}
+
 CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,
                                  const std::vector<json::value>& column_keys, const SideRows& side) {
   CountedDocument c;
@@ -179,6 +187,8 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
     for (auto& v : side_values(doc, field)) rows.values.emplace_back(field, std::move(v));
   // has_access_set() implies "#access" is an array field, so the rows hold its values.
   if (schema.has_access_set()) rows.access_set = access_set_from(schema, rows.values);
+  if (schema.text_index)
+    rows.text_readers = schema.text_reader_fields.empty() ? rows.access_set : text_readers_of(schema, doc);
   if (!schema.scientific_field.empty()) {
     const json::value* sm = doc.if_contains(schema.scientific_field);
     if (sm && sm->is_object()) {

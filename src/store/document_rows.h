@@ -42,6 +42,7 @@ struct DocumentRows {
   std::vector<SqlParam> columns;                         // one per schema->columns, in order
   std::string access_set;                                // access_set_key; empty without one
   SqlParam search_text;                                  // null without a text index
+  std::string text_readers;                              // text_readers_of; empty without a text index
   SideRows values;                                       // duplicates included: the table drops them
   std::vector<ScientificRow> leaves;
   CountedDocument counted;                               // empty without counted facets
@@ -53,6 +54,10 @@ DocumentRows document_rows(const CollectionSchema& schema, const boost::json::ob
 // The parts of document_rows the store also needs for stored documents (facet counts at
 // start, format upgrades).
 std::string access_set_of(const CollectionSchema& schema, const boost::json::object& doc);
+
+// The members (as an access set key) whose readers find the document by text: the access set,
+// or the members of schema.text_reader_fields.
+std::string text_readers_of(const CollectionSchema& schema, const boost::json::object& doc);
 // A document for the access-set facet counts from its access set, its column keys (one per
 // counted field, ignored for array fields) and its side-table rows.
 CountedDocument counted_document(const CollectionSchema& schema, std::string access_set,

@@ -85,7 +85,9 @@ TEST_F(PlannerStatisticsTest, AFewValuedIndexGetsItsRealRowsPerValue) {
   ASSERT_EQ(type.size(), 2u);
   EXPECT_EQ(type[1], (type[0] + 1) / 2);
   const std::string pk = stat(db, "sqlite_autoindex_datasets_1");
-  if (pk != "(none)") EXPECT_EQ(numbers(pk).at(1), 1);  // unique: left alone
+  if (pk != "(none)") {
+    EXPECT_EQ(numbers(pk).at(1), 1);  // unique: left alone
+  }
 
   db.exec("ANALYZE sqlite_schema");  // loads the corrected statistics
   EXPECT_NE(plan(db, "SELECT id FROM datasets WHERE is_published = 0 AND date_of_publishing <= '2026-01-01' "

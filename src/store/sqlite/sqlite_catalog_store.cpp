@@ -1,9 +1,11 @@
 // SQLite implementation of CatalogStore. Layout per collection <t>:
 //   <t>(seq INTEGER PRIMARY KEY, id TEXT UNIQUE, <indexed columns>)   narrow: scans stay cheap
 //   <t>_doc(seq, doc)               the JSON document, read only when needed; most fit one page
-//   <t>_text(seq, search_text)      the text that text search looks in (collections with a text index)
+//   <t>_text(seq, search_text, readers)  the text that text search looks in (collections with a
+//                                   text index), and the access set its index tokens carry
 //   <t>_values(field, value, seq)   array elements and the "#access" groups, for IN-subqueries
-//   <t>_fts                         FTS5 trigram index over <t>_text.search_text
+//   <t>_fts                         FTS5 trigram index over <t>_text, one token per reader and
+//                                   trigram (reader_tagged_trigrams.h)
 //   <t>_sci(seq, path, ord, num, num_si, unit_si, text)   scientific-metadata leaves
 // Reads use pooled connections. All writes go through one writer thread that commits
 // whatever transactions are waiting as one batch (group commit), each inside its own
@@ -31,6 +33,7 @@
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
 #include "store/sqlite/planner_statistics.h"
+#include "store/sqlite/reader_tagged_trigrams.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_pool.h"
 #include "store/sqlite/sqlite_public_records.h"
@@ -57,7 +60,8 @@ json::object parse_doc(std::string_view text) {
 
 // The columns of <t>_doc and <t>_text, for their creation and for the format upgrade.
 constexpr const char* kDocColumns = " (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL)";
-constexpr const char* kTextColumns = " (seq INTEGER PRIMARY KEY, search_text TEXT)";
+constexpr const char* kTextColumns = " (seq INTEGER PRIMARY KEY, search_text TEXT, readers TEXT)";
+constexpr const char* kFormat11TextColumns = " (seq INTEGER PRIMARY KEY, search_text TEXT)";
 
 // The statements a write runs, per collection, built once.
 struct WriteSql {
@@ -86,10 +90,11 @@ struct WriteSql {
     insert_doc = "INSERT INTO " + s.table + "_doc (doc, seq) VALUES (?, ?)";
     update_doc = "UPDATE " + s.table + "_doc SET doc = ? WHERE seq = ?";
     if (s.text_index) {
-      insert_text = "INSERT INTO " + s.table + "_text (search_text, seq) VALUES (?1, ?2)";
-      // An unchanged text is not written: that would send the document through the text
-      // index again (the _au trigger).
-      update_text = "UPDATE " + s.table + "_text SET search_text = ?1 WHERE seq = ?2 AND search_text IS NOT ?1";
+      insert_text = "INSERT INTO " + s.table + "_text (search_text, seq, readers) VALUES (?1, ?2, ?3)";
+      // An unchanged text with unchanged readers is not written: that would send the
+      // document through the text index again (the _au trigger).
+      update_text = "UPDATE " + s.table + "_text SET search_text = ?1, readers = ?3 WHERE seq = ?2 AND "
+                    "(search_text IS NOT ?1 OR readers IS NOT ?3)";
     }
     insert_value = "INSERT OR IGNORE INTO " + s.table + "_values (field, value, seq) VALUES (?, ?, ?)";
     for (std::size_t k = 0; k < kLeafChunks.size(); ++k) {
@@ -109,7 +114,17 @@ struct WriteSql {
 // Needs the <t>_doc join: conditions that look into the document.
 bool needs_doc(const std::string& sql) { return sql.find("d.doc") != std::string::npos; }
 
-constexpr int kSchemaVersion = 11;
+constexpr int kSchemaVersion = 12;
+
+// The condition with its text lookups (TextMatch) in SQLite's form for its readers: FTS5
+// MATCH expressions over the reader-tagged index.
+SqlCondition with_text_lookups(SqlCondition c) {
+  static const std::vector<std::string> everyone{std::string(reader_tagged_trigrams::kEveryone)};
+  const std::vector<std::string>& readers = c.text_readers ? *c.text_readers : everyone;
+  for (auto& p : c.params)
+    if (auto* m = std::get_if<TextMatch>(&p)) p = reader_tagged_trigrams::match_expression(readers, m->trigrams);
+  return c;
+}
 
 class SqliteCatalogStore final : public CatalogStore {
  public:
@@ -174,7 +189,8 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
-                                     const SqlCondition& access) override {
+                                     const SqlCondition& access_rule) override {
+    const SqlCondition access = with_text_lookups(access_rule);
     return with_db([&](SqliteDb& db) -> std::optional<RawDocument> {
       auto st = db.prepare("SELECT d.doc, (" + access.sql + ") FROM " + schema.table + " t JOIN " + schema.table +
                            "_doc d ON d.seq = t.seq WHERE t.id = ?");
@@ -278,7 +294,8 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::int64_t sum(const CollectionSchema& schema, const std::string& field, const SqlCondition& where) override {
+  std::int64_t sum(const CollectionSchema& schema, const std::string& field, const SqlCondition& condition) override {
+    const SqlCondition where = with_text_lookups(condition);
     const IndexedColumn* col = schema.column_for(field);
     if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
     return with_db([&](SqliteDb& db) {
@@ -290,7 +307,8 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) override {
+  std::int64_t count(const CollectionSchema& schema, const SqlCondition& condition) override {
+    const SqlCondition where = with_text_lookups(condition);
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql);
       st.bind_all(where.params);
@@ -299,8 +317,9 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field, const SqlCondition& where,
-                                 std::int64_t max_buckets) override {
+  std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,
+                                 const SqlCondition& condition, std::int64_t max_buckets) override {
+    const SqlCondition where = with_text_lookups(condition);
     return with_db([&](SqliteDb& db) {
       std::vector<SqlParam> params;
       std::string sql;
@@ -340,7 +359,8 @@ class SqliteCatalogStore final : public CatalogStore {
 
   std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
                                                       const std::vector<std::string>& fields,
-                                                      const SqlCondition& where, std::int64_t& total) override {
+                                                      const SqlCondition& condition, std::int64_t& total) override {
+    const SqlCondition where = with_text_lookups(condition);
     // One scan groups by all columns at once; each facet is then a marginal of that table.
     // The number of groups is the product of distinct values, small for facet columns.
     std::vector<const IndexedColumn*> cols;
@@ -384,7 +404,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::vector<json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
                                   const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
-      auto cond = and_all(plan.conditions);
+      auto cond = with_text_lookups(and_all(plan.conditions));
       std::vector<SqlParam> params{json_path_for(array_field)};
       std::string sql = "SELECT d.doc, je.value FROM " + schema.table + " t JOIN " + schema.table +
                         "_doc d ON d.seq = t.seq, json_each(d.doc, ?) je WHERE " + cond.sql +
@@ -404,8 +424,9 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& where,
+  std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& condition,
                                             std::int64_t limit) override {
+    const SqlCondition where = with_text_lookups(condition);
     if (schema.scientific_field.empty()) return {};
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT DISTINCT s.path FROM " + schema.table + "_sci s WHERE s.seq IN (SELECT t.seq FROM " +
@@ -419,7 +440,8 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   std::int64_t count_elements(const CollectionSchema& schema, const std::string& array_field,
-                              const SqlCondition& where) override {
+                              const SqlCondition& condition) override {
+    const SqlCondition where = with_text_lookups(condition);
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COALESCE(SUM(json_array_length(d.doc, ?)), 0) FROM " + schema.table + " t JOIN " +
                            schema.table + "_doc d ON d.seq = t.seq WHERE " + where.sql);
@@ -693,8 +715,8 @@ class SqliteCatalogStore final : public CatalogStore {
       try {
         db.exec("BEGIN IMMEDIATE; INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) SELECT 'delete', seq, " +
                 "indexed_text FROM " + t + "_fts_pending WHERE indexed_text IS NOT NULL; INSERT INTO " + t +
-                "_fts (rowid, search_text) SELECT x.seq, x.search_text FROM " + t + "_fts_pending p JOIN " + t +
-                "_text x ON x.seq = p.seq; DELETE FROM " + t + "_fts_pending; COMMIT;");
+                "_fts (rowid, search_text) SELECT x.seq, " + reader_tagged_trigrams::index_text_sql("x") + " FROM " + t +
+                "_fts_pending p JOIN " + t + "_text x ON x.seq = p.seq; DELETE FROM " + t + "_fts_pending; COMMIT;");
       } catch (const std::exception& e) {
         try {
           db.exec("ROLLBACK");
@@ -806,15 +828,26 @@ class SqliteCatalogStore final : public CatalogStore {
     bool ordered_by_index = plan.order.empty() || (plan.order.size() == 1 && plan.order[0].params.empty() &&
                                                    plan.order[0].expr.rfind("t.", 0) == 0);
     if (plan.limit < 0 || plan.limit > 1000 || !ordered_by_index) return plan;
+    // The probes count candidates among the rows this reader may read, like the lookup itself.
+    SqlCondition readers;
+    readers.text_readers = and_all(plan.conditions).text_readers;
     QueryPlan out = plan;
-    for (auto& c : out.conditions)
-      if (c.row_check && text_is_common(db, schema, c.text_probes)) c = SqlCondition(*c.row_check);
+    for (auto& c : out.conditions) {
+      if (!c.row_check) continue;
+      std::vector<std::string> probes;
+      for (const auto& m : c.text_probes) {
+        readers.params = {m};
+        probes.push_back(std::get<std::string>(with_text_lookups(readers).params.front()));
+      }
+      if (text_is_common(db, schema, probes)) c = SqlCondition(*c.row_check);
+    }
     return out;
   }
 
   // True when one of the MATCH expressions has candidates in at least 2 % of the collection
   // (and 2,000). Remembered per expression for 10,000 writes: shares change slowly, and the
-  // count itself costs milliseconds.
+  // count itself costs milliseconds. An expression names its readers, so what it counts, and
+  // when it is remembered, depends only on rows they may read.
   bool text_is_common(SqliteDb& db, const CollectionSchema& schema, const std::vector<std::string>& probes) {
     std::uint64_t generation = generation_.load(std::memory_order_acquire);
     for (const auto& probe : probes) {
@@ -876,7 +909,7 @@ class SqliteCatalogStore final : public CatalogStore {
     st.run();
     if (rows.schema->text_index) {
       auto text = db.prepare(update ? sql.update_text : sql.insert_text);
-      text.bind(1, rows.search_text).bind_int(2, seq);
+      text.bind(1, rows.search_text).bind_int(2, seq).bind_text(3, rows.text_readers);
       text.run();
     }
   }
@@ -927,7 +960,7 @@ class SqliteCatalogStore final : public CatalogStore {
 
   static std::string select_sql(const CollectionSchema& schema, const char* what, const QueryPlan& plan,
                                 std::vector<SqlParam>& params, bool join_doc) {
-    SqlCondition cond = and_all(plan.conditions);
+    SqlCondition cond = with_text_lookups(and_all(plan.conditions));
     std::string order;
     std::vector<SqlParam> order_params;
     for (const auto& o : plan.order) {
@@ -1052,14 +1085,14 @@ class SqliteCatalogStore final : public CatalogStore {
         const bool indexed = s->text_index && table_exists(db, t + "_fts_pending");
         if (indexed)
           db.exec("DROP TABLE " + t + "_fts; DELETE FROM " + t + "_fts_pending;" +
-                  "CREATE TABLE " + t + "_text" + kTextColumns + ";"
+                  "CREATE TABLE " + t + "_text" + kFormat11TextColumns + ";"
                   "INSERT INTO " + t + "_text (seq, search_text) SELECT seq, COALESCE(search_text, '') FROM " + t +
                   "_doc ORDER BY seq;");  // a row for every document: a write only updates it
         db.exec("CREATE TABLE " + t + "_doc_new" + kDocColumns + ";"
                 "INSERT INTO " + t + "_doc_new (seq, doc) SELECT seq, doc FROM " + t + "_doc ORDER BY seq;"
                 "DROP TABLE " + t + "_doc;"  // with its triggers
                 "ALTER TABLE " + t + "_doc_new RENAME TO " + t + "_doc;");
-        if (indexed) db.exec(text_index_ddl(t) + "INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild');");
+        if (indexed) db.exec(format_11_text_index_ddl(t) + "INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild');");
       }
     });
   }
@@ -1086,7 +1119,7 @@ class SqliteCatalogStore final : public CatalogStore {
         }
         if (!has_column) db.exec("ALTER TABLE " + f + "_pending ADD COLUMN indexed_text TEXT;");
         db.exec("DROP TRIGGER IF EXISTS " + f + "_ai; DROP TRIGGER IF EXISTS " + f + "_ad; DROP TRIGGER IF EXISTS " + f +
-                "_au;" + text_index_ddl(s->table));
+                "_au;" + format_11_text_index_ddl(s->table));
       }
     });
   }
@@ -1108,7 +1141,7 @@ class SqliteCatalogStore final : public CatalogStore {
       for (const CollectionSchema* s : schemas::all()) {
         const std::string& t = s->table;
         if (!s->text_index || !table_exists(db, t) || table_exists(db, t + "_text")) continue;
-        db.exec(text_index_ddl(t));
+        db.exec(format_11_text_index_ddl(t));
         {
           auto docs = db.prepare("SELECT seq, doc FROM " + t + "_doc ORDER BY seq");
           auto insert = db.prepare("INSERT INTO " + t + "_text (seq, search_text) VALUES (?, ?)");
@@ -1118,6 +1151,36 @@ class SqliteCatalogStore final : public CatalogStore {
           }
         }
         db.exec("INSERT INTO " + t + "_fts (" + t + "_fts) VALUES ('rebuild'); DELETE FROM " + t + "_fts_pending;");
+      }
+    });
+  }
+
+  // Format 11 to 12: the text index tags each token with a reader of its row
+  // (reader_tagged_trigrams.h), so a search walks only rows its caller may read. The index
+  // holds no content of its own now (its rows are given to it in the tagged form), and a text
+  // row keeps the access set its tokens carry, so that the tokens can be taken out again.
+  // The index is built anew: minutes per million datasets.
+  static void upgrade_11_to_12(SqliteDb& db) {
+    upgrade(db, 11, "text index tokens tagged with their readers", [&] {
+      for (const CollectionSchema* s : schemas::all()) {
+        const std::string& t = s->table;
+        const std::string f = t + "_fts";
+        if (!s->text_index || !table_exists(db, t + "_text")) continue;
+        db.exec("DROP TRIGGER IF EXISTS " + f + "_ai; DROP TRIGGER IF EXISTS " + f + "_ad; DROP TRIGGER IF EXISTS " + f +
+                "_au; DROP TABLE " + f + "; DELETE FROM " + f + "_pending; ALTER TABLE " + t +
+                "_text ADD COLUMN readers TEXT;");
+        std::vector<std::pair<std::int64_t, std::string>> readers;
+        {  // read first: the rows are written after the statement that walks them ends
+          auto docs = db.prepare("SELECT seq, doc FROM " + t + "_doc ORDER BY seq");
+          while (docs.step()) readers.emplace_back(docs.int64(0), text_readers_of(*s, parse_doc(docs.text(1))));
+        }
+        auto update = db.prepare("UPDATE " + t + "_text SET readers = ? WHERE seq = ?");
+        for (auto& [seq, key] : readers) {
+          update.bind_all({std::move(key), seq});
+          update.run();
+        }
+        db.exec(text_index_ddl(t) + "INSERT INTO " + f + " (rowid, search_text) SELECT x.seq, " +
+                reader_tagged_trigrams::index_text_sql("x") + " FROM " + t + "_text x ORDER BY x.seq;");
       }
     });
   }
@@ -1182,10 +1245,30 @@ class SqliteCatalogStore final : public CatalogStore {
   // Meanwhile the old tokens only add candidates, and every candidate is confirmed by a LIKE
   // on the stored text (text_search.cpp), so no answer changes. The first pending row of a
   // seq wins (INSERT OR IGNORE): until the batch runs, the index still holds what it held then.
+  //
+  // The index is contentless: a row is given to it as reader_tagged_trigrams' index text (the
+  // row's readers, then its text), and `indexed_text` keeps that form.
   static std::string text_index_ddl(const std::string& t) {
     const std::string x = t + "_text", f = t + "_fts", p = t + "_fts_pending";
-    const std::string queue_old = "INSERT OR IGNORE INTO " + p + " (seq, indexed_text) VALUES (old.seq, old.search_text); ";
+    const std::string queue_old = "INSERT OR IGNORE INTO " + p + " (seq, indexed_text) VALUES (old.seq, " +
+                                  reader_tagged_trigrams::index_text_sql("old") + "); ";
     return "CREATE TABLE IF NOT EXISTS " + x + kTextColumns + ";"
+           "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='', tokenize='" +
+           reader_tagged_trigrams::kTokenizerName + "', detail='none');"
+           "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY, indexed_text TEXT);"
+           "CREATE TRIGGER IF NOT EXISTS " + f + "_ai AFTER INSERT ON " + x + " BEGIN "
+           "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;"
+           "CREATE TRIGGER IF NOT EXISTS " + f + "_ad AFTER DELETE ON " + x + " BEGIN " + queue_old + "END;"
+           "CREATE TRIGGER IF NOT EXISTS " + f + "_au AFTER UPDATE OF search_text, readers ON " + x + " BEGIN " +
+           queue_old + "END;";
+  }
+
+  // The text index as formats 6 to 11 kept it (one untagged token per trigram, content read
+  // from <t>_text): what the upgrades up to 11 build, before 11 to 12 replaces it.
+  static std::string format_11_text_index_ddl(const std::string& t) {
+    const std::string x = t + "_text", f = t + "_fts", p = t + "_fts_pending";
+    const std::string queue_old = "INSERT OR IGNORE INTO " + p + " (seq, indexed_text) VALUES (old.seq, old.search_text); ";
+    return "CREATE TABLE IF NOT EXISTS " + x + kFormat11TextColumns + ";"
            "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='" + x +
            "', content_rowid='seq', tokenize='trigram', detail='none');"
            "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY, indexed_text TEXT);"
@@ -1213,13 +1296,14 @@ class SqliteCatalogStore final : public CatalogStore {
       count.step();
       tables = count.int64(0);
     }
-    if (tables > 0 && version >= 5 && version <= 10) {
+    if (tables > 0 && version >= 5 && version < kSchemaVersion) {  // each step runs only from its own format
       upgrade_5_to_6(db);
       upgrade_6_to_7(db);
       upgrade_7_to_8(db);
       upgrade_8_to_9(db);
       upgrade_9_to_10(db);
       upgrade_10_to_11(db);
+      upgrade_11_to_12(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");

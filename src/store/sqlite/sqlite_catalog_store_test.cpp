@@ -17,6 +17,7 @@
 #include "query/text_search.h"
 #include "query/where.h"
 #include "store/catalog_store.h"
+#include "store/sqlite/reader_tagged_trigrams.h"
 #include "store/sqlite/sqlite_db.h"
 #include "testing/temp_dir.h"
 
@@ -48,6 +49,34 @@ void make_format_6(const std::filesystem::path& file) {
             "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;");
   }
   db.exec("PRAGMA user_version = 6; COMMIT");
+}
+
+// Turns a catalog into format 11, whose text index held one untagged token per trigram and
+// read its content from <t>_text(seq, search_text): what the 11-to-12 upgrade starts from.
+void make_format_11(const std::filesystem::path& file) {
+  SqliteDb db(file);
+  db.exec("BEGIN");
+  for (const CollectionSchema* s : schemas::all()) {
+    if (!s->text_index) continue;
+    const std::string t = s->table, f = t + "_fts", p = f + "_pending", x = t + "_text";
+    const std::string queue_old = "INSERT OR IGNORE INTO " + p + " (seq, indexed_text) VALUES (old.seq, old.search_text); ";
+    db.exec("DROP TRIGGER " + f + "_ai; DROP TRIGGER " + f + "_ad; DROP TRIGGER " + f + "_au; DROP TABLE " + f +
+            "; DELETE FROM " + p + "; ALTER TABLE " + x + " DROP COLUMN readers;"
+            "CREATE VIRTUAL TABLE " + f + " USING fts5(search_text, content='" + x +
+            "', content_rowid='seq', tokenize='trigram', detail='none');"
+            "INSERT INTO " + f + " (" + f + ") VALUES ('rebuild');"
+            "CREATE TRIGGER " + f + "_ai AFTER INSERT ON " + x + " BEGIN INSERT OR IGNORE INTO " + p +
+            " (seq) VALUES (new.seq); END;"
+            "CREATE TRIGGER " + f + "_ad AFTER DELETE ON " + x + " BEGIN " + queue_old + "END;"
+            "CREATE TRIGGER " + f + "_au AFTER UPDATE OF search_text ON " + x + " BEGIN " + queue_old + "END;");
+  }
+  db.exec("PRAGMA user_version = 11; COMMIT");
+}
+
+// A MATCH expression (SQL text) for rows anyone may read that hold `trigram`: what a reader of
+// everything looks up.
+std::string everyone_match(const std::string& trigram) {
+  return "'" + reader_tagged_trigrams::match_expression({std::string(reader_tagged_trigrams::kEveryone)}, {trigram}) + "'";
 }
 
 class StoreTest : public ::testing::Test {
@@ -109,6 +138,20 @@ class StoreTest : public ::testing::Test {
 };
 
 using Ids = std::vector<std::string>;
+
+std::vector<std::string> split(const std::string& text) {
+  std::vector<std::string> out;
+  std::string word;
+  for (char c : text + " ") {
+    if (c != ' ') {
+      word += c;
+    } else if (!word.empty()) {
+      out.push_back(word);
+      word.clear();
+    }
+  }
+  return out;
+}
 
 TEST_F(StoreTest, InsertGetReplaceRemove) {
   add("a/b%2Fc", {{"ownerGroup", "g"}, {"size", 1}});
@@ -369,6 +412,145 @@ TEST_F(StoreTest, AccessConditionAgreesWithDocumentCheck) {
     }
 }
 
+// A text search under a read rule finds what the rule and a plain substring test find
+// together, for every kind of reader, while texts wait for the index and after it took them,
+// and after documents change readers (published, shared, regrouped).
+TEST_F(StoreTest, TextSearchUnderAReadRuleAgreesWithTheRuleAndTheText) {
+  std::mt19937 rng(7);
+  const std::vector<std::string> groups{"a", "b", "c"}, words{"zebrafish", "apoferritin", "ribosome", "k3"};
+  auto make = [&](int i) {
+    json::array access;
+    for (const auto& g : groups)
+      if (rng() % 4 == 0) access.emplace_back(g);
+    json::array shared;
+    if (rng() % 5 == 0) shared.emplace_back("u@x.org");
+    return json::object{{"pid", "x/" + std::to_string(i)}, {"ownerGroup", groups[rng() % 3]}, {"accessGroups", access},
+                        {"isPublished", rng() % 4 == 0}, {"sharedWith", shared},
+                        {"datasetName", words[rng() % 4] + " " + words[rng() % 4]}};
+  };
+  for (int i = 0; i < 80; ++i) store_->insert(schemas::datasets(), make(i));
+  std::vector<Principal> who{Principal::anonymous(), {"1", "u", "u@x.org", {"a"}}, {"2", "v", "v@x.org", {"b", "c"}},
+                             {"3", "w", "", {}}, {"4", "admin", "", {"admin"}}};
+  auto check = [&](const std::string& when) {
+    for (const auto& p : who)
+      for (bool shared : {true, false})
+        for (const std::string term : {"zebra", "ferritin", "bosome k3", "k3"}) {
+          ReadScope scope{p.username == "admin", shared};
+          Ids expected;
+          for (int i = 0; i < 80; ++i) {
+            auto doc = *store_->get(schemas::datasets(), "x/" + std::to_string(i));
+            std::string name(doc.at("datasetName").as_string());
+            bool has = false;
+            for (const auto& t : split(term)) has = has || name.find(t) != std::string::npos;
+            if (has && can_read(doc, p, scope)) expected.push_back("x/" + std::to_string(i));
+          }
+          for (bool probe : {false, true}) {
+            QueryPlan plan;
+            plan.conditions = {read_access_condition(schemas::datasets(), p, scope, probe),
+                               text_condition(schemas::datasets(), term)};
+            EXPECT_EQ(store_->find_ids(schemas::datasets(), plan), expected) << when << p.username << " " << term;
+            EXPECT_EQ(store_->count(schemas::datasets(), and_all(plan.conditions)),
+                      static_cast<std::int64_t>(expected.size())) << when << p.username << " " << term;
+          }
+        }
+  };
+  check("waiting for the index: ");
+  store_.reset();  // the writer indexes what waits when it closes
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  check("indexed: ");
+  for (int i = 0; i < 80; i += 3) {  // new readers, same texts (and some new texts)
+    auto doc = make(i);
+    if (i % 2) doc["datasetName"] = store_->get(schemas::datasets(), "x/" + std::to_string(i))->at("datasetName");
+    ASSERT_TRUE(store_->replace(schemas::datasets(), doc));
+  }
+  check("readers changed: ");
+  store_.reset();
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  check("readers changed, indexed: ");
+}
+
+// The text index holds each trigram once per reader of its row: a reader's lookup walks
+// postings of rows it may read and nothing else, so a term that occurs only in other groups'
+// private rows gives the lookup nothing to walk, as a term found nowhere (issue 20: its cost
+// told whether others' private metadata held the term).
+TEST_F(StoreTest, ATextLookupWalksOnlyPostingsOfRowsItsReaderMayRead) {
+  for (int i = 0; i < 50; ++i)
+    add("o/" + std::to_string(i), {{"ownerGroup", "other"}, {"datasetName", "zebrafish secret " + std::to_string(i)}});
+  add("m/1", {{"ownerGroup", "mine"}, {"datasetName", "my apoferritin"}});
+  add("s/1", {{"ownerGroup", "other"}, {"sharedWith", json::array{"me@x.org"}}, {"datasetName", "zebrafish shared"}});
+  store_.reset();
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  SqliteDb db(dir_ / "catalog.db");
+  db.exec("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, datasets_fts, 'row');");
+  auto documents_with = [&](const std::string& term) {
+    auto st = db.prepare("SELECT COALESCE(SUM(doc), 0) FROM temp.terms WHERE term = ?");
+    st.bind_all({term});
+    st.step();
+    return st.int64(0);
+  };
+  EXPECT_EQ(documents_with("1:*zeb"), 51);           // readers of everything
+  EXPECT_EQ(documents_with("7:g:otherzeb"), 51);
+  EXPECT_EQ(documents_with("6:g:minezeb"), 0);      // the postings a "mine" reader walks
+  EXPECT_EQ(documents_with("6:g:mineapo"), 1);
+  EXPECT_EQ(documents_with("10:s:me@x.orgzeb"), 1);
+  // What the store looks up for that reader: its own rows only, whatever others' rows hold.
+  Principal me{"1", "me", "me@x.org", {"mine"}};
+  ReadScope scope{false, true};
+  for (const char* term : {"zebrafish", "nowhere-at-all"}) {
+    QueryPlan plan;
+    plan.conditions = {read_access_condition(schemas::datasets(), me, scope, true),
+                       text_condition(schemas::datasets(), term)};
+    auto lookup = and_all(plan.conditions);
+    std::string expression;
+    for (const auto& param : lookup.params)
+      if (auto* m = std::get_if<TextMatch>(&param))
+        expression = reader_tagged_trigrams::match_expression(*lookup.text_readers, m->trigrams);
+    ASSERT_FALSE(expression.empty());
+    auto st = db.prepare("SELECT COUNT(*) FROM datasets_fts WHERE datasets_fts MATCH ?");
+    st.bind_all({expression});
+    st.step();
+    EXPECT_EQ(st.int64(0), std::string(term) == "zebrafish" ? 1 : 0) << term;
+    EXPECT_EQ(store_->find_ids(schemas::datasets(), plan), std::string(term) == "zebrafish" ? Ids{"s/1"} : Ids{});
+  }
+}
+
+// A format-11 catalog (one untagged token per trigram) gets the reader-tagged index when
+// opened: texts are found by their readers only, and writes after go through the new triggers.
+TEST_F(StoreTest, FormatElevenTagsItsTextIndexWhenOpened) {
+  add("f/1", {{"ownerGroup", "g1"}, {"datasetName", "zebrafish one"}});
+  add("f/2", {{"ownerGroup", "g2"}, {"isPublished", true}, {"datasetName", "zebrafish two"}});
+  store_->insert(schemas::proposals(), json::object{{"proposalId", "P-1"}, {"ownerGroup", "g2"}, {"title", "zebra"}});
+  store_.reset();
+  make_format_11(dir_ / "catalog.db");
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  auto search = [&](const CollectionSchema& schema, const Principal& p, const std::string& text) {
+    QueryPlan plan;
+    plan.conditions = {read_access_condition(schema, p, ReadScope{}), text_condition(schema, text)};
+    return store_->find_ids(schema, plan);
+  };
+  Principal g1{"1", "u", "", {"g1"}}, g2{"2", "v", "", {"g2"}};
+  EXPECT_EQ(search(schemas::datasets(), g1, "zebrafish"), (Ids{"f/1", "f/2"}));
+  EXPECT_EQ(search(schemas::datasets(), Principal::anonymous(), "zebrafish"), Ids{"f/2"});
+  EXPECT_EQ(search(schemas::proposals(), g2, "zebra"), Ids{"P-1"});
+  EXPECT_TRUE(search(schemas::proposals(), g1, "zebra").empty());
+  auto doc = *store_->get(schemas::datasets(), "f/1");
+  doc["isPublished"] = true;  // a new reader, the same text
+  ASSERT_TRUE(store_->replace(schemas::datasets(), doc));
+  EXPECT_EQ(search(schemas::datasets(), Principal::anonymous(), "zebrafish"), (Ids{"f/1", "f/2"}));
+  store_.reset();
+  SqliteDb db(dir_ / "catalog.db");
+  auto v = db.prepare("PRAGMA user_version");
+  v.step();
+  EXPECT_EQ(v.int64(0), 12);
+  for (const char* t : {"datasets", "proposals", "jobs"})
+    EXPECT_NO_THROW(db.exec(std::string("INSERT INTO ") + t + "_fts (" + t + "_fts, rank) VALUES ('integrity-check', 1)"))
+        << t;
+  auto st = db.prepare("SELECT COUNT(*) FROM datasets_fts WHERE datasets_fts MATCH ?");
+  st.bind_all({reader_tagged_trigrams::match_expression({"g:"}, {"zeb"})});
+  st.step();
+  EXPECT_EQ(st.int64(0), 2);  // both published now, f/1 through the writer's batch at close
+}
+
 // The in-row access set answers as the side table and the per-document rule do in every
 // collection that keeps one, after replacements too.
 TEST_F(StoreTest, AccessSetsInRowsAgreeInEveryOwnableCollection) {
@@ -466,7 +648,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   };
   using Rows = std::vector<std::string>;
   auto check_layout = [&](const std::string& when) {
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"11"}) << when;
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"12"}) << when;
     EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
                       "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
     for (const CollectionSchema* s : indexed) {
@@ -478,11 +660,12 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
       EXPECT_NO_THROW(db.exec("INSERT INTO " + t + "_fts (" + t + "_fts, rank) VALUES ('integrity-check', 1)")) << when << t;
       EXPECT_EQ(query("SELECT COUNT(*) FROM " + t + "_fts_pending"), Rows{"0"}) << when << t;
       if (s != &schemas::datasets()) {
-        EXPECT_EQ(query("SELECT rowid FROM " + t + "_fts WHERE " + t + "_fts MATCH 'zeb'"), Rows{"1"}) << when << t;
+        EXPECT_EQ(query("SELECT rowid FROM " + t + "_fts WHERE " + t + "_fts MATCH " + everyone_match("zeb")), Rows{"1"})
+            << when << t;
       }
     }
     EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_text"), Rows{"3"}) << when;
-    EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH 'com'"), Rows{"3"}) << when;
+    EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH " + everyone_match("com")), Rows{"3"}) << when;
   };
   check_layout("after the upgrade: ");
   store_.reset();
@@ -734,6 +917,7 @@ TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
               {"datasetlifecycle", json::object{{"dateOfPublishing", "2999-01-01"}}}});
   add("e/3", {{"ownerGroup", "g"}, {"isPublished", false}});
   store_.reset();
+  make_format_11(dir_ / "catalog.db");
   {
     SqliteDb db(dir_ / "catalog.db");
     db.exec("DROP INDEX datasets_embargo; DROP INDEX datasets_date_of_publishing; "
@@ -749,7 +933,7 @@ TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 11);  // the current format
+  EXPECT_EQ(v.int64(0), 12);  // the current format
 }
 
 // Changed and removed texts leave the text index in the writer's batch, with the text the
@@ -779,7 +963,7 @@ TEST_F(StoreTest, ChangedTextsLeaveTheIndexInBatches) {
   ASSERT_TRUE(store_->remove(schemas::datasets(), "t/2"));
   add("t/3", {{"ownerGroup", "g"}, {"datasetName", "galactosidase again"}});  // may take t/2's seq
   // The index still holds the first texts; the queue remembers them.
-  EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH 'apo'"), Rows{"1"});
+  EXPECT_EQ(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH " + everyone_match("apo")), Rows{"1"});
   EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_fts_pending WHERE indexed_text LIKE '%apoferritin first%'"), Rows{"1"});
   EXPECT_TRUE(search("apoferritin").empty());
   EXPECT_TRUE(search("ribosome").empty());
@@ -789,7 +973,7 @@ TEST_F(StoreTest, ChangedTextsLeaveTheIndexInBatches) {
   store_ = open_sqlite_store(dir_ / "catalog.db");
   EXPECT_EQ(query("SELECT COUNT(*) FROM datasets_fts_pending"), Rows{"0"});
   EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
-  EXPECT_TRUE(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH 'apo'").empty());
+  EXPECT_TRUE(query("SELECT rowid FROM datasets_fts WHERE datasets_fts MATCH " + everyone_match("apo")).empty());
   EXPECT_EQ(search("proteasome"), Ids{"t/1"});
   EXPECT_EQ(search("galactosidase"), Ids{"t/3"});
 }
@@ -799,6 +983,7 @@ TEST_F(StoreTest, ChangedTextsLeaveTheIndexInBatches) {
 TEST_F(StoreTest, FormatEightQueuesRemovedTextsWhenOpened) {
   add("q/1", {{"ownerGroup", "g"}, {"datasetName", "apoferritin"}});
   store_.reset();
+  make_format_11(dir_ / "catalog.db");
   {
     SqliteDb db(dir_ / "catalog.db");
     for (const CollectionSchema* s : schemas::all()) {
@@ -827,9 +1012,9 @@ TEST_F(StoreTest, FormatEightQueuesRemovedTextsWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 11);  // the current format
+  EXPECT_EQ(v.int64(0), 12);  // the current format
   EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
-  EXPECT_FALSE(db.prepare("SELECT 1 FROM datasets_fts WHERE datasets_fts MATCH 'apo'").step());
+  EXPECT_FALSE(db.prepare("SELECT 1 FROM datasets_fts WHERE datasets_fts MATCH " + everyone_match("apo")).step());
 }
 
 // Jobs gained a text index in format 11: a format-10 catalog's jobs (no text tables) are
@@ -838,6 +1023,7 @@ TEST_F(StoreTest, FormatTenGivesJobsTheirTextIndex) {
   store_->insert(schemas::jobs(), json::object{{"id", "job-old"}, {"type", "archive"}, {"ownerGroup", "g"},
                                                {"statusMessage", "waiting for the tape library"}});
   store_.reset();
+  make_format_11(dir_ / "catalog.db");
   {
     SqliteDb db(dir_ / "catalog.db");
     db.exec("DROP TABLE jobs_fts; DROP TABLE jobs_fts_pending; DROP TABLE jobs_text; PRAGMA user_version = 10");
@@ -857,7 +1043,7 @@ TEST_F(StoreTest, FormatTenGivesJobsTheirTextIndex) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 11);
+  EXPECT_EQ(v.int64(0), 12);
   EXPECT_NO_THROW(db.exec("INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)"));
 }
 
@@ -890,6 +1076,7 @@ TEST_F(StoreTest, FormatNineDropsStoredProposalCounts) {
   store_->insert(schemas::proposals(), json::object{{"proposalId", "P-1"}, {"ownerGroup", "g"}, {"title", "one"}});
   store_->insert(schemas::proposals(), json::object{{"proposalId", "P-2"}, {"ownerGroup", "g"}, {"title", "two"}});
   store_.reset();
+  make_format_11(dir_ / "catalog.db");  // the text index's layout of then
   {
     SqliteDb db(dir_ / "catalog.db");
     db.exec("UPDATE proposals_doc SET doc = json_set(doc, '$.numberOfDatasets', 5) "
@@ -905,7 +1092,7 @@ TEST_F(StoreTest, FormatNineDropsStoredProposalCounts) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 11);  // the current format
+  EXPECT_EQ(v.int64(0), 12);  // the current format
 }
 
 }  // namespace

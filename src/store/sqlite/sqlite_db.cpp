@@ -6,6 +6,7 @@
 #include "core/error.h"
 #include "core/pattern.h"
 #include "model/access_set.h"
+#include "store/sqlite/reader_tagged_trigrams.h"
 
 namespace openem {
 namespace {
@@ -93,6 +94,8 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int index, const SqlParam& p) {
+  // A store turns text lookups into its own form for the condition's readers first.
+  if (std::holds_alternative<TextMatch>(p)) throw std::logic_error("a text lookup was bound without its readers");
   if (auto* i = std::get_if<std::int64_t>(&p)) return bind_int(index, *i);
   if (auto* s = std::get_if<std::string>(&p)) return bind_text(index, *s);
   int rc = SQLITE_OK;
@@ -154,6 +157,7 @@ SqliteDb::SqliteDb(const std::filesystem::path& file) {
                           nullptr);
   sqlite3_create_function(db_, "openem_readable", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS, nullptr,
                           readable_function, nullptr, nullptr);
+  reader_tagged_trigrams::register_tokenizer(db_);  // the text indexes' tokens (catalog format 12)
   // A hostile query must not be able to run forever or build huge intermediate results.
   sqlite3_limit(db_, SQLITE_LIMIT_EXPR_DEPTH, 1000);
   sqlite3_limit(db_, SQLITE_LIMIT_LIKE_PATTERN_LENGTH, 10000);

@@ -143,7 +143,7 @@ std::vector<PublicRecord> records(SqliteDb& db, const CollectionSchema& s, const
                                   std::int64_t limit, bool with_documents) {
   std::vector<SqlParam> params;
   auto st = db.prepare(records_sql(s, r, with_documents, params));
-  params.push_back(limit);
+  params.emplace_back(std::in_place_type<std::int64_t>, limit);  // in place: GCC 12 warns on a moved variant
   st.bind_all(params);
   std::vector<PublicRecord> out;
   while (st.step()) {
@@ -207,7 +207,7 @@ std::vector<std::string> values(SqliteDb& db, const CollectionSchema& s, const s
   } else {
     throw std::invalid_argument(s.name + " has no set field " + field);
   }
-  params.push_back(limit);
+  params.emplace_back(std::in_place_type<std::int64_t>, limit);
   auto st = db.prepare(sql);
   st.bind_all(params);
   std::vector<std::string> out;
