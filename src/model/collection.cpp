@@ -235,6 +235,8 @@ const CollectionSchema& published_data() {
       .public_tombstones = true,
       .public_field = "status",
       .public_values = {"public", "registered", "amended"},
+      // PublishedDataService::read_rule reads by status (the public ones) or creator.
+      .text_reader_fields = {{"status", "st:"}, {"createdBy", "u:"}},
   };
   return s;
 }

@@ -112,6 +112,19 @@ PublishedActor PublishedDataService::actor_for(const Principal& p, const json::o
   return a;
 }
 
+// The read rule as a condition, with the members a text search under it looks up (the text
+// index tags each record with its status and creator: schemas' text_reader_fields).
+SqlCondition PublishedDataService::read_condition(const Principal& p) const {
+  json::value rule = read_rule(p);
+  if (rule.is_null()) return SqlCondition::always_true();
+  SqlCondition c = translate_where(records(), rule);
+  auto members = std::make_shared<std::vector<std::string>>();
+  for (const char* status : {"public", "registered", "amended"}) members->push_back(std::string("st:") + status);
+  if (p.authenticated()) members->push_back("u:" + p.username);
+  c.text_readers = std::move(members);
+  return c;
+}
+
 json::value PublishedDataService::read_rule(const Principal& p) const {
   if (app_.is_admin(p)) return nullptr;
   json::array any{json::object{{"status", json::object{{"$in", json::array{"public", "registered", "amended"}}}}}};
@@ -135,15 +148,14 @@ std::optional<json::object> PublishedDataService::get_public(const std::string& 
 
 std::vector<json::object> PublishedDataService::list(const Principal& p, const ListFilter& f) const {
   QueryPlan plan;
-  if (auto rule = read_rule(p); !rule.is_null()) plan.conditions.push_back(translate_where(records(), rule));
+  plan.conditions.push_back(read_condition(p));
   if (!f.where.is_null()) plan.conditions.push_back(translate_where(records(), f.where));
   add_order_and_window(plan, records(), f, 1000);
   return app_.store().find(records(), plan);
 }
 
 std::int64_t PublishedDataService::count(const Principal& p, const json::value& where) const {
-  std::vector<SqlCondition> conds{SqlCondition::always_true()};
-  if (auto rule = read_rule(p); !rule.is_null()) conds.push_back(translate_where(records(), rule));
+  std::vector<SqlCondition> conds{read_condition(p)};
   if (!where.is_null()) conds.push_back(translate_where(records(), where));
   return app_.store().count(records(), and_all(conds));
 }
