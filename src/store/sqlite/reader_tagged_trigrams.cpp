@@ -1,5 +1,6 @@
 #include "store/sqlite/reader_tagged_trigrams.h"
 
+#include <algorithm>
 #include <charconv>
 #include <memory>
 #include <optional>
@@ -31,30 +32,32 @@ struct Tokenizer {
   Fts5Tokenizer* inner_instance = nullptr;
 };
 
-// What each trigram of the inner tokenizer becomes: one token per prefix, at one position.
-struct Emitter {
-  void* ctx;
-  TokenCallback emit;
-  const std::vector<std::string>* prefixes;
-  int offset;       // bytes before the text the inner tokenizer reads (the header)
-  std::string buf;  // reused: a token is written here before FTS5 copies it
-};
-
-int emit_tagged(void* p, int flags, const char* token, int bytes, int start, int end) {
-  auto* e = static_cast<Emitter*>(p);
-  bool first = true;
-  for (const auto& prefix : *e->prefixes) {
-    try {  // called from C: no exception may leave
-      e->buf.assign(prefix).append(token, static_cast<std::size_t>(bytes));
-    } catch (const std::bad_alloc&) {
-      return SQLITE_NOMEM;
-    }
-    int rc = e->emit(e->ctx, first ? flags : (flags | FTS5_TOKEN_COLOCATED), e->buf.data(),
-                     static_cast<int>(e->buf.size()), start + e->offset, end + e->offset);
-    if (rc != SQLITE_OK) return rc;
-    first = false;
+// The distinct trigrams of a row's text, as the inner tokenizer folds them.
+int collect_trigram(void* p, int, const char* token, int bytes, int, int) {
+  try {  // called from C: no exception may leave
+    static_cast<std::vector<std::string>*>(p)->emplace_back(token, static_cast<std::size_t>(bytes));
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
   }
   return SQLITE_OK;
+}
+
+// A query phrase: its one trigram with the member's prefix.
+struct PhraseEmitter {
+  void* ctx;
+  TokenCallback emit;
+  std::string prefix;
+};
+
+int emit_phrase_token(void* p, int flags, const char* token, int bytes, int start, int end) {
+  auto* e = static_cast<PhraseEmitter*>(p);
+  std::string tagged;
+  try {
+    tagged = e->prefix + std::string(token, static_cast<std::size_t>(bytes));
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  }
+  return e->emit(e->ctx, flags, tagged.data(), static_cast<int>(tagged.size()), start, end);
 }
 
 int create(void* api_ptr, const char** args, int arg_count, Fts5Tokenizer** out) {
@@ -79,22 +82,35 @@ int tokenize_tagged(Fts5Tokenizer* p, void* ctx, int flags, const char* text, in
   auto* t = reinterpret_cast<Tokenizer*>(p);
   std::string_view all(text ? text : "", static_cast<std::size_t>(bytes > 0 ? bytes : 0));
   auto parts = split_prefixed(all);
-  std::vector<std::string> prefixes;
-  std::string_view body = all;
   if (flags & FTS5_TOKENIZE_QUERY) {
     // A phrase of ours names one member; anything else matches nothing (no tokens).
     if (!parts) return SQLITE_OK;
-    prefixes.push_back(prefix_of(parts->first));
-    body = parts->second;
-  } else {
-    prefixes.push_back(prefix_of(kEveryone));
-    if (parts) {  // a row without its header (never written so) is found by kEveryone only
-      for (auto member : access_set_members(parts->first)) prefixes.push_back(prefix_of(member));
-      body = parts->second;
-    }
+    PhraseEmitter e{ctx, emit, prefix_of(parts->first)};
+    return t->inner.xTokenize(t->inner_instance, &e, flags, parts->second.data(),
+                              static_cast<int>(parts->second.size()), emit_phrase_token);
   }
-  Emitter e{ctx, emit, &prefixes, static_cast<int>(all.size() - body.size()), {}};
-  return t->inner.xTokenize(t->inner_instance, &e, flags, body.data(), static_cast<int>(body.size()), emit_tagged);
+  std::vector<std::string> prefixes{prefix_of(kEveryone)};
+  std::string_view body = all;
+  if (parts) {  // a row without its header (never written so) is found by kEveryone only
+    for (auto member : access_set_members(parts->first)) prefixes.push_back(prefix_of(member));
+    body = parts->second;
+  }
+  // Each distinct trigram once per reader: the index keeps no positions (detail=none), so
+  // repeats would only cost hash lookups, (readers + 1) times each.
+  std::vector<std::string> trigrams;
+  int rc = t->inner.xTokenize(t->inner_instance, &trigrams, flags, body.data(), static_cast<int>(body.size()),
+                              collect_trigram);
+  if (rc != SQLITE_OK) return rc;
+  std::sort(trigrams.begin(), trigrams.end());
+  trigrams.erase(std::unique(trigrams.begin(), trigrams.end()), trigrams.end());
+  std::string token;
+  for (const auto& prefix : prefixes)
+    for (const auto& trigram : trigrams) {
+      token.assign(prefix).append(trigram);
+      rc = emit(ctx, 0, token.data(), static_cast<int>(token.size()), 0, 0);
+      if (rc != SQLITE_OK) return rc;
+    }
+  return SQLITE_OK;
 }
 
 int tokenize(Fts5Tokenizer* p, void* ctx, int flags, const char* text, int bytes, TokenCallback emit) {

@@ -618,13 +618,13 @@ class SqliteCatalogStore final : public CatalogStore {
         // the log into the database so that reads can skip it.
         if (!queue_cv_.wait_for(lock, std::chrono::milliseconds(500), [&] { return stopping_ || !queue_.empty(); })) {
           lock.unlock();
-          index_pending_text(db, 1);
+          index_pending_text(db, 1, -1);
           checkpointer_->when_idle();
           continue;
         }
         if (queue_.empty() && stopping_) {
           lock.unlock();
-          index_pending_text(db, 1);
+          index_pending_text(db, 1, -1);
           return;
         }
         while (!queue_.empty() && batch.size() < 512) {
@@ -678,7 +678,7 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       done_cv_.notify_all();
       commits += batch.size();
-      index_pending_text(db, 5000);
+      index_pending_text(db, 1000, 1000);
       checkpointer_->after_batch();
       maintain(db, commits);
     }
@@ -704,8 +704,11 @@ class SqliteCatalogStore final : public CatalogStore {
     }
   }
 
-  // Moves pending texts into the FTS index once at least `threshold` are waiting.
-  static void index_pending_text(SqliteDb& db, std::int64_t threshold) {
+  // Moves pending texts into the FTS index once at least `threshold` are waiting: the oldest
+  // `max_rows` of them (all: -1). Writes wait while a chunk is indexed, so the write loop
+  // indexes in chunks: each text gives the index one token per reader and trigram
+  // (reader_tagged_trigrams.h), and 5,000 datasets at once held the writer for seconds.
+  static void index_pending_text(SqliteDb& db, std::int64_t threshold, std::int64_t max_rows) {
     for (const CollectionSchema* s : schemas::all()) {
       if (!s->text_index) continue;
       const std::string& t = s->table;
@@ -713,10 +716,14 @@ class SqliteCatalogStore final : public CatalogStore {
       n.step();
       if (n.int64(0) < threshold) continue;
       try {
-        db.exec("BEGIN IMMEDIATE; INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) SELECT 'delete', seq, " +
-                "indexed_text FROM " + t + "_fts_pending WHERE indexed_text IS NOT NULL; INSERT INTO " + t +
-                "_fts (rowid, search_text) SELECT x.seq, " + reader_tagged_trigrams::index_text_sql("x") + " FROM " + t +
-                "_fts_pending p JOIN " + t + "_text x ON x.seq = p.seq; DELETE FROM " + t + "_fts_pending; COMMIT;");
+        db.exec("CREATE TEMP TABLE IF NOT EXISTS fts_chunk (seq INTEGER PRIMARY KEY); DELETE FROM temp.fts_chunk;"
+                "BEGIN IMMEDIATE; INSERT INTO temp.fts_chunk SELECT seq FROM " + t + "_fts_pending ORDER BY seq LIMIT " +
+                std::to_string(max_rows) + "; INSERT INTO " + t + "_fts (" + t + "_fts, rowid, search_text) SELECT "
+                "'delete', p.seq, p.indexed_text FROM " + t + "_fts_pending p JOIN temp.fts_chunk c ON c.seq = p.seq "
+                "WHERE p.indexed_text IS NOT NULL; INSERT INTO " + t + "_fts (rowid, search_text) SELECT x.seq, " +
+                reader_tagged_trigrams::index_text_sql("x") + " FROM temp.fts_chunk c JOIN " + t +
+                "_text x ON x.seq = c.seq; DELETE FROM " + t + "_fts_pending WHERE seq IN (SELECT seq FROM temp.fts_chunk);"
+                "COMMIT;");
       } catch (const std::exception& e) {
         try {
           db.exec("ROLLBACK");
@@ -726,7 +733,6 @@ class SqliteCatalogStore final : public CatalogStore {
       }
     }
   }
-
 
   // Access-set facet counts (AccessFacetCounts): built from the tables at start; afterwards
   // each write records its change in job_delta_, which the write loop applies once committed.
@@ -828,9 +834,11 @@ class SqliteCatalogStore final : public CatalogStore {
     bool ordered_by_index = plan.order.empty() || (plan.order.size() == 1 && plan.order[0].params.empty() &&
                                                    plan.order[0].expr.rfind("t.", 0) == 0);
     if (plan.limit < 0 || plan.limit > 1000 || !ordered_by_index) return plan;
-    // The probes count candidates among the rows this reader may read, like the lookup itself.
+    // The probes count candidates among the rows this reader may read, like the lookup itself,
+    // and compare them with how many rows the reader may read.
     SqlCondition readers;
     readers.text_readers = and_all(plan.conditions).text_readers;
+    const std::int64_t readable = readable_rows(db, schema, readers.text_readers.get());
     QueryPlan out = plan;
     for (auto& c : out.conditions) {
       if (!c.row_check) continue;
@@ -839,19 +847,35 @@ class SqliteCatalogStore final : public CatalogStore {
         readers.params = {m};
         probes.push_back(std::get<std::string>(with_text_lookups(readers).params.front()));
       }
-      if (text_is_common(db, schema, probes)) c = SqlCondition(*c.row_check);
+      if (text_is_common(db, schema, probes, readable)) c = SqlCondition(*c.row_check);
     }
     return out;
   }
 
-  // True when one of the MATCH expressions has candidates in at least 2 % of the collection
-  // (and 2,000). Remembered per expression for 10,000 writes: shares change slowly, and the
-  // count itself costs milliseconds. An expression names its readers, so what it counts, and
-  // when it is remembered, depends only on rows they may read.
-  bool text_is_common(SqliteDb& db, const CollectionSchema& schema, const std::vector<std::string>& probes) {
+  // How many rows the readers may read: the access-set counts know it for collections that
+  // keep them; otherwise (or for readers of everything) the collection's size.
+  std::int64_t readable_rows(SqliteDb& db, const CollectionSchema& schema, const std::vector<std::string>* members) {
+    if (members) {
+      AccessValues values{false, *members};
+      if (auto counted = counted_facets(schema, values, {}, 0)) return counted->total;
+    }
+    auto size = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM " + schema.table);
+    size.step();
+    return size.int64(0);
+  }
+
+  // True when one of the MATCH expressions has candidates in at least 2 % of the rows the
+  // reader may read (and 200). Remembered per expression for 10,000 writes: shares change
+  // slowly, and the count itself costs milliseconds. An expression names its readers, so what
+  // it counts, and when it is remembered, depends only on rows they may read. A walk in sort
+  // order meets a first page of a term that common soon: it passes over unreadable rows by the
+  // access set in the walk index, and checks the text only on readable ones.
+  bool text_is_common(SqliteDb& db, const CollectionSchema& schema, const std::vector<std::string>& probes,
+                      std::int64_t readable) {
     std::uint64_t generation = generation_.load(std::memory_order_acquire);
+    const std::int64_t limit = std::max<std::int64_t>(200, readable / 50);
     for (const auto& probe : probes) {
-      std::string key = schema.table + '\x1f' + probe;
+      std::string key = schema.table + '\x1f' + std::to_string(limit) + '\x1f' + probe;
       {
         std::lock_guard lock(common_terms_mu_);
         auto it = common_terms_.find(key);
@@ -860,9 +884,6 @@ class SqliteCatalogStore final : public CatalogStore {
           continue;
         }
       }
-      auto size = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM " + schema.table);
-      size.step();
-      std::int64_t limit = std::max<std::int64_t>(2000, size.int64(0) / 50);
       auto count = db.prepare("SELECT COUNT(*) FROM (SELECT rowid FROM " + schema.table + "_fts WHERE " + schema.table +
                               "_fts MATCH ? LIMIT ?)");
       count.bind_all({probe, limit});
@@ -1255,6 +1276,11 @@ class SqliteCatalogStore final : public CatalogStore {
     return "CREATE TABLE IF NOT EXISTS " + x + kTextColumns + ";"
            "CREATE VIRTUAL TABLE IF NOT EXISTS " + f + " USING fts5(search_text, content='', tokenize='" +
            reader_tagged_trigrams::kTokenizerName + "', detail='none');"
+           // A chunk of texts (index_pending_text) gives ~4 tokens per trigram: with FTS5's
+           // 1 MiB of pending terms it became dozens of small segments to merge, each merge
+           // rewriting the large ones again. One or two segments per chunk, merged 8 at a time.
+           "INSERT INTO " + f + " (" + f + ", rank) VALUES ('hashsize', 33554432);"
+           "INSERT INTO " + f + " (" + f + ", rank) VALUES ('automerge', 8);"
            "CREATE TABLE IF NOT EXISTS " + p + " (seq INTEGER PRIMARY KEY, indexed_text TEXT);"
            "CREATE TRIGGER IF NOT EXISTS " + f + "_ai AFTER INSERT ON " + x + " BEGIN "
            "INSERT OR IGNORE INTO " + p + " (seq) VALUES (new.seq); END;"
