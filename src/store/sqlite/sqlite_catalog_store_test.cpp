@@ -276,6 +276,30 @@ TEST_F(StoreTest, TextSearchFindsSubstringsOfIdentifiers) {
   EXPECT_TRUE(matching(text_condition(schemas::datasets(), "nothing-like-this")).empty());
 }
 
+// A long term is looked up by at most 8 of its trigrams, spread from its first to its last:
+// the stored text confirms the rest, so a text that differs in between is not found.
+TEST_F(StoreTest, LongTermsAreLookedUpBySomeTrigramsAndConfirmedWhole) {
+  const std::string name = "session-2024-03-01-krios1-falcon4i-apoferritin-grid7-square12";
+  add("l/1", {{"ownerGroup", "g"}, {"datasetName", name}});
+  add("l/2", {{"ownerGroup", "g"}, {"datasetName", "session-2024-03-01-krios1-falcon4i-RIBOSOME-grid7-square12"}});
+  std::string again = name;
+  again[40] = 'X';  // one character of "apoferritin" changed: between the trigrams looked up
+  add("l/3", {{"ownerGroup", "g"}, {"datasetName", again}});
+  for (bool indexed : {false, true}) {
+    if (indexed) {
+      store_.reset();
+      store_ = open_sqlite_store(dir_ / "catalog.db");
+    }
+    auto c = text_condition(schemas::datasets(), name);
+    ASSERT_EQ(c.text_probes.size(), 1u);
+    EXPECT_EQ(c.text_probes[0].trigrams.size(), 8u);
+    EXPECT_EQ(c.text_probes[0].trigrams.front(), "ses");
+    EXPECT_EQ(c.text_probes[0].trigrams.back(), "e12");
+    EXPECT_EQ(matching(c), Ids{"l/1"}) << indexed;
+    EXPECT_EQ(matching(text_condition(schemas::datasets(), "krios1-falcon4i")), (Ids{"l/1", "l/2", "l/3"})) << indexed;
+  }
+}
+
 // Texts are indexed in batches by the writer; a search must give the same answer before
 // and after, and after an update it must find the new text only.
 TEST_F(StoreTest, TextSearchBeforeAndAfterBatchIndexing) {
