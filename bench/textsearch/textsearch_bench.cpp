@@ -33,8 +33,11 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 constexpr int kGroups = 20;
-const char* const kOthersOnly = "zebrafishmarker";  // in 30 % of the datasets the reader may not read
-const char* const kNowhere = "qqqnowhereqqq";
+// The two terms share no trigram with any text the reader may read, so the only difference
+// between their lookups is what others' private rows hold (a term with a trigram such as "mar",
+// common in readable descriptions, costs more for readable reasons).
+const char* const kOthersOnly = "zqxjvkwpzqxj";  // in 30 % of the datasets the reader may not read
+const char* const kNowhere = "xqzjvwkqpxqz";
 const char* const kOwn = "apoferritinmine";  // in the reader's group's datasets
 
 json::object synthetic_dataset(std::int64_t i, std::mt19937& rng) {
