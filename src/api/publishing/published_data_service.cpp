@@ -119,7 +119,7 @@ SqlCondition PublishedDataService::read_condition(const Principal& p) const {
   if (rule.is_null()) return SqlCondition::always_true();
   SqlCondition c = translate_where(records(), rule);
   auto members = std::make_shared<std::vector<std::string>>();
-  for (const char* status : {"public", "registered", "amended"}) members->push_back(std::string("st:") + status);
+  for (const auto& status : records().public_values) members->push_back("st:" + status);
   if (p.authenticated()) members->push_back("u:" + p.username);
   c.text_readers = std::move(members);
   return c;
@@ -127,7 +127,9 @@ SqlCondition PublishedDataService::read_condition(const Principal& p) const {
 
 json::value PublishedDataService::read_rule(const Principal& p) const {
   if (app_.is_admin(p)) return nullptr;
-  json::array any{json::object{{"status", json::object{{"$in", json::array{"public", "registered", "amended"}}}}}};
+  // The statuses anyone may read (is_readable_by_anyone), as the schema lists them for harvesters.
+  json::array statuses(records().public_values.begin(), records().public_values.end());
+  json::array any{json::object{{"status", json::object{{"$in", std::move(statuses)}}}}};
   if (p.authenticated()) any.emplace_back(json::object{{"createdBy", p.username}});
   return json::object{{"$or", std::move(any)}};
 }

@@ -834,10 +834,13 @@ class SqliteCatalogStore final : public CatalogStore {
     bool ordered_by_index = plan.order.empty() || (plan.order.size() == 1 && plan.order[0].params.empty() &&
                                                    plan.order[0].expr.rfind("t.", 0) == 0);
     if (plan.limit < 0 || plan.limit > 1000 || !ordered_by_index) return plan;
+    if (std::none_of(plan.conditions.begin(), plan.conditions.end(), [](const SqlCondition& c) { return c.row_check; }))
+      return plan;  // no text search: nothing to choose
     // The probes count candidates among the rows this reader may read, like the lookup itself,
     // and compare them with how many rows the reader may read.
     SqlCondition readers;
-    readers.text_readers = and_all(plan.conditions).text_readers;
+    for (const auto& c : plan.conditions)
+      if (!readers.text_readers) readers.text_readers = c.text_readers;
     const std::int64_t readable = readable_rows(db, schema, readers.text_readers.get());
     QueryPlan out = plan;
     for (auto& c : out.conditions) {
