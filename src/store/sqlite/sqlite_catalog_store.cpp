@@ -1315,6 +1315,18 @@ class SqliteCatalogStore final : public CatalogStore {
            ", seq, access_set);";
   }
 
+  // Anonymous visitors read published rows only (`t.is_published = 1`): their walk in this
+  // column's order goes through published rows alone, so page 400 of the public datasets
+  // skips 10,000 index entries instead of testing ~200,000 rows when 5 % are public.
+  static std::string public_walk_index_ddl(const CollectionSchema& s, const IndexedColumn& c) {
+    return "CREATE INDEX IF NOT EXISTS " + s.table + "_" + c.column + "_public_walk ON " + s.table + " (" + c.column +
+           ", seq) WHERE is_published = 1;";
+  }
+
+  static bool has_published_column(const CollectionSchema& s) {
+    return std::any_of(s.columns.begin(), s.columns.end(), [](const IndexedColumn& c) { return c.column == "is_published"; });
+  }
+
   static void create_schema(SqliteDb& db) {
     std::int64_t version = 0, tables = 0;
     {  // read, then reset, before the upgrade changes the schema
@@ -1349,9 +1361,10 @@ class SqliteCatalogStore final : public CatalogStore {
       ddl += ");";
       ddl += "CREATE TABLE IF NOT EXISTS " + t + "_doc" + kDocColumns + ";";
       for (const auto& c : s->columns) {
-        if (c.walk_order && s->has_access_set())
+        if (c.walk_order && s->has_access_set()) {
           ddl += walk_index_ddl(*s, c);
-        else
+          if (has_published_column(*s)) ddl += public_walk_index_ddl(*s, c);
+        } else
           ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ");";
       }
       if (!s->array_fields.empty()) {

@@ -870,10 +870,10 @@ TEST_F(CountedFacetsTest, FormatFiveGainsAccessSetsWhenOpened) {
     auto st = db.prepare("SELECT COUNT(*) FROM datasets WHERE access_set IS NULL OR access_set = ''");
     ASSERT_TRUE(st.step());
     EXPECT_EQ(st.int64(0), 0);  // every random document has an owner group
-    auto indexes = db.prepare("SELECT group_concat(name) FROM sqlite_schema WHERE tbl_name = 'datasets' AND "
-                              "name LIKE 'datasets_creation_time%'");
+    auto indexes = db.prepare("SELECT group_concat(name) FROM (SELECT name FROM sqlite_schema WHERE tbl_name = "
+                              "'datasets' AND name LIKE 'datasets_creation_time%' ORDER BY name)");
     ASSERT_TRUE(indexes.step());
-    EXPECT_EQ(indexes.text(0), "datasets_creation_time_walk");
+    EXPECT_EQ(indexes.text(0), "datasets_creation_time_public_walk,datasets_creation_time_walk");
   }
 }
 
