@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "jobs/job_actions.h"
 #include "jobs/job_auth.h"
+#include "jobs/job_status_history.h"
 #include "query/access.h"
 
 namespace openem {
@@ -220,6 +221,7 @@ json::object JobService::create(const Principal& p, json::object body, const std
   job["configVersion"] = config_.config_version;
   job["jobResultObject"] = json::object();
   stamp(job, p, true);
+  note_job_status(job, str_field(job, "createdAt"));
   app_.store().transaction([&] {
     app_.store().insert(schemas::jobs(), job);
     // As Loopback-era SciCat did: the frontend shows the job as work in progress at once,
@@ -279,6 +281,7 @@ json::object JobService::update(const Principal& p, const std::string& id, const
     // longer applies.
     if (str_field(job, "statusCode") != before) job.erase("openemWorker");
     stamp(job, p, false);
+    note_job_status(job, str_field(job, "updatedAt"));
     app_.store().replace(schemas::jobs(), job);
   });
   if (t) run_notify_actions(t->update.actions, job, app_.config(), "update");

@@ -18,6 +18,7 @@
 #include "jobs/archive_ledger.h"
 #include "jobs/bag_reader.h"
 #include "jobs/job_actions.h"
+#include "jobs/job_status_history.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -194,6 +195,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
         job["statusCode"] = "finishedUnsuccessful";
         job["statusMessage"] = "Gave up: the worker stopped " + std::to_string(attempts) + " times during this job";
         job["updatedAt"] = iso_utc(now);
+        note_job_status(job, iso_utc(now));
         store.replace(schemas::jobs(), job);
         continue;
       }
@@ -222,6 +224,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
     job["statusCode"] = "inProgress";
     job["statusMessage"] = "Job in progress";
     job["updatedAt"] = iso_utc(now);
+    note_job_status(job, iso_utc(now));
     store.replace(schemas::jobs(), job);
     claimed = job;
   });
@@ -258,6 +261,7 @@ void ArchiveWorker::finish(const std::string& job_id, const std::string& status_
     json::object& w = worker_state(*job);
     Millis took = now_millis() - int_of(w.if_contains("startedAt"), now_millis());
     w.erase("heartbeat");
+    note_job_status(*job, str(*job, "updatedAt"));
     store_.replace(schemas::jobs(), *job);
     // A running mean of job durations, for the estimates shown on queued jobs.
     double mean = 0;
@@ -280,6 +284,8 @@ void ArchiveWorker::release(const std::string& job_id) {
     if (!job || str(*job, "statusCode") != "inProgress" || str(worker_state(*job), "worker") != opt_.worker_id) return;
     (*job)["statusCode"] = "jobSubmitted";
     (*job)["statusMessage"] = "Queued again: the worker was shut down during the job";
+    (*job)["updatedAt"] = now_iso();
+    note_job_status(*job, str(*job, "updatedAt"));
     job->erase("openemWorker");
     store_.replace(schemas::jobs(), *job);
   });
@@ -709,6 +715,7 @@ int ArchiveWorker::schedule_auto_archive() {
                        {"updatedBy", "openem-archiver"},
                        {"createdAt", now},
                        {"updatedAt", now}};
+      note_job_status(job, now);
       store_.insert(schemas::jobs(), job);
       ++created;
     });
