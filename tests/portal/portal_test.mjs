@@ -97,7 +97,13 @@ async function prepare(base) {
     creationTime: "2025-06-02T10:00:00Z", principalInvestigator: "pi", creationLocation: "krios-e2e",
     datasetName: "portale2e secret of group2", keywords: ["portale2e"],
   }, 201);
-  return { pid, path, content, secretPid: secret.json.pid };
+  // A group1 dataset that user1 publishes with a DOI in the portal.
+  const toPublish = await ingestor.call("POST", "/api/v3/Datasets", {
+    type: "raw", ownerGroup: "group1", owner: "User One", contactEmail: "user1@your.site", sourceFolder: "/data/to-publish",
+    creationTime: "2025-06-03T10:00:00Z", principalInvestigator: "pi@your.site", creationLocation: "krios-e2e",
+    datasetName: "portale2e dataset to publish", keywords: ["portale2e"],
+  }, 201);
+  return { pid, path, content, secretPid: secret.json.pid, publishPid: toPublish.json.pid };
 }
 
 async function resultNames(page) {
@@ -106,7 +112,7 @@ async function resultNames(page) {
 }
 
 async function run(base, context) {
-  const { pid, path, content, secretPid } = await prepare(base);
+  const { pid, path, content, secretPid, publishPid } = await prepare(base);
   const page = await context.newPage();
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
@@ -217,7 +223,43 @@ async function run(base, context) {
   await audit(page, "jobs");
   await page.getByRole("link", { name: "retrieve job" }).first().click();
   await page.getByRole("heading", { level: 1, name: "retrieve job" }).waitFor();
+  const history = await page.locator(".status-history li").allInnerTexts();
+  check("the job page shows the status history from submitted to finished",
+    history.length >= 2 && /jobSubmitted/.test(history[0]) && /finishedSuccessful/.test(history.at(-1)), JSON.stringify(history));
   await audit(page, "job");
+
+  // --- publish a dataset with a DOI: a draft (the server's message at its field), then register ---
+  await page.goto(`${base}/datasets/${encodeURIComponent(publishPid)}`);
+  await page.getByRole("button", { name: "Publish with a DOI…" }).click();
+  const title = page.getByLabel("Title", { exact: true });
+  await title.waitFor();
+  eq("the publish form is prefilled with the dataset's name", await title.inputValue(), "portale2e dataset to publish");
+  eq("the publish form names the owner as creator", await page.getByLabel("Creators").inputValue(), "User One");
+  await title.fill("");
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await page.locator("#publish-title-error").waitFor();
+  await audit(page, "publish-form");
+  await title.fill("Apoferritin raw movies, portale2e");
+  await page.getByRole("button", { name: "Create draft" }).click();
+  await page.waitForURL((u) => u.pathname.startsWith("/published/"));
+  await page.getByRole("heading", { level: 1, name: "Apoferritin raw movies, portale2e" }).waitFor();
+  const doi = decodeURIComponent(new URL(page.url()).pathname.slice("/published/".length));
+  check("the new record is a draft", (await page.locator(".state").first().innerText()).includes("draft"));
+  eq("anonymous visitors do not see the draft", (await fetch(`${base}/api/v4/publisheddata/${encodeURIComponent(doi)}`)).status, 404);
+  await audit(page, "published-draft");
+  await page.getByRole("button", { name: "Register the DOI" }).click();
+  await page.locator(".state-registered").first().waitFor();
+  eq("registering made the dataset public", (await fetch(`${base}/api/v3/datasets/${encodeURIComponent(publishPid)}`)).status, 200);
+  eq("the landing page link", await page.getByRole("link", { name: "Landing page of this DOI" }).getAttribute("href"), `/doi/${doi}`);
+  const landing = await fetch(`${base}/doi/${doi}`, { headers: { Accept: "text/html" } });
+  check("the DOI's landing page shows the title", landing.status === 200 && (await landing.text()).includes("Apoferritin raw movies, portale2e"));
+  await audit(page, "published-record");
+  await page.getByRole("link", { name: "Published data", exact: true }).click();
+  await page.getByRole("heading", { level: 1, name: "Published data" }).waitFor();
+  await page.getByRole("link", { name: "Apoferritin raw movies, portale2e" }).waitFor();
+  await audit(page, "published");
+  await page.goto(`${base}/datasets/${encodeURIComponent(publishPid)}`);
+  await page.locator("#publication").getByRole("link", { name: "Apoferritin raw movies, portale2e" }).waitFor();
 
   // --- proposals, samples, instruments ---
   for (const [nav, heading, item] of [["Proposals", "Proposals", "20210906"], ["Instruments", "Instruments", "Titan Krios G4 (cryo-EM 1)"]]) {

@@ -2,14 +2,14 @@
 import { useEffect, useRef } from "preact/hooks";
 import { session, sessionExpired } from "./api/session";
 import { DatasetPage } from "./dataset/dataset_page";
-import { publishedDataAvailable } from "./features";
 import { useObservable } from "./observable";
 import { InstrumentList, InstrumentPage, ProposalList, ProposalPage, SampleList, SamplePage } from "./pages/collections";
 import { JobList, JobPage } from "./pages/jobs";
-import { PublishedPage } from "./pages/published";
 import { SignInPage } from "./pages/signin";
 import { UserPage } from "./pages/user";
 import { idAfter, useLocation } from "./router";
+import { PublishedList } from "./publish/published_list";
+import { PublishedRecordPage } from "./publish/published_record";
 import { SearchPage } from "./search/search_page";
 
 function route(path: string) {
@@ -28,7 +28,8 @@ function route(path: string) {
   if (detail("/jobs")) return { page: <JobPage id={idAfter(p, "/jobs/")} />, title: "Job" };
   if (p === "/signin") return { page: <SignInPage />, title: "Sign in" };
   if (p === "/user") return { page: <UserPage />, title: "Your account" };
-  if (p === "/published") return { page: <PublishedPage />, title: "Published data" };
+  if (p === "/published") return { page: <PublishedList />, title: "Published data" };
+  if (detail("/published")) return { page: <PublishedRecordPage doi={idAfter(p, "/published/")} />, title: "Published data" };
   return {
     page: (
       <>
@@ -45,6 +46,7 @@ const NAV: [string, string][] = [
   ["/proposals", "Proposals"],
   ["/samples", "Samples"],
   ["/instruments", "Instruments"],
+  ["/published", "Published data"],
   ["/jobs", "Jobs"],
 ];
 
@@ -52,7 +54,6 @@ export function App() {
   const loc = useLocation();
   const user = useObservable(session);
   const expired = useObservable(sessionExpired);
-  const published = useObservable(publishedDataAvailable);
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   const { page, title } = route(loc.path);
@@ -77,7 +78,6 @@ export function App() {
             {NAV.map(([href, label]) => (
               <li key={href}><a href={href} aria-current={section(href) ? "page" : undefined}>{label}</a></li>
             ))}
-            {published && <li><a href="/published" aria-current={section("/published") ? "page" : undefined}>Published data</a></li>}
           </ul>
         </nav>
         <div class="account">

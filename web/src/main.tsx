@@ -3,7 +3,6 @@
 // bundle gets its #app content replaced by the live page, or, without #app, one is added.
 import { render } from "preact";
 import { App } from "./app";
-import { probeFeatures } from "./features";
 import { installLinkInterception } from "./router";
 import "./styles.css";
 
@@ -16,5 +15,3 @@ if (!root) {
 }
 root.textContent = "";
 render(<App />, root);
-// After the first render, so that the page's own requests go first.
-probeFeatures();

@@ -59,3 +59,5 @@ export function idAfter(path: string, prefix: string): string {
 }
 
 export const datasetUrl = (pid: string) => "/datasets/" + encodeURIComponent(pid);
+// A DOI keeps its '/' percent-encoded in one path segment: /published/10.5072%2Fabc.
+export const publishedUrl = (doi: string) => "/published/" + encodeURIComponent(doi);

@@ -77,6 +77,7 @@ export interface Job {
   estimatedCompletionTime?: string;
   jobParams?: { datasetList?: { pid: string; files?: string[] }[]; [k: string]: Json | undefined };
   jobResultObject?: { [k: string]: Json };
+  statusHistory?: { statusCode: string; statusMessage?: string; time: string }[];
 }
 
 export interface FacetBucket {
@@ -90,4 +91,39 @@ export interface WhoAmI {
   username?: string;
   email?: string;
   currentGroups?: string[];
+}
+
+// A published-data record in the v4 shape (docs/publishing.md): `metadata` holds DataCite's
+// attributes; `registration` the latest change sent (or waiting to be sent) to DataCite.
+export interface PublishedRecord {
+  doi: string;
+  title?: string;
+  abstract?: string;
+  datasetPids?: string[];
+  status: "private" | "public" | "registered" | "amended" | string;
+  createdBy?: string;
+  createdAt?: string;
+  registeredTime?: string;
+  numberOfFiles?: number;
+  sizeOfArchive?: number;
+  metadata?: {
+    creators?: { name: string; [k: string]: unknown }[];
+    publisher?: { name?: string; [k: string]: unknown };
+    publicationYear?: number;
+    resourceType?: string;
+    [k: string]: unknown;
+  };
+  registration?: { state?: string; change?: string; attempts?: number; lastError?: string | null; nextAttemptAt?: string; sentAt?: string; waitingFor?: string };
+  [k: string]: unknown;
+}
+
+// GET /api/v4/publisheddata/formpopulate?pid=: a proposal for a new record from one dataset.
+export interface PublishForm {
+  title?: string;
+  abstract?: string;
+  creator?: string[];
+  publisher?: string;
+  publicationYear?: number;
+  resourceType?: string;
+  pidArray?: string[];
 }

@@ -13,11 +13,11 @@ export function bytes(n: number | undefined | null): string {
   return (i === 0 ? String(v) : v.toFixed(v < 10 ? 2 : 1)) + " " + units[i];
 }
 
-export function date(iso: string | undefined | null): string {
+export function date(iso: string | undefined | null, withSeconds = false): string {
   if (!iso) return "–";
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return String(iso);
-  return d.toISOString().slice(0, 16).replace("T", " ") + " UTC";
+  return d.toISOString().slice(0, withSeconds ? 19 : 16).replace("T", " ") + " UTC";
 }
 
 export function day(iso: string | undefined | null): string {

@@ -1,6 +1,6 @@
 // The dataset page (/datasets/{pid}): every field, the scientific metadata tree, files with
-// downloads, attachments, lifecycle with archive/retrieve jobs, related documents, sharing,
-// and editing for its owners. The same URL is the public landing page that the server
+// downloads, attachments, lifecycle with archive/retrieve jobs, its DOIs (and publishing for
+// its owners), related documents, sharing, and editing for its owners. The same URL is the public landing page that the server
 // renders for published data; this page then takes over in the browser.
 import { useEffect, useState } from "preact/hooks";
 import { api, enc } from "../api/client";
@@ -11,6 +11,7 @@ import { FieldsTable } from "../components/fields_table";
 import { bytes, date } from "../components/format";
 import { useApi } from "../components/use_api";
 import { useObservable } from "../observable";
+import { Publication } from "../publish/publish_dataset";
 import { Attachments } from "./attachments";
 import { EditForm } from "./edit_form";
 import { FileList } from "./file_list";
@@ -62,7 +63,7 @@ export function DatasetPage({ pid }: { pid: string }) {
       </header>
       <nav class="toc" aria-label="Sections of this page">
         <a href="#files">Files</a> <a href="#metadata">Scientific metadata</a> <a href="#lifecycle">Archive and retrieve</a>{" "}
-        <a href="#related">Related</a> <a href="#sharing">Sharing</a> <a href="#fields">All fields</a>
+        <a href="#publication">Publication</a> <a href="#related">Related</a> <a href="#sharing">Sharing</a> <a href="#fields">All fields</a>
         {isOwner && <> <a href="#edit">Edit</a></>}
       </nav>
       <section id="files" aria-labelledby="h-files">
@@ -81,6 +82,10 @@ export function DatasetPage({ pid }: { pid: string }) {
       <section id="lifecycle" aria-labelledby="h-lifecycle">
         <h2 id="h-lifecycle">Archive and retrieve</h2>
         <Lifecycle ds={ds} canArchive={isOwner} signedIn={!!user} onChange={loaded.reload} />
+      </section>
+      <section id="publication" aria-labelledby="h-publication">
+        <h2 id="h-publication">Publication</h2>
+        <Publication pid={ds.pid} isOwner={isOwner} />
       </section>
       <section id="related" aria-labelledby="h-related">
         <h2 id="h-related">Related</h2>

@@ -4,6 +4,7 @@ import { useState } from "preact/hooks";
 import { ApiError, api, enc } from "../api/client";
 import type { Dataset } from "../api/types";
 import { describe } from "../components/error_message";
+import { FormField } from "../components/form_field";
 
 interface FieldDef { key: keyof Dataset & string; label: string; list?: boolean; multiline?: boolean; help?: string }
 
@@ -58,22 +59,10 @@ export function EditForm({ ds, onSaved }: { ds: Dataset; onSaved: (d: Dataset) =
 
   return (
     <form class="edit" onSubmit={save} noValidate>
-      {FIELDS.map((f) => {
-        const id = `edit-${f.key}`;
-        const describedBy = [f.help ? id + "-help" : "", errors[f.key] ? id + "-error" : ""].filter(Boolean).join(" ") || undefined;
-        const common = {
-          id, value: values[f.key] ?? "", "aria-describedby": describedBy, "aria-invalid": errors[f.key] ? true : undefined,
-          onInput: (e: Event) => setValues({ ...values, [f.key]: (e.currentTarget as HTMLInputElement).value }),
-        };
-        return (
-          <div class="field" key={f.key}>
-            <label for={id}>{f.label}</label>
-            {f.multiline ? <textarea rows={3} {...common} /> : <input type="text" {...common} />}
-            {f.help && <p id={id + "-help"} class="help">{f.help}</p>}
-            {errors[f.key] && <p id={id + "-error"} class="field-error">{errors[f.key]}</p>}
-          </div>
-        );
-      })}
+      {FIELDS.map((f) => (
+        <FormField key={f.key} id={`edit-${f.key}`} label={f.label} value={values[f.key] ?? ""} help={f.help} error={errors[f.key]}
+          multiline={f.multiline} onValue={(v) => setValues({ ...values, [f.key]: v })} />
+      ))}
       <button type="submit">Save changes</button> <span role="status">{status}</span>
     </form>
   );

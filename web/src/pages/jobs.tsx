@@ -1,5 +1,5 @@
 // The jobs page: the caller's jobs (what the jobs API lets them read) with their status,
-// queue position and estimated end; and one job's page with its datasets and result.
+// status history, queue position and estimated end; and one job's page with its datasets and result.
 import { api, enc, qs } from "../api/client";
 import { session } from "../api/session";
 import type { Doc, Job } from "../api/types";
@@ -41,6 +41,12 @@ export function JobList() {
           {jobs.data.map((j) => (
             <li key={j.id}>
               <JobLine job={j} />
+              {(j.statusHistory?.length ?? 0) > 1 && (
+                <details>
+                  <summary>Status history</summary>
+                  <StatusHistory job={j} />
+                </details>
+              )}
               <div class="muted">
                 Datasets:{" "}
                 {(j.jobParams?.datasetList ?? []).map((d, i) => <span key={d.pid}>{i > 0 && ", "}<a href={datasetUrl(d.pid)}>{d.pid}</a></span>)}
@@ -68,6 +74,8 @@ export function JobPage({ id }: { id: string }) {
         <div><dt>Requested</dt><dd>{date(j.createdAt)} by {j.ownerUser ?? "anonymous"}</dd></div>
         <div><dt>Last change</dt><dd>{date(j.updatedAt)}</dd></div>
       </dl>
+      <h2>Status history</h2>
+      <StatusHistory job={j} />
       <h2>Datasets</h2>
       <ul>
         {(j.jobParams?.datasetList ?? []).map((d) => <li key={d.pid}><a href={datasetUrl(d.pid)}>{d.pid}</a></li>)}
@@ -75,5 +83,21 @@ export function JobPage({ id }: { id: string }) {
       <h2>All fields</h2>
       <FieldsTable doc={j as unknown as Doc} />
     </article>
+  );
+}
+
+// Every status the job has been in, oldest first (the server's statusHistory).
+function StatusHistory({ job }: { job: Job }) {
+  const entries = job.statusHistory ?? [];
+  if (!entries.length) return <p class="muted">No status history recorded for this job.</p>;
+  return (
+    <ol class="status-history">
+      {entries.map((e, i) => (
+        <li key={i}>
+          <time dateTime={e.time}>{date(e.time, true)}</time> <span class={`status status-${e.statusCode}`}>{e.statusCode}</span>
+          {e.statusMessage && <span> — {e.statusMessage}</span>}
+        </li>
+      ))}
+    </ol>
   );
 }
