@@ -1,6 +1,6 @@
 // One published-data record (/published/{doi}): what it publishes and its state, the way to the
 // DOI's landing page once it is public, DataCite's delivery state, and — for its creator and
-// admins — the workflow: edit the draft, make it public, register the DOI, delete the draft.
+// admins — the workflow: edit the draft, make it public, register the DOI (admins: delete it).
 import { useState } from "preact/hooks";
 import { ApiError, api, enc } from "../api/client";
 import { session } from "../api/session";
@@ -22,7 +22,8 @@ export function PublishedRecordPage({ doi }: { doi: string }) {
   if (loaded.error) return <><h1>Published data</h1><ErrorMessage error={loaded.error} what="published data record" /></>;
   const r = loaded.data;
   if (!r) return <p class="loading">Loading published data…</p>;
-  const mayChange = !!user && (user.username === r.createdBy || (user.groups ?? []).includes("admin"));
+  const isAdmin = (user?.groups ?? []).includes("admin");
+  const mayChange = !!user && (user.username === r.createdBy || isAdmin);
   const m = r.metadata ?? {};
   return (
     <article class="published-record">
@@ -53,7 +54,7 @@ export function PublishedRecordPage({ doi }: { doi: string }) {
       <ul class="published-datasets">
         {(r.datasetPids ?? []).map((pid) => <li key={pid}><a href={datasetUrl(pid)}>{pid}</a></li>)}
       </ul>
-      {mayChange && (r.status === "private" || r.status === "public") && <Workflow record={r} onChange={loaded.reload} />}
+      {mayChange && (r.status === "private" || r.status === "public") && <Workflow record={r} mayDelete={isAdmin} onChange={loaded.reload} />}
       <h2>All fields</h2>
       <FieldsTable doc={r as unknown as Doc} />
     </article>
@@ -75,7 +76,9 @@ function Registration({ reg }: { reg: NonNullable<PublishedRecord["registration"
 
 // The steps its creator takes: a draft (private) is edited, then made public or registered at
 // once; a public record is registered. The server checks every step and its answer is shown.
-function Workflow({ record, onChange }: { record: PublishedRecord; onChange: () => void }) {
+// Deleting is for DELETE_GROUPS (admins by default), not for a record's creator, so the button
+// is offered to admins only; the server decides either way.
+function Workflow({ record, mayDelete, onChange }: { record: PublishedRecord; mayDelete: boolean; onChange: () => void }) {
   const [values, setValues] = useState<RecordValues>(() => valuesOf(record));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [status, setStatus] = useState("");
@@ -120,7 +123,7 @@ function Workflow({ record, onChange }: { record: PublishedRecord; onChange: () 
         })}>
           Register the DOI
         </button>{" "}
-        {draft && (
+        {draft && mayDelete && (
           <button type="button" class="secondary" disabled={busy}
             onClick={() => window.confirm("Delete this draft? Its datasets stay as they are.") &&
               act("Deleting the draft", () => api(path(record.doi), { method: "DELETE" }), () => navigate("/published"))}>
