@@ -195,7 +195,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
         job["statusCode"] = "finishedUnsuccessful";
         job["statusMessage"] = "Gave up: the worker stopped " + std::to_string(attempts) + " times during this job";
         job["updatedAt"] = iso_utc(now);
-        note_job_status(job, iso_utc(now));
+        note_job_status(job, str(job, "updatedAt"));
         store.replace(schemas::jobs(), job);
         continue;
       }
@@ -224,7 +224,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
     job["statusCode"] = "inProgress";
     job["statusMessage"] = "Job in progress";
     job["updatedAt"] = iso_utc(now);
-    note_job_status(job, iso_utc(now));
+    note_job_status(job, str(job, "updatedAt"));
     store.replace(schemas::jobs(), job);
     claimed = job;
   });

@@ -3,13 +3,13 @@
 // by the server (formpopulate: the proposal's title and abstract, the PI and owner as
 // creators) and created as a draft, which its own page then publishes and registers.
 import { useState } from "preact/hooks";
-import { ApiError, api, qs } from "../api/client";
+import { api, qs } from "../api/client";
 import type { PublishForm, PublishedRecord } from "../api/types";
 import { describe } from "../components/error_message";
 import { useApi } from "../components/use_api";
 import { navigate, publishedUrl } from "../router";
 import { STATE_TEXT } from "./published_list";
-import { RecordFields, type RecordValues, messagesByField, recordBody } from "./record_fields";
+import { RecordFields, type RecordValues, recordBody, refusal, valuesOfForm } from "./record_fields";
 
 export function Publication({ pid, isOwner }: { pid: string; isOwner: boolean }) {
   const records = useApi(
@@ -44,15 +44,8 @@ function NewRecordForm({ pid, onCancel }: { pid: string; onCancel: () => void })
   const [status, setStatus] = useState("");
   if (form.error) return <p class="error" role="alert">{describe(form.error, "dataset")}</p>;
   if (!form.data) return <p class="loading">Preparing the form…</p>;
-  const f = form.data;
-  const values: RecordValues = edited ?? {
-    title: f.title ?? "",
-    abstract: f.abstract ?? "",
-    creators: (f.creator ?? []).join("\n"),
-    publisher: f.publisher ?? "",
-    publicationYear: f.publicationYear === undefined ? "" : String(f.publicationYear),
-    resourceType: f.resourceType ?? "",
-  };
+  const values: RecordValues = edited ?? valuesOfForm(form.data);
+
 
   const create = async (e: Event) => {
     e.preventDefault();
@@ -61,9 +54,9 @@ function NewRecordForm({ pid, onCancel }: { pid: string; onCancel: () => void })
       const record = await api<PublishedRecord>("/api/v4/publisheddata", { method: "POST", body: { ...recordBody(values), datasetPids: [pid] } });
       navigate(publishedUrl(record.doi));
     } catch (err) {
-      const { byField, rest } = messagesByField(err instanceof ApiError ? err.messages : []);
+      const { byField, status } = refusal(err, "Not created");
       setErrors(byField);
-      setStatus(Object.keys(byField).length && !rest.length ? "Not created: see the messages at the fields." : describe(err, "dataset"));
+      setStatus(status);
     }
   };
   return (

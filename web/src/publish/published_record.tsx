@@ -2,17 +2,17 @@
 // DOI's landing page once it is public, DataCite's delivery state, and — for its creator and
 // admins — the workflow: edit the draft, make it public, register the DOI (admins: delete it).
 import { useState } from "preact/hooks";
-import { ApiError, api, enc } from "../api/client";
+import { api, enc } from "../api/client";
 import { session } from "../api/session";
 import type { Doc, PublishedRecord } from "../api/types";
-import { ErrorMessage, describe } from "../components/error_message";
+import { ErrorMessage } from "../components/error_message";
 import { FieldsTable } from "../components/fields_table";
 import { bytes, date } from "../components/format";
 import { useApi } from "../components/use_api";
 import { useObservable } from "../observable";
 import { datasetUrl, navigate } from "../router";
 import { STATE_TEXT } from "./published_list";
-import { RecordFields, type RecordValues, messagesByField, recordBody, valuesOf } from "./record_fields";
+import { RecordFields, type RecordValues, recordBody, refusal, valuesOf } from "./record_fields";
 
 const path = (doi: string, action = "") => `/api/v4/publisheddata/${enc(doi)}${action}`;
 
@@ -93,9 +93,9 @@ function Workflow({ record, mayDelete, onChange }: { record: PublishedRecord; ma
       setStatus(label + ": done.");
       (after ?? onChange)();
     } catch (err) {
-      const { byField, rest } = messagesByField(err instanceof ApiError ? err.messages : []);
+      const { byField, status } = refusal(err, "Not saved");
       setErrors(byField);
-      setStatus(Object.keys(byField).length && !rest.length ? "Not saved: see the messages at the fields." : describe(err, "published data record"));
+      setStatus(status);
     } finally {
       setBusy(false);
     }

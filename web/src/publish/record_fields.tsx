@@ -1,7 +1,9 @@
 // The fields of a published-data record a person writes (title, abstract, creators, publisher,
 // year, resource type), shared by the "publish this dataset" form and the draft's editor, and
 // the mapping between them and the v4 body; the server's messages are placed at their field.
-import type { PublishedRecord } from "../api/types";
+import { ApiError } from "../api/client";
+import type { PublishForm, PublishedRecord } from "../api/types";
+import { describe } from "../components/error_message";
 import { FormField } from "../components/form_field";
 
 export interface RecordValues {
@@ -36,6 +38,18 @@ export function valuesOf(r: PublishedRecord): RecordValues {
   };
 }
 
+// The server's proposal for a new record (formpopulate's v3 names) as form values.
+export function valuesOfForm(f: PublishForm): RecordValues {
+  return {
+    title: f.title ?? "",
+    abstract: f.abstract ?? "",
+    creators: (f.creator ?? []).join("\n"),
+    publisher: f.publisher ?? "",
+    publicationYear: f.publicationYear === undefined ? "" : String(f.publicationYear),
+    resourceType: f.resourceType ?? "",
+  };
+}
+
 // The v4 body: `metadata` is replaced as a whole by the server, so the record's other
 // metadata (contributors, funding, ...) is sent back unchanged.
 export function recordBody(v: RecordValues, base?: PublishedRecord): Record<string, unknown> {
@@ -56,7 +70,7 @@ export function recordBody(v: RecordValues, base?: PublishedRecord): Record<stri
 }
 
 // "metadata.creators: ..." → creators; "title should not be empty" → title.
-export function messagesByField(messages: string[]): { byField: Record<string, string>; rest: string[] } {
+function messagesByField(messages: string[]): { byField: Record<string, string>; rest: string[] } {
   const byField: Record<string, string> = {};
   const rest: string[] = [];
   for (const m of messages) {
@@ -65,6 +79,13 @@ export function messagesByField(messages: string[]): { byField: Record<string, s
     else rest.push(m);
   }
   return { byField, rest };
+}
+
+// A refused request: the messages to show at their fields, and the sentence for the form.
+export function refusal(err: unknown, notDone: string): { byField: Record<string, string>; status: string } {
+  const { byField, rest } = messagesByField(err instanceof ApiError ? err.messages : []);
+  const atFields = Object.keys(byField).length > 0 && rest.length === 0;
+  return { byField, status: atFields ? `${notDone}: see the messages at the fields.` : describe(err, "published data record") };
 }
 
 export function RecordFields({ values, errors, onInput, idPrefix }: {
