@@ -6,6 +6,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/identity/external_users.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/jwt.h"
@@ -49,6 +50,16 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
                                   config_.login_window_seconds}),
       dummy_password_hash_(hash_password(random_hex(16))) {
   store_->set_query_budget(std::chrono::milliseconds(config_.query_budget_ms));
+  if (config_.oidc.enabled()) {
+    oidc_ = std::make_unique<identity::ProviderClient>(config_.oidc);
+    provider_tokens_ = std::make_unique<ProviderTokens>(
+        *oidc_, [this](const identity::ExternalProfile& profile, bool groups_given) -> std::optional<std::string> {
+          std::string error;
+          auto user = remember_external_user(*this, profile, groups_given, error);
+          if (!user) spdlog::info("oidc: a Bearer token was refused: {}", error);
+          return user ? std::optional<std::string>(user->id) : std::nullopt;
+        });
+  }
 }
 
 namespace {
@@ -77,6 +88,9 @@ std::shared_ptr<const VerifiedToken> App::token_of(const HttpRequest& req) const
   std::string token = token_from(req);
   if (token.empty()) return nullptr;
   auto verified = verified_tokens_.verify_token(token);
+  // Not one of ours: perhaps the identity provider's (signed with its keys, never HS256).
+  if (!verified && provider_tokens_ && identity::JwkSet::supported_algorithm(identity::jws_algorithm(token)))
+    verified = provider_tokens_->verify(token);
   // Checked after the cache, on every request: a revoked token stops working at once.
   if (!verified || revocations_->revoked(verified->subject, verified->generation, verified->jti)) return nullptr;
   return verified;

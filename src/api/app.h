@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "api/identity/provider_tokens.h"
 #include "api/login_throttle.h"
 #include "api/result_cache.h"
 #include "api/token_revocations.h"
@@ -16,6 +17,8 @@
 #include "core/password_pool.h"
 #include "core/principal.h"
 #include "http/message.h"
+#include "identity/pending_sign_ins.h"
+#include "identity/provider_client.h"
 #include "store/catalog_store.h"
 
 namespace openem {
@@ -53,6 +56,11 @@ class App {
   LoginThrottle& login_throttle() const { return login_throttle_; }
   const std::string& dummy_password_hash() const { return dummy_password_hash_; }
 
+  // OpenID Connect (api/identity/, docs/security.md "Federated sign-in"): the provider, or
+  // nullptr when OIDC_ISSUER and OIDC_CLIENT_ID are not set, and the sign-ins under way.
+  identity::ProviderClient* oidc() const { return oidc_.get(); }
+  identity::PendingSignIns& pending_sign_ins() const { return pending_sign_ins_; }
+
   // Facet results until the next write (see ResultCache).
   ResultCache& facet_cache() const { return facet_cache_; }
 
@@ -79,6 +87,9 @@ class App {
   std::unique_ptr<PasswordPool> passwords_;
   mutable LoginThrottle login_throttle_;
   std::string dummy_password_hash_;
+  std::unique_ptr<identity::ProviderClient> oidc_;
+  std::unique_ptr<ProviderTokens> provider_tokens_;  // Bearer tokens of oidc_
+  mutable identity::PendingSignIns pending_sign_ins_;
 };
 
 // Creates the admin account (password from config or generated and printed once) and the

@@ -84,6 +84,18 @@ std::string check_new_password(const json::object& body) {
   return pw;
 }
 
+// Where a user who signed in through the identity provider ends the provider's session:
+// LOGOUT_URL, else the provider's end_session_endpoint; "" for local users, when
+// OIDC_AUTO_LOGOUT is off or the provider has none.
+std::string provider_logout_url(App& app, const Principal& p) {
+  const OidcSettings& oidc = app.config().oidc;
+  if (!app.oidc() || !oidc.auto_logout || p.user_id.rfind("oidc-", 0) != 0) return {};
+  if (!oidc.logout_url.empty()) return oidc.logout_url;
+  std::string error;
+  auto metadata = app.oidc()->metadata(error);
+  return metadata ? metadata->end_session_endpoint : std::string();
+}
+
 }  // namespace
 
 void register_auth_routes(Router& r, App& app) {
@@ -99,7 +111,7 @@ void register_auth_routes(Router& r, App& app) {
                                                 {"username", p.username},
                                                 {"email", p.email},
                                                 {"currentGroups", std::move(groups)},
-                                                {"authStrategy", "local"}});
+                                                {"authStrategy", p.user_id.rfind("oidc-", 0) == 0 ? "oidc" : "local"}});
   });
 
   // Logout ends the token it was sent with (TokenRevocations); a token from before tokens
@@ -111,7 +123,10 @@ void register_auth_routes(Router& r, App& app) {
       if (!token) throw ApiError::unauthorized();
       if (token->jti.empty()) app.token_revocations().revoke_all(p.user_id);
       else app.token_revocations().revoke_one(p.user_id, token->jti, token->expires);
-      return HttpResponse::json(200, json::object{{"logout", "successful"}});
+      json::object answer{{"logout", "successful"}};
+      // Upstream's OIDC_AUTO_LOGOUT: the browser may end the provider's session too.
+      if (auto url = provider_logout_url(app, p); !url.empty()) answer["logoutURL"] = url;
+      return HttpResponse::json(200, answer);
     });
 
   r.add("GET", "/api/v3/users", [&app](HttpRequest& req) {

@@ -103,6 +103,43 @@ void resolve_defaults(Config& c) {
       c.public_url_prefix.compare(c.public_url_prefix.size() - doi_dir.size(), doi_dir.size(), doi_dir) == 0)
     c.public_url = c.public_url_prefix.substr(0, c.public_url_prefix.size() - doi_dir.size());
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  if (c.oidc.audiences.empty() && !c.oidc.client_id.empty()) c.oidc.audiences = {c.oidc.client_id};
+  if (c.oidc.enabled() && c.oidc.callback_url.empty()) {
+    // The provider sends browsers back to this address, so it cannot be guessed from a request.
+    if (c.public_url.empty())
+      throw std::runtime_error("OIDC_CALLBACK_URL (or OPENEM_PUBLIC_URL) must be set for sign-in through OIDC_ISSUER");
+    c.oidc.callback_url = c.public_url + "/api/v3/auth/oidc/callback";
+  }
+}
+
+std::vector<std::string> comma_list(std::string_view csv) { return GroupList::parse(csv).groups; }
+
+bool apply_oidc(OidcSettings& o, const std::string& key, const std::string& value) {
+  if (key == "OIDC_ISSUER") {
+    o.issuer = trim(value);
+    while (!o.issuer.empty() && o.issuer.back() == '/') o.issuer.pop_back();
+  } else if (key == "OIDC_CLIENT_ID") o.client_id = trim(value);
+  else if (key == "OIDC_CLIENT_SECRET") o.client_secret = value;
+  else if (key == "OIDC_CALLBACK_URL") o.callback_url = trim(value);
+  else if (key == "OIDC_SCOPE") o.scope = trim(value);
+  else if (key == "OIDC_SUCCESS_URL") o.success_url = trim(value);
+  else if (key == "OIDC_RETURN_URL") o.return_url = trim(value);
+  else if (key == "OIDC_ACCESS_GROUPS_PROPERTY" || key == "OIDC_ACCESS_GROUPS" || key == "OIDC_USERINFO_MAPPING_FIELD_GROUP") {
+    // The property wins over the older names, whatever order they come in.
+    if (key == "OIDC_ACCESS_GROUPS_PROPERTY" || !o.groups_claim_from_property) o.groups_claim = trim(value);
+    if (key == "OIDC_ACCESS_GROUPS_PROPERTY") o.groups_claim_from_property = true;
+  } else if (key == "OIDC_USERINFO_MAPPING_FIELD_USERNAME") o.username_claims = comma_list(value);
+  else if (key == "OIDC_USERINFO_MAPPING_FIELD_DISPLAYNAME") o.display_name_claim = trim(value);
+  else if (key == "OIDC_USERINFO_MAPPING_FIELD_EMAIL") o.email_claim = trim(value);
+  else if (key == "OIDC_AUTO_LOGOUT") o.auto_logout = parse_bool(key, value);
+  else if (key == "LOGOUT_URL") o.logout_url = trim(value);
+  else if (key == "OPENEM_OIDC_AUDIENCES") o.audiences = comma_list(value);
+  else if (key == "OPENEM_OIDC_BUTTON") o.display_name = trim(value);
+  else if (key == "OPENEM_OIDC_TIMEOUT_SECONDS") {
+    o.timeout_seconds = static_cast<int>(non_negative(key, value));
+    if (o.timeout_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
+  } else return false;
+  return true;
 }
 
 // Applies one setting by its SciCat/openem environment name. Returns false if unknown.
@@ -226,6 +263,7 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
     if (c.login_window_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
   } else if (key == "OPENEM_LOGIN_WORKERS") c.login_workers = static_cast<unsigned>(non_negative(key, value));
   else if (key == "OPENEM_LOGIN_QUEUE") c.login_queue = static_cast<unsigned>(non_negative(key, value));
+  else if (apply_oidc(c.oidc, key, value)) return true;
   else if (key == "SMTP_HOST") c.smtp_host = value;
   else if (key == "SMTP_PORT") c.smtp_port = static_cast<int>(parse_long(key, value));
   else if (key == "SMTP_MESSAGE_FROM") c.smtp_from = value;

@@ -24,6 +24,35 @@ struct FunctionalAccount {
   bool global = false;
 };
 
+// OpenID Connect sign-in (docs/security.md "Federated sign-in"), SciCat's variable names.
+// Enabled when issuer and client id are set.
+struct OidcSettings {
+  std::string issuer;              // OIDC_ISSUER (discovery at <issuer>/.well-known/openid-configuration)
+  std::string client_id;           // OIDC_CLIENT_ID
+  std::string client_secret;       // OIDC_CLIENT_SECRET
+  std::string callback_url;        // OIDC_CALLBACK_URL; default <public url>/api/v3/auth/oidc/callback
+  std::string scope = "openid profile email";  // OIDC_SCOPE
+  std::string success_url;         // OIDC_SUCCESS_URL; default <public url>/auth-callback (the portal)
+  std::string return_url = "/datasets";  // OIDC_RETURN_URL: the returnUrl handed to the success URL
+  // The claim holding the user's groups (OIDC_ACCESS_GROUPS_PROPERTY; upstream's older
+  // OIDC_ACCESS_GROUPS and OIDC_USERINFO_MAPPING_FIELD_GROUP name it too); a dotted path
+  // reaches into objects ("realm_access.roles").
+  std::string groups_claim = "groups";
+  bool groups_claim_from_property = false;   // OIDC_ACCESS_GROUPS_PROPERTY was given
+  std::vector<std::string> username_claims;  // OIDC_USERINFO_MAPPING_FIELD_USERNAME ("iss, sub": joined by '_')
+  std::string display_name_claim = "name";   // OIDC_USERINFO_MAPPING_FIELD_DISPLAYNAME
+  std::string email_claim = "email";         // OIDC_USERINFO_MAPPING_FIELD_EMAIL
+  bool auto_logout = true;                   // OIDC_AUTO_LOGOUT: logout answers the provider's end-session URL
+  std::string logout_url;                    // LOGOUT_URL: that URL, instead of the provider's
+  // Bearer tokens the provider issued are accepted when their "aud" names one of these
+  // (OPENEM_OIDC_AUDIENCES, comma separated; default: the client id).
+  std::vector<std::string> audiences;
+  std::string display_name = "Sign in with your institution";  // OPENEM_OIDC_BUTTON: the portal's button text
+  int timeout_seconds = 10;                  // OPENEM_OIDC_TIMEOUT_SECONDS: one request to the provider
+
+  bool enabled() const { return !issuer.empty() && !client_id.empty(); }
+};
+
 struct Config {
   std::filesystem::path data_dir = "openem-data";
   std::string listen_host = "127.0.0.1";
@@ -126,6 +155,8 @@ struct Config {
   int login_window_seconds = 900;           // OPENEM_LOGIN_WINDOW_SECONDS
   unsigned login_workers = 0;               // OPENEM_LOGIN_WORKERS; 0 = half the cores, at least 1
   unsigned login_queue = 0;                 // OPENEM_LOGIN_QUEUE; 0 = half the I/O threads
+
+  OidcSettings oidc;
 
   std::optional<std::string> admin_password;  // OPENEM_ADMIN_PASSWORD
   std::vector<FunctionalAccount> functional_accounts;

@@ -25,12 +25,14 @@ const DEFAULT_ENV = {
 };
 const PASSTHROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"];
 
-export async function startServer(binary, extraEnv = {}) {
+// options.port: listen there instead of a port the system picks (a server that must know its
+// own URL before it starts, such as an OIDC client's callback).
+export async function startServer(binary, extraEnv = {}, options = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), "openem-portal-"));
   const env = { OPENEM_LOG_LEVEL: "warn", OPENEM_ARCHIVE_POLL_MS: "200" };
   for (const k of PASSTHROUGH) if (process.env[k] !== undefined) env[k] = process.env[k];
   Object.assign(env, DEFAULT_ENV, extraEnv);
-  const child = spawn(binary, ["serve", "--sample-data", "--data-dir", dataDir, "--listen", "127.0.0.1:0"], {
+  const child = spawn(binary, ["serve", "--sample-data", "--data-dir", dataDir, "--listen", `127.0.0.1:${options.port ?? 0}`], {
     env, stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

@@ -32,6 +32,12 @@ json::object column(const char* name, int order, bool enabled) {
   return {{"name", name}, {"order", order}, {"type", "standard"}, {"enabled", enabled}};
 }
 
+// The frontend's "Sign in with …" buttons: the OIDC sign-in when a provider is configured.
+json::array oauth2_endpoints(const Config& config) {
+  if (!config.oidc.enabled()) return {};
+  return {json::object{{"authURL", "api/v3/auth/oidc"}, {"displayText", config.oidc.display_name}}};
+}
+
 }  // namespace
 
 // Written for openem (not a copy of upstream's sample file, which points at ESS services):
@@ -79,7 +85,7 @@ json::object default_frontend_config(const Config& config) {
           {"metadataPreviewEnabled", true},
           {"metadataStructure", ""},
           {"multipleDownloadEnabled", false},
-          {"oAuth2Endpoints", json::array()},
+          {"oAuth2Endpoints", oauth2_endpoints(config)},
           {"policiesEnabled", true},
           {"retrieveDestinations", json::array()},
           {"scienceSearchEnabled", true},

@@ -20,10 +20,12 @@ json::object identity_json(const UserRecord& u) {
   for (const auto& g : u.groups) groups.emplace_back(g);
   std::string display = str_field(u.extra, "displayName");
   if (display.empty()) display = u.username;
+  // Accounts of an identity provider carry its issuer and subject (api/identity/external_users).
+  std::string provider = str_field(u.extra, "provider"), external_id = str_field(u.extra, "externalId");
   return {{"userId", u.id},
           {"authStrategy", u.auth_strategy},
-          {"provider", u.auth_strategy},
-          {"externalId", u.username},
+          {"provider", provider.empty() ? u.auth_strategy : provider},
+          {"externalId", external_id.empty() ? u.username : external_id},
           {"credentials", json::object()},
           {"created", str_field(u.extra, "createdAt")},
           {"modified", str_field(u.extra, "updatedAt")},
