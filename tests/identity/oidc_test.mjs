@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { createServer } from "node:net";
 
+import { launch } from "../portal/browser.mjs";
 import { ApiClient, startServer } from "../portal/server.mjs";
 import { HttpBrowser } from "./http_browser.mjs";
 import { OPENEM_RESOURCE, freePort, startProvider } from "./oidc_provider.mjs";
@@ -245,6 +246,37 @@ try {
     assert.equal(out.json.logout, "successful");
     assert.equal(out.json.logoutURL, `${provider.issuer}/session/end`);
     assert.deepEqual((await api("GET", "/api/v3/auth/whoami", token)).json, {});
+  });
+  await step("in the portal: the provider's button signs alice in, her page shows her groups, sign-out ends both sessions", async () => {
+    const browser = await launch();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(`${base}/signin?next=%2Fuser`);
+      const button = page.locator("#provider-signin");
+      await button.waitFor();
+      assert.equal((await button.textContent()).trim(), "Sign in with your institution");
+      await button.click();
+      // oidc-provider's own sign-in and consent pages.
+      await page.waitForURL(`${provider.issuer}/interaction/**`);
+      await page.fill("input[name=login]", "alice");
+      await page.fill("input[name=password]", "any");
+      await page.click("button[type=submit]");
+      await page.waitForURL(`${provider.issuer}/interaction/**`);
+      await page.click("button[type=submit]");
+      await page.waitForURL(`${base}/user`);
+      assert.equal(await page.locator("h1").textContent(), "alice");
+      assert.deepEqual(await page.locator("ul.groups li").allTextContents(), ["oidc-staff", "p20250101"]);
+      const token = await page.evaluate(() => JSON.parse(localStorage.getItem("openem.session")).token);
+      assert.equal((await api("GET", "/api/v3/auth/whoami", token)).json.username, "alice");
+      await page.click("text=Sign out");
+      await page.waitForURL(`${provider.issuer}/session/end**`);
+      assert.deepEqual((await api("GET", "/api/v3/auth/whoami", token)).json, {}, "the token must be revoked");
+      await page.goto(`${base}/auth-callback?error=${encodeURIComponent("The identity provider refused the sign-in")}`);
+      assert.equal(await page.locator("#signin-error").textContent(), "The identity provider refused the sign-in");
+      assert.equal(new URL(page.url()).search, "", "the callback's query leaves the address bar");
+    } finally {
+      await browser.close();
+    }
   });
 } finally {
   await server.stop();

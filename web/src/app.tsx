@@ -5,6 +5,7 @@ import { DatasetPage } from "./dataset/dataset_page";
 import { useObservable } from "./observable";
 import { InstrumentList, InstrumentPage, ProposalList, ProposalPage, SampleList, SamplePage } from "./pages/collections";
 import { JobList, JobPage } from "./pages/jobs";
+import { AuthCallbackPage } from "./pages/auth_callback";
 import { SignInPage } from "./pages/signin";
 import { UserPage } from "./pages/user";
 import { idAfter, useLocation } from "./router";
@@ -27,6 +28,7 @@ function route(path: string) {
   if (p === "/jobs") return { page: <JobList />, title: "Jobs" };
   if (detail("/jobs")) return { page: <JobPage id={idAfter(p, "/jobs/")} />, title: "Job" };
   if (p === "/signin") return { page: <SignInPage />, title: "Sign in" };
+  if (p === "/auth-callback") return { page: <AuthCallbackPage />, title: "Signing in" };
   if (p === "/user") return { page: <UserPage />, title: "Your account" };
   if (p === "/published") return { page: <PublishedList />, title: "Published data" };
   if (detail("/published")) return { page: <PublishedRecordPage doi={idAfter(p, "/published/")} />, title: "Published data" };

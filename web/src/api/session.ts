@@ -62,6 +62,29 @@ export function tokenExpiry(token: string, fallbackSeconds: number): number {
   return Date.now() + fallbackSeconds * 1000;
 }
 
+// Starts a session with a token the server issued (local sign-in, or the identity
+// provider's sign-in that comes back to /auth-callback): the user's name, e-mail and groups
+// as the server says them now.
+export async function startSession(token: string, userId: string, lifetimeSeconds = 3600): Promise<Session> {
+  const who = await fetch("/api/v3/auth/whoami", { headers: { Authorization: "Bearer " + token } })
+    .then((x) => x.json() as Promise<{ username?: string; email?: string; currentGroups?: string[] }>)
+    .catch(() => ({}) as { username?: string; email?: string; currentGroups?: string[] });
+  if (!who.username) throw new Error("The server did not accept the new sign-in.");
+  const s: Session = {
+    token,
+    userId,
+    username: who.username,
+    email: who.email ?? "",
+    groups: who.currentGroups ?? [],
+    expiresAt: tokenExpiry(token, lifetimeSeconds),
+  };
+  setSession(s);
+  return s;
+}
+
+// Only same-site paths are followed after sign-in.
+export const safeNext = (n: string | null | undefined) => (n && n.startsWith("/") && !n.startsWith("//") && !n.startsWith("/\\") ? n : "/");
+
 // Keeps tabs in step: signing in or out in one tab applies to all.
 window.addEventListener("storage", (e) => {
   if (e.key === KEY) session.set(load());

@@ -1,9 +1,11 @@
-// Sign-in with a local account (POST /api/v3/auth/login), then back to where the user was.
+// Sign-in with a local account (POST /api/v3/auth/login), or through the facility's identity
+// provider when the server offers one (its frontend configuration lists it under
+// oAuth2Endpoints; the provider comes back to /auth-callback), then back to where the user was.
 import { useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
-import { setSession, tokenExpiry } from "../api/session";
-import type { WhoAmI } from "../api/types";
+import { safeNext, startSession } from "../api/session";
 import { describe } from "../components/error_message";
+import { useApi } from "../components/use_api";
 import { navigate, useLocation } from "../router";
 
 interface LoginAnswer {
@@ -11,11 +13,21 @@ interface LoginAnswer {
   id: string;
   expires_in?: number;
   userId: string;
-  user?: { username?: string; email?: string };
 }
 
-// Only same-site paths are followed after sign-in.
-const safeNext = (n: string | null) => (n && n.startsWith("/") && !n.startsWith("//") ? n : "/");
+interface ProviderButton {
+  authURL: string;
+  displayText?: string;
+}
+
+// The identity providers' sign-in buttons; none when the server has none or does not say.
+function useProviderButtons(): ProviderButton[] {
+  const config = useApi(
+    (signal) => api<{ oAuth2Endpoints?: ProviderButton[] }>("/api/v3/admin/config", { signal, anonymous: true }),
+    [],
+  );
+  return (config.data?.oAuth2Endpoints ?? []).filter((b) => typeof b.authURL === "string" && /^\/?api\//.test(b.authURL));
+}
 
 export function SignInPage() {
   const loc = useLocation();
@@ -23,6 +35,8 @@ export function SignInPage() {
   const [password, setPassword] = useState("");
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  const providers = useProviderButtons();
+  const next = safeNext(loc.search.get("next"));
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -30,18 +44,8 @@ export function SignInPage() {
     setError("");
     try {
       const r = await api<LoginAnswer>("/api/v3/auth/login", { method: "POST", body: { username, password }, anonymous: true });
-      const token = r.access_token || r.id;
-      const who = await fetch("/api/v3/auth/whoami", { headers: { Authorization: "Bearer " + token } })
-        .then((x) => x.json() as Promise<WhoAmI>).catch(() => ({}) as WhoAmI);
-      setSession({
-        token,
-        userId: r.userId,
-        username: r.user?.username ?? username,
-        email: r.user?.email ?? "",
-        groups: who.currentGroups ?? [],
-        expiresAt: tokenExpiry(token, r.expires_in ?? 3600),
-      });
-      navigate(safeNext(loc.search.get("next")), { replace: true });
+      await startSession(r.access_token || r.id, r.userId, r.expires_in ?? 3600);
+      navigate(next, { replace: true });
     } catch (err) {
       setError(err instanceof ApiError && err.status === 401 ? "Wrong user name or password." : describe(err, "account"));
     } finally {
@@ -52,6 +56,15 @@ export function SignInPage() {
   return (
     <div class="narrow">
       <h1>Sign in</h1>
+      {providers.map((p) => (
+        <p key={p.authURL}>
+          <a class="button" id="provider-signin"
+            href={"/" + p.authURL.replace(/^\//, "") + "?returnUrl=" + encodeURIComponent(next)}>
+            {p.displayText || "Sign in with your institution"}
+          </a>
+        </p>
+      ))}
+      {providers.length > 0 && <p class="muted">Or with a local account of this server:</p>}
       <form onSubmit={submit}>
         <div class="field">
           <label for="username">User name</label>

@@ -10,14 +10,19 @@ import { useApi } from "../components/use_api";
 import { useObservable } from "../observable";
 import { navigate } from "../router";
 
+// Ends the token at the server; a user of the identity provider is sent on to end the
+// provider's session too (the server's logoutURL, as upstream's OIDC_AUTO_LOGOUT), so the next
+// person at this browser is not signed in again without a password.
 export async function signOut(): Promise<void> {
+  let providerLogout: string | undefined;
   try {
-    await api("/api/v3/auth/logout", { method: "POST" });
+    providerLogout = (await api<{ logoutURL?: string }>("/api/v3/auth/logout", { method: "POST" })).logoutURL;
   } catch {
     /* the token is dropped here whatever the server says */
   }
   setSession(null);
-  navigate("/");
+  if (providerLogout && /^https?:\/\//.test(providerLogout)) window.location.assign(providerLogout);
+  else navigate("/");
 }
 
 export function UserPage() {
