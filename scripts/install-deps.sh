@@ -6,6 +6,7 @@ PACKAGES=(
   cmake ninja-build ccache g++ pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpcre2-dev libpq-dev libssl-dev libargon2-dev libcurl4-openssl-dev
+  libldap-dev slapd ldap-utils
   libpugixml-dev libxml2-dev libxml2-utils libvalijson-dev libudunits2-dev libtiff-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
@@ -27,6 +28,11 @@ if ((${#missing[@]})); then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts the system's slapd when it installs it; the tests start their own
+  # (tests/identity/slapd.mjs), so the system one is stopped again.
+  if [[ " ${missing[*]} " == *" slapd "* ]] && [ -f /run/slapd/slapd.pid ]; then
+    $SUDO kill "$(cat /run/slapd/slapd.pid)" 2>/dev/null || true
+  fi
 fi
 # tests/archive validate bags with python3-bagit when the distribution has it (Debian 12 does
 # not ship it; the tests then run the same checks with the standard library).

@@ -3,10 +3,12 @@
 #include <boost/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <mutex>
 #include <thread>
 
 #include "api/identity/external_users.h"
+#include "api/identity/personal_tokens.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/jwt.h"
@@ -50,6 +52,7 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
                                   config_.login_window_seconds}),
       dummy_password_hash_(hash_password(random_hex(16))) {
   store_->set_query_budget(std::chrono::milliseconds(config_.query_budget_ms));
+  if (config_.ldap.enabled()) ldap_ = std::make_unique<identity::LdapDirectory>(config_.ldap);
   if (config_.oidc.enabled()) {
     oidc_ = std::make_unique<identity::ProviderClient>(config_.oidc);
     provider_tokens_ = std::make_unique<ProviderTokens>(
@@ -96,7 +99,29 @@ std::shared_ptr<const VerifiedToken> App::token_of(const HttpRequest& req) const
   return verified;
 }
 
+namespace {
+double unix_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+// A personal API token: read from the catalog on every request (personal_tokens.h), so
+// revocation and group changes apply at once on every process.
+Principal App::authenticate_personal(const HttpRequest& req, const std::string& credential) const {
+  auto verified = verify_personal_token(*store_, credential, unix_now());
+  if (!verified) return Principal::anonymous();
+  const TokenScope scope = verified->token.scope;
+  if (!token_scope_allows(scope, req.method, req.segments))
+    throw ApiError::forbidden(std::string("This token's scope (") + token_scope_name(scope) + ") does not allow " +
+                              req.method + " here");
+  const UserRecord& u = verified->user;
+  Principal p{u.id, u.username, u.email, u.groups};
+  p.token_scope = token_scope_name(scope);
+  return p;
+}
+
 Principal App::authenticate(const HttpRequest& req) const {
+  if (std::string sent = token_from(req); is_personal_token(sent)) return authenticate_personal(req, sent);
   auto token = token_of(req);
   if (!token) {
     // An ended session is told so, as upstream does: the SciCat frontend signs in again on a

@@ -17,6 +17,7 @@
 #include "core/password_pool.h"
 #include "core/principal.h"
 #include "http/message.h"
+#include "identity/ldap_directory.h"
 #include "identity/pending_sign_ins.h"
 #include "identity/provider_client.h"
 #include "store/catalog_store.h"
@@ -35,10 +36,12 @@ class App {
   BlobStore& blobs() const { return *blobs_; }
   const std::string& jwt_secret() const { return jwt_secret_; }
 
-  // The caller of a request: from `Authorization: Bearer <jwt>` or `?access_token=` (with or
-  // without "Bearer "). Missing token → anonymous; invalid, expired or revoked token →
-  // anonymous too (upstream's guard lets such requests through as "no user"; endpoints then
-  // answer 401/403). Two different credentials in one request → ApiError 400.
+  // The caller of a request: from `Authorization: Bearer <token>` or `?access_token=` (with or
+  // without "Bearer "): openem's own JWT, a personal API token (api/identity/personal_tokens.h)
+  // or the identity provider's access token. Missing token → anonymous; invalid, expired or
+  // revoked token → anonymous too (upstream's guard lets such requests through as "no user";
+  // endpoints then answer 401/403). Two different credentials in one request → ApiError 400;
+  // a personal token used beyond its scope → ApiError 403.
   Principal authenticate(const HttpRequest& req) const;
   // The request's token, if it authenticates (logout revokes it).
   std::shared_ptr<const VerifiedToken> token_of(const HttpRequest& req) const;
@@ -60,6 +63,8 @@ class App {
   // nullptr when OIDC_ISSUER and OIDC_CLIENT_ID are not set, and the sign-ins under way.
   identity::ProviderClient* oidc() const { return oidc_.get(); }
   identity::PendingSignIns& pending_sign_ins() const { return pending_sign_ins_; }
+  // The LDAP directory for /auth/ldap and /auth/msad, or nullptr when LDAP_URL is not set.
+  const identity::LdapDirectory* ldap() const { return ldap_.get(); }
 
   // Facet results until the next write (see ResultCache).
   ResultCache& facet_cache() const { return facet_cache_; }
@@ -75,6 +80,8 @@ class App {
   }
 
  private:
+  Principal authenticate_personal(const HttpRequest& req, const std::string& credential) const;
+
   Config config_;
   std::unique_ptr<CatalogStore> store_;
   std::unique_ptr<BlobStore> blobs_;
@@ -90,6 +97,7 @@ class App {
   std::unique_ptr<identity::ProviderClient> oidc_;
   std::unique_ptr<ProviderTokens> provider_tokens_;  // Bearer tokens of oidc_
   mutable identity::PendingSignIns pending_sign_ins_;
+  std::unique_ptr<identity::LdapDirectory> ldap_;
 };
 
 // Creates the admin account (password from config or generated and printed once) and the

@@ -2,9 +2,11 @@
 // users/:id/*, password changes, JWT issuing. Passwords are checked on App::passwords()
 // (never on an I/O thread) and failures limited by App::login_throttle() (docs/security.md).
 #include <boost/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "api/app.h"
 #include "api/handler_util.h"
+#include "api/identity/external_users.h"
 #include "api/permissions.h"
 #include "api/routes.h"
 #include "api/users/user_json.h"
@@ -45,6 +47,62 @@ HttpResponse passwords_busy() {
   return res;
 }
 
+// How a principal signed in, from the account id's prefix (external accounts, external_users.h).
+const char* strategy_of(const Principal& p) {
+  if (p.user_id.rfind("oidc-", 0) == 0) return "oidc";
+  if (p.user_id.rfind("ldap-", 0) == 0) return "ldap";
+  return "local";
+}
+
+HttpResponse login_answer(App& app, const UserRecord& user) {
+  std::string token = app.issue_token(user);
+  long ttl = app.config().jwt_expires_in;
+  return HttpResponse::json(201, json::object{{"access_token", token},
+                                              {"id", token},
+                                              {"expires_in", ttl},
+                                              {"ttl", ttl},
+                                              {"created", now_iso()},
+                                              {"userId", user.id},
+                                              {"user", user_json(user)}});
+}
+
+// Sign-in against the directory (identity/ldap_directory.h) for /auth/ldap and /auth/msad when
+// LDAP_URL is set: the same failure limits as local sign-in; a directory that cannot be
+// reached is 503 and not counted against the user.
+HttpResponse ldap_login(App& app, const HttpRequest& req) {
+  json::object body = body_object(req);
+  std::string username = str_field(body, "username"), password = str_field(body, "password");
+  LoginThrottle& throttle = app.login_throttle();
+  if (int wait = throttle.retry_after(username, req.remote)) return too_many_failures(wait);
+  identity::DirectoryAnswer answer = app.ldap()->sign_in(username, password);
+  if (answer.outcome == identity::DirectoryAnswer::Outcome::Unavailable) {
+    spdlog::warn("ldap: sign-in not possible: {}", answer.detail);
+    HttpResponse res = HttpResponse::error(503, "The user directory cannot be reached: try again later");
+    res.headers.push_back({"Retry-After", "5"});
+    return res;
+  }
+  if (answer.outcome == identity::DirectoryAnswer::Outcome::Refused) {
+    spdlog::info("ldap: sign-in refused: {}", answer.detail);
+    throttle.record_failure(username, req.remote);
+    throw ApiError::unauthorized();
+  }
+  identity::ExternalProfile profile;
+  profile.strategy = "ldap";
+  profile.provider = app.config().ldap.search_base;
+  profile.external_id = answer.user.username;
+  profile.username = answer.user.username;
+  profile.display_name = answer.user.display_name.empty() ? answer.user.username : answer.user.display_name;
+  profile.email = answer.user.email;
+  profile.groups = answer.user.groups;
+  profile.groups_present = true;
+  std::string error;
+  auto user = remember_external_user(app, profile, true, error);
+  if (!user) throw ApiError::conflict(error);
+  throttle.record_success(username);
+  spdlog::info("ldap: {} signed in", user->username);
+  return login_answer(app, *user);
+}
+
 // Sign-in for local and functional accounts (every login alias). The order matters: a locked
 // account or address is refused before any work; every name, known or not, costs one argon2
 // verification with the same parameters (an unknown name or an account without a password is
@@ -64,15 +122,7 @@ HttpResponse login(App& app, const HttpRequest& req) {
     throw ApiError::unauthorized();
   }
   throttle.record_success(username);
-  std::string token = app.issue_token(*user);
-  long ttl = app.config().jwt_expires_in;
-  return HttpResponse::json(201, json::object{{"access_token", token},
-                                              {"id", token},
-                                              {"expires_in", ttl},
-                                              {"ttl", ttl},
-                                              {"created", now_iso()},
-                                              {"userId", user->id},
-                                              {"user", user_json(*user)}});
+  return login_answer(app, *user);
 }
 
 // Upstream's words (users.controller.ts) and order: the confirmation first. The minimum
@@ -99,8 +149,11 @@ std::string provider_logout_url(App& app, const Principal& p) {
 }  // namespace
 
 void register_auth_routes(Router& r, App& app) {
-  for (const char* path : {"/api/v3/auth/login", "/api/v3/users/login", "/api/v3/auth/ldap", "/api/v3/auth/msad"})
+  for (const char* path : {"/api/v3/auth/login", "/api/v3/users/login"})
     r.add("POST", path, [&app](HttpRequest& req) { return login(app, req); });
+  // The directory's sign-in when LDAP_URL is set; the local accounts' otherwise (as before).
+  for (const char* path : {"/api/v3/auth/ldap", "/api/v3/auth/msad"})
+    r.add("POST", path, [&app](HttpRequest& req) { return app.ldap() ? ldap_login(app, req) : login(app, req); });
 
   r.add("GET", "/api/v3/auth/whoami", [&app](HttpRequest& req) {
     Principal p = app.authenticate(req);
@@ -111,7 +164,7 @@ void register_auth_routes(Router& r, App& app) {
                                                 {"username", p.username},
                                                 {"email", p.email},
                                                 {"currentGroups", std::move(groups)},
-                                                {"authStrategy", p.user_id.rfind("oidc-", 0) == 0 ? "oidc" : "local"}});
+                                                {"authStrategy", strategy_of(p)}});
   });
 
   // Logout ends the token it was sent with (TokenRevocations); a token from before tokens
@@ -119,6 +172,9 @@ void register_auth_routes(Router& r, App& app) {
   for (const char* path : {"/api/v3/auth/logout", "/api/v3/users/logout"})
     r.add("POST", path, [&app](HttpRequest& req) {
       Principal p = app.require_user(req);
+      // A script's logout must not end the long-lived token it runs with.
+      if (!p.token_scope.empty())
+        throw ApiError::bad_request("A personal API token is not signed out: revoke it with DELETE /api/v3/users/my/tokens/{id}");
       auto token = app.token_of(req);
       if (!token) throw ApiError::unauthorized();
       if (token->jti.empty()) app.token_revocations().revoke_all(p.user_id);

@@ -9,6 +9,8 @@ namespace openem {
 void register_auth_routes(Router& r, App& app);
 // OpenID Connect sign-in, /api/v3/auth/oidc and its callback (api/identity/).
 void register_oidc_routes(Router& r, App& app);
+// Personal API tokens, /api/v3/users/my/tokens and /users/:id/tokens (api/identity/).
+void register_token_routes(Router& r, App& app);
 void register_dataset_routes(Router& r, App& app);
 void register_file_routes(Router& r, App& app);        // origdatablocks, datablocks
 void register_attachment_routes(Router& r, App& app);

@@ -58,6 +58,7 @@ void register_system_routes(Router& r, App& app) {
 void register_all_routes(Router& r, App& app) {
   register_auth_routes(r, app);
   register_oidc_routes(r, app);
+  register_token_routes(r, app);
   register_dataset_routes(r, app);
   register_file_routes(r, app);
   register_attachment_routes(r, app);

@@ -54,33 +54,35 @@ void TokenRevocations::raise_generation(UserRecord& user) { user.extra[kGenerati
 
 bool TokenRevocations::revoke_all(const std::string& user_id, const std::function<void(UserRecord&)>& change) {
   std::lock_guard write(write_mu_);
-  auto user = store_.user_by_id(user_id);
-  if (!user) return false;
-  if (change) change(*user);
-  raise_generation(*user);
-  store_.upsert_user(*user);
-  remember(*user);
-  return true;
+  UserRecord stored;
+  bool found = store_.update_user(user_id, [&](UserRecord& user) {
+    if (change) change(user);
+    raise_generation(user);
+    stored = user;
+  });
+  if (found) remember(stored);
+  return found;
 }
 
 void TokenRevocations::revoke_one(const std::string& user_id, const std::string& jti, double expires) {
   const double now = unix_now();
   if (expires <= now) return;  // refused anyway
   std::lock_guard write(write_mu_);
-  auto user = store_.user_by_id(user_id);
-  if (!user) return;
-  // Tokens past their expiry need no entry any more: the list stays as long as the tokens
-  // the user signed out of within one token lifetime.
-  json::array kept;
-  if (const json::value* list = user->extra.if_contains(kRevoked); list && list->is_array())
-    for (const auto& e : list->get_array())
-      if (e.is_object())
-        if (const json::value* exp = e.get_object().if_contains("exp"); exp && exp->is_number() && exp->to_number<double>() > now)
-          kept.push_back(e);
-  kept.push_back(json::object{{"jti", jti}, {"exp", stored_expiry(expires)}});
-  user->extra[kRevoked] = std::move(kept);
-  store_.upsert_user(*user);
-  remember(*user);
+  UserRecord stored;
+  bool found = store_.update_user(user_id, [&](UserRecord& user) {
+    // Tokens past their expiry need no entry any more: the list stays as long as the tokens
+    // the user signed out of within one token lifetime.
+    json::array kept;
+    if (const json::value* list = user.extra.if_contains(kRevoked); list && list->is_array())
+      for (const auto& e : list->get_array())
+        if (e.is_object())
+          if (const json::value* exp = e.get_object().if_contains("exp"); exp && exp->is_number() && exp->to_number<double>() > now)
+            kept.push_back(e);
+    kept.push_back(json::object{{"jti", jti}, {"exp", stored_expiry(expires)}});
+    user.extra[kRevoked] = std::move(kept);
+    stored = user;
+  });
+  if (found) remember(stored);
 }
 
 void TokenRevocations::remember(const UserRecord& user) {

@@ -104,6 +104,13 @@ void resolve_defaults(Config& c) {
     c.public_url = c.public_url_prefix.substr(0, c.public_url_prefix.size() - doi_dir.size());
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   if (c.oidc.audiences.empty() && !c.oidc.client_id.empty()) c.oidc.audiences = {c.oidc.client_id};
+  if (c.ldap.enabled()) {
+    if (c.ldap.username_attribute.empty()) c.ldap.username_attribute = c.ldap.mode == "ad" ? "sAMAccountName" : "uid";
+    if (c.ldap.search_filter.empty()) c.ldap.search_filter = "(" + c.ldap.username_attribute + "={{username}})";
+    if (c.ldap.search_base.empty()) throw std::runtime_error("LDAP_SEARCH_BASE must be set with LDAP_URL");
+    if (c.ldap.search_filter.find("{{username}}") == std::string::npos)
+      throw std::runtime_error("LDAP_SEARCH_FILTER must contain {{username}}");
+  }
   if (c.oidc.enabled() && c.oidc.callback_url.empty()) {
     // The provider sends browsers back to this address, so it cannot be guessed from a request.
     if (c.public_url.empty())
@@ -138,6 +145,30 @@ bool apply_oidc(OidcSettings& o, const std::string& key, const std::string& valu
   else if (key == "OPENEM_OIDC_TIMEOUT_SECONDS") {
     o.timeout_seconds = static_cast<int>(non_negative(key, value));
     if (o.timeout_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
+  } else return false;
+  return true;
+}
+
+bool apply_ldap(LdapSettings& l, const std::string& key, const std::string& value) {
+  if (key == "LDAP_URL") l.url = trim(value);
+  else if (key == "LDAP_BIND_DN") l.bind_dn = trim(value);
+  else if (key == "LDAP_BIND_CREDENTIALS") l.bind_credentials = value;
+  else if (key == "LDAP_SEARCH_BASE") l.search_base = trim(value);
+  else if (key == "LDAP_SEARCH_FILTER") l.search_filter = trim(value);
+  else if (key == "LDAP_MODE") {
+    l.mode = trim(value);
+    std::transform(l.mode.begin(), l.mode.end(), l.mode.begin(), ::tolower);
+    if (l.mode == "openldap") l.mode = "ldap";
+    if (l.mode != "ad" && l.mode != "ldap") throw std::runtime_error(key + ": expected ad or ldap");
+  } else if (key == "LDAP_USERNAME_ATTRIBUTE") l.username_attribute = trim(value);
+  else if (key == "LDAP_GROUP_SEARCH_BASE") l.group_search_base = trim(value);
+  else if (key == "LDAP_GROUP_SEARCH_FILTER") l.group_search_filter = trim(value);
+  else if (key == "LDAP_GROUP_NAME_ATTRIBUTE") l.group_name_attribute = trim(value);
+  else if (key == "LDAP_STARTTLS") l.start_tls = parse_bool(key, value);
+  else if (key == "LDAP_TLS_CA_FILE") l.tls_ca_file = trim(value);
+  else if (key == "LDAP_TIMEOUT_SECONDS") {
+    l.timeout_seconds = static_cast<int>(non_negative(key, value));
+    if (l.timeout_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
   } else return false;
   return true;
 }
@@ -264,6 +295,7 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   } else if (key == "OPENEM_LOGIN_WORKERS") c.login_workers = static_cast<unsigned>(non_negative(key, value));
   else if (key == "OPENEM_LOGIN_QUEUE") c.login_queue = static_cast<unsigned>(non_negative(key, value));
   else if (apply_oidc(c.oidc, key, value)) return true;
+  else if (apply_ldap(c.ldap, key, value)) return true;
   else if (key == "SMTP_HOST") c.smtp_host = value;
   else if (key == "SMTP_PORT") c.smtp_port = static_cast<int>(parse_long(key, value));
   else if (key == "SMTP_MESSAGE_FROM") c.smtp_from = value;

@@ -53,6 +53,27 @@ struct OidcSettings {
   bool enabled() const { return !issuer.empty() && !client_id.empty(); }
 };
 
+// Sign-in against an LDAP directory or Active Directory (docs/security.md "LDAP"), SciCat's
+// variable names (its passport-ldapauth options). Enabled when LDAP_URL is set; then
+// /auth/ldap and /auth/msad ask the directory instead of the local accounts.
+struct LdapSettings {
+  std::string url;                 // LDAP_URL: ldap://host:389 or ldaps://host:636
+  std::string bind_dn;             // LDAP_BIND_DN: the service account that searches
+  std::string bind_credentials;    // LDAP_BIND_CREDENTIALS
+  std::string search_base;         // LDAP_SEARCH_BASE
+  std::string search_filter;       // LDAP_SEARCH_FILTER, "{{username}}" replaced (escaped); default by mode
+  std::string mode = "ad";         // LDAP_MODE: "ad" (sAMAccountName, as upstream's default) or "ldap" (uid)
+  std::string username_attribute;  // LDAP_USERNAME_ATTRIBUTE; default by mode
+  std::string group_search_base;   // LDAP_GROUP_SEARCH_BASE: groups by search instead of memberOf
+  std::string group_search_filter = "(member={{dn}})";  // LDAP_GROUP_SEARCH_FILTER
+  std::string group_name_attribute = "cn";              // LDAP_GROUP_NAME_ATTRIBUTE
+  bool start_tls = false;          // LDAP_STARTTLS: StartTLS on an ldap:// connection
+  std::string tls_ca_file;         // LDAP_TLS_CA_FILE: the CA to check the server against
+  int timeout_seconds = 10;        // LDAP_TIMEOUT_SECONDS: connect and each operation
+
+  bool enabled() const { return !url.empty(); }
+};
+
 struct Config {
   std::filesystem::path data_dir = "openem-data";
   std::string listen_host = "127.0.0.1";
@@ -157,6 +178,7 @@ struct Config {
   unsigned login_queue = 0;                 // OPENEM_LOGIN_QUEUE; 0 = half the I/O threads
 
   OidcSettings oidc;
+  LdapSettings ldap;
 
   std::optional<std::string> admin_password;  // OPENEM_ADMIN_PASSWORD
   std::vector<FunctionalAccount> functional_accounts;

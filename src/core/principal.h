@@ -12,6 +12,9 @@ struct Principal {
   std::string username;
   std::string email;
   std::vector<std::string> groups;  // roles ∪ access groups, as SciCat's currentGroups
+  // The scope of the personal API token the request came with ("read", "ingest", "admin");
+  // "" for a sign-in's token. App::authenticate has refused what the scope does not allow.
+  std::string token_scope;
 
   bool authenticated() const { return !username.empty(); }
   bool in_group(const std::string& g) const {

@@ -82,9 +82,9 @@ std::optional<ExternalProfile> map_claims(const json::object& claims, const Oidc
   return p;
 }
 
-std::string external_user_id(const std::string& provider, const std::string& external_id) {
+std::string external_user_id(const std::string& provider, const std::string& external_id, const std::string& strategy) {
   // Length-prefixed, so no issuer/subject pair can be written as another one.
-  return "oidc-" + ingest::sha256_hex(std::to_string(provider.size()) + ":" + provider + external_id).substr(0, 32);
+  return strategy + "-" + ingest::sha256_hex(std::to_string(provider.size()) + ":" + provider + external_id).substr(0, 32);
 }
 
 }  // namespace openem::identity

@@ -13,7 +13,8 @@
 namespace openem::identity {
 
 struct ExternalProfile {
-  std::string provider;     // "iss"
+  std::string strategy = "oidc";  // how the user signed in: "oidc" or "ldap" (the account's authStrategy)
+  std::string provider;     // "iss"; for LDAP the search base
   std::string external_id;  // "sub"
   std::string username;     // the mapped claims joined by '_'; "preferred_username", "name" or "sub" by default
   std::string display_name;
@@ -31,6 +32,8 @@ std::optional<ExternalProfile> map_claims(const boost::json::object& claims, con
 // openem's user id for a provider's subject: "oidc-" and 32 hex digits of SHA-256 over the
 // length-prefixed issuer and the subject,
 // so the same person always maps to the same account and no one else's.
-std::string external_user_id(const std::string& provider, const std::string& external_id);
+// `strategy` is the id's prefix ("oidc", "ldap").
+std::string external_user_id(const std::string& provider, const std::string& external_id,
+                             const std::string& strategy = "oidc");
 
 }  // namespace openem::identity

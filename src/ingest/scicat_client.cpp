@@ -92,6 +92,21 @@ LoginResult ScicatClient::login(const std::string& server_url, const std::string
   return out;
 }
 
+std::string ScicatClient::token_user(const std::string& server_url, const std::string& token) {
+  HttpClient http(origin_of(server_url));
+  http.set_bearer_token(token);
+  HttpResponse r;
+  with_retries(30, [&] {
+    r = http.request("GET", "/api/v3/auth/whoami", {"Accept: application/json"});
+    if (transient(r.status)) throw ApiCallError(r.status, "whoami: server unavailable");
+  });
+  if (r.status / 100 != 2) throw ApiCallError(r.status, "whoami: " + std::to_string(r.status) + " " + error_message(r));
+  json::value v = parse_body(r, "whoami");
+  std::string user = v.is_object() ? str_of(v.get_object(), "username") : std::string();
+  if (user.empty()) throw ApiCallError(401, "the server does not accept this token (revoked, expired or mistyped)");
+  return user;
+}
+
 HttpResponse ScicatClient::call(const std::string& method, const std::string& target, const std::string& body,
                                 std::vector<long> ok, std::vector<std::string> headers, bool retry) {
   if (!body.empty()) headers.push_back("Content-Type: application/json");

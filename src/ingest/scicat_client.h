@@ -74,6 +74,9 @@ class ScicatClient {
   ScicatClient(const std::string& server_url, std::shared_ptr<Auth> auth, double retry_seconds = 300);
 
   static LoginResult login(const std::string& server_url, const std::string& username, const std::string& password);
+  // The user name a token signs in as (GET /auth/whoami); throws ApiCallError 401 when the
+  // server does not accept the token.
+  static std::string token_user(const std::string& server_url, const std::string& token);
 
   Identity identity();
   // pids of datasets with exactly this sourceFolder that the caller can read.

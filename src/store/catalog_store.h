@@ -125,6 +125,20 @@ class CatalogStore {
   virtual std::optional<UserRecord> user_by_name(std::string_view username) = 0;
   virtual std::optional<UserRecord> user_by_id(std::string_view id) = 0;
   virtual void upsert_user(const UserRecord& user) = 0;
+  // Reads the user, applies `change` and stores the result in one transaction, so two changes
+  // of one user (a token made while another is revoked) never lose each other. False when the
+  // user does not exist (change is then not called). An exception from change stores nothing.
+  bool update_user(std::string_view id, const std::function<void(UserRecord&)>& change) {
+    bool found = false;
+    transaction([&] {
+      auto user = user_by_id(id);
+      if (!user) return;
+      change(*user);
+      upsert_user(*user);
+      found = true;
+    });
+    return found;
+  }
   virtual std::vector<UserRecord> list_users(std::int64_t limit, std::int64_t skip) = 0;
   virtual std::optional<std::string> setting(std::string_view key) = 0;
   virtual void set_setting(std::string_view key, std::string_view value) = 0;

@@ -8,7 +8,11 @@
 //
 //   node tests/identity/oidc_test.mjs --binary build/openem
 import assert from "node:assert/strict";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createServer } from "node:net";
 
 import { launch } from "../portal/browser.mjs";
@@ -247,6 +251,43 @@ try {
     assert.equal(out.json.logoutURL, `${provider.issuer}/session/end`);
     assert.deepEqual((await api("GET", "/api/v3/auth/whoami", token)).json, {});
   });
+  await step("alice makes an ingest token, `openem login --token` keeps it, ingest works with it, and not once it is revoked", async () => {
+    const session = (await signIn(new HttpBrowser(), "alice")).get("access-token");
+    const made = await api("POST", "/api/v3/users/my/tokens", session, { name: "acquisition PC", scope: "ingest" });
+    assert.equal(made.status, 201, made.text);
+    const work = mkdtempSync(join(tmpdir(), "openem-oidc-ingest-"));
+    try {
+      const credentials = join(work, "credentials.json");
+      const env = { ...process.env, HOME: work, XDG_CONFIG_HOME: join(work, ".config") };
+      delete env.OPENEM_TOKEN;
+      const saved = execFileSync(binary, ["login", "--server", base, "--token-stdin", "--credentials", credentials],
+        { input: made.json.token + "\n", env, encoding: "utf8" });
+      assert.match(saved, /token of alice at/);
+      const folder = (name) => {
+        const root = join(work, name);
+        mkdirSync(join(root, "frames"), { recursive: true });
+        for (let i = 0; i < 3; i++) writeFileSync(join(root, "frames", `movie_${i}.tif`), randomBytes(50_000));
+        return root;
+      };
+      const ingest = (root) => spawnSync(binary, ["ingest", root, "--server", base, "--credentials", credentials,
+        "--owner-group", "oidc-staff", "--state-dir", join(work, "state")], { env, encoding: "utf8", timeout: 120_000 });
+      const first = ingest(folder("session-1"));
+      assert.equal(first.status, 0, first.stdout + first.stderr);
+      const found = await api("GET", `/api/v3/Datasets?filter=${encodeURIComponent(JSON.stringify({ where: { sourceFolder: join(work, "session-1") } }))}`, session);
+      assert.equal(found.json.length, 1, found.text);
+      assert.equal(found.json[0].ownerGroup, "oidc-staff");
+      const revoked = await api("DELETE", `/api/v3/users/my/tokens/${made.json.id}`, session);
+      assert.equal(revoked.status, 200);
+      const second = ingest(folder("session-2"));
+      assert.notEqual(second.status, 0, "ingest with a revoked token must fail");
+      assert.match(second.stdout + second.stderr, /401|Unauthorized|not accept/i);
+      const none = await api("GET", `/api/v3/Datasets?filter=${encodeURIComponent(JSON.stringify({ where: { sourceFolder: join(work, "session-2") } }))}`, session);
+      assert.deepEqual(none.json, []);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+
   await step("in the portal: the provider's button signs alice in, her page shows her groups, sign-out ends both sessions", async () => {
     const browser = await launch();
     try {
@@ -268,7 +309,18 @@ try {
       assert.deepEqual(await page.locator("ul.groups li").allTextContents(), ["oidc-staff", "p20250101"]);
       const token = await page.evaluate(() => JSON.parse(localStorage.getItem("openem.session")).token);
       assert.equal((await api("GET", "/api/v3/auth/whoami", token)).json.username, "alice");
-      await page.click("text=Sign out");
+      // A personal token made on her page works on the API until she revokes it there.
+      await page.fill("#token-name", "browser token");
+      await page.selectOption("#token-scope", "read");
+      await page.click("#token-form button[type=submit]");
+      const made = await page.locator("#new-token").inputValue();
+      assert.match(made, /^oem\./);
+      assert.equal((await api("GET", "/api/v3/auth/whoami", made)).json.username, "alice");
+      await page.locator("#token-list td", { hasText: "browser token" }).waitFor();
+      await page.click("button[aria-label='Revoke browser token']");
+      await page.locator("#token-list td", { hasText: "browser token" }).waitFor({ state: "detached" });
+      assert.deepEqual((await api("GET", "/api/v3/auth/whoami", made)).json, {});
+      await page.click("button:text-is(\"Sign out\")");
       await page.waitForURL(`${provider.issuer}/session/end**`);
       assert.deepEqual((await api("GET", "/api/v3/auth/whoami", token)).json, {}, "the token must be revoked");
       await page.goto(`${base}/auth-callback?error=${encodeURIComponent("The identity provider refused the sign-in")}`);

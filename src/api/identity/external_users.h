@@ -1,6 +1,7 @@
 #pragma once
-// Users who sign in through an OpenID Provider: their openem account is keyed by the
-// provider's issuer and subject (identity::external_user_id), created at the first sign-in and
+// Users who sign in through an OpenID Provider or an LDAP directory: their openem account is
+// keyed by the provider's issuer and subject, or the directory's search base and user name
+// (identity::external_user_id), created at the first sign-in and
 // brought up to date at each one (name, e-mail, display name and — when the provider sent
 // them — groups). Unlike upstream SciCat, which finds the account by user name *or* e-mail,
 // nothing but the issuer and subject picks the account: a provider account that merely

@@ -94,6 +94,8 @@ std::optional<json::object> find_identity(App& app, const json::object& where) {
   return std::nullopt;
 }
 
+}  // namespace
+
 // expiresIn of CreateCustomJwt (upstream users.service createCustomJWT): seconds as a number
 // or a string of digits, a duration such as "7d" (ms/s/m/h/d/w/y), or "never" (100 years);
 // absent → the configured token lifetime.
@@ -124,7 +126,6 @@ long expires_in_seconds(const json::object& body, long fallback) {
   throw ApiError::bad_request("expiresIn must be a positive number of seconds, a duration such as \"7d\", or \"never\"");
 }
 
-}  // namespace
 
 void register_user_identity_routes(Router& r, App& app) {
   // Admins may look up anyone; others only their own identity (a filter naming someone else

@@ -9,6 +9,7 @@ import { date } from "../components/format";
 import { useApi } from "../components/use_api";
 import { useObservable } from "../observable";
 import { navigate } from "../router";
+import { PersonalTokens } from "./personal_tokens";
 
 // Ends the token at the server; a user of the identity provider is sent on to end the
 // provider's session too (the server's logoutURL, as upstream's OIDC_AUTO_LOGOUT), so the next
@@ -39,11 +40,12 @@ export function UserPage() {
         <div><dt>Groups</dt><dd><ul class="groups">{groups.map((g) => <li key={g}>{g}</li>)}</ul></dd></div>
         <div><dt>Session ends</dt><dd>{date(new Date(user.expiresAt).toISOString())}</dd></div>
       </dl>
-      <h2>API token</h2>
+      <h2>Session token</h2>
       <p>Use it with the CLI or any SciCat client, as <code>Authorization: Bearer &lt;token&gt;</code>. It ends with your session.</p>
       <label for="token">Your token</label>
       <textarea id="token" class="token" readOnly rows={3} value={user.token} onFocus={(e) => e.currentTarget.select()} />
       <p><CopyButton text={user.token} label="Copy token" /></p>
+      <PersonalTokens />
       <p><button type="button" onClick={() => void signOut()}>Sign out</button></p>
     </div>
   );
