@@ -7,6 +7,7 @@
 #include <mutex>
 #include <thread>
 
+#include "api/identity/audit.h"
 #include "api/identity/external_users.h"
 #include "api/identity/personal_tokens.h"
 #include "core/error.h"
@@ -201,10 +202,18 @@ std::optional<std::string> bootstrap_accounts(App& app) {
       if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
       u.password_hash = hash_password(a.password);
     }
+    std::vector<std::string> before = u.groups;
     u.groups = a.roles;
     if (a.global) u.groups.push_back("globalaccess");
     store.upsert_user(u);
     app.token_revocations().remember(u);
+    if (existing && before != u.groups) {
+      json::array was, now;
+      for (const auto& g : before) was.emplace_back(g);
+      for (const auto& g : u.groups) now.emplace_back(g);
+      audit(app, "", "groups_changed", u.username,
+            {{"strategy", "functional"}, {"before", std::move(was)}, {"after", std::move(now)}}, "FUNCTIONAL_ACCOUNTS_FILE");
+    }
   }
   return generated;
 }

@@ -6,6 +6,7 @@
 
 #include "api/app.h"
 #include "api/handler_util.h"
+#include "api/identity/audit.h"
 #include "api/identity/external_users.h"
 #include "api/permissions.h"
 #include "api/routes.h"
@@ -84,6 +85,7 @@ HttpResponse ldap_login(App& app, const HttpRequest& req) {
   if (answer.outcome == identity::DirectoryAnswer::Outcome::Refused) {
     spdlog::info("ldap: sign-in refused: {}", answer.detail);
     throttle.record_failure(username, req.remote);
+    audit(app, req.remote, "signin_failed", username, {{"strategy", "ldap"}});
     throw ApiError::unauthorized();
   }
   identity::ExternalProfile profile;
@@ -97,8 +99,12 @@ HttpResponse ldap_login(App& app, const HttpRequest& req) {
   profile.groups_present = true;
   std::string error;
   auto user = remember_external_user(app, profile, true, error);
-  if (!user) throw ApiError::conflict(error);
+  if (!user) {
+    audit(app, req.remote, "signin_failed", username, {{"strategy", "ldap"}, {"reason", error}});
+    throw ApiError::conflict(error);
+  }
   throttle.record_success(username);
+  audit(app, req.remote, "signin", user->username, {{"strategy", "ldap"}});
   spdlog::info("ldap: {} signed in", user->username);
   return login_answer(app, *user);
 }
@@ -119,9 +125,11 @@ HttpResponse login(App& app, const HttpRequest& req) {
   if (!matches) return passwords_busy();
   if (!has_password || !*matches) {
     throttle.record_failure(username, req.remote);
+    audit(app, req.remote, "signin_failed", username, {{"strategy", "local"}});
     throw ApiError::unauthorized();
   }
   throttle.record_success(username);
+  audit(app, req.remote, "signin", user->username, {{"strategy", "local"}});
   return login_answer(app, *user);
 }
 
@@ -179,6 +187,7 @@ void register_auth_routes(Router& r, App& app) {
       if (!token) throw ApiError::unauthorized();
       if (token->jti.empty()) app.token_revocations().revoke_all(p.user_id);
       else app.token_revocations().revoke_one(p.user_id, token->jti, token->expires);
+      audit(app, req.remote, "signout", p.username);
       json::object answer{{"logout", "successful"}};
       // Upstream's OIDC_AUTO_LOGOUT: the browser may end the provider's session too.
       if (auto url = provider_logout_url(app, p); !url.empty()) answer["logoutURL"] = url;
@@ -226,12 +235,14 @@ void register_auth_routes(Router& r, App& app) {
     if (!matches) return passwords_busy();
     if (!*matches) {
       throttle.record_failure(u.username, req.remote);
+      audit(app, req.remote, "signin_failed", u.username, {{"strategy", "local"}, {"reason", "wrong current password"}});
       throw ApiError::bad_request("Current password is incorrect");
     }
     auto hashed = app.passwords().hash(check_new_password(body));
     if (!hashed) return passwords_busy();
     // Stored together with a new token generation: every earlier token of the user ends.
     app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
+    audit(app, req.remote, "password_changed", u.username);
     return HttpResponse::json(200, json::object{{"message", "Password updated successfully"}});
   });
   r.add("PATCH", "/api/v3/users/:id/password", [&app](HttpRequest& req) {
@@ -243,6 +254,7 @@ void register_auth_routes(Router& r, App& app) {
     auto hashed = app.passwords().hash(check_new_password(body));
     if (!hashed) return passwords_busy();
     app.token_revocations().revoke_all(u.id, [&](UserRecord& stored) { stored.password_hash = *hashed; });
+    audit(app, req.remote, "password_changed", u.username, {}, p.username);
     return HttpResponse::json(200, json::object{{"message", "Password updated successfully for userId: " + u.id}});
   });
 

@@ -1,6 +1,7 @@
 // Operational endpoints: health (the OpenEM ingestor probes it) and the OpenAPI description generated from the route table itself.
 #include <boost/json.hpp>
 
+#include "api/identity/audit.h"
 #include "api/routes.h"
 #include "core/error.h"
 
@@ -59,6 +60,7 @@ void register_all_routes(Router& r, App& app) {
   register_auth_routes(r, app);
   register_oidc_routes(r, app);
   register_token_routes(r, app);
+  register_audit_routes(r, app);
   register_dataset_routes(r, app);
   register_file_routes(r, app);
   register_attachment_routes(r, app);

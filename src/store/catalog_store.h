@@ -19,6 +19,7 @@
 #include "model/collection.h"
 #include "query/sql.h"
 #include "store/access_facet_counts.h"
+#include "store/audit_event.h"
 #include "store/document_rows.h"
 #include "store/public_records.h"
 
@@ -140,6 +141,10 @@ class CatalogStore {
     return found;
   }
   virtual std::vector<UserRecord> list_users(std::int64_t limit, std::int64_t skip) = 0;
+  // The security audit log (audit_event.h): appended in its own transaction (or the caller's).
+  virtual void append_audit(const AuditEvent& event) = 0;
+  virtual std::vector<AuditEvent> audit_events(const AuditQuery& query) = 0;
+
   virtual std::optional<std::string> setting(std::string_view key) = 0;
   virtual void set_setting(std::string_view key, std::string_view value) = 0;
 

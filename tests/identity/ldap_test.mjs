@@ -122,6 +122,19 @@ try {
     assert.deepEqual((await whoami(base, r.json.access_token)).currentGroups, ["p20250101"]);
   });
 
+  await step("the audit log has the directory's sign-ins, failures and group changes", async () => {
+    const admin = await new ApiClient(base).login("admin");
+    const alice = (await admin.call("GET", "/api/v3/admin/audit?user=alice", undefined, 200)).json;
+    assert.ok(alice.some((e) => e.event === "signin" && e.detail.strategy === "ldap"), JSON.stringify(alice));
+    assert.ok(alice.some((e) => e.event === "signin_failed" && e.detail.strategy === "ldap"));
+    const change = alice.find((e) => e.event === "groups_changed");
+    assert.deepEqual(change?.detail.after, ["p20250101"], JSON.stringify(alice));
+    const injected = (await admin.call("GET", `/api/v3/admin/audit?user=${encodeURIComponent("*)(uid=*")}`, undefined, 200)).json;
+    assert.equal(injected[0].event, "signin_failed");
+    const text = JSON.stringify((await admin.call("GET", "/api/v3/admin/audit?limit=1000", undefined, 200)).json);
+    assert.ok(!text.includes("alice-ldap-pw") && !text.includes("service-secret"), "no password in the audit log");
+  });
+
   await step("failed sign-ins are limited per account (429 with Retry-After), the right password included", async () => {
     for (let i = 0; i < 5; i++) assert.equal((await post(base, "/api/v3/auth/ldap", { username: "bob", password: "guess" + i })).status, 401);
     const locked = await post(base, "/api/v3/auth/ldap", { username: "bob", password: "bob-ldap-pw" });

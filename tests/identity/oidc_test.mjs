@@ -212,6 +212,16 @@ try {
     accounts.alice.groups = ["oidc-staff", "p20250101"];
   });
 
+  await step("the audit log has the provider's sign-ins, refusals and group changes", async () => {
+    const admin = await new ApiClient(server.url).login("admin");
+    const alice = (await admin.call("GET", "/api/v3/admin/audit?user=alice", undefined, 200)).json;
+    assert.ok(alice.some((e) => e.event === "signin" && e.detail.strategy === "oidc" && e.detail.provider === provider.issuer));
+    assert.ok(alice.some((e) => e.event === "groups_changed" && e.detail.after.length === 1), JSON.stringify(alice));
+    const failed = (await admin.call("GET", "/api/v3/admin/audit?event=signin_failed", undefined, 200)).json;
+    assert.ok(failed.some((e) => /belongs to another account/.test(e.detail.reason)));
+    assert.ok(failed.some((e) => /access_denied/.test(e.detail.reason)));
+  });
+
   let toolTokens;
   await step("the provider's access tokens are accepted as Bearer tokens, with the token's groups", async () => {
     toolTokens = await toolAccessToken("alice");

@@ -3,6 +3,7 @@
 #include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
+#include "api/identity/audit.h"
 #include "core/time.h"
 
 namespace openem {
@@ -13,6 +14,7 @@ std::optional<UserRecord> remember_external_user(App& app, const identity::Exter
   CatalogStore& store = app.store();
   const std::string id = identity::external_user_id(profile.provider, profile.external_id, profile.strategy);
   std::optional<UserRecord> existing;
+  std::vector<std::string> groups_before;
   bool groups_changed = false, name_taken = false;
   UserRecord user;
   // One transaction: a sign-in never undoes a token made or revoked at the same moment, and
@@ -25,6 +27,7 @@ std::optional<UserRecord> remember_external_user(App& app, const identity::Exter
     existing = store.user_by_id(id);
     user = existing.value_or(UserRecord{});
     groups_changed = groups_given && user.groups != profile.groups;
+    groups_before = user.groups;
     bool changed = !existing || groups_changed || user.username != profile.username || user.email != profile.email;
     user.id = id;
     user.username = profile.username;
@@ -52,7 +55,14 @@ std::optional<UserRecord> remember_external_user(App& app, const identity::Exter
   }
   app.forget_user(id);
   if (!existing) spdlog::info("{}: new account {} for {} at {}", profile.strategy, user.username, profile.external_id, profile.provider);
-  else if (groups_changed) spdlog::info("{}: groups of {} are now [{}]", profile.strategy, user.username, fmt::join(user.groups, ", "));
+  if (groups_changed) {
+    json::array before, after;
+    for (const auto& g : groups_before) before.emplace_back(g);
+    for (const auto& g : user.groups) after.emplace_back(g);
+    audit(app, "", "groups_changed", user.username,
+          {{"strategy", profile.strategy}, {"before", std::move(before)}, {"after", std::move(after)}});
+    if (existing) spdlog::info("{}: groups of {} are now [{}]", profile.strategy, user.username, fmt::join(user.groups, ", "));
+  }
   return user;
 }
 

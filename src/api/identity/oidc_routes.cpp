@@ -13,6 +13,7 @@
 
 #include "api/app.h"
 #include "api/handler_util.h"
+#include "api/identity/audit.h"
 #include "api/identity/external_users.h"
 #include "api/routes.h"
 #include "core/error.h"
@@ -139,6 +140,7 @@ HttpResponse finish_sign_in(App& app, const HttpRequest& req) {
   const std::string clear = state_cookie(app, "", 0);
   auto fail = [&](const std::string& why) {
     spdlog::info("oidc: sign-in failed: {}", why);
+    audit(app, req.remote, "signin_failed", "", {{"strategy", "oidc"}, {"reason", why}});
     return redirect(with_query(pending->success_url, {{"error", why}}), clear);
   };
   if (auto error = req.query_param("error")) {
@@ -163,6 +165,7 @@ HttpResponse finish_sign_in(App& app, const HttpRequest& req) {
   auto user = remember_external_user(app, *profile, true, error);
   if (!user) return fail(error);
   spdlog::info("oidc: {} signed in", user->username);
+  audit(app, req.remote, "signin", user->username, {{"strategy", "oidc"}, {"provider", profile->provider}});
   return redirect(with_query(pending->success_url, {{"access-token", app.issue_token(*user)},
                                                     {"user-id", user->id},
                                                     {"returnUrl", pending->return_url}}),

@@ -9,6 +9,7 @@
 
 #include "api/app.h"
 #include "api/handler_util.h"
+#include "api/identity/audit.h"
 #include "api/identity/personal_tokens.h"
 #include "api/routes.h"
 #include "api/users/user_routes.h"
@@ -46,6 +47,8 @@ HttpResponse create(App& app, const HttpRequest& req) {
   double expires = seconds > 0 ? unix_now() + static_cast<double>(seconds) : 0;
   auto made = create_personal_token(app.store(), p.user_id, name, *scope, expires);
   if (!made) throw ApiError::unauthorized();
+  audit(app, req.remote, "token_created", p.username,
+        {{"id", made->first.id}, {"name", made->first.name}, {"scope", token_scope_name(made->first.scope)}});
   json::object out = token_json(made->first);
   out["token"] = made->second;
   out["note"] = "Copy the token now: it is not shown again.";
@@ -60,8 +63,12 @@ HttpResponse list(App& app, const std::string& user_id) {
   return HttpResponse::json(200, out);
 }
 
-HttpResponse revoke(App& app, const std::string& user_id, const std::string& token_id) {
+HttpResponse revoke(App& app, const HttpRequest& req, const Principal& by, const std::string& user_id,
+                    const std::string& token_id) {
   if (!revoke_personal_token(app.store(), user_id, token_id)) throw ApiError::not_found("Token not found");
+  auto user = app.store().user_by_id(user_id);
+  audit(app, req.remote, "token_revoked", user ? user->username : user_id, {{"id", token_id}},
+        by.user_id == user_id ? std::string() : by.username);
   return HttpResponse::json(200, json::object{{"revoked", token_id}});
 }
 
@@ -77,15 +84,16 @@ void register_token_routes(Router& r, App& app) {
   r.add("POST", "/api/v3/users/my/tokens", [&app](HttpRequest& req) { return create(app, req); });
   r.add("GET", "/api/v3/users/my/tokens", [&app](HttpRequest& req) { return list(app, app.require_user(req).user_id); });
   r.add("DELETE", "/api/v3/users/my/tokens/:tid", [&app](HttpRequest& req) {
-    return revoke(app, app.require_user(req).user_id, req.param("tid"));
+    Principal p = app.require_user(req);
+    return revoke(app, req, p, p.user_id, req.param("tid"));
   });
   r.add("GET", "/api/v3/users/:id/tokens", [&app](HttpRequest& req) {
     admin(app, req);
     return list(app, req.param("id"));
   });
   r.add("DELETE", "/api/v3/users/:id/tokens/:tid", [&app](HttpRequest& req) {
-    admin(app, req);
-    return revoke(app, req.param("id"), req.param("tid"));
+    Principal p = admin(app, req);
+    return revoke(app, req, p, req.param("id"), req.param("tid"));
   });
 }
 

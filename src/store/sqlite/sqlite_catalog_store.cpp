@@ -36,6 +36,7 @@
 #include "store/sqlite/reader_tagged_trigrams.h"
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_pool.h"
+#include "store/sqlite/sqlite_audit_log.h"
 #include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/stored_rows_diff.h"
 #include "store/sqlite/wal_checkpointer.h"
@@ -537,6 +538,13 @@ class SqliteCatalogStore final : public CatalogStore {
       st.bind_all({u.id, u.username, u.email, u.password_hash, u.auth_strategy, json::serialize(doc)});
       st.run();
     });
+  }
+
+  void append_audit(const AuditEvent& event) override {
+    transaction([&] { sqlite_audit_log::append(*tx_db(), event); });
+  }
+  std::vector<AuditEvent> audit_events(const AuditQuery& query) override {
+    return with_db([&](SqliteDb& db) { return sqlite_audit_log::events(db, query); });
   }
 
   std::optional<std::string> setting(std::string_view key) override {
@@ -1352,7 +1360,8 @@ class SqliteCatalogStore final : public CatalogStore {
     std::string ddl =
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT, "
-        "password_hash TEXT, auth_strategy TEXT, doc TEXT NOT NULL);";
+        "password_hash TEXT, auth_strategy TEXT, doc TEXT NOT NULL);" +
+        sqlite_audit_log::ddl();
     for (const CollectionSchema* s : schemas::all()) {
       const std::string& t = s->table;
       ddl += "CREATE TABLE IF NOT EXISTS " + t + " (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE";
