@@ -6,7 +6,7 @@ PACKAGES=(
   cmake ninja-build ccache g++ pkg-config git
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libsqlite3-dev sqlite3 libpcre2-dev libpq-dev libssl-dev libargon2-dev libcurl4-openssl-dev
-  libldap-dev slapd ldap-utils
+  libldap-dev slapd ldap-utils openssl
   libpugixml-dev libxml2-dev libxml2-utils libvalijson-dev libudunits2-dev libtiff-dev
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev

@@ -156,6 +156,23 @@ await step("groups from a group search instead of memberOf", async () => {
   }
 });
 
+await step("LDAPS and StartTLS with the directory's CA work; an untrusted certificate is refused", async () => {
+  for (const [extra, works] of [
+    [{ LDAP_URL: directory.ldapsUrl, LDAP_TLS_CA_FILE: directory.caFile }, true],
+    [{ LDAP_STARTTLS: "true", LDAP_TLS_CA_FILE: directory.caFile }, true],
+    [{ LDAP_URL: directory.ldapsUrl }, false],
+    [{ LDAP_STARTTLS: "true" }, false],
+  ]) {
+    const s = await startServer(binary, ldapEnv(extra));
+    try {
+      const r = await post(s.url, "/api/v3/auth/ldap", { username: "bob", password: "bob-ldap-pw" });
+      assert.equal(r.status, works ? 201 : 503, `${JSON.stringify(extra)}: ${r.status} ${r.text}`);
+    } finally {
+      await s.stop();
+    }
+  }
+});
+
 await step("a directory that is down is a quick 503, not a failed sign-in", async () => {
   const s = await startServer(binary, ldapEnv({ LDAP_URL: `ldap://127.0.0.1:${await freePort()}`, LDAP_TIMEOUT_SECONDS: "2" }));
   try {

@@ -1,5 +1,7 @@
 // A throwaway OpenLDAP server for the identity tests: Debian's slapd, started in a temporary
-// folder on 127.0.0.1 with an MDB database and the memberof overlay, filled with ldapadd as
+// folder on 127.0.0.1 with an MDB database and the memberof overlay, listening on ldap://
+// (StartTLS offered) and ldaps:// with a self-signed certificate for 127.0.0.1 made by the
+// openssl command (its file is the CA a client must trust), filled with ldapadd as
 // its root DN (so memberOf is maintained as in a real directory). Anonymous users may only
 // bind; bound users (the service account) may read. Stopped and removed by close().
 import { execFileSync, spawn } from "node:child_process";
@@ -20,8 +22,11 @@ export async function startSlapd(ldif) {
   if (!SLAPD) throw new Error("slapd is not installed (scripts/install-deps.sh installs Debian's slapd)");
   const dir = mkdtempSync(join(tmpdir(), "openem-slapd-"));
   mkdirSync(join(dir, "db"));
-  const port = await freePort();
-  const url = `ldap://127.0.0.1:${port}`;
+  const port = await freePort(), tlsPort = await freePort();
+  const url = `ldap://127.0.0.1:${port}`, ldapsUrl = `ldaps://127.0.0.1:${tlsPort}`;
+  const caFile = join(dir, "cert.pem"), keyFile = join(dir, "key.pem");
+  execFileSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                           "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", keyFile, "-out", caFile], { stdio: "ignore" });
   writeFileSync(join(dir, "slapd.conf"), `
 include /etc/ldap/schema/core.schema
 include /etc/ldap/schema/cosine.schema
@@ -31,6 +36,8 @@ modulepath /usr/lib/ldap
 moduleload back_mdb
 moduleload memberof
 pidfile ${dir}/slapd.pid
+TLSCertificateFile ${caFile}
+TLSCertificateKeyFile ${keyFile}
 database mdb
 maxsize 10485760
 suffix "${SUFFIX}"
@@ -41,7 +48,7 @@ overlay memberof
 access to attrs=userPassword by anonymous auth by self write by * none
 access to * by users read by * none
 `);
-  const child = spawn(SLAPD, ["-f", join(dir, "slapd.conf"), "-h", `${url}/`, "-d", "0"], { stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(SLAPD, ["-f", join(dir, "slapd.conf"), "-h", `${url}/ ${ldapsUrl}/`, "-d", "0"], { stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   child.stderr.on("data", (d) => { log = (log + d).slice(-5000); });
   const deadline = Date.now() + 15000;
@@ -59,6 +66,8 @@ access to * by users read by * none
   execFileSync("ldapadd", ["-x", "-H", url, "-D", ROOT_DN, "-w", ROOT_PW], { input: base + ldif, stdio: ["pipe", "ignore", "pipe"] });
   return {
     url,
+    ldapsUrl,
+    caFile,
     async close() {
       child.kill("SIGTERM");
       await new Promise((r) => { const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 5000); child.on("exit", () => { clearTimeout(t); r(); }); });
