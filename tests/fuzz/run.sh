@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang-14 into build-fuzz/ and runs each for a short time
 # (FUZZ_SECONDS, default 20) seeded from the shared test data. Exit code != 0 on a crash.
-# Usage: tests/fuzz/run.sh [target...]     (targets: mdoc mdoc_stream epu_xml mrc filter)
+# Usage: tests/fuzz/run.sh [target...]     (targets: mdoc mdoc_stream epu_xml mrc filter identity)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -9,7 +9,7 @@ SHARED=${OPENEM_SHARED_DIR:-$ROOT/../shared}/testdata
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(mdoc mdoc_stream epu_xml mrc filter)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(mdoc mdoc_stream epu_xml mrc filter identity)
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S tests/fuzz -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
