@@ -41,15 +41,6 @@ std::int64_t now_seconds() {
       .count();
 }
 
-std::optional<json::object> decode_object(std::string_view segment) {
-  auto text = base64url_decode(segment);
-  if (!text) return std::nullopt;
-  boost::system::error_code ec;
-  json::value v = json::parse(*text, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.get_object());
-}
-
 std::optional<double> numeric_date(const json::value& v) {
   if (v.is_int64()) return static_cast<double>(v.get_int64());
   if (v.is_uint64()) return static_cast<double>(v.get_uint64());
@@ -58,6 +49,15 @@ std::optional<double> numeric_date(const json::value& v) {
 }
 
 }  // namespace
+
+std::optional<json::object> decode_jws_segment(std::string_view segment) {
+  auto text = base64url_decode(segment);
+  if (!text) return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(*text, ec);
+  if (ec || !v.is_object()) return std::nullopt;
+  return std::move(v.get_object());
+}
 
 std::string base64url_encode(std::string_view bytes) {
   std::string out;
@@ -141,12 +141,12 @@ std::optional<json::object> verified_payload(std::string_view token, std::string
         CRYPTO_memcmp(signature.data(), expected.data(), expected.size()) != 0) {
       return std::nullopt;
     }
-    auto header = decode_object(token.substr(0, dot1));
+    auto header = decode_jws_segment(token.substr(0, dot1));
     if (!header) return std::nullopt;
     const json::value* alg = header->if_contains("alg");
     if (!alg || !alg->is_string() || alg->get_string() != "HS256") return std::nullopt;
     if (header->contains("crit")) return std::nullopt;  // no extensions are understood
-    auto payload = decode_object(token.substr(dot1 + 1, dot2 - dot1 - 1));
+    auto payload = decode_jws_segment(token.substr(dot1 + 1, dot2 - dot1 - 1));
     if (!payload) return std::nullopt;
     if (!check_time) return payload;
     const double now = static_cast<double>(now_seconds());

@@ -79,6 +79,9 @@ class JwtVerifyCache {
 std::string base64url_encode(std::string_view bytes);
 std::optional<std::string> base64url_decode(std::string_view text);
 
+// A JWS header or payload segment: base64url of a JSON object; nullopt for anything else.
+std::optional<boost::json::object> decode_jws_segment(std::string_view segment);
+
 // Tokens longer than this are rejected unparsed (a header line, not a document).
 inline constexpr size_t kMaxJwtLength = 16 * 1024;
 

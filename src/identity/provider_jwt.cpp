@@ -6,15 +6,6 @@ namespace openem::identity {
 namespace json = boost::json;
 namespace {
 
-std::optional<json::object> decode_object(std::string_view segment) {
-  auto text = base64url_decode(segment);
-  if (!text) return std::nullopt;
-  boost::system::error_code ec;
-  json::value v = json::parse(*text, ec);
-  if (ec || !v.is_object()) return std::nullopt;
-  return std::move(v.get_object());
-}
-
 std::optional<double> number(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   if (!v) return std::nullopt;
@@ -72,14 +63,14 @@ bool audience_matches(const json::object& claims, const std::vector<std::string>
 std::string jws_algorithm(std::string_view token) {
   auto parts = split(token);
   if (!parts) return {};
-  auto header = decode_object(parts->header);
+  auto header = decode_jws_segment(parts->header);
   return header ? str(*header, "alg") : std::string();
 }
 
 JwtCheck check_provider_jwt(std::string_view token, const JwkSet& keys, const JwtExpectations& expect) {
   auto parts = split(token);
   if (!parts) return invalid("not a compact JWS");
-  auto header = decode_object(parts->header);
+  auto header = decode_jws_segment(parts->header);
   if (!header) return invalid("header is not a JSON object");
   std::string alg = str(*header, "alg");
   if (!JwkSet::supported_algorithm(alg)) return invalid("algorithm '" + alg + "' is not accepted");
@@ -92,7 +83,7 @@ JwtCheck check_provider_jwt(std::string_view token, const JwkSet& keys, const Jw
     if (!kid.empty() && !keys.has_key(kid)) c.outcome = JwtCheck::Outcome::UnknownKey;
     return c;
   }
-  auto claims = decode_object(parts->payload);
+  auto claims = decode_jws_segment(parts->payload);
   if (!claims) return invalid("payload is not a JSON object");
   if (str(*claims, "iss") != expect.issuer) return invalid("issuer '" + str(*claims, "iss") + "' is not the provider's");
   std::size_t audiences = 0;

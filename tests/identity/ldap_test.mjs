@@ -9,22 +9,13 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 
 import { ApiClient, startServer } from "../portal/server.mjs";
+import { finish, step } from "./steps.mjs";
 import { freePort } from "./oidc_provider.mjs";
 import { ROOT_DN, SUFFIX, startSlapd } from "./slapd.mjs";
 
 const binary = process.argv[process.argv.indexOf("--binary") + 1];
 if (!binary || process.argv.indexOf("--binary") < 0) throw new Error("usage: ldap_test.mjs --binary <openem>");
 
-let failures = 0;
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}\n     ${(e.stack ?? String(e)).split("\n").slice(0, 6).join("\n     ")}`);
-  }
-}
 
 const person = (uid, cn, extra = "") => `dn: uid=${uid},ou=people,${SUFFIX}
 objectClass: inetOrgPerson
@@ -191,5 +182,4 @@ await step("a directory that is down is a quick 503, not a failed sign-in", asyn
 });
 
 await directory.close();
-console.log(failures ? `${failures} failed` : "all passed");
-process.exit(failures ? 1 : 0);
+finish();

@@ -18,22 +18,13 @@ import { createServer } from "node:net";
 import { launch } from "../portal/browser.mjs";
 import { ApiClient, startServer } from "../portal/server.mjs";
 import { HttpBrowser } from "./http_browser.mjs";
+import { finish, step } from "./steps.mjs";
 import { OPENEM_RESOURCE, freePort, startProvider } from "./oidc_provider.mjs";
 
 const binary = process.argv[process.argv.indexOf("--binary") + 1];
 if (!binary || process.argv.indexOf("--binary") < 0) throw new Error("usage: oidc_test.mjs --binary <openem>");
 
 const b64url = (buf) => Buffer.from(buf).toString("base64url");
-let failures = 0;
-async function step(name, fn) {
-  try {
-    await fn();
-    console.log(`ok   ${name}`);
-  } catch (e) {
-    failures++;
-    console.log(`FAIL ${name}\n     ${(e.stack ?? String(e)).split("\n").slice(0, 6).join("\n     ")}`);
-  }
-}
 
 const accounts = {
   alice: { preferred_username: "alice", name: "Alice Cryo", email: "alice@facility.example", groups: ["oidc-staff", "p20250101"] },
@@ -382,5 +373,4 @@ await step("a provider that never answers costs the configured timeout, not a hu
 });
 
 await provider.close();
-console.log(failures ? `${failures} failed` : "all passed");
-process.exit(failures ? 1 : 0);
+finish();
