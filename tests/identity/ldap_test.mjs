@@ -126,6 +126,23 @@ try {
     assert.ok(!text.includes("alice-ldap-pw") && !text.includes("service-secret"), "no password in the audit log");
   });
 
+  await step("a directory user's token revoked on one API process is refused at once by another", async () => {
+    const second = await startServer(binary, ldapEnv(), { dataDir: server.dataDir });
+    try {
+      const session = (await post(base, "/api/v3/auth/ldap", { username: "alice", password: "alice-ldap-pw" })).json.access_token;
+      const made = await fetch(base + "/api/v3/users/my/tokens", {
+        method: "POST", headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
+        body: JSON.stringify({ name: "pipeline", scope: "ingest" }),
+      }).then((r) => r.json());
+      assert.equal((await whoami(second.url, made.token)).username, "alice");
+      const revoked = await fetch(`${base}/api/v3/users/my/tokens/${made.id}`, { method: "DELETE", headers: { Authorization: `Bearer ${session}` } });
+      assert.equal(revoked.status, 200);
+      assert.deepEqual(await whoami(second.url, made.token), {});
+    } finally {
+      await second.stop();
+    }
+  });
+
   await step("failed sign-ins are limited per account (429 with Retry-After), the right password included", async () => {
     for (let i = 0; i < 5; i++) assert.equal((await post(base, "/api/v3/auth/ldap", { username: "bob", password: "guess" + i })).status, 401);
     const locked = await post(base, "/api/v3/auth/ldap", { username: "bob", password: "bob-ldap-pw" });

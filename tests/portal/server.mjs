@@ -26,9 +26,10 @@ const DEFAULT_ENV = {
 const PASSTHROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"];
 
 // options.port: listen there instead of a port the system picks (a server that must know its
-// own URL before it starts, such as an OIDC client's callback).
+// own URL before it starts, such as an OIDC client's callback). options.dataDir: share another
+// server's data directory (a second API process on one catalog; left in place by stop()).
 export async function startServer(binary, extraEnv = {}, options = {}) {
-  const dataDir = mkdtempSync(join(tmpdir(), "openem-portal-"));
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "openem-portal-"));
   const env = { OPENEM_LOG_LEVEL: "warn", OPENEM_ARCHIVE_POLL_MS: "200" };
   for (const k of PASSTHROUGH) if (process.env[k] !== undefined) env[k] = process.env[k];
   Object.assign(env, DEFAULT_ENV, extraEnv);
@@ -49,13 +50,14 @@ export async function startServer(binary, extraEnv = {}, options = {}) {
   });
   return {
     url,
+    dataDir,
     log: () => log,
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");
         await new Promise((r) => { const t = setTimeout(() => { child.kill("SIGKILL"); r(); }, 10000); child.on("exit", () => { clearTimeout(t); r(); }); });
       }
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
