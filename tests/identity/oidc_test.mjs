@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
 
-import { launch } from "../portal/browser.mjs";
+import { axeViolations, launch } from "../portal/browser.mjs";
 import { ApiClient, startServer } from "../portal/server.mjs";
 import { HttpBrowser } from "./http_browser.mjs";
 import { finish, step } from "./steps.mjs";
@@ -297,6 +297,7 @@ try {
       const button = page.locator("#provider-signin");
       await button.waitFor();
       assert.equal((await button.textContent()).trim(), "Sign in with your institution");
+      assert.deepEqual(await axeViolations(page), [], "axe on the sign-in page with the provider's button");
       await button.click();
       // oidc-provider's own sign-in and consent pages.
       await page.waitForURL(`${provider.issuer}/interaction/**`);
@@ -316,6 +317,12 @@ try {
       await page.click("#token-form button[type=submit]");
       const made = await page.locator("#new-token").inputValue();
       assert.match(made, /^oem\./);
+      await page.locator("#token-list td", { hasText: "browser token" }).waitFor();
+      assert.deepEqual(await axeViolations(page), [], "axe on the user page with its tokens");
+      await page.setViewportSize({ width: 360, height: 740 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 1, `the user page scrolls sideways by ${overflow} px at 360 px`);
+      await page.setViewportSize({ width: 1280, height: 900 });
       assert.equal((await api("GET", "/api/v3/auth/whoami", made)).json.username, "alice");
       await page.locator("#token-list td", { hasText: "browser token" }).waitFor();
       await page.click("button[aria-label='Revoke browser token']");
@@ -326,6 +333,7 @@ try {
       assert.deepEqual((await api("GET", "/api/v3/auth/whoami", token)).json, {}, "the token must be revoked");
       await page.goto(`${base}/auth-callback?error=${encodeURIComponent("The identity provider refused the sign-in")}`);
       assert.equal(await page.locator("#signin-error").textContent(), "The identity provider refused the sign-in");
+      assert.deepEqual(await axeViolations(page), [], "axe on the failed sign-in page");
       assert.equal(new URL(page.url()).search, "", "the callback's query leaves the address bar");
     } finally {
       await browser.close();

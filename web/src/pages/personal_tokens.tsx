@@ -67,6 +67,7 @@ export function PersonalTokens() {
       <p>For scripts and <code>openem login --token</code>: they stay valid after you sign out, until they expire or you revoke them.</p>
       {tokens.error ? <ErrorMessage error={tokens.error} what="token list" /> : null}
       {tokens.data && tokens.data.length > 0 && (
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="Your tokens">
         <table id="token-list">
           <thead><tr><th>Name</th><th>Scope</th><th>Made</th><th>Expires</th><th><span class="visually-hidden">Revoke</span></th></tr></thead>
           <tbody>
@@ -81,6 +82,7 @@ export function PersonalTokens() {
             ))}
           </tbody>
         </table>
+        </div>
       )}
       {created && (
         <div class="notice" role="status">
