@@ -148,6 +148,8 @@ try {
       `successURL=${encodeURIComponent("/\\evil.example.org/steal")}`,
       `successURL=${encodeURIComponent(`http://127.0.0.1:${openemPort}@evil.example.org/`)}`,
       `returnUrl=${encodeURIComponent("https://evil.example.org/")}`,
+      `successURL=${encodeURIComponent(`${base}/auth-callback\r\nSet-Cookie: stolen=1`)}`,
+      `returnUrl=${encodeURIComponent("/datasets\r\nLocation: https://evil.example.org/")}`,
     ]) {
       const r = await new HttpBrowser().request(`${base}/api/v3/auth/oidc?${query}`);
       assert.equal(r.status, 400, `${query}: ${r.status} ${r.location}`);

@@ -11,6 +11,8 @@
 // bare 500, so the page can say what happened.
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "api/app.h"
 #include "api/handler_util.h"
 #include "api/identity/audit.h"
@@ -42,10 +44,15 @@ std::string origin_of_url(const std::string& url) {
   return origin;
 }
 
+// Control characters or spaces would end up in the Location header (header injection) or be
+// read differently by browsers: such URLs are refused whatever their origin.
+bool clean_url(const std::string& url) {
+  return std::none_of(url.begin(), url.end(), [](char c) { return static_cast<unsigned char>(c) <= 0x20 || c == 0x7f; });
+}
+
 // A path on this site: "/x", never "//host" or "/\host" (which browsers read as another host).
 bool local_path(const std::string& url) {
-  return !url.empty() && url[0] == '/' && (url.size() == 1 || (url[1] != '/' && url[1] != '\\')) &&
-         url.find_first_of("\r\n\t ") == std::string::npos;
+  return !url.empty() && url[0] == '/' && (url.size() == 1 || (url[1] != '/' && url[1] != '\\')) && clean_url(url);
 }
 
 std::string success_url_for(const App& app, const HttpRequest& req) {
@@ -55,7 +62,7 @@ std::string success_url_for(const App& app, const HttpRequest& req) {
   if (!asked || asked->empty()) return fallback;
   if (local_path(*asked)) return *asked;
   std::string origin = origin_of_url(*asked);
-  if (!origin.empty() && origin == origin_of_url(configured)) return *asked;
+  if (!origin.empty() && origin == origin_of_url(configured) && clean_url(*asked)) return *asked;
   throw ApiError::bad_request("successURL must be a path on this site or on the configured OIDC_SUCCESS_URL's site");
 }
 
