@@ -116,9 +116,34 @@ Principal App::authenticate_personal(const HttpRequest& req, const std::string& 
     throw ApiError::forbidden(std::string("This token's scope (") + token_scope_name(scope) + ") does not allow " +
                               req.method + " here");
   const UserRecord& u = verified->user;
+  if (!directory_still_has(u.id, u.username)) return Principal::anonymous();
   Principal p{u.id, u.username, u.email, u.groups};
   p.token_scope = token_scope_name(scope);
   return p;
+}
+
+bool App::directory_still_has(const std::string& user_id, const std::string& username) const {
+  if (!ldap_ || user_id.rfind("ldap-", 0) != 0) return true;
+  const double now = unix_now();
+  {
+    std::lock_guard lock(directory_mu_);
+    auto it = directory_checked_.find(user_id);
+    if (it != directory_checked_.end() && now - it->second.first < config_.ldap.recheck_seconds) return it->second.second;
+  }
+  identity::DirectoryAnswer answer = ldap_->lookup(username);
+  std::lock_guard lock(directory_mu_);
+  auto& entry = directory_checked_[user_id];
+  if (answer.outcome == identity::DirectoryAnswer::Outcome::Unavailable) {
+    if (entry.first == 0) entry.second = true;  // never asked: the sign-in just found the user
+    spdlog::warn("ldap: could not ask whether {} still exists: {}", username, answer.detail);
+  } else {
+    if (entry.second != (answer.outcome == identity::DirectoryAnswer::Outcome::SignedIn) || entry.first == 0)
+      spdlog::info("ldap: {} is {} in the directory", username,
+                   answer.outcome == identity::DirectoryAnswer::Outcome::SignedIn ? "present" : "no longer");
+    entry.second = answer.outcome == identity::DirectoryAnswer::Outcome::SignedIn;
+  }
+  entry.first = now;
+  return entry.second;
 }
 
 Principal App::authenticate(const HttpRequest& req) const {
@@ -132,13 +157,14 @@ Principal App::authenticate(const HttpRequest& req) const {
     return Principal::anonymous();
   }
   const std::string& user_id = token->subject;
+  std::optional<Principal> cached;
   {
     std::shared_lock lock(cache_mu_);
-    auto it = principals_.find(user_id);
-    if (it != principals_.end()) return it->second;
+    if (auto it = principals_.find(user_id); it != principals_.end()) cached = it->second;
   }
+  if (cached) return directory_still_has(user_id, cached->username) ? *cached : Principal::anonymous();
   auto user = store_->user_by_id(user_id);
-  if (!user) return Principal::anonymous();
+  if (!user || !directory_still_has(user->id, user->username)) return Principal::anonymous();
   Principal p{user->id, user->username, user->email, user->groups};
   std::unique_lock lock(cache_mu_);
   principals_[user_id] = p;

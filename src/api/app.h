@@ -3,6 +3,7 @@
 // and the permission rules. Created once by `openem serve`; handlers only read it (the
 // store and the user cache are internally synchronised), so it is safe from every thread.
 #include <memory>
+#include <mutex>
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
@@ -81,6 +82,10 @@ class App {
 
  private:
   Principal authenticate_personal(const HttpRequest& req, const std::string& credential) const;
+  // For accounts of the LDAP directory: whether it still has (and has not disabled) the user,
+  // asked at most every LdapSettings::recheck_seconds per account; while the directory cannot
+  // be reached the last answer stands (docs/security.md "LDAP").
+  bool directory_still_has(const std::string& user_id, const std::string& username) const;
 
   Config config_;
   std::unique_ptr<CatalogStore> store_;
@@ -98,6 +103,8 @@ class App {
   std::unique_ptr<ProviderTokens> provider_tokens_;  // Bearer tokens of oidc_
   mutable identity::PendingSignIns pending_sign_ins_;
   std::unique_ptr<identity::LdapDirectory> ldap_;
+  mutable std::mutex directory_mu_;
+  mutable std::unordered_map<std::string, std::pair<double, bool>> directory_checked_;  // user id → (when, present)
 };
 
 // Creates the admin account (password from config or generated and printed once) and the

@@ -166,7 +166,10 @@ bool apply_ldap(LdapSettings& l, const std::string& key, const std::string& valu
   else if (key == "LDAP_GROUP_NAME_ATTRIBUTE") l.group_name_attribute = trim(value);
   else if (key == "LDAP_STARTTLS") l.start_tls = parse_bool(key, value);
   else if (key == "LDAP_TLS_CA_FILE") l.tls_ca_file = trim(value);
-  else if (key == "LDAP_TIMEOUT_SECONDS") {
+  else if (key == "LDAP_RECHECK_SECONDS") {
+    l.recheck_seconds = static_cast<int>(non_negative(key, value));
+    if (l.recheck_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
+  } else if (key == "LDAP_TIMEOUT_SECONDS") {
     l.timeout_seconds = static_cast<int>(non_negative(key, value));
     if (l.timeout_seconds < 1) throw std::runtime_error(key + ": expected at least 1 second");
   } else return false;

@@ -70,6 +70,9 @@ struct LdapSettings {
   bool start_tls = false;          // LDAP_STARTTLS: StartTLS on an ldap:// connection
   std::string tls_ca_file;         // LDAP_TLS_CA_FILE: the CA to check the server against
   int timeout_seconds = 10;        // LDAP_TIMEOUT_SECONDS: connect and each operation
+  // LDAP_RECHECK_SECONDS: how often a directory user's tokens ask whether the directory still
+  // has (and has not disabled) the account.
+  int recheck_seconds = 60;
 
   bool enabled() const { return !url.empty(); }
 };

@@ -83,19 +83,22 @@ std::string first_rdn_value(std::string_view dn) {
   return value;
 }
 
-DirectoryAnswer LdapDirectory::sign_in(const std::string& username, const std::string& password) const {
-  const LdapSettings& s = settings_;
-  if (username.empty() || password.empty() || username.size() > 256 || password.size() > 1024) {
-    DirectoryAnswer a;
-    a.detail = "empty or overlong name or password";
-    return a;
-  }
+namespace {
+
+// A connection with openem's options — LDAPv3, no referrals (they would send the password
+// on), timeouts, certificates checked (against LDAP_TLS_CA_FILE when set), StartTLS when asked.
+// nullptr with `failure` filled when it cannot be had.
+Connection connect(const LdapSettings& s, DirectoryAnswer& failure) {
   LDAP* raw = nullptr;
-  if (int rc = ldap_initialize(&raw, s.url.c_str()); rc != LDAP_SUCCESS) return fail(rc, "LDAP_URL " + s.url);
+  if (int rc = ldap_initialize(&raw, s.url.c_str()); rc != LDAP_SUCCESS) {
+    failure = fail(rc, "LDAP_URL " + s.url);
+    failure.outcome = DirectoryAnswer::Outcome::Unavailable;
+    return nullptr;
+  }
   Connection ld(raw);
   int version = LDAP_VERSION3;
   ldap_set_option(raw, LDAP_OPT_PROTOCOL_VERSION, &version);
-  ldap_set_option(raw, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);  // a referral would send the password elsewhere
+  ldap_set_option(raw, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
   timeval timeout{s.timeout_seconds, 0};
   ldap_set_option(raw, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
   ldap_set_option(raw, LDAP_OPT_TIMEOUT, &timeout);
@@ -105,13 +108,24 @@ DirectoryAnswer LdapDirectory::sign_in(const std::string& username, const std::s
   int new_ctx = 0;
   ldap_set_option(raw, LDAP_OPT_X_TLS_NEWCTX, &new_ctx);
   if (s.start_tls)
-    if (int rc = ldap_start_tls_s(raw, nullptr, nullptr); rc != LDAP_SUCCESS) return fail(rc == LDAP_CONNECT_ERROR ? LDAP_UNAVAILABLE : rc, "StartTLS");
+    if (int rc = ldap_start_tls_s(raw, nullptr, nullptr); rc != LDAP_SUCCESS) {
+      failure = fail(rc, "StartTLS");
+      failure.outcome = DirectoryAnswer::Outcome::Unavailable;
+      return nullptr;
+    }
+  return ld;
+}
 
+// Binds as the service account and finds the one entry of `username`: SignedIn with the
+// entry's DN, name, display name, e-mail and memberOf groups; Refused when there is none (or
+// more than one); Unavailable when the directory or the service account fails.
+DirectoryAnswer find(const LdapSettings& s, LDAP* raw, const std::string& username, std::vector<std::string>& member_of) {
   if (int rc = simple_bind(raw, s.bind_dn, s.bind_credentials); rc != LDAP_SUCCESS) {
     DirectoryAnswer a = fail(rc, "service account bind");
     a.outcome = DirectoryAnswer::Outcome::Unavailable;  // openem's own set-up, not the user's mistake
     return a;
   }
+  timeval timeout{s.timeout_seconds, 0};
   std::string filter = replace_all(s.search_filter, "{{username}}", escape_filter_value(username));
   std::vector<std::string> wanted{s.username_attribute, "displayName", "cn", "mail", "memberOf"};
   std::vector<char*> attrs;
@@ -129,42 +143,60 @@ DirectoryAnswer LdapDirectory::sign_in(const std::string& username, const std::s
     return a;
   }
   LDAPMessage* entry = ldap_first_entry(raw, found);
+  DirectoryAnswer a;
   char* dn = ldap_get_dn(raw, entry);
-  DirectoryUser user;
   if (dn) {
-    user.dn = dn;
+    a.user.dn = dn;
     ldap_memfree(dn);
   }
-  user.username = first_value(raw, entry, s.username_attribute.c_str());
-  user.display_name = first_value(raw, entry, "displayName");
-  if (user.display_name.empty()) user.display_name = first_value(raw, entry, "cn");
-  user.email = first_value(raw, entry, "mail");
-  std::vector<std::string> member_of = values(raw, entry, "memberOf");
-  result.reset();
-  if (user.dn.empty() || user.username.empty()) {
-    DirectoryAnswer a;
+  a.user.username = first_value(raw, entry, s.username_attribute.c_str());
+  a.user.display_name = first_value(raw, entry, "displayName");
+  if (a.user.display_name.empty()) a.user.display_name = first_value(raw, entry, "cn");
+  a.user.email = first_value(raw, entry, "mail");
+  member_of = values(raw, entry, "memberOf");
+  if (a.user.dn.empty() || a.user.username.empty()) {
     a.detail = "the entry has no " + s.username_attribute;
     return a;
   }
+  a.outcome = DirectoryAnswer::Outcome::SignedIn;
+  return a;
+}
+
+}  // namespace
+
+DirectoryAnswer LdapDirectory::lookup(const std::string& username) const {
+  DirectoryAnswer failure;
+  Connection ld = connect(settings_, failure);
+  if (!ld) return failure;
+  std::vector<std::string> member_of;
+  return find(settings_, ld.get(), username, member_of);
+}
+
+DirectoryAnswer LdapDirectory::sign_in(const std::string& username, const std::string& password) const {
+  const LdapSettings& s = settings_;
+  if (username.empty() || password.empty() || username.size() > 256 || password.size() > 1024) {
+    DirectoryAnswer a;
+    a.detail = "empty or overlong name or password";
+    return a;
+  }
+  DirectoryAnswer failure;
+  Connection ld = connect(settings_, failure);
+  if (!ld) return failure;
+  LDAP* raw = ld.get();
+  std::vector<std::string> member_of;
+  DirectoryAnswer found = find(settings_, raw, username, member_of);
+  if (found.outcome != DirectoryAnswer::Outcome::SignedIn) return found;
+  DirectoryUser user = std::move(found.user);
 
   // The password, checked by the directory on a connection of its own, so the search rights of
   // the service account never mix with the user's.
   {
-    LDAP* user_raw = nullptr;
-    if (int rc2 = ldap_initialize(&user_raw, s.url.c_str()); rc2 != LDAP_SUCCESS) return fail(rc2, "LDAP_URL");
-    Connection user_ld(user_raw);
-    ldap_set_option(user_raw, LDAP_OPT_PROTOCOL_VERSION, &version);
-    ldap_set_option(user_raw, LDAP_OPT_REFERRALS, LDAP_OPT_OFF);
-    ldap_set_option(user_raw, LDAP_OPT_NETWORK_TIMEOUT, &timeout);
-    ldap_set_option(user_raw, LDAP_OPT_TIMEOUT, &timeout);
-    ldap_set_option(user_raw, LDAP_OPT_X_TLS_REQUIRE_CERT, &require_cert);
-    if (!s.tls_ca_file.empty()) ldap_set_option(user_raw, LDAP_OPT_X_TLS_CACERTFILE, s.tls_ca_file.c_str());
-    ldap_set_option(user_raw, LDAP_OPT_X_TLS_NEWCTX, &new_ctx);
-    if (s.start_tls)
-      if (int rc2 = ldap_start_tls_s(user_raw, nullptr, nullptr); rc2 != LDAP_SUCCESS) return fail(LDAP_UNAVAILABLE, "StartTLS");
-    if (int rc2 = simple_bind(user_raw, user.dn, password); rc2 != LDAP_SUCCESS) return fail(rc2, "user bind");
+    Connection user_ld = connect(settings_, failure);
+    if (!user_ld) return failure;
+    if (int rc = simple_bind(user_ld.get(), user.dn, password); rc != LDAP_SUCCESS) return fail(rc, "user bind");
   }
 
+  timeval timeout{s.timeout_seconds, 0};
   if (s.group_search_base.empty()) {
     for (const auto& group_dn : member_of)
       if (std::string name = first_rdn_value(group_dn); !name.empty()) user.groups.push_back(name);

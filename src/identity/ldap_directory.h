@@ -38,6 +38,9 @@ class LdapDirectory {
  public:
   explicit LdapDirectory(LdapSettings settings) : settings_(std::move(settings)) {}
   DirectoryAnswer sign_in(const std::string& username, const std::string& password) const;
+  // Whether the directory still has the user (found by the service account with the search
+  // filter, so a disabled or removed account is Refused): SignedIn, Refused or Unavailable.
+  DirectoryAnswer lookup(const std::string& username) const;
   const LdapSettings& settings() const { return settings_; }
 
  private:

@@ -51,6 +51,7 @@ const ldapEnv = (extra = {}) => ({
   LDAP_SEARCH_FILTER: "(&(uid={{username}})(!(employeeType=disabled)))",
   LDAP_MODE: "ldap",
   OPENEM_LOGIN_MAX_FAILURES: "5",
+  LDAP_RECHECK_SECONDS: "1",
   ...extra,
 });
 
@@ -141,6 +142,26 @@ try {
     } finally {
       await second.stop();
     }
+  });
+
+  await step("a user disabled in the directory loses their session and tokens within the recheck time", async () => {
+    const session = (await post(base, "/api/v3/auth/ldap", { username: "bob", password: "bob-ldap-pw" })).json.access_token;
+    const made = await fetch(base + "/api/v3/users/my/tokens", {
+      method: "POST", headers: { Authorization: `Bearer ${session}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "script", scope: "read" }),
+    }).then((r) => r.json());
+    assert.equal((await whoami(base, made.token)).username, "bob");
+    const setDisabled = (on) => execFileSync("ldapmodify", ["-x", "-H", directory.url, "-D", ROOT_DN, "-w", "root-secret"], {
+      input: `dn: uid=bob,ou=people,${SUFFIX}\nchangetype: modify\n${on ? "add" : "delete"}: employeeType\n${on ? "employeeType: disabled\n" : ""}`,
+      stdio: ["pipe", "ignore", "pipe"],
+    });
+    setDisabled(true);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.deepEqual(await whoami(base, made.token), {}, "the personal token of a disabled user");
+    assert.deepEqual(await whoami(base, session), {}, "the session of a disabled user");
+    setDisabled(false);
+    await new Promise((r) => setTimeout(r, 1200));
+    assert.equal((await whoami(base, made.token)).username, "bob");
   });
 
   await step("failed sign-ins are limited per account (429 with Retry-After), the right password included", async () => {
