@@ -2,16 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <unistd.h>
-
-#include <filesystem>
-
 #include "core/error.h"
 #include "core/jwt.h"
+#include "testing/temp_dir.h"
 
 namespace openem {
 namespace {
-namespace fs = std::filesystem;
 
 std::vector<std::string> path(std::initializer_list<const char*> parts) { return {parts.begin(), parts.end()}; }
 
@@ -40,21 +36,14 @@ TEST(TokenScopeTest, ReadReadsIngestWritesTheIngestAreasAdminDoesAll) {
 class PersonalTokensTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string tmpl = (fs::temp_directory_path() / "openem-tokens-XXXXXX").string();
-    dir_ = ::mkdtemp(tmpl.data());
-    store_ = open_sqlite_store(dir_ / "catalog.db");
     UserRecord u;
     u.id = "u/1";
     u.username = "alice";
     u.groups = {"g1"};
     store_->upsert_user(u);
   }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-  fs::path dir_;
-  std::unique_ptr<CatalogStore> store_;
+  testing::TempDir dir_{"openem-tokens"};
+  std::unique_ptr<CatalogStore> store_ = open_sqlite_store(dir_.path() / "catalog.db");
 };
 
 TEST_F(PersonalTokensTest, ATokenVerifiesUntilRevokedOrExpired) {
