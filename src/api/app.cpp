@@ -146,6 +146,11 @@ bool App::directory_still_has(const std::string& user_id, const std::string& use
   return entry.second;
 }
 
+void App::directory_confirmed(const std::string& user_id) const {
+  std::lock_guard lock(directory_mu_);
+  directory_checked_[user_id] = {unix_now(), true};
+}
+
 Principal App::authenticate(const HttpRequest& req) const {
   if (std::string sent = token_from(req); is_personal_token(sent)) return authenticate_personal(req, sent);
   auto token = token_of(req);

@@ -66,6 +66,8 @@ class App {
   identity::PendingSignIns& pending_sign_ins() const { return pending_sign_ins_; }
   // The LDAP directory for /auth/ldap and /auth/msad, or nullptr when LDAP_URL is not set.
   const identity::LdapDirectory* ldap() const { return ldap_.get(); }
+  // A sign-in just found the directory account: its tokens count as present from now on.
+  void directory_confirmed(const std::string& user_id) const;
 
   // Facet results until the next write (see ResultCache).
   ResultCache& facet_cache() const { return facet_cache_; }

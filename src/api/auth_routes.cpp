@@ -104,6 +104,7 @@ HttpResponse ldap_login(App& app, const HttpRequest& req) {
     throw ApiError::conflict(error);
   }
   throttle.record_success(username);
+  app.directory_confirmed(user->id);
   audit(app, req.remote, "signin", user->username, {{"strategy", "ldap"}});
   spdlog::info("ldap: {} signed in", user->username);
   return login_answer(app, *user);
