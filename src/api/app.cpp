@@ -14,6 +14,7 @@
 #include "core/ids.h"
 #include "core/jwt.h"
 #include "core/password.h"
+#include "core/time.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -100,16 +101,10 @@ std::shared_ptr<const VerifiedToken> App::token_of(const HttpRequest& req) const
   return verified;
 }
 
-namespace {
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
-
 // A personal API token: read from the catalog on every request (personal_tokens.h), so
 // revocation and group changes apply at once on every process.
 Principal App::authenticate_personal(const HttpRequest& req, const std::string& credential) const {
-  auto verified = verify_personal_token(*store_, credential, unix_now());
+  auto verified = verify_personal_token(*store_, credential, wall_clock_seconds());
   if (!verified) return Principal::anonymous();
   const TokenScope scope = verified->token.scope;
   if (!token_scope_allows(scope, req.method, req.segments))
@@ -124,7 +119,7 @@ Principal App::authenticate_personal(const HttpRequest& req, const std::string& 
 
 bool App::directory_still_has(const std::string& user_id, const std::string& username) const {
   if (!ldap_ || user_id.rfind("ldap-", 0) != 0) return true;
-  const double now = unix_now();
+  const double now = wall_clock_seconds();
   {
     std::lock_guard lock(directory_mu_);
     auto it = directory_checked_.find(user_id);
@@ -148,7 +143,7 @@ bool App::directory_still_has(const std::string& user_id, const std::string& use
 
 void App::directory_confirmed(const std::string& user_id) const {
   std::lock_guard lock(directory_mu_);
-  directory_checked_[user_id] = {unix_now(), true};
+  directory_checked_[user_id] = {wall_clock_seconds(), true};
 }
 
 Principal App::authenticate(const HttpRequest& req) const {

@@ -83,6 +83,10 @@ TestClock& test_clock() {
 
 }  // namespace
 
+double wall_clock_seconds() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
 Millis now_millis() {
   using namespace std::chrono;
   Millis real = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();

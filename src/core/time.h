@@ -19,6 +19,9 @@ void civil_from_days(std::int64_t days, std::int64_t& y, unsigned& m, unsigned& 
 // (milliseconds, re-read within 50 ms of a change) is added, so a test moves the server's time
 // forward — an embargo ending, a token expiring — without sleeping. Never set in production.
 Millis now_millis();
+// Seconds since the epoch from the real clock, never the test clock: credentials (token
+// expiry, sign-in lifetimes, key caches) follow real time.
+double wall_clock_seconds();
 bool test_clock_enabled();
 std::string iso_utc(Millis ms);  // always "YYYY-MM-DDTHH:MM:SS.mmmZ"
 std::string now_iso();

@@ -2,24 +2,18 @@
 
 #include <algorithm>
 
+#include "core/json_path.h"
 #include "ingest/sha256.h"
 
 namespace openem::identity {
 namespace json = boost::json;
 namespace {
 
-// The claim at a dotted path ("realm_access.roles"); a name that exists as is wins.
+// The claim at a dotted path ("realm_access.roles"); a name that exists as is wins (claim
+// names may contain dots, as URIs do).
 const json::value* claim_at(const json::object& claims, std::string_view path) {
   if (auto* v = claims.if_contains(path)) return v;
-  const json::object* obj = &claims;
-  while (true) {
-    auto dot = path.find('.');
-    const json::value* v = obj->if_contains(path.substr(0, dot));
-    if (!v || dot == std::string_view::npos) return v;
-    if (!v->is_object()) return nullptr;
-    obj = &v->get_object();
-    path.remove_prefix(dot + 1);
-  }
+  return value_at_path(claims, path);
 }
 
 std::string text(const json::object& claims, std::string_view path) {

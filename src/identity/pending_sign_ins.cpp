@@ -3,10 +3,10 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#include <chrono>
 #include <stdexcept>
 
 #include "core/jwt.h"
+#include "core/time.h"
 
 namespace openem::identity {
 namespace {
@@ -18,14 +18,10 @@ std::string random_token() {
   return base64url_encode(std::string_view(reinterpret_cast<const char*>(bytes), sizeof bytes));
 }
 
-double system_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 }  // namespace
 
 PendingSignIns::PendingSignIns(std::size_t capacity, double lifetime_seconds, Clock clock)
-    : capacity_(capacity ? capacity : 1), lifetime_(lifetime_seconds), clock_(clock ? std::move(clock) : Clock(system_now)) {}
+    : capacity_(capacity ? capacity : 1), lifetime_(lifetime_seconds), clock_(clock ? std::move(clock) : Clock(wall_clock_seconds)) {}
 
 void PendingSignIns::prune(double now) {
   while (!by_start_.empty() && (by_start_.begin()->first <= now - lifetime_ || by_state_.size() >= capacity_)) {

@@ -1,7 +1,7 @@
 #include "identity/provider_client.h"
 
-#include <chrono>
 
+#include "core/time.h"
 #include "ingest/http_client.h"
 #include "ingest/sha256.h"
 
@@ -16,10 +16,6 @@ constexpr double kKeysMaxAgeSeconds = 3600;
 std::string str(const json::object& o, std::string_view key) {
   auto* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
-double system_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 ProviderClient::Fetch curl_fetch(int timeout_seconds) {
@@ -51,7 +47,7 @@ std::string form_encode(std::string_view s) { return ingest::url_encode(s); }
 ProviderClient::ProviderClient(OidcSettings settings, Fetch fetch, Clock clock)
     : settings_(std::move(settings)),
       fetch_(fetch ? std::move(fetch) : curl_fetch(settings_.timeout_seconds)),
-      clock_(clock ? std::move(clock) : Clock(system_now)) {}
+      clock_(clock ? std::move(clock) : Clock(wall_clock_seconds)) {}
 
 std::optional<json::value> ProviderClient::fetch_json(const std::string& method, const std::string& url,
                                                       const std::vector<std::string>& headers, const std::string& body,

@@ -6,6 +6,8 @@
 #include <array>
 #include <utility>
 
+#include "core/json_path.h"
+
 namespace openem {
 namespace json = boost::json;
 namespace {
@@ -21,18 +23,6 @@ constexpr std::array<std::pair<const char*, const char*>, 8> kParameters{{
     {"Tilt range", "acquisition.tilt_angle"},
 }};
 
-const json::value* at_path(const json::object& o, std::string_view path) {
-  const json::object* cur = &o;
-  while (true) {
-    auto dot = path.find('.');
-    const json::value* v = cur->if_contains(path.substr(0, dot));
-    if (!v || dot == std::string_view::npos) return v;
-    if (!v->is_object()) return nullptr;
-    cur = &v->get_object();
-    path = path.substr(dot + 1);
-  }
-}
-
 // Shortest text that reads back as the same number, without exponents for everyday sizes
 // (0.83, not 8.3E-1 as Boost.JSON writes it).
 std::string number_text(const json::value& v) {
@@ -45,7 +35,7 @@ std::string number_text(const json::value& v) {
 std::vector<KeyParameter> key_parameters(const json::object& sm) {
   std::vector<KeyParameter> out;
   for (const auto& [name, path] : kParameters) {
-    const json::value* v = at_path(sm, path);
+    const json::value* v = value_at_path(sm, path);
     if (!v) continue;
     KeyParameter p{name, path, "", "", std::nullopt};
     if (v->is_string()) {

@@ -7,6 +7,7 @@
 
 #include "core/error.h"
 #include "core/time.h"
+#include "core/json_path.h"
 #include "model/access_set.h"
 #include "model/scientific_metadata.h"
 #include "query/text_search.h"
@@ -14,18 +15,6 @@
 namespace openem {
 namespace json = boost::json;
 namespace {
-
-const json::value* at_path(const json::object& doc, std::string_view path) {
-  const json::object* obj = &doc;
-  while (true) {
-    auto dot = path.find('.');
-    const json::value* v = obj->if_contains(path.substr(0, dot));
-    if (!v || dot == std::string_view::npos) return v;
-    if (!v->is_object()) return nullptr;
-    obj = &v->get_object();
-    path = path.substr(dot + 1);
-  }
-}
 
 void collect_scalars(const json::value& v, std::vector<std::string>& out) {
   switch (v.kind()) {
@@ -102,7 +91,7 @@ std::string access_set_from(const CollectionSchema& schema, const SideRows& valu
 }  // namespace
 
 SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
-  const json::value* v = at_path(doc, col.field);
+  const json::value* v = value_at_path(doc, col.field);
   if (!v || v->is_null()) return nullptr;
   switch (col.type) {
     case ColumnType::Text:

@@ -2,12 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
-#include <chrono>
+#include "core/time.h"
+
 
 namespace openem {
 
 std::shared_ptr<const VerifiedToken> ProviderTokens::verify(const std::string& token) {
-  const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  const double now = wall_clock_seconds();
   {
     std::lock_guard lock(mu_);
     if (auto it = tokens_.find(token); it != tokens_.end()) {

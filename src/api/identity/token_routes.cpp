@@ -5,7 +5,6 @@
 //   GET    /api/v3/users/:id/tokens, DELETE /api/v3/users/:id/tokens/:tid   the same for admins
 // Only a signed-in session or an admin-scope token may make tokens, and never of a wider scope
 // than its own; functional accounts make theirs like anyone else.
-#include <chrono>
 
 #include "api/app.h"
 #include "api/handler_util.h"
@@ -26,10 +25,6 @@ json::object token_json(const PersonalToken& t) {
   return o;
 }
 
-double unix_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
 HttpResponse create(App& app, const HttpRequest& req) {
   Principal p = app.require_user(req);
   json::object body = body_object(req);
@@ -44,7 +39,7 @@ HttpResponse create(App& app, const HttpRequest& req) {
   }
   // No expiry unless asked: tokens are for long-running tools. "never" is 100 years here too.
   long seconds = expires_in_seconds(body, 0);
-  double expires = seconds > 0 ? unix_now() + static_cast<double>(seconds) : 0;
+  double expires = seconds > 0 ? wall_clock_seconds() + static_cast<double>(seconds) : 0;
   auto made = create_personal_token(app.store(), p.user_id, name, *scope, expires);
   if (!made) throw ApiError::unauthorized();
   audit(app, req.remote, "token_created", p.username,

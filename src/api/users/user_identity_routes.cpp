@@ -12,6 +12,7 @@
 #include "api/users/user_json.h"
 #include "api/users/user_routes.h"
 #include "core/error.h"
+#include "core/json_path.h"
 #include "core/ids.h"
 #include "core/jwt.h"
 
@@ -47,26 +48,13 @@ json::object identity_where(const HttpRequest& req, bool email_fallback) {
   return where->as_object();
 }
 
-// The value at a dotted path ("profile.email"), or null.
-const json::value* at_path(const json::object& doc, std::string_view path) {
-  const json::object* obj = &doc;
-  while (true) {
-    auto dot = path.find('.');
-    const json::value* v = obj->if_contains(path.substr(0, dot));
-    if (!v || dot == std::string_view::npos) return v;
-    if (!v->is_object()) return nullptr;
-    obj = &v->as_object();
-    path.remove_prefix(dot + 1);
-  }
-}
-
 // Equality on every key of `where` (an array field matches when it holds the value, as in
 // MongoDB). Operators are refused: identities are looked up by userId or email.
 bool matches(const json::object& identity, const json::object& where) {
   for (const auto& [key, wanted] : where) {
     if (!key.empty() && key[0] == '$') throw ApiError::bad_request("Unsupported operator " + std::string(key));
     if (wanted.is_object()) throw ApiError::bad_request("Only equality is supported in useridentities filters");
-    const json::value* actual = at_path(identity, key);
+    const json::value* actual = value_at_path(identity, key);
     if (!actual) return false;
     if (*actual == wanted) continue;
     if (actual->is_array()) {
