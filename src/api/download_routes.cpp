@@ -1,5 +1,6 @@
 // Downloads of uploaded files: one file with ETag / conditional / Range support, or the whole
-// dataset as a streamed tar (BagIt layout with a sha256 manifest). Both stream their bodies
+// dataset as a streamed tar (BagIt layout with a sha256 manifest; its data/ folder is an
+// RO-Crate whose ro-crate-metadata.json comes last, listing the files as sent). Both stream their bodies
 // (HttpResponse::stream) so memory stays constant whatever the file size. Access is that of
 // the dataset itself (404 unknown, 403 not readable).
 #include <boost/json.hpp>
@@ -8,10 +9,12 @@
 #include <ctime>
 
 #include "api/dataset_service.h"
+#include "api/publishing/published_data_service.h"
 #include "api/upload_routes.h"
 #include "blob/blob_path.h"
 #include "blob/dataset_tar.h"
 #include "core/error.h"
+#include "publish/export/ro_crate.h"
 
 namespace openem {
 namespace {
@@ -155,8 +158,20 @@ HttpResponse file_response(App& app, BlobStore& blobs, HttpRequest& req) {
 
 HttpResponse tar_response(App& app, BlobStore& blobs, HttpRequest& req) {
   const std::string& pid = req.param("pid");
-  dataset_access(app).get_readable(app.authenticate(req), pid);
+  boost::json::object dataset = dataset_access(app).get_readable(app.authenticate(req), pid);
   auto tar = std::make_shared<DatasetTarStream>(blobs, pid, static_cast<std::int64_t>(std::time(nullptr)), kPiece);
+  // The bag's payload is an RO-Crate (docs/export.md): its metadata lists the files as sent.
+  RoCrateContext crate{public_base_url(app, req), app.config().site_name, ""};
+  tar->set_closing_payload("ro-crate-metadata.json",
+                           [dataset = std::move(dataset), crate](const std::vector<DatasetTarStream::SentFile>& sent) {
+                             ExportSubject subject;
+                             subject.dataset = dataset;
+                             if (const auto* sm = dataset.if_contains("scientificMetadata"); sm && sm->is_object()) {
+                               subject.oscem = sm->get_object();
+                             }
+                             for (const auto& f : sent) subject.files.push_back({f.path, f.size, f.sha256});
+                             return boost::json::serialize(ro_crate_metadata(subject, crate)) + "\n";
+                           });
   if (BlobStatus s = tar->start(); !s.is_ok()) throw std::runtime_error(s.message());
   HttpResponse res;
   res.content_type = "application/x-tar";

@@ -39,6 +39,22 @@ void DatasetTarStream::open_next_file(std::string& chunk) {
   phase_ = Phase::kManifest;
 }
 
+void DatasetTarStream::append_closing_payload(std::string& chunk) {
+  ClosingPayload make = std::move(closing_make_);
+  closing_make_ = nullptr;
+  for (const BlobInfo& f : files_) {
+    if (f.path == closing_name_) return;  // the dataset's own file of that name was sent
+  }
+  std::string content = make(sent_);
+  sent_.clear();
+  chunk += tar_file_header(top_ + "/data/" + closing_name_, static_cast<std::int64_t>(content.size()), now_);
+  chunk += content;
+  chunk.append(tar_padding(static_cast<std::int64_t>(content.size())), '\0');
+  Hasher hasher = Hasher::sha256();
+  hasher.update(content);
+  manifest_ += Hasher::hex(hasher.finish()) + "  data/" + closing_name_ + "\n";
+}
+
 bool DatasetTarStream::next(std::string& chunk) {
   chunk.clear();
   while (chunk.size() < piece_) {
@@ -74,7 +90,9 @@ bool DatasetTarStream::next(std::string& chunk) {
         }
         if (offset_ == info.size) {
           chunk.append(tar_padding(info.size), '\0');
-          manifest_ += Hasher::hex(hasher_.finish()) + "  data/" + files_[index_].path + "\n";
+          std::string digest = Hasher::hex(hasher_.finish());
+          manifest_ += digest + "  data/" + files_[index_].path + "\n";
+          if (closing_make_) sent_.push_back({files_[index_].path, info.size, digest});
           reader_.reset();
           ++index_;
           phase_ = Phase::kFileHeader;
@@ -82,6 +100,7 @@ bool DatasetTarStream::next(std::string& chunk) {
         break;
       }
       case Phase::kManifest:
+        if (closing_make_) append_closing_payload(chunk);
         chunk += tar_file_header(top_ + "/manifest-sha256.txt", static_cast<std::int64_t>(manifest_.size()), now_);
         chunk += manifest_;
         chunk.append(tar_padding(static_cast<std::int64_t>(manifest_.size())), '\0');

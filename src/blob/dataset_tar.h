@@ -5,6 +5,7 @@
 // <top>/manifest-sha256.txt ("<hex>  data/<path>", sha256sum format) hashed while streaming.
 // Thread-compatible: one instance per response.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -24,6 +25,21 @@ class DatasetTarStream {
   // Adds <top>/bag-info.txt with these "Label: value" lines (BagIt §2.2.2) after bagit.txt.
   // Archive bags record their dataset there; downloads carry none.
   void set_bag_info(std::string lines) { bag_info_ = std::move(lines); }
+  // A file sent in the archive: its path under data/, size and sha256 (hex).
+  struct SentFile {
+    std::string path;
+    std::int64_t size = 0;
+    std::string sha256;
+  };
+  // One more payload file, data/<name>, made after every dataset file is sent from what was
+  // sent (so it can list their checksums) and listed in the manifest like them: the RO-Crate
+  // metadata of a download (RO-Crate 1.1 "Adding RO-Crate to BagIt": data/ is the crate root).
+  // Left out when the dataset has a file of that name itself.
+  using ClosingPayload = std::function<std::string(const std::vector<SentFile>&)>;
+  void set_closing_payload(std::string name, ClosingPayload make) {
+    closing_name_ = std::move(name);
+    closing_make_ = std::move(make);
+  }
   // Lists the dataset's files; call once before next().
   BlobStatus start();
   const std::vector<BlobInfo>& files() const { return files_; }
@@ -36,6 +52,7 @@ class DatasetTarStream {
  private:
   enum class Phase { kBagit, kFileHeader, kFileData, kManifest, kDone };
   void open_next_file(std::string& chunk);
+  void append_closing_payload(std::string& chunk);
 
   BlobStore& store_;
   std::string pid_, top_;
@@ -49,6 +66,9 @@ class DatasetTarStream {
   Hasher hasher_ = Hasher::sha256();
   std::string manifest_;
   std::string bag_info_;
+  std::vector<SentFile> sent_;
+  std::string closing_name_;
+  ClosingPayload closing_make_;
   std::string buffer_;
 };
 

@@ -10,6 +10,7 @@ void add_extract_command(CLI::App& app);
 void add_ingest_command(CLI::App& app);
 void add_login_command(CLI::App& app);
 void add_archiver_command(CLI::App& app);
+void add_export_command(CLI::App& app);
 
 void set_exit_code(int code);
 int exit_code();

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/server_auth.h"
 #include "core/time.h"
 #include "extract/site_profile.h"
 #include "ingest/credentials.h"
@@ -108,24 +109,7 @@ void apply_config(IngestArgs& a) {
 }
 
 std::shared_ptr<in::Auth> resolve_auth(IngestArgs& a) {
-  if (!a.token.empty()) return std::make_shared<in::Auth>(a.token);
-  if (a.password.empty())
-    if (const char* p = std::getenv("OPENEM_PASSWORD")) a.password = p;
-  if (!a.username.empty()) {
-    if (a.password.empty()) throw std::invalid_argument("--username needs --password (or OPENEM_PASSWORD)");
-    std::string token = in::ScicatClient::login(a.server, a.username, a.password).token;
-    return std::make_shared<in::Auth>(token, a.username, a.password);
-  }
-  fs::path file = a.credentials.empty() ? in::default_credentials_path() : fs::path(a.credentials);
-  auto saved = in::load_credential(file, a.server);
-  if (!saved)
-    throw std::invalid_argument("not logged in to " + in::origin_of(a.server) +
-                                ": run `openem login --server " + in::origin_of(a.server) +
-                                " -u NAME`, or pass --token or --username/--password");
-  if (saved->expires_at_ms && saved->expires_at_ms < now_millis())
-    throw std::invalid_argument("the saved token for " + saved->server + " expired at " +
-                                iso_utc(saved->expires_at_ms) + ": run `openem login` again");
-  return std::make_shared<in::Auth>(saved->token);
+  return resolve_server_auth({a.server, a.token, a.username, a.password, a.credentials});
 }
 
 in::IngestOptions make_options(IngestArgs& a) {

@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   openem::cli::add_ingest_command(app);
   openem::cli::add_login_command(app);
   openem::cli::add_archiver_command(app);
+  openem::cli::add_export_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
