@@ -12,6 +12,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
   python3 curl wrk
+  gemmi libcifpp-data
 )
 # tests/uploads/tus_js_client_test.py installs tus-js-client with npm (nodesource's nodejs
 # package ships npm; Debian's does not).

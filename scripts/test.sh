@@ -13,7 +13,7 @@ total=$(grep -oP 'tests failed out of \K[0-9]+' "$log" | tail -1)
 failed=$(grep -oP '[0-9]+(?= tests failed out of)' "$log" | tail -1)
 [ "${failed:-1}" = 0 ] || status=1
 fuzz_passed=0 fuzz_failed=0
-for target in mdoc epu_xml mrc filter identity; do
+for target in mdoc epu_xml mrc filter identity cif; do
   if FUZZ_SECONDS=${FUZZ_SECONDS:-20} tests/fuzz/run.sh "$target"; then
     fuzz_passed=$((fuzz_passed + 1))
   else

@@ -123,12 +123,12 @@ int run_export(const ExportArgs& a) {
       }
       subject = fetch(a);
     }
-  } catch (const in::ApiCallError& e) {
-    std::cerr << "openem export: " << e.what() << "\n";
-    return 4;
-  } catch (const std::invalid_argument& e) {
+  } catch (const std::invalid_argument& e) {  // not JSON, or no way to sign in
     std::cerr << "openem export: " << e.what() << "\n";
     return is_file ? 3 : 2;
+  } catch (const std::runtime_error& e) {  // the catalog refused (ApiCallError) or is unreachable
+    std::cerr << "openem export: " << e.what() << "\n";
+    return 4;
   }
   ExportRequest request;
   request.format = *format;

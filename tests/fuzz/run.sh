@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang-14 into build-fuzz/ and runs each for a short time
 # (FUZZ_SECONDS, default 20) seeded from the shared test data. Exit code != 0 on a crash.
-# Usage: tests/fuzz/run.sh [target...]     (targets: mdoc mdoc_stream epu_xml mrc filter identity)
+# Usage: tests/fuzz/run.sh [target...]     (targets: mdoc mdoc_stream epu_xml mrc filter identity cif)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -9,7 +9,7 @@ SHARED=${OPENEM_SHARED_DIR:-$ROOT/../shared}/testdata
 BUILD=${FUZZ_BUILD_DIR:-build-fuzz}
 SECONDS_PER_TARGET=${FUZZ_SECONDS:-20}
 TARGETS=("$@")
-[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(mdoc mdoc_stream epu_xml mrc filter identity)
+[ ${#TARGETS[@]} -eq 0 ] && TARGETS=(mdoc mdoc_stream epu_xml mrc filter identity cif)
 
 if [ ! -f "$BUILD/build.ninja" ]; then
   CC=clang-14 CXX=clang++-14 cmake -S tests/fuzz -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -26,6 +26,8 @@ seed_dir() {  # copies seeds into a fresh corpus dir (the fuzzer writes new inpu
     epu_xml) find "$SHARED/epu" "$SHARED/oscem/osc-em_oscem-extractor-life/tests/xml" -name '*.xml' -size -64k \
                -exec cp -n {} "$corpus/" \; ;;
     filter) cp -n tests/fuzz/seeds/filter/* "$corpus/" ;;
+    cif) cp -n tests/data/export/model.cif "$SHARED/oscem/osc-em_converter-OSCEM-to-mmCIF/results/output_example.cif" \
+           "$corpus/" ;;
     mrc) find "$SHARED/mrc" \( -name '*.mrc' -o -name '*.map' -o -name '*.st' \) -size -64k -exec cp -n {} "$corpus/" \; ;;
   esac
   # Hand-written seeds of any target (tests/fuzz/seeds/<target>/).

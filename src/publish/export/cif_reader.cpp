@@ -228,6 +228,8 @@ std::variant<Document, ReadError> read_cif(std::string_view text, const ReadLimi
         t = tokens.next();
       }
       if (!tokens.error().empty()) return fail(tokens.line(), tokens.error());
+      // A loop must hold values (CIF 1.1): an empty one would swallow the tags written after it.
+      if (s.values.empty()) return fail(t.line, "loop of " + s.tags.front() + " has no values");
       if (s.values.size() % s.tags.size() != 0) {
         return fail(t.line, "loop of " + s.tags.front() + " has " + std::to_string(s.values.size()) +
                                 " values, not a multiple of its " + std::to_string(s.tags.size()) + " tags");

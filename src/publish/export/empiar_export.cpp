@@ -196,6 +196,8 @@ class Builder {
       if (pi.find('@') == std::string::npos && space != std::string::npos) {
         p.given = pi.substr(0, space);
         p.family = pi.substr(space + 1);
+      } else if (pi.find('@') == std::string::npos) {
+        p.family = pi;  // one word: all we know is a name
       }
       p.email = str(subject_.dataset, "contactEmail");
       if (p.email.empty()) p.email = str(subject_.dataset, "ownerEmail");

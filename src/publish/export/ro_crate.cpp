@@ -101,8 +101,15 @@ class Crate {
   }
 
  private:
+  // RO-Crate 1.1 wants a license on the root; a dataset without one says so rather than
+  // claiming the site's default, which applies only once it is published.
   void add_license(json::object& root, const std::string& license) {
-    if (license.empty()) return;
+    if (license.empty()) {
+      graph_.push_back(json::object{{"@id", "#no-license"}, {"@type", "CreativeWork"}, {"name", "No license given"},
+                                    {"description", "The dataset has no license yet: reuse needs its owner's permission."}});
+      root["license"] = ref("#no-license");
+      return;
+    }
     auto rights = datacite::rights(license);
     std::string id = rights && rights->contains("rightsUri") ? std::string(rights->at("rightsUri").get_string()) : "#license";
     graph_.push_back(json::object{{"@id", id}, {"@type", "CreativeWork"}, {"name", license},
