@@ -8,6 +8,7 @@
 #include <map>
 #include <set>
 
+#include "core/json_path.h"
 #include "core/units.h"
 #include "publish/datacite/vocabulary.h"
 
@@ -45,22 +46,8 @@ std::string str(const json::object& o, std::string_view key) {
   return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
 }
 
-const json::value* at(const json::object& root, std::initializer_list<std::string_view> keys) {
-  const json::object* o = &root;
-  const json::value* v = nullptr;
-  for (std::string_view k : keys) {
-    if (!o) return nullptr;
-    auto it = o->find(k);
-    if (it == o->end()) return nullptr;
-    v = &it->value();
-    o = v->if_object();
-  }
-  return v;
-}
-
-std::optional<double> number_at(const json::object& root, std::initializer_list<std::string_view> keys,
-                                std::string_view unit = "") {
-  const json::value* v = at(root, keys);
+std::optional<double> number_at(const json::object& root, std::string_view path, std::string_view unit = "") {
+  const json::value* v = value_at_path(root, path);
   if (!v) return std::nullopt;
   std::string given;
   if (const json::object* q = v->if_object()) {
@@ -173,7 +160,7 @@ class Builder {
 
   std::vector<Person> persons() {
     std::vector<Person> out;
-    if (const json::value* authors = at(subject_.oscem, {"organizational", "authors"}); authors && authors->is_array()) {
+    if (const json::value* authors = value_at_path(subject_.oscem, "organizational.authors"); authors && authors->is_array()) {
       for (const json::value& a : authors->get_array()) {
         const json::object* o = a.if_object();
         if (!o) continue;
@@ -251,10 +238,8 @@ class Builder {
   };
 
   json::array imagesets() {
-    std::string technique = str(subject_.oscem.contains("acquisition") && subject_.oscem.at("acquisition").is_object()
-                                    ? subject_.oscem.at("acquisition").get_object()
-                                    : json::object(),
-                                "technique");
+    const json::value* t = value_at_path(subject_.oscem, "acquisition.technique");
+    std::string technique = t && t->is_string() ? std::string(t->get_string()) : "";
     bool tomography = technique == "subtomo" || technique == "cellular_tomo" || technique == "env_tomo";
     std::set<std::string> stacks_with_mdoc;  // "TS_01.mrc" when "TS_01.mrc.mdoc" is in the list
     for (const ExportFile& f : subject_.files) {
@@ -297,10 +282,10 @@ class Builder {
       error("files", "imagesets", "no image files (.eer, .tif, .mrc, .mrcs, .dm4) in the dataset");
       return {};
     }
-    auto frames = number_at(subject_.oscem, {"acquisition", "frames_per_movie"});
-    auto pixel = number_at(subject_.oscem, {"acquisition", "pixel_size"}, "Å");
-    auto width = number_at(subject_.oscem, {"acquisition", "image_size", "width"});
-    auto height = number_at(subject_.oscem, {"acquisition", "image_size", "height"});
+    auto frames = number_at(subject_.oscem, "acquisition.frames_per_movie");
+    auto pixel = number_at(subject_.oscem, "acquisition.pixel_size", "Å");
+    auto width = number_at(subject_.oscem, "acquisition.image_size.width");
+    auto height = number_at(subject_.oscem, "acquisition.image_size.height");
     json::array out;
     int index = 0;
     for (const auto& [key, g] : groups) {

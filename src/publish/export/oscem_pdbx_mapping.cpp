@@ -9,6 +9,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/json_path.h"
 #include "core/units.h"
 #include "publish/export/pdbx_value_rules.h"
 
@@ -204,36 +205,23 @@ struct Leaf {
   const json::value* value = nullptr;
 };
 
-const json::value* at_path(const json::value& root, std::string_view path) {
-  const json::value* node = &root;
-  while (!path.empty()) {
-    auto dot = path.find('.');
-    std::string_view key = path.substr(0, dot);
-    const json::object* o = node->if_object();
-    if (!o) return nullptr;
-    auto it = o->find(key);
-    if (it == o->end()) return nullptr;
-    node = &it->value();
-    path = dot == std::string_view::npos ? std::string_view() : path.substr(dot + 1);
-  }
-  return node;
-}
-
-std::vector<Leaf> leaves_of(const json::value& root, std::string_view path) {
+std::vector<Leaf> leaves_of(const json::object& root, std::string_view path) {
   std::vector<Leaf> out;
   auto brackets = path.find("[]");
   if (brackets == std::string_view::npos) {
-    if (const json::value* v = at_path(root, path); v && !v->is_null()) out.push_back({std::string(path), -1, v});
+    if (const json::value* v = value_at_path(root, path); v && !v->is_null()) out.push_back({std::string(path), -1, v});
     return out;
   }
   std::string_view array_path = path.substr(0, brackets);
   std::string_view rest = path.substr(brackets + 2);
   if (!rest.empty() && rest[0] == '.') rest.remove_prefix(1);
-  const json::value* array = at_path(root, array_path);
+  const json::value* array = value_at_path(root, array_path);
   if (!array || !array->is_array()) return out;
   int index = 0;
   for (const json::value& element : array->get_array()) {
-    const json::value* v = rest.empty() ? &element : at_path(element, rest);
+    const json::value* v = rest.empty()         ? &element
+                           : element.is_object() ? value_at_path(element.get_object(), rest)
+                                                 : nullptr;
     if (v && !v->is_null()) {
       out.push_back({std::string(array_path) + "[" + std::to_string(index) + "]" +
                          (rest.empty() ? "" : "." + std::string(rest)),
@@ -265,7 +253,7 @@ class Mapper {
  public:
   Mapper(const PdbxDictionary& dictionary, PdbxMetadata& out) : dict_(dictionary), out_(out) {}
 
-  void map(const json::value& root) {
+  void map(const json::object& root) {
     std::map<std::string, bool, std::less<>> done;  // target item → already filled by an earlier name
     auto run = [&](const Mapping& m) {
       if (done.count(m.pdbx)) return;
@@ -456,8 +444,8 @@ class Mapper {
   }
 
   // _em_experiment.reconstruction_method from the technique; single particles are particles.
-  void add_technique(const json::value& root) {
-    const json::value* technique = at_path(root, "acquisition.technique");
+  void add_technique(const json::object& root) {
+    const json::value* technique = value_at_path(root, "acquisition.technique");
     std::string t = technique && technique->is_string() ? std::string(technique->get_string()) : "";
     std::string method = t == "spa"       ? "SINGLE PARTICLE"
                          : t == "subtomo" ? "SUBTOMOGRAM AVERAGING"
@@ -468,7 +456,7 @@ class Mapper {
     if (t == "spa") experiment.try_emplace(canonical("_em_experiment.aggregation_state"), "PARTICLE");
     if (t == "cellular_tomo") experiment.try_emplace(canonical("_em_experiment.aggregation_state"), "CELL");
     // The assembly needs a name; the sample's name stands in for the molecule's.
-    if (const json::value* name = at_path(root, "sample.name"); name && name->is_string() && !name->get_string().empty()) {
+    if (const json::value* name = value_at_path(root, "sample.name"); name && name->is_string() && !name->get_string().empty()) {
       row("em_entity_assembly", -1).try_emplace(canonical("_em_entity_assembly.name"), std::string(name->get_string()));
     }
     row("em_imaging", -1);  // every export describes the imaging
@@ -504,7 +492,7 @@ PdbxMetadata map_oscem_to_pdbx(const json::object& oscem, const PdbxDictionary& 
   PdbxMetadata out;
   out.entry_id = entry_id;
   Mapper mapper(dictionary, out);
-  mapper.map(json::value(oscem));
+  mapper.map(oscem);
   mapper.complete();
   return out;
 }
