@@ -78,7 +78,7 @@ Series time_search(CatalogStore& store, const std::string& reader, const Princip
   // The access rule in fullquery's form (a test of each candidate's own access set).
   plan.conditions = {read_access_condition(schemas::datasets(), who, scope, /*probe=*/true),
                      text_condition(schemas::datasets(), term)};
-  SqlCondition where = and_all(plan.conditions);
+  Condition where = all_of(plan.conditions);
   if (untagged) where.text_readers = nullptr;  // the store then looks up the postings of every row
   Series s{reader, term};
   s.matches = store.count(schemas::datasets(), where);  // warm-up

@@ -46,9 +46,9 @@ std::int64_t CollectionAccess::count(const Principal& p, const json::value& wher
   if (unfiltered)
     if (auto readers = readable_access_values(schema_, p, scope_(p)))
       if (auto counted = app_.store().counted_facets(schema_, *readers, {}, 0)) return counted->total;
-  std::vector<SqlCondition> conds{access_condition(p)};
+  std::vector<Condition> conds{access_condition(p)};
   if (!where.is_null()) conds.push_back(translate_where(schema_, where));
-  return app_.store().count(schema_, and_all(conds));
+  return app_.store().count(schema_, all_of(conds));
 }
 
 std::optional<json::object> CollectionAccess::find_one(const Principal& p, const ListFilter& f,

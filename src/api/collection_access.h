@@ -28,7 +28,7 @@ class CollectionAccess {
   const CollectionSchema& schema() const { return schema_; }
   ReadScope scope(const Principal& p) const { return scope_(p); }
   // probe: for one document or a sorted page (see read_access_condition).
-  SqlCondition access_condition(const Principal& p, bool probe = false) const {
+  Condition access_condition(const Principal& p, bool probe = false) const {
     return read_access_condition(schema_, p, scope_(p), probe);
   }
 

@@ -23,7 +23,7 @@ void refuse_delete_under_retention(App& app, const json::object& ds) {
   if (!when || *when <= now_millis()) return;
   const std::string pid = str_field(ds, "pid");
   QueryPlan archived;
-  archived.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  archived.conditions.push_back(field_is(schemas::datablocks(), "datasetId", pid));
   archived.limit = 1;
   if (app.store().find_ids(schemas::datablocks(), archived).empty() &&
       archive_ledger::live_copies(app.store(), pid).empty())
@@ -43,7 +43,7 @@ json::object delete_dataset(App& app, const Principal& p, const std::string& pid
     app.store().remove(schemas::datasets(), pid);
     for (const CollectionSchema* dependant : {&schemas::origdatablocks(), &schemas::datablocks(), &schemas::attachments()}) {
       QueryPlan plan;
-      plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+      plan.conditions.push_back(field_is(*dependant, "datasetId", pid));
       for (const auto& id : app.store().find_ids(*dependant, plan)) app.store().remove(*dependant, id);
     }
     archive_ledger::release_dataset(app.store(), pid);

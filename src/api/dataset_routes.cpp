@@ -42,24 +42,21 @@ json::object view(json::object doc, ApiVersion v) {
 // dataset, not every sample).
 void include_relations(App& app, const Principal& p, const IncludeSpec& inc, json::object& ds) {
   std::string pid = str_field(ds, "pid");
-  auto related = [&](const CollectionSchema& schema, const ReadScope& scope, const char* key, const std::string& column,
+  // Related documents by the dataset's pid in `field`, or by their ids listed in the dataset.
+  auto related = [&](const CollectionSchema& schema, const ReadScope& scope, const char* key, const std::string& field,
                      const json::value& ids) {
     QueryPlan plan;
     if (ids.is_array()) {
-      std::vector<SqlParam> params;
-      std::string qs;
+      std::vector<FieldValue> values;
       for (const auto& x : ids.get_array())
-        if (x.is_string()) {
-          params.emplace_back(std::in_place_type<std::string>, x.get_string());  // in place: GCC 12 warns on a moved variant
-          qs += qs.empty() ? "?" : ",?";
-        }
-      if (qs.empty()) {
+        if (x.is_string()) values.emplace_back(std::in_place_type<std::string>, x.get_string());  // in place: GCC 12 warns on a moved variant
+      if (values.empty()) {
         ds[key] = json::array();
         return;
       }
-      plan.conditions.push_back({column + " IN (" + qs + ")", params, ""});
+      plan.conditions.push_back(field_one_of(schema, field, std::move(values)));
     } else {
-      plan.conditions.push_back({column + " = ?", {pid}, ""});
+      plan.conditions.push_back(field_is(schema, field, pid));
     }
     plan.conditions.push_back(read_access_condition(schema, p, scope, /*probe=*/true));
     plan.limit = 10000;
@@ -76,15 +73,15 @@ void include_relations(App& app, const Principal& p, const IncludeSpec& inc, jso
   const std::string& r = inc.relation;
   bool all = r == "all";
   if (all || r == "origdatablocks")
-    related(schemas::origdatablocks(), dataset_scope, "origdatablocks", "t.dataset_id", nullptr);
-  if (all || r == "datablocks") related(schemas::datablocks(), dataset_scope, "datablocks", "t.dataset_id", nullptr);
-  if (all || r == "attachments") related(schemas::attachments(), dataset_scope, "attachments", "t.dataset_id", nullptr);
+    related(schemas::origdatablocks(), dataset_scope, "origdatablocks", "datasetId", nullptr);
+  if (all || r == "datablocks") related(schemas::datablocks(), dataset_scope, "datablocks", "datasetId", nullptr);
+  if (all || r == "attachments") related(schemas::attachments(), dataset_scope, "attachments", "datasetId", nullptr);
   if (all || r == "proposals" || r == "proposal")
-    related(schemas::proposals(), proposal_read_scope(cfg, p), "proposals", "t.id", ids("proposalIds"));
+    related(schemas::proposals(), proposal_read_scope(cfg, p), "proposals", "proposalId", ids("proposalIds"));
   if (all || r == "samples" || r == "sample")
-    related(schemas::samples(), sample_read_scope(cfg, p), "samples", "t.id", ids("sampleIds"));
+    related(schemas::samples(), sample_read_scope(cfg, p), "samples", "sampleId", ids("sampleIds"));
   if (all || r == "instruments" || r == "instrument")
-    related(schemas::instruments(), ReadScope{true, true}, "instruments", "t.id", ids("instrumentIds"));
+    related(schemas::instruments(), ReadScope{true, true}, "instruments", "pid", ids("instrumentIds"));
   static const std::set<std::string> known{"all", "origdatablocks", "datablocks", "attachments", "proposals", "proposal",
                                            "samples", "sample", "instruments", "instrument"};
   if (!known.count(r)) throw ApiError::bad_request("Unknown relation '" + r + "'");
@@ -139,7 +136,7 @@ void convert_for_response(json::object& ds, const std::vector<ScientificConditio
   }
 }
 
-std::vector<SqlCondition> dataset_search_conditions(const json::object& fields) {
+std::vector<Condition> dataset_search_conditions(const json::object& fields) {
   return fullquery_conditions(schemas::datasets(), fields, "scientific");
 }
 
@@ -258,9 +255,7 @@ std::map<std::string, Handler> register_version(Router& r, App& app, const std::
     if (p.authenticated() && p.in_group("globalaccess") && global_facets_only(app.config(), s)) scope.read_any = true;
     auto access_cond = read_access_condition(schemas::datasets(), p, scope);
     // Cached per (who may read what, query) until the next write to the catalog.
-    std::string key = access_cond.sql;
-    for (const auto& param : access_cond.params)
-      if (auto* text = std::get_if<std::string>(&param)) key += "\x1f" + *text;
+    std::string key = canonical_text(access_cond);
     key += "\x1e" + json::serialize(s.fields);
     for (const auto& f : s.facets) key += "\x1f" + f;
     std::uint64_t generation = app.store().write_generation();
@@ -283,7 +278,7 @@ std::map<std::string, Handler> register_version(Router& r, App& app, const std::
     conds.push_back(dataset_access(app).access_condition(p));
     std::int64_t limit = s.window.limit ? std::min<std::int64_t>(*s.window.limit, 10000) : 1000;
     json::array out;
-    for (auto& path : app.store().scientific_paths(schemas::datasets(), and_all(conds), limit)) out.emplace_back(path);
+    for (auto& path : app.store().scientific_paths(schemas::datasets(), all_of(conds), limit)) out.emplace_back(path);
     return HttpResponse::json(200, out);
   });
 
@@ -367,7 +362,7 @@ std::map<std::string, Handler> register_version(Router& r, App& app, const std::
     Principal p = app.authenticate(req);
     access().get_readable(p, req.param("pid"));
     QueryPlan plan;
-    plan.conditions.push_back({"t.dataset_id = ?", {req.param("pid")}, ""});
+    plan.conditions.push_back(field_is(schemas::attachments(), "datasetId", req.param("pid")));
     plan.limit = 1;
     auto atts = app.store().find(schemas::attachments(), plan);
     if (atts.empty()) return HttpResponse::json(200, json::object());

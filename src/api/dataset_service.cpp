@@ -47,7 +47,7 @@ void recompute_archive_totals(App& app, const std::string& pid) {
   auto ds = app.store().get(schemas::datasets(), pid);
   if (!ds) return;
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  plan.conditions.push_back(field_is(schemas::datablocks(), "datasetId", pid));
   plan.limit = 100000;  // archive units of one dataset: a handful, a few thousand at most
   std::int64_t packed = 0, files = 0;
   for (const auto& block : app.store().find(schemas::datablocks(), plan)) {
@@ -61,7 +61,7 @@ void recompute_archive_totals(App& app, const std::string& pid) {
 
 std::optional<GroupPolicy> group_policy(App& app, const std::string& owner_group) {
   QueryPlan plan;
-  plan.conditions.push_back({"t.owner_group = ?", {owner_group}, ""});
+  plan.conditions.push_back(field_is(schemas::policies(), "ownerGroup", owner_group));
   plan.limit = 1;
   auto found = app.store().find(schemas::policies(), plan);
   if (found.empty()) return std::nullopt;

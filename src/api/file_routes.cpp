@@ -83,7 +83,8 @@ json::object create_block(App& app, const BlockKind& k, const Principal& p, json
       // Unique within the dataset: a check across datasets would tell whether another group's
       // archive holds a key (an existence oracle), and retrieve never trusts these keys anyway.
       QueryPlan dup;
-      dup.conditions.push_back({"t.archive_id = ? AND t.dataset_id = ?", {str_field(body, "archiveId"), pid}, ""});
+      dup.conditions.push_back(field_is(k.schema, "archiveId", str_field(body, "archiveId")));
+      dup.conditions.push_back(field_is(k.schema, "datasetId", pid));
       dup.limit = 1;
       if (!app.store().find_ids(k.schema, dup).empty())
         throw ApiError::conflict("A datablock with archiveId " + str_field(body, "archiveId") + " already exists");
@@ -158,12 +159,12 @@ HttpResponse is_valid(const HttpRequest& req, const BlockKind& k, bool v4) {
 HttpResponse fullfacet(App& app, const BlockKind& k, const Principal& p, const HttpRequest& req, bool files) {
   SearchRequest s = parse_search_request(req);
   auto conds = fullquery_conditions(k.schema, s.fields, "");
-  const SqlCondition access = block_access(app, k).access_condition(p);
+  const Condition access = block_access(app, k).access_condition(p);
   if (!files) return HttpResponse::json(200, fullfacet_response(app, k.schema, access, conds, s.facets));
   json::array out = s.facets.empty() ? json::array{json::object()}
                                      : fullfacet_response(app, k.schema, access, conds, s.facets);
   conds.push_back(access);
-  const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", and_all(conds));
+  const std::int64_t n = app.store().count_elements(k.schema, "dataFileList", all_of(conds));
   out[0].as_object()["all"] = json::array{json::object{{"totalSets", n}}};
   return HttpResponse::json(200, out);
 }
@@ -202,9 +203,9 @@ void register_v4_origdatablock_routes(Router& r, App& app, const std::string& ba
   auto count_files = [&app, k](const Principal& p, const HttpRequest& req) {
     auto acc = block_access(app, k);
     ListFilter f = acc.request_filter(req);
-    std::vector<SqlCondition> conds{acc.access_condition(p)};
+    std::vector<Condition> conds{acc.access_condition(p)};
     if (!f.where.is_null()) conds.push_back(translate_where(k.schema, f.where));
-    return HttpResponse::json(200, json::object{{"count", app.store().count_elements(k.schema, "dataFileList", and_all(conds))}});
+    return HttpResponse::json(200, json::object{{"count", app.store().count_elements(k.schema, "dataFileList", all_of(conds))}});
   };
   r.add("GET", base + "/files/count", [&app, count_files](HttpRequest& req) { return count_files(app.authenticate(req), req); });
   r.add("GET", base + "/public/files/count", [count_files](HttpRequest& req) { return count_files(Principal::anonymous(), req); });
@@ -285,7 +286,7 @@ void register_under_dataset(Router& r, App& app, const std::string& base, BlockK
   auto blocks_of = [&app, k](const HttpRequest& req, const Principal& p) {
     dataset_access(app).get_readable(p, req.param("pid"));
     QueryPlan plan;
-    plan.conditions.push_back({"t.dataset_id = ?", {req.param("pid")}, ""});
+    plan.conditions.push_back(field_is(k.schema, "datasetId", req.param("pid")));
     if (auto q = req.query_param("filter")) {
       ListFilter f = parse_filter(*q);
       auto extra = block_access(app, k).plan_for(Principal{"", "", "", {}}, f);
@@ -307,7 +308,7 @@ void register_under_dataset(Router& r, App& app, const std::string& base, BlockK
   r.add("GET", base + "/count", [&app, k, blocks_of](HttpRequest& req) {
     Principal p = app.authenticate(req);
     QueryPlan plan = blocks_of(req, p);
-    return HttpResponse::json(200, json::object{{"count", app.store().count(k.schema, and_all(plan.conditions))}});
+    return HttpResponse::json(200, json::object{{"count", app.store().count(k.schema, all_of(plan.conditions))}});
   });
   r.add("PATCH", base + "/:id", [&app, k](HttpRequest& req) {
     return HttpResponse::json(
@@ -323,7 +324,7 @@ void register_under_dataset(Router& r, App& app, const std::string& base, BlockK
     app.store().transaction([&] {
       dataset_access(app).get_for_change(p, pid, [&](const json::object&) { return app.may_delete(p); });
       QueryPlan plan;
-      plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+      plan.conditions.push_back(field_is(k.schema, "datasetId", pid));
       for (const auto& id : app.store().find_ids(k.schema, plan)) removed += app.store().remove(k.schema, id) ? 1 : 0;
       after_change(app, k, pid);
     });

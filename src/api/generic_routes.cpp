@@ -65,11 +65,11 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
     json::value given = raw ? parse_json_param(*raw, "filter") : json::value();
     if (given.is_object() && !given.as_object().empty() && !is_filter_object(given.as_object())) where = given;
     else where = acc.request_filter(req).where;
-    std::vector<SqlCondition> conds = fullquery_conditions(*c.schema, parse_search_request(req).fields, c.scientific_key);
+    std::vector<Condition> conds = fullquery_conditions(*c.schema, parse_search_request(req).fields, c.scientific_key);
     if (conds.empty()) return HttpResponse::json(200, json::object{{"count", acc.count(p, where)}});  // counted fast
     if (!where.is_null()) conds.push_back(translate_where(*c.schema, where));
     conds.push_back(acc.access_condition(p));
-    return HttpResponse::json(200, json::object{{"count", app.store().count(*c.schema, and_all(conds))}});
+    return HttpResponse::json(200, json::object{{"count", app.store().count(*c.schema, all_of(conds))}});
   });
   r.add("GET", c.base + "/findOne", [&app, c, access](HttpRequest& req) {
     Principal p = app.authenticate(req);

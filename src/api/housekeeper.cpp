@@ -73,7 +73,8 @@ void Housekeeper::stop() {
 int expire_anonymous_jobs(App& app) {
   std::string cutoff = iso_utc(now_millis() - static_cast<Millis>(app.config().anonymous_job_ttl_hours) * 3600 * 1000);
   QueryPlan plan;
-  plan.conditions.push_back({"t.owner_user IS NULL AND t.created_at < ?", {cutoff}, ""});
+  plan.conditions.push_back(field_missing(schemas::jobs(), "ownerUser"));
+  plan.conditions.push_back(field_compare(schemas::jobs(), "createdAt", Comparison::Lt, cutoff));
   plan.limit = 1000;
   int removed = 0;
   for (const auto& job : app.store().find(schemas::jobs(), plan)) {

@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "model/collection.h"
 #include "query/access.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -28,7 +28,7 @@ namespace {
 // Every file path of the dataset's origdatablocks.
 std::set<std::string> dataset_files(App& app, const std::string& pid) {
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", pid));
   std::set<std::string> out;
   for (const auto& block : app.store().find(schemas::origdatablocks(), plan)) {
     auto* list = block.if_contains("dataFileList");

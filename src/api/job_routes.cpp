@@ -92,7 +92,7 @@ json::array dataset_details(App& app, const JobService& s, const Principal& p, c
                                                                  : nullptr;
       if (!schema) throw ApiError::bad_request("Unknown relation '" + rel + "'");
       QueryPlan plan;
-      plan.conditions.push_back({"t.dataset_id = ?", {str_field(*ds, "pid")}, ""});
+      plan.conditions.push_back(field_is(*schema, "datasetId", str_field(*ds, "pid")));
       json::array blocks;
       for (auto& b : app.store().find(*schema, plan)) blocks.emplace_back(project_fields(b, include_fields));
       item[rel] = std::move(blocks);
@@ -159,7 +159,7 @@ void register_jobs(Router& r, App& app, std::shared_ptr<JobService> s, const std
     Principal p = job_reader(app, req);
     ListFilter f;
     QueryPlan plan = list_plan(p, req, f);
-    return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::jobs(), and_all(plan.conditions))}});
+    return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::jobs(), all_of(plan.conditions))}});
   });
   auto search_conditions = [](const SearchRequest& sr) { return fullquery_conditions(schemas::jobs(), sr.fields, ""); };
   // scicat-backend-next src/jobs/jobs.controller.utils.ts fullQueryJobs: `fields` are

@@ -81,28 +81,15 @@ std::vector<std::string> JobService::types_read_by_rule(const Principal& p) cons
 // ADMIN_GROUPS and the privileged job groups, JobReadAccess for the jobs of one's groups and
 // one's own; anonymous callers read no job. openem adds the types whose update rule names the
 // caller (see docs/catalog.md).
-SqlCondition JobService::access_condition(const Principal& p) const {
-  if (read_any(p)) return SqlCondition::always_true();
-  if (!p.authenticated()) return {"0", {}, ""};
-  SqlCondition c{"(t.owner_user = ?", {p.username}, ""};
-  if (!p.groups.empty()) {
-    c.sql += " OR t.owner_group IN (";
-    for (std::size_t i = 0; i < p.groups.size(); ++i) {
-      c.sql += i ? ",?" : "?";
-      c.params.push_back(p.groups[i]);
-    }
-    c.sql += ")";
-  }
+Condition JobService::access_condition(const Principal& p) const {
+  if (read_any(p)) return Condition::always_true();
+  if (!p.authenticated()) return Condition::always_false();
+  const CollectionSchema& jobs = schemas::jobs();
+  std::vector<Condition> any{field_is(jobs, "ownerUser", p.username)};
+  if (!p.groups.empty()) any.push_back(field_one_of(jobs, "ownerGroup", {p.groups.begin(), p.groups.end()}));
   auto types = types_read_by_rule(p);
-  if (!types.empty()) {
-    c.sql += " OR t.type IN (";
-    for (std::size_t i = 0; i < types.size(); ++i) {
-      c.sql += i ? ",?" : "?";
-      c.params.push_back(types[i]);
-    }
-    c.sql += ")";
-  }
-  c.sql += ")";
+  if (!types.empty()) any.push_back(field_one_of(jobs, "type", {types.begin(), types.end()}));
+  Condition c = any_of(std::move(any));
   // A text search under this rule looks up only the jobs it admits (schemas::jobs()
   // text_reader_fields tags the index so).
   auto members = std::make_shared<std::vector<std::string>>();
@@ -310,8 +297,10 @@ json::object JobService::v4_view(json::object job) const {
   double mean = 0;
   if (auto s = app_.store().setting("jobs.mean_seconds")) mean = std::atof(s->c_str());
   if (code == "jobSubmitted") {
-    SqlCondition ahead{"t.status_code = 'jobSubmitted' AND t.type IN ('archive', 'retrieve') AND t.created_at <= ?",
-                       {str_field(job, "createdAt")}, ""};
+    const CollectionSchema& jobs = schemas::jobs();
+    Condition ahead = all_of({field_is(jobs, "statusCode", std::string("jobSubmitted")),
+                              field_one_of(jobs, "type", {std::string("archive"), std::string("retrieve")}),
+                              field_compare(jobs, "createdAt", Comparison::Lte, str_field(job, "createdAt"))});
     std::int64_t position = app_.store().count(schemas::jobs(), ahead);
     job["queuePosition"] = position;
     if (mean > 0) job["estimatedCompletionTime"] = iso_utc(now_millis() + static_cast<Millis>(mean * 1000 * position));

@@ -10,7 +10,7 @@
 #include "api/app.h"
 #include "core/rate_limiter.h"
 #include "jobs/job_config.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 
@@ -25,7 +25,7 @@ class JobService {
   // Admins and the privileged job groups read every job; others the jobs of their groups,
   // their own and those of the types whose update rule names them (archive managers).
   bool read_any(const Principal& p) const;
-  SqlCondition access_condition(const Principal& p) const;
+  Condition access_condition(const Principal& p) const;
   bool can_read(const Principal& p, const boost::json::object& job) const;
 
   // POST /api/v4/jobs: body {type, jobParams{datasetList, ...}, ownerUser?, ownerGroup?,

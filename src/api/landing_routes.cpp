@@ -53,7 +53,7 @@ LandingContext context_for(App& app, const HttpRequest& req, const json::object&
   c.base_url = base_url(app, req);
   c.site_name = app.config().site_name;
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {str_field(ds, "pid")}, ""});
+  plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", str_field(ds, "pid")));
   plan.limit = kListedFiles;
   for (const auto& row : app.store().unwind(schemas::origdatablocks(), "dataFileList", plan)) {
     const json::value* f = row.is_object() ? row.get_object().if_contains("dataFileList") : nullptr;
@@ -102,7 +102,7 @@ HttpResponse landing(App& app, HttpRequest& req) {
 
 QueryPlan public_datasets_in_order() {
   QueryPlan plan;
-  plan.conditions.push_back({"t.is_published = 1", {}, ""});
+  plan.conditions.push_back(field_is(schemas::datasets(), "isPublished", std::int64_t{1}));
   return plan;  // in seq order: a dataset keeps its page, new ones are added at the end
 }
 

@@ -15,10 +15,9 @@ void present_proposal(App& app, const Principal& p, json::object& proposal) {
   add_proposal_defaults(proposal);
   // Upstream's numberOfDatasets (migration 20250924140500-add-numberofdatasets-to-proposal),
   // counted among the datasets this reader can read.
-  SqlCondition references{"t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field = ? AND v.value = ?)",
-                          {std::string("proposalIds"), str_field(proposal, "proposalId")}, ""};
+  Condition references = field_is(schemas::datasets(), "proposalIds", str_field(proposal, "proposalId"));
   proposal["numberOfDatasets"] =
-      app.store().count(schemas::datasets(), and_all({references, dataset_access(app).access_condition(p)}));
+      app.store().count(schemas::datasets(), all_of({references, dataset_access(app).access_condition(p)}));
 }
 
 }  // namespace openem

@@ -97,8 +97,7 @@ json::object insert_new(App& app, const CollectionSchema& schema, const Principa
 // Datasets that reference a proposal/sample, filtered by the caller's dataset access.
 HttpResponse datasets_referencing(App& app, const HttpRequest& req, const Principal& p, const char* field) {
   QueryPlan plan;
-  plan.conditions.push_back({"t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field = ? AND v.value = ?)",
-                             {std::string(field), req.param("id")}, ""});
+  plan.conditions.push_back(field_is(schemas::datasets(), field, req.param("id")));
   plan.conditions.push_back(dataset_access(app).access_condition(p));
   plan.limit = 1000;
   json::array out;
@@ -200,7 +199,7 @@ void register_samples(Router& r, App& app) {
     auto conds = fullquery_conditions(*c.schema, s.fields, c.scientific_key);
     conds.push_back(CollectionAccess(app, *c.schema, c.scope).access_condition(p));
     json::array out;
-    for (auto& path : app.store().scientific_paths(*c.schema, and_all(conds), s.window.limit.value_or(1000)))
+    for (auto& path : app.store().scientific_paths(*c.schema, all_of(conds), s.window.limit.value_or(1000)))
       out.emplace_back(path);
     return HttpResponse::json(200, out);
   });
@@ -229,7 +228,7 @@ void register_instruments(Router& r, App& app) {
     json::object body = body_object(req);
     validate_or_throw(body, instrument_spec());
     QueryPlan dup;
-    dup.conditions.push_back({"t.unique_name = ?", {str_field(body, "uniqueName")}, ""});
+    dup.conditions.push_back(field_is(schemas::instruments(), "uniqueName", str_field(body, "uniqueName")));
     dup.limit = 1;
     if (!app.store().find_ids(schemas::instruments(), dup).empty())
       throw ApiError::conflict("An instrument with uniqueName " + str_field(body, "uniqueName") + " already exists");
@@ -280,7 +279,7 @@ void register_policies(Router& r, App& app) {
       for (const auto& g : GroupList::parse(list).groups) {
         ensure_policy_for_group(app, p, g, "");
         QueryPlan plan;
-        plan.conditions.push_back({"t.owner_group = ?", {g}, ""});
+        plan.conditions.push_back(field_is(schemas::policies(), "ownerGroup", g));
         for (auto& doc : app.store().find(schemas::policies(), plan)) {
           for (const auto& [k, v] : data->get_object()) doc[k] = v;
           stamp(doc, p, false);

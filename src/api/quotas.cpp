@@ -11,7 +11,7 @@ namespace openem {
 namespace json = boost::json;
 namespace {
 
-SqlCondition of_group(const std::string& owner_group) { return {"t.owner_group = ?", {owner_group}, "ownerGroup"}; }
+Condition of_group(const std::string& owner_group) { return field_is(schemas::datasets(), "ownerGroup", owner_group); }
 
 std::string gib(std::int64_t bytes) {
   char buf[32];
@@ -84,7 +84,7 @@ json::object usage_report(App& app, TusUploads& uploads) {
     std::int64_t datasets = 0, bytes = 0, open_uploads = 0, open_upload_bytes = 0;
   };
   std::map<std::string, Usage> by_group;
-  for (const auto& b : app.store().facet(schemas::datasets(), "ownerGroup", {"1 = 1", {}, ""}, 1'000'000)) {
+  for (const auto& b : app.store().facet(schemas::datasets(), "ownerGroup", Condition::always_true(), 1'000'000)) {
     if (!b.key.is_string()) continue;
     std::string group(b.key.as_string());
     by_group[group].datasets = b.count;

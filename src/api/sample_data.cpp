@@ -14,7 +14,7 @@ namespace json = boost::json;
 
 int seed_sample_catalog(App& app) {
   CatalogStore& store = app.store();
-  if (store.count(schemas::datasets(), SqlCondition::always_true()) > 0) return 0;
+  if (store.count(schemas::datasets(), Condition::always_true()) > 0) return 0;
   Principal seeder{"", "openem-sample", "", {"admin"}};
   int created = 0;
   store.transaction([&] {

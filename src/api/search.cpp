@@ -36,18 +36,18 @@ namespace {
 // all see the same condition and come from one scan, which also yields the total; the others
 // (arrays, dates, JSON fields, or restricted by their own condition) one query each.
 std::vector<std::vector<FacetBucket>> scanned_facets(App& app, const CollectionSchema& schema,
-                                                     const SqlCondition& access,
-                                                     const std::vector<SqlCondition>& conditions,
+                                                     const Condition& access,
+                                                     const std::vector<Condition>& conditions,
                                                      const std::vector<std::string>& facets, std::int64_t& total) {
-  std::vector<SqlCondition> all = conditions;
+  std::vector<Condition> all = conditions;
   all.push_back(access);
-  SqlCondition base = and_all(all);
+  Condition base = all_of(all);
   auto restricted = [&](const std::string& f) {
-    return std::any_of(conditions.begin(), conditions.end(), [&](const SqlCondition& c) { return c.field == f; });
+    return std::any_of(conditions.begin(), conditions.end(), [&](const Condition& c) { return c.restricts == f; });
   };
   // Unrestricted (an admin without filters): each column's own index groups it without a
   // sort, which beats one scan that sorts every document.
-  bool unrestricted = base.sql == "1";
+  bool unrestricted = base.is_true();
   std::vector<std::string> shared;
   for (const auto& f : facets) {
     const IndexedColumn* col = schema.column_for(f);
@@ -65,10 +65,10 @@ std::vector<std::vector<FacetBucket>> scanned_facets(App& app, const CollectionS
       out.push_back(shared_buckets[static_cast<size_t>(it - shared.begin())]);
       if (out.back().size() > 1000) out.back().resize(1000);
     } else {
-      std::vector<SqlCondition> conds = conditions;
-      std::erase_if(conds, [&](const SqlCondition& c) { return c.field == facet; });
+      std::vector<Condition> conds = conditions;
+      std::erase_if(conds, [&](const Condition& c) { return c.restricts == facet; });
       conds.push_back(access);
-      out.push_back(app.store().facet(schema, facet, and_all(conds), 1000));
+      out.push_back(app.store().facet(schema, facet, all_of(conds), 1000));
     }
   }
   return out;
@@ -76,8 +76,8 @@ std::vector<std::vector<FacetBucket>> scanned_facets(App& app, const CollectionS
 
 }  // namespace
 
-json::array fullfacet_response(App& app, const CollectionSchema& schema, const SqlCondition& access,
-                               const std::vector<SqlCondition>& conditions, const std::vector<std::string>& facets,
+json::array fullfacet_response(App& app, const CollectionSchema& schema, const Condition& access,
+                               const std::vector<Condition>& conditions, const std::vector<std::string>& facets,
                                const std::optional<AccessValues>& readers) {
   for (const auto& f : facets) {
     if (f.empty() || f.size() > 256) throw ApiError::bad_request("Invalid facet name");

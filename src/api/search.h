@@ -9,7 +9,7 @@
 #include "api/app.h"
 #include "query/access.h"
 #include "query/filter.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 
@@ -25,8 +25,8 @@ SearchRequest parse_search_request(const HttpRequest& req);
 // ignores conditions on its own field (drill-down); "datasetlifecycle.X" is reported as "X";
 // date facets group by day as {year, month, day}. `readers`, when the caller knows them,
 // lets an unfiltered request be answered from the store's access-set counts without a scan.
-boost::json::array fullfacet_response(App& app, const CollectionSchema& schema, const SqlCondition& access,
-                                      const std::vector<SqlCondition>& conditions,
+boost::json::array fullfacet_response(App& app, const CollectionSchema& schema, const Condition& access,
+                                      const std::vector<Condition>& conditions,
                                       const std::vector<std::string>& facets,
                                       const std::optional<AccessValues>& readers = std::nullopt);
 

@@ -37,7 +37,7 @@ namespace {
 // per uploaded file (a dataset of 20,000 files would otherwise parse its lists 40,000 times).
 RegisteredFiles::FileIndex index_files(App& app, const std::string& pid) {
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", pid));
   RegisteredFiles::FileIndex out;
   for (const auto& block : app.store().find(schemas::origdatablocks(), plan)) {
     std::string alg = str_field(block, "chkAlg");

@@ -19,7 +19,7 @@ ArchiveCopy from_doc(const json::object& d) {
           str(d, "state"),     str(d, "datablockId"), str(d, "manifestSha256")};
 }
 
-std::vector<json::object> where(CatalogStore& store, SqlCondition c, std::int64_t limit = -1) {
+std::vector<json::object> where(CatalogStore& store, Condition c, std::int64_t limit = -1) {
   QueryPlan plan;
   plan.conditions.push_back(std::move(c));
   plan.limit = limit;
@@ -83,24 +83,24 @@ void abandon(CatalogStore& store, const std::string& key) {
 }
 
 void release_dataset(CatalogStore& store, const std::string& pid) {
-  for (auto& doc : where(store, {"t.dataset_id = ?", {pid}, ""}))
+  for (auto& doc : where(store, field_is(schema(), "datasetId", pid)))
     if (str(doc, "state") != kDatasetDeleted) set_state(store, std::move(doc), kDatasetDeleted);
 }
 
 std::vector<ArchiveCopy> live_copies(CatalogStore& store, const std::string& pid) {
   std::vector<ArchiveCopy> out;
-  for (const auto& doc : where(store, {"t.dataset_id = ? AND t.state = ?", {pid, std::string(kLive)}, ""}))
+  for (const auto& doc : where(store, all_of({field_is(schema(), "datasetId", pid), field_is(schema(), "state", std::string(kLive))})))
     out.push_back(from_doc(doc));
   return out;
 }
 
 std::vector<ArchiveCopy> deletable(CatalogStore& store, std::int64_t limit) {
   std::vector<ArchiveCopy> out;
-  for (const auto& doc : where(store, {"t.state IN (?, ?)", {std::string(kDatasetDeleted), std::string(kAbandoned)}, ""},
+  for (const auto& doc : where(store, field_one_of(schema(), "state", {std::string(kDatasetDeleted), std::string(kAbandoned)}),
                                limit))
     out.push_back(from_doc(doc));
   // A copy left writing by a job that has ended (given up after a crash, or deleted).
-  for (const auto& doc : where(store, {"t.state = ?", {std::string(kWriting)}, ""})) {
+  for (const auto& doc : where(store, field_is(schema(), "state", std::string(kWriting)))) {
     if (static_cast<std::int64_t>(out.size()) >= limit) break;
     auto job = store.get(schemas::jobs(), str(doc, "jobId"));
     bool running = job && (str(*job, "statusCode") == "inProgress" || str(*job, "statusCode") == "jobSubmitted");
@@ -116,8 +116,7 @@ int record_earlier_bags(CatalogStore& store, const std::string& bag_version) {
   if (store.setting(kDone)) return 0;
   int made = 0;
   QueryPlan plan;
-  plan.order.push_back({"t.created_at", {}, false});
-  plan.order.push_back({"t.seq", {}, false});
+  plan.order.push_back(sort_by(schemas::datablocks(), "createdAt"));  // ties in insertion order
   for (const auto& block : store.find(schemas::datablocks(), plan)) {
     if (str(block, "version") != bag_version) continue;
     const std::string key = str(block, "archiveId"), pid = str(block, "datasetId");

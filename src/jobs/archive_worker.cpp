@@ -62,7 +62,7 @@ std::string encode_path(std::string_view p) {
 std::map<std::string, std::string> registered_sha256(CatalogStore& store, const std::string& pid,
                                                      std::set<std::string>* all_paths) {
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", pid));
   std::map<std::string, std::string> out;
   for (const auto& block : store.find(schemas::origdatablocks(), plan)) {
     std::string alg = str(block, "chkAlg");
@@ -176,17 +176,20 @@ ArchiveWorker::~ArchiveWorker() { stop(); }
 std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std::string& worker_id,
                                                  std::chrono::seconds lease, int max_attempts) {
   std::optional<json::object> claimed;
-  const std::string types = "t.type IN ('archive', 'retrieve')";
+  const CollectionSchema& jobs = schemas::jobs();
+  const Condition types = field_one_of(jobs, "type", {std::string("archive"), std::string("retrieve")});
   // An idle poll must not write: every commit invalidates the catalog's result caches.
   QueryPlan any;
-  any.conditions.push_back({"t.status_code IN ('jobSubmitted', 'inProgress') AND " + types, {}, ""});
+  any.conditions.push_back(field_one_of(jobs, "statusCode", {std::string("jobSubmitted"), std::string("inProgress")}));
+  any.conditions.push_back(types);
   any.limit = 1;
   if (store.find_ids(schemas::jobs(), any).empty()) return claimed;
   store.transaction([&] {
     Millis now = now_millis();
     // A job whose worker stopped sending heartbeats: take it over, or give up on it.
     QueryPlan stale;
-    stale.conditions.push_back({"t.status_code = ? AND " + types, {std::string("inProgress")}, ""});
+    stale.conditions.push_back(field_is(jobs, "statusCode", std::string("inProgress")));
+    stale.conditions.push_back(types);
     for (auto& job : store.find(schemas::jobs(), stale)) {
       json::object& w = worker_state(job);
       if (int_of(w.if_contains("heartbeat")) + lease.count() * 1000 > now) continue;
@@ -209,9 +212,9 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
       return;
     }
     QueryPlan next;
-    next.conditions.push_back({"t.status_code = ? AND " + types, {std::string("jobSubmitted")}, ""});
-    next.order.push_back({"t.created_at", {}, false});
-    next.order.push_back({"t.seq", {}, false});
+    next.conditions.push_back(field_is(jobs, "statusCode", std::string("jobSubmitted")));
+    next.conditions.push_back(types);
+    next.order.push_back(sort_by(jobs, "createdAt"));  // ties in insertion order
     next.limit = 1;
     auto found = store.find(schemas::jobs(), next);
     if (found.empty()) return;
@@ -315,7 +318,7 @@ int ArchiveWorker::copies_for(const json::object& job, const json::object& datas
     n = 1;
   } else {
     QueryPlan plan;
-    plan.conditions.push_back({"t.owner_group = ?", {str(dataset, "ownerGroup")}, ""});
+    plan.conditions.push_back(field_is(schemas::policies(), "ownerGroup", str(dataset, "ownerGroup")));
     plan.limit = 1;
     auto policies = store_.find(schemas::policies(), plan);
     std::string r = policies.empty() ? "low" : str(policies.front(), "tapeRedundancy");
@@ -517,8 +520,8 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
     return out;
   }
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
-  plan.order.push_back({"t.created_at", {}, true});
+  plan.conditions.push_back(field_is(schemas::datablocks(), "datasetId", pid));
+  plan.order.push_back(sort_by(schemas::datablocks(), "createdAt", /*descending=*/true));
   // The newest datablock that names a bag the ledger records as this dataset's live copy,
   // written for exactly that datablock: a datablock edited to name another bag is not used.
   std::optional<json::object> block;
@@ -679,8 +682,10 @@ int ArchiveWorker::schedule_auto_archive() {
     if (auto* d = policy.if_contains("autoArchiveDelay"); d && d->is_number()) delay_days = d->to_number<double>();
     std::string cutoff = iso_utc(now_millis() - static_cast<Millis>(delay_days * 86400000.0));
     QueryPlan plan;
-    plan.conditions.push_back({"t.owner_group = ? AND t.archive_status = ? AND t.created_at <= ?",
-                               {group, std::string("datasetCreated"), cutoff}, ""});
+    const CollectionSchema& datasets = schemas::datasets();
+    plan.conditions.push_back(field_is(datasets, "ownerGroup", group));
+    plan.conditions.push_back(field_is(datasets, "datasetlifecycle.archiveStatusMessage", std::string("datasetCreated")));
+    plan.conditions.push_back(field_compare(datasets, "createdAt", Comparison::Lte, cutoff));
     plan.limit = 100;
     auto pids = store_.find_ids(schemas::datasets(), plan);
     if (pids.empty()) continue;
@@ -745,9 +750,8 @@ int ArchiveWorker::sweep_deleted_archives() {
       archive_ledger::forget(store_, copy.key);
       // Datablocks naming the bag that a delete from before deletes took dependants left.
       QueryPlan left;
-      left.conditions.push_back({"t.archive_id = ? AND NOT EXISTS (SELECT 1 FROM " + schemas::datasets().table +
-                                     " x WHERE x.id = t.dataset_id)",
-                                 {copy.key}, ""});
+      left.conditions.push_back(field_is(schemas::datablocks(), "archiveId", copy.key));
+      left.conditions.push_back(dangling_reference(schemas::datablocks(), "datasetId", schemas::datasets()));
       for (const auto& id : store_.find_ids(schemas::datablocks(), left)) store_.remove(schemas::datablocks(), id);
     });
     spdlog::info("event=archive_copy_deleted key=\"{}\" dataset=\"{}\" state={}", copy.key, copy.pid, copy.state);

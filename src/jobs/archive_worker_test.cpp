@@ -79,7 +79,7 @@ class WorkerTest : public ::testing::Test {
   json::object lifecycle(const std::string& pid) { return get(schemas::datasets(), pid)["datasetlifecycle"].as_object(); }
   std::vector<json::object> datablocks(const std::string& pid) {
     QueryPlan plan;
-    plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+    plan.conditions.push_back(field_is(schemas::datablocks(), "datasetId", pid));
     return store_->find(schemas::datablocks(), plan);
   }
   std::string blob(const std::string& pid, const std::string& path) {
@@ -113,7 +113,7 @@ TEST_F(WorkerTest, ClaimsAreExclusiveUnderConcurrency) {
   EXPECT_EQ(claimed.size(), 40u);
   EXPECT_EQ(std::set<std::string>(claimed.begin(), claimed.end()).size(), 40u);  // no job twice
   QueryPlan plan;
-  plan.conditions.push_back({"t.status_code = 'inProgress'", {}, ""});
+  plan.conditions.push_back(field_is(schemas::jobs(), "statusCode", std::string("inProgress")));
   EXPECT_EQ(store_->find_ids(schemas::jobs(), plan).size(), 40u);
 }
 

@@ -50,8 +50,10 @@ int release_due_embargoes(CatalogStore& store, const EmbargoOptions& o, Millis n
   for (;;) {
     QueryPlan due;
     // The partial index datasets_embargo holds exactly the unpublished datasets.
-    due.conditions.push_back({"t.is_published = 0 AND t.date_of_publishing <= ?", {cutoff}, ""});
-    due.order.push_back({"t.date_of_publishing", {}, false});
+    const CollectionSchema& datasets = schemas::datasets();
+    due.conditions.push_back(field_is(datasets, "isPublished", std::int64_t{0}));
+    due.conditions.push_back(field_compare(datasets, "datasetlifecycle.dateOfPublishing", Comparison::Lte, cutoff));
+    due.order.push_back(sort_by(datasets, "datasetlifecycle.dateOfPublishing"));
     due.limit = o.batch;
     auto pids = store.find_ids(schemas::datasets(), due);
     if (pids.empty()) break;

@@ -8,38 +8,25 @@ namespace openem {
 namespace json = boost::json;
 
 namespace {
-SqlCondition rule_for(const CollectionSchema& schema, const Principal& who, const ReadScope& scope, bool probe) {
-  if (!who.authenticated()) return {"t.is_published = 1", {}, ""};
-  if (probe) {
-    // One test on the row itself: the access set the store keeps there against the reader's
-    // (openem_readable, registered by the store on each connection).
-    auto readers = readable_access_values(schema, who, scope);
-    return {"openem_readable(t.access_set, ?)", {access_set_key(readers.value().values)}, ""};
-  }
-  // One index range in the side table: the caller's groups plus kPublishedValue, which the
-  // store writes under "#access" for published documents.
-  SqlCondition c{"", {std::string(kAccessField), std::string(kPublishedValue)}, ""};
-  std::string placeholders = "?";
-  for (const auto& g : who.groups) {
-    if (g.empty()) continue;  // "" is the published marker, never a group
-    placeholders += ",?";
-    c.params.push_back(g);
-  }
-  const std::string values = schema.table + "_values v";
-  c.sql = "t.seq IN (SELECT v.seq FROM " + values + " WHERE v.field = ? AND v.value IN (" + placeholders + ")";
-  if (scope.include_shared_with && schema.is_array_field("sharedWith") && !who.email.empty()) {
-    c.sql += " UNION ALL SELECT v.seq FROM " + values + " WHERE v.field = 'sharedWith' AND v.value = ?";
-    c.params.push_back(who.email);
-  }
-  c.sql += ")";
-  return c;
+ReadRule rule_for(const CollectionSchema& schema, const Principal& who, const ReadScope& scope, bool probe) {
+  ReadRule rule;
+  rule.anonymous = !who.authenticated();
+  if (rule.anonymous) return rule;
+  // The probe: one test on the row itself, its access set against the reader's.
+  if (probe) rule.probe_key = access_set_key(readable_access_values(schema, who, scope).value().values);
+  for (const auto& g : who.groups)
+    if (!g.empty()) rule.groups.push_back(g);  // "" is the published marker, never a group
+  if (scope.include_shared_with && schema.is_array_field("sharedWith")) rule.shared_with = who.email;
+  return rule;
 }
 }  // namespace
 
-SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
-                                   bool probe) {
-  if (!schema.ownable || scope.read_any) return SqlCondition::always_true();
-  SqlCondition c = rule_for(schema, who, scope, probe);
+Condition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
+                                bool probe) {
+  if (!schema.ownable || scope.read_any) return Condition::always_true();
+  Condition c;
+  c.kind = Condition::Kind::Readable;
+  c.read_rule = std::make_shared<const ReadRule>(rule_for(schema, who, scope, probe));
   // The same members, for a text search under this rule (the store's text index is tagged
   // with each row's access set).
   if (schema.has_access_set())

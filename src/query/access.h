@@ -1,6 +1,6 @@
 #pragma once
-// The one read-access rule of the catalog (reference §7.2), in its two forms: as a SQL
-// condition that every list, count, facet and search query ANDs in, and as a check on one
+// The one read-access rule of the catalog (reference §7.2), in its two forms: as a condition
+// (ReadRule) that every list, count, facet and search query ANDs in, and as a check on one
 // fetched document. Both must always agree; tests compare them. Thread-safe.
 #include <boost/json/object.hpp>
 
@@ -10,7 +10,7 @@
 
 #include "core/principal.h"
 #include "model/collection.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 
@@ -20,9 +20,9 @@ struct ReadScope {
 };
 
 // `probe`: a test of each candidate row's own access set (no seek), for one document or a
-// walk in sort order; otherwise the readable set as an IN-list from the side table, best
-// when counting or faceting everything.
-SqlCondition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
+// walk in sort order; otherwise the readable set looked up in the index, best when counting
+// or faceting everything.
+Condition read_access_condition(const CollectionSchema& schema, const Principal& who, const ReadScope& scope,
                                    bool probe = false);
 bool can_read(const boost::json::object& doc, const Principal& who, const ReadScope& scope);
 

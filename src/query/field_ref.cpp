@@ -19,24 +19,6 @@ std::string_view dataset_alias(std::string_view field) {
 
 }  // namespace
 
-std::string json_path_for(std::string_view dotted) {
-  std::string path = "$";
-  size_t pos = 0;
-  while (pos <= dotted.size()) {
-    size_t dot = dotted.find('.', pos);
-    if (dot == std::string_view::npos) dot = dotted.size();
-    std::string_view seg = dotted.substr(pos, dot - pos);
-    path += ".\"";
-    for (char c : seg) {
-      if (c == '"' || c == '\\') path += '\\';
-      path += c;
-    }
-    path += '"';
-    pos = dot + 1;
-  }
-  return path;
-}
-
 void refuse_per_reader_field(const CollectionSchema& schema, std::string_view field) {
   if (!schema.is_per_reader_field(field)) return;
   std::string name(field.substr(0, field.find('.')));
@@ -67,12 +49,11 @@ FieldRef resolve_field(const CollectionSchema& schema, std::string_view field) {
     return r;
   }
   r.kind = FieldRef::Kind::Json;
-  r.json_path = json_path_for(field);
   if (schema.is_date_field(field)) r.type = ColumnType::Date;
   return r;
 }
 
-SqlParam to_param(const FieldRef& ref, const boost::json::value& v) {
+FieldValue to_value(const FieldRef& ref, const boost::json::value& v) {
   switch (v.kind()) {
     case boost::json::kind::null: return nullptr;
     case boost::json::kind::bool_: return std::int64_t{v.get_bool() ? 1 : 0};
@@ -90,16 +71,8 @@ SqlParam to_param(const FieldRef& ref, const boost::json::value& v) {
   }
 }
 
-SqlOrder order_by_field(const CollectionSchema& schema, std::string_view field, bool descending) {
-  FieldRef r = resolve_field(schema, field);
-  switch (r.kind) {
-    case FieldRef::Kind::Id: return {"t.id", {}, descending};
-    case FieldRef::Kind::Column: return {"t." + r.column, {}, descending};
-    case FieldRef::Kind::Array:  // sort by the first element, as the document stores it
-      return {"json_extract(d.doc, ?)", {json_path_for(r.field) + "[0]"}, descending};
-    case FieldRef::Kind::Json: return {"json_extract(d.doc, ?)", {r.json_path}, descending};
-  }
-  return {"t.seq", {}, descending};
+SortKey order_by_field(const CollectionSchema& schema, std::string_view field, bool descending) {
+  return {resolve_field(schema, field), descending};
 }
 
 }  // namespace openem

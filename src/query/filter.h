@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/collection.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 

@@ -1,6 +1,7 @@
 #include "query/fullquery.h"
 
 #include <cmath>
+#include <set>
 
 #include "core/error.h"
 #include "core/units.h"
@@ -26,11 +27,12 @@ double number_of(const json::value& v, const char* what) {
   throw ApiError::bad_request(std::string(what) + " must be a number");
 }
 
-// A probe of the document's own leaves (the table is clustered by seq, path): queries are
-// driven by access, text or the sort order, and each candidate is checked with a seek.
-SqlCondition sci_subquery(const CollectionSchema& schema, const std::string& where, std::vector<SqlParam> params) {
-  return {"EXISTS (SELECT 1 FROM " + schema.table + "_sci s WHERE s.seq = t.seq AND " + where + ")", std::move(params),
-          "scientific"};
+Condition scientific(ScientificTest test) {
+  Condition c;
+  c.kind = Condition::Kind::Scientific;
+  c.scientific = std::make_shared<const ScientificTest>(std::move(test));
+  c.restricts = "scientific";
+  return c;
 }
 
 }  // namespace
@@ -56,28 +58,25 @@ std::vector<ScientificCondition> parse_scientific(const json::value& v) {
   return out;
 }
 
-SqlCondition scientific_condition(const CollectionSchema& schema, const ScientificCondition& c) {
+Condition scientific_condition(const CollectionSchema& schema, const ScientificCondition& c) {
   if (schema.scientific_field.empty()) throw ApiError::bad_request("No scientific metadata on " + schema.name);
   const std::string& rel = c.relation;
-  if (rel == "EQUAL_TO_STRING")
-    return sci_subquery(schema, "s.path = ? AND s.text = ?",
-                        {c.lhs, c.rhs.is_string() ? std::string(c.rhs.get_string()) : json::serialize(c.rhs)});
+  ScientificTest test;
+  test.path = c.lhs;
+  if (rel == "EQUAL_TO_STRING") {
+    test.kind = ScientificTest::Kind::TextEquals;
+    test.text = c.rhs.is_string() ? std::string(c.rhs.get_string()) : json::serialize(c.rhs);
+    return scientific(std::move(test));
+  }
   if (rel == "CONTAINS_STRING") {
     if (!c.rhs.is_string()) throw ApiError::bad_request("CONTAINS_STRING needs a string rhs");
-    std::string pattern = "%";
-    for (char ch : c.rhs.get_string()) {
-      if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
-      pattern += ch;
-    }
-    return sci_subquery(schema, "s.path = ? AND s.text LIKE ? ESCAPE '\\'", {c.lhs, pattern + "%"});
+    test.kind = ScientificTest::Kind::TextContains;
+    test.text = c.rhs.get_string();
+    return scientific(std::move(test));
   }
-  const char* op = nullptr;
-  if (rel == "EQUAL_TO_NUMERIC") op = "=";
-  else if (rel == "GREATER_THAN") op = ">";
-  else if (rel == "LESS_THAN") op = "<";
-  else if (rel == "GREATER_THAN_OR_EQUAL") op = ">=";
-  else if (rel == "LESS_THAN_OR_EQUAL") op = "<=";
-  else if (rel != "RANGE") throw ApiError::bad_request("Unknown relation '" + rel + "'");
+  static const std::set<std::string, std::less<>> numeric{"EQUAL_TO_NUMERIC", "GREATER_THAN", "LESS_THAN",
+                                                          "GREATER_THAN_OR_EQUAL", "LESS_THAN_OR_EQUAL", "RANGE"};
+  if (!numeric.count(rel)) throw ApiError::bad_request("Unknown relation '" + rel + "'");
 
   std::vector<double> values;
   if (rel == "RANGE") {
@@ -89,11 +88,7 @@ SqlCondition scientific_condition(const CollectionSchema& schema, const Scientif
 
   // With a unit: compare SI values of leaves stored with the same SI dimension. A unit we
   // cannot convert is compared literally with leaves stored in that same unit.
-  std::string value_col = "s.num";
-  std::vector<SqlParam> params{c.lhs};
-  std::string where = "s.path = ?";
   if (!c.unit.empty()) {
-    value_col = "s.num_si";
     std::string unit_si = c.unit;
     bool converted = false;
     for (auto& v : values) {
@@ -103,37 +98,34 @@ SqlCondition scientific_condition(const CollectionSchema& schema, const Scientif
         converted = true;
       }
     }
-    if (!converted) unit_si = c.unit;
-    where += " AND s.unit_si = ?";
-    params.push_back(unit_si);
+    test.unit_si = converted ? unit_si : c.unit;
   }
-  // Numbers are built in place: GCC 12 warns on a temporary variant moved into the vector.
-  if (rel == "RANGE") {
-    where += " AND " + value_col + " > ? AND " + value_col + " < ?";
-    params.emplace_back(std::in_place_type<double>, values[0]);
-    params.emplace_back(std::in_place_type<double>, values[1]);
-  } else if (std::string_view(op) == "=") {
+  if (rel == "RANGE") {  // exclusive, as upstream's $gt/$lt
+    test.low = values[0];
+    test.high = values[1];
+    test.inclusive = false;
+  } else if (rel == "EQUAL_TO_NUMERIC") {
     // Converted values carry rounding error: equal within 1e-9 relative.
     double tol = std::abs(values[0]) * 1e-9;
-    where += " AND " + value_col + " BETWEEN ? AND ?";
-    params.emplace_back(std::in_place_type<double>, values[0] - tol);
-    params.emplace_back(std::in_place_type<double>, values[0] + tol);
+    test.low = values[0] - tol;
+    test.high = values[0] + tol;
   } else {
-    where += " AND " + value_col + " " + op + " ?";
-    params.emplace_back(std::in_place_type<double>, values[0]);
+    const bool above = rel == "GREATER_THAN" || rel == "GREATER_THAN_OR_EQUAL";
+    (above ? test.low : test.high) = values[0];
+    test.inclusive = rel == "GREATER_THAN_OR_EQUAL" || rel == "LESS_THAN_OR_EQUAL";
   }
-  return sci_subquery(schema, where, std::move(params));
+  return scientific(std::move(test));
 }
 
-std::vector<SqlCondition> fullquery_conditions(const CollectionSchema& schema, const json::object& fields,
+std::vector<Condition> fullquery_conditions(const CollectionSchema& schema, const json::object& fields,
                                                std::string_view scientific_key) {
-  std::vector<SqlCondition> out;
+  std::vector<Condition> out;
   for (const auto& [k, v] : fields) {
     std::string key(k);
     if (key == "mode") {
       if (!v.is_object()) throw ApiError::bad_request("mode must be an object");
       auto c = translate_where(schema, v);
-      c.field = "mode";
+      c.restricts = "mode";
       out.push_back(std::move(c));
     } else if (key == "text") {
       if (!v.is_string()) throw ApiError::bad_request("text must be a string");
@@ -142,20 +134,20 @@ std::vector<SqlCondition> fullquery_conditions(const CollectionSchema& schema, c
       for (const auto& c : parse_scientific(v)) out.push_back(scientific_condition(schema, c));
     } else if (key == "userGroups") {
       if (!v.is_array()) throw ApiError::bad_request("userGroups must be an array");
-      std::vector<SqlParam> params{std::string(kAccessField)};
-      std::string qs;
+      std::vector<FieldValue> groups;
       for (const auto& g : v.get_array()) {
         if (!g.is_string()) continue;
         if (g.get_string() == "globalaccess") {  // functional accounts' bypass (reference §6.2)
-          qs.clear();
+          groups.clear();
           break;
         }
-        params.push_back(std::string(g.get_string()));
-        qs += qs.empty() ? "?" : ",?";
+        groups.emplace_back(std::in_place_type<std::string>, g.get_string());
       }
-      if (!qs.empty())
-        out.push_back({"t.seq IN (SELECT v.seq FROM " + schema.table + "_values v WHERE v.field = ? AND v.value IN (" + qs + "))",
-                       std::move(params), "userGroups"});
+      if (!groups.empty()) {
+        Condition c = field_one_of(schema, kAccessField, std::move(groups));
+        c.restricts = "userGroups";
+        out.push_back(std::move(c));
+      }
     } else if (key == "metadataKey" || (key == "isPublished" && v.is_null())) {
       continue;
     } else if (v.is_object() && (v.get_object().contains("begin") || v.get_object().contains("end"))) {

@@ -1,6 +1,6 @@
 #pragma once
 // Translation of the `fields` object of SciCat's fullquery/fullfacet endpoints (reference
-// §6.1–6.3) into tagged SqlConditions: text, mode, userGroups, date {begin,end}, numeric
+// §6.1–6.3) into tagged Conditions: text, mode, userGroups, date {begin,end}, numeric
 // {min,max}, lists, scalars, and `scientific` conditions with unit conversion. Each
 // condition carries the field it restricts so a facet can ignore its own field. Thread-safe.
 #include <boost/json.hpp>
@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "model/collection.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 
@@ -20,10 +20,10 @@ struct ScientificCondition {
 };
 
 std::vector<ScientificCondition> parse_scientific(const boost::json::value& v);
-SqlCondition scientific_condition(const CollectionSchema& schema, const ScientificCondition& c);
+Condition scientific_condition(const CollectionSchema& schema, const ScientificCondition& c);
 
 // `scientific_key`: "scientific" for datasets, "characteristics" for samples.
-std::vector<SqlCondition> fullquery_conditions(const CollectionSchema& schema, const boost::json::object& fields,
+std::vector<Condition> fullquery_conditions(const CollectionSchema& schema, const boost::json::object& fields,
                                                std::string_view scientific_key = "scientific");
 
 }  // namespace openem

@@ -1,11 +1,11 @@
 #pragma once
 // Translation of a SciCat `where` (Mongo operators and their Loopback names) into one
-// SqlCondition over a collection. Hostile input — unknown operators, deep nesting, huge
+// Condition over a collection. Hostile input — unknown operators, deep nesting, huge
 // lists, long regexes — is refused with ApiError 400, never executed. Thread-safe.
 #include <boost/json/value.hpp>
 
 #include "model/collection.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 
@@ -16,11 +16,11 @@ struct WhereLimits {
   size_t max_regex = 1000;      // characters of a pattern
 };
 
-SqlCondition translate_where(const CollectionSchema& schema, const boost::json::value& where,
+Condition translate_where(const CollectionSchema& schema, const boost::json::value& where,
                              const WhereLimits& limits = {});
 
 // One field compared with one value or operator object, e.g. ("size", {"$gt": 5}).
-SqlCondition translate_field_condition(const CollectionSchema& schema, std::string_view field,
+Condition translate_field_condition(const CollectionSchema& schema, std::string_view field,
                                        const boost::json::value& condition, const WhereLimits& limits = {});
 
 }  // namespace openem

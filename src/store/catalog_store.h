@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "model/collection.h"
-#include "query/sql.h"
+#include "query/condition.h"
 #include "store/access_facet_counts.h"
 #include "store/audit_event.h"
 #include "store/document_rows.h"
@@ -25,7 +25,7 @@
 
 namespace openem {
 
-// A stored document as its JSON text, with the caller's read right decided in SQL.
+// A stored document as its JSON text, with the caller's read right decided by the store.
 struct RawDocument {
   std::string json;
   bool readable = false;
@@ -53,7 +53,7 @@ class CatalogStore {
   virtual std::optional<boost::json::object> get(const CollectionSchema& schema, std::string_view id) = 0;
   // The fast path for reads by id: no parse, the access rule evaluated by the database.
   virtual std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
-                                             const SqlCondition& access) = 0;
+                                             const Condition& access) = 0;
   virtual bool replace(const DocumentRows& rows) = 0;
   bool replace(const CollectionSchema& schema, const boost::json::object& doc) {
     return replace(document_rows(schema, doc));
@@ -68,19 +68,19 @@ class CatalogStore {
   virtual std::vector<std::pair<std::string, std::string>> id_and_column(const CollectionSchema& schema,
                                                                          const std::string& field,
                                                                          const QueryPlan& plan) = 0;
-  virtual std::int64_t count(const CollectionSchema& schema, const SqlCondition& where) = 0;
+  virtual std::int64_t count(const CollectionSchema& schema, const Condition& where) = 0;
   // SUM of the integer column that holds `field` over matching documents (0 for none).
   // std::invalid_argument when `field` has no column.
-  virtual std::int64_t sum(const CollectionSchema& schema, const std::string& field, const SqlCondition& where) = 0;
+  virtual std::int64_t sum(const CollectionSchema& schema, const std::string& field, const Condition& where) = 0;
   // Values of `field` with their counts among documents matching `where`. Array fields count
   // each element; date fields group by day.
   virtual std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,
-                                         const SqlCondition& where, std::int64_t max_buckets) = 0;
+                                         const Condition& where, std::int64_t max_buckets) = 0;
   // Facets over plain (non-date) columns, all from one scan; `total` receives the number of
   // matching documents. Buckets sorted by count, descending.
   virtual std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
                                                               const std::vector<std::string>& fields,
-                                                              const SqlCondition& where, std::int64_t& total) = 0;
+                                                              const Condition& where, std::int64_t& total) = 0;
   // Unfiltered facets over everything `readers` may read, from counts kept per access set
   // (schema.counted_facets; AccessFacetCounts): no scan. nullopt when the collection keeps no
   // such counts or a facet is not among them; then facet()/facet_columns() answer.
@@ -94,9 +94,9 @@ class CatalogStore {
   // The number of elements of the arrays at `array_field` over the documents matching `where`
   // (the files of file lists: what unwind() would return, without the rows).
   virtual std::int64_t count_elements(const CollectionSchema& schema, const std::string& array_field,
-                                      const SqlCondition& where) = 0;
+                                      const Condition& where) = 0;
   // Distinct paths of scientific-metadata leaves among documents matching `where`, sorted.
-  virtual std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& where,
+  virtual std::vector<std::string> scientific_paths(const CollectionSchema& schema, const Condition& where,
                                                     std::int64_t limit) = 0;
   // SUM(size) and total number of files over origdatablocks of one dataset.
   virtual std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks,

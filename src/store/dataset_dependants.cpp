@@ -15,7 +15,7 @@ void propagate_ownership(CatalogStore& store, const json::object& dataset) {
   if (!pid || !pid->is_string()) return;
   for (const CollectionSchema* s : {&schemas::origdatablocks(), &schemas::datablocks(), &schemas::attachments()}) {
     QueryPlan plan;
-    plan.conditions.push_back({"t.dataset_id = ?", {std::string(pid->get_string())}, ""});
+    plan.conditions.push_back(field_is(*s, "datasetId", std::string(pid->get_string())));
     for (auto& doc : store.find(*s, plan)) {
       json::object before = doc;
       inherit_ownership(doc, dataset);

@@ -69,7 +69,7 @@ std::vector<std::string> side_values(const json::object& doc, std::string_view f
 }
 
 // A column's value as a facet key, exactly as reading the column back gives it.
-json::value column_key(const SqlParam& p, const IndexedColumn& col) {
+json::value column_key(const FieldValue& p, const IndexedColumn& col) {
   if (auto* i = std::get_if<std::int64_t>(&p)) return col.type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
   if (auto* d = std::get_if<double>(&p)) return *d;
   if (auto* t = std::get_if<std::string>(&p)) return json::string(*t);
@@ -90,7 +90,7 @@ std::string access_set_from(const CollectionSchema& schema, const SideRows& valu
 
 }  // namespace
 
-SqlParam column_value(const IndexedColumn& col, const json::object& doc) {
+FieldValue column_value(const IndexedColumn& col, const json::object& doc) {
   const json::value* v = value_at_path(doc, col.field);
   if (!v || v->is_null()) return nullptr;
   switch (col.type) {
@@ -184,10 +184,10 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
       std::int64_t ord = 0;
       for (auto& leaf : index_scientific_metadata(*sm)) {
         ScientificRow r;
-        r.num = leaf.number ? SqlParam(*leaf.number) : SqlParam(nullptr);
-        r.num_si = leaf.value_si ? SqlParam(*leaf.value_si) : r.num;
+        r.num = leaf.number ? FieldValue(*leaf.number) : FieldValue(nullptr);
+        r.num_si = leaf.value_si ? FieldValue(*leaf.value_si) : r.num;
         r.unit_si = leaf.unit_unknown ? std::move(leaf.unit) : std::move(leaf.unit_si);
-        r.text = leaf.text ? SqlParam(std::move(*leaf.text)) : SqlParam(nullptr);
+        r.text = leaf.text ? FieldValue(std::move(*leaf.text)) : FieldValue(nullptr);
         r.path = std::move(leaf.path);
         r.ord = ord++;
         rows.leaves.push_back(std::move(r));

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "model/collection.h"
-#include "query/sql.h"
+#include "query/condition.h"
 #include "store/access_facet_counts.h"
 
 namespace openem {
@@ -23,14 +23,14 @@ namespace openem {
 struct ScientificRow {
   std::string path;
   std::int64_t ord = 0;  // position among the document's leaves (an array gives several at one path)
-  SqlParam num;          // the value as given, when numeric
-  SqlParam num_si;       // converted to SI, else num
+  FieldValue num;          // the value as given, when numeric
+  FieldValue num_si;       // converted to SI, else num
   std::string unit_si;   // canonical SI unit, or the unit as given when it is unknown
-  SqlParam text;         // the value as given, when a string
+  FieldValue text;         // the value as given, when a string
 };
 
 // What the store keeps in `col` for doc (a date normalised to iso_utc form), or null.
-SqlParam column_value(const IndexedColumn& col, const boost::json::object& doc);
+FieldValue column_value(const IndexedColumn& col, const boost::json::object& doc);
 
 // A document's rows in <table>_values: (field, value).
 using SideRows = std::vector<std::pair<std::string, std::string>>;
@@ -39,9 +39,9 @@ struct DocumentRows {
   const CollectionSchema* schema = nullptr;
   std::string id;
   std::string json;                                      // the document's text
-  std::vector<SqlParam> columns;                         // one per schema->columns, in order
+  std::vector<FieldValue> columns;                         // one per schema->columns, in order
   std::string access_set;                                // access_set_key; empty without one
-  SqlParam search_text;                                  // null without a text index
+  FieldValue search_text;                                  // null without a text index
   std::string text_readers;                              // text_readers_of; empty without a text index
   SideRows values;                                       // duplicates included: the table drops them
   std::vector<ScientificRow> leaves;

@@ -32,7 +32,7 @@ json::object dataset() {
   return doc;
 }
 
-SqlParam column_in(const DocumentRows& rows, const std::string& field) {
+FieldValue column_in(const DocumentRows& rows, const std::string& field) {
   const auto& cols = schemas::datasets().columns;
   for (std::size_t i = 0; i < cols.size(); ++i)
     if (cols[i].field == field) return rows.columns.at(i);
@@ -46,13 +46,13 @@ TEST(DocumentRows, HoldWhatTheDocumentSays) {
   EXPECT_EQ(rows.id, "PFX/1");
   EXPECT_EQ(json::parse(rows.json), json::value(doc));
   ASSERT_EQ(rows.columns.size(), schemas::datasets().columns.size());
-  EXPECT_EQ(column_in(rows, "type"), SqlParam(std::string("raw")));
-  EXPECT_EQ(column_in(rows, "size"), SqlParam(std::int64_t{42}));
-  EXPECT_EQ(column_in(rows, "isPublished"), SqlParam(std::int64_t{1}));
+  EXPECT_EQ(column_in(rows, "type"), FieldValue(std::string("raw")));
+  EXPECT_EQ(column_in(rows, "size"), FieldValue(std::int64_t{42}));
+  EXPECT_EQ(column_in(rows, "isPublished"), FieldValue(std::int64_t{1}));
   // dates are stored as the UTC instant they name
-  EXPECT_EQ(column_in(rows, "creationTime"), SqlParam(std::string("2021-09-06T10:00:00.000Z")));
-  EXPECT_EQ(column_in(rows, "datasetlifecycle.archiveStatusMessage"), SqlParam(std::string("datasetCreated")));
-  EXPECT_EQ(column_in(rows, "owner"), SqlParam(nullptr));
+  EXPECT_EQ(column_in(rows, "creationTime"), FieldValue(std::string("2021-09-06T10:00:00.000Z")));
+  EXPECT_EQ(column_in(rows, "datasetlifecycle.archiveStatusMessage"), FieldValue(std::string("datasetCreated")));
+  EXPECT_EQ(column_in(rows, "owner"), FieldValue(nullptr));
   EXPECT_EQ(rows.access_set, access_set_key({"g:g1", "g:g2", "g:", "s:a@x.org"}));
   ASSERT_TRUE(std::holds_alternative<std::string>(rows.search_text));
   EXPECT_NE(std::get<std::string>(rows.search_text).find("20210906-46"), std::string::npos);
@@ -82,14 +82,14 @@ TEST(DocumentRows, LeavesAreNumberedAndConverted) {
     return *it;
   };
   ScientificRow energy = leaf("beam_energy");
-  EXPECT_EQ(energy.num, SqlParam(300.0));
+  EXPECT_EQ(energy.num, FieldValue(300.0));
   ASSERT_TRUE(std::holds_alternative<double>(energy.num_si));
   EXPECT_NEAR(std::get<double>(energy.num_si), 300e3 * 1.602176634e-19, 1e-25);
-  EXPECT_EQ(leaf("detector").text, SqlParam(std::string("Falcon 4i")));
-  EXPECT_EQ(leaf("detector").num, SqlParam(nullptr));
+  EXPECT_EQ(leaf("detector").text, FieldValue(std::string("Falcon 4i")));
+  EXPECT_EQ(leaf("detector").num, FieldValue(nullptr));
   // a unit nobody converts is kept as given, and the raw number stands in for the SI one
   EXPECT_EQ(leaf("odd").unit_si, "furlongs-per-blob");
-  EXPECT_EQ(leaf("odd").num_si, SqlParam(7.0));
+  EXPECT_EQ(leaf("odd").num_si, FieldValue(7.0));
   EXPECT_EQ(std::count_if(rows.leaves.begin(), rows.leaves.end(), [](const ScientificRow& r) { return r.path == "frames"; }),
             2);
 }
@@ -114,7 +114,7 @@ TEST(DocumentRows, CollectionsWithoutExtrasLeaveThemEmpty) {
   DocumentRows rows = document_rows(schemas::policies(), policy);
   EXPECT_EQ(rows.id, "p1");
   EXPECT_TRUE(rows.leaves.empty());
-  EXPECT_EQ(rows.search_text, SqlParam(nullptr));
+  EXPECT_EQ(rows.search_text, FieldValue(nullptr));
   EXPECT_TRUE(rows.counted.values.empty());
   EXPECT_EQ(rows.access_set, access_set_key({"g:g", "g:h"}));
   EXPECT_EQ(rows.values.size(), 3u);  // "#access" g and h, accessGroups h

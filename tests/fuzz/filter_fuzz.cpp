@@ -46,7 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     f.limit = 5;
     openem::add_order_and_window(plan, schema, f, 5);
     store().find_ids(schema, plan);
-    for (const auto& field : f.fields) store().facet(schema, field, openem::and_all(plan.conditions), 5);
+    for (const auto& field : f.fields) store().facet(schema, field, openem::all_of(plan.conditions), 5);
   } catch (const openem::ApiError&) {
   }
   try {

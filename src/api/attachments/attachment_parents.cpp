@@ -10,15 +10,15 @@ namespace openem {
 namespace json = boost::json;
 
 const AttachmentParent& dataset_parent() {
-  static const AttachmentParent p{schemas::datasets(), "dataset", "dataset_id", "datasetId", "Dataset"};
+  static const AttachmentParent p{schemas::datasets(), "dataset", "datasetId", "Dataset"};
   return p;
 }
 const AttachmentParent& proposal_parent() {
-  static const AttachmentParent p{schemas::proposals(), "proposal", "proposal_id", "proposalId", "Proposal"};
+  static const AttachmentParent p{schemas::proposals(), "proposal", "proposalId", "Proposal"};
   return p;
 }
 const AttachmentParent& sample_parent() {
-  static const AttachmentParent p{schemas::samples(), "sample", "sample_id", "sampleId", "Sample"};
+  static const AttachmentParent p{schemas::samples(), "sample", "sampleId", "Sample"};
   return p;
 }
 

@@ -16,7 +16,6 @@ namespace openem {
 struct AttachmentParent {
   const CollectionSchema& schema;
   const char* target_type;  // relationships[].targetType: "dataset" | "proposal" | "sample"
-  const char* id_column;    // attachments column that names the parent
   const char* id_field;     // attachments field that names the parent
   const char* display;      // "Dataset" | "Proposal" | "Sample", for messages
 };

@@ -15,7 +15,7 @@ namespace {
 
 QueryPlan attachments_of(const AttachmentParent& parent, const std::string& id) {
   QueryPlan plan;
-  plan.conditions.push_back({std::string("t.") + parent.id_column + " = ?", {id}, ""});
+  plan.conditions.push_back(field_is(schemas::attachments(), parent.id_field, id));
   plan.limit = 10000;
   return plan;
 }
@@ -46,7 +46,7 @@ void register_parent(Router& r, App& app, const std::string& base, const Attachm
     Principal p = app.authenticate(req);
     readable_parent(app, parent, p, req.param("pid"));
     auto plan = attachments_of(parent, req.param("pid"));
-    return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::attachments(), and_all(plan.conditions))}});
+    return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::attachments(), all_of(plan.conditions))}});
   });
   auto one = [&app, &parent](const HttpRequest& req) {
     auto doc = app.store().get(schemas::attachments(), req.param("aid"));

@@ -25,7 +25,7 @@ namespace json = boost::json;
 std::vector<ExportFile> catalog_files(App& app, const std::string& pid) {
   std::vector<ExportFile> files;
   QueryPlan plan;
-  plan.conditions.push_back({"t.dataset_id = ?", {pid}, ""});
+  plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", pid));
   for (const auto& row : app.store().unwind(schemas::origdatablocks(), "dataFileList", plan)) {
     const json::value* f = row.is_object() ? row.get_object().if_contains("dataFileList") : nullptr;
     if (!f || !f->is_object()) continue;

@@ -114,10 +114,10 @@ PublishedActor PublishedDataService::actor_for(const Principal& p, const json::o
 
 // The read rule as a condition, with the members a text search under it looks up (the text
 // index tags each record with its status and creator: schemas' text_reader_fields).
-SqlCondition PublishedDataService::read_condition(const Principal& p) const {
+Condition PublishedDataService::read_condition(const Principal& p) const {
   json::value rule = read_rule(p);
-  if (rule.is_null()) return SqlCondition::always_true();
-  SqlCondition c = translate_where(records(), rule);
+  if (rule.is_null()) return Condition::always_true();
+  Condition c = translate_where(records(), rule);
   auto members = std::make_shared<std::vector<std::string>>();
   for (const auto& status : records().public_values) members->push_back("st:" + status);
   if (p.authenticated()) members->push_back("u:" + p.username);
@@ -157,9 +157,9 @@ std::vector<json::object> PublishedDataService::list(const Principal& p, const L
 }
 
 std::int64_t PublishedDataService::count(const Principal& p, const json::value& where) const {
-  std::vector<SqlCondition> conds{read_condition(p)};
+  std::vector<Condition> conds{read_condition(p)};
   if (!where.is_null()) conds.push_back(translate_where(records(), where));
-  return app_.store().count(records(), and_all(conds));
+  return app_.store().count(records(), all_of(conds));
 }
 
 json::object PublishedDataService::load_for(const Principal& p, const std::string& doi, PublishedAction action,

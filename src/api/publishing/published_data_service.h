@@ -22,7 +22,7 @@
 #include "publish/published_data/metadata_schema.h"
 #include "publish/published_data/status.h"
 #include "query/filter.h"
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
 
@@ -70,7 +70,7 @@ class PublishedDataService {
  private:
   PublishedActor actor_for(const Principal& p, const boost::json::object& record) const;
   boost::json::value read_rule(const Principal& p) const;  // null: reads everything
-  SqlCondition read_condition(const Principal& p) const;
+  Condition read_condition(const Principal& p) const;
   boost::json::object load_for(const Principal& p, const std::string& doi, PublishedAction action, PublishedApi api) const;
   std::vector<boost::json::object> readable_datasets(const Principal& p, const boost::json::object& record) const;
   std::vector<boost::json::object> publishable_datasets(const Principal& p, const boost::json::object& record) const;

@@ -53,10 +53,10 @@ void mirror_into_record(CatalogStore& store, const json::object& row, const Endp
   store.replace(schemas::published_data(), *record);
 }
 
-std::vector<json::object> rows_where(CatalogStore& store, SqlCondition cond, int limit) {
+std::vector<json::object> rows_where(CatalogStore& store, Condition cond, int limit) {
   QueryPlan plan;
   plan.conditions.push_back(std::move(cond));
-  plan.order.push_back({"t.created_at", {}, false});
+  plan.order.push_back(sort_by(rows(), "createdAt"));
   plan.limit = limit;
   return store.find(rows(), plan);
 }
@@ -95,12 +95,12 @@ Millis backoff_after(int attempts, int retry_seconds) {
 }
 
 bool ever_sent(CatalogStore& store, const std::string& doi) {
-  return !rows_where(store, {"t.doi = ? AND t.state = 'done'", {doi}, ""}, 1).empty();
+  return !rows_where(store, all_of({field_is(rows(), "doi", doi), field_is(rows(), "state", std::string("done"))}), 1).empty();
 }
 
 void cancel_pending(CatalogStore& store, const std::string& doi, Millis now) {
   store.transaction([&] {
-    for (auto& old : rows_where(store, {"t.doi = ? AND t.state = 'pending'", {doi}, ""}, 1000)) {
+    for (auto& old : rows_where(store, all_of({field_is(rows(), "doi", doi), field_is(rows(), "state", std::string("pending"))}), 1000)) {
       old["state"] = "superseded";
       old["updatedAt"] = iso_utc(now);
       store.replace(rows(), old);
@@ -153,8 +153,12 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
     if (!(state == "pending" && (due || even_if_waiting)) && !(state == "sending" && due)) return;
     if (!e.configured(str(*row, "protocol") == "mds" ? Protocol::Mds : Protocol::Rest)) return;
     // One delivery per DOI at a time, so an older state never lands after a newer one.
-    auto in_flight = rows_where(store, {"t.doi = ? AND t.state = 'sending' AND t.next_attempt_at > ? AND t.id <> ?",
-                                        {str(*row, "doi"), when, id}, ""}, 1);
+    auto in_flight = rows_where(store,
+                                 all_of({field_is(rows(), "doi", str(*row, "doi")),
+                                         field_is(rows(), "state", std::string("sending")),
+                                         field_compare(rows(), "nextAttemptAt", Comparison::Gt, when),
+                                         negation(field_is(rows(), "id", id))}),
+                                 1);
     if (!in_flight.empty()) return;
     (*row)["state"] = "sending";
     (*row)["attempts"] = num(*row, "attempts") + 1;
@@ -210,7 +214,9 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
 int deliver_due(CatalogStore& store, Transport& transport, const Endpoints& e, Millis now, int max_rows) {
   if (!e.configured(Protocol::Rest) && !e.configured(Protocol::Mds)) return 0;
   int sent = 0;
-  auto due = rows_where(store, {"t.state IN ('pending', 'sending') AND t.next_attempt_at <= ?", {iso_utc(now)}, ""},
+  auto due = rows_where(store,
+                        all_of({field_one_of(rows(), "state", {std::string("pending"), std::string("sending")}),
+                                field_compare(rows(), "nextAttemptAt", Comparison::Lte, iso_utc(now))}),
                         max_rows);
   for (const auto& row : due)
     if (deliver_row(store, transport, e, str(row, "id"), now)) ++sent;

@@ -37,6 +37,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_pool.h"
 #include "store/sqlite/sqlite_audit_log.h"
+#include "store/sqlite/sqlite_condition_sql.h"
 #include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/stored_rows_diff.h"
 #include "store/sqlite/wal_checkpointer.h"
@@ -112,19 +113,15 @@ struct WriteSql {
   }
 };
 
-// Needs the <t>_doc join: conditions that look into the document.
-bool needs_doc(const std::string& sql) { return sql.find("d.doc") != std::string::npos; }
-
 constexpr int kSchemaVersion = 12;
 
-// The condition with its text lookups (TextMatch) in SQLite's form for its readers: FTS5
-// MATCH expressions over the reader-tagged index.
-SqlCondition with_text_lookups(SqlCondition c) {
-  static const std::vector<std::string> everyone{std::string(reader_tagged_trigrams::kEveryone)};
-  const std::vector<std::string>& readers = c.text_readers ? *c.text_readers : everyone;
-  for (auto& p : c.params)
-    if (auto* m = std::get_if<TextMatch>(&p)) p = reader_tagged_trigrams::match_expression(readers, m->trigrams);
-  return c;
+using sqlite_sql::json_path_for;
+using sqlite_sql::needs_doc;
+using sqlite_sql::SqlFragment;
+
+// One condition in SQL, its text lookups for the condition's own readers.
+SqlFragment compiled(const CollectionSchema& schema, const Condition& c) {
+  return sqlite_sql::condition_sql(schema, c, {c.text_readers.get(), false});
 }
 
 class SqliteCatalogStore final : public CatalogStore {
@@ -190,8 +187,8 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
-                                     const SqlCondition& access_rule) override {
-    const SqlCondition access = with_text_lookups(access_rule);
+                                     const Condition& access_rule) override {
+    const SqlFragment access = compiled(schema, access_rule);
     return with_db([&](SqliteDb& db) -> std::optional<RawDocument> {
       auto st = db.prepare("SELECT d.doc, (" + access.sql + ") FROM " + schema.table + " t JOIN " + schema.table +
                            "_doc d ON d.seq = t.seq WHERE t.id = ?");
@@ -257,9 +254,9 @@ class SqliteCatalogStore final : public CatalogStore {
 
   std::vector<json::object> find(const CollectionSchema& schema, const QueryPlan& query) override {
     return with_db([&](SqliteDb& db) {
-      QueryPlan plan = with_text_forms(db, schema, query);
+      const std::vector<bool> row_checked = text_forms(db, schema, query);
       std::vector<SqlParam> params;
-      auto st = db.prepare(select_sql(schema, "d.doc", plan, params, /*join_doc=*/true));
+      auto st = db.prepare(select_sql(schema, "d.doc", query, row_checked, params, /*join_doc=*/true));
       st.bind_all(params);
       std::vector<json::object> out;
       while (st.step()) out.push_back(parse_doc(st.text(0)));
@@ -269,9 +266,9 @@ class SqliteCatalogStore final : public CatalogStore {
 
   std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& query) override {
     return with_db([&](SqliteDb& db) {
-      QueryPlan plan = with_text_forms(db, schema, query);
+      const std::vector<bool> row_checked = text_forms(db, schema, query);
       std::vector<SqlParam> params;
-      auto st = db.prepare(select_sql(schema, "t.id", plan, params, /*join_doc=*/false));
+      auto st = db.prepare(select_sql(schema, "t.id", query, row_checked, params, /*join_doc=*/false));
       st.bind_all(params);
       std::vector<std::string> out;
       while (st.step()) out.emplace_back(st.text(0));
@@ -285,9 +282,9 @@ class SqliteCatalogStore final : public CatalogStore {
     if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
     const std::string what = "t.id, t." + col->column;
     return with_db([&](SqliteDb& db) {
-      QueryPlan plan = with_text_forms(db, schema, query);
+      const std::vector<bool> row_checked = text_forms(db, schema, query);
       std::vector<SqlParam> params;
-      auto st = db.prepare(select_sql(schema, what.c_str(), plan, params, /*join_doc=*/false));
+      auto st = db.prepare(select_sql(schema, what.c_str(), query, row_checked, params, /*join_doc=*/false));
       st.bind_all(params);
       std::vector<std::pair<std::string, std::string>> out;
       while (st.step()) out.emplace_back(st.text(0), st.is_null(1) ? std::string_view() : st.text(1));
@@ -295,8 +292,8 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::int64_t sum(const CollectionSchema& schema, const std::string& field, const SqlCondition& condition) override {
-    const SqlCondition where = with_text_lookups(condition);
+  std::int64_t sum(const CollectionSchema& schema, const std::string& field, const Condition& condition) override {
+    const SqlFragment where = compiled(schema, condition);
     const IndexedColumn* col = schema.column_for(field);
     if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
     return with_db([&](SqliteDb& db) {
@@ -308,8 +305,8 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::int64_t count(const CollectionSchema& schema, const SqlCondition& condition) override {
-    const SqlCondition where = with_text_lookups(condition);
+  std::int64_t count(const CollectionSchema& schema, const Condition& condition) override {
+    const SqlFragment where = compiled(schema, condition);
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql);
       st.bind_all(where.params);
@@ -319,8 +316,8 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field,
-                                 const SqlCondition& condition, std::int64_t max_buckets) override {
-    const SqlCondition where = with_text_lookups(condition);
+                                 const Condition& condition, std::int64_t max_buckets) override {
+    const SqlFragment where = compiled(schema, condition);
     return with_db([&](SqliteDb& db) {
       std::vector<SqlParam> params;
       std::string sql;
@@ -360,8 +357,8 @@ class SqliteCatalogStore final : public CatalogStore {
 
   std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
                                                       const std::vector<std::string>& fields,
-                                                      const SqlCondition& condition, std::int64_t& total) override {
-    const SqlCondition where = with_text_lookups(condition);
+                                                      const Condition& condition, std::int64_t& total) override {
+    const SqlFragment where = compiled(schema, condition);
     // One scan groups by all columns at once; each facet is then a marginal of that table.
     // The number of groups is the product of distinct values, small for facet columns.
     std::vector<const IndexedColumn*> cols;
@@ -405,7 +402,7 @@ class SqliteCatalogStore final : public CatalogStore {
   std::vector<json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
                                   const QueryPlan& plan) override {
     return with_db([&](SqliteDb& db) {
-      auto cond = with_text_lookups(and_all(plan.conditions));
+      const SqlFragment cond = sqlite_sql::where_sql(schema, plan.conditions);
       std::vector<SqlParam> params{json_path_for(array_field)};
       std::string sql = "SELECT d.doc, je.value FROM " + schema.table + " t JOIN " + schema.table +
                         "_doc d ON d.seq = t.seq, json_each(d.doc, ?) je WHERE " + cond.sql +
@@ -425,9 +422,9 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::vector<std::string> scientific_paths(const CollectionSchema& schema, const SqlCondition& condition,
+  std::vector<std::string> scientific_paths(const CollectionSchema& schema, const Condition& condition,
                                             std::int64_t limit) override {
-    const SqlCondition where = with_text_lookups(condition);
+    const SqlFragment where = compiled(schema, condition);
     if (schema.scientific_field.empty()) return {};
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT DISTINCT s.path FROM " + schema.table + "_sci s WHERE s.seq IN (SELECT t.seq FROM " +
@@ -441,8 +438,8 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   std::int64_t count_elements(const CollectionSchema& schema, const std::string& array_field,
-                              const SqlCondition& condition) override {
-    const SqlCondition where = with_text_lookups(condition);
+                              const Condition& condition) override {
+    const SqlFragment where = compiled(schema, condition);
     return with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT COALESCE(SUM(json_array_length(d.doc, ?)), 0) FROM " + schema.table + " t JOIN " +
                            schema.table + "_doc d ON d.seq = t.seq WHERE " + where.sql);
@@ -837,30 +834,26 @@ class SqliteCatalogStore final : public CatalogStore {
   // the page is short: then an index walk in the requested order meets matches soon and a
   // LIKE on those rows is cheaper than building the term's candidate list (at a million
   // datasets, 18 ms for a term in 8 % of them; a first page found by walking: ~5 ms).
-  QueryPlan with_text_forms(SqliteDb& db, const CollectionSchema& schema, const QueryPlan& plan) {
-    // Columns ("t.x") are indexed; JSON sort keys (with a path parameter) are not.
-    bool ordered_by_index = plan.order.empty() || (plan.order.size() == 1 && plan.order[0].params.empty() &&
-                                                   plan.order[0].expr.rfind("t.", 0) == 0);
-    if (plan.limit < 0 || plan.limit > 1000 || !ordered_by_index) return plan;
-    if (std::none_of(plan.conditions.begin(), plan.conditions.end(), [](const SqlCondition& c) { return c.row_check; }))
-      return plan;  // no text search: nothing to choose
+  std::vector<bool> text_forms(SqliteDb& db, const CollectionSchema& schema, const QueryPlan& plan) {
+    // Columns are indexed; JSON sort keys are not.
+    bool ordered_by_index = plan.order.empty() || (plan.order.size() == 1 && (plan.order[0].field.kind == FieldRef::Kind::Id ||
+                                                                              plan.order[0].field.kind == FieldRef::Kind::Column));
+    if (plan.limit < 0 || plan.limit > 1000 || !ordered_by_index) return {};
     // The probes count candidates among the rows this reader may read, like the lookup itself,
     // and compare them with how many rows the reader may read.
-    SqlCondition readers;
+    const std::vector<std::string>* readers = nullptr;
     for (const auto& c : plan.conditions)
-      if (!readers.text_readers) readers.text_readers = c.text_readers;
-    const std::int64_t readable = readable_rows(db, schema, readers.text_readers.get());
-    QueryPlan out = plan;
-    for (auto& c : out.conditions) {
-      if (!c.row_check) continue;
-      std::vector<std::string> probes;
-      for (const auto& m : c.text_probes) {
-        readers.params = {m};
-        probes.push_back(std::get<std::string>(with_text_lookups(readers).params.front()));
-      }
-      if (text_is_common(db, schema, probes, readable)) c = SqlCondition(*c.row_check);
+      if (!readers && c.text_readers) readers = c.text_readers.get();
+    std::vector<bool> row_checked(plan.conditions.size(), false);
+    std::optional<std::int64_t> readable;
+    for (std::size_t i = 0; i < plan.conditions.size(); ++i) {
+      if (plan.conditions[i].kind != Condition::Kind::Text) continue;
+      const std::vector<std::string> probes = sqlite_sql::text_lookups(plan.conditions[i], readers);
+      if (probes.empty()) continue;  // no lookup to weigh: the terms are checked on the rows
+      if (!readable) readable = readable_rows(db, schema, readers);
+      row_checked[i] = text_is_common(db, schema, probes, *readable);
     }
-    return out;
+    return row_checked;
   }
 
   // How many rows the readers may read: the access-set counts know it for collections that
@@ -991,14 +984,11 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
   static std::string select_sql(const CollectionSchema& schema, const char* what, const QueryPlan& plan,
-                                std::vector<SqlParam>& params, bool join_doc) {
-    SqlCondition cond = with_text_lookups(and_all(plan.conditions));
-    std::string order;
-    std::vector<SqlParam> order_params;
-    for (const auto& o : plan.order) {
-      order += o.expr + (o.descending ? " DESC, " : " ASC, ");
-      order_params.insert(order_params.end(), o.params.begin(), o.params.end());
-    }
+                                const std::vector<bool>& row_checked, std::vector<SqlParam>& params, bool join_doc) {
+    const SqlFragment cond = sqlite_sql::where_sql(schema, plan.conditions, row_checked);
+    const SqlFragment order_by = sqlite_sql::order_sql(plan.order);
+    const std::string& order = order_by.sql;
+    const std::vector<SqlParam>& order_params = order_by.params;
     bool doc = join_doc || needs_doc(cond.sql) || needs_doc(order);
     std::string sql = std::string("SELECT ") + what + " FROM " + schema.table + " t" +
                       (doc ? " JOIN " + schema.table + "_doc d ON d.seq = t.seq" : "") + " WHERE " + cond.sql;

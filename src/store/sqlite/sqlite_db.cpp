@@ -94,8 +94,6 @@ Statement::~Statement() {
 }
 
 Statement& Statement::bind(int index, const SqlParam& p) {
-  // A store turns text lookups into its own form for the condition's readers first.
-  if (std::holds_alternative<TextMatch>(p)) throw std::logic_error("a text lookup was bound without its readers");
   if (auto* i = std::get_if<std::int64_t>(&p)) return bind_int(index, *i);
   if (auto* s = std::get_if<std::string>(&p)) return bind_text(index, *s);
   int rc = SQLITE_OK;

@@ -14,9 +14,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "query/sql.h"
+#include "query/condition.h"
 
 namespace openem {
+
+// A value bound to a statement's placeholder.
+using SqlParam = FieldValue;
 
 class SqliteError : public std::runtime_error {
  public:
