@@ -4,7 +4,7 @@
 # into `openem_<NAME>_tests`) and *_fuzz.cpp (libFuzzer entry points, see tests/fuzz).
 # Globbing keeps adding a file a one-step change; CONFIGURE_DEPENDS re-globs on build.
 function(openem_component NAME)
-  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS" ${ARGN})
+  cmake_parse_arguments(ARG "" "" "DEPS;TEST_DEPS;TEST_PROPERTIES" ${ARGN})
   file(GLOB_RECURSE all_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*.cpp)
   set(lib_sources "")
   set(test_sources "")
@@ -32,6 +32,6 @@ function(openem_component NAME)
       OPENEM_SHARED_DIR="${PROJECT_SOURCE_DIR}/../shared")
     gtest_discover_tests(openem_${NAME}_tests DISCOVERY_MODE PRE_TEST TEST_PREFIX "${NAME}/"
       WORKING_DIRECTORY ${PROJECT_SOURCE_DIR}
-      PROPERTIES LABELS unit)
+      PROPERTIES LABELS unit ${ARG_TEST_PROPERTIES})
   endif()
 endfunction()

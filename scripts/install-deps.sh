@@ -13,6 +13,7 @@ PACKAGES=(
   clang-14 libclang-rt-14-dev
   python3 curl wrk
   gemmi libcifpp-data
+  postgresql-15 haproxy
 )
 # tests/uploads/tus_js_client_test.py installs tus-js-client with npm (nodesource's nodejs
 # package ships npm; Debian's does not).

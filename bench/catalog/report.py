@@ -39,8 +39,8 @@ def assemble(args):
             "n": last["n"],
             "post_per_s_last_segment": last["load"]["segments"][-1]["rate_per_s"] if last["load"]["segments"] else None,
             "get_by_pid_vs_ping": g["rps"] / p["rps"] if p["rps"] else None,
-            "get_by_pid_vs_sqlite_lookup_parse": g["rps"] / sqlite["pk_lookup_parse_serialize_per_s"],
-            "post_vs_sqlite_insert": last["load"]["rate_per_s"] / sqlite["insert_one_per_tx_per_s"],
+            "get_by_pid_vs_sqlite_lookup_parse": g["rps"] / sqlite["pk_lookup_parse_serialize_per_s"] if sqlite else None,
+            "post_vs_sqlite_insert": last["load"]["rate_per_s"] / sqlite["insert_one_per_tx_per_s"] if sqlite else None,
             "max_rss_mb": max(c["memory"]["after_wrk"]["vmhwm_kb"] for c in checkpoints) / 1024,
         }
     out = {"benchmark": "catalog", "meta": meta, "checkpoints": checkpoints, "sqlite_baseline": sqlite,
@@ -92,7 +92,7 @@ def table(args):
     cps = r["checkpoints"]
     m = r["meta"]
     s = r["sqlite_baseline"]
-    print(f"catalog benchmark, {m['date']}, {m['cores']} cores ({m['cpu']}), openem {m['git']}, "
+    print(f"catalog benchmark ({m.get('catalog', 'sqlite')} catalog), {m['date']}, {m['cores']} cores ({m['cpu']}), openem {m['git']}, "
           f"load threads {m['load_threads']}, wrk {m['wrk_connections']} connections x {m['wrk_seconds']} s")
     print()
     head = "| metric | " + " | ".join(f"N={c['n']:,}" for c in cps) + " | target |"
@@ -132,6 +132,8 @@ def table(args):
     row("wrk GET /ping as wrk's fixed request, no token (sessions 1-5) req/s",
         lambda c: f"{c['wrk']['ping_static']['rps']:,.0f}")
     row("get-by-pid / that ping", lambda c: f"{100 * c['wrk']['get_by_pid']['rps'] / c['wrk']['ping_static']['rps']:.0f}%")
+    if not s:
+        return
     print()
     print(f"raw SQLite baseline, same JSON documents, N={s['n']:,} (plain table id TEXT UNIQUE, doc TEXT; same pragmas):")
     print()
@@ -148,6 +150,42 @@ def table(args):
           + (f"{last['disk']['catalog_db_bytes'] / (s['db_bytes'] * last['n'] / s['n']):.1f}x (catalog.db, per dataset)" if last else "") + " |")
 
 
+def compare(args):
+    """The SQLite and PostgreSQL runs of one compare_backends.sh run side by side (last
+    checkpoint of each): every query's p50 on PostgreSQL within 2x of SQLite's is the target."""
+    runs = {name: json.load(open(path)) for name, path in (("sqlite", args.sqlite), ("postgres", args.postgres))}
+    last = {name: r["checkpoints"][-1] for name, r in runs.items()}
+    m = runs["postgres"]["meta"]
+    print(f"catalog on SQLite vs PostgreSQL, {m['date']}, {m['cores']} cores, openem {m['git']}, N={last['postgres']['n']:,}")
+    print()
+    print("| metric | SQLite | PostgreSQL | PostgreSQL / SQLite | target |")
+    print("|---|---|---|---|---|")
+    rows = []
+
+    def row(name, fn, fmt, target=""):
+        try:
+            a, b = fn(last["sqlite"]), fn(last["postgres"])
+        except (KeyError, TypeError, IndexError):
+            print(f"| {name} | - | - | - | {target} |")
+            return
+        ratio = b / a if a else float("inf")
+        met = "" if not target else (" ok" if ratio <= 2 else " MISSED")
+        rows.append({"metric": name, "sqlite": a, "postgres": b, "ratio": ratio, "target": target})
+        print(f"| {name} | {fmt(a)} | {fmt(b)} | {ratio:.2f}x{met} | {target} |")
+
+    row("POST /Datasets per s (1 API process)", lambda c: c["load"]["rate_per_s"], lambda v: f"{v:,.0f}")
+    for key, label in ENDPOINTS:
+        for who in ("user", "admin"):
+            row(f"{label}, {'user (3 groups)' if who == 'user' else 'admin'}: p50 ms",
+                lambda c, key=key, who=who: c["latency"][who][key]["p50_ms"], lambda v: f"{v:.2f}", "p50 <= 2x")
+    row("wrk GET /Datasets/:pid req/s", lambda c: c["wrk"]["get_by_pid"]["rps"], lambda v: f"{v:,.0f}")
+    row("catalog MB on disk", lambda c: c["disk"]["catalog_db_bytes"] / 2**20, lambda v: f"{v:,.0f}")
+    if args.out:
+        with open(args.out, "w") as f:
+            json.dump({"benchmark": "catalog-backends", "meta": m, "rows": rows}, f, indent=2)
+            f.write("\n")
+
+
 def main():
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -158,10 +196,14 @@ def main():
     a.add_argument("--sqlite", required=True)
     t = sub.add_parser("table")
     t.add_argument("file")
+    c = sub.add_parser("compare")
+    c.add_argument("sqlite")
+    c.add_argument("postgres")
+    c.add_argument("--out")
     w = sub.add_parser("wrk-rounds")
     w.add_argument("results", nargs=argparse.REMAINDER)
     args = ap.parse_args()
-    {"assemble": assemble, "table": table, "wrk-rounds": wrk_rounds}[args.cmd](args)
+    {"assemble": assemble, "table": table, "compare": compare, "wrk-rounds": wrk_rounds}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,9 @@
 # Environment: N (default 1000000), CHECKPOINTS (comma list, default N), LOAD_THREADS (4),
 # QUERY_ITERS (200), QUERY_MAX_SECONDS (20 per endpoint and principal), QUERY_TIMEOUT (60 s), WRK_SECONDS (15),
 # WRK_CONNECTIONS (64), SQLITE_N (default N), MIN_FREE_GB (15: the loader stops early below it),
-# DATA_DIR (default a fresh temp dir), KEEP_DATA=1 keeps it, OUT (default bench/results/catalog.json), BUILD_DIR (build).
+# DATA_DIR (default a fresh temp dir), KEEP_DATA=1 keeps it, OUT (default bench/results/catalog.json), BUILD_DIR (build),
+# CATALOG=postgres: the catalog in a throwaway PostgreSQL 15 cluster (scripts/postgres-test-cluster.sh)
+# instead of SQLite; bench/catalog/compare_backends.sh runs both and prints them side by side.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -28,6 +30,7 @@ MIN_FREE_GB=${MIN_FREE_GB:-15}
 BUILD_DIR=${BUILD_DIR:-build}
 OUT=${OUT:-bench/results/catalog.json}
 KEEP_DATA=${KEEP_DATA:-0}
+CATALOG=${CATALOG:-sqlite}
 
 scripts/install-deps.sh
 scripts/build.sh openem catalog_bench >/dev/null
@@ -47,15 +50,20 @@ cat >"$WORK/accounts.json" <<EOF
 EOF
 
 SPID=""
+CATALOG_ARGS=()
+if [ "$CATALOG" = postgres ]; then
+  CATALOG_ARGS=(--catalog "$(scripts/postgres-test-cluster.sh start "$WORK/postgres")")
+fi
 cleanup() {
   if [ -n "$SPID" ] && kill -0 "$SPID" 2>/dev/null; then kill "$SPID"; wait "$SPID" 2>/dev/null || true; fi
+  [ "$CATALOG" != postgres ] || scripts/postgres-test-cluster.sh stop "$WORK/postgres"
   if [ "$KEEP_DATA" != 1 ]; then rm -rf "$WORK"; else echo "data kept in $DATA_DIR" >&2; fi
 }
 trap cleanup EXIT
 
 OPENEM_ADMIN_PASSWORD=$ADMIN_PW FUNCTIONAL_ACCOUNTS_FILE=$WORK/accounts.json \
   CREATE_DATASET_PRIVILEGED_GROUPS=ingestor OPENEM_LOG_LEVEL=warn JWT_EXPIRES_IN=604800 \
-  "$OPENEM" serve --data-dir "$DATA_DIR" --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
+  "$OPENEM" serve --data-dir "$DATA_DIR" "${CATALOG_ARGS[@]}" --listen 127.0.0.1:0 >"$WORK/server.log" 2>&1 &
 SPID=$!
 for _ in $(seq 1 100); do
   grep -q 'listening on' "$WORK/server.log" && break
@@ -74,6 +82,11 @@ mem_json() {  # RssFile counts mmap'ed database pages once per connection mappin
 disk_json() {
   local total db wal
   total=$(du -sb "$DATA_DIR" | cut -f1)
+  if [ "$CATALOG" = postgres ]; then  # the database's files (tables, indexes, WAL)
+    db=$(du -sb "$WORK/postgres/data" | cut -f1)
+    printf '{"data_dir_bytes":%s,"catalog_db_bytes":%s,"wal_bytes":0}' "$total" "$db"
+    return
+  fi
   db=$(stat -c %s "$DATA_DIR/catalog.db" 2>/dev/null || echo 0)
   wal=$(stat -c %s "$DATA_DIR/catalog.db-wal" 2>/dev/null || echo 0)
   printf '{"data_dir_bytes":%s,"catalog_db_bytes":%s,"wal_bytes":%s}' "$total" "$db" "$wal"
@@ -148,13 +161,17 @@ kill "$SPID"
 wait "$SPID" 2>/dev/null || true
 SPID=""
 
-echo "== raw SQLite baseline (N=$SQLITE_N)" >&2
-SQLITE=$("$BENCH" sqlite --db "$WORK/baseline.db" --n "$SQLITE_N" --lookup-seconds 10 --threads 2)
-rm -f "$WORK"/baseline.db*
+if [ "$SQLITE_N" -gt 0 ]; then
+  echo "== raw SQLite baseline (N=$SQLITE_N)" >&2
+  SQLITE=$("$BENCH" sqlite --db "$WORK/baseline.db" --n "$SQLITE_N" --lookup-seconds 10 --threads 2)
+  rm -f "$WORK"/baseline.db*
+else
+  SQLITE=null
+fi
 
 python3 "$ROOT/bench/catalog/report.py" assemble "$RESULTS" "$OUT" \
-  --meta "$(printf '{"n":%s,"date":"%s","cores":%s,"cpu":"%s","mem_total_kb":%s,"load_threads":%s,"wrk_connections":%s,"wrk_seconds":%s,"git":"%s","idle_memory":%s}' \
-    "$N" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
+  --meta "$(printf '{"catalog":"%s","n":%s,"date":"%s","cores":%s,"cpu":"%s","mem_total_kb":%s,"load_threads":%s,"wrk_connections":%s,"wrk_seconds":%s,"git":"%s","idle_memory":%s}' \
+    "$CATALOG" "$N" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
     "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" "$LOAD_THREADS" "$WRK_CONNECTIONS" "$WRK_SECONDS" \
     "$GIT_REV" "$MEM_IDLE")" \
   --sqlite "$SQLITE"

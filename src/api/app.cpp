@@ -199,8 +199,11 @@ std::optional<std::string> bootstrap_accounts(App& app) {
   CatalogStore& store = app.store();
   std::optional<std::string> generated;
   const Config& cfg = app.config();
-  auto admin = store.user_by_name("admin");
-  if (!admin || cfg.admin_password) {
+  // Each account is read and written in one transaction: processes that start together with
+  // the same accounts file (several API processes on one catalog) make each account once.
+  store.transaction([&] {
+    auto admin = store.user_by_name("admin");
+    if (admin && !cfg.admin_password) return;
     std::string password;
     if (cfg.admin_password) password = *cfg.admin_password;
     else generated = password = random_hex(12);
@@ -217,29 +220,31 @@ std::optional<std::string> bootstrap_accounts(App& app) {
     u.groups = {"admin"};
     store.upsert_user(u);
     app.token_revocations().remember(u);
-  }
+  });
   for (const auto& a : cfg.functional_accounts) {
-    auto existing = store.user_by_name(a.username);
-    UserRecord u = existing.value_or(UserRecord{});
-    if (u.id.empty()) u.id = uuid_v4();
-    u.username = a.username;
-    u.email = a.email;
-    if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) {
-      if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
-      u.password_hash = hash_password(a.password);
-    }
-    std::vector<std::string> before = u.groups;
-    u.groups = a.roles;
-    if (a.global) u.groups.push_back("globalaccess");
-    store.upsert_user(u);
-    app.token_revocations().remember(u);
-    if (existing && before != u.groups) {
-      json::array was, now;
-      for (const auto& g : before) was.emplace_back(g);
-      for (const auto& g : u.groups) now.emplace_back(g);
-      audit(app, "", "groups_changed", u.username,
-            {{"strategy", "functional"}, {"before", std::move(was)}, {"after", std::move(now)}}, "FUNCTIONAL_ACCOUNTS_FILE");
-    }
+    store.transaction([&] {
+      auto existing = store.user_by_name(a.username);
+      UserRecord u = existing.value_or(UserRecord{});
+      if (u.id.empty()) u.id = uuid_v4();
+      u.username = a.username;
+      u.email = a.email;
+      if (u.password_hash.empty() || !verify_password(a.password, u.password_hash)) {
+        if (!u.password_hash.empty()) TokenRevocations::raise_generation(u);
+        u.password_hash = hash_password(a.password);
+      }
+      std::vector<std::string> before = u.groups;
+      u.groups = a.roles;
+      if (a.global) u.groups.push_back("globalaccess");
+      store.upsert_user(u);
+      app.token_revocations().remember(u);
+      if (existing && before != u.groups) {
+        json::array was, now;
+        for (const auto& g : before) was.emplace_back(g);
+        for (const auto& g : u.groups) now.emplace_back(g);
+        audit(app, "", "groups_changed", u.username,
+              {{"strategy", "functional"}, {"before", std::move(was)}, {"after", std::move(now)}}, "FUNCTIONAL_ACCOUNTS_FILE");
+      }
+    });
   }
   return generated;
 }

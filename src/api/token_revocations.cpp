@@ -37,13 +37,31 @@ TokenRevocations::TokenRevocations(CatalogStore& store) : store_(store) {
 }
 
 bool TokenRevocations::revoked(const std::string& user_id, std::int64_t generation, const std::string& jti) const {
+  follow_other_processes(user_id);
   if (!any_.load(std::memory_order_acquire)) return false;
   std::shared_lock lock(mu_);
   if (auto it = generations_.find(user_id); it != generations_.end() && generation < it->second) return true;
   return !jti.empty() && revoked_jti_.count(jti) > 0;
 }
 
+void TokenRevocations::follow_other_processes(const std::string& user_id) const {
+  if (!store_.shared_between_processes() || user_id.empty()) return;
+  const std::uint64_t now = store_.write_generation();
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = read_at_.find(user_id); it != read_at_.end() && it->second == now) return;
+  }
+  // Read after the generation: a revocation committed in between is in what is read, and the
+  // older generation recorded only makes the next check read again.
+  auto user = store_.user_by_id(user_id);
+  auto* self = const_cast<TokenRevocations*>(this);  // the cache of what the store holds, not a change of it
+  std::unique_lock lock(self->mu_);
+  if (user) self->remember_locked(*user);
+  read_at_[user_id] = now;
+}
+
 std::int64_t TokenRevocations::generation(const std::string& user_id) const {
+  follow_other_processes(user_id);
   if (!any_.load(std::memory_order_acquire)) return 0;
   std::shared_lock lock(mu_);
   auto it = generations_.find(user_id);

@@ -7,7 +7,9 @@
 //    "gen", absent = 0). Raising it (password change) ends every earlier token of the user.
 //  - "revokedTokens": [{"jti", "exp"}] — single tokens ended by logout, kept until they would
 //    have expired anyway.
-// One process per catalog (SQLite): another process would not see the in-memory state.
+// On a catalog shared by several API processes (CatalogStore::shared_between_processes), a
+// check re-reads the user whenever the catalog changed since that user was last read, so a
+// logout on one process ends the token on every other at once.
 // Thread-safe; writes are serialised (read the user, change, store, then publish).
 #include <atomic>
 #include <cstdint>
@@ -45,6 +47,8 @@ class TokenRevocations {
 
  private:
   void remember_locked(const UserRecord& user);
+  // Re-reads the user when the shared catalog changed since it was last read.
+  void follow_other_processes(const std::string& user_id) const;
 
   CatalogStore& store_;
   std::mutex write_mu_;  // one read-change-store at a time
@@ -52,6 +56,7 @@ class TokenRevocations {
   std::unordered_map<std::string, std::int64_t> generations_;  // user id → generation (> 0 only)
   std::unordered_map<std::string, double> revoked_jti_;        // jti → when the token expires
   std::atomic<bool> any_{false};                               // something above is non-empty
+  mutable std::unordered_map<std::string, std::uint64_t> read_at_;  // user id → write generation when last read
 };
 
 }  // namespace openem

@@ -4,9 +4,10 @@
 
 #include <unistd.h>
 
+#include <ctime>
 #include <filesystem>
 
-#include <ctime>
+#include "store/testing/store_backends.h"
 
 namespace openem {
 namespace {
@@ -75,6 +76,32 @@ TEST_F(TokenRevocationsTest, PasswordChangeEndsEveryEarlierTokenOfTheUser) {
   EXPECT_TRUE(reloaded.revoked("u1", 0, ""));
   EXPECT_EQ(reloaded.generation("u1"), 1);
   EXPECT_EQ(store_->user_by_id("u1")->password_hash, "new");
+}
+
+}  // namespace
+}  // namespace openem
+
+namespace openem {
+namespace {
+
+// Two API processes on one shared catalog: a logout or a password change on one ends the
+// token on the other at once (before: each process kept what it loaded at start).
+TEST(TokenRevocationsAcrossProcesses, ARevocationOnOneProcessCountsOnAnother) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  auto a = catalog.open(), b = catalog.open();
+  UserRecord u;
+  u.id = "u1";
+  u.username = "ada";
+  a->upsert_user(u);
+  TokenRevocations on_a(*a), on_b(*b);
+  EXPECT_FALSE(on_b.revoked("u1", 0, "jti-1"));
+  on_a.revoke_one("u1", "jti-1", static_cast<double>(std::time(nullptr)) + 3600);
+  EXPECT_TRUE(on_b.revoked("u1", 0, "jti-1"));
+  EXPECT_FALSE(on_b.revoked("u1", 0, "jti-2"));
+  EXPECT_TRUE(on_a.revoke_all("u1"));
+  EXPECT_TRUE(on_b.revoked("u1", 0, ""));
+  EXPECT_EQ(on_b.generation("u1"), 1);
+  EXPECT_FALSE(on_b.revoked("u1", 1, ""));
 }
 
 }  // namespace

@@ -19,13 +19,14 @@ namespace {
 
 struct ArchiverOptions {
   std::string data_dir;
+  std::string catalog;
   std::string config_file;
   bool once = false;
 };
 
 int archiver(const ArchiverOptions& o) {
-  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}}, o.config_file);
-  if (!std::filesystem::exists(cfg.data_dir / "catalog.db"))
+  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_CATALOG", o.catalog}}, o.config_file);
+  if (cfg.catalog_url.empty() && !std::filesystem::exists(cfg.data_dir / "catalog.db"))
     throw std::runtime_error("no catalog in " + cfg.data_dir.string() + " (start `openem serve` there first)");
   // Signals are taken by sigwait below, in this thread only.
   sigset_t set;
@@ -34,7 +35,7 @@ int archiver(const ArchiverOptions& o) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
-  auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
+  auto store = open_configured_catalog(cfg);
   std::unique_ptr<BlobStore> blobs;
   if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &blobs); !s.is_ok())
     throw std::runtime_error("blob store: " + s.message());
@@ -60,6 +61,8 @@ void add_archiver_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("archiver", "Run an archive worker on a data directory (archive/retrieve jobs)");
   auto opts = std::make_shared<ArchiverOptions>();
   cmd->add_option("--data-dir", opts->data_dir, "Data directory of the catalog (default ./openem-data, OPENEM_DATA_DIR)");
+  cmd->add_option("--catalog", opts->catalog,
+                  "Catalog database: postgresql://user@host/db (OPENEM_CATALOG; default SQLite in the data directory)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--once", opts->once, "Run the jobs waiting now, then exit");
   set_guarded_callback(cmd, "archiver", [opts] { return archiver(*opts); });

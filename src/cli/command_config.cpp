@@ -8,6 +8,17 @@
 
 namespace openem::cli {
 
+std::unique_ptr<CatalogStore> open_configured_catalog(const Config& cfg) {
+  const std::string& url = cfg.catalog_url;
+  if (url.empty()) {
+    std::filesystem::create_directories(cfg.data_dir);
+    return open_sqlite_store(cfg.data_dir / "catalog.db");
+  }
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return open_postgres_store(url);
+  throw std::runtime_error("catalog: unknown URL scheme in '" + url.substr(0, url.find(':')) +
+                           "' (use postgresql://..., or leave it empty for SQLite in the data directory)");
+}
+
 Config load_command_config(const std::map<std::string, std::string>& overrides, const std::string& config_file) {
   auto env = Config::environment();
   for (const auto& [k, v] : overrides)

@@ -6,14 +6,20 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 
 #include "core/config.h"
+#include "store/catalog_store.h"
 
 namespace openem::cli {
 
 // overrides: environment names (e.g. OPENEM_DATA_DIR) set from command-line flags.
 Config load_command_config(const std::map<std::string, std::string>& overrides, const std::string& config_file);
+
+// The configured catalog: PostgreSQL for a postgresql:// (or postgres://) URL, else the SQLite
+// file in the data directory. Throws std::runtime_error for any other URL scheme.
+std::unique_ptr<CatalogStore> open_configured_catalog(const Config& cfg);
 
 // Runs `body` as the subcommand's callback; "openem <name>: <reason>" and exit 1 on failure.
 void set_guarded_callback(CLI::App* cmd, const std::string& name, std::function<int()> body);

@@ -28,6 +28,7 @@ int g_exit_code = 0;
 struct ServeOptions {
   std::string data_dir;
   std::string listen;
+  std::string catalog;
   std::string config_file;
   bool sample_data = false;
 };
@@ -41,7 +42,8 @@ int serve(const ServeOptions& o) {
 #ifdef M_ARENA_MAX
   if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 4);
 #endif
-  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}}, o.config_file);
+  Config cfg = load_command_config(
+      {{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}, {"OPENEM_CATALOG", o.catalog}}, o.config_file);
   // Handler threads block on SQLite and writes wait for the group commit: more threads than cores
   // keep the cores busy and make commit batches larger. (Resolved here: App sizes the
   // sign-in queue by it.)
@@ -51,7 +53,7 @@ int serve(const ServeOptions& o) {
     spdlog::warn("event=test_clock file=\"{}\" note=\"OPENEM_TEST_CLOCK_FILE moves this server's time; for tests only\"",
                  std::getenv("OPENEM_TEST_CLOCK_FILE"));
   std::filesystem::create_directories(cfg.data_dir);
-  auto store = open_sqlite_store(cfg.data_dir / "catalog.db");
+  auto store = open_configured_catalog(cfg);
   std::unique_ptr<BlobStore> blobs;
   if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &blobs); !s.is_ok())
     throw std::runtime_error("blob store: " + s.message());
@@ -115,6 +117,8 @@ void add_serve_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("serve", "Run the catalog server (SciCat API v3/v4)");
   auto opts = std::make_shared<ServeOptions>();
   cmd->add_option("--data-dir", opts->data_dir, "Data directory (default ./openem-data, OPENEM_DATA_DIR)");
+  cmd->add_option("--catalog", opts->catalog,
+                  "Catalog database: postgresql://user@host/db (OPENEM_CATALOG; default SQLite in the data directory)");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:3000; port 0 = any)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--sample-data", opts->sample_data, "Fill an empty catalog with a small sample catalog");

@@ -79,6 +79,9 @@ struct LdapSettings {
 
 struct Config {
   std::filesystem::path data_dir = "openem-data";
+  // OPENEM_CATALOG / --catalog: where the catalog lives. "" = SQLite in <data_dir>/catalog.db;
+  // "postgresql://user@host/db?..." = a PostgreSQL database shared by several processes.
+  std::string catalog_url;
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 3000;
   unsigned threads = 0;  // 0: 2 × hardware threads (handlers block on SQLite)

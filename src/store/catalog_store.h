@@ -153,6 +153,10 @@ class CatalogStore {
   virtual void set_query_budget(std::chrono::milliseconds budget) = 0;
 
   virtual bool healthy() = 0;
+  // True when other processes may write to this catalog as peers (a shared PostgreSQL
+  // catalog): state kept in memory beside it must then be re-read when write_generation()
+  // moves. The SQLite catalog's other processes are archivers.
+  virtual bool shared_between_processes() const { return false; }
   // Increases with every committed write: a cache of query results is valid while it
   // has not changed.
   virtual std::uint64_t write_generation() const = 0;
@@ -160,5 +164,8 @@ class CatalogStore {
 
 // The embedded store: one SQLite database file in WAL mode.
 std::unique_ptr<CatalogStore> open_sqlite_store(const std::filesystem::path& file);
+// The shared store: a PostgreSQL database (libpq URL, "postgresql://user@host/db?..."), for
+// several openem processes; creates or upgrades its tables. Throws when it cannot connect.
+std::unique_ptr<CatalogStore> open_postgres_store(const std::string& url);
 
 }  // namespace openem

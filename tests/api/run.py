@@ -14,6 +14,7 @@ import concurrent.futures
 import datetime
 import hashlib
 import hmac
+import itertools
 import json
 import os
 import re
@@ -666,10 +667,52 @@ class Server:
 # ------------------------------------------------------------------------------------------
 # Running one file
 
+def postgres_cluster_url():
+    """The test cluster's URL (scripts/postgres-test-cluster.sh, via OPENEM_TEST_POSTGRES_URL_FILE)."""
+    path = os.environ.get("OPENEM_TEST_POSTGRES_URL_FILE", "")
+    try:
+        with open(path, encoding="utf-8") as f:
+            url = f.read().strip()
+    except OSError:
+        url = ""
+    if not url:
+        raise Fatal("--catalog postgres needs a test cluster: run through ctest (fixture `postgres`) or start one with "
+                    "scripts/postgres-test-cluster.sh start DIR and set OPENEM_TEST_POSTGRES_URL_FILE=DIR/url")
+    return url
+
+
+def with_database(url, name):
+    u = urllib.parse.urlsplit(url)
+    return urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+class PostgresDatabase:
+    """A fresh database in the test cluster for one scenario, dropped afterwards."""
+    counter = itertools.count()
+
+    def __init__(self):
+        self.admin = postgres_cluster_url()
+        self.name = f"openem_api_{os.getpid()}_{next(PostgresDatabase.counter)}"
+        self.psql(f"CREATE DATABASE {self.name}")
+        self.url = with_database(self.admin, self.name)
+
+    def psql(self, sql):
+        r = subprocess.run(["psql", self.admin, "-v", "ON_ERROR_STOP=1", "-qc", sql], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Fatal(f"psql: {sql}: {r.stderr.strip()}")
+
+    def drop(self):
+        try:
+            self.psql(f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)")
+        except Fatal:
+            pass
+
+
 class Run:
-    def __init__(self, path, display, binary, base_url, verbose, keep):
+    def __init__(self, path, display, binary, base_url, verbose, keep, catalog="sqlite"):
         self.path, self.display, self.binary = path, display, binary
         self.base_url, self.verbose, self.keep = base_url, verbose, keep
+        self.catalog = catalog
         self.failures, self.out, self.requests = [], [], 0
         self.vars, self.tokens, self.user = {}, {}, "anonymous"
 
@@ -706,7 +749,11 @@ class Run:
         os.makedirs(data_dir)
         self.server = Server(self.binary, self.env, data_dir, os.path.join(tmp, "server.log"))
         started = False
+        database = None
         try:
+            if self.catalog == "postgres" and not self.base_url:
+                database = PostgresDatabase()
+                self.env["OPENEM_CATALOG"] = database.url
             if self.base_url:
                 u = urllib.parse.urlsplit(self.base_url)
                 self.server.addr = (u.hostname, u.port)
@@ -735,6 +782,8 @@ class Run:
                 tail = self.server.log_tail()
                 if tail:
                     self.say("  server log (tail):\n" + tail)
+            if database:
+                database.drop()
             if self.keep or (self.failures and self.verbose):
                 self.say(f"  data dir and server log kept in {tmp}")
             else:
@@ -961,6 +1010,9 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true", help="log every request")
     ap.add_argument("--keep", action="store_true", help="keep data dirs and server logs")
     ap.add_argument("--check", action="store_true", help="only parse the files (syntax check)")
+    ap.add_argument("--catalog", choices=["sqlite", "postgres"], default="sqlite",
+                    help="the server's catalog: SQLite in its data dir, or a fresh database of the PostgreSQL test "
+                         "cluster named by OPENEM_TEST_POSTGRES_URL_FILE")
     args = ap.parse_args()
     if args.check:
         bad = 0
@@ -984,7 +1036,7 @@ def main():
     lock = threading.Lock()
 
     def one(f):
-        return Run(f, display_name(f), binary, args.base_url, args.verbose, args.keep).execute()
+        return Run(f, display_name(f), binary, args.base_url, args.verbose, args.keep, args.catalog).execute()
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         for ok, text in pool.map(one, files):

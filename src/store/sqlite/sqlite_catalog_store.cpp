@@ -141,6 +141,7 @@ class SqliteCatalogStore final : public CatalogStore {
     refresh_planner_statistics(*writer_db_);  // without statistics SQLite picks quadratic plans for text + scientific conditions
     load_facet_counts(*writer_db_);
     checkpointer_ = std::make_unique<WalCheckpointer>(file, *writer_db_);
+    data_version_db_ = std::make_unique<SqliteDb>(file);
     writer_ = std::thread([this] { write_loop(); });
   }
 
@@ -562,7 +563,11 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::uint64_t write_generation() const override { return generation_.load(std::memory_order_acquire); }
+  // This process's commits, plus those other processes (an archiver beside the server) made
+  // to the same file: a cache keyed by it drops results another process's write changed.
+  std::uint64_t write_generation() const override {
+    return generation_.load(std::memory_order_acquire) + commits_by_other_connections();
+  }
 
   bool healthy() override {
     try {
@@ -687,6 +692,16 @@ class SqliteCatalogStore final : public CatalogStore {
       checkpointer_->after_batch();
       maintain(db, commits);
     }
+  }
+
+  std::uint64_t commits_by_other_connections() const {
+    std::lock_guard lock(data_version_mu_);
+    auto st = data_version_db_->prepare("PRAGMA data_version");
+    st.step();
+    const std::int64_t version = st.int64(0);
+    if (last_data_version_ >= 0 && version != last_data_version_) ++data_version_changes_;
+    last_data_version_ = version;
+    return data_version_changes_;
   }
 
   // Keeps the WAL from growing without bound while readers are busy (checkpoints copy
@@ -1402,6 +1417,12 @@ class SqliteCatalogStore final : public CatalogStore {
   std::uint64_t last_analyze_ = 0;
   std::uint64_t batches_ = 0;
   std::atomic<std::uint64_t> generation_{0};
+  // PRAGMA data_version on a connection of its own changes whenever another connection (this
+  // process's writer, or another process) commits: each change seen counts one.
+  mutable std::mutex data_version_mu_;
+  mutable std::unique_ptr<SqliteDb> data_version_db_;
+  mutable std::int64_t last_data_version_ = -1;
+  mutable std::uint64_t data_version_changes_ = 0;
   std::atomic<std::int64_t> query_budget_ms_{0};
   std::map<const CollectionSchema*, std::unique_ptr<AccessFacetCounts>> facet_counts_;  // fixed after start
   std::map<const CollectionSchema*, FacetCountDelta> job_delta_, batch_delta_;          // writer thread only

@@ -7,6 +7,7 @@
 #include "core/pattern.h"
 #include "model/access_set.h"
 #include "store/sqlite/reader_tagged_trigrams.h"
+#include "store/store_errors.h"
 
 namespace openem {
 namespace {
@@ -208,13 +209,11 @@ int SqliteDb::check_deadline(void* self) {
 void SqliteDb::fail(int rc, const std::string& context) {
   if ((rc & 0xff) == SQLITE_INTERRUPT && timed_out_) {
     timed_out_ = false;
-    ApiError e(503, "The query ran out of its time budget; narrow it with a filter or a smaller page");
-    e.add_header("Retry-After", "1");
-    throw e;
+    throw_query_budget_exceeded();
   }
   std::string msg = sqlite3_errmsg(db_);
   // Errors raised by our regexp() come from the client's pattern, not from the server.
-  if (msg.find("regular expression") != std::string::npos) throw ApiError::bad_request("Invalid filter: " + msg);
+  if (msg.find("regular expression") != std::string::npos) throw_invalid_pattern(msg);
   throw SqliteError(rc, context + ": " + msg);
 }
 

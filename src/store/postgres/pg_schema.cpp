@@ -1,0 +1,107 @@
+#include "store/postgres/pg_schema.h"
+
+#include <stdexcept>
+
+#include "model/collection.h"
+#include "store/postgres/pg_condition_sql.h"
+
+namespace openem::pg_schema {
+namespace {
+
+// Advisory lock keys (any constants unique to openem): the schema, and the writers.
+constexpr std::int64_t kSchemaLock = 0x6f70656e656d0001;
+
+std::string text_literal(const std::string& v) {
+  std::string out = "'";
+  for (char c : v) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string collection_ddl(const CollectionSchema& s) {
+  const std::string& t = s.table;
+  std::string ddl = "CREATE TABLE IF NOT EXISTS " + t +
+                    " (seq BIGSERIAL PRIMARY KEY, id TEXT COLLATE \"C\" NOT NULL UNIQUE, doc JSONB NOT NULL, doc_text TEXT NOT NULL";
+  for (const auto& c : s.columns) ddl += ", " + c.column + " " + pg_sql::column_type(c.type);
+  if (s.text_index) ddl += ", search_text TEXT";
+  ddl += ");";
+  for (const auto& c : s.columns)
+    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ", seq);";
+  if (s.text_index) ddl += "CREATE INDEX IF NOT EXISTS " + t + "_search ON " + t + " USING GIN (search_text gin_trgm_ops);";
+  if (!s.array_fields.empty())
+    ddl += "CREATE TABLE IF NOT EXISTS " + t + "_values (field TEXT COLLATE \"C\" NOT NULL, value TEXT COLLATE \"C\" NOT NULL, "
+           "seq BIGINT NOT NULL, PRIMARY KEY (field, value, seq));"
+           "CREATE INDEX IF NOT EXISTS " + t + "_values_seq ON " + t + "_values (seq);";
+  if (!s.scientific_field.empty())
+    ddl += "CREATE TABLE IF NOT EXISTS " + t + "_sci (seq BIGINT NOT NULL, path TEXT COLLATE \"C\" NOT NULL, ord BIGINT NOT NULL, "
+           "num DOUBLE PRECISION, num_si DOUBLE PRECISION, unit_si TEXT COLLATE \"C\", text TEXT COLLATE \"C\", "
+           "PRIMARY KEY (seq, ord));"
+           "CREATE INDEX IF NOT EXISTS " + t + "_sci_path ON " + t + "_sci (path, unit_si, num_si);";
+  if (s.public_tombstones) {
+    const IndexedColumn* updated = s.column_for("updatedAt");
+    if (!updated) throw std::logic_error(s.name + ": tombstones need updatedAt");
+    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_public ON " + t + " (" + updated->column + ", id) WHERE " +
+           public_condition(s) + ";"
+           "CREATE TABLE IF NOT EXISTS " + t + "_tombstones (id TEXT COLLATE \"C\" PRIMARY KEY, "
+           "deleted_at TEXT COLLATE \"C\" NOT NULL);"
+           "CREATE INDEX IF NOT EXISTS " + t + "_tombstones_order ON " + t + "_tombstones (deleted_at, id);";
+  }
+  return ddl;
+}
+
+}  // namespace
+
+std::string public_condition(const CollectionSchema& s) {
+  const IndexedColumn* published = s.column_for(s.public_field);
+  if (!published) throw std::logic_error(s.name + " has no column for " + s.public_field);
+  if (s.public_values.empty()) return published->column + " = 1";
+  std::string values;
+  for (const auto& v : s.public_values) values += (values.empty() ? "" : ", ") + text_literal(v);
+  return published->column + " IN (" + values + ")";
+}
+
+void create_or_upgrade(PgConnection& db) {
+  db.exec_script("BEGIN");
+  try {
+    db.exec("SELECT pg_advisory_xact_lock(?)", {kSchemaLock});
+    db.exec_script(
+        "CREATE TABLE IF NOT EXISTS openem_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+        "INSERT INTO openem_meta VALUES ('generation', 0) ON CONFLICT DO NOTHING;");
+    auto format = db.exec("SELECT value FROM openem_meta WHERE key = 'format'");
+    if (format.rows() == 1 && format.int64(0, 0) > kFormat)
+      throw std::runtime_error("the PostgreSQL catalog has format " + std::string(format.text(0, 0)) +
+                               ", newer than this openem knows (" + std::to_string(kFormat) + "): upgrade openem");
+    std::string ddl =
+        "CREATE EXTENSION IF NOT EXISTS pg_trgm;"
+        // The elements of a JSON value as json_each gives them in SQLite: an array's elements,
+        // a scalar as itself, nothing for a missing value.
+        "CREATE OR REPLACE FUNCTION openem_elements(v jsonb) RETURNS SETOF jsonb LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+        "$$ SELECT e FROM jsonb_array_elements(CASE WHEN v IS NULL THEN '[]'::jsonb WHEN jsonb_typeof(v) = 'array' "
+        "THEN v ELSE jsonb_build_array(v) END) e $$;"
+        "CREATE OR REPLACE FUNCTION openem_text(v jsonb) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+        "$$ SELECT CASE WHEN jsonb_typeof(v) = 'string' THEN v #>> '{}' END $$;"
+        "CREATE OR REPLACE FUNCTION openem_num(v jsonb) RETURNS double precision LANGUAGE sql IMMUTABLE PARALLEL SAFE AS "
+        "$$ SELECT CASE jsonb_typeof(v) WHEN 'number' THEN (v #>> '{}')::double precision "
+        "WHEN 'boolean' THEN CASE WHEN v = 'true'::jsonb THEN 1 ELSE 0 END END $$;"
+        "CREATE TABLE IF NOT EXISTS users (id TEXT COLLATE \"C\" PRIMARY KEY, username TEXT COLLATE \"C\" NOT NULL UNIQUE, "
+        "email TEXT NOT NULL, password_hash TEXT NOT NULL, auth_strategy TEXT NOT NULL, doc JSONB NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS settings (key TEXT COLLATE \"C\" PRIMARY KEY, value TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS audit_log (seq BIGSERIAL PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, "
+        "username TEXT NOT NULL, actor TEXT NOT NULL, remote TEXT NOT NULL, detail JSONB NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS audit_log_event ON audit_log (event, seq);"
+        "CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (username, seq);";
+    for (const CollectionSchema* s : schemas::all()) ddl += collection_ddl(*s);
+    ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";
+    db.exec_script(ddl);
+    db.exec("INSERT INTO openem_meta VALUES ('format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            {kFormat});
+    db.exec_script("COMMIT");
+  } catch (...) {
+    try {
+      db.exec_script("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+}  // namespace openem::pg_schema

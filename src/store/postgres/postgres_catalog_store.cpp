@@ -1,0 +1,671 @@
+// The PostgreSQL catalog (CatalogStore over libpq), for deployments that run several openem
+// processes on one managed database. Same answers as the SQLite store (the contract tests run
+// against both); how it keeps the multi-process contract is written in docs/deploy.md:
+//  - every transaction() takes one advisory lock, so write transactions are serial across all
+//    processes exactly as they are within one SQLite process (a job is claimed once);
+//  - the write generation lives in the database (openem_meta), bumped in the transaction that
+//    writes, so a cache on any process sees another's write at once;
+//  - a write is acknowledged only after COMMIT returned: a killed process loses only what it
+//    had not acknowledged.
+#include <boost/json.hpp>
+
+#include <atomic>
+#include <map>
+
+#include "core/error.h"
+#include "core/time.h"
+#include "store/catalog_store.h"
+#include "store/document_rows.h"
+#include "store/postgres/pg_condition_sql.h"
+#include "store/postgres/pg_pool.h"
+#include "store/postgres/pg_public_records.h"
+#include "store/postgres/pg_schema.h"
+#include "store/store_errors.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+using pg_sql::SqlFragment;
+
+// The advisory lock every write transaction holds (an arbitrary key unique to openem).
+constexpr std::int64_t kWriteLock = 0x6f70656e656d0002;
+
+json::object parse_doc(std::string_view text) {
+  json::value v = json::parse(text);
+  return std::move(v.as_object());
+}
+
+// The statements one collection's writes use, built once.
+struct WriteSql {
+  std::string insert_row, update_row, seq_of_id;
+  explicit WriteSql(const CollectionSchema& s) {
+    std::string names = "id, doc, doc_text", values = "?, ?::jsonb, ?", sets = "doc = ?::jsonb, doc_text = ?";
+    for (const auto& c : s.columns) {
+      names += ", " + c.column;
+      values += ", ?";
+      sets += ", " + c.column + " = ?";
+    }
+    if (s.text_index) {
+      names += ", search_text";
+      values += ", ?";
+      sets += ", search_text = ?";
+    }
+    insert_row = "INSERT INTO " + s.table + " (" + names + ") VALUES (" + values + ") RETURNING seq";
+    update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
+    seq_of_id = "SELECT seq FROM " + s.table + " WHERE id = ? FOR UPDATE";
+  }
+};
+
+// The row's values after the id (doc twice: as JSONB and as text), in WriteSql's order.
+std::vector<FieldValue> row_values(const DocumentRows& rows) {
+  std::vector<FieldValue> v{rows.json, rows.json};
+  v.insert(v.end(), rows.columns.begin(), rows.columns.end());
+  if (rows.schema->text_index) v.push_back(rows.search_text);
+  return v;
+}
+
+json::value cell(const PgResult& r, int row, int col, const IndexedColumn* column) {
+  FieldValue v = r.value(row, col);
+  if (auto* i = std::get_if<std::int64_t>(&v)) return column && column->type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
+  if (auto* d = std::get_if<double>(&v)) return *d;
+  if (auto* s = std::get_if<std::string>(&v)) return json::string(*s);
+  return nullptr;
+}
+
+// A JSONB cell (a facet over a JSON field) as the value it holds.
+json::value jsonb_cell(const PgResult& r, int row, int col) {
+  if (r.is_null(row, col)) return nullptr;
+  boost::system::error_code ec;
+  json::value v = json::parse(r.text(row, col), ec);
+  return ec ? json::value(json::string(r.text(row, col))) : v;
+}
+
+class PostgresCatalogStore final : public CatalogStore {
+ public:
+  using CatalogStore::insert;
+  using CatalogStore::replace;
+
+  explicit PostgresCatalogStore(const std::string& url) : pool_(url, 16) {
+    auto db = pool_.acquire();
+    pg_schema::create_or_upgrade(*db);
+    for (const CollectionSchema* s : schemas::all()) write_sql_.emplace(s, WriteSql(*s));
+  }
+
+  void insert(const DocumentRows& rows) override {
+    transaction([&] {
+      PgConnection& db = *tx_db();
+      const CollectionSchema& schema = *rows.schema;
+      std::vector<FieldValue> params{rows.id};
+      auto values = row_values(rows);
+      params.insert(params.end(), values.begin(), values.end());
+      std::int64_t seq = 0;
+      db.exec_script("SAVEPOINT insert_row");  // a duplicate id must not abort the caller's transaction
+      try {
+        seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
+        db.exec_script("RELEASE insert_row");
+      } catch (const PgError& e) {
+        db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
+        if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
+        throw_clear(e, rows);
+      }
+      write_side_tables(db, rows, seq);
+      note_public_change(db, schema, rows.id, false, &rows);
+      t_tx_.wrote = true;
+    });
+  }
+
+  std::optional<json::object> get(const CollectionSchema& schema, std::string_view id) override {
+    return with_db([&](PgConnection& db) -> std::optional<json::object> {
+      auto r = db.exec("SELECT doc_text FROM " + schema.table + " WHERE id = ?", {std::string(id)});
+      if (r.rows() == 0) return std::nullopt;
+      return parse_doc(r.text(0, 0));
+    });
+  }
+
+  std::optional<RawDocument> get_raw(const CollectionSchema& schema, std::string_view id,
+                                     const Condition& access_rule) override {
+    SqlFragment access = pg_sql::condition_sql(schema, access_rule);
+    access.params.emplace_back(std::string(id));
+    return with_db([&](PgConnection& db) -> std::optional<RawDocument> {
+      auto r = db.exec("SELECT t.doc_text, CASE WHEN (" + access.sql + ") THEN 1 ELSE 0 END FROM " + schema.table +
+                           " t WHERE t.id = ?",
+                       access.params);
+      if (r.rows() == 0) return std::nullopt;
+      return RawDocument{std::string(r.text(0, 0)), r.int64(0, 1) != 0};
+    });
+  }
+
+  bool replace(const DocumentRows& rows) override {
+    bool found = false;
+    transaction([&] {
+      PgConnection& db = *tx_db();
+      const CollectionSchema& schema = *rows.schema;
+      auto q = db.exec(write_sql(schema).seq_of_id, {rows.id});
+      if (q.rows() == 0) return;
+      const std::int64_t seq = q.int64(0, 0);
+      found = true;
+      const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
+      auto params = row_values(rows);
+      params.emplace_back(seq);
+      db.exec_script("SAVEPOINT replace_row");
+      try {
+        db.exec(write_sql(schema).update_row, params);
+        delete_side_rows(db, schema, seq);
+        write_side_tables(db, rows, seq);
+        db.exec_script("RELEASE replace_row");
+      } catch (const PgError& e) {
+        db.exec_script("ROLLBACK TO replace_row; RELEASE replace_row");
+        throw_clear(e, rows);
+      }
+      note_public_change(db, schema, rows.id, was_public, &rows);
+      t_tx_.wrote = true;
+    });
+    return found;
+  }
+
+  bool remove(const CollectionSchema& schema, std::string_view id) override {
+    bool found = false;
+    transaction([&] {
+      PgConnection& db = *tx_db();
+      auto q = db.exec(write_sql(schema).seq_of_id, {std::string(id)});
+      if (q.rows() == 0) return;
+      const std::int64_t seq = q.int64(0, 0);
+      found = true;
+      const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
+      db.exec("DELETE FROM " + schema.table + " WHERE seq = ?", {seq});
+      delete_side_rows(db, schema, seq);
+      note_public_change(db, schema, std::string(id), was_public, nullptr);
+      t_tx_.wrote = true;
+    });
+    return found;
+  }
+
+  std::vector<json::object> find(const CollectionSchema& schema, const QueryPlan& plan) override {
+    std::vector<FieldValue> params;
+    const std::string sql = select_sql(schema, "t.doc_text", plan, params);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec(sql, params);
+      std::vector<json::object> out;
+      out.reserve(static_cast<std::size_t>(r.rows()));
+      for (int i = 0; i < r.rows(); ++i) out.push_back(parse_doc(r.text(i, 0)));
+      return out;
+    });
+  }
+
+  std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) override {
+    std::vector<FieldValue> params;
+    const std::string sql = select_sql(schema, "t.id", plan, params);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec(sql, params);
+      std::vector<std::string> out;
+      for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
+      return out;
+    });
+  }
+
+  std::vector<std::pair<std::string, std::string>> id_and_column(const CollectionSchema& schema, const std::string& field,
+                                                                 const QueryPlan& plan) override {
+    const IndexedColumn* col = schema.column_for(field);
+    if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
+    std::vector<FieldValue> params;
+    const std::string sql = select_sql(schema, "t.id, t." + col->column + "::text", plan, params);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec(sql, params);
+      std::vector<std::pair<std::string, std::string>> out;
+      for (int i = 0; i < r.rows(); ++i)
+        out.emplace_back(r.text(i, 0), r.is_null(i, 1) ? std::string_view() : r.text(i, 1));
+      return out;
+    });
+  }
+
+  std::int64_t count(const CollectionSchema& schema, const Condition& condition) override {
+    const SqlFragment where = pg_sql::condition_sql(schema, condition);
+    return with_db([&](PgConnection& db) {
+      return db.exec("SELECT COUNT(*) FROM " + schema.table + " t WHERE " + where.sql, where.params).int64(0, 0);
+    });
+  }
+
+  std::int64_t sum(const CollectionSchema& schema, const std::string& field, const Condition& condition) override {
+    const IndexedColumn* col = schema.column_for(field);
+    if (!col) throw std::invalid_argument(schema.name + " has no column for " + field);
+    const SqlFragment where = pg_sql::condition_sql(schema, condition);
+    return with_db([&](PgConnection& db) {
+      return db.exec("SELECT COALESCE(SUM(t." + col->column + "), 0)::bigint FROM " + schema.table + " t WHERE " + where.sql,
+                     where.params)
+          .int64(0, 0);
+    });
+  }
+
+  std::vector<FacetBucket> facet(const CollectionSchema& schema, const std::string& field, const Condition& condition,
+                                 std::int64_t max_buckets) override {
+    const SqlFragment where = pg_sql::condition_sql(schema, condition);
+    const IndexedColumn* col = schema.column_for(field);
+    const bool is_date = schema.is_date_field(field) || (col && col->type == ColumnType::Date);
+    std::vector<FieldValue> params;
+    std::string sql;
+    bool json_key = false;
+    if (schema.is_array_field(field)) {
+      sql = "SELECT v.value AS k, COUNT(*) AS n FROM " + schema.table + "_values v WHERE v.field = ?";
+      params.push_back(field);
+      if (!condition.is_true()) sql += " AND v.seq IN (SELECT t.seq FROM " + schema.table + " t WHERE " + where.sql + ")";
+      sql += " GROUP BY k";
+    } else {
+      std::string expr;
+      if (col) {
+        expr = "t." + col->column;
+      } else if (is_date) {
+        expr = "(t.doc #>> ?::text[])";
+        params.push_back(pg_path_literal(field));
+      } else {
+        expr = "(t.doc #> ?::text[])";
+        params.push_back(pg_path_literal(field));
+        json_key = true;
+      }
+      if (is_date) expr = "substr(" + expr + ", 1, 10)";
+      sql = "SELECT " + expr + " AS k, COUNT(*) AS n FROM " + schema.table + " t WHERE " + where.sql + " GROUP BY k";
+    }
+    if (!schema.is_array_field(field) || !condition.is_true())
+      params.insert(params.end(), where.params.begin(), where.params.end());
+    sql += " ORDER BY n DESC, k NULLS FIRST LIMIT ?";
+    params.emplace_back(max_buckets);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec(sql, params);
+      std::vector<FacetBucket> out;
+      for (int i = 0; i < r.rows(); ++i)
+        out.push_back({json_key ? jsonb_cell(r, i, 0) : cell(r, i, 0, col), r.int64(i, 1)});
+      return out;
+    });
+  }
+
+  std::vector<std::vector<FacetBucket>> facet_columns(const CollectionSchema& schema,
+                                                      const std::vector<std::string>& fields,
+                                                      const Condition& condition, std::int64_t& total) override {
+    const SqlFragment where = pg_sql::condition_sql(schema, condition);
+    std::vector<const IndexedColumn*> cols;
+    std::string select;
+    for (const auto& f : fields) {
+      const IndexedColumn* c = schema.column_for(f);
+      if (!c || c->type == ColumnType::Date) throw std::logic_error("facet_columns needs plain columns");
+      cols.push_back(c);
+      select += "t." + c->column + ", ";
+    }
+    const std::string group_by = select.empty() ? "" : " GROUP BY " + select.substr(0, select.size() - 2);
+    std::vector<std::map<std::string, std::pair<json::value, std::int64_t>>> marginals(cols.size());
+    total = 0;
+    with_db([&](PgConnection& db) {
+      auto r = db.exec("SELECT " + select + "COUNT(*) FROM " + schema.table + " t WHERE " + where.sql + group_by,
+                       where.params);
+      const int n_col = static_cast<int>(cols.size());
+      for (int row = 0; row < r.rows(); ++row) {
+        const std::int64_t n = r.int64(row, n_col);
+        total += n;
+        for (int i = 0; i < n_col; ++i) {
+          json::value key = cell(r, row, i, cols[static_cast<std::size_t>(i)]);
+          auto& slot = marginals[static_cast<std::size_t>(i)][json::serialize(key)];
+          slot.first = std::move(key);
+          slot.second += n;
+        }
+      }
+    });
+    std::vector<std::vector<FacetBucket>> out;
+    for (auto& m : marginals) {
+      std::vector<FacetBucket> buckets;
+      for (auto& [k, v] : m) buckets.push_back({std::move(v.first), v.second});
+      std::stable_sort(buckets.begin(), buckets.end(),
+                       [](const FacetBucket& a, const FacetBucket& b) { return a.count > b.count; });
+      out.push_back(std::move(buckets));
+    }
+    return out;
+  }
+
+  std::optional<FacetCounts> counted_facets(const CollectionSchema&, const AccessValues&, const std::vector<std::string>&,
+                                            std::int64_t) override {
+    return std::nullopt;  // no counts kept per access set here: facet queries answer
+  }
+
+  std::vector<json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
+                                  const QueryPlan& plan) override {
+    const SqlFragment where = pg_sql::where_sql(schema, plan.conditions);
+    std::vector<FieldValue> params{pg_path_literal(array_field), pg_path_literal(array_field)};
+    params.insert(params.end(), where.params.begin(), where.params.end());
+    params.push_back(plan.limit < 0 ? FieldValue(nullptr) : FieldValue(plan.limit));
+    params.emplace_back(plan.skip);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec("SELECT t.doc_text, e.value::text FROM " + schema.table +
+                           " t, jsonb_array_elements(CASE WHEN jsonb_typeof(t.doc #> ?::text[]) = 'array' THEN t.doc #> "
+                           "?::text[] ELSE '[]'::jsonb END) WITH ORDINALITY e(value, n) WHERE " +
+                           where.sql + " ORDER BY t.seq, e.n LIMIT ? OFFSET ?",
+                       params);
+      std::vector<json::value> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        json::object row = parse_doc(r.text(i, 0));
+        row[array_field] = json::parse(r.text(i, 1));
+        out.emplace_back(std::move(row));
+      }
+      return out;
+    });
+  }
+
+  std::int64_t count_elements(const CollectionSchema& schema, const std::string& array_field,
+                              const Condition& condition) override {
+    const SqlFragment where = pg_sql::condition_sql(schema, condition);
+    std::vector<FieldValue> params{pg_path_literal(array_field), pg_path_literal(array_field)};
+    params.insert(params.end(), where.params.begin(), where.params.end());
+    return with_db([&](PgConnection& db) {
+      return db.exec("SELECT COALESCE(SUM(CASE WHEN jsonb_typeof(t.doc #> ?::text[]) = 'array' THEN "
+                     "jsonb_array_length(t.doc #> ?::text[]) ELSE 0 END), 0)::bigint FROM " + schema.table + " t WHERE " +
+                         where.sql,
+                     params)
+          .int64(0, 0);
+    });
+  }
+
+  std::vector<std::string> scientific_paths(const CollectionSchema& schema, const Condition& condition,
+                                            std::int64_t limit) override {
+    if (schema.scientific_field.empty()) return {};
+    SqlFragment where = pg_sql::condition_sql(schema, condition);
+    where.params.emplace_back(limit);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec("SELECT DISTINCT s.path FROM " + schema.table + "_sci s WHERE s.seq IN (SELECT t.seq FROM " +
+                           schema.table + " t WHERE " + where.sql + ") ORDER BY s.path LIMIT ?",
+                       where.params);
+      std::vector<std::string> out;
+      for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
+      return out;
+    });
+  }
+
+  std::pair<std::int64_t, std::int64_t> file_totals(const CollectionSchema& blocks, std::string_view dataset_id) override {
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec("SELECT COALESCE(SUM(t.size), 0)::bigint, COALESCE(SUM(CASE WHEN jsonb_typeof(t.doc -> 'dataFileList') "
+                       "= 'array' THEN jsonb_array_length(t.doc -> 'dataFileList') ELSE 0 END), 0)::bigint FROM " +
+                           blocks.table + " t WHERE t.dataset_id = ?",
+                       {std::string(dataset_id)});
+      return std::pair{r.int64(0, 0), r.int64(0, 1)};
+    });
+  }
+
+  std::vector<PublicRecord> public_records(const CollectionSchema& schema, const PublicRecordRange& range,
+                                           std::int64_t limit, bool with_documents) override {
+    return with_db([&](PgConnection& db) { return pg_public_records::records(db, schema, range, limit, with_documents); });
+  }
+  std::int64_t count_public_records(const CollectionSchema& schema, const PublicRecordRange& range) override {
+    return with_db([&](PgConnection& db) { return pg_public_records::count(db, schema, range); });
+  }
+  std::optional<std::string> earliest_public_datestamp(const CollectionSchema& schema) override {
+    return with_db([&](PgConnection& db) { return pg_public_records::earliest_datestamp(db, schema); });
+  }
+  std::optional<PublicRecord> public_record(const CollectionSchema& schema, std::string_view id) override {
+    return with_db([&](PgConnection& db) { return pg_public_records::record(db, schema, id); });
+  }
+  std::vector<std::string> public_values(const CollectionSchema& schema, const std::string& field,
+                                         std::int64_t limit) override {
+    return with_db([&](PgConnection& db) { return pg_public_records::values(db, schema, field, limit); });
+  }
+
+  // One connection for fn, in one database transaction that holds the write lock: serial
+  // with every other process's transactions, as the SQLite store's single writer is.
+  void transaction(const std::function<void()>& fn) override {
+    if (tx_db()) {  // nested: join the running transaction
+      fn();
+      return;
+    }
+    auto db = pool_.acquire();
+    db->set_statement_timeout(0);
+    t_tx_ = {this, &*db, false};
+    struct Leave {
+      ~Leave() { t_tx_ = {}; }
+    } leave;
+    db->exec_script("BEGIN");
+    try {
+      db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
+      fn();
+      if (t_tx_.wrote) db->exec_script("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation'");
+      db->exec_script("COMMIT");
+    } catch (...) {
+      try {
+        db->exec_script("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+
+  std::optional<UserRecord> user_by_name(std::string_view username) override { return user_where("username", username); }
+  std::optional<UserRecord> user_by_id(std::string_view id) override { return user_where("id", id); }
+
+  std::vector<UserRecord> list_users(std::int64_t limit, std::int64_t skip) override {
+    auto ids = with_db([&](PgConnection& db) {
+      auto r = db.exec("SELECT id FROM users ORDER BY username LIMIT ? OFFSET ?", {limit, skip});
+      std::vector<std::string> out;
+      for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
+      return out;
+    });
+    std::vector<UserRecord> users;
+    for (const auto& id : ids)
+      if (auto u = user_by_id(id)) users.push_back(std::move(*u));
+    return users;
+  }
+
+  void upsert_user(const UserRecord& u) override {
+    json::object doc = u.extra;
+    json::array groups;
+    for (const auto& g : u.groups) groups.emplace_back(g);
+    doc["groups"] = std::move(groups);
+    transaction([&] {
+      tx_db()->exec("INSERT INTO users (id, username, email, password_hash, auth_strategy, doc) VALUES (?, ?, ?, ?, ?, ?::jsonb) "
+                    "ON CONFLICT (id) DO UPDATE SET username = excluded.username, email = excluded.email, "
+                    "password_hash = excluded.password_hash, auth_strategy = excluded.auth_strategy, doc = excluded.doc",
+                    {u.id, u.username, u.email, u.password_hash, u.auth_strategy, json::serialize(doc)});
+      t_tx_.wrote = true;
+    });
+  }
+
+  void append_audit(const AuditEvent& e) override {
+    transaction([&] {
+      tx_db()->exec("INSERT INTO audit_log (time, event, username, actor, remote, detail) VALUES (?, ?, ?, ?, ?, ?::jsonb)",
+                    {e.time, e.event, e.user, e.actor, e.remote, json::serialize(e.detail)});
+      t_tx_.wrote = true;
+    });
+  }
+
+  std::vector<AuditEvent> audit_events(const AuditQuery& q) override {
+    std::string sql = "SELECT seq, time, event, username, actor, remote, detail::text FROM audit_log WHERE TRUE";
+    std::vector<FieldValue> params;
+    if (!q.event.empty()) {
+      sql += " AND event = ?";
+      params.push_back(q.event);
+    }
+    if (!q.user.empty()) {
+      sql += " AND username = ?";
+      params.push_back(q.user);
+    }
+    if (q.before > 0) {
+      sql += " AND seq < ?";
+      params.emplace_back(q.before);
+    }
+    sql += " ORDER BY seq DESC LIMIT ?";
+    params.emplace_back(q.limit);
+    return with_db([&](PgConnection& db) {
+      auto r = db.exec(sql, params);
+      std::vector<AuditEvent> out;
+      for (int i = 0; i < r.rows(); ++i) {
+        AuditEvent e;
+        e.seq = r.int64(i, 0);
+        e.time = r.text(i, 1);
+        e.event = r.text(i, 2);
+        e.user = r.text(i, 3);
+        e.actor = r.text(i, 4);
+        e.remote = r.text(i, 5);
+        boost::system::error_code ec;
+        json::value detail = json::parse(r.text(i, 6), ec);
+        if (!ec && detail.is_object()) e.detail = std::move(detail.get_object());
+        out.push_back(std::move(e));
+      }
+      return out;
+    });
+  }
+
+  std::optional<std::string> setting(std::string_view key) override {
+    return with_db([&](PgConnection& db) -> std::optional<std::string> {
+      auto r = db.exec("SELECT value FROM settings WHERE key = ?", {std::string(key)});
+      if (r.rows() == 0) return std::nullopt;
+      return std::string(r.text(0, 0));
+    });
+  }
+
+  void set_setting(std::string_view key, std::string_view value) override {
+    transaction([&] {
+      tx_db()->exec("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    {std::string(key), std::string(value)});
+      t_tx_.wrote = true;
+    });
+  }
+
+  void set_query_budget(std::chrono::milliseconds budget) override { query_budget_ms_ = budget.count(); }
+
+  bool shared_between_processes() const override { return true; }
+
+  bool healthy() override {
+    try {
+      return with_db([&](PgConnection& db) { return db.exec("SELECT 1").int64(0, 0) == 1; });
+    } catch (...) {
+      return false;
+    }
+  }
+
+  // Read from the database each time: another process's write moves it.
+  std::uint64_t write_generation() const override {
+    auto* self = const_cast<PostgresCatalogStore*>(this);  // the pool is shared state, not the store's value
+    return self->with_db([&](PgConnection& db) {
+      return static_cast<std::uint64_t>(db.exec("SELECT value FROM openem_meta WHERE key = 'generation'").int64(0, 0));
+    });
+  }
+
+ private:
+  struct TxState {
+    PostgresCatalogStore* owner = nullptr;
+    PgConnection* db = nullptr;
+    bool wrote = false;
+  };
+  static thread_local TxState t_tx_;
+
+  PgConnection* tx_db() const { return t_tx_.owner == this ? t_tx_.db : nullptr; }
+
+  template <class Fn>
+  std::invoke_result_t<Fn, PgConnection&> with_db(Fn&& fn) {
+    if (PgConnection* db = tx_db()) return fn(*db);
+    auto db = pool_.acquire();
+    db->set_statement_timeout(query_budget_ms_.load(std::memory_order_relaxed));
+    try {
+      return fn(*db);
+    } catch (const PgError& e) {
+      if (e.is_statement_timeout()) throw_query_budget_exceeded();
+      if (e.is_invalid_pattern()) throw_invalid_pattern(e.what());
+      throw;
+    }
+  }
+
+  const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
+
+  static std::string select_sql(const CollectionSchema& schema, const std::string& what, const QueryPlan& plan,
+                                std::vector<FieldValue>& params) {
+    const SqlFragment where = pg_sql::where_sql(schema, plan.conditions);
+    const SqlFragment order = pg_sql::order_sql(plan.order);
+    params = where.params;
+    params.insert(params.end(), order.params.begin(), order.params.end());
+    const bool last_descending = !plan.order.empty() && plan.order.back().descending;
+    params.push_back(plan.limit < 0 ? FieldValue(nullptr) : FieldValue(plan.limit));
+    params.emplace_back(plan.skip);
+    return "SELECT " + what + " FROM " + schema.table + " t WHERE " + where.sql + " ORDER BY " + order.sql +
+           (last_descending ? "t.seq DESC" : "t.seq ASC") + " LIMIT ? OFFSET ?";
+  }
+
+  static void delete_side_rows(PgConnection& db, const CollectionSchema& schema, std::int64_t seq) {
+    if (!schema.array_fields.empty()) db.exec("DELETE FROM " + schema.table + "_values WHERE seq = ?", {seq});
+    if (!schema.scientific_field.empty()) db.exec("DELETE FROM " + schema.table + "_sci WHERE seq = ?", {seq});
+  }
+
+  // The side rows of one document, each table in one statement (arrays of its columns).
+  static void write_side_tables(PgConnection& db, const DocumentRows& rows, std::int64_t seq) {
+    const std::string& t = rows.schema->table;
+    if (!rows.values.empty()) {
+      std::vector<FieldValue> fields, values;
+      for (const auto& [f, v] : rows.values) {
+        fields.emplace_back(f);
+        values.emplace_back(v);
+      }
+      db.exec("INSERT INTO " + t + "_values (field, value, seq) SELECT f, v, ? FROM unnest(?::text[], ?::text[]) u(f, v) "
+              "ON CONFLICT DO NOTHING",
+              {seq, pg_array_literal(fields), pg_array_literal(values)});
+    }
+    if (!rows.leaves.empty()) {
+      std::vector<FieldValue> paths, ords, nums, nums_si, units, texts;
+      for (const auto& leaf : rows.leaves) {
+        paths.emplace_back(leaf.path);
+        ords.emplace_back(leaf.ord);
+        nums.push_back(leaf.num);
+        nums_si.push_back(leaf.num_si);
+        units.emplace_back(leaf.unit_si);
+        texts.push_back(leaf.text);
+      }
+      db.exec("INSERT INTO " + t + "_sci (seq, path, ord, num, num_si, unit_si, text) SELECT ?, * FROM "
+              "unnest(?::text[], ?::bigint[], ?::float8[], ?::float8[], ?::text[], ?::text[])",
+              {seq, pg_array_literal(paths), pg_array_literal(ords), pg_array_literal(nums), pg_array_literal(nums_si),
+               pg_array_literal(units), pg_array_literal(texts)});
+    }
+  }
+
+  // PostgreSQL refuses some values SQLite takes; say which, as a client error.
+  [[noreturn]] static void throw_clear(const PgError& e, const DocumentRows& rows) {
+    if (e.sqlstate() == "54000")  // program_limit_exceeded: an index entry over ~2.7 KB
+      throw ApiError::bad_request("A value of document " + rows.id +
+                                  " is too long for the catalog's indexes (array elements are limited to 2 KB)");
+    if (e.sqlstate() == "22P05" || e.sqlstate() == "22021")  // a NUL character or invalid text
+      throw ApiError::bad_request("Document " + rows.id + " holds a character the catalog cannot store (U+0000)");
+    throw e;
+  }
+
+  static void note_public_change(PgConnection& db, const CollectionSchema& schema, const std::string& id, bool was_public,
+                                 const DocumentRows* rows) {
+    if (!schema.public_tombstones) return;
+    const bool now_public = rows && pg_public_records::rows_are_public(*rows);
+    if (now_public || was_public) pg_public_records::after_write(db, schema, id, was_public, now_public, now_iso());
+  }
+
+  std::optional<UserRecord> user_where(const char* column, std::string_view value) {
+    return with_db([&](PgConnection& db) -> std::optional<UserRecord> {
+      auto r = db.exec(std::string("SELECT id, username, email, password_hash, auth_strategy, doc::text FROM users WHERE ") +
+                           column + " = ?",
+                       {std::string(value)});
+      if (r.rows() == 0) return std::nullopt;
+      UserRecord u;
+      u.id = r.text(0, 0);
+      u.username = r.text(0, 1);
+      u.email = r.text(0, 2);
+      u.password_hash = r.text(0, 3);
+      u.auth_strategy = r.text(0, 4);
+      u.extra = parse_doc(r.text(0, 5));
+      if (auto* g = u.extra.if_contains("groups"); g && g->is_array())
+        for (const auto& x : g->get_array())
+          if (x.is_string()) u.groups.emplace_back(x.get_string());
+      u.extra.erase("groups");
+      return u;
+    });
+  }
+
+  PgPool pool_;
+  std::map<const CollectionSchema*, WriteSql> write_sql_;
+  std::atomic<std::int64_t> query_budget_ms_{0};
+};
+
+thread_local PostgresCatalogStore::TxState PostgresCatalogStore::t_tx_;
+
+}  // namespace
+
+std::unique_ptr<CatalogStore> open_postgres_store(const std::string& url) {
+  return std::make_unique<PostgresCatalogStore>(url);
+}
+
+}  // namespace openem

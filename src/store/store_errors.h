@@ -1,0 +1,21 @@
+#pragma once
+// The errors every store reports the same way to the API (CatalogStore's contract).
+#include <string>
+
+#include "core/error.h"
+
+namespace openem {
+
+// A read that ran out of its time budget (CatalogStore::set_query_budget): 503, try again.
+[[noreturn]] inline void throw_query_budget_exceeded() {
+  ApiError e(503, "The query ran out of its time budget; narrow it with a filter or a smaller page");
+  e.add_header("Retry-After", "1");
+  throw e;
+}
+
+// A client's regular expression the database refused: 400 with the database's reason.
+[[noreturn]] inline void throw_invalid_pattern(const std::string& reason) {
+  throw ApiError::bad_request("Invalid filter: " + reason);
+}
+
+}  // namespace openem
