@@ -277,7 +277,7 @@ class S3BlobStore : public BlobStore {
       ObjectHead head;
       BlobStatus s = head_object(dataset + std::string(ancestor), ancestor, "cannot check", &head);
       if (s.is_ok()) return BlobStatus::io_error(what + ": '" + std::string(ancestor) + "' is a file, not a directory");
-      if (!s.is_not_found()) return s;
+      if (!s.is_not_found()) return BlobStatus::io_error(what + ": " + s.message());
     }
     std::vector<S3ListEntry> below;
     if (auto s = list_keys(dataset + std::string(path) + "/", 1, &below, what); !s.is_ok()) return s;
