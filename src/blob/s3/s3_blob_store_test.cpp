@@ -13,6 +13,7 @@
 #include <boost/json.hpp>
 #include <atomic>
 #include <cstdlib>
+#include <fstream>
 #include <random>
 #include <thread>
 
@@ -504,6 +505,41 @@ TEST_F(S3BlobStoreTest, OpenFailsClearlyForAMissingBucketOrBadCredentials) {
   where.access_key_id = "unknown";  // s3rver checks the key
   s = open_s3_blob_store(where, staging_.path(), &store);
   EXPECT_NE(s.message().find("access denied (HTTP 403"), std::string::npos) << s.message();
+}
+
+// The peak resident memory of this process (VmHWM), in bytes; reset_peak() starts it over
+// from what is resident now (Linux >= 4.0).
+std::int64_t peak_rss() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmHWM:", 0) == 0) return std::stoll(line.substr(6)) * 1024;
+  return -1;
+}
+bool reset_peak() { return static_cast<bool>(std::ofstream("/proc/self/clear_refs") << "5"); }
+
+TEST_F(S3BlobStoreTest, PutStreamsLargeFilesInConstantMemory) {
+  // 48 MiB of zeros that are never in this process's memory (a sparse file), as one PUT and
+  // as a multipart upload: memory grows by buffers, not by the file.
+  constexpr std::int64_t kSize = 48 << 20;
+  S3Location single = location(servers_->checked());
+  single.tuning.multipart_threshold = std::int64_t{1} << 40;
+  std::unique_ptr<BlobStore> single_put;
+  ASSERT_TRUE(open_s3_blob_store(single, staging_.path(), &single_put).is_ok());
+  for (BlobStore* store : {single_put.get(), store_.get()}) {
+    fs::path staged = staging_.path() / "sparse";
+    write_file(staged, "");
+    fs::resize_file(staged, kSize);
+    ASSERT_TRUE(reset_peak());
+    const std::int64_t before = peak_rss();
+    BlobStatus s = store->put("p", "zeros", staged);
+    ASSERT_TRUE(s.is_ok()) << s.message();
+    const std::int64_t growth = peak_rss() - before;
+    EXPECT_LT(growth, 16 << 20) << "put() grew the peak resident memory by " << growth << " bytes";
+    BlobInfo info;
+    ASSERT_TRUE(store_->stat("p", "zeros", &info).is_ok());
+    EXPECT_EQ(info.size, kSize);
+  }
+  EXPECT_EQ(sha256_read_back(*store_, "p", "zeros"), sha256_hex(std::string(kSize, '\0')));
 }
 
 // Through the fault proxy: transient failures are retried until they pass, lasting ones come
