@@ -248,7 +248,7 @@ BlobStatus S3Client::send(const S3Request& req, S3Response* resp, const std::str
     if (problem.empty()) return BlobStatus::ok();
     if (n >= attempts)
       return BlobStatus::io_error(what + ": " + problem + " after " + std::to_string(n) + " attempt" + (n == 1 ? "" : "s"));
-    // Exponential backoff with full jitter in its upper half: clients retrying together spread out.
+    // Exponential backoff, jittered over the upper half of each delay: clients retrying together spread out.
     const std::int64_t delay = std::min<std::int64_t>(where_.tuning.max_retry_delay.count(),
                                                       where_.tuning.retry_delay.count() << std::min(n - 1, 20));
     const std::int64_t half = std::max<std::int64_t>(delay / 2, 0);

@@ -69,7 +69,8 @@ class S3Client {
   // final answer, success or not (what a 404 means is the caller's business). kIoError when
   // no final answer came: "<what>: HTTP 503 SlowDown (Please reduce your request rate.) after
   // 5 attempts", "<what>: Couldn't connect to server (...) after 5 attempts", "<what>: cannot
-  // read <file>: ..." (not retried).
+  // read <file>: ..." (not retried). After a failure *resp holds the last attempt's answer,
+  // if any (a 2xx there means a body that arrived damaged and was kept).
   BlobStatus send(const S3Request& req, S3Response* resp, const std::string& what);
 
   // "HTTP 403 AccessDenied (Access Denied)" for a final answer, for messages.
