@@ -20,12 +20,14 @@ namespace {
 struct ArchiverOptions {
   std::string data_dir;
   std::string catalog;
+  std::string blobs;
   std::string config_file;
   bool once = false;
 };
 
 int archiver(const ArchiverOptions& o) {
-  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_CATALOG", o.catalog}}, o.config_file);
+  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_CATALOG", o.catalog}, {"OPENEM_BLOBS", o.blobs}},
+                                   o.config_file);
   if (cfg.catalog_url.empty() && !std::filesystem::exists(cfg.data_dir / "catalog.db"))
     throw std::runtime_error("no catalog in " + cfg.data_dir.string() + " (start `openem serve` there first)");
   // Signals are taken by sigwait below, in this thread only.
@@ -36,9 +38,7 @@ int archiver(const ArchiverOptions& o) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 
   auto store = open_configured_catalog(cfg);
-  std::unique_ptr<BlobStore> blobs;
-  if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &blobs); !s.is_ok())
-    throw std::runtime_error("blob store: " + s.message());
+  auto blobs = open_configured_blobs(cfg);
   auto worker = make_archive_worker(cfg, *store, *blobs);
   if (o.once) {  // every waiting job, then exit
     int n = 0;
@@ -63,6 +63,8 @@ void add_archiver_command(CLI::App& app) {
   cmd->add_option("--data-dir", opts->data_dir, "Data directory of the catalog (default ./openem-data, OPENEM_DATA_DIR)");
   cmd->add_option("--catalog", opts->catalog,
                   "Catalog database: postgresql://user@host/db (OPENEM_CATALOG; default SQLite in the data directory)");
+  cmd->add_option("--blobs", opts->blobs,
+                  "Dataset files: s3://bucket/prefix?endpoint=URL (OPENEM_BLOBS; default <data-dir>/blobs)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--once", opts->once, "Run the jobs waiting now, then exit");
   set_guarded_callback(cmd, "archiver", [opts] { return archiver(*opts); });

@@ -4,6 +4,7 @@
 
 #include <iostream>
 
+#include "blob/s3/s3_blob_store.h"
 #include "cli/commands.h"
 
 namespace openem::cli {
@@ -17,6 +18,24 @@ std::unique_ptr<CatalogStore> open_configured_catalog(const Config& cfg) {
   if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) return open_postgres_store(url);
   throw std::runtime_error("catalog: unknown URL scheme in '" + url.substr(0, url.find(':')) +
                            "' (use postgresql://..., or leave it empty for SQLite in the data directory)");
+}
+
+std::unique_ptr<BlobStore> open_configured_blobs(const Config& cfg) {
+  std::unique_ptr<BlobStore> blobs;
+  BlobStatus status;
+  if (cfg.blobs_url.empty()) {
+    status = open_fs_blob_store(cfg.data_dir / "blobs", &blobs);
+  } else if (cfg.blobs_url.rfind("s3://", 0) == 0) {
+    std::string error;
+    auto where = parse_s3_url(cfg.blobs_url, &error);
+    if (!where) throw std::runtime_error("blobs: " + error);
+    status = open_s3_blob_store(*where, cfg.data_dir / "staging", &blobs);
+  } else {
+    throw std::runtime_error("blobs: unknown URL scheme in '" + cfg.blobs_url.substr(0, cfg.blobs_url.find(':')) +
+                             "' (use s3://bucket/prefix?endpoint=..., or leave it empty for the data directory)");
+  }
+  if (!status.is_ok()) throw std::runtime_error("blob store: " + status.message());
+  return blobs;
 }
 
 Config load_command_config(const std::map<std::string, std::string>& overrides, const std::string& config_file) {

@@ -29,6 +29,7 @@ struct ServeOptions {
   std::string data_dir;
   std::string listen;
   std::string catalog;
+  std::string blobs;
   std::string config_file;
   bool sample_data = false;
 };
@@ -43,7 +44,8 @@ int serve(const ServeOptions& o) {
   if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 4);
 #endif
   Config cfg = load_command_config(
-      {{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}, {"OPENEM_CATALOG", o.catalog}}, o.config_file);
+      {{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}, {"OPENEM_CATALOG", o.catalog}, {"OPENEM_BLOBS", o.blobs}},
+      o.config_file);
   // Handler threads block on SQLite and writes wait for the group commit: more threads than cores
   // keep the cores busy and make commit batches larger. (Resolved here: App sizes the
   // sign-in queue by it.)
@@ -54,9 +56,7 @@ int serve(const ServeOptions& o) {
                  std::getenv("OPENEM_TEST_CLOCK_FILE"));
   std::filesystem::create_directories(cfg.data_dir);
   auto store = open_configured_catalog(cfg);
-  std::unique_ptr<BlobStore> blobs;
-  if (BlobStatus s = open_fs_blob_store(cfg.data_dir / "blobs", &blobs); !s.is_ok())
-    throw std::runtime_error("blob store: " + s.message());
+  auto blobs = open_configured_blobs(cfg);
   App app(cfg, std::move(store), std::move(blobs));
   if (auto generated = bootstrap_accounts(app))
     std::cout << "openem: created account 'admin' with password " << *generated
@@ -119,6 +119,8 @@ void add_serve_command(CLI::App& app) {
   cmd->add_option("--data-dir", opts->data_dir, "Data directory (default ./openem-data, OPENEM_DATA_DIR)");
   cmd->add_option("--catalog", opts->catalog,
                   "Catalog database: postgresql://user@host/db (OPENEM_CATALOG; default SQLite in the data directory)");
+  cmd->add_option("--blobs", opts->blobs,
+                  "Dataset files: s3://bucket/prefix?endpoint=URL (OPENEM_BLOBS; default <data-dir>/blobs)");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:3000; port 0 = any)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--sample-data", opts->sample_data, "Fill an empty catalog with a small sample catalog");

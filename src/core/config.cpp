@@ -180,6 +180,7 @@ bool apply_ldap(LdapSettings& l, const std::string& key, const std::string& valu
 bool apply(Config& c, const std::string& key, const std::string& value) {
   if (key == "OPENEM_DATA_DIR") c.data_dir = value;
   else if (key == "OPENEM_CATALOG") c.catalog_url = value;
+  else if (key == "OPENEM_BLOBS") c.blobs_url = value;
   else if (key == "OPENEM_LISTEN") {
     auto colon = value.rfind(':');
     if (colon == std::string::npos) throw std::runtime_error("OPENEM_LISTEN: expected HOST:PORT");

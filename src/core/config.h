@@ -82,6 +82,10 @@ struct Config {
   // OPENEM_CATALOG / --catalog: where the catalog lives. "" = SQLite in <data_dir>/catalog.db;
   // "postgresql://user@host/db?..." = a PostgreSQL database shared by several processes.
   std::string catalog_url;
+  // OPENEM_BLOBS / --blobs: where dataset files live. "" = <data_dir>/blobs on local disk;
+  // "s3://bucket/prefix?endpoint=http://host:port&region=..." = an S3 bucket (credentials from
+  // AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY); uploads then grow in <data_dir>/staging.
+  std::string blobs_url;
   std::string listen_host = "127.0.0.1";
   unsigned short listen_port = 3000;
   unsigned threads = 0;  // 0: 2 × hardware threads (handlers block on SQLite)

@@ -708,11 +708,30 @@ class PostgresDatabase:
             pass
 
 
+class S3Server:
+    """An S3 server for one scenario's files (tests/support/s3rver.sh: npm s3rver behind a proxy
+    that checks every request's SigV4 signature), stopped afterwards."""
+    SCRIPT = os.path.join(HERE, "..", "support", "s3rver.sh")
+
+    def __init__(self, tmp):
+        self.dir = os.path.join(tmp, "s3")
+        r = subprocess.run(["bash", self.SCRIPT, "start", self.dir, str(os.getpid())], capture_output=True, text=True)
+        if r.returncode != 0:
+            raise Fatal(f"s3rver.sh start: {r.stderr.strip()[-1500:]}")
+        with open(os.path.join(self.dir, "checked_endpoint"), encoding="utf-8") as f:
+            endpoint = f.read().strip()
+        self.url = "s3://openem-test/scenario?endpoint=" + urllib.parse.quote(endpoint, safe="")
+        self.env = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER", "AWS_REGION": "us-east-1"}
+
+    def stop(self):
+        subprocess.run(["bash", self.SCRIPT, "stop", self.dir], capture_output=True)
+
+
 class Run:
-    def __init__(self, path, display, binary, base_url, verbose, keep, catalog="sqlite"):
+    def __init__(self, path, display, binary, base_url, verbose, keep, catalog="sqlite", blobs="disk"):
         self.path, self.display, self.binary = path, display, binary
         self.base_url, self.verbose, self.keep = base_url, verbose, keep
-        self.catalog = catalog
+        self.catalog, self.blobs = catalog, blobs
         self.failures, self.out, self.requests = [], [], 0
         self.vars, self.tokens, self.user = {}, {}, "anonymous"
 
@@ -749,11 +768,15 @@ class Run:
         os.makedirs(data_dir)
         self.server = Server(self.binary, self.env, data_dir, os.path.join(tmp, "server.log"))
         started = False
-        database = None
+        database = s3 = None
         try:
             if self.catalog == "postgres" and not self.base_url:
                 database = PostgresDatabase()
                 self.env["OPENEM_CATALOG"] = database.url
+            if self.blobs == "s3" and not self.base_url:
+                s3 = S3Server(tmp)
+                self.env["OPENEM_BLOBS"] = s3.url
+                self.env.update(s3.env)
             if self.base_url:
                 u = urllib.parse.urlsplit(self.base_url)
                 self.server.addr = (u.hostname, u.port)
@@ -784,6 +807,8 @@ class Run:
                     self.say("  server log (tail):\n" + tail)
             if database:
                 database.drop()
+            if s3:
+                s3.stop()
             if self.keep or (self.failures and self.verbose):
                 self.say(f"  data dir and server log kept in {tmp}")
             else:
@@ -1013,6 +1038,9 @@ def main():
     ap.add_argument("--catalog", choices=["sqlite", "postgres"], default="sqlite",
                     help="the server's catalog: SQLite in its data dir, or a fresh database of the PostgreSQL test "
                          "cluster named by OPENEM_TEST_POSTGRES_URL_FILE")
+    ap.add_argument("--blobs", choices=["disk", "s3"], default="disk",
+                    help="where the server keeps dataset files: its data dir, or a fresh S3 server "
+                         "(tests/support/s3rver.sh)")
     args = ap.parse_args()
     if args.check:
         bad = 0
@@ -1036,7 +1064,8 @@ def main():
     lock = threading.Lock()
 
     def one(f):
-        return Run(f, display_name(f), binary, args.base_url, args.verbose, args.keep, args.catalog).execute()
+        return Run(f, display_name(f), binary, args.base_url, args.verbose, args.keep, args.catalog,
+                   args.blobs).execute()
 
     with concurrent.futures.ThreadPoolExecutor(max(1, args.jobs)) as pool:
         for ok, text in pool.map(one, files):

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Several openem processes on one PostgreSQL catalog (docs/deploy.md): two `openem serve`
-behind haproxy (Debian's) and one `openem archiver`. Mixed load runs through the balancer —
+"""Several openem processes on one PostgreSQL catalog and one S3 bucket (docs/deploy.md): two
+`openem serve` behind haproxy (Debian's) and one `openem archiver`, each with a data directory
+of its own (nothing shared on local disk). Mixed load runs through the balancer —
 dataset writes, reads, facets, archive jobs — while one API process and the archiver are
 killed with SIGKILL (the archiver is started again). Afterwards: every acknowledged write is
 there, every job finished with exactly one archive copy per dataset, clients saw at most the
@@ -161,18 +162,19 @@ def main():
     database = f"openem_mp_{os.getpid()}"
     catalog = create_database(admin_url, database)
     work = tempfile.mkdtemp(prefix="openem-multiprocess-")
-    data = os.path.join(work, "data")
     rng = random.Random(int(os.environ.get("MULTIPROCESS_SEED", time.time())))
-    env = server_env(OPENEM_CATALOG=catalog, JWT_SECRET="shared-secret-of-this-deployment-0123456789",
+    s3 = run.S3Server(work)
+    env = server_env(OPENEM_CATALOG=catalog, OPENEM_BLOBS=s3.url, JWT_SECRET="shared-secret-of-this-deployment-0123456789",
                      OPENEM_ARCHIVE_WORKER="false", OPENEM_ARCHIVE_LEASE="2", OPENEM_ARCHIVE_POLL_MS="100",
-                     OPENEM_LOG_LEVEL="info")
-    servers = [Server(binary, env, data, os.path.join(work, f"api{i}.log")) for i in range(2)]
+                     OPENEM_LOG_LEVEL="info", **s3.env)
+    servers = [Server(binary, env, os.path.join(work, f"data-api{i}"), os.path.join(work, f"api{i}.log"))
+               for i in range(2)]
     archivers, balancer = [], None
 
     def start_archiver(n):
         log = open(os.path.join(work, f"archiver-{n}.log"), "ab")
-        p = subprocess.Popen([binary, "archiver", "--data-dir", data, "--catalog", catalog], env=env, stdout=log,
-                             stderr=log, stdin=subprocess.DEVNULL)
+        p = subprocess.Popen([binary, "archiver", "--data-dir", os.path.join(work, "data-archiver")],
+                             env=env, stdout=log, stderr=log, stdin=subprocess.DEVNULL)
         archivers.append(p)
         return p
 
@@ -242,7 +244,7 @@ def main():
         c.eq("every job started", sorted(set(started)), sorted(jobs))
 
         # Cache coherence: B comes back; a write through B is in A's cached facets at once.
-        b2 = Server(binary, env, data, os.path.join(work, "api1-restarted.log"))
+        b2 = Server(binary, env, os.path.join(work, "data-api1"), os.path.join(work, "api1-restarted.log"))
         b2.start()
         before = facet_total(user1_a)
         facet_total(user1_a)  # cached now
@@ -270,7 +272,10 @@ def main():
         if c.failures:
             for name in sorted(os.listdir(work)):
                 if name.endswith(".log"):
-                    print(f"--- {name}\n" + open(os.path.join(work, name), errors="replace").read()[-2500:])
+                    text = open(os.path.join(work, name), errors="replace").read()
+                    errors = [line for line in text.splitlines() if "level=error" in line or "level=warn" in line]
+                    print(f"--- {name}\n" + "\n".join(errors[:20]) + "\n...\n" + text[-2500:])
+        s3.stop()
         shutil.rmtree(work, ignore_errors=True)
         subprocess.run(["psql", admin_url, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"],
                        capture_output=True)
