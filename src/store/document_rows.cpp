@@ -205,4 +205,19 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
   return rows;
 }
 
+bool rows_are_public(const DocumentRows& rows) {
+  const CollectionSchema& s = *rows.schema;
+  const auto& cols = s.columns;
+  for (std::size_t i = 0; i < cols.size() && i < rows.columns.size(); ++i)
+    if (cols[i].field == s.public_field) {
+      if (s.public_values.empty()) {
+        const auto* v = std::get_if<std::int64_t>(&rows.columns[i]);
+        return v && *v == 1;
+      }
+      const auto* v = std::get_if<std::string>(&rows.columns[i]);
+      return v && std::find(s.public_values.begin(), s.public_values.end(), *v) != s.public_values.end();
+    }
+  return false;
+}
+
 }  // namespace openem

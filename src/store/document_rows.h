@@ -51,6 +51,10 @@ struct DocumentRows {
 // Throws ApiError 400 when the document has no string id.
 DocumentRows document_rows(const CollectionSchema& schema, const boost::json::object& doc);
 
+// Whether the rows make a public document of a collection that keeps tombstones: its column of
+// schema.public_field holds one of schema.public_values (true, when none are listed).
+bool rows_are_public(const DocumentRows& rows);
+
 // The parts of document_rows the store also needs for stored documents (facet counts at
 // start, format upgrades).
 std::string access_set_of(const CollectionSchema& schema, const boost::json::object& doc);

@@ -8,6 +8,9 @@
 
 namespace openem::pg_sql {
 namespace {
+using sql_text::append;
+using sql_text::like_pattern;
+using sql_text::placeholders;
 
 const char* comparison_sql(Comparison op) {
   switch (op) {
@@ -19,14 +22,6 @@ const char* comparison_sql(Comparison op) {
   }
   return "=";
 }
-
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ", ?" : "?";
-  return out;
-}
-
-void append(std::vector<FieldValue>& to, const std::vector<FieldValue>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 // How one element of a field compares: as text (ids, text and date columns, array elements,
 // JSON strings) or as a number (numeric columns, JSON numbers and booleans).
@@ -194,48 +189,6 @@ SqlFragment read_rule_sql(const CollectionSchema& schema, const ReadRule& rule) 
   return out;
 }
 
-std::string like_pattern(std::string_view s) {
-  std::string out = "%";
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
-SqlFragment scientific_sql(const CollectionSchema& schema, const ScientificTest& test) {
-  SqlFragment where{"s.path = ?", {test.path}};
-  switch (test.kind) {
-    case ScientificTest::Kind::TextEquals:
-      where.sql += " AND s.text = ?";
-      where.params.push_back(test.text);
-      break;
-    case ScientificTest::Kind::TextContains:
-      where.sql += " AND s.text ILIKE ?";
-      where.params.push_back(like_pattern(test.text));
-      break;
-    case ScientificTest::Kind::Number: {
-      std::string value = "s.num";
-      if (test.unit_si) {
-        value = "s.num_si";
-        where.sql += " AND s.unit_si = ?";
-        where.params.push_back(*test.unit_si);
-      }
-      if (test.low) {
-        where.sql += " AND " + value + (test.inclusive ? " >= ?" : " > ?");
-        where.params.emplace_back(std::in_place_type<double>, *test.low);
-      }
-      if (test.high) {
-        where.sql += " AND " + value + (test.inclusive ? " <= ?" : " < ?");
-        where.params.emplace_back(std::in_place_type<double>, *test.high);
-      }
-      break;
-    }
-  }
-  return {"EXISTS (SELECT 1 FROM " + schema.table + "_sci s WHERE s.seq = t.seq AND " + where.sql + ")",
-          std::move(where.params)};
-}
-
 // Each term a substring of the document's strings (the trigram index serves ILIKE):
 // (term OR term ...) AND NOT (term OR term ...).
 SqlFragment text_sql(const Condition& c) {
@@ -293,7 +246,7 @@ SqlFragment condition_sql(const CollectionSchema& schema, const Condition& c) {
     case Kind::Present: return null_check(c.field, false);
     case Kind::Readable: return read_rule_sql(schema, *c.read_rule);
     case Kind::Text: return text_sql(c);
-    case Kind::Scientific: return scientific_sql(schema, *c.scientific);
+    case Kind::Scientific: return sql_text::scientific_leaf_test(schema.table, *c.scientific, "s.text ILIKE ?");
     case Kind::DanglingReference:
       return {"NOT EXISTS (SELECT 1 FROM " + c.referenced->table + " x WHERE x.id = t." + c.field.column + ")", {}};
   }

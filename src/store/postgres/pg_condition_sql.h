@@ -11,13 +11,11 @@
 
 #include "model/collection.h"
 #include "query/condition.h"
+#include "store/sql_fragment.h"
 
 namespace openem::pg_sql {
 
-struct SqlFragment {
-  std::string sql;
-  std::vector<FieldValue> params;
-};
+using openem::SqlFragment;
 
 SqlFragment condition_sql(const CollectionSchema& schema, const Condition& c);
 // The conditions AND-ed ("TRUE" for none).

@@ -61,20 +61,6 @@ bool stored_is_public(PgConnection& db, const CollectionSchema& s, std::int64_t 
   return db.exec("SELECT 1 FROM " + s.table + " t WHERE t.seq = ? AND " + is_public(s), {seq}).rows() > 0;
 }
 
-bool rows_are_public(const DocumentRows& rows) {
-  const CollectionSchema& s = *rows.schema;
-  for (std::size_t i = 0; i < s.columns.size() && i < rows.columns.size(); ++i)
-    if (s.columns[i].field == s.public_field) {
-      if (s.public_values.empty()) {
-        const auto* v = std::get_if<std::int64_t>(&rows.columns[i]);
-        return v && *v == 1;
-      }
-      const auto* v = std::get_if<std::string>(&rows.columns[i]);
-      return v && std::find(s.public_values.begin(), s.public_values.end(), *v) != s.public_values.end();
-    }
-  return false;
-}
-
 void after_write(PgConnection& db, const CollectionSchema& s, const std::string& id, bool was_public, bool now_public,
                  const std::string& now) {
   if (now_public) {

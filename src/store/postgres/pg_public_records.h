@@ -13,7 +13,6 @@
 namespace openem::pg_public_records {
 
 bool stored_is_public(PgConnection& db, const CollectionSchema& s, std::int64_t seq);
-bool rows_are_public(const DocumentRows& rows);
 // After a write of `id` that was public (was_public) and is public now or not: a tombstone made
 // or dropped, dated `now`.
 void after_write(PgConnection& db, const CollectionSchema& s, const std::string& id, bool was_public,

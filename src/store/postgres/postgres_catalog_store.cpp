@@ -16,6 +16,7 @@
 #include "core/time.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
+#include "store/facet_marginals.h"
 #include "store/postgres/pg_condition_sql.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_public_records.h"
@@ -291,32 +292,19 @@ class PostgresCatalogStore final : public CatalogStore {
       select += "t." + c->column + ", ";
     }
     const std::string group_by = select.empty() ? "" : " GROUP BY " + select.substr(0, select.size() - 2);
-    std::vector<std::map<std::string, std::pair<json::value, std::int64_t>>> marginals(cols.size());
-    total = 0;
+    FacetMarginals marginals(cols.size());
     with_db([&](PgConnection& db) {
       auto r = db.exec("SELECT " + select + "COUNT(*) FROM " + schema.table + " t WHERE " + where.sql + group_by,
                        where.params);
       const int n_col = static_cast<int>(cols.size());
       for (int row = 0; row < r.rows(); ++row) {
-        const std::int64_t n = r.int64(row, n_col);
-        total += n;
-        for (int i = 0; i < n_col; ++i) {
-          json::value key = cell(r, row, i, cols[static_cast<std::size_t>(i)]);
-          auto& slot = marginals[static_cast<std::size_t>(i)][json::serialize(key)];
-          slot.first = std::move(key);
-          slot.second += n;
-        }
+        std::vector<json::value> keys;
+        for (int i = 0; i < n_col; ++i) keys.push_back(cell(r, row, i, cols[static_cast<std::size_t>(i)]));
+        marginals.add(std::move(keys), r.int64(row, n_col));
       }
     });
-    std::vector<std::vector<FacetBucket>> out;
-    for (auto& m : marginals) {
-      std::vector<FacetBucket> buckets;
-      for (auto& [k, v] : m) buckets.push_back({std::move(v.first), v.second});
-      std::stable_sort(buckets.begin(), buckets.end(),
-                       [](const FacetBucket& a, const FacetBucket& b) { return a.count > b.count; });
-      out.push_back(std::move(buckets));
-    }
-    return out;
+    total = marginals.total();
+    return std::move(marginals).facets();
   }
 
   std::optional<FacetCounts> counted_facets(const CollectionSchema&, const AccessValues&, const std::vector<std::string>&,
@@ -630,7 +618,7 @@ class PostgresCatalogStore final : public CatalogStore {
   static void note_public_change(PgConnection& db, const CollectionSchema& schema, const std::string& id, bool was_public,
                                  const DocumentRows* rows) {
     if (!schema.public_tombstones) return;
-    const bool now_public = rows && pg_public_records::rows_are_public(*rows);
+    const bool now_public = rows && rows_are_public(*rows);
     if (now_public || was_public) pg_public_records::after_write(db, schema, id, was_public, now_public, now_iso());
   }
 

@@ -32,6 +32,7 @@
 #include "query/text_search.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
+#include "store/facet_marginals.h"
 #include "store/sqlite/planner_statistics.h"
 #include "store/sqlite/reader_tagged_trigrams.h"
 #include "store/sqlite/sqlite_db.h"
@@ -371,33 +372,20 @@ class SqliteCatalogStore final : public CatalogStore {
       select += "t." + c->column + ", ";
     }
     std::string group_by = select.empty() ? "" : " GROUP BY " + select.substr(0, select.size() - 2);
-    std::vector<std::map<std::string, std::pair<json::value, std::int64_t>>> marginals(cols.size());
-    total = 0;
+    FacetMarginals marginals(cols.size());
     with_db([&](SqliteDb& db) {
       auto st = db.prepare("SELECT " + select + "COUNT(*) FROM " + from(schema, where.sql) + " WHERE " + where.sql +
                            group_by);
       st.bind_all(where.params);
       int n_col = static_cast<int>(cols.size());
       while (st.step()) {
-        std::int64_t n = st.int64(n_col);
-        total += n;
-        for (int i = 0; i < n_col; ++i) {
-          json::value key = cell(st, i, cols[i]);
-          auto& slot = marginals[i][json::serialize(key)];
-          slot.first = std::move(key);
-          slot.second += n;
-        }
+        std::vector<json::value> keys;
+        for (int i = 0; i < n_col; ++i) keys.push_back(cell(st, i, cols[i]));
+        marginals.add(std::move(keys), st.int64(n_col));
       }
     });
-    std::vector<std::vector<FacetBucket>> out;
-    for (auto& m : marginals) {
-      std::vector<FacetBucket> buckets;
-      for (auto& [k, v] : m) buckets.push_back({std::move(v.first), v.second});
-      std::stable_sort(buckets.begin(), buckets.end(),
-                       [](const FacetBucket& a, const FacetBucket& b) { return a.count > b.count; });
-      out.push_back(std::move(buckets));
-    }
-    return out;
+    total = marginals.total();
+    return std::move(marginals).facets();
   }
 
   std::vector<json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
@@ -821,7 +809,7 @@ class SqliteCatalogStore final : public CatalogStore {
   static void note_public_change(SqliteDb& db, const CollectionSchema& schema, const std::string& id, bool was_public,
                                  const DocumentRows* rows) {
     if (!schema.public_tombstones) return;
-    const bool now_public = rows && sqlite_public_records::rows_are_public(*rows);
+    const bool now_public = rows && rows_are_public(*rows);
     if (now_public || was_public) sqlite_public_records::after_write(db, schema, id, was_public, now_public, now_iso());
   }
 

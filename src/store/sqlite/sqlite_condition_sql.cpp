@@ -6,6 +6,9 @@
 
 namespace openem::sqlite_sql {
 namespace {
+using sql_text::append;
+using sql_text::like_pattern;
+using sql_text::placeholders;
 
 const char* comparison_sql(Comparison op) {
   switch (op) {
@@ -17,14 +20,6 @@ const char* comparison_sql(Comparison op) {
   }
   return "=";
 }
-
-std::string placeholders(std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) out += i ? ",?" : "?";
-  return out;
-}
-
-void append(std::vector<SqlParam>& to, const std::vector<SqlParam>& from) { to.insert(to.end(), from.begin(), from.end()); }
 
 // `tmpl` with each "@" replaced by the SQL of the element compared.
 std::string with_element(const std::string& tmpl, const std::string& expr) {
@@ -105,50 +100,6 @@ SqlFragment read_rule_sql(const CollectionSchema& schema, const ReadRule& rule) 
   }
   out.sql += ")";
   return out;
-}
-
-std::string like_pattern(std::string_view s) {
-  std::string out = "%";
-  for (char c : s) {
-    if (c == '%' || c == '_' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "%";
-}
-
-// A probe of the document's own leaves (the table is clustered by seq, path): queries are
-// driven by access, text or the sort order, and each candidate is checked with a seek.
-SqlFragment scientific_sql(const CollectionSchema& schema, const ScientificTest& test) {
-  SqlFragment where{"s.path = ?", {test.path}};
-  switch (test.kind) {
-    case ScientificTest::Kind::TextEquals:
-      where.sql += " AND s.text = ?";
-      where.params.push_back(test.text);
-      break;
-    case ScientificTest::Kind::TextContains:
-      where.sql += " AND s.text LIKE ? ESCAPE '\\'";
-      where.params.push_back(like_pattern(test.text));
-      break;
-    case ScientificTest::Kind::Number: {
-      std::string value = "s.num";
-      if (test.unit_si) {
-        value = "s.num_si";
-        where.sql += " AND s.unit_si = ?";
-        where.params.push_back(*test.unit_si);
-      }
-      if (test.low) {
-        where.sql += " AND " + value + (test.inclusive ? " >= ?" : " > ?");
-        where.params.emplace_back(std::in_place_type<double>, *test.low);
-      }
-      if (test.high) {
-        where.sql += " AND " + value + (test.inclusive ? " <= ?" : " < ?");
-        where.params.emplace_back(std::in_place_type<double>, *test.high);
-      }
-      break;
-    }
-  }
-  return {"EXISTS (SELECT 1 FROM " + schema.table + "_sci s WHERE s.seq = t.seq AND " + where.sql + ")",
-          std::move(where.params)};
 }
 
 // The characters of a UTF-8 string (the trigram tokenizer counts characters, not bytes).
@@ -275,7 +226,7 @@ SqlFragment condition_sql(const CollectionSchema& schema, const Condition& c, co
     case Kind::Present: return null_check(c.field, false);
     case Kind::Readable: return read_rule_sql(schema, *c.read_rule);
     case Kind::Text: return text_sql(schema, c, text);
-    case Kind::Scientific: return scientific_sql(schema, *c.scientific);
+    case Kind::Scientific: return sql_text::scientific_leaf_test(schema.table, *c.scientific, "s.text LIKE ? ESCAPE '\\'");
     case Kind::DanglingReference:
       return {"NOT EXISTS (SELECT 1 FROM " + c.referenced->table + " x WHERE x.id = t." + c.field.column + ")", {}};
   }

@@ -10,14 +10,12 @@
 
 #include "model/collection.h"
 #include "query/condition.h"
+#include "store/sql_fragment.h"
 #include "store/sqlite/sqlite_db.h"
 
 namespace openem::sqlite_sql {
 
-struct SqlFragment {
-  std::string sql;
-  std::vector<SqlParam> params;
-};
+using openem::SqlFragment;
 
 // How a text condition is compiled: looked up in the text index, restricted to the postings
 // of `readers` (null: everyone's), or checked by a LIKE on each row the rest of the query

@@ -62,7 +62,7 @@ TEST(SqliteConditionSqlTest, TheReadRuleInItsForms) {
   EXPECT_EQ(condition_sql(ds, read_access_condition(ds, anonymous, {})).sql, "t.is_published = 1");
   Principal member{"1", "me", "me@x.org", {"g1", "", "g2"}};
   auto looked_up = condition_sql(ds, read_access_condition(ds, member, {}));
-  EXPECT_NE(looked_up.sql.find("datasets_values v WHERE v.field = ? AND v.value IN (?,?,?)"), std::string::npos);
+  EXPECT_NE(looked_up.sql.find("datasets_values v WHERE v.field = ? AND v.value IN (?, ?, ?)"), std::string::npos);
   EXPECT_NE(looked_up.sql.find("UNION ALL"), std::string::npos);  // sharedWith
   EXPECT_EQ(looked_up.params, (std::vector<FieldValue>{std::string("#access"), std::string(""), std::string("g1"),
                                                        std::string("g2"), std::string("me@x.org")}));

@@ -29,7 +29,6 @@ std::string ddl(const CollectionSchema& schema);
 // that was public and is no longer (or is removed: now_public false) gets a tombstone dated
 // `now` (iso_utc); a public one loses any it had.
 bool stored_is_public(SqliteDb& db, const CollectionSchema& schema, std::int64_t seq);
-bool rows_are_public(const DocumentRows& rows);
 void after_write(SqliteDb& db, const CollectionSchema& schema, const std::string& id, bool was_public, bool now_public,
                  const std::string& now);
 
