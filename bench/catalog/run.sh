@@ -52,6 +52,7 @@ EOF
 SPID=""
 CATALOG_ARGS=()
 if [ "$CATALOG" = postgres ]; then
+  chmod 755 "$WORK"  # the cluster runs as an unprivileged user when this runs as root
   CATALOG_ARGS=(--catalog "$(scripts/postgres-test-cluster.sh start "$WORK/postgres")")
 fi
 cleanup() {
