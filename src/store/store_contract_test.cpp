@@ -525,6 +525,47 @@ TEST_P(StoreContractTest, AWriteByAnotherProcessIsSeenAtOnce) {
   EXPECT_GT(store_->write_generation(), after);
 }
 
+// What a transaction reports is what was stored: a store call that failed inside it, its
+// error caught by the caller, either leaves the rest to commit or fails the whole transaction
+// (PostgreSQL aborts a transaction at its first failed statement); never "committed" with the
+// writes gone. Before: PostgreSQL's COMMIT of the aborted transaction answered success.
+TEST_P(StoreContractTest, ACaughtFailureNeverLooksCommitted) {
+  bool threw = false;
+  try {
+    store_->transaction([&] {
+      add("c/1", {{"ownerGroup", "g"}, {"datasetName", "checked by the pattern"}});
+      try {
+        where(R"({"datasetName":{"$regex":"(unclosed"}})");  // refused by the database
+        ADD_FAILURE() << "an invalid pattern must fail";
+      } catch (const ApiError&) {
+      }
+    });
+  } catch (const std::exception&) {
+    threw = true;
+  }
+  EXPECT_EQ(store_->get(schemas::datasets(), "c/1").has_value(), !threw);
+}
+
+// An array element PostgreSQL cannot index (over ~2.7 KB) is the client's error there (400),
+// and the caller's transaction goes on; SQLite takes it.
+TEST_P(StoreContractTest, AnOverlongArrayElementIsAClientErrorOrStored) {
+  std::mt19937 rng(3);
+  std::string keyword;  // not compressible: PostgreSQL compresses index entries
+  for (int i = 0; i < 5000; ++i) keyword += static_cast<char>('a' + rng() % 26);
+  store_->transaction([&] {
+    try {
+      add("long/1", {{"ownerGroup", "g"}, {"keywords", json::array{keyword}}});
+      EXPECT_EQ(GetParam(), Backend::Sqlite);
+    } catch (const ApiError& e) {
+      EXPECT_EQ(GetParam(), Backend::Postgres);
+      EXPECT_EQ(e.status(), 400);
+    }
+    add("long/2", {{"ownerGroup", "g"}});
+  });
+  EXPECT_TRUE(store_->get(schemas::datasets(), "long/2"));
+  EXPECT_EQ(store_->get(schemas::datasets(), "long/1").has_value(), GetParam() == Backend::Sqlite);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
                          [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });
 

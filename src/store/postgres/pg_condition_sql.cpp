@@ -117,6 +117,7 @@ SqlFragment compare_sql(const CollectionSchema& schema, const Condition& c) {
   if (c.field.kind == FieldRef::Kind::Column && c.field.type == ColumnType::Bool)
     if (const auto* b = std::get_if<std::int64_t>(&v); b && (*b == 0 || *b == 1))
       return {"t." + c.field.column + " " + comparison_sql(c.comparison) + (*b ? " 1" : " 0"), {}};
+  if (std::holds_alternative<std::nullptr_t>(v)) return {"FALSE", {}};  // nothing compares with null
   auto op = operand(c.field, v);
   if (!op) {
     // SQLite orders every number before every text: only "less than a word" holds.

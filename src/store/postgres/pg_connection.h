@@ -61,6 +61,10 @@ class PgConnection {
   // Several statements without parameters (schema, BEGIN/COMMIT).
   void exec_script(const std::string& sql);
   bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }
+  // Connected and outside any transaction: fit to hand to the next user.
+  bool idle() const { return ok() && PQtransactionStatus(conn_.get()) == PQTRANS_IDLE; }
+  // Inside a transaction that a failed statement aborted: its COMMIT would roll back, quietly.
+  bool in_failed_transaction() const { return PQtransactionStatus(conn_.get()) == PQTRANS_INERROR; }
   // statement_timeout for the statements that follow (0: none); sent only when it changes.
   void set_statement_timeout(std::int64_t ms);
 

@@ -24,7 +24,7 @@ PgPool::Lease PgPool::acquire() {
 
 void PgPool::release(std::unique_ptr<PgConnection> c) {
   std::lock_guard lock(mu_);
-  if (c->ok()) idle_.push_back(std::move(c));
+  if (c->idle()) idle_.push_back(std::move(c));
   else --open_;
   cv_.notify_one();
 }

@@ -1,7 +1,7 @@
 #pragma once
 // PgPool: up to `max_size` connections to one database, opened when first needed and kept.
-// acquire() waits while all are in use; a connection that failed (server restart) is dropped
-// on release and a fresh one opened next time. Thread-safe.
+// acquire() waits while all are in use; a connection that failed (server restart) or is still
+// inside a transaction is dropped on release and a fresh one opened next time. Thread-safe.
 #include <condition_variable>
 #include <memory>
 #include <mutex>

@@ -84,7 +84,7 @@ std::vector<PublicRecord> records(PgConnection& db, const CollectionSchema& s, c
   params.emplace_back(std::in_place_type<std::int64_t>, limit);
   params.emplace_back(std::in_place_type<std::int64_t>, limit);
   auto rows = db.exec("SELECT r.ds, r.id, r.deleted" + std::string(with_documents ? ", r.doc" : "") +
-                          " FROM ((SELECT " + updated + " AS ds, t.id AS id, 0 AS deleted, t.doc AS doc FROM " + s.table +
+                          " FROM ((SELECT " + updated + " AS ds, t.id AS id, 0 AS deleted, t.doc_text AS doc FROM " + s.table +
                           " t WHERE " + q.live_where + " ORDER BY " + updated + ", t.id LIMIT ?) UNION ALL (SELECT "
                           "x.deleted_at, x.id, 1, NULL FROM " + s.table + "_tombstones x WHERE " + q.tomb_where +
                           " ORDER BY x.deleted_at, x.id LIMIT ?)) r ORDER BY r.ds, r.id LIMIT ?",
@@ -122,7 +122,7 @@ std::optional<std::string> earliest_datestamp(PgConnection& db, const Collection
 
 std::optional<PublicRecord> record(PgConnection& db, const CollectionSchema& s, std::string_view id) {
   const std::string updated = "t." + updated_column(s).column;
-  auto live = db.exec("SELECT " + updated + ", t.doc FROM " + s.table + " t WHERE t.id = ? AND " + is_public(s) + " AND " +
+  auto live = db.exec("SELECT " + updated + ", t.doc_text FROM " + s.table + " t WHERE t.id = ? AND " + is_public(s) + " AND " +
                           updated + " IS NOT NULL",
                       {std::string(id)});
   if (live.rows() > 0) return PublicRecord{std::string(id), std::string(live.text(0, 0)), false, std::string(live.text(0, 1))};

@@ -10,6 +10,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <stdexcept>
 #include <map>
 
 #include "core/error.h"
@@ -104,13 +105,13 @@ class PostgresCatalogStore final : public CatalogStore {
       db.exec_script("SAVEPOINT insert_row");  // a duplicate id must not abort the caller's transaction
       try {
         seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
+        write_side_tables(db, rows, seq);
         db.exec_script("RELEASE insert_row");
       } catch (const PgError& e) {
         db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
         if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
         throw_clear(e, rows);
       }
-      write_side_tables(db, rows, seq);
       note_public_change(db, schema, rows.id, false, &rows);
       t_tx_.wrote = true;
     });
@@ -405,10 +406,16 @@ class PostgresCatalogStore final : public CatalogStore {
     struct Leave {
       ~Leave() { t_tx_ = {}; }
     } leave;
-    db->exec_script("BEGIN");
+    // READ COMMITTED whatever the database's default: each statement sees what the previous
+    // holder of the lock committed (a snapshot taken before the lock would not).
+    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED");
     try {
       db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
       fn();
+      // A statement failed inside and fn went on (an error caught): COMMIT would roll back and
+      // still answer success, so the caller would take lost writes for acknowledged ones.
+      if (db->in_failed_transaction())
+        throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
       if (t_tx_.wrote) db->exec_script("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation'");
       db->exec_script("COMMIT");
     } catch (...) {
