@@ -13,7 +13,6 @@
 #include "core/error.h"
 #include "model/scientific_metadata.h"
 #include "query/access.h"
-#include "query/fullquery.h"
 #include "query/text_search.h"
 #include "query/where.h"
 #include "store/catalog_store.h"
@@ -106,11 +105,6 @@ class StoreTest : public ::testing::Test {
   std::vector<std::string> matching(const Condition& c) {
     QueryPlan plan;
     plan.conditions.push_back(c);
-    return store_->find_ids(schemas::datasets(), plan);
-  }
-  std::vector<std::string> fullquery(const std::string& fields) {
-    QueryPlan plan;
-    plan.conditions = fullquery_conditions(schemas::datasets(), json::parse(fields).as_object());
     return store_->find_ids(schemas::datasets(), plan);
   }
 

@@ -31,13 +31,6 @@ class PublicRecordsTest : public ::testing::Test {
                         {"datasetName", "n " + pid}};
   }
 
-  std::vector<std::string> ids(const PublicRecordRange& r, std::int64_t limit = 100) {
-    std::vector<std::string> out;
-    for (const auto& rec : store_->public_records(schemas::datasets(), r, limit, false))
-      out.push_back((rec.deleted ? "-" : "") + rec.id);
-    return out;
-  }
-
   testing::TempDir tmp_{"openem-public-records"};
   const std::filesystem::path dir_ = tmp_.path();
   std::unique_ptr<CatalogStore> store_;
