@@ -49,6 +49,42 @@ void FacetCountDelta::merge(const FacetCountDelta& other) {
   }
 }
 
+json::value FacetCountDelta::to_json() const {
+  json::object out;
+  for (const auto& [key, s] : sets_) {
+    json::array fields;
+    for (const auto& counts : s.per_field) {
+      json::object f;
+      for (const auto& [k, n] : counts)
+        if (n != 0) f[k] = n;
+      fields.push_back(std::move(f));
+    }
+    out[key] = json::array{s.total, std::move(fields)};
+  }
+  return out;
+}
+
+FacetCountDelta FacetCountDelta::from_json(const json::value& v) {
+  auto bad = [] { return std::invalid_argument("FacetCountDelta: not a delta's JSON"); };
+  if (!v.is_object()) throw bad();
+  FacetCountDelta d;
+  for (const auto& [key, entry] : v.get_object()) {
+    const json::array* pair = entry.if_array();
+    if (!pair || pair->size() != 2 || !(*pair)[0].is_int64() || !(*pair)[1].is_array()) throw bad();
+    Set& s = d.sets_[std::string(key)];
+    s.total = (*pair)[0].get_int64();
+    for (const auto& f : (*pair)[1].get_array()) {
+      if (!f.is_object()) throw bad();
+      auto& counts = s.per_field.emplace_back();
+      for (const auto& [k, n] : f.get_object()) {
+        if (!n.is_int64()) throw bad();
+        counts[std::string(k)] = n.get_int64();
+      }
+    }
+  }
+  return d;
+}
+
 AccessFacetCounts::AccessFacetCounts(std::vector<std::string> fields)
     : fields_(std::move(fields)), key_ids_(fields_.size()), keys_(fields_.size()), everything_(fields_.size()) {
   if (fields_.size() > kMaxFields) throw std::logic_error("AccessFacetCounts: too many counted fields");

@@ -44,6 +44,11 @@ class FacetCountDelta {
   void merge(const FacetCountDelta& other);
   bool empty() const { return sets_.empty(); }
   void clear() { sets_.clear(); }
+  // As JSON — {access set key: [total, [{serialized facet key: n}, ... per field]]} — and
+  // back, for a store whose processes hand each other their deltas. from_json throws
+  // std::invalid_argument on anything to_json does not write.
+  boost::json::value to_json() const;
+  static FacetCountDelta from_json(const boost::json::value& v);
 
  private:
   friend class AccessFacetCounts;

@@ -77,6 +77,28 @@ TEST_F(AccessFacetCountsTest, DeltasMergeAndCancel) {
   EXPECT_EQ(counts.count({true, {}}, {"type"}, 100)->total, 4);
 }
 
+// A delta handed to another process as JSON counts there as it counts here.
+TEST_F(AccessFacetCountsTest, ADeltaThroughJsonAppliesTheSame) {
+  FacetCountDelta d;
+  d.add(doc({"g1"}, "raw", {"spa", "x\"y"}), +1);
+  d.add(doc({"g3", ""}, nullptr, {"tomo"}), -1);
+  d.add(doc({"g7"}, 42, {}), +1);
+  AccessFacetCounts copy{{"type", "keywords"}};
+  copy.apply(FacetCountDelta::from_json(json::parse(json::serialize(d.to_json()))));
+  counts.apply(d);
+  AccessFacetCounts direct{{"type", "keywords"}};
+  direct.apply(d);
+  for (const AccessValues& who : {AccessValues{true, {}}, AccessValues{false, {"g1"}}, AccessValues{false, {"g7", ""}}}) {
+    auto a = copy.count(who, {"type", "keywords"}, 100), b = direct.count(who, {"type", "keywords"}, 100);
+    EXPECT_EQ(a->total, b->total);
+    EXPECT_EQ(pairs(a->buckets[0]), pairs(b->buckets[0]));
+    EXPECT_EQ(pairs(a->buckets[1]), pairs(b->buckets[1]));
+  }
+  EXPECT_EQ(pairs(copy.count({false, {"g7"}}, {"type"}, 100)->buckets[0]), (decltype(pairs({})){{"42", 1}}));
+  for (const char* bad : {"[]", R"({"k":1})", R"({"k":[1]})", R"({"k":[1,[{"a":"b"}]]})", R"({"k":["1",[]]})"})
+    EXPECT_THROW(FacetCountDelta::from_json(json::parse(bad)), std::invalid_argument) << bad;
+}
+
 TEST_F(AccessFacetCountsTest, OrderLimitAndUnknownFacets) {
   FacetCountDelta d;
   d.add(doc({"g1"}, 7, {}), +1);

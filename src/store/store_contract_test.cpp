@@ -317,6 +317,69 @@ TEST_P(StoreContractTest, AccessConditionAgreesWithDocumentCheck) {
     }
 }
 
+// The facet counts a store keeps per access set answer as the facet queries over the readable
+// documents do, for every kind of reader, as documents come, change readers and go — and,
+// on a catalog several processes share, a second store over it (another process) sees at once
+// what the first wrote.
+TEST_P(StoreContractTest, CountedFacetsAgreeWithFacetQueriesForEveryReader) {
+  std::mt19937 rng(11);
+  const std::vector<std::string> groups{"a", "b", "c"}, types{"raw", "derived"}, words{"spa", "tomo", "cryo"};
+  auto make = [&](int i) {
+    json::array access, keywords, shared;
+    for (const auto& g : groups)
+      if (rng() % 4 == 0) access.emplace_back(g);
+    for (const auto& w : words)
+      if (rng() % 3 == 0) keywords.emplace_back(w);
+    if (rng() % 5 == 0) shared.emplace_back("u@x.org");
+    json::object doc{{"pid", "x/" + std::to_string(i)}, {"ownerGroup", groups[rng() % 3]}, {"accessGroups", access},
+                     {"isPublished", rng() % 4 == 0}, {"sharedWith", shared}, {"keywords", keywords},
+                     {"creationLocation", "site-" + std::to_string(rng() % 3)}};
+    if (rng() % 5) doc["type"] = types[rng() % 2];  // some without: the null bucket
+    return doc;
+  };
+  const std::vector<std::string> facets{"type", "creationLocation", "ownerGroup", "keywords", "isPublished"};
+  std::vector<Principal> who{Principal::anonymous(), {"1", "u", "u@x.org", {"a"}}, {"2", "v", "v@x.org", {"b", "c"}},
+                             {"3", "w", "", {}}, {"4", "admin", "", {"admin"}}};
+  auto check = [&](CatalogStore& store, const std::string& when) {
+    for (const auto& p : who)
+      for (bool shared : {true, false}) {
+        ReadScope scope{p.username == "admin", shared};
+        auto readers = readable_access_values(schemas::datasets(), p, scope);
+        ASSERT_TRUE(readers);
+        auto counted = store.counted_facets(schemas::datasets(), *readers, facets, 100);
+        ASSERT_TRUE(counted) << when << ": " << testing::backend_name(GetParam()) << " keeps no counts";
+        const Condition rule = read_access_condition(schemas::datasets(), p, scope, false);
+        EXPECT_EQ(counted->total, store.count(schemas::datasets(), rule)) << when << " " << p.username;
+        for (std::size_t f = 0; f < facets.size(); ++f) {
+          auto queried = store.facet(schemas::datasets(), facets[f], rule, 100);
+          auto as_pairs = [](const std::vector<FacetBucket>& buckets) {
+            std::vector<std::pair<std::string, std::int64_t>> out;
+            for (const auto& b : buckets) out.emplace_back(json::serialize(b.key), b.count);
+            return out;
+          };
+          EXPECT_EQ(as_pairs(counted->buckets[f]), as_pairs(queried)) << when << " " << p.username << " " << facets[f];
+        }
+      }
+  };
+  for (int i = 0; i < 60; ++i) store_->insert(schemas::datasets(), make(i));
+  check(*store_, "after inserts");
+  for (int i = 0; i < 60; i += 3) store_->replace(schemas::datasets(), make(i));  // new readers, types, keywords
+  for (int i = 1; i < 60; i += 7) store_->remove(schemas::datasets(), "x/" + std::to_string(i));
+  check(*store_, "after replaces and removals");
+  store_->transaction([&] {  // a transaction's writes count once it committed, all of them
+    store_->insert(schemas::datasets(), make(100));
+    store_->replace(schemas::datasets(), make(3));
+  });
+  check(*store_, "after a transaction");
+  if (store_->shared_between_processes()) {
+    auto other = catalog_->open();
+    check(*other, "a second store");
+    other->insert(schemas::datasets(), make(101));
+    other->remove(schemas::datasets(), "x/0");
+    check(*store_, "the first store after the second wrote");
+  }
+}
+
 // A text search under a read rule finds what the rule and a plain substring test find
 // together, for every kind of reader, while texts wait for the index and after it took them,
 // and after documents change readers (published, shared, regrouped).

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 
+#include "model/access_set.h"
 #include "store/postgres/pg_connection.h"
 
 namespace openem::pg_sql {
@@ -175,8 +176,16 @@ SqlFragment null_check(const FieldRef& ref, bool missing) {
 
 SqlFragment read_rule_sql(const CollectionSchema& schema, const ReadRule& rule) {
   if (rule.anonymous) return {"t.is_published = 1", {}};
-  // The probe form (a test of the row's own access set) is SQLite's; here both forms are the
-  // index lookup of the readable rows.
+  if (schema.has_access_set()) {
+    // One in-row test (the GIN index serves it for lists): the row's access set (its members,
+    // model/access_set.h) meets the reader's. The probe form is this form too.
+    std::vector<FieldValue> readers{access_member_group(kPublishedValue)};
+    for (const auto& g : rule.groups) readers.emplace_back(access_member_group(g));
+    if (!rule.shared_with.empty() && schema.is_array_field("sharedWith"))
+      readers.emplace_back(access_member_email(rule.shared_with));
+    return {"t.access && ?::text[]", {pg_array_literal(readers)}};
+  }
+  // Without an access set: the index lookup of the readable rows in the side table.
   SqlFragment out{"", {std::string(kAccessField), std::string(kPublishedValue)}};
   for (const auto& g : rule.groups) out.params.push_back(g);
   const std::string values = schema.table + "_values v";

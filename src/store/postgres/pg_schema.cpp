@@ -4,6 +4,7 @@
 
 #include "model/collection.h"
 #include "store/postgres/pg_condition_sql.h"
+#include "store/postgres/pg_facet_counts.h"
 
 namespace openem::pg_schema {
 namespace {
@@ -17,15 +18,35 @@ std::string text_literal(const std::string& v) {
   return out + "'";
 }
 
+// Format 1 catalogs: indexes without NULLS FIRST, no access column. Adds the column, fills it
+// from the side table (the same members document_rows gives) and drops the old indexes.
+std::string upgrade_from_format_1(const CollectionSchema& s) {
+  const std::string& t = s.table;
+  std::string ddl;
+  for (const auto& c : s.columns) ddl += "DROP INDEX IF EXISTS " + t + "_" + c.column + ";";
+  if (s.has_access_set())
+    ddl += "ALTER TABLE IF EXISTS " + t + " ADD COLUMN IF NOT EXISTS access TEXT[] COLLATE \"C\" NOT NULL DEFAULT '{}';"
+           "UPDATE " + t + " SET access = ARRAY(SELECT CASE v.field WHEN '#access' THEN 'g:' ELSE 's:' END || v.value FROM " +
+           t + "_values v WHERE v.seq = " + t + ".seq AND (v.field = '#access'" +
+           (s.is_array_field("sharedWith") ? " OR v.field = 'sharedWith'" : "") + ") ORDER BY 1);";
+  return ddl;
+}
+
 std::string collection_ddl(const CollectionSchema& s) {
   const std::string& t = s.table;
   std::string ddl = "CREATE TABLE IF NOT EXISTS " + t +
                     " (seq BIGSERIAL PRIMARY KEY, id TEXT COLLATE \"C\" NOT NULL UNIQUE, doc JSONB NOT NULL, doc_text TEXT NOT NULL";
   for (const auto& c : s.columns) ddl += ", " + c.column + " " + pg_sql::column_type(c.type);
   if (s.text_index) ddl += ", search_text TEXT";
+  if (s.has_access_set()) ddl += ", access TEXT[] COLLATE \"C\" NOT NULL DEFAULT '{}'";
   ddl += ");";
+  // NULLS FIRST, as SQLite orders: "ORDER BY c ASC NULLS FIRST, seq" walks the index forward
+  // and "c DESC NULLS LAST, seq DESC" backward, so a sorted page reads only its rows.
   for (const auto& c : s.columns)
-    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + " ON " + t + " (" + c.column + ", seq);";
+    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + "_order ON " + t + " (" + c.column + " NULLS FIRST, seq);";
+  // The read rule as one in-row test: the access set's members ("g:<group>", "s:<e-mail>",
+  // model/access_set.h) overlap the reader's.
+  if (s.has_access_set()) ddl += "CREATE INDEX IF NOT EXISTS " + t + "_access ON " + t + " USING GIN (access);";
   if (s.text_index) ddl += "CREATE INDEX IF NOT EXISTS " + t + "_search ON " + t + " USING GIN (search_text gin_trgm_ops);";
   if (!s.array_fields.empty())
     ddl += "CREATE TABLE IF NOT EXISTS " + t + "_values (field TEXT COLLATE \"C\" NOT NULL, value TEXT COLLATE \"C\" NOT NULL, "
@@ -89,7 +110,12 @@ void create_or_upgrade(PgConnection& db) {
         "username TEXT NOT NULL, actor TEXT NOT NULL, remote TEXT NOT NULL, detail JSONB NOT NULL);"
         "CREATE INDEX IF NOT EXISTS audit_log_event ON audit_log (event, seq);"
         "CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (username, seq);";
-    for (const CollectionSchema* s : schemas::all()) ddl += collection_ddl(*s);
+    const bool format_1 = format.rows() == 1 && format.int64(0, 0) == 1;
+    for (const CollectionSchema* s : schemas::all()) {
+      if (format_1) ddl += upgrade_from_format_1(*s);
+      ddl += collection_ddl(*s);
+    }
+    ddl += pg_facet_counts::ddl();
     ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";
     db.exec_script(ddl);
     db.exec("INSERT INTO openem_meta VALUES ('format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -14,7 +14,8 @@
 
 namespace openem::pg_schema {
 
-inline constexpr std::int64_t kFormat = 1;
+// 2: the access column (the read rule in-row) and NULLS FIRST sort indexes.
+inline constexpr std::int64_t kFormat = 2;
 
 // Creates what is missing, in one transaction under the schema lock; throws when the database
 // holds a newer format than this program knows.

@@ -12,13 +12,19 @@
 #include <atomic>
 #include <stdexcept>
 #include <map>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/error.h"
 #include "core/time.h"
+#include "model/access_set.h"
 #include "store/catalog_store.h"
 #include "store/document_rows.h"
 #include "store/facet_marginals.h"
+#include "store/postgres/pg_cells.h"
 #include "store/postgres/pg_condition_sql.h"
+#include "store/postgres/pg_facet_counts.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_public_records.h"
 #include "store/postgres/pg_schema.h"
@@ -40,7 +46,7 @@ json::object parse_doc(std::string_view text) {
 
 // The statements one collection's writes use, built once.
 struct WriteSql {
-  std::string insert_row, update_row, seq_of_id;
+  std::string insert_row, update_row, seq_of_id, stored_of_id;
   explicit WriteSql(const CollectionSchema& s) {
     std::string names = "id, doc, doc_text", values = "?, ?::jsonb, ?", sets = "doc = ?::jsonb, doc_text = ?";
     for (const auto& c : s.columns) {
@@ -53,9 +59,15 @@ struct WriteSql {
       values += ", ?";
       sets += ", search_text = ?";
     }
+    if (s.has_access_set()) {
+      names += ", access";
+      values += ", ?::text[]";
+      sets += ", access = ?::text[]";
+    }
     insert_row = "INSERT INTO " + s.table + " (" + names + ") VALUES (" + values + ") RETURNING seq";
     update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
     seq_of_id = "SELECT seq FROM " + s.table + " WHERE id = ? FOR UPDATE";
+    stored_of_id = "SELECT seq, doc_text FROM " + s.table + " WHERE id = ? FOR UPDATE";
   }
 };
 
@@ -64,35 +76,36 @@ std::vector<FieldValue> row_values(const DocumentRows& rows) {
   std::vector<FieldValue> v{rows.json, rows.json};
   v.insert(v.end(), rows.columns.begin(), rows.columns.end());
   if (rows.schema->text_index) v.push_back(rows.search_text);
+  if (rows.schema->has_access_set()) {
+    std::vector<FieldValue> members;
+    for (std::string_view m : access_set_members(rows.access_set)) members.emplace_back(std::string(m));
+    v.emplace_back(pg_array_literal(members));
+  }
   return v;
 }
 
-json::value cell(const PgResult& r, int row, int col, const IndexedColumn* column) {
-  FieldValue v = r.value(row, col);
-  if (auto* i = std::get_if<std::int64_t>(&v)) return column && column->type == ColumnType::Bool ? json::value(*i != 0) : json::value(*i);
-  if (auto* d = std::get_if<double>(&v)) return *d;
-  if (auto* s = std::get_if<std::string>(&v)) return json::string(*s);
-  return nullptr;
-}
-
-// A JSONB cell (a facet over a JSON field) as the value it holds.
-json::value jsonb_cell(const PgResult& r, int row, int col) {
-  if (r.is_null(row, col)) return nullptr;
-  boost::system::error_code ec;
-  json::value v = json::parse(r.text(row, col), ec);
-  return ec ? json::value(json::string(r.text(row, col))) : v;
-}
+using pg_cells::column;
 
 class PostgresCatalogStore final : public CatalogStore {
  public:
   using CatalogStore::insert;
   using CatalogStore::replace;
 
-  explicit PostgresCatalogStore(const std::string& url) : pool_(url, 16) {
+  explicit PostgresCatalogStore(const std::string& url) : pool_(url, 16), facet_counts_(pool_) {
     auto db = pool_.acquire();
     pg_schema::create_or_upgrade(*db);
     for (const CollectionSchema* s : schemas::all()) write_sql_.emplace(s, WriteSql(*s));
+    // The facet counts are built from the tables (seconds at a million datasets) in the
+    // background, so the first facet request after a start does not wait for all of it.
+    warm_up_ = std::thread([this] {
+      try {
+        facet_counts_.current(schemas::datasets());
+      } catch (const std::exception& e) {
+        spdlog::warn("event=facet_counts_warm_up_failed error=\"{}\"", e.what());  // the first reader builds them
+      }
+    });
   }
+  ~PostgresCatalogStore() override { warm_up_.join(); }
 
   void insert(const DocumentRows& rows) override {
     transaction([&] {
@@ -107,6 +120,7 @@ class PostgresCatalogStore final : public CatalogStore {
         seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
         write_side_tables(db, rows, seq);
         db.exec_script("RELEASE insert_row");
+        count_document(schema, rows.counted, +1);
       } catch (const PgError& e) {
         db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
         if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
@@ -143,11 +157,12 @@ class PostgresCatalogStore final : public CatalogStore {
     transaction([&] {
       PgConnection& db = *tx_db();
       const CollectionSchema& schema = *rows.schema;
-      auto q = db.exec(write_sql(schema).seq_of_id, {rows.id});
+      auto q = db.exec(stored_sql(schema), {rows.id});
       if (q.rows() == 0) return;
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
+      const auto stored = stored_counted(schema, q);
       auto params = row_values(rows);
       params.emplace_back(seq);
       db.exec_script("SAVEPOINT replace_row");
@@ -156,6 +171,8 @@ class PostgresCatalogStore final : public CatalogStore {
         delete_side_rows(db, schema, seq);
         write_side_tables(db, rows, seq);
         db.exec_script("RELEASE replace_row");
+        if (stored) count_document(schema, *stored, -1);
+        count_document(schema, rows.counted, +1);
       } catch (const PgError& e) {
         db.exec_script("ROLLBACK TO replace_row; RELEASE replace_row");
         throw_clear(e, rows);
@@ -170,13 +187,14 @@ class PostgresCatalogStore final : public CatalogStore {
     bool found = false;
     transaction([&] {
       PgConnection& db = *tx_db();
-      auto q = db.exec(write_sql(schema).seq_of_id, {std::string(id)});
+      auto q = db.exec(stored_sql(schema), {std::string(id)});
       if (q.rows() == 0) return;
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
       db.exec("DELETE FROM " + schema.table + " WHERE seq = ?", {seq});
       delete_side_rows(db, schema, seq);
+      if (auto stored = stored_counted(schema, q)) count_document(schema, *stored, -1);
       note_public_change(db, schema, std::string(id), was_public, nullptr);
       t_tx_.wrote = true;
     });
@@ -275,7 +293,7 @@ class PostgresCatalogStore final : public CatalogStore {
       auto r = db.exec(sql, params);
       std::vector<FacetBucket> out;
       for (int i = 0; i < r.rows(); ++i)
-        out.push_back({json_key ? jsonb_cell(r, i, 0) : cell(r, i, 0, col), r.int64(i, 1)});
+        out.push_back({json_key ? pg_cells::jsonb(r, i, 0) : column(r, i, 0, col), r.int64(i, 1)});
       return out;
     });
   }
@@ -300,7 +318,7 @@ class PostgresCatalogStore final : public CatalogStore {
       const int n_col = static_cast<int>(cols.size());
       for (int row = 0; row < r.rows(); ++row) {
         std::vector<json::value> keys;
-        for (int i = 0; i < n_col; ++i) keys.push_back(cell(r, row, i, cols[static_cast<std::size_t>(i)]));
+        for (int i = 0; i < n_col; ++i) keys.push_back(column(r, row, i, cols[static_cast<std::size_t>(i)]));
         marginals.add(std::move(keys), r.int64(row, n_col));
       }
     });
@@ -308,9 +326,11 @@ class PostgresCatalogStore final : public CatalogStore {
     return std::move(marginals).facets();
   }
 
-  std::optional<FacetCounts> counted_facets(const CollectionSchema&, const AccessValues&, const std::vector<std::string>&,
-                                            std::int64_t) override {
-    return std::nullopt;  // no counts kept per access set here: facet queries answer
+  std::optional<FacetCounts> counted_facets(const CollectionSchema& schema, const AccessValues& readers,
+                                            const std::vector<std::string>& facets, std::int64_t max_buckets) override {
+    auto counts = facet_counts_.current(schema);
+    if (!counts) return std::nullopt;
+    return counts->count(readers, facets, max_buckets);
   }
 
   std::vector<json::value> unwind(const CollectionSchema& schema, const std::string& array_field,
@@ -401,14 +421,15 @@ class PostgresCatalogStore final : public CatalogStore {
       return;
     }
     auto db = pool_.acquire();
-    db->set_statement_timeout(0);
-    t_tx_ = {this, &*db, false};
+    t_tx_ = TxState{this, &*db, false, {}};
     struct Leave {
       ~Leave() { t_tx_ = {}; }
     } leave;
     // READ COMMITTED whatever the database's default: each statement sees what the previous
     // holder of the lock committed (a snapshot taken before the lock would not).
-    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED");
+    // No query budget inside (a write is never abandoned half way); SET LOCAL leaves the
+    // connection's own setting as it was.
+    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0");
     try {
       db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
       fn();
@@ -416,7 +437,11 @@ class PostgresCatalogStore final : public CatalogStore {
       // still answer success, so the caller would take lost writes for acknowledged ones.
       if (db->in_failed_transaction())
         throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
-      if (t_tx_.wrote) db->exec_script("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation'");
+      if (t_tx_.wrote) {
+        const std::int64_t generation =
+            db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0);
+        pg_facet_counts::log(*db, generation, t_tx_.deltas);
+      }
       db->exec_script("COMMIT");
     } catch (...) {
       try {
@@ -543,6 +568,7 @@ class PostgresCatalogStore final : public CatalogStore {
     PostgresCatalogStore* owner = nullptr;
     PgConnection* db = nullptr;
     bool wrote = false;
+    pg_facet_counts::Deltas deltas;  // the access-set facet counts' changes, logged at commit
   };
   static thread_local TxState t_tx_;
 
@@ -563,6 +589,19 @@ class PostgresCatalogStore final : public CatalogStore {
   }
 
   const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
+
+  // The row to change, locked; with its stored text where the collection keeps facet counts.
+  const std::string& stored_sql(const CollectionSchema& s) const {
+    return s.counted_facets.empty() ? write_sql(s).seq_of_id : write_sql(s).stored_of_id;
+  }
+  // The stored document as the facet counts saw it (stored_sql's answer).
+  static std::optional<CountedDocument> stored_counted(const CollectionSchema& s, const PgResult& stored) {
+    if (s.counted_facets.empty()) return std::nullopt;
+    return document_rows(s, parse_doc(stored.text(0, 1))).counted;
+  }
+  static void count_document(const CollectionSchema& s, const CountedDocument& doc, int sign) {
+    if (!s.counted_facets.empty()) t_tx_.deltas[&s].add(doc, sign);
+  }
 
   static std::string select_sql(const CollectionSchema& schema, const std::string& what, const QueryPlan& plan,
                                 std::vector<FieldValue>& params) {
@@ -651,7 +690,9 @@ class PostgresCatalogStore final : public CatalogStore {
   }
 
   PgPool pool_;
+  pg_facet_counts::Mirror facet_counts_;
   std::map<const CollectionSchema*, WriteSql> write_sql_;
+  std::thread warm_up_;
   std::atomic<std::int64_t> query_budget_ms_{0};
 };
 
