@@ -18,12 +18,16 @@ std::string text_literal(const std::string& v) {
   return out + "'";
 }
 
-// Format 1 catalogs: indexes without NULLS FIRST, no access column. Adds the column, fills it
-// from the side table (the same members document_rows gives) and drops the old indexes.
+// Format 1 catalogs: indexes without NULLS FIRST, no access column, scientific leaves keyed
+// (seq, ord). Adds the column, fills it from the side table (the same members document_rows
+// gives), re-keys the leaves and drops the old indexes.
 std::string upgrade_from_format_1(const CollectionSchema& s) {
   const std::string& t = s.table;
   std::string ddl;
   for (const auto& c : s.columns) ddl += "DROP INDEX IF EXISTS " + t + "_" + c.column + ";";
+  // The scientific leaves keyed (seq, path, ord): a document's test of one path is a seek.
+  if (!s.scientific_field.empty())
+    ddl += "ALTER TABLE IF EXISTS " + t + "_sci DROP CONSTRAINT IF EXISTS " + t + "_sci_pkey, ADD PRIMARY KEY (seq, path, ord);";
   if (s.has_access_set())
     ddl += "ALTER TABLE IF EXISTS " + t + " ADD COLUMN IF NOT EXISTS access TEXT[] COLLATE \"C\" NOT NULL DEFAULT '{}';"
            "UPDATE " + t + " SET access = ARRAY(SELECT CASE v.field WHEN '#access' THEN 'g:' ELSE 's:' END || v.value FROM " +
@@ -55,8 +59,11 @@ std::string collection_ddl(const CollectionSchema& s) {
   if (!s.scientific_field.empty())
     ddl += "CREATE TABLE IF NOT EXISTS " + t + "_sci (seq BIGINT NOT NULL, path TEXT COLLATE \"C\" NOT NULL, ord BIGINT NOT NULL, "
            "num DOUBLE PRECISION, num_si DOUBLE PRECISION, unit_si TEXT COLLATE \"C\", text TEXT COLLATE \"C\", "
-           "PRIMARY KEY (seq, ord));"
-           "CREATE INDEX IF NOT EXISTS " + t + "_sci_path ON " + t + "_sci (path, unit_si, num_si);";
+           "PRIMARY KEY (seq, path, ord));"
+           "CREATE INDEX IF NOT EXISTS " + t + "_sci_path ON " + t + "_sci (path, unit_si, num_si);"
+           // A path's leaves share its unit: without this the planner multiplies the two
+           // selectivities and takes a common condition for a rare one.
+           "CREATE STATISTICS IF NOT EXISTS " + t + "_sci_path_unit (dependencies, mcv) ON path, unit_si FROM " + t + "_sci;";
   if (s.public_tombstones) {
     const IndexedColumn* updated = s.column_for("updatedAt");
     if (!updated) throw std::logic_error(s.name + ": tombstones need updatedAt");

@@ -14,7 +14,7 @@
 
 namespace openem::pg_schema {
 
-// 2: the access column (the read rule in-row) and NULLS FIRST sort indexes.
+// 2: the access column (the read rule in-row), NULLS FIRST sort indexes, leaves keyed by path.
 inline constexpr std::int64_t kFormat = 2;
 
 // Creates what is missing, in one transaction under the schema lock; throws when the database

@@ -33,6 +33,7 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
         "r.table_name); END LOOP; END $$;"
         "DROP INDEX datasets_creation_time_order;"
         "CREATE INDEX datasets_creation_time ON datasets (creation_time, seq);"
+        "ALTER TABLE datasets_sci DROP CONSTRAINT datasets_sci_pkey, ADD PRIMARY KEY (seq, ord);"
         "UPDATE openem_meta SET value = 1 WHERE key = 'format'");
   }
   auto store = catalog.open();
@@ -40,6 +41,8 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
   EXPECT_EQ(db.exec("SELECT value FROM openem_meta WHERE key = 'format'").int64(0, 0), pg_schema::kFormat);
   EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time'").int64(0, 0), 0);
   EXPECT_EQ(db.exec("SELECT access::text FROM datasets WHERE id = 'p/1'").text(0, 0), "{g:g1,g:g2,s:s@x.org}");
+  EXPECT_EQ(db.exec("SELECT pg_get_indexdef('datasets_sci_pkey'::regclass)").text(0, 0),
+            "CREATE UNIQUE INDEX datasets_sci_pkey ON public.datasets_sci USING btree (seq, path, ord)");
   auto readable_ids = [&](const Principal& who) {
     QueryPlan plan;
     plan.conditions = {read_access_condition(schemas::datasets(), who, ReadScope{false, true}, false)};
