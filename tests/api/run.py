@@ -47,9 +47,10 @@ DEFAULT_ENV = {
     "JWT_SECRET": "openem-api-test-jwt-secret",
     "JWT_EXPIRES_IN": "3600",
 }
-# Variables of the caller's environment handed through to the server (sanitizers, locale).
+# Variables of the caller's environment handed through to the server (sanitizers, locale, and
+# the catalog an end-to-end suite runs on: tests/support/with_postgres_catalog.py).
 PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ASAN_OPTIONS",
-               "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "LLVM_PROFILE_FILE")
+               "UBSAN_OPTIONS", "LSAN_OPTIONS", "TSAN_OPTIONS", "LLVM_PROFILE_FILE", "OPENEM_CATALOG")
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 ASSERTIONS = ("length", "contains", "not-contains", "match", "match-exact", "capture", "jwt",

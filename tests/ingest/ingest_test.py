@@ -52,7 +52,7 @@ class Env:
         self.port = None
 
     def server_env(self):
-        env = {k: os.environ[k] for k in ("PATH", "LANG", "TZ", "TMPDIR") if k in os.environ}
+        env = {k: os.environ[k] for k in ("PATH", "LANG", "TZ", "TMPDIR", "OPENEM_CATALOG") if k in os.environ}
         env.update(OPENEM_ADMIN_PASSWORD="admin-pw", FUNCTIONAL_ACCOUNTS_FILE=ACCOUNTS, ADMIN_GROUPS="admin",
                    DELETE_GROUPS="admin", CREATE_DATASET_PRIVILEGED_GROUPS="ingestor", PID_PREFIX="PID.ingest",
                    JWT_SECRET="ingest-test-secret", OPENEM_LOG_LEVEL="warn", HOME=self.home)

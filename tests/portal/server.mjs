@@ -23,7 +23,9 @@ const DEFAULT_ENV = {
   JWT_SECRET: "openem-api-test-jwt-secret",
   JWT_EXPIRES_IN: "3600",
 };
-const PASSTHROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"];
+// OPENEM_CATALOG: the catalog an end-to-end suite runs on (tests/support/with_postgres_catalog.py).
+const PASSTHROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS",
+                     "OPENEM_CATALOG"];
 
 // options.port: listen there instead of a port the system picks (a server that must know its
 // own URL before it starts, such as an OIDC client's callback). options.dataDir: share another
