@@ -256,7 +256,7 @@ class Mapper {
   void map(const json::object& root) {
     std::map<std::string, bool, std::less<>> done;  // target item → already filled by an earlier name
     auto run = [&](const Mapping& m) {
-      if (done.count(m.pdbx)) return;
+      if (done.count(m.pdbx) || !optics_in_column(root, m)) return;
       std::vector<Leaf> leaves = leaves_of(root, m.oscem);
       if (leaves.empty()) return;
       done.emplace(std::string(m.pdbx), true);
@@ -441,6 +441,21 @@ class Mapper {
                   " is outside the range wwPDB expects" + span(item.advisory_ranges));
     }
     return format_number(*number);
+  }
+
+  // false for a specialist-optics item whose device was not in the column (no item, no error)
+  // or whose type is unknown (a warning to fill in); see specialist_optics_use.
+  bool optics_in_column(const json::object& root, const Mapping& m) {
+    constexpr std::string_view kOptics = "acquisition.specialist_optics.";
+    if (m.oscem.substr(0, kOptics.size()) != kOptics) return true;
+    const json::value* device = value_at_path(root, m.oscem.substr(0, m.oscem.rfind('.')));
+    if (!device || !device->is_object()) return true;
+    OpticsUse use = specialist_optics_use(device->get_object());
+    if (use == OpticsUse::kTypeUnknown) {
+      problem(ExportProblem::Severity::kWarning, std::string(m.oscem), m.pdbx,
+              "to fill in: the device was used but the metadata does not say which one");
+    }
+    return use == OpticsUse::kInColumn;
   }
 
   // _em_experiment.reconstruction_method from the technique; single particles are particles.
