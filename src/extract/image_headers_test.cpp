@@ -108,6 +108,39 @@ TEST(ImageHeadersTest, TiffSampleFormatAndBitsAreVoxelTypes) {
   EXPECT_EQ(read_image_header_facts(dir.path() / "movie.tif").frames, 5);  // one page per frame
 }
 
+// An EER-like BigTIFF: EER's compression code, raw strips, the acquisition XML in tag 65001
+// naming 1000 frames while the file holds 2 pages (the count comes from the XML, so the IFD
+// chain of a real EER — one IFD per frame — is not walked).
+TEST(ImageHeadersTest, EerFramesComeFromTheAcquisitionXml) {
+  openem::testing::TempDir dir;
+  auto path = dir.path() / "movie.eer";
+  static const TIFFFieldInfo info[] = {{65001, TIFF_VARIABLE2, TIFF_VARIABLE2, TIFF_BYTE, FIELD_CUSTOM, 1, 1,
+                                        const_cast<char*>("EerAcquisitionMetadata")}};
+  const std::string xml = "<metadata><item name=\"numberOfFrames\">1000</item></metadata>";
+  TIFF* t = TIFFOpen(path.c_str(), "w8");
+  ASSERT_NE(t, nullptr);
+  TIFFMergeFieldInfo(t, info, 1);
+  std::vector<unsigned char> strip(16, 0);
+  for (int page = 0; page < 2; ++page) {
+    TIFFSetField(t, TIFFTAG_IMAGEWIDTH, 4096u);
+    TIFFSetField(t, TIFFTAG_IMAGELENGTH, 4096u);
+    TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, 1);
+    TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1);
+    TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+    TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, 4096u);
+    TIFFSetField(t, TIFFTAG_COMPRESSION, 65001);
+    if (page == 0) TIFFSetField(t, 65001, static_cast<uint32_t>(xml.size()), xml.data());
+    TIFFWriteRawStrip(t, 0, strip.data(), static_cast<tmsize_t>(strip.size()));
+    TIFFWriteDirectory(t);
+  }
+  TIFFClose(t);
+  ImageHeaderFacts f = read_image_header_facts(path);
+  EXPECT_EQ(f.format, "EER");
+  EXPECT_EQ(f.voxel_type, "eer_events");
+  EXPECT_EQ(f.width, 4096);
+  EXPECT_EQ(f.frames, 1000);
+}
+
 TEST(ImageHeadersTest, AFileThatIsNoImageIsAnExtractError) {
   openem::testing::TempDir dir;
   std::ofstream(dir.path() / "movie.tif") << "random bytes, not a TIFF";

@@ -115,7 +115,19 @@ TiffLayout read_tiff_layout(const std::filesystem::path& path) {
   TIFFGetField(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &l.samples_per_pixel);
   TIFFGetField(tif.get(), TIFFTAG_SAMPLEFORMAT, &l.sample_format);
   TIFFGetField(tif.get(), TIFFTAG_COMPRESSION, &l.compression);
-  l.pages = TIFFNumberOfDirectories(tif.get());  // walks every IFD: last, as in read_tiff_metadata
+  // An EER file has one IFD per frame (hundreds to thousands); its acquisition XML states the
+  // count, so the IFD chain is walked only when the XML does not.
+  std::string blob;
+  if (l.is_eer() && get_blob(tif.get(), kEerAcquisitionTag, blob)) {
+    VectorSink items;
+    try {
+      parse_eer_metadata_xml(blob, path.string(), items);
+      if (const std::string* n = items.find("EER.numberOfFrames")) l.pages = std::stoll(*n);
+    } catch (const std::exception&) {  // malformed XML or count: count the IFDs instead
+      l.pages = 0;
+    }
+  }
+  if (l.pages <= 0) l.pages = TIFFNumberOfDirectories(tif.get());
   return l;
 }
 

@@ -18,7 +18,7 @@ namespace openem::extract {
 void read_tiff_metadata(const std::filesystem::path& path, KeyValueSink& sink);
 
 // The layout of a TIFF/EER file's first image and its page count (one page per movie frame,
-// EER frames included); sample_format as TIFF's SampleFormat tag (1 unsigned, 2 signed,
+// EER frames included: from the EER XML's numberOfFrames when it has one); sample_format as TIFF's SampleFormat tag (1 unsigned, 2 signed,
 // 3 float; 1 when absent, TIFF's default).
 struct TiffLayout {
   std::uint32_t width = 0, height = 0;
