@@ -2,11 +2,8 @@
 
 #include <boost/json.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cctype>
-#include <map>
-#include <set>
 
 #include "core/json_fields.h"
 #include "publish/export/empiar_imagesets.h"
@@ -77,9 +74,8 @@ class Builder {
     json::array authors;
     for (std::size_t i = 0; i < people.authors.size(); ++i) authors.push_back(empiar_author(people.authors[i], i));
     doc["authors"] = authors;
-    doc["corresponding_author"] = contact(people.corresponding, "corresponding_author", people.source);
-    doc["principal_investigator"] =
-        json::array{contact(people.investigator, "principal_investigator[0]", people.source)};
+    doc["corresponding_author"] = contact(people.corresponding, "corresponding_author");
+    doc["principal_investigator"] = json::array{contact(people.investigator, "principal_investigator[0]")};
     doc["imagesets"] = empiar_imagesets(subject_, problems_);
     doc["citation"] = empiar_citations(subject_, title, authors, problems_);
     return doc;
@@ -93,8 +89,9 @@ class Builder {
     problems_.push_back({ExportProblem::Severity::kWarning, "", std::move(target), "to fill in: " + std::move(what)});
   }
 
-  // `source`: where the person came from, so an error says what to correct.
-  json::object contact(const EmpiarPerson& p, const std::string& target, const std::string& source) {
+  // Errors name where the person came from (p.from), so the user knows what to correct.
+  json::object contact(const EmpiarPerson& p, const std::string& target) {
+    const std::string& source = p.from;
     std::string organization = p.organization.empty() ? options_.organization : p.organization;
     std::string country = iso_country_code(p.country.empty() ? options_.country : p.country);
     std::string who = p.given.empty() ? p.family : p.given + " " + p.family;

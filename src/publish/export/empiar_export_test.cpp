@@ -213,6 +213,18 @@ TEST(EmpiarExportTest, MissingContactDetailsAreErrorsNamingWhereThePersonCameFro
   EXPECT_FALSE(empiar_deposition(s, o).document.empty());
 }
 
+TEST(EmpiarExportTest, AnErrorNamesTheSourceOfThePersonItIsAbout) {
+  ExportSubject s = movie_dataset();
+  s.dataset.erase("contactEmail");
+  s.published_data = {record("10.5072/x", "registered", "2026-01-01T00:00:00Z")};
+  EmpiarResult r = empiar_deposition(s, options());
+  const ExportProblem* p = problem_at(r.problems, "corresponding_author.email");
+  ASSERT_NE(p, nullptr) << all(r.problems);
+  EXPECT_TRUE(p->is_error());
+  EXPECT_EQ(p->source, "the published data 10.5072/x");
+  EXPECT_NE(p->message.find("Rosalind Franklin"), std::string::npos) << p->message;
+}
+
 TEST(EmpiarExportTest, TheTitleMustFitEmpiarsLength) {
   ExportSubject s = movie_dataset();
   s.dataset["datasetName"] = "short";

@@ -73,6 +73,7 @@ std::vector<EmpiarPerson> oscem_authors(const json::object& oscem) {
     p.organization = json_string(*o, "name_org");
     p.country = json_string(*o, "country");
     p.role = json_string(*o, "role");
+    p.from = "organizational.authors";
     if (!p.family.empty()) out.push_back(std::move(p));
   }
   return out;
@@ -88,6 +89,7 @@ const json::object& metadata_of(const json::object& record) {
 // names); organizations are left out, EMPIAR's author names are people's.
 std::vector<EmpiarPerson> record_creators(const json::object& record) {
   std::vector<EmpiarPerson> out;
+  const std::string from = "the published data " + json_string(record, "doi");
   const json::value* creators = metadata_of(record).if_contains("creators");
   if (creators && creators->is_array()) {
     for (const json::value& c : creators->get_array()) {
@@ -110,12 +112,14 @@ std::vector<EmpiarPerson> record_creators(const json::object& record) {
                          : first.is_object() ? json_string(first.get_object(), "name")
                                              : "";
       }
+      p.from = from;
       if (!p.family.empty()) out.push_back(std::move(p));
     }
   } else if (const json::value* names = record.if_contains("creator"); names && names->is_array()) {
     for (const json::value& n : names->get_array()) {
       EmpiarPerson p;
       if (n.is_string()) split_name(std::string(n.get_string()), p);
+      p.from = from;
       if (!p.family.empty()) out.push_back(std::move(p));
     }
   }
@@ -138,6 +142,7 @@ EmpiarPerson proposal_person(const json::object& proposal, const std::string& pr
   p.given = trim(json_string(proposal, prefix + "firstname"));
   p.family = trim(json_string(proposal, prefix + "lastname"));
   p.email = trim(json_string(proposal, prefix + "email"));
+  p.from = "the proposal " + json_string(proposal, "proposalId");
   return p;
 }
 
@@ -151,6 +156,7 @@ EmpiarPerson dataset_person(const json::object& dataset) {
   if (p.email.empty()) p.email = json_string(dataset, "ownerEmail");
   if (p.email.empty() && pi.find('@') != std::string::npos) p.email = pi;
   p.orcid = empiar_bare_orcid(json_string(dataset, "orcidOfOwner"));
+  p.from = "the dataset's principalInvestigator";
   return p;
 }
 
@@ -217,10 +223,8 @@ EmpiarPeople empiar_people(const ExportSubject& subject) {
   EmpiarPeople people;
   std::vector<EmpiarPerson> oscem = oscem_authors(subject.oscem);
   std::vector<EmpiarPerson> creators;
-  std::string creators_doi;
   for (const json::object* record : records_in_order(subject)) {
     creators = record_creators(*record);
-    creators_doi = json_string(*record, "doi");
     if (!creators.empty()) break;
   }
   EmpiarPerson proposer = proposal_person(subject.proposal, "");
@@ -229,17 +233,13 @@ EmpiarPeople empiar_people(const ExportSubject& subject) {
 
   if (!oscem.empty()) {
     people.authors = oscem;
-    people.source = "organizational.authors";
   } else if (!creators.empty()) {
     people.authors = creators;
-    people.source = "the published data " + creators_doi;
   } else if (!proposer.family.empty() || !pi.family.empty()) {
     if (!proposer.family.empty()) people.authors.push_back(proposer);
     if (!pi.family.empty() && (proposer.family.empty() || !same_person(proposer, pi))) people.authors.push_back(pi);
-    people.source = "the proposal " + json_string(subject.proposal, "proposalId");
   } else if (!dataset_pi.family.empty()) {
     people.authors.push_back(dataset_pi);
-    people.source = "the dataset's principalInvestigator";
   }
   if (people.authors.empty()) return people;
 

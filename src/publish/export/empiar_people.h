@@ -19,12 +19,12 @@ namespace openem {
 
 struct EmpiarPerson {
   std::string given, family, email, orcid, organization, country, role;
+  std::string from;  // the source naming the person, for messages: "organizational.authors", "the proposal P-1", ...
 };
 
 struct EmpiarPeople {
   std::vector<EmpiarPerson> authors;  // the entry's authors in order; empty when nobody is known
   EmpiarPerson corresponding, investigator;
-  std::string source;  // where the authors came from, for messages ("the proposal P-1", ...)
 };
 
 // Authors: OSC-EM's if it names any, else the first published-data record's person creators,
