@@ -1,6 +1,7 @@
 #include "api/handler_util.h"
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/time.h"
 
 namespace openem {
@@ -34,9 +35,6 @@ void stamp(json::object& doc, const Principal& p, bool creating) {
   doc["updatedAt"] = now;
 }
 
-std::string str_field(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
+std::string str_field(const json::object& o, std::string_view key) { return json_string(o, key); }
 
 }  // namespace openem

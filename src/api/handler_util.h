@@ -21,7 +21,8 @@ std::string actor(const Principal& p);
 // Stamps createdBy/createdAt (if `creating`) and updatedBy/updatedAt on doc.
 void stamp(boost::json::object& doc, const Principal& p, bool creating);
 
-// A string field of a JSON object, or "" when absent or not a string.
+// A string field of a JSON object, or "" when absent or not a string (core/json_fields.h's
+// json_string under the name the API code has always used).
 std::string str_field(const boost::json::object& o, std::string_view key);
 
 }  // namespace openem

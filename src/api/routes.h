@@ -28,9 +28,7 @@ void register_system_routes(Router& r, App& app);
 void register_landing_routes(Router& r, App& app);
 // Published data and DOIs, /api/v3 and /api/v4 publisheddata and the /doi/{doi} landing pages
 // (api/publishing/, docs/publishing.md "Published data and DOIs").
-void register_published_data_routes(Router& r, App& app);
-// Deposition and exchange exports of a dataset, /api/v3/datasets/{pid}/export (docs/export.md).
-void register_export_routes(Router& r, App& app);
+void register_published_data_routes(Router& r, App& app);  // and the dataset exports
 // The data portal's files (web/dist) and its page fallback for browser URLs (docs/portal.md);
 // its catch-all routes lose to every API route, so it may come anywhere.
 void register_portal_routes(Router& r, App& app);

@@ -73,8 +73,7 @@ void register_all_routes(Router& r, App& app) {
   register_system_routes(r, app);
   register_client_compat_routes(r, app);
   register_landing_routes(r, app);
-  register_published_data_routes(r, app);  // and /oai, which serves its records
-  register_export_routes(r, app);
+  register_published_data_routes(r, app);  // and /oai, which serves its records, and the exports
   register_portal_routes(r, app);
 }
 

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/server_auth.h"
+#include "core/json_fields.h"
 #include "ingest/http_client.h"
 #include "ingest/scicat_client.h"
 #include "publish/export/dataset_export.h"
@@ -51,6 +52,8 @@ json::object parse_object(const std::string& text, const std::string& what) {
   return std::move(v.get_object());
 }
 
+void add_authorship(in::ScicatClient& client, ExportSubject& subject);
+
 // A dataset from the catalog: its document and the files of its original datablocks.
 ExportSubject fetch(const ExportArgs& a) {
   in::ScicatClient client(a.server, resolve_server_auth({a.server, a.token, a.username, a.password, a.credentials}, true),
@@ -82,7 +85,39 @@ ExportSubject fetch(const ExportArgs& a) {
       }
     }
   }
+  if (parse_export_format(a.format) == ExportFormat::kEmpiar) add_authorship(client, subject);
   return subject;
+}
+
+// EMPIAR's authors and citation: the dataset's proposal and the published-data records that
+// include it, as far as the caller may read them — the catalog answers under the caller's
+// rules, and a refused or missing record is simply left out (403/404), as the API route does.
+void add_authorship(in::ScicatClient& client, ExportSubject& subject) {
+  std::string proposal = json_string(subject.dataset, "proposalId");
+  if (const json::value* ids = subject.dataset.if_contains("proposalIds");
+      proposal.empty() && ids && ids->is_array() && !ids->get_array().empty() && ids->get_array()[0].is_string()) {
+    proposal = std::string(ids->get_array()[0].get_string());
+  }
+  auto get_object = [&](const std::string& target) -> json::value {
+    try {
+      return json::parse(client.call("GET", target).body);
+    } catch (const in::ApiCallError& e) {
+      if (e.status() == 403 || e.status() == 404 || e.status() == 401) return nullptr;
+      throw;
+    }
+  };
+  if (!proposal.empty()) {
+    json::value p = get_object("/api/v3/proposals/" + in::url_encode(proposal));
+    if (p.is_object()) subject.proposal = std::move(p.get_object());
+  }
+  std::string pid = json_string(subject.dataset, "pid");
+  json::value filter = json::object{{"where", json::object{{"datasetPids", pid}}}, {"limits", json::object{{"limit", 20}}}};
+  json::value records = get_object("/api/v4/publisheddata?filter=" + in::url_encode(json::serialize(filter)));
+  if (records.is_array()) {
+    for (json::value& r : records.get_array()) {
+      if (r.is_object()) subject.published_data.push_back(std::move(r.get_object()));
+    }
+  }
 }
 
 // Writes beside the target and renames, so a failed or interrupted export leaves no partial file.

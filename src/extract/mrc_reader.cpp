@@ -146,6 +146,22 @@ FeiRecord decode_fei(const ByteReader& r, std::size_t base, std::size_t record_s
 
 }  // namespace
 
+std::string MrcHeader::voxel_type() const {
+  constexpr std::int32_t kImodStamp = 1146047817;  // "IMOD" as IMOD writes it
+  switch (mode) {
+    case 0: return imod_stamp == kImodStamp && !(imod_flags & 1) ? "uint8" : "int8";
+    case 1: return "int16";
+    case 2: return "float32";
+    case 3: return "complex_int16";
+    case 4: return "complex_float32";
+    case 6: return "uint16";
+    case 12: return "float16";
+    case 16: return "rgb8";
+    case 101: return "uint4";
+    default: return "";
+  }
+}
+
 MrcInfo parse_mrc(std::string_view bytes, std::uint64_t file_size, const std::string& file) {
   if (bytes.size() < kHeaderBytes)
     throw ExtractError(file, 0, "truncated MRC header: " + std::to_string(bytes.size()) + " of 1024 bytes");
@@ -173,6 +189,8 @@ MrcInfo parse_mrc(std::string_view bytes, std::uint64_t file_size, const std::st
   h.nsymbt = r.i32(92);
   h.exttyp = r.str(104, 4);
   h.nversion = r.i32(108);
+  h.imod_stamp = r.i32(152);
+  h.imod_flags = r.i32(156);
   if (bytes.substr(208, 4) != "MAP ")
     info.warnings.push_back(file + ": MRC header lacks the \"MAP \" tag (pre-2000 writer?)");
   int nlabl = std::min(std::max(r.i32(220), 0), 10);

@@ -19,10 +19,15 @@ struct MrcHeader {
   std::int32_t nsymbt = 0;
   std::string exttyp;  // "FEI1", "FEI2", "SERI", "CCP4", ... (trimmed; may be empty)
   std::int32_t nversion = 0;
+  std::int32_t imod_stamp = 0, imod_flags = 0;  // IMOD's own fields (words 39 and 40)
   bool little_endian = true;
   std::vector<std::string> labels;
   double pixel_spacing_x() const { return mx > 0 ? cella[0] / mx : 0.0; }  // Å
   double pixel_spacing_y() const { return my > 0 ? cella[1] / my : 0.0; }
+  // The voxel type: "int8", "uint8", "int16", "uint16", "float16", "float32", "complex_int16",
+  // "complex_float32", "rgb8", "uint4". Mode 0 is signed bytes as MRC2014 defines it, except in
+  // files IMOD wrote without its "signed" flag (IMOD writes unsigned bytes then).
+  std::string voxel_type() const;
 };
 
 // One FEI extended-header record as flat "FEI.<Field>" key/values (SI units as written:

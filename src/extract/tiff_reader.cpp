@@ -93,7 +93,43 @@ void emit_ini(std::string_view text, KeyValueSink& sink) {
   }
 }
 
+std::unique_ptr<TIFF, TiffCloser> open_tiff(const std::filesystem::path& path) {
+  install_handlers();
+  tls_tiff_error.clear();
+  std::unique_ptr<TIFF, TiffCloser> tif(TIFFOpen(path.c_str(), "r"));
+  if (!tif) {
+    throw ExtractError(path.string(), 0,
+                       "not a readable TIFF/EER file" + (tls_tiff_error.empty() ? std::string() : ": " + tls_tiff_error));
+  }
+  return tif;
+}
+
 }  // namespace
+
+TiffLayout read_tiff_layout(const std::filesystem::path& path) {
+  auto tif = open_tiff(path);
+  TiffLayout l;
+  TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &l.width);
+  TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &l.height);
+  TIFFGetField(tif.get(), TIFFTAG_BITSPERSAMPLE, &l.bits_per_sample);
+  TIFFGetField(tif.get(), TIFFTAG_SAMPLESPERPIXEL, &l.samples_per_pixel);
+  TIFFGetField(tif.get(), TIFFTAG_SAMPLEFORMAT, &l.sample_format);
+  TIFFGetField(tif.get(), TIFFTAG_COMPRESSION, &l.compression);
+  // An EER file has one IFD per frame (hundreds to thousands); its acquisition XML states the
+  // count, so the IFD chain is walked only when the XML does not.
+  std::string blob;
+  if (l.is_eer() && get_blob(tif.get(), kEerAcquisitionTag, blob)) {
+    VectorSink items;
+    try {
+      parse_eer_metadata_xml(blob, path.string(), items);
+      if (const std::string* n = items.find("EER.numberOfFrames")) l.pages = std::stoll(*n);
+    } catch (const std::exception&) {  // malformed XML or count: count the IFDs instead
+      l.pages = 0;
+    }
+  }
+  if (l.pages <= 0) l.pages = TIFFNumberOfDirectories(tif.get());
+  return l;
+}
 
 void parse_eer_metadata_xml(std::string_view xml, const std::string& file, KeyValueSink& sink) {
   pugi::xml_document doc;
@@ -108,13 +144,7 @@ void parse_eer_metadata_xml(std::string_view xml, const std::string& file, KeyVa
 }
 
 void read_tiff_metadata(const std::filesystem::path& path, KeyValueSink& sink) {
-  install_handlers();
-  tls_tiff_error.clear();
-  std::unique_ptr<TIFF, TiffCloser> tif(TIFFOpen(path.c_str(), "r"));
-  if (!tif) {
-    throw ExtractError(path.string(), 0,
-                       "not a readable TIFF/EER file" + (tls_tiff_error.empty() ? std::string() : ": " + tls_tiff_error));
-  }
+  auto tif = open_tiff(path);
   uint32_t w = 0, h = 0;
   if (TIFFGetField(tif.get(), TIFFTAG_IMAGEWIDTH, &w)) sink.on_value("TIFF.Width", std::to_string(w));
   if (TIFFGetField(tif.get(), TIFFTAG_IMAGELENGTH, &h)) sink.on_value("TIFF.Height", std::to_string(h));

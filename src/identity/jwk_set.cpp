@@ -7,6 +7,7 @@
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
 
+#include "core/json_fields.h"
 #include "core/jwt.h"
 
 namespace openem::identity {
@@ -16,11 +17,6 @@ namespace {
 using PkeyPtr = std::shared_ptr<EVP_PKEY>;
 struct BnFree { void operator()(BIGNUM* b) const { BN_free(b); } };
 using BnPtr = std::unique_ptr<BIGNUM, BnFree>;
-
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 // A key from OpenSSL parameters (OpenSSL 3's EVP_PKEY_fromdata), checked to be a valid public key.
 PkeyPtr key_from_params(const char* type, OSSL_PARAM_BLD* bld) {
@@ -131,10 +127,10 @@ JwkSet JwkSet::parse(const json::value& jwks, std::vector<std::string>* skipped)
   for (const auto& item : *keys) {
     if (!item.is_object()) continue;
     const json::object& o = item.get_object();
-    Key key{str(o, "kid"), str(o, "kty"), str(o, "alg"), str(o, "crv"), nullptr};
+    Key key{json_string(o, "kid"), json_string(o, "kty"), json_string(o, "alg"), json_string(o, "crv"), nullptr};
     std::string why;
-    auto bytes = [&](std::string_view name) { return base64url_decode(str(o, name)).value_or(""); };
-    if (std::string use = str(o, "use"); !use.empty() && use != "sig") why = "not a signing key (use " + use + ")";
+    auto bytes = [&](std::string_view name) { return base64url_decode(json_string(o, name)).value_or(""); };
+    if (std::string use = json_string(o, "use"); !use.empty() && use != "sig") why = "not a signing key (use " + use + ")";
     else if (!key.alg.empty() && !supported_algorithm(key.alg)) why = "algorithm " + key.alg + " is not accepted";
     else if (key.kty == "RSA") key.pkey = rsa_key(bytes("n"), bytes("e"), why);
     else if (key.kty == "EC") {

@@ -1,6 +1,7 @@
 #include "identity/provider_client.h"
 
 
+#include "core/json_fields.h"
 #include "core/time.h"
 #include "ingest/http_client.h"
 #include "ingest/sha256.h"
@@ -12,11 +13,6 @@ namespace {
 constexpr double kMetadataSeconds = 3600;   // how long the discovery document is trusted
 constexpr double kRetrySeconds = 30;        // after a failed fetch, and between key refreshes
 constexpr double kKeysMaxAgeSeconds = 3600;
-
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 ProviderClient::Fetch curl_fetch(int timeout_seconds) {
   return [timeout_seconds](const std::string& method, const std::string& url, const std::vector<std::string>& headers,
@@ -66,7 +62,7 @@ std::optional<json::value> ProviderClient::fetch_json(const std::string& method,
   boost::system::error_code ec;
   json::value v = json::parse(r.body, ec);
   if (r.status != 200) {
-    std::string detail = !ec && v.is_object() ? str(v.get_object(), "error") : std::string();
+    std::string detail = !ec && v.is_object() ? json_string(v.get_object(), "error") : std::string();
     error = "the identity provider answered " + std::to_string(r.status) + (detail.empty() ? "" : " (" + detail + ")");
     return std::nullopt;
   }
@@ -97,8 +93,8 @@ std::optional<ProviderMetadata> ProviderClient::metadata(std::string& error) {
   std::optional<ProviderMetadata> m;
   if (doc) {
     const json::object& o = doc->get_object();
-    m = ProviderMetadata{str(o, "issuer"), str(o, "authorization_endpoint"), str(o, "token_endpoint"),
-                         str(o, "userinfo_endpoint"), str(o, "jwks_uri"), str(o, "end_session_endpoint"), false};
+    m = ProviderMetadata{json_string(o, "issuer"), json_string(o, "authorization_endpoint"), json_string(o, "token_endpoint"),
+                         json_string(o, "userinfo_endpoint"), json_string(o, "jwks_uri"), json_string(o, "end_session_endpoint"), false};
     if (auto* methods = o.if_contains("token_endpoint_auth_methods_supported"); methods && methods->is_array()) {
       bool basic = false, post = false;
       for (const auto& x : methods->get_array()) {
@@ -200,7 +196,7 @@ std::optional<RedeemedCode> ProviderClient::redeem(const std::string& code, cons
   auto answer = fetch_json("POST", m->token_endpoint, headers, body, error);
   if (!answer) return std::nullopt;
   const json::object& o = answer->get_object();
-  std::string id_token = str(o, "id_token");
+  std::string id_token = json_string(o, "id_token");
   if (id_token.empty()) {
     error = "the identity provider returned no ID token (is 'openid' in OIDC_SCOPE?)";
     return std::nullopt;
@@ -211,7 +207,7 @@ std::optional<RedeemedCode> ProviderClient::redeem(const std::string& code, cons
     error = "the identity provider's ID token was refused: " + check.error;
     return std::nullopt;
   }
-  return RedeemedCode{str(o, "access_token"), std::move(check.claims)};
+  return RedeemedCode{json_string(o, "access_token"), std::move(check.claims)};
 }
 
 std::optional<json::object> ProviderClient::userinfo(const std::string& access_token, const std::string& subject,
@@ -223,7 +219,7 @@ std::optional<json::object> ProviderClient::userinfo(const std::string& access_t
                            "", error);
   if (!answer) return std::nullopt;
   // Core §5.3.2: the userinfo subject must be the ID token's, or the answer is not about this user.
-  if (str(answer->get_object(), "sub") != subject) {
+  if (json_string(answer->get_object(), "sub") != subject) {
     error = "the identity provider's userinfo names another subject";
     return std::nullopt;
   }

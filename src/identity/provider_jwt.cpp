@@ -1,5 +1,6 @@
 #include "identity/provider_jwt.h"
 
+#include "core/json_fields.h"
 #include "core/jwt.h"
 
 namespace openem::identity {
@@ -13,11 +14,6 @@ std::optional<double> number(const json::object& o, std::string_view key) {
   if (v->is_uint64()) return static_cast<double>(v->get_uint64());
   if (v->is_double()) return v->get_double();
   return std::nullopt;
-}
-
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 JwtCheck invalid(std::string why) {
@@ -64,7 +60,7 @@ std::string jws_algorithm(std::string_view token) {
   auto parts = split(token);
   if (!parts) return {};
   auto header = decode_jws_segment(parts->header);
-  return header ? str(*header, "alg") : std::string();
+  return header ? json_string(*header, "alg") : std::string();
 }
 
 JwtCheck check_provider_jwt(std::string_view token, const JwkSet& keys, const JwtExpectations& expect) {
@@ -72,12 +68,12 @@ JwtCheck check_provider_jwt(std::string_view token, const JwkSet& keys, const Jw
   if (!parts) return invalid("not a compact JWS");
   auto header = decode_jws_segment(parts->header);
   if (!header) return invalid("header is not a JSON object");
-  std::string alg = str(*header, "alg");
+  std::string alg = json_string(*header, "alg");
   if (!JwkSet::supported_algorithm(alg)) return invalid("algorithm '" + alg + "' is not accepted");
   if (header->contains("crit")) return invalid("critical header parameters are not understood");
   auto signature = base64url_decode(parts->signature);
   if (!signature) return invalid("signature is not base64url");
-  std::string kid = str(*header, "kid");
+  std::string kid = json_string(*header, "kid");
   if (!keys.verify(alg, kid, parts->signing_input, *signature)) {
     JwtCheck c = invalid(kid.empty() || keys.has_key(kid) ? "signature does not verify" : "unknown key id " + kid);
     if (!kid.empty() && !keys.has_key(kid)) c.outcome = JwtCheck::Outcome::UnknownKey;
@@ -85,7 +81,7 @@ JwtCheck check_provider_jwt(std::string_view token, const JwkSet& keys, const Jw
   }
   auto claims = decode_jws_segment(parts->payload);
   if (!claims) return invalid("payload is not a JSON object");
-  if (str(*claims, "iss") != expect.issuer) return invalid("issuer '" + str(*claims, "iss") + "' is not the provider's");
+  if (json_string(*claims, "iss") != expect.issuer) return invalid("issuer '" + json_string(*claims, "iss") + "' is not the provider's");
   std::size_t audiences = 0;
   if (!audience_matches(*claims, expect.audiences, audiences)) return invalid("audience does not name this service");
   const double leeway = expect.leeway_seconds;
@@ -96,11 +92,11 @@ JwtCheck check_provider_jwt(std::string_view token, const JwkSet& keys, const Jw
     return invalid("not valid yet (nbf)");
   if (auto iat = number(*claims, "iat"); claims->contains("iat") && (!iat || *iat > expect.now + leeway))
     return invalid("issued in the future (iat)");
-  if (str(*claims, "sub").empty()) return invalid("no subject (sub)");
+  if (json_string(*claims, "sub").empty()) return invalid("no subject (sub)");
   if (expect.nonce) {
     if (!number(*claims, "iat")) return invalid("ID token without iat");
-    if (str(*claims, "nonce") != *expect.nonce) return invalid("nonce does not match the sign-in");
-    std::string azp = str(*claims, "azp");
+    if (json_string(*claims, "nonce") != *expect.nonce) return invalid("nonce does not match the sign-in");
+    std::string azp = json_string(*claims, "azp");
     if ((audiences > 1 || !azp.empty()) && azp != expect.client_id) return invalid("authorized party is not this client");
   }
   JwtCheck ok;

@@ -15,6 +15,7 @@
 
 #include "core/time.h"
 #include "extract/extract_error.h"
+#include "extract/image_headers.h"
 #include "ingest/file_blocks.h"
 #include "ingest/ingest_state.h"
 #include "ingest/parallel_hasher.h"
@@ -286,11 +287,19 @@ IngestSummary ingest_session(const fs::path& session, const IngestOptions& opt, 
     } catch (const std::exception& e) {
       summary.warnings.push_back(std::string("no OSC-EM metadata: ") + e.what());
     }
+    json::object body;
     try {
-      return dataset_body(scan, extracted ? &*extracted : nullptr, opt.fields, identity);
+      body = dataset_body(scan, extracted ? &*extracted : nullptr, opt.fields, identity);
     } catch (const std::invalid_argument& e) {
       throw IngestError(e.what());
     }
+    // What the image files' headers say of each image set (voxel type, size, frames), for the
+    // EMPIAR export: read here because only the ingestor has the files (extract/image_headers.h).
+    std::vector<extract::ImageFile> images;
+    for (const LocalFile& f : scan.files) images.push_back({f.path, f.source});
+    json::array headers = extract::summarize_image_headers(images);
+    if (!headers.empty()) body["scientificMetadata"].as_object()["image_headers"] = std::move(headers);
+    return body;
   };
   state.pid = resolve_dataset(client, state, server, make_body, opt.retry_seconds, summary.created, summary.warnings);
   summary.pid = state.pid;

@@ -1,6 +1,7 @@
 #include "jobs/archive_ledger.h"
 
 #include "blob/dataset_tar.h"
+#include "core/json_fields.h"
 #include "core/time.h"
 
 namespace openem::archive_ledger {
@@ -9,14 +10,9 @@ namespace {
 
 const CollectionSchema& schema() { return schemas::archive_copies(); }
 
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 ArchiveCopy from_doc(const json::object& d) {
-  return {str(d, "archiveId"), str(d, "datasetId"),    str(d, "jobId"),
-          str(d, "state"),     str(d, "datablockId"), str(d, "manifestSha256")};
+  return {json_string(d, "archiveId"), json_string(d, "datasetId"),    json_string(d, "jobId"),
+          json_string(d, "state"),     json_string(d, "datablockId"), json_string(d, "manifestSha256")};
 }
 
 std::vector<json::object> where(CatalogStore& store, Condition c, std::int64_t limit = -1) {
@@ -57,8 +53,8 @@ bool begin(CatalogStore& store, const std::string& key, const std::string& pid, 
       return;
     }
     // The same job again (resumed after a crash, or a retry of a failed attempt).
-    std::string state = str(*doc, "state");
-    if (str(*doc, "datasetId") != pid || (state != kWriting && state != kAbandoned)) return;
+    std::string state = json_string(*doc, "state");
+    if (json_string(*doc, "datasetId") != pid || (state != kWriting && state != kAbandoned)) return;
     set_state(store, std::move(*doc), kWriting);
     ok = true;
   });
@@ -68,7 +64,7 @@ bool begin(CatalogStore& store, const std::string& key, const std::string& pid, 
 bool make_live(CatalogStore& store, const std::string& key, const std::string& datablock_id,
                const std::string& manifest_sha256) {
   auto doc = store.get(schema(), key);
-  if (!doc || str(*doc, "state") != kWriting) return false;
+  if (!doc || json_string(*doc, "state") != kWriting) return false;
   (*doc)["datablockId"] = datablock_id;
   (*doc)["manifestSha256"] = manifest_sha256;
   set_state(store, std::move(*doc), kLive);
@@ -78,13 +74,13 @@ bool make_live(CatalogStore& store, const std::string& key, const std::string& d
 void abandon(CatalogStore& store, const std::string& key) {
   store.transaction([&] {
     auto doc = store.get(schema(), key);
-    if (doc && str(*doc, "state") == kWriting) set_state(store, std::move(*doc), kAbandoned);
+    if (doc && json_string(*doc, "state") == kWriting) set_state(store, std::move(*doc), kAbandoned);
   });
 }
 
 void release_dataset(CatalogStore& store, const std::string& pid) {
   for (auto& doc : where(store, field_is(schema(), "datasetId", pid)))
-    if (str(doc, "state") != kDatasetDeleted) set_state(store, std::move(doc), kDatasetDeleted);
+    if (json_string(doc, "state") != kDatasetDeleted) set_state(store, std::move(doc), kDatasetDeleted);
 }
 
 std::vector<ArchiveCopy> live_copies(CatalogStore& store, const std::string& pid) {
@@ -102,8 +98,8 @@ std::vector<ArchiveCopy> deletable(CatalogStore& store, std::int64_t limit) {
   // A copy left writing by a job that has ended (given up after a crash, or deleted).
   for (const auto& doc : where(store, field_is(schema(), "state", std::string(kWriting)))) {
     if (static_cast<std::int64_t>(out.size()) >= limit) break;
-    auto job = store.get(schemas::jobs(), str(doc, "jobId"));
-    bool running = job && (str(*job, "statusCode") == "inProgress" || str(*job, "statusCode") == "jobSubmitted");
+    auto job = store.get(schemas::jobs(), json_string(doc, "jobId"));
+    bool running = job && (json_string(*job, "statusCode") == "inProgress" || json_string(*job, "statusCode") == "jobSubmitted");
     if (!running) out.push_back(from_doc(doc));
   }
   return out;
@@ -118,9 +114,9 @@ int record_earlier_bags(CatalogStore& store, const std::string& bag_version) {
   QueryPlan plan;
   plan.order.push_back(sort_by(schemas::datablocks(), "createdAt"));  // ties in insertion order
   for (const auto& block : store.find(schemas::datablocks(), plan)) {
-    if (str(block, "version") != bag_version) continue;
-    const std::string key = str(block, "archiveId"), pid = str(block, "datasetId");
-    std::string id = str(block, "_id");
+    if (json_string(block, "version") != bag_version) continue;
+    const std::string key = json_string(block, "archiveId"), pid = json_string(block, "datasetId");
+    std::string id = json_string(block, "_id");
     if (key.empty() || store.get(schema(), key)) continue;
     if (key.rfind(tar_top_name(pid) + "/", 0) != 0) continue;  // re-pointed: not this dataset's bag
     store.transaction([&] {

@@ -14,6 +14,7 @@
 #include "blob/blob_path.h"
 #include "blob/dataset_tar.h"
 #include "core/ids.h"
+#include "core/json_fields.h"
 #include "core/time.h"
 #include "jobs/archive_ledger.h"
 #include "jobs/bag_reader.h"
@@ -24,11 +25,6 @@ namespace openem {
 namespace json = boost::json;
 namespace fs = std::filesystem;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::int64_t int_of(const json::value* v, std::int64_t dflt = 0) {
   return v && v->is_number() ? v->to_number<std::int64_t>() : dflt;
@@ -65,16 +61,16 @@ std::map<std::string, std::string> registered_sha256(CatalogStore& store, const 
   plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", pid));
   std::map<std::string, std::string> out;
   for (const auto& block : store.find(schemas::origdatablocks(), plan)) {
-    std::string alg = str(block, "chkAlg");
+    std::string alg = json_string(block, "chkAlg");
     for (char& c : alg) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     bool sha = alg == "sha256" || alg == "sha-256";
     auto* list = block.if_contains("dataFileList");
     if (!list || !list->is_array()) continue;
     for (const auto& f : list->get_array()) {
       if (!f.is_object()) continue;
-      std::string path = str(f.get_object(), "path");
+      std::string path = json_string(f.get_object(), "path");
       if (all_paths) all_paths->insert(path);
-      std::string chk = str(f.get_object(), "chk");
+      std::string chk = json_string(f.get_object(), "chk");
       for (char& c : chk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
       if (sha && chk.size() == 64) out[path] = chk;
     }
@@ -93,7 +89,7 @@ std::vector<std::pair<std::string, std::vector<std::string>>> dataset_list(const
     if (auto* f = d.get_object().if_contains("files"); f && f->is_array())
       for (const auto& x : f->get_array())
         if (x.is_string()) files.emplace_back(x.get_string());
-    out.emplace_back(str(d.get_object(), "pid"), std::move(files));
+    out.emplace_back(json_string(d.get_object(), "pid"), std::move(files));
   }
   return out;
 }
@@ -198,7 +194,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
         job["statusCode"] = "finishedUnsuccessful";
         job["statusMessage"] = "Gave up: the worker stopped " + std::to_string(attempts) + " times during this job";
         job["updatedAt"] = iso_utc(now);
-        note_job_status(job, str(job, "updatedAt"));
+        note_job_status(job, json_string(job, "updatedAt"));
         store.replace(schemas::jobs(), job);
         continue;
       }
@@ -227,7 +223,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
     job["statusCode"] = "inProgress";
     job["statusMessage"] = "Job in progress";
     job["updatedAt"] = iso_utc(now);
-    note_job_status(job, str(job, "updatedAt"));
+    note_job_status(job, json_string(job, "updatedAt"));
     store.replace(schemas::jobs(), job);
     claimed = job;
   });
@@ -238,9 +234,9 @@ bool ArchiveWorker::heartbeat(const std::string& job_id, const std::string& mess
   bool ours = false;
   store_.transaction([&] {
     auto job = store_.get(schemas::jobs(), job_id);
-    if (!job || str(*job, "statusCode") != "inProgress") return;
+    if (!job || json_string(*job, "statusCode") != "inProgress") return;
     json::object& w = worker_state(*job);
-    if (str(w, "worker") != opt_.worker_id) return;
+    if (json_string(w, "worker") != opt_.worker_id) return;
     w["heartbeat"] = now_millis();
     if (!message.empty()) (*job)["statusMessage"] = message;
     store_.replace(schemas::jobs(), *job);
@@ -255,7 +251,7 @@ void ArchiveWorker::finish(const std::string& job_id, const std::string& status_
   std::optional<json::object> done;
   store_.transaction([&] {
     auto job = store_.get(schemas::jobs(), job_id);
-    if (!job || str(*job, "statusCode") != "inProgress" || str(worker_state(*job), "worker") != opt_.worker_id) return;
+    if (!job || json_string(*job, "statusCode") != "inProgress" || json_string(worker_state(*job), "worker") != opt_.worker_id) return;
     (*job)["statusCode"] = status_code;
     (*job)["statusMessage"] = message;
     (*job)["jobResultObject"] = std::move(result);
@@ -264,7 +260,7 @@ void ArchiveWorker::finish(const std::string& job_id, const std::string& status_
     json::object& w = worker_state(*job);
     Millis took = now_millis() - int_of(w.if_contains("startedAt"), now_millis());
     w.erase("heartbeat");
-    note_job_status(*job, str(*job, "updatedAt"));
+    note_job_status(*job, json_string(*job, "updatedAt"));
     store_.replace(schemas::jobs(), *job);
     // A running mean of job durations, for the estimates shown on queued jobs.
     double mean = 0;
@@ -275,20 +271,20 @@ void ArchiveWorker::finish(const std::string& job_id, const std::string& status_
     done = *job;
   });
   if (!done) return;
-  spdlog::info("event=job_finished job={} type={} status={} message=\"{}\"", job_id, str(*done, "type"), status_code,
+  spdlog::info("event=job_finished job={} type={} status={} message=\"{}\"", job_id, json_string(*done, "type"), status_code,
                message);
-  if (const JobTypeConfig* t = jobs_.find(str(*done, "type")))
+  if (const JobTypeConfig* t = jobs_.find(json_string(*done, "type")))
     run_notify_actions(t->update.actions, *done, config_, "update");
 }
 
 void ArchiveWorker::release(const std::string& job_id) {
   store_.transaction([&] {
     auto job = store_.get(schemas::jobs(), job_id);
-    if (!job || str(*job, "statusCode") != "inProgress" || str(worker_state(*job), "worker") != opt_.worker_id) return;
+    if (!job || json_string(*job, "statusCode") != "inProgress" || json_string(worker_state(*job), "worker") != opt_.worker_id) return;
     (*job)["statusCode"] = "jobSubmitted";
     (*job)["statusMessage"] = "Queued again: the worker was shut down during the job";
     (*job)["updatedAt"] = now_iso();
-    note_job_status(*job, str(*job, "updatedAt"));
+    note_job_status(*job, json_string(*job, "updatedAt"));
     job->erase("openemWorker");
     store_.replace(schemas::jobs(), *job);
   });
@@ -311,17 +307,17 @@ void ArchiveWorker::update_lifecycle(const std::string& pid, const json::object&
 int ArchiveWorker::copies_for(const json::object& job, const json::object& dataset) {
   int n = 1;
   auto* params = job.if_contains("jobParams");
-  std::string tape = params && params->is_object() ? str(params->get_object(), "tapeCopies") : "";
+  std::string tape = params && params->is_object() ? json_string(params->get_object(), "tapeCopies") : "";
   if (tape == "two") {
     n = 2;
   } else if (tape == "one") {
     n = 1;
   } else {
     QueryPlan plan;
-    plan.conditions.push_back(field_is(schemas::policies(), "ownerGroup", str(dataset, "ownerGroup")));
+    plan.conditions.push_back(field_is(schemas::policies(), "ownerGroup", json_string(dataset, "ownerGroup")));
     plan.limit = 1;
     auto policies = store_.find(schemas::policies(), plan);
-    std::string r = policies.empty() ? "low" : str(policies.front(), "tapeRedundancy");
+    std::string r = policies.empty() ? "low" : json_string(policies.front(), "tapeRedundancy");
     n = r == "high" ? 3 : r == "medium" ? 2 : 1;
   }
   return std::max(1, std::min(n, static_cast<int>(copies_.size())));
@@ -332,7 +328,7 @@ bool ArchiveWorker::should_purge(const json::object& dataset) const {
   if (opt_.purge != "policy") return false;
   auto* lc = dataset.if_contains("datasetlifecycle");
   if (!lc || !lc->is_object()) return false;
-  auto when = parse_iso(str(lc->get_object(), "dateOfDiskPurging"));
+  auto when = parse_iso(json_string(lc->get_object(), "dateOfDiskPurging"));
   return when && *when <= now_millis();
 }
 
@@ -357,7 +353,7 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     update_lifecycle(pid, {{"archiveStatusMessage", lifecycle_message},
                            {"archivable", true},
                            {"retrievable", false},
-                           {"archiveReturnMessage", json::object{{"error", why}, {"jobId", str(job, "id")}}}});
+                           {"archiveReturnMessage", json::object{{"error", why}, {"jobId", json_string(job, "id")}}}});
     return out;
   };
   auto ds = store_.get(schemas::datasets(), pid);
@@ -365,7 +361,7 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     out.result["error"] = "dataset " + pid + " does not exist";
     return out;
   }
-  const std::string key = archive_ledger::bag_key(pid, str(job, "id"));
+  const std::string key = archive_ledger::bag_key(pid, json_string(job, "id"));
   out.result["archiveId"] = key;
   // Resumed job: a copy becomes live only after every copy was verified and its datablock
   // registered, so a live record means this dataset is done (only the purge may be left).
@@ -375,7 +371,7 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     out.result["resumed"] = true;
     return out;
   }
-  if (!archive_ledger::begin(store_, key, pid, str(job, "id"))) {
+  if (!archive_ledger::begin(store_, key, pid, json_string(job, "id"))) {
     out.result["error"] = "dataset " + pid + " was deleted";
     return out;
   }
@@ -418,7 +414,7 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
       while (more) {
         more = tar.next(piece);
         if (BlobStatus s = w->append(piece); !s.is_ok()) return fail(s.message(), "scheduleArchiveJobFailed");
-        if (std::chrono::steady_clock::now() - last_beat_ > beat_every() && !heartbeat(str(job, "id"), ""))
+        if (std::chrono::steady_clock::now() - last_beat_ > beat_every() && !heartbeat(json_string(job, "id"), ""))
           return fail("the job was taken away from this worker", "scheduleArchiveJobFailed");
         if (stopping_) return fail("the worker was stopped", "scheduleArchiveJobFailed");
       }
@@ -432,7 +428,7 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     if (BlobStatus s = tier.open(key, &r); !s.is_ok()) return fail(s.message(), "scheduleArchiveJobFailed");
     BagSink beat;  // verification reads the whole bag: keep the lease meanwhile
     beat.data = [&](std::string_view) {
-      if (std::chrono::steady_clock::now() - last_beat_ > beat_every()) heartbeat(str(job, "id"), "");
+      if (std::chrono::steady_clock::now() - last_beat_ > beat_every()) heartbeat(json_string(job, "id"), "");
       return std::string();
     };
     BagCheck check = read_bag(*r, expected, &beat);
@@ -483,7 +479,7 @@ ArchiveWorker::Outcome ArchiveWorker::archive_dataset(const json::object& job, c
     l["archivable"] = false;
     l["retrievable"] = true;
     l["storageLocation"] = location;
-    l["archiveReturnMessage"] = json::object{{"jobId", str(job, "id")}, {"archiveId", key}, {"copies", n},
+    l["archiveReturnMessage"] = json::object{{"jobId", json_string(job, "id")}, {"archiveId", key}, {"copies", n},
                                              {"packedSize", packed}, {"locations", locations}};
     (*current)["packedSize"] = packed;
     (*current)["numberOfFilesArchived"] = static_cast<std::int64_t>(verified_files.size());
@@ -512,7 +508,7 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
   auto fail = [&](const std::string& why) {
     out.result["error"] = why;
     update_lifecycle(pid, {{"retrieveStatusMessage", "scheduleRetrieveJobFailed"},
-                           {"retrieveReturnMessage", json::object{{"error", why}, {"jobId", str(job, "id")}}}});
+                           {"retrieveReturnMessage", json::object{{"error", why}, {"jobId", json_string(job, "id")}}}});
     return out;
   };
   if (!store_.get(schemas::datasets(), pid)) {
@@ -527,27 +523,27 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
   std::optional<json::object> block;
   std::optional<ArchiveCopy> copy;
   for (auto& b : store_.find(schemas::datablocks(), plan)) {
-    if (str(b, "version") != kBagVersion) continue;
-    auto c = archive_ledger::find(store_, str(b, "archiveId"));
-    if (c && c->state == archive_ledger::kLive && c->pid == pid && c->datablock_id == str(b, "_id")) {
+    if (json_string(b, "version") != kBagVersion) continue;
+    auto c = archive_ledger::find(store_, json_string(b, "archiveId"));
+    if (c && c->state == archive_ledger::kLive && c->pid == pid && c->datablock_id == json_string(b, "_id")) {
       block = std::move(b);
       copy = std::move(c);
       break;
     }
-    spdlog::warn("event=datablock_not_trusted pid=\"{}\" datablock={} archiveId=\"{}\"", pid, str(b, "_id"),
-                 str(b, "archiveId"));
+    spdlog::warn("event=datablock_not_trusted pid=\"{}\" datablock={} archiveId=\"{}\"", pid, json_string(b, "_id"),
+                 json_string(b, "archiveId"));
   }
   if (!block) return fail("dataset " + pid + " has no archived copy made by openem");
-  const std::string key = str(*block, "archiveId");
+  const std::string key = json_string(*block, "archiveId");
   out.result["archiveId"] = key;
   std::map<std::string, std::string> expected;
   if (auto* list = block->if_contains("dataFileList"); list && list->is_array())
     for (const auto& f : list->get_array())
       if (f.is_object() && f.get_object().contains("chk"))
-        expected[str(f.get_object(), "path")] = str(f.get_object(), "chk");
+        expected[json_string(f.get_object(), "path")] = json_string(f.get_object(), "chk");
   update_lifecycle(pid, {{"retrieveStatusMessage", "started"}});
 
-  const fs::path area = opt_.retrieve_dir / str(job, "id") / pid_directory_name(pid);
+  const fs::path area = opt_.retrieve_dir / json_string(job, "id") / pid_directory_name(pid);
   json::array corrupt_copies;
   for (std::size_t c = 0; c < copies_.size(); ++c) {
     ArchiveTier& tier = *copies_[c];
@@ -582,7 +578,7 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
         if (n < 0) return std::string("write to the retrieve area failed: ") + std::strerror(errno);
         done += static_cast<std::size_t>(n);
       }
-      if (std::chrono::steady_clock::now() - last_beat_ > beat_every()) heartbeat(str(job, "id"), "");
+      if (std::chrono::steady_clock::now() - last_beat_ > beat_every()) heartbeat(json_string(job, "id"), "");
       return "";
     };
     sink.end = [&]() -> std::string {
@@ -598,7 +594,7 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
         check.message = why;
       }
     if (!check.ok) {
-      spdlog::warn("event=bag_corrupt job={} pid=\"{}\" copy={} location=\"{}\" reason=\"{}\"", str(job, "id"), pid,
+      spdlog::warn("event=bag_corrupt job={} pid=\"{}\" copy={} location=\"{}\" reason=\"{}\"", json_string(job, "id"), pid,
                    c + 1, tier.location(), check.message);
       corrupt_copies.emplace_back(json::object{{"copy", static_cast<std::int64_t>(c + 1)}, {"location", tier.location()}, {"error", check.message}});
       fs::remove_all(area, ec);
@@ -625,7 +621,7 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
     update_lifecycle(pid, {{"retrieveStatusMessage", "datasetRetrieved"},
                            {"isOnCentralDisk", true},
                            {"retrieveIntegrityCheck", true},
-                           {"retrieveReturnMessage", json::object{{"jobId", str(job, "id")}, {"copyUsed", static_cast<std::int64_t>(c + 1)},
+                           {"retrieveReturnMessage", json::object{{"jobId", json_string(job, "id")}, {"copyUsed", static_cast<std::int64_t>(c + 1)},
                                                                   {"corruptCopies", corrupt_copies}}}});
     return out;
   }
@@ -635,7 +631,7 @@ ArchiveWorker::Outcome ArchiveWorker::retrieve_dataset(const json::object& job, 
 }
 
 void ArchiveWorker::run_job(json::object job) {
-  const std::string id = str(job, "id"), type = str(job, "type");
+  const std::string id = json_string(job, "id"), type = json_string(job, "type");
   auto list = dataset_list(job);
   spdlog::info("event=job_started job={} type={} datasets={} worker={}", id, type, list.size(), opt_.worker_id);
   last_beat_ = std::chrono::steady_clock::now();
@@ -665,8 +661,8 @@ bool ArchiveWorker::run_once() {
   try {
     run_job(std::move(*job));
   } catch (const std::exception& e) {
-    spdlog::error("event=job_error job={} error=\"{}\"", str(*job, "id"), e.what());
-    finish(str(*job, "id"), "finishedUnsuccessful", std::string("Internal error: ") + e.what(), {});
+    spdlog::error("event=job_error job={} error=\"{}\"", json_string(*job, "id"), e.what());
+    finish(json_string(*job, "id"), "finishedUnsuccessful", std::string("Internal error: ") + e.what(), {});
   }
   return true;
 }
@@ -677,7 +673,7 @@ int ArchiveWorker::schedule_auto_archive() {
   for (const auto& policy : store_.find(schemas::policies(), all)) {
     auto* a = policy.if_contains("autoArchive");
     if (!a || !a->is_bool() || !a->get_bool()) continue;
-    std::string group = str(policy, "ownerGroup");
+    std::string group = json_string(policy, "ownerGroup");
     double delay_days = 7;
     if (auto* d = policy.if_contains("autoArchiveDelay"); d && d->is_number()) delay_days = d->to_number<double>();
     std::string cutoff = iso_utc(now_millis() - static_cast<Millis>(delay_days * 86400000.0));
@@ -695,7 +691,7 @@ int ArchiveWorker::schedule_auto_archive() {
         auto ds = store_.get(schemas::datasets(), pid);
         if (!ds) continue;
         auto* lc = ds->if_contains("datasetlifecycle");
-        if (!lc || !lc->is_object() || str(lc->get_object(), "archiveStatusMessage") != "datasetCreated") continue;
+        if (!lc || !lc->is_object() || json_string(lc->get_object(), "archiveStatusMessage") != "datasetCreated") continue;
         auto& l = (*ds)["datasetlifecycle"].as_object();
         l["archiveStatusMessage"] = "scheduledForArchiving";
         l["archivable"] = false;

@@ -6,14 +6,11 @@
 #include <cctype>
 #include <cstdio>
 
+#include "core/json_fields.h"
+
 namespace openem {
 namespace json = boost::json;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 bool is_name(const std::string& s) { return !s.empty() && s.find('@') == std::string::npos; }
 
@@ -63,20 +60,20 @@ std::string yaml_quote(const std::string& s) {
 
 CitationData citation_of(const json::object& ds, const std::string& url, const std::string& publisher) {
   CitationData c;
-  c.id = str(ds, "pid");
+  c.id = json_string(ds, "pid");
   for (const char* k : {"owner", "principalInvestigator", "investigator"}) {
-    std::string n = str(ds, k);
+    std::string n = json_string(ds, k);
     if (is_name(n) && std::find(c.creators.begin(), c.creators.end(), n) == c.creators.end()) c.creators.push_back(n);
   }
-  c.title = str(ds, "datasetName").empty() ? c.id : str(ds, "datasetName");
+  c.title = json_string(ds, "datasetName").empty() ? c.id : json_string(ds, "datasetName");
   std::string published;
-  if (auto* lc = ds.if_contains("datasetlifecycle"); lc && lc->is_object()) published = str(lc->get_object(), "publishedOn");
-  std::string when = !published.empty() && ds.contains("isPublished") ? published : str(ds, "creationTime");
+  if (auto* lc = ds.if_contains("datasetlifecycle"); lc && lc->is_object()) published = json_string(lc->get_object(), "publishedOn");
+  std::string when = !published.empty() && ds.contains("isPublished") ? published : json_string(ds, "creationTime");
   c.date = when.substr(0, std::min<std::size_t>(10, when.size()));
   c.year = when.substr(0, std::min<std::size_t>(4, when.size()));
   c.publisher = publisher;
   c.url = url;
-  c.license = str(ds, "license");
+  c.license = json_string(ds, "license");
   return c;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/json_fields.h"
 #include "core/time.h"
 #include "publish/datacite/vocabulary.h"
 #include "publish/key_parameters.h"
@@ -16,11 +17,6 @@ namespace dc = datacite;
 namespace {
 
 const json::object kEmpty;
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 const json::object& obj(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
@@ -71,15 +67,15 @@ json::array creators_from_catalog(const DataCiteContext& c) {
   json::array out;
   std::set<std::string> seen;
   auto add = [&](json::object p) {
-    if (seen.insert(str(p, "name")).second) out.emplace_back(std::move(p));
+    if (seen.insert(json_string(p, "name")).second) out.emplace_back(std::move(p));
   };
   for (const auto& [id, proposal] : c.proposals) {
-    std::string family = str(proposal, "pi_lastname"), given = str(proposal, "pi_firstname");
+    std::string family = json_string(proposal, "pi_lastname"), given = json_string(proposal, "pi_firstname");
     if (!family.empty()) add(person_from_names(given, family));
   }
   for (const auto& ds : c.datasets)
     for (const char* k : {"principalInvestigator", "owner"})
-      if (std::string n = str(ds, k); looks_like_a_name(n)) add(*dc::person(json::value(n), false));
+      if (std::string n = json_string(ds, k); looks_like_a_name(n)) add(*dc::person(json::value(n), false));
   if (out.empty()) out.emplace_back(json::object{{"name", ":unav"}});  // DataCite's code for "unavailable"
   return out;
 }
@@ -100,9 +96,9 @@ json::array subjects(const json::object& m, const DataCiteContext& c) {
       else if (s.is_object()) {
         json::object extra;
         for (const char* k : {"subjectScheme", "schemeUri", "valueUri", "classificationCode"})
-          if (std::string v = str(s.get_object(), k); !v.empty() && (k == std::string("subjectScheme") || k == std::string("classificationCode") || uri_ok(v)))
+          if (std::string v = json_string(s.get_object(), k); !v.empty() && (k == std::string("subjectScheme") || k == std::string("classificationCode") || uri_ok(v)))
             extra[k] = v;
-        add(str(s.get_object(), "subject"), std::move(extra));
+        add(json_string(s.get_object(), "subject"), std::move(extra));
       }
     }
   for (const auto& ds : c.datasets) {
@@ -111,8 +107,8 @@ json::array subjects(const json::object& m, const DataCiteContext& c) {
       for (const auto& x : *t)
         if (x.is_object()) {
           json::object extra;
-          if (std::string pid = str(x.get_object(), "pid"); pid.rfind("http", 0) == 0 && uri_ok(pid)) extra["valueUri"] = pid;
-          add(str(x.get_object(), "name"), std::move(extra));
+          if (std::string pid = json_string(x.get_object(), "pid"); pid.rfind("http", 0) == 0 && uri_ok(pid)) extra["valueUri"] = pid;
+          add(json_string(x.get_object(), "name"), std::move(extra));
         }
   }
   return out;
@@ -123,29 +119,29 @@ json::array dates(const json::object& record, const json::object& m, const DataC
   std::set<std::string> types;
   if (auto* given = arr(m, "dates"))
     for (const auto& d : *given)
-      if (d.is_object() && !str(d.get_object(), "date").empty()) {
-        std::string type = str(d.get_object(), "dateType");
-        json::object e{{"date", str(d.get_object(), "date")}, {"dateType", dc::is_date_type(type) ? type : "Other"}};
-        if (std::string info = str(d.get_object(), "dateInformation"); !info.empty()) e["dateInformation"] = info;
+      if (d.is_object() && !json_string(d.get_object(), "date").empty()) {
+        std::string type = json_string(d.get_object(), "dateType");
+        json::object e{{"date", json_string(d.get_object(), "date")}, {"dateType", dc::is_date_type(type) ? type : "Other"}};
+        if (std::string info = json_string(d.get_object(), "dateInformation"); !info.empty()) e["dateInformation"] = info;
         types.insert(e["dateType"].as_string().c_str());
         out.emplace_back(std::move(e));
       }
   auto add = [&](const std::string& date, const char* type) {
     if (!date.empty() && types.insert(type).second) out.emplace_back(json::object{{"date", date}, {"dateType", type}});
   };
-  add(day_of(str(record, "registeredTime")), "Issued");
+  add(day_of(json_string(record, "registeredTime")), "Issued");
   std::string created, start, end;
   for (const auto& ds : c.datasets) {
-    std::string t = day_of(str(ds, "creationTime"));
+    std::string t = day_of(json_string(ds, "creationTime"));
     if (!t.empty() && (created.empty() || t < created)) created = t;
-    std::string s = day_of(str(ds, "startTime")), e = day_of(str(ds, "endTime"));
+    std::string s = day_of(json_string(ds, "startTime")), e = day_of(json_string(ds, "endTime"));
     if (!s.empty() && (start.empty() || s < start)) start = s;
     if (!e.empty() && e > end) end = e;
   }
   add(created, "Created");
   if (!start.empty()) add(end.empty() || end == start ? start : start + "/" + end, "Collected");
-  if (std::string pub = day_of(str(c.datasets.empty() ? kEmpty : obj(c.datasets.front(), "datasetlifecycle"), "publishedOn"));
-      !pub.empty() && str(record, "registeredTime").empty())
+  if (std::string pub = day_of(json_string(c.datasets.empty() ? kEmpty : obj(c.datasets.front(), "datasetlifecycle"), "publishedOn"));
+      !pub.empty() && json_string(record, "registeredTime").empty())
     add(pub, "Available");
   return out;
 }
@@ -166,11 +162,11 @@ json::array related_identifiers(const json::object& m, const DataCiteContext& c,
   if (auto* given = arr(m, "relatedIdentifiers"))
     for (const auto& r : *given)
       if (r.is_object())
-        add(str(r.get_object(), "relatedIdentifier"), str(r.get_object(), "relatedIdentifierType"),
-            str(r.get_object(), "relationType"));
+        add(json_string(r.get_object(), "relatedIdentifier"), json_string(r.get_object(), "relatedIdentifierType"),
+            json_string(r.get_object(), "relationType"));
   auto page = [&](const std::string& pid) { return c.catalog_url + "/datasets/" + url_segment(pid); };
   if (record)
-    for (const auto& ds : c.datasets) add(page(str(ds, "pid")), "URL", "HasPart");
+    for (const auto& ds : c.datasets) add(page(json_string(ds, "pid")), "URL", "HasPart");
   for (const auto& pid : c.public_sources) add(page(pid), "URL", "IsDerivedFrom");
   for (const auto& pid : c.public_derived) add(page(pid), "URL", "IsSourceOf");
   return out;
@@ -204,22 +200,22 @@ json::array rights_list(const json::object& m, const DataCiteContext& c) {
   json::array out;
   std::set<std::string> seen;
   auto add = [&](std::optional<json::object> r) {
-    if (r && seen.insert(str(*r, "rights")).second) out.emplace_back(std::move(*r));
+    if (r && seen.insert(json_string(*r, "rights")).second) out.emplace_back(std::move(*r));
   };
   if (auto* given = arr(m, "rightsList"))
     for (const auto& r : *given) {
       if (!r.is_object()) continue;
       const auto& o = r.get_object();
-      std::string id = str(o, "rightsIdentifier");
+      std::string id = json_string(o, "rightsIdentifier");
       if (!id.empty()) add(dc::rights(id));
-      else if (std::string uri = str(o, "rightsUri"); uri.find("spdx.org/licenses/") != std::string::npos) add(dc::rights(uri));
-      else if (!str(o, "rights").empty()) {
-        json::object e{{"rights", str(o, "rights")}};
+      else if (std::string uri = json_string(o, "rightsUri"); uri.find("spdx.org/licenses/") != std::string::npos) add(dc::rights(uri));
+      else if (!json_string(o, "rights").empty()) {
+        json::object e{{"rights", json_string(o, "rights")}};
         if (uri_ok(uri)) e["rightsUri"] = uri;
         add(std::move(e));
       }
     }
-  for (const auto& ds : c.datasets) add(dc::rights(str(ds, "license")));
+  for (const auto& ds : c.datasets) add(dc::rights(json_string(ds, "license")));
   return out;
 }
 
@@ -232,9 +228,9 @@ std::string technical_info(const json::object& ds, const DataCiteContext& c) {
     out += (out.empty() ? "" : "; ") + name + ": " + value;
   };
   for (const auto& id : strings(ds, "instrumentIds"))
-    if (auto it = c.instruments.find(id); it != c.instruments.end()) add("Instrument", str(it->second, "name"));
+    if (auto it = c.instruments.find(id); it != c.instruments.end()) add("Instrument", json_string(it->second, "name"));
   for (const auto& id : strings(ds, "sampleIds"))
-    if (auto it = c.samples.find(id); it != c.samples.end()) add("Sample", str(it->second, "description"));
+    if (auto it = c.samples.find(id); it != c.samples.end()) add("Sample", json_string(it->second, "description"));
   for (const auto& p : key_parameters(obj(ds, "scientificMetadata")))
     add(p.name, p.unit.empty() ? p.value : p.value + " " + p.unit);
   return out;
@@ -243,35 +239,35 @@ std::string technical_info(const json::object& ds, const DataCiteContext& c) {
 json::array descriptions(const std::string& abstract, const json::object& m, const DataCiteContext& c) {
   json::array out;
   if (!abstract.empty()) out.emplace_back(json::object{{"description", abstract}, {"descriptionType", "Abstract"}});
-  if (std::string d = str(m, "dataDescription"); !d.empty())
+  if (std::string d = json_string(m, "dataDescription"); !d.empty())
     out.emplace_back(json::object{{"description", d}, {"descriptionType", "Other"}});
   if (auto* given = arr(m, "descriptions"))
     for (const auto& d : *given)
-      if (d.is_object() && !str(d.get_object(), "description").empty()) {
-        std::string type = str(d.get_object(), "descriptionType");
-        out.emplace_back(json::object{{"description", str(d.get_object(), "description")},
+      if (d.is_object() && !json_string(d.get_object(), "description").empty()) {
+        std::string type = json_string(d.get_object(), "descriptionType");
+        out.emplace_back(json::object{{"description", json_string(d.get_object(), "description")},
                                       {"descriptionType", dc::is_description_type(type) ? type : "Other"}});
       }
   for (const auto& ds : c.datasets) {
     std::string info = technical_info(ds, c);
     if (info.empty()) continue;
-    if (c.datasets.size() > 1) info = (str(ds, "datasetName").empty() ? str(ds, "pid") : str(ds, "datasetName")) + " — " + info;
+    if (c.datasets.size() > 1) info = (json_string(ds, "datasetName").empty() ? json_string(ds, "pid") : json_string(ds, "datasetName")) + " — " + info;
     out.emplace_back(json::object{{"description", info}, {"descriptionType", "TechnicalInfo"}});
   }
   return out;
 }
 
 json::object funding(const json::object& f) {
-  json::object out{{"funderName", str(f, "funderName")}};
-  std::string id = str(f, "funderIdentifier"), type = str(f, "funderIdentifierType");
+  json::object out{{"funderName", json_string(f, "funderName")}};
+  std::string id = json_string(f, "funderIdentifier"), type = json_string(f, "funderIdentifierType");
   if (!id.empty()) {
     if (type.empty()) type = !dc::ror_uri(id).empty() ? "ROR" : id.find("10.13039/") != std::string::npos ? "Crossref Funder ID" : "Other";
     out["funderIdentifier"] = id;
     out["funderIdentifierType"] = dc::is_funder_identifier_type(type) ? type : "Other";
   }
   for (const char* k : {"awardNumber", "awardTitle"})
-    if (std::string v = str(f, k); !v.empty()) out[k] = v;
-  if (std::string uri = str(f, "awardUri"); uri_ok(uri) && out.contains("awardNumber")) out["awardUri"] = uri;
+    if (std::string v = json_string(f, k); !v.empty()) out[k] = v;
+  if (std::string uri = json_string(f, "awardUri"); uri_ok(uri) && out.contains("awardNumber")) out["awardUri"] = uri;
   return out;
 }
 
@@ -281,7 +277,7 @@ json::array funding_references(const json::object& m, const DataCiteContext& c) 
   auto add_all = [&](const json::array* list) {
     if (!list) return;
     for (const auto& f : *list)
-      if (f.is_object() && !str(f.get_object(), "funderName").empty()) {
+      if (f.is_object() && !json_string(f.get_object(), "funderName").empty()) {
         json::object e = funding(f.get_object());
         if (seen.insert(json::serialize(e)).second) out.emplace_back(std::move(e));
       }
@@ -301,7 +297,7 @@ json::array geo_locations(const json::object& m) {
     for (const auto& g : *given) {
       if (!g.is_object()) continue;
       json::object e;
-      if (std::string place = str(g.get_object(), "geoLocationPlace"); !place.empty()) e["geoLocationPlace"] = place;
+      if (std::string place = json_string(g.get_object(), "geoLocationPlace"); !place.empty()) e["geoLocationPlace"] = place;
       const auto& point = obj(g.get_object(), "geoLocationPoint");
       auto* lon = point.if_contains("pointLongitude");
       auto* lat = point.if_contains("pointLatitude");
@@ -325,10 +321,10 @@ std::string year_of(const json::object& record, const json::object& m, const Dat
     std::string text = y->is_number() ? std::to_string(y->to_number<std::int64_t>()) : y->is_string() ? std::string(y->get_string()) : "";
     if (text.size() == 4 && std::all_of(text.begin(), text.end(), ::isdigit)) return text;
   }
-  if (std::string r = str(record, "registeredTime"); r.size() >= 4) return r.substr(0, 4);
+  if (std::string r = json_string(record, "registeredTime"); r.size() >= 4) return r.substr(0, 4);
   if (!c.datasets.empty()) {
-    std::string pub = str(obj(c.datasets.front(), "datasetlifecycle"), "publishedOn");
-    if (pub.empty()) pub = str(c.datasets.front(), "creationTime");
+    std::string pub = json_string(obj(c.datasets.front(), "datasetlifecycle"), "publishedOn");
+    if (pub.empty()) pub = json_string(c.datasets.front(), "creationTime");
     if (pub.size() >= 4 && parse_iso(pub)) return pub.substr(0, 4);
   }
   return now_iso().substr(0, 4);
@@ -343,7 +339,7 @@ json::object put_if(json::object a, const char* key, json::array value) {
 json::object build(const json::object& record, const json::object& m, const std::string& title,
                    const std::string& abstract, const std::string& resource_type, const DataCiteContext& c) {
   json::object a;
-  if (std::string doi = str(record, "doi"); !doi.empty()) a["doi"] = doi;
+  if (std::string doi = json_string(record, "doi"); !doi.empty()) a["doi"] = doi;
   a["url"] = c.landing_url;
   json::array creators = people(arr(m, "creators"), false);
   a["creators"] = creators.empty() ? creators_from_catalog(c) : std::move(creators);
@@ -351,11 +347,11 @@ json::object build(const json::object& record, const json::object& m, const std:
   json::object publisher{{"name", c.publisher.empty() ? std::string(":unav") : c.publisher}};
   if (auto* p = m.if_contains("publisher")) {
     if (p->is_string() && !p->get_string().empty()) publisher["name"] = p->get_string();
-    else if (p->is_object() && !str(p->get_object(), "name").empty()) {
-      publisher["name"] = str(p->get_object(), "name");
+    else if (p->is_object() && !json_string(p->get_object(), "name").empty()) {
+      publisher["name"] = json_string(p->get_object(), "name");
       for (const char* k : {"publisherIdentifier", "publisherIdentifierScheme"})
-        if (std::string v = str(p->get_object(), k); !v.empty()) publisher[k] = v;
-      if (std::string v = str(p->get_object(), "schemeUri"); uri_ok(v)) publisher["schemeUri"] = v;
+        if (std::string v = json_string(p->get_object(), k); !v.empty()) publisher[k] = v;
+      if (std::string v = json_string(p->get_object(), "schemeUri"); uri_ok(v)) publisher["schemeUri"] = v;
     }
   }
   a["publisher"] = std::move(publisher);
@@ -364,11 +360,11 @@ json::object build(const json::object& record, const json::object& m, const std:
   a = put_if(std::move(a), "subjects", subjects(m, c));
   a = put_if(std::move(a), "contributors", people(arr(m, "contributors"), true));
   a = put_if(std::move(a), "dates", dates(record, m, c));
-  if (std::string lang = str(m, "language"); is_language_tag(lang)) a["language"] = lang;
+  if (std::string lang = json_string(m, "language"); is_language_tag(lang)) a["language"] = lang;
   a = put_if(std::move(a), "relatedIdentifiers", related_identifiers(m, c, !record.empty()));
   a = put_if(std::move(a), "sizes", sizes(record, m, c));
   a = put_if(std::move(a), "formats", formats(m, c));
-  if (std::string v = str(m, "version"); !v.empty()) a["version"] = v;
+  if (std::string v = json_string(m, "version"); !v.empty()) a["version"] = v;
   a = put_if(std::move(a), "rightsList", rights_list(m, c));
   a = put_if(std::move(a), "descriptions", descriptions(abstract, m, c));
   a = put_if(std::move(a), "geoLocations", geo_locations(m));
@@ -380,21 +376,21 @@ json::object build(const json::object& record, const json::object& m, const std:
 
 json::object datacite_record_attributes(const json::object& record, const DataCiteContext& c) {
   const json::object& m = obj(record, "metadata");
-  std::string type = str(m, "resourceType");
-  if (type.empty() && !c.datasets.empty()) type = str(c.datasets.front(), "type");
+  std::string type = json_string(m, "resourceType");
+  if (type.empty() && !c.datasets.empty()) type = json_string(c.datasets.front(), "type");
   DataCiteContext with_landing = c;
   // metadata.landingPage: the site's own landing page server, as upstream ("https://" + it + doi).
-  if (std::string lp = str(m, "landingPage"); !lp.empty() && uri_ok(lp))
-    with_landing.landing_url = (lp.rfind("http", 0) == 0 ? lp : "https://" + lp) + url_segment(str(record, "doi"));
-  return build(record, m, str(record, "title"), str(record, "abstract"), type, with_landing);
+  if (std::string lp = json_string(m, "landingPage"); !lp.empty() && uri_ok(lp))
+    with_landing.landing_url = (lp.rfind("http", 0) == 0 ? lp : "https://" + lp) + url_segment(json_string(record, "doi"));
+  return build(record, m, json_string(record, "title"), json_string(record, "abstract"), type, with_landing);
 }
 
 json::object datacite_dataset_attributes(const json::object& dataset, const DataCiteContext& c) {
   DataCiteContext with_dataset = c;
   if (with_dataset.datasets.empty()) with_dataset.datasets.push_back(dataset);
-  std::string title = str(dataset, "datasetName");
-  if (title.empty()) title = str(dataset, "pid");
-  return build(kEmpty, kEmpty, title, str(dataset, "description"), str(dataset, "type"), with_dataset);
+  std::string title = json_string(dataset, "datasetName");
+  if (title.empty()) title = json_string(dataset, "pid");
+  return build(kEmpty, kEmpty, title, json_string(dataset, "description"), json_string(dataset, "type"), with_dataset);
 }
 
 std::string datacite_kernel4_xml(const DataCiteSubject& s) { return datacite_xml(datacite_attributes(s)); }
@@ -404,9 +400,9 @@ json::object datacite_attributes(const DataCiteSubject& s) {
   c.publisher = s.publisher;
   c.landing_url = s.landing_url;
   c.datasets.push_back(s.dataset);
-  if (s.proposal) c.proposals[str(*s.proposal, "proposalId")] = *s.proposal;
-  if (s.sample) c.samples[str(*s.sample, "sampleId")] = *s.sample;
-  if (s.instrument) c.instruments[str(*s.instrument, "pid")] = *s.instrument;
+  if (s.proposal) c.proposals[json_string(*s.proposal, "proposalId")] = *s.proposal;
+  if (s.sample) c.samples[json_string(*s.sample, "sampleId")] = *s.sample;
+  if (s.instrument) c.instruments[json_string(*s.instrument, "pid")] = *s.instrument;
   json::object a = datacite_dataset_attributes(s.dataset, c);
   if (!s.doi.empty()) a["doi"] = s.doi;
   return a;

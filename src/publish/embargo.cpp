@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/json_fields.h"
 #include "publish/dataset_publication.h"
 
 namespace openem {
@@ -14,15 +15,10 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kActor = "openem-embargo";
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 std::optional<Millis> publishing_date(const json::object& ds) {
   auto* lc = ds.if_contains("datasetlifecycle");
   if (!lc || !lc->is_object()) return std::nullopt;
-  return parse_iso(str(lc->get_object(), "dateOfPublishing"));
+  return parse_iso(json_string(lc->get_object(), "dateOfPublishing"));
 }
 
 bool is_published(const json::object& ds) {

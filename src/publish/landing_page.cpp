@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_fields.h"
 #include "publish/citation.h"
 #include "publish/key_parameters.h"
 #include "publish/markup.h"
@@ -9,11 +10,6 @@
 namespace openem {
 namespace json = boost::json;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::vector<std::string> strings(const json::object& o, std::string_view k) {
   std::vector<std::string> out;
@@ -25,7 +21,7 @@ std::vector<std::string> strings(const json::object& o, std::string_view k) {
 
 std::string lifecycle(const json::object& ds, std::string_view k) {
   auto* lc = ds.if_contains("datasetlifecycle");
-  return lc && lc->is_object() ? str(lc->get_object(), k) : std::string();
+  return lc && lc->is_object() ? json_string(lc->get_object(), k) : std::string();
 }
 
 std::string human_bytes(std::int64_t n) {
@@ -55,7 +51,7 @@ std::string dataset_url(const LandingContext& c, const std::string& pid) {
 }
 
 json::object dataset_jsonld(const json::object& ds, const LandingContext& c) {
-  const std::string pid = str(ds, "pid"), url = dataset_url(c, pid);
+  const std::string pid = json_string(ds, "pid"), url = dataset_url(c, pid);
   CitationData cite = citation_of(ds, url, c.site_name);
   json::array creators;
   for (const auto& name : cite.creators) creators.emplace_back(json::object{{"@type", "Person"}, {"name", name}});
@@ -64,24 +60,24 @@ json::object dataset_jsonld(const json::object& ds, const LandingContext& c) {
                   {"@type", "Dataset"},
                   {"@id", url},
                   {"name", cite.title},
-                  {"description", str(ds, "description").empty() ? cite.title : str(ds, "description")},
+                  {"description", json_string(ds, "description").empty() ? cite.title : json_string(ds, "description")},
                   {"identifier", pid},
                   {"url", url},
                   {"creator", std::move(creators)},
                   {"isAccessibleForFree", true},
                   {"includedInDataCatalog", json::object{{"@type", "DataCatalog"}, {"name", c.site_name},
                                                          {"url", c.base_url + "/"}}}};
-  if (std::string l = str(ds, "license"); !l.empty()) ld["license"] = license_url(l).empty() ? l : license_url(l);
+  if (std::string l = json_string(ds, "license"); !l.empty()) ld["license"] = license_url(l).empty() ? l : license_url(l);
   if (!lifecycle(ds, "publishedOn").empty()) ld["datePublished"] = lifecycle(ds, "publishedOn").substr(0, 10);
-  if (!str(ds, "creationTime").empty()) ld["dateCreated"] = str(ds, "creationTime");
-  if (!str(ds, "updatedAt").empty()) ld["dateModified"] = str(ds, "updatedAt");
+  if (!json_string(ds, "creationTime").empty()) ld["dateCreated"] = json_string(ds, "creationTime");
+  if (!json_string(ds, "updatedAt").empty()) ld["dateModified"] = json_string(ds, "updatedAt");
   json::array keywords;
   for (const auto& k : strings(ds, "keywords")) keywords.emplace_back(k);
   if (!keywords.empty()) ld["keywords"] = std::move(keywords);
   json::array techniques;
   if (auto* t = ds.if_contains("techniques"); t && t->is_array())
     for (const auto& x : t->get_array())
-      if (x.is_object() && !str(x.get_object(), "name").empty()) techniques.emplace_back(str(x.get_object(), "name"));
+      if (x.is_object() && !json_string(x.get_object(), "name").empty()) techniques.emplace_back(json_string(x.get_object(), "name"));
   if (techniques.empty()) techniques.emplace_back("electron microscopy");
   ld["measurementTechnique"] = std::move(techniques);
   json::array measured;
@@ -103,7 +99,7 @@ json::object dataset_jsonld(const json::object& ds, const LandingContext& c) {
 }
 
 std::string landing_content(const json::object& ds, const LandingContext& c) {
-  const std::string pid = str(ds, "pid"), url = dataset_url(c, pid);
+  const std::string pid = json_string(ds, "pid"), url = dataset_url(c, pid);
   CitationData cite = citation_of(ds, url, c.site_name);
   std::string h = "<article class=\"landing\" itemscope>\n<h1>" + html_escape(cite.title) + "</h1>\n";
   if (!cite.creators.empty()) {
@@ -111,7 +107,7 @@ std::string landing_content(const json::object& ds, const LandingContext& c) {
     for (std::size_t i = 0; i < cite.creators.size(); ++i) h += (i ? ", " : "") + html_escape(cite.creators[i]);
     h += "</p>\n";
   }
-  if (std::string d = str(ds, "description"); !d.empty()) h += "<section><h2>Abstract</h2><p>" + html_escape(d) + "</p></section>\n";
+  if (std::string d = json_string(ds, "description"); !d.empty()) h += "<section><h2>Abstract</h2><p>" + html_escape(d) + "</p></section>\n";
   h += "<section><h2>Cite as</h2><p class=\"citation\">" + html_escape(citation_text(cite)) + "</p>";
   h += "<p>Other formats: ";
   const std::string base = "/datasets/" + url_segment(pid) + "?format=";
@@ -120,14 +116,14 @@ std::string landing_content(const json::object& ds, const LandingContext& c) {
     h += "<a href=\"" + html_escape(base + fmt) + "\">" + label + "</a> ";
   h += "</p></section>\n<section><h2>About this dataset</h2>\n<table>\n";
   h += row("Identifier", html_escape(pid));
-  if (std::string l = str(ds, "license"); !l.empty()) {
+  if (std::string l = json_string(ds, "license"); !l.empty()) {
     std::string link = license_url(l);
     h += row("License", link.empty() ? html_escape(l) : "<a rel=\"license\" href=\"" + html_escape(link) + "\">" + html_escape(l) + "</a>");
   }
-  if (!str(ds, "creationTime").empty()) h += row("Created", html_escape(str(ds, "creationTime").substr(0, 10)));
+  if (!json_string(ds, "creationTime").empty()) h += row("Created", html_escape(json_string(ds, "creationTime").substr(0, 10)));
   if (!lifecycle(ds, "publishedOn").empty()) h += row("Published", html_escape(lifecycle(ds, "publishedOn").substr(0, 10)));
-  if (!str(ds, "creationLocation").empty()) h += row("Instrument", html_escape(str(ds, "creationLocation")));
-  if (!str(ds, "type").empty()) h += row("Type", html_escape(str(ds, "type")));
+  if (!json_string(ds, "creationLocation").empty()) h += row("Instrument", html_escape(json_string(ds, "creationLocation")));
+  if (!json_string(ds, "type").empty()) h += row("Type", html_escape(json_string(ds, "type")));
   for (const auto& k : strings(ds, "proposalIds")) h += row("Proposal", html_escape(k));
   for (const auto& k : strings(ds, "sampleIds")) h += row("Sample", html_escape(k));
   if (auto kw = strings(ds, "keywords"); !kw.empty()) {

@@ -2,16 +2,22 @@
 """Deposition exports end to end (issue #14, docs/export.md): a SerialEM and an EPU session are
 ingested with `openem ingest`, then `openem export <pid>` writes, in one command each,
   * an mmCIF that `gemmi validate -p` (Debian's gemmi, with the PDBx/mmCIF dictionary) finds
-    valid, whose values `gemmi grep` reads back equal to the dataset's OSC-EM metadata;
+    valid, whose values `gemmi grep` reads back equal to the dataset's OSC-EM metadata (no
+    phase plate item when none was in the column);
   * an EMPIAR deposition JSON that EMPIAR's JSON Schema accepts (npm ajv 8 + ajv-formats);
   * and the dataset's BagIt download carries data/ro-crate-metadata.json, listed in the bag's
     manifest, which expands as JSON-LD without loss (npm jsonld 9) with the RO-Crate 1.1
     required entities, its files' sha256 equal to the bag's.
+A session of real MRC and TIFF files (copied at run time from ../shared/testdata) gives EMPIAR
+image sets with the voxel types, sizes and frame counts of their headers, which the ingestor
+summarized; with a proposal and a published-data record, the EMPIAR authors, corresponding
+author, PI and citation (with the record's DOI) come from them.
 Bad input: a wrong format (exit 2), metadata that cannot make a valid document (exit 3, the
 report names the OSC-EM path, no file left), a model that is not mmCIF, an unreachable server
 (exit 4). The npm packages are installed into $TMPDIR/openem-export-validators (reused)."""
 import hashlib
 import io
+import shutil
 import json
 import os
 import subprocess
@@ -118,6 +124,11 @@ def check_session(env, exporter, token, pid, label, work):
             else got == [expected(value)], f"{label}: {tag} = {got}, metadata {path} = {value}"
         compared += 1
     assert compared >= 3, f"{label}: only {compared} values compared"
+    # No phase plate in the column (EPU's PhasePlateUsed=false → {used: false, instrument_type:
+    # "none"}): PDBx has no value for none, the item is left out (it read "none" before).
+    plate = oscem.get("acquisition", {}).get("specialist_optics", {}).get("phaseplate")
+    if plate is not None and plate.get("used") is False:
+        assert "_em_imaging_optics.phase_plate" not in open(cif).read(), f"{label}: phase plate written"
     print(f"  {label}: mmCIF valid for gemmi -p, values read back")
 
     # EMPIAR: validates against EMPIAR's schema
@@ -154,6 +165,85 @@ def check_session(env, exporter, token, pid, label, work):
     for fid, e in files.items():
         assert e["sha256"] == payload[urllib.parse.unquote(fid)], fid
     print(f"  {label}: RO-Crate in the download ({len(files)} files) expands without loss")
+
+
+def make_header_session(parent):
+    """Real image files of ../shared/testdata (copied at run time): MRC modes 0, 2 and 6, a Gatan
+    TIFF, and a .tif that is no TIFF at all."""
+    root = os.path.join(parent, "headers")
+    mrc = os.path.join(SHARED, "mrc")
+    for folder, source in (("maps", "cryoet-portal/input_mrc.mrc"), ("tomo", "cryoet-portal/TS_run1.st"),
+                           ("movies", "rosettasciio/20241021_00405_movie.mrc"),
+                           ("gatan", "rosettasciio/test_loading_image_saved_with_DM.tif")):
+        os.makedirs(os.path.join(root, folder), exist_ok=True)
+        shutil.copy(os.path.join(mrc, source), os.path.join(root, folder, os.path.basename(source)))
+    os.makedirs(os.path.join(root, "broken"))
+    with open(os.path.join(root, "broken", "frame_0001.tif"), "wb") as f:
+        f.write(b"not a TIFF at all")
+    return root
+
+
+def check_headers_and_authorship(env, exporter, token, sessions, work):
+    root = make_header_session(sessions)
+    env.ingest(root, "--site", SITE, "--owner-group", "group1", "--principal-investigator", "Ada Lovelace",
+               "--name", "Header facts session of the export test")
+    ds = env.datasets_for(os.path.realpath(root), token)
+    assert len(ds) == 1, ds
+    pid = ds[0]["pid"]
+    quoted = urllib.parse.quote(pid, safe="")
+    headers = {(h["directory"], h["extension"]): h for h in ds[0]["scientificMetadata"]["image_headers"]}
+    assert headers[("maps", "mrc")]["voxel_type"] == "float32", headers
+    assert headers[("broken", "tif")]["unreadable"] == 1, headers
+
+    # The proposal (made by the facility's admin) and a published-data record of the dataset.
+    admin = env.token("admin", "admin-pw")
+    status, body = env.request("POST", "/api/v3/proposals", admin, {
+        "proposalId": "20260042", "title": "Ferritin", "ownerGroup": "group1",
+        "pi_firstname": "Rosalind", "pi_lastname": "Franklin", "pi_email": "rosalind@example.org",
+        "firstname": "Maurice", "lastname": "Wilkins", "email": "maurice@example.org"})
+    assert status == 201, (status, body[:300])
+    status, body = env.request("PATCH", f"/api/v3/Datasets/{quoted}", token, {"proposalId": "20260042"})
+    assert status == 200, (status, body[:300])
+    empiar = os.path.join(work, "headers-empiar.json")
+    exporter.run(pid, "--format", "empiar", "--organization", "Example Facility", "--country", "CH", "-o", empiar)
+    doc = json.load(open(empiar))
+    assert [a["name"] for a in doc["authors"]] == ["('Wilkins', 'M')", "('Franklin', 'R')"], doc["authors"]
+    assert doc["corresponding_author"]["email"] == "maurice@example.org", doc["corresponding_author"]
+    assert doc["principal_investigator"][0]["email"] == "rosalind@example.org", doc["principal_investigator"]
+
+    status, body = env.request("POST", "/api/v3/publisheddata", token, {
+        "creator": ["Rosalind Franklin", "Raymond Gosling"], "publisher": "Example Facility",
+        "publicationYear": 2026, "title": "Header facts, the data", "abstract": "Real headers.",
+        "dataDescription": "d", "resourceType": "raw", "pidArray": [pid]})
+    assert status == 201, (status, body[:300])
+    doi = json.loads(body)["doi"]
+    p = exporter.run(pid, "--format", "empiar", "--organization", "Example Facility", "--country", "CH",
+                     "-o", empiar)
+    v = node("validate_empiar.cjs", EMPIAR_SCHEMA, empiar)
+    assert v.returncode == 0, f"headers: EMPIAR schema: {v.stdout}{v.stderr}"
+    doc = json.load(open(empiar))
+    assert [a["name"] for a in doc["authors"]] == ["('Franklin', 'R')", "('Gosling', 'R')", "('Wilkins', 'M')"]
+    citation = doc["citation"][0]
+    assert citation["doi"] == doi and citation["year"] == 2026 and citation["title"] == "Header facts, the data"
+    assert citation["j_or_nj_citation"] is False and citation["published"] is False, citation  # not registered
+    assert f"the DOI {doi} is not registered yet" in p.stderr, p.stderr
+
+    # Image sets: the headers' voxel types (EMPIAR's codes), sizes and frames.
+    sets = {s["directory"]: s for s in doc["imagesets"]}
+    expected = {  # directory: (category, voxel type, width, height, frames per image)
+        "data/maps": ("('T1', '')", "('T7', '')", 4, 4, 1),     # float32 (mode 2)
+        "data/tomo": ("('T9', '')", "('T2', '')", 20, 10, 4),   # .st: a tilt series of int8 (mode 0), 4 tilts
+        "data/movies": ("('T1', '')", "('T3', '')", 8, 4, 1),   # uint16 (mode 6); 32 sections, see below
+    }
+    for directory, (category, voxel, width, height, frames) in expected.items():
+        got = sets[directory]
+        assert (got["category"], got["voxel_type"], got["image_width"], got["image_height"],
+                got["frames_per_image"]) == (category, voxel, width, height, frames), (directory, got)
+    assert sets["data/gatan"]["voxel_type"] != "('OT', 'UNKNOWN')", sets["data/gatan"]
+    assert sets["data/broken"]["voxel_type"] == "('OT', 'UNKNOWN')", sets["data/broken"]
+    assert "data type of the tif files" in p.stderr, p.stderr  # the broken one
+    assert "each file holds 32 sections" in p.stderr, p.stderr  # movie or volume: the user says
+    print(f"  headers: EMPIAR voxel types from the headers; authors and citation {doi} from proposal and record")
 
 
 def bad_input(env, exporter, pid, work):
@@ -207,6 +297,7 @@ def main():
             assert len(ds) == 1, ds
             pids[label] = ds[0]["pid"]
             check_session(env, exporter, token, pids[label], label, work)
+        check_headers_and_authorship(env, exporter, token, sessions, work)
         bad_input(env, exporter, pids["epu"], work)
         print("export e2e: all checks passed")
     finally:

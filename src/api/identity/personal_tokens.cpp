@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/ids.h"
+#include "core/json_fields.h"
 #include "core/jwt.h"
 #include "core/time.h"
 #include "ingest/sha256.h"
@@ -19,17 +20,12 @@ namespace {
 constexpr const char* kPrefix = "oem.";
 constexpr const char* kTokensKey = "apiTokens";  // UserRecord.extra
 
-std::string str(const json::object& o, std::string_view key) {
-  auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 PersonalToken from_json(const json::object& o) {
   PersonalToken t;
-  t.id = str(o, "id");
-  t.name = str(o, "name");
-  t.scope = parse_token_scope(str(o, "scope")).value_or(TokenScope::Read);
-  t.created_at = str(o, "createdAt");
+  t.id = json_string(o, "id");
+  t.name = json_string(o, "name");
+  t.scope = parse_token_scope(json_string(o, "scope")).value_or(TokenScope::Read);
+  t.created_at = json_string(o, "createdAt");
   if (auto* e = o.if_contains("expires"); e && e->is_number()) t.expires = e->to_number<double>();
   return t;
 }
@@ -121,7 +117,7 @@ bool revoke_personal_token(CatalogStore& store, const std::string& user_id, cons
     if (!list || !list->is_array()) return;
     json::array& tokens = list->get_array();
     auto it = std::find_if(tokens.begin(), tokens.end(),
-                           [&](const json::value& e) { return e.is_object() && str(e.get_object(), "id") == token_id; });
+                           [&](const json::value& e) { return e.is_object() && json_string(e.get_object(), "id") == token_id; });
     if (it == tokens.end()) return;
     tokens.erase(it);
     removed = true;
@@ -145,8 +141,8 @@ std::optional<VerifiedPersonalToken> verify_personal_token(CatalogStore& store, 
   if (!list || !list->is_array()) return std::nullopt;
   const std::string hash = ingest::sha256_hex(secret);
   for (const auto& e : list->get_array()) {
-    if (!e.is_object() || str(e.get_object(), "id") != token_id) continue;
-    std::string stored = str(e.get_object(), "sha256");
+    if (!e.is_object() || json_string(e.get_object(), "id") != token_id) continue;
+    std::string stored = json_string(e.get_object(), "sha256");
     if (stored.size() != hash.size() || CRYPTO_memcmp(stored.data(), hash.data(), hash.size()) != 0) return std::nullopt;
     PersonalToken token = from_json(e.get_object());
     if (token.expires > 0 && token.expires <= now) return std::nullopt;

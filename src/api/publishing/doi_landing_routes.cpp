@@ -65,6 +65,7 @@ void register_published_data_routes(Router& r, App& app) {
   register_published_data_v3_routes(r, app, config);
   register_published_data_v4_routes(r, app, config);
   register_oai_routes(r, app, config);
+  register_export_routes(r, app, config);
   r.add("GET", "/doi/*doi", [&app, config](HttpRequest& req) { return doi_page(app, config, req); });
 }
 

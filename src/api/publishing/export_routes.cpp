@@ -2,7 +2,9 @@
 //   GET  /api/v3/datasets/{pid}/export?format=mmcif|empiar|ro-crate|datacite|datacite-json|jsonld|oscem
 //   POST the same with a model mmCIF as the body: mmcif merged into it (PDB mode)
 // with the dataset's own access rule (what GET /datasets/{pid} answers for a pid, this answers
-// too). Options as query parameters: allowIncomplete=true, organization, country, releaseDate,
+// too); the proposal and published-data records that feed EMPIAR's authors and citation are
+// read under the caller's rules for those collections (an unreadable one is left out).
+// Options as query parameters: allowIncomplete=true, organization, country, releaseDate,
 // experimentType (EMPIAR). A document the metadata cannot make is 422 with every problem
 // ({statusCode, message, problems: [{severity, source, target, message}]}); warnings of a
 // written document are counted in X-Openem-Export-Warnings. Same library as `openem export`.
@@ -11,7 +13,9 @@
 #include "api/collection_access.h"
 #include "api/dataset_service.h"
 #include "api/handler_util.h"
+#include "api/permissions.h"
 #include "api/publishing/published_data_service.h"
+#include "api/publishing/published_data_routes.h"
 #include "api/routes.h"
 #include "core/error.h"
 #include "publish/export/dataset_export.h"
@@ -40,24 +44,52 @@ std::vector<ExportFile> catalog_files(App& app, const std::string& pid) {
   return files;
 }
 
+// The dataset's first proposal, when the caller may read it (v3 proposalId or v4 proposalIds).
+json::object readable_proposal(App& app, const Principal& p, const json::object& dataset) {
+  std::string id = str_field(dataset, "proposalId");
+  if (const json::value* ids = dataset.if_contains("proposalIds");
+      id.empty() && ids && ids->is_array() && !ids->get_array().empty() && ids->get_array()[0].is_string()) {
+    id = std::string(ids->get_array()[0].get_string());
+  }
+  if (id.empty()) return {};
+  auto proposal = app.store().get(schemas::proposals(), id);
+  if (!proposal || !can_read(*proposal, p, proposal_read_scope(app.config(), p))) return {};
+  return std::move(*proposal);
+}
+
+// Published-data records listing the dataset that the caller may read (public statuses, or
+// its own); the EMPIAR builder orders them.
+std::vector<json::object> readable_published_data(App& app, const std::shared_ptr<const PublishedDataConfig>& config,
+                                                  const HttpRequest& req, const Principal& p, const std::string& pid) {
+  ListFilter f;
+  f.where = json::object{{"datasetPids", pid}};
+  f.limit = 20;
+  return PublishedDataService(app, config, public_base_url(app, req)).list(p, f);
+}
+
 bool flag(const HttpRequest& req, const std::string& name) {
   auto v = req.query_param(name);
   return v && (*v == "true" || *v == "1" || v->empty());
 }
 
-HttpResponse export_response(App& app, HttpRequest& req) {
+HttpResponse export_response(App& app, const std::shared_ptr<const PublishedDataConfig>& config, HttpRequest& req) {
   const std::string& pid = req.param("pid");
   std::string format_name = req.query_param("format").value_or("");
   auto format = parse_export_format(format_name);
   if (!format) throw ApiError::bad_request("format must be one of " + std::string(export_format_names()));
   // The dataset's own access rule first: an unknown format never tells whether a pid exists.
-  json::object dataset = dataset_access(app).get_readable(app.authenticate(req), pid);
+  Principal principal = app.authenticate(req);
+  json::object dataset = dataset_access(app).get_readable(principal, pid);
 
   ExportSubject subject;
   if (const json::value* sm = dataset.if_contains("scientificMetadata"); sm && sm->is_object()) {
     subject.oscem = sm->get_object();
   }
   subject.files = catalog_files(app, pid);
+  if (*format == ExportFormat::kEmpiar) {  // only EMPIAR uses them; other formats skip the reads
+    subject.proposal = readable_proposal(app, principal, dataset);
+    subject.published_data = readable_published_data(app, config, req, principal, pid);
+  }
   subject.dataset = std::move(dataset);
   ExportRequest request;
   request.format = *format;
@@ -106,9 +138,10 @@ HttpResponse export_response(App& app, HttpRequest& req) {
 
 }  // namespace
 
-void register_export_routes(Router& r, App& app) {
+void register_export_routes(Router& r, App& app, std::shared_ptr<const PublishedDataConfig> config) {
   for (const char* method : {"GET", "POST"}) {
-    r.add(method, "/api/v3/datasets/:pid/export", [&app](HttpRequest& req) { return export_response(app, req); });
+    r.add(method, "/api/v3/datasets/:pid/export",
+          [&app, config](HttpRequest& req) { return export_response(app, config, req); });
   }
 }
 

@@ -14,6 +14,9 @@ void register_published_data_v3_routes(Router& r, App& app, std::shared_ptr<cons
 void register_published_data_v4_routes(Router& r, App& app, std::shared_ptr<const PublishedDataConfig> config);
 // OAI-PMH 2.0 at /oai over the public datasets and readable published-data records (oai_routes.cpp).
 void register_oai_routes(Router& r, App& app, std::shared_ptr<const PublishedDataConfig> config);
+// Deposition and exchange exports of a dataset, /api/v3/datasets/{pid}/export (docs/export.md);
+// EMPIAR's citation reads the published-data records, hence the configuration.
+void register_export_routes(Router& r, App& app, std::shared_ptr<const PublishedDataConfig> config);
 
 // A status change's answer: `body` with 201 (upstream's POST status), or 424 Failed
 // Dependency with DataCite's error when DataCite refused the change (the record keeps its new

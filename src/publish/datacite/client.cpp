@@ -1,16 +1,12 @@
 #include "publish/datacite/client.h"
 
+#include "core/json_fields.h"
 #include "ingest/http_client.h"
 #include "ingest/sha256.h"
 
 namespace openem::datacite {
 namespace json = boost::json;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 // The DOI in an MDS path keeps its '/', as upstream sends it; other reserved characters are
 // encoded.
@@ -40,13 +36,13 @@ class HttpTransport : public Transport {
   }
 
   DeliveryResult send(const json::object& row) override {
-    const std::string doi = str(row, "doi");
-    if (str(row, "protocol") == "mds") {
-      if (str(row, "change") == "hide") return request("DELETE", e_.mds_metadata + "/" + mds_path(doi), "", "");
-      DeliveryResult r = request("PUT", e_.mds_metadata + "/" + mds_path(doi), "application/xml;charset=UTF-8", str(row, "xml"));
+    const std::string doi = json_string(row, "doi");
+    if (json_string(row, "protocol") == "mds") {
+      if (json_string(row, "change") == "hide") return request("DELETE", e_.mds_metadata + "/" + mds_path(doi), "", "");
+      DeliveryResult r = request("PUT", e_.mds_metadata + "/" + mds_path(doi), "application/xml;charset=UTF-8", json_string(row, "xml"));
       if (r.kind != DeliveryResult::Kind::Done) return r;
       return request("PUT", e_.mds_doi + "/" + mds_path(doi), "text/plain;charset=UTF-8",
-                     "doi=" + doi + "\nurl=" + str(row, "url") + "\n");
+                     "doi=" + doi + "\nurl=" + json_string(row, "url") + "\n");
     }
     auto* doc = row.if_contains("document");
     std::string body = doc ? json::serialize(*doc) : std::string("{}");

@@ -5,15 +5,11 @@
 #include <algorithm>
 
 #include "core/ids.h"
+#include "core/json_fields.h"
 
 namespace openem::datacite {
 namespace json = boost::json;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 std::int64_t num(const json::object& o, std::string_view k) {
   auto* v = o.if_contains(k);
@@ -28,27 +24,27 @@ Millis lease_of(const Endpoints& e) { return (2 * static_cast<Millis>(e.timeout_
 
 // The record's view of its latest row.
 json::object registration_of(const json::object& row, const Endpoints& e) {
-  json::object r{{"state", str(row, "state")},
-                 {"change", str(row, "change")},
-                 {"protocol", str(row, "protocol")},
+  json::object r{{"state", json_string(row, "state")},
+                 {"change", json_string(row, "change")},
+                 {"protocol", json_string(row, "protocol")},
                  {"attempts", num(row, "attempts")},
                  {"lastError", row.contains("lastError") ? row.at("lastError") : json::value()},
-                 {"queuedAt", str(row, "createdAt")},
-                 {"outboxId", str(row, "id")}};
-  std::string state = str(row, "state");
-  if (state == "pending") r["nextAttemptAt"] = str(row, "nextAttemptAt");
-  if (state == "done") r["sentAt"] = str(row, "sentAt");
-  if (state == "pending" && !e.configured(str(row, "protocol") == "mds" ? Protocol::Mds : Protocol::Rest))
+                 {"queuedAt", json_string(row, "createdAt")},
+                 {"outboxId", json_string(row, "id")}};
+  std::string state = json_string(row, "state");
+  if (state == "pending") r["nextAttemptAt"] = json_string(row, "nextAttemptAt");
+  if (state == "done") r["sentAt"] = json_string(row, "sentAt");
+  if (state == "pending" && !e.configured(json_string(row, "protocol") == "mds" ? Protocol::Mds : Protocol::Rest))
     r["waitingFor"] = "DataCite is not configured; the change is sent once it is";
   return r;
 }
 
 // Mirrors the row into its record when the record still exists and this is its latest row.
 void mirror_into_record(CatalogStore& store, const json::object& row, const Endpoints& e) {
-  auto record = store.get(schemas::published_data(), str(row, "doi"));
+  auto record = store.get(schemas::published_data(), json_string(row, "doi"));
   if (!record) return;
   auto* reg = record->if_contains("registration");
-  if (reg && reg->is_object() && str(reg->get_object(), "outboxId") != str(row, "id")) return;
+  if (reg && reg->is_object() && json_string(reg->get_object(), "outboxId") != json_string(row, "id")) return;
   (*record)["registration"] = registration_of(row, e);
   store.replace(schemas::published_data(), *record);
 }
@@ -110,7 +106,7 @@ void cancel_pending(CatalogStore& store, const std::string& doi, Millis now) {
 
 std::string queue_change(CatalogStore& store, json::object& record, const OutboxChange& change, const Endpoints& e,
                          Millis now) {
-  const std::string doi = str(record, "doi");
+  const std::string doi = json_string(record, "doi");
   const std::string when = iso_utc(now);
   std::string id;
   store.transaction([&] {
@@ -148,13 +144,13 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
   store.transaction([&] {
     auto row = store.get(rows(), id);
     if (!row) return;
-    std::string state = str(*row, "state");
-    bool due = str(*row, "nextAttemptAt") <= when;
+    std::string state = json_string(*row, "state");
+    bool due = json_string(*row, "nextAttemptAt") <= when;
     if (!(state == "pending" && (due || even_if_waiting)) && !(state == "sending" && due)) return;
-    if (!e.configured(str(*row, "protocol") == "mds" ? Protocol::Mds : Protocol::Rest)) return;
+    if (!e.configured(json_string(*row, "protocol") == "mds" ? Protocol::Mds : Protocol::Rest)) return;
     // One delivery per DOI at a time, so an older state never lands after a newer one.
     auto in_flight = rows_where(store,
-                                 all_of({field_is(rows(), "doi", str(*row, "doi")),
+                                 all_of({field_is(rows(), "doi", json_string(*row, "doi")),
                                          field_is(rows(), "state", std::string("sending")),
                                          field_compare(rows(), "nextAttemptAt", Comparison::Gt, when),
                                          negation(field_is(rows(), "id", id))}),
@@ -180,7 +176,7 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
   store.transaction([&] {
     auto row = store.get(rows(), id);
     // Taken over by another process after our lease ran out: its outcome counts.
-    if (!row || str(*row, "state") != "sending" || num(*row, "attempts") != num(claimed, "attempts")) return;
+    if (!row || json_string(*row, "state") != "sending" || num(*row, "attempts") != num(claimed, "attempts")) return;
     (*row)["updatedAt"] = iso_utc(after);
     switch (result.kind) {
       case DeliveryResult::Kind::Done:
@@ -202,11 +198,11 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
     mirror_into_record(store, *row, e);
   });
   if (result.kind == DeliveryResult::Kind::Done)
-    spdlog::info("event=datacite_sent doi={} change={} attempts={}", str(claimed, "doi"), str(claimed, "change"),
+    spdlog::info("event=datacite_sent doi={} change={} attempts={}", json_string(claimed, "doi"), json_string(claimed, "change"),
                  num(claimed, "attempts"));
   else
-    spdlog::warn("event=datacite_failed doi={} change={} attempts={} retry={} error=\"{}\"", str(claimed, "doi"),
-                 str(claimed, "change"), num(claimed, "attempts"), result.kind == DeliveryResult::Kind::Retry,
+    spdlog::warn("event=datacite_failed doi={} change={} attempts={} retry={} error=\"{}\"", json_string(claimed, "doi"),
+                 json_string(claimed, "change"), num(claimed, "attempts"), result.kind == DeliveryResult::Kind::Retry,
                  result.error);
   return result;
 }
@@ -219,7 +215,7 @@ int deliver_due(CatalogStore& store, Transport& transport, const Endpoints& e, M
                                 field_compare(rows(), "nextAttemptAt", Comparison::Lte, iso_utc(now))}),
                         max_rows);
   for (const auto& row : due)
-    if (deliver_row(store, transport, e, str(row, "id"), now)) ++sent;
+    if (deliver_row(store, transport, e, json_string(row, "id"), now)) ++sent;
   return sent;
 }
 

@@ -4,17 +4,14 @@
 #include <initializer_list>
 #include <cctype>
 
+#include "core/json_fields.h"
+
 namespace openem::datacite {
 namespace json = boost::json;
 namespace {
 
 bool in(std::initializer_list<std::string_view> list, std::string_view v) {
   return !v.empty() && std::find(list.begin(), list.end(), v) != list.end();
-}
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
 }
 
 std::string trim(std::string_view s) {
@@ -42,19 +39,19 @@ json::array affiliations(const json::value* v) {
       entry["name"] = trim(a.get_string());
     } else if (a.is_object()) {
       const auto& o = a.get_object();
-      std::string name = trim(str(o, "name"));
+      std::string name = trim(json_string(o, "name"));
       if (name.empty()) continue;
       entry["name"] = name;
-      std::string id = str(o, "affiliationIdentifier");
-      if (id.empty()) id = str(o, "rorId");
+      std::string id = json_string(o, "affiliationIdentifier");
+      if (id.empty()) id = json_string(o, "rorId");
       if (std::string ror = ror_uri(id); !ror.empty()) {
         entry["affiliationIdentifier"] = ror;
         entry["affiliationIdentifierScheme"] = "ROR";
         entry["schemeUri"] = "https://ror.org";
-      } else if (!id.empty() && !str(o, "affiliationIdentifierScheme").empty()) {
+      } else if (!id.empty() && !json_string(o, "affiliationIdentifierScheme").empty()) {
         entry["affiliationIdentifier"] = id;
-        entry["affiliationIdentifierScheme"] = str(o, "affiliationIdentifierScheme");
-        if (!str(o, "schemeUri").empty()) entry["schemeUri"] = str(o, "schemeUri");
+        entry["affiliationIdentifierScheme"] = json_string(o, "affiliationIdentifierScheme");
+        if (!json_string(o, "schemeUri").empty()) entry["schemeUri"] = json_string(o, "schemeUri");
       }
     } else {
       continue;
@@ -69,12 +66,12 @@ json::array name_identifiers(const json::object& o) {
   auto add_orcid = [&](const std::string& uri) {
     out.emplace_back(json::object{{"nameIdentifier", uri}, {"nameIdentifierScheme", "ORCID"}, {"schemeUri", "https://orcid.org"}});
   };
-  if (std::string orcid = orcid_uri(str(o, "orcid")); !orcid.empty()) add_orcid(orcid);
+  if (std::string orcid = orcid_uri(json_string(o, "orcid")); !orcid.empty()) add_orcid(orcid);
   if (auto* ids = o.if_contains("nameIdentifiers"); ids && ids->is_array())
     for (const auto& x : ids->get_array()) {
       if (!x.is_object()) continue;
-      std::string id = trim(str(x.get_object(), "nameIdentifier"));
-      std::string scheme = str(x.get_object(), "nameIdentifierScheme");
+      std::string id = trim(json_string(x.get_object(), "nameIdentifier"));
+      std::string scheme = json_string(x.get_object(), "nameIdentifierScheme");
       if (id.empty()) continue;
       if (std::string orcid = orcid_uri(id); !orcid.empty() && (scheme.empty() || scheme == "ORCID")) {
         bool seen = std::any_of(out.begin(), out.end(), [&](const json::value& e) {
@@ -85,7 +82,7 @@ json::array name_identifiers(const json::object& o) {
         out.emplace_back(json::object{{"nameIdentifier", ror}, {"nameIdentifierScheme", "ROR"}, {"schemeUri", "https://ror.org"}});
       } else if (!scheme.empty() && scheme != "ORCID" && scheme != "ROR") {
         json::object e{{"nameIdentifier", id}, {"nameIdentifierScheme", scheme}};
-        if (!str(x.get_object(), "schemeUri").empty()) e["schemeUri"] = str(x.get_object(), "schemeUri");
+        if (!json_string(x.get_object(), "schemeUri").empty()) e["schemeUri"] = json_string(x.get_object(), "schemeUri");
         out.emplace_back(std::move(e));
       }  // an ORCID or ROR id that does not check out is left out rather than sent wrong
     }
@@ -191,12 +188,12 @@ std::optional<json::object> person(const json::value& v, bool contributor) {
   }
   if (!v.is_object()) return std::nullopt;
   const auto& o = v.get_object();
-  std::string given = trim(str(o, "givenName")), family = trim(str(o, "familyName"));
-  std::string name = trim(str(o, "name"));
+  std::string given = trim(json_string(o, "givenName")), family = trim(json_string(o, "familyName"));
+  std::string name = trim(json_string(o, "name"));
   if (name.empty() && !family.empty()) name = given.empty() ? family : family + ", " + given;
   if (name.empty()) return std::nullopt;
   out["name"] = name;
-  std::string type = str(o, "nameType");
+  std::string type = json_string(o, "nameType");
   if (type == "Personal" || type == "Organizational") out["nameType"] = type;
   if (!given.empty()) out["givenName"] = given;
   if (!family.empty()) out["familyName"] = family;
@@ -207,7 +204,7 @@ std::optional<json::object> person(const json::value& v, bool contributor) {
   }
   if (auto aff = affiliations(o.if_contains("affiliation")); !aff.empty()) out["affiliation"] = std::move(aff);
   if (contributor) {
-    std::string ct = str(o, "contributorType");
+    std::string ct = json_string(o, "contributorType");
     out["contributorType"] = is_contributor_type(ct) ? ct : "Other";
   }
   return out;

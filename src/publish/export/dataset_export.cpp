@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/json_fields.h"
 #include "publish/datacite_metadata.h"
 #include "publish/landing_page.h"
 #include "publish/export/pdbx_dictionary.h"
@@ -11,13 +12,8 @@ namespace {
 
 namespace json = boost::json;
 
-std::string str(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
-}
-
 std::string base_name(const ExportSubject& subject) {
-  std::string pid = str(subject.dataset, "pid");
+  std::string pid = json_string(subject.dataset, "pid");
   return pid.empty() ? "dataset" : mmcif_entry_id(pid);
 }
 
@@ -33,7 +29,7 @@ ExportOutput mmcif(const ExportSubject& subject, const ExportRequest& request) {
     return out;
   }
   const PdbxDictionary& dict = *std::get<std::shared_ptr<const PdbxDictionary>>(dictionary);
-  MmcifOptions options{mmcif_entry_id(str(subject.dataset, "pid").empty() ? "openem" : str(subject.dataset, "pid")),
+  MmcifOptions options{mmcif_entry_id(json_string(subject.dataset, "pid").empty() ? "openem" : json_string(subject.dataset, "pid")),
                        request.allow_incomplete};
   MmcifResult result = request.model.empty() ? mmcif_metadata_only(subject.oscem, dict, options)
                                              : mmcif_merged_into_model(subject.oscem, request.model, dict, options);
@@ -83,7 +79,7 @@ ExportOutput export_dataset(const ExportSubject& subject, const ExportRequest& r
   // The publishing side's builders need a dataset document; an OSC-EM file alone gets a minimal one.
   json::object dataset = subject.dataset;
   if (dataset.empty()) dataset = {{"pid", "dataset"}, {"datasetName", "OSC-EM dataset"}, {"scientificMetadata", subject.oscem}};
-  std::string pid = str(dataset, "pid");
+  std::string pid = json_string(dataset, "pid");
   if (request.format == ExportFormat::kJsonLd) {
     LandingContext context{request.site_url, request.publisher, {}, static_cast<std::int64_t>(subject.files.size())};
     for (const ExportFile& f : subject.files) {

@@ -1,10 +1,12 @@
 #pragma once
 // EMPIAR deposition JSON (the schema of emdb-empiar/empiar-depositor, in
-// ../shared/testdata/empiar/): entry title, authors, corresponding author and principal
-// investigator from the OSC-EM `organizational` section (the dataset's PI and contact as a
-// fallback), image sets built from the file list (movies, micrographs, tilt series, gain
-// references; frames, pixel size and image size from the OSC-EM acquisition), and a citation
-// placeholder when there is no paper yet (as Scipion's EMPIAR plugin writes it).
+// ../shared/testdata/empiar/): entry title; authors, corresponding author and principal
+// investigator from the OSC-EM `organizational` section, the published-data records and the
+// proposal, the dataset's PI last (empiar_people.h); image sets built from the file list
+// (movies, micrographs, tilt series, gain references) with voxel type, size and frames from the
+// files' headers, pixel size from the OSC-EM acquisition (empiar_imagesets.h); one citation per
+// published-data record with its DOI, or a placeholder when there is none yet (as Scipion's
+// EMPIAR plugin writes it).
 // What openem cannot know is written so the document still validates and is listed as a
 // warning "to fill in"; what would make it invalid (no title, no author, no country) is an
 // error. Pure; thread-safe.

@@ -16,7 +16,9 @@
 //    natural/recombinant/synthetic words (an organism name is reported, not written);
 //    molecule names go to _entity.pdbx_description (the reference uses
 //    _pdbx_entity_branch_descriptor, which is for carbohydrate branches); an unknown funder
-//    keeps its name with a warning instead of becoming "Other government".
+//    keeps its name with a warning instead of becoming "Other government";
+//  * a phase plate or corrector not in the column (used: false, type "none") writes no
+//    _em_imaging_optics item (PDBx has no value for none; the reference writes NONE).
 // Pure; thread-safe.
 #include <boost/json/object.hpp>
 

@@ -109,6 +109,10 @@ std::optional<std::string> hand_rule(std::string_view item, std::string_view val
     if (v == "synthetic" || v == "chemicallysynthesized") return "syn";
   }
   if (item == "_em_entity_assembly.type" && squeezed(value) == "complex") return "COMPLEX";
+  if (item == "_em_imaging_optics.phase_plate") {  // OSC-EM examples say "Volta", PDBx "VOLTA PHASE PLATE"
+    if (contains(value, "volta")) return "VOLTA PHASE PLATE";
+    if (contains(value, "zernike")) return "ZERNIKE PHASE PLATE";
+  }
   return std::nullopt;
 }
 
@@ -132,6 +136,17 @@ std::optional<std::string> match_enumeration(const PdbxItem& item, std::string_v
     }
   }
   return std::nullopt;
+}
+
+OpticsUse specialist_optics_use(const boost::json::object& device) {
+  const boost::json::value* used = device.if_contains("used");
+  if (used && used->is_bool() && !used->get_bool()) return OpticsUse::kNotUsed;
+  const boost::json::value* type = device.if_contains("instrument_type");
+  std::string t = type && type->is_string() ? squeezed(type->get_string()) : "";
+  if (t == "none" || t == "no" || t == "na" || t == "notused" || t == "false") return OpticsUse::kNotUsed;
+  bool said_used = used && used->is_bool() && used->get_bool();
+  if (t.empty() || t == "unspecified" || t == "unknown") return said_used ? OpticsUse::kTypeUnknown : OpticsUse::kNotUsed;
+  return OpticsUse::kInColumn;
 }
 
 std::string pdbx_boolean(const PdbxItem& item, bool value) {

@@ -2,6 +2,8 @@
 // How OSC-EM values become PDBx values: enumeration matching (the dictionary's spelling, with
 // the reference converter's hand rules for vendor words), booleans, dates, numbers and units.
 // Pure functions; thread-safe.
+#include <boost/json/object.hpp>
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,15 @@ namespace openem {
 // "FLOOD BEAM", element symbols for grid materials, "polypeptide" → "polypeptide(L)", ...).
 // nullopt when nothing matches.
 std::optional<std::string> match_enumeration(const PdbxItem& item, std::string_view value);
+
+// OSC-EM's specialist optics (acquisition.specialist_optics.phaseplate, ..._corrector:
+// {used, instrument_type}) as PDBx sees them. PDBx's items name the device that was in the
+// column and have no value for "none" (absence is "none"), so a device that was not used —
+// used: false, or a type "none"/"no"/"n/a"/"" — gets no item at all rather than an invalid
+// "NONE" (the reference converter upper-cases it); a used device whose type nobody recorded
+// ("unspecified", "unknown", or none given) is one the depositor must name.
+enum class OpticsUse { kInColumn, kNotUsed, kTypeUnknown };
+OpticsUse specialist_optics_use(const boost::json::object& device);
 
 // true/false as the item spells them: YES/NO, Y/N or yes/no, whichever its enumeration holds.
 std::string pdbx_boolean(const PdbxItem& item, bool value);

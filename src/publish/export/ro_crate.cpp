@@ -5,17 +5,13 @@
 #include <algorithm>
 #include <array>
 
+#include "core/json_fields.h"
 #include "publish/datacite/vocabulary.h"
 
 namespace openem {
 namespace {
 
 namespace json = boost::json;
-
-std::string str(const json::object& o, std::string_view key) {
-  auto it = o.find(key);
-  return it != o.end() && it->value().is_string() ? std::string(it->value().get_string()) : "";
-}
 
 const json::object* object_at(const json::object& o, std::string_view key) {
   auto it = o.find(key);
@@ -50,21 +46,21 @@ class Crate {
 
   json::object build() {
     const json::object& d = subject_.dataset;
-    std::string pid = str(d, "pid");
+    std::string pid = json_string(d, "pid");
     json::object root{{"@id", "./"}, {"@type", "Dataset"}};
-    std::string name = str(d, "datasetName");
+    std::string name = json_string(d, "datasetName");
     root["name"] = name.empty() ? (pid.empty() ? std::string("OSC-EM dataset") : pid) : name;
-    std::string description = str(d, "description");
+    std::string description = json_string(d, "description");
     root["description"] = description.empty() ? std::string(root["name"].get_string()) : description;
-    std::string published = str(d, "creationTime");
-    root["datePublished"] = date_of(published.empty() ? str(d, "createdAt") : published);
+    std::string published = json_string(d, "creationTime");
+    root["datePublished"] = date_of(published.empty() ? json_string(d, "createdAt") : published);
     if (root["datePublished"].get_string().empty()) root.erase("datePublished");
     if (!context_.doi.empty()) {
       root["identifier"] = "https://doi.org/" + context_.doi;
     } else if (!pid.empty() && !context_.catalog_url.empty()) {
       root["identifier"] = context_.catalog_url + "/datasets/" + pid;
     }
-    add_license(root, str(d, "license"));
+    add_license(root, json_string(d, "license"));
     if (auto it = d.find("keywords"); it != d.end() && it->value().is_array()) root["keywords"] = it->value();
     if (!context_.publisher.empty()) {
       graph_.push_back(json::object{{"@id", "#publisher"}, {"@type", "Organization"}, {"name", context_.publisher}});
@@ -142,23 +138,23 @@ class Crate {
         for (const json::value& a : it->value().get_array()) {
           const json::object* o = a.if_object();
           if (!o) continue;
-          std::string given = str(*o, "given_name").empty() ? str(*o, "first_name") : str(*o, "given_name");
-          std::string family = str(*o, "family_name").empty() ? str(*o, "name") : str(*o, "family_name");
-          if (!family.empty()) add(given, family, str(*o, "email"), str(*o, "orcid"), str(*o, "name_org"));
+          std::string given = json_string(*o, "given_name").empty() ? json_string(*o, "first_name") : json_string(*o, "given_name");
+          std::string family = json_string(*o, "family_name").empty() ? json_string(*o, "name") : json_string(*o, "family_name");
+          if (!family.empty()) add(given, family, json_string(*o, "email"), json_string(*o, "orcid"), json_string(*o, "name_org"));
         }
       }
     }
     if (refs.empty()) {
-      std::string pi = str(subject_.dataset, "principalInvestigator");
-      if (pi.empty()) pi = str(subject_.dataset, "owner");
-      if (!pi.empty()) add("", pi, str(subject_.dataset, "contactEmail"), str(subject_.dataset, "orcidOfOwner"), "");
+      std::string pi = json_string(subject_.dataset, "principalInvestigator");
+      if (pi.empty()) pi = json_string(subject_.dataset, "owner");
+      if (!pi.empty()) add("", pi, json_string(subject_.dataset, "contactEmail"), json_string(subject_.dataset, "orcidOfOwner"), "");
     }
     return refs;
   }
 
   std::string technique_name() const {
     const json::object* acquisition = object_at(subject_.oscem, "acquisition");
-    std::string t = acquisition ? str(*acquisition, "technique") : "";
+    std::string t = acquisition ? json_string(*acquisition, "technique") : "";
     if (t == "spa") return "cryo-EM single-particle analysis";
     if (t == "subtomo") return "cryo-electron tomography, subtomogram averaging";
     if (t == "cellular_tomo" || t == "env_tomo") return "cryo-electron tomography";
@@ -174,26 +170,26 @@ class Crate {
       json::object microscope{{"@id", "#instrument"}, {"@type", "IndividualProduct"}};
       std::string model, manufacturer;
       if (const json::object* m = object_at(*instrument, "microscope")) {
-        model = str(*m, "model");
-        manufacturer = str(*m, "manufacturer");
+        model = json_string(*m, "model");
+        manufacturer = json_string(*m, "manufacturer");
       } else {
-        model = str(*instrument, "microscope");
+        model = json_string(*instrument, "microscope");
       }
       microscope["name"] = model.empty() ? "Electron microscope" : model;
       if (!model.empty()) microscope["model"] = model;
       if (!manufacturer.empty()) microscope["manufacturer"] = manufacturer;
-      std::string instrument_id = str(subject_.dataset, "instrumentId");
+      std::string instrument_id = json_string(subject_.dataset, "instrumentId");
       if (!instrument_id.empty()) microscope["identifier"] = instrument_id;
       graph_.push_back(std::move(microscope));
       action["instrument"] = ref("#instrument");
     }
     const json::object* sample = object_at(subject_.oscem, "sample");
-    std::string sample_id = str(subject_.dataset, "sampleId");
+    std::string sample_id = json_string(subject_.dataset, "sampleId");
     if (sample || !sample_id.empty()) {
       json::object thing{{"@id", "#sample"}, {"@type", "Thing"}};
-      std::string name = sample ? str(*sample, "name") : "";
+      std::string name = sample ? json_string(*sample, "name") : "";
       thing["name"] = name.empty() ? (sample_id.empty() ? std::string("Sample") : sample_id) : name;
-      if (sample && !str(*sample, "description").empty()) thing["description"] = str(*sample, "description");
+      if (sample && !json_string(*sample, "description").empty()) thing["description"] = json_string(*sample, "description");
       if (!sample_id.empty()) thing["identifier"] = sample_id;
       graph_.push_back(std::move(thing));
       action["object"] = ref("#sample");
@@ -201,7 +197,7 @@ class Crate {
     if (!files.empty()) action["result"] = files;
     if (!creators.empty()) action["agent"] = creators.front();
     const json::object* acquisition = object_at(subject_.oscem, "acquisition");
-    std::string when = acquisition ? str(*acquisition, "date_time") : "";
+    std::string when = acquisition ? json_string(*acquisition, "date_time") : "";
     if (!when.empty()) action["endTime"] = when;
     graph_.push_back(std::move(action));
   }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "core/json_fields.h"
 #include "publish/citation.h"
 #include "publish/datacite_metadata.h"
 #include "publish/markup.h"
@@ -12,11 +13,6 @@
 namespace openem::oai {
 namespace json = boost::json;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 void element(std::string& out, const char* name, std::string_view text) {
   if (text.empty()) return;
@@ -30,7 +26,7 @@ void element(std::string& out, const char* name, std::string_view text) {
 }
 
 std::string dataset_url(const MetadataContext& c, const json::object& ds) {
-  return c.landing_base + "/datasets/" + url_segment(str(ds, "pid"));
+  return c.landing_base + "/datasets/" + url_segment(json_string(ds, "pid"));
 }
 
 std::string dublin_core(const json::object& ds, const MetadataContext& c) {
@@ -47,13 +43,13 @@ std::string dublin_core(const json::object& ds, const MetadataContext& c) {
       if (w.is_string()) element(out, "dc:subject", w.get_string());
   if (auto* t = ds.if_contains("techniques"); t && t->is_array())
     for (const auto& x : t->get_array())
-      if (x.is_object()) element(out, "dc:subject", str(x.get_object(), "name"));
-  element(out, "dc:description", str(ds, "description"));
+      if (x.is_object()) element(out, "dc:subject", json_string(x.get_object(), "name"));
+  element(out, "dc:description", json_string(ds, "description"));
   element(out, "dc:publisher", c.publisher);
   element(out, "dc:date", cite.date.empty() ? cite.year : cite.date);
   element(out, "dc:type", "Dataset");
   element(out, "dc:identifier", url);
-  element(out, "dc:identifier", str(ds, "pid"));
+  element(out, "dc:identifier", json_string(ds, "pid"));
   if (auto* ids = ds.if_contains("proposalIds"); ids && ids->is_array())
     for (const auto& p : ids->get_array())
       if (p.is_string()) element(out, "dc:relation", "proposal " + std::string(p.get_string()));
@@ -88,7 +84,7 @@ std::vector<std::string> each(const json::object& a, std::string_view list, std:
   if (auto* v = a.if_contains(list); v && v->is_array())
     for (const auto& x : v->get_array())
       if (x.is_object())
-        if (std::string s = str(x.get_object(), key); !s.empty()) out.push_back(std::move(s));
+        if (std::string s = json_string(x.get_object(), key); !s.empty()) out.push_back(std::move(s));
   return out;
 }
 
@@ -105,12 +101,12 @@ std::string record_dublin_core(const json::object& a) {
     if (n != ":unav") element(out, "dc:creator", n);
   for (const auto& s : each(a, "subjects", "subject")) element(out, "dc:subject", s);
   for (const auto& d : each(a, "descriptions", "description")) element(out, "dc:description", d);
-  if (auto* p = a.if_contains("publisher"); p && p->is_object()) element(out, "dc:publisher", str(p->get_object(), "name"));
+  if (auto* p = a.if_contains("publisher"); p && p->is_object()) element(out, "dc:publisher", json_string(p->get_object(), "name"));
   for (const auto& n : each(a, "contributors", "name")) element(out, "dc:contributor", n);
   std::string issued;
   if (auto* dates = a.if_contains("dates"); dates && dates->is_array())
     for (const auto& d : dates->get_array())
-      if (d.is_object() && str(d.get_object(), "dateType") == "Issued") issued = str(d.get_object(), "date");
+      if (d.is_object() && json_string(d.get_object(), "dateType") == "Issued") issued = json_string(d.get_object(), "date");
   if (issued.empty())
     if (auto* y = a.if_contains("publicationYear"); y && y->is_int64()) issued = std::to_string(y->get_int64());
   element(out, "dc:date", issued);
@@ -118,19 +114,19 @@ std::string record_dublin_core(const json::object& a) {
   if (auto* formats = a.if_contains("formats"); formats && formats->is_array())
     for (const auto& f : formats->get_array())
       if (f.is_string()) element(out, "dc:format", f.get_string());
-  if (std::string doi = str(a, "doi"); !doi.empty()) {
+  if (std::string doi = json_string(a, "doi"); !doi.empty()) {
     element(out, "dc:identifier", "https://doi.org/" + doi);
     element(out, "dc:identifier", "doi:" + doi);
   }
-  element(out, "dc:identifier", str(a, "url"));
+  element(out, "dc:identifier", json_string(a, "url"));
   if (auto* rel = a.if_contains("relatedIdentifiers"); rel && rel->is_array())
     for (const auto& r : rel->get_array())
       if (r.is_object()) {
         const auto& o = r.get_object();
-        std::string type = str(o, "relatedIdentifierType"), id = str(o, "relatedIdentifier");
+        std::string type = json_string(o, "relatedIdentifierType"), id = json_string(o, "relatedIdentifier");
         if (!id.empty()) element(out, "dc:relation", type == "DOI" ? "https://doi.org/" + id : id);
       }
-  if (std::string lang = str(a, "language"); !lang.empty()) element(out, "dc:language", lang);
+  if (std::string lang = json_string(a, "language"); !lang.empty()) element(out, "dc:language", lang);
   for (const auto& r : each(a, "rightsList", "rightsIdentifier")) element(out, "dc:rights", r);
   out += "</oai_dc:dc>";
   return out;

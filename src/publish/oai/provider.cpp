@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/json_fields.h"
 #include "publish/markup.h"
 #include "publish/oai/harvest.h"
 #include "publish/oai/identifiers.h"
@@ -27,11 +28,6 @@ struct ProtocolError {
 
 const char* const kNoSuchItem = "No item has this identifier";  // one text for missing and private
 
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 // The sets a public dataset is in, leaves of the hierarchy.
 std::vector<std::string> set_specs_of(const json::object& ds) {
   std::vector<std::string> out;
@@ -39,15 +35,15 @@ std::vector<std::string> set_specs_of(const json::object& ds) {
   if (auto* ids = ds.if_contains("instrumentIds"); ids && ids->is_array())
     for (const auto& v : ids->get_array())
       if (v.is_string() && !v.get_string().empty()) instruments.emplace(v.get_string());
-  if (auto id = str(ds, "instrumentId"); !id.empty()) instruments.insert(id);
+  if (auto id = json_string(ds, "instrumentId"); !id.empty()) instruments.insert(id);
   for (const auto& i : instruments) out.push_back("instrument:" + set_component(i));
   std::set<std::string> techniques;
   if (auto* t = ds.if_contains("techniques"); t && t->is_array())
     for (const auto& x : t->get_array())
       if (x.is_object())
-        if (auto name = str(x.get_object(), "name"); !name.empty()) techniques.insert(name);
+        if (auto name = json_string(x.get_object(), "name"); !name.empty()) techniques.insert(name);
   for (const auto& t : techniques) out.push_back("technique:" + set_component(t));
-  if (auto g = str(ds, "ownerGroup"); !g.empty()) out.push_back("group:" + set_component(g));
+  if (auto g = json_string(ds, "ownerGroup"); !g.empty()) out.push_back("group:" + set_component(g));
   out.push_back(std::string("status:") + kPublishedStatus);
   return out;
 }
@@ -62,7 +58,7 @@ std::string record_xml(const ProviderConfig& c, ItemKind kind, const PublicRecor
   }
   json::object doc = json::parse(rec.json).as_object();
   const bool dataset = kind == ItemKind::Dataset;
-  std::vector<std::string> sets = dataset ? set_specs_of(doc) : std::vector<std::string>{"status:" + set_component(str(doc, "status"))};
+  std::vector<std::string> sets = dataset ? set_specs_of(doc) : std::vector<std::string>{"status:" + set_component(json_string(doc, "status"))};
   std::string header = record_header(identifier, datestamp, sets, false);
   if (!format) return header + "\n";
   std::string metadata = dataset ? dataset_metadata(*format, doc, c.metadata)
@@ -142,7 +138,7 @@ std::string list_sets(CatalogStore& store, const ProviderConfig& c, const Reques
         std::string name = value;
         if (kind.kind == SetKind::Instrument)
           if (auto inst = store.get(schemas::instruments(), value))
-            if (auto n = str(*inst, "name"); !n.empty()) name = n + " (" + value + ")";
+            if (auto n = json_string(*inst, "name"); !n.empty()) name = n + " (" + value + ")";
         out += std::string("<set><setSpec>") + kind.spec + ":" + set_component(value) + "</setSpec><setName>" +
                xml_escape(name) + "</setName></set>";
       }

@@ -2,14 +2,11 @@
 
 #include <algorithm>
 
+#include "core/json_fields.h"
+
 namespace openem {
 namespace json = boost::json;
 namespace {
-
-std::string str(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
 
 json::object& metadata_of(json::object& record) {
   json::value& m = record["metadata"];
@@ -94,7 +91,7 @@ void apply_v3_body(json::object& record, const json::object& body) {
                         "scicatUser", "thumbnail", "downloadLink"})
     if (auto* v = body.if_contains(k)) m[k] = *v;
   if (auto* p = body.if_contains("publisher")) m["publisher"] = json::object{{"name", *p}};
-  const std::string affiliation = str(m, "affiliation");
+  const std::string affiliation = json_string(m, "affiliation");
   if (auto* c = body.if_contains("creator"); c && c->is_array()) {
     json::array creators;
     std::vector<std::string> seen;  // upstream drops repeated names
@@ -128,7 +125,7 @@ void apply_v4_body(json::object& record, const json::object& body) {
 
 json::object v3_view(const json::object& record) {
   json::object out;
-  const std::string doi = str(record, "doi");
+  const std::string doi = json_string(record, "doi");
   out["_id"] = doi;
   out["doi"] = doi;
   const json::object empty;
@@ -138,11 +135,11 @@ json::object v3_view(const json::object& record) {
   if (auto* c = m.if_contains("creators"); c && c->is_array())
     for (const auto& x : c->get_array())
       if (x.is_object()) {
-        std::string name = str(x.get_object(), "name");
+        std::string name = json_string(x.get_object(), "name");
         if (!name.empty()) creators.emplace_back(name);
       }
   out["creator"] = std::move(creators);
-  if (auto* p = m.if_contains("publisher")) out["publisher"] = p->is_object() ? json::value(str(p->get_object(), "name")) : *p;
+  if (auto* p = m.if_contains("publisher")) out["publisher"] = p->is_object() ? json::value(json_string(p->get_object(), "name")) : *p;
   else out["publisher"] = "";
   for (const char* k : {"affiliation", "publicationYear", "url", "dataDescription", "resourceType", "authors",
                         "scicatUser", "thumbnail", "downloadLink"})
@@ -155,10 +152,10 @@ json::object v3_view(const json::object& record) {
   json::array related;
   if (auto* r = m.if_contains("relatedIdentifiers"); r && r->is_array())
     for (const auto& x : r->get_array())
-      if (x.is_object() && !str(x.get_object(), "relatedIdentifier").empty())
-        related.emplace_back(str(x.get_object(), "relatedIdentifier"));
+      if (x.is_object() && !json_string(x.get_object(), "relatedIdentifier").empty())
+        related.emplace_back(json_string(x.get_object(), "relatedIdentifier"));
   out["relatedPublications"] = std::move(related);
-  auto status = str(record, "status");
+  auto status = json_string(record, "status");
   out["status"] = status == "registered" || status == "amended" ? "registered" : "pending_registration";
   for (const char* k : {"numberOfFiles", "sizeOfArchive", "registeredTime", "createdBy", "updatedBy", "createdAt",
                         "updatedAt", "registration"})

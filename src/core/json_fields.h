@@ -1,0 +1,30 @@
+#pragma once
+// Lenient reads of one field of a JSON object, for code that takes documents as the catalog
+// holds them (SciCat records, OSC-EM metadata) where a field may be absent or of another type:
+// such a field reads as "" instead of throwing. Header-only and pure; thread-safe.
+#include <boost/json.hpp>
+
+#include <string>
+#include <string_view>
+
+namespace openem {
+
+// The string at `key`; "" when the key is absent or its value is not a string.
+inline std::string json_string(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// The value at `key` as text: a string as is, a number as JSON writes it (publicationYear may
+// arrive as 2024 or "2024"); "" when absent, null, boolean, array or object.
+inline std::string json_text(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (!v) return {};
+  if (v->is_string()) return std::string(v->get_string());
+  if (v->is_int64()) return std::to_string(v->get_int64());
+  if (v->is_uint64()) return std::to_string(v->get_uint64());
+  if (v->is_double()) return boost::json::serialize(*v);
+  return {};
+}
+
+}  // namespace openem
