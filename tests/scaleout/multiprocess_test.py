@@ -9,8 +9,8 @@ requests in flight at the kill, and a write through one process is in the other'
 facets at once.
 
 Needs the PostgreSQL test cluster (ctest fixture `postgres`: OPENEM_TEST_POSTGRES_URL_FILE).
-Files are uploaded to one API process directly (uploads that move between processes are
-tests/scaleout/tus_handover_test.py)."""
+Files are uploaded through the balancer too (an upload's requests reach either process;
+tests/scaleout/tus_handover_test.py checks the handover itself)."""
 import json
 import os
 import random
@@ -188,12 +188,12 @@ def main():
         c.true("both API processes up on one catalog", all(s.base for s in servers))
         a, b = servers
         user1_a = Client(a, "user1")
-        # Files go to process A directly; the jobs go through the balancer.
-        with_files = [dataset_with_files(user1_a, {"f.bin": rng.randbytes(200_000)}) for _ in range(DATASETS_WITH_FILES)]
-
         balancer = Balancer(work, [a.addr, b.addr])
         lb = type("Endpoint", (), {"addr": balancer.addr})()
         user1 = Client(lb, "user1")
+        # Files and jobs go through the balancer: an upload's requests land on either process
+        # (the upload state is in the catalog, its parts in the bucket).
+        with_files = [dataset_with_files(user1, {"f.bin": rng.randbytes(200_000)}) for _ in range(DATASETS_WITH_FILES)]
         archiver = start_archiver(0)
         load = Load(balancer, user1.token)
         threads = [threading.Thread(target=load.writer, args=(f"w{i}",)) for i in range(WRITERS)]
