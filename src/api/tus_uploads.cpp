@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "api/shared_tus_uploads.h"
 #include "api/upload_record.h"
 
 #include <fcntl.h>
@@ -86,6 +87,12 @@ TusUploads::TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function
   if (!clock_) clock_ = [] { return static_cast<std::int64_t>(::time(nullptr)); };
 }
 
+TusUploads::~TusUploads() = default;
+
+void TusUploads::share_through(CatalogStore& catalog, std::shared_ptr<BlobStore> parts) {
+  shared_ = std::make_unique<SharedTusUploads>(catalog, blobs_, std::move(parts), ttl_, clock_);
+}
+
 fs::path TusUploads::part_path(const std::string& id) const { return blobs_.staging_dir() / (id + ".part"); }
 fs::path TusUploads::record_path(const std::string& id) const { return blobs_.staging_dir() / (id + ".json"); }
 
@@ -107,6 +114,7 @@ std::shared_ptr<TusUploads::Entry> TusUploads::find(const std::string& id) {
 }
 
 void TusUploads::recover() {
+  if (shared_) return shared_->recover();
   const fs::path& dir = blobs_.staging_dir();
   std::int64_t now = clock_();
   std::map<std::string, std::shared_ptr<Entry>> loaded;
@@ -182,6 +190,7 @@ void TusUploads::recover() {
 }
 
 UploadRecord TusUploads::create(UploadRecord proto) {
+  if (shared_) return shared_->create(std::move(proto));
   UploadRecord rec = std::move(proto);
   rec.id = uuid_v4();
   rec.offset = 0;
@@ -212,6 +221,7 @@ UploadRecord TusUploads::create(UploadRecord proto) {
 }
 
 std::vector<UnfinishedUpload> TusUploads::unfinished() {
+  if (shared_) return shared_->unfinished();
   std::vector<UnfinishedUpload> out;
   std::lock_guard lock(mu_);
   for (const auto& [id, e] : entries_)
@@ -220,6 +230,7 @@ std::vector<UnfinishedUpload> TusUploads::unfinished() {
 }
 
 std::optional<UploadRecord> TusUploads::get(const std::string& id) {
+  if (shared_) return shared_->get(id);
   auto e = find(id);
   if (!e) return std::nullopt;
   std::lock_guard lock(e->mu);
@@ -292,6 +303,7 @@ void AppendStream::Impl::take_back_failed_write() {
 }
 
 AppendStream::AppendStream(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+AppendStream::AppendStream() = default;
 AppendStream::~AppendStream() = default;
 
 void AppendStream::write(std::string_view bytes) {
@@ -407,6 +419,7 @@ void TusUploads::resume_digest(Entry& e) {
 AppendResult TusUploads::begin_append(const std::string& id, std::int64_t offset, std::int64_t length,
                                       const std::optional<std::pair<std::string, std::string>>& chunk_digest,
                                       std::unique_ptr<AppendStream>* out) {
+  if (shared_) return shared_->begin_append(id, offset, length, chunk_digest, out);
   AppendResult result;
   auto e = find(id);
   if (!e) return {AppendResult::Outcome::kNotFound, {}, "upload " + id + " does not exist or has expired"};
@@ -529,6 +542,7 @@ void TusUploads::commit(Entry& e, AppendResult& result) {
 }
 
 bool TusUploads::remove(const std::string& id) {
+  if (shared_) return shared_->remove(id);
   auto e = find(id);
   if (!e) return false;
   {
@@ -543,6 +557,7 @@ bool TusUploads::remove(const std::string& id) {
 }
 
 int TusUploads::expire() {
+  if (shared_) return shared_->expire();
   std::int64_t now = clock_();
   std::vector<std::pair<std::string, std::shared_ptr<Entry>>> all;
   {

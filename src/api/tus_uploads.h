@@ -98,23 +98,30 @@ class UploadGoneError : public std::runtime_error {
 // whole-file SHA-256 as they arrive, so a chunk of any size needs no memory. HEAD sees the
 // offset grow while it runs. Only the newest stream of an upload may write: a PATCH that
 // resumes after a dropped connection supersedes one still open, whose writes then fail.
+//
+// On a shared catalog (shared_tus_uploads.h) a PATCH's bytes go to a local spool file instead
+// and become a part in the blob store when the request ends; the offset moves then, by a
+// compare-and-set in the catalog, so of two PATCHes at one offset the second to end gets 409.
 class AppendStream {
  public:
-  ~AppendStream();
+  virtual ~AppendStream();
   AppendStream(const AppendStream&) = delete;
   AppendStream& operator=(const AppendStream&) = delete;
 
   // Throws UploadGoneError when superseded, terminated or expired meanwhile;
   // UploadStorageError when the bytes cannot be written (the chunk is discarded);
   // std::runtime_error past the declared length.
-  void write(std::string_view bytes);
+  virtual void write(std::string_view bytes);
   // All declared bytes are in: checks the chunk digest, records the new offset and, at the
   // upload's length, verifies the whole file and commits it. Throws UploadStorageError when
   // the record cannot be written (the chunk is then discarded, as if never sent).
-  AppendResult finish(const UploadVerifier& verify);
+  virtual AppendResult finish(const UploadVerifier& verify);
   // The request ended before its last byte. The bytes received count (tus: the server keeps
   // them) unless the chunk promised a digest, which can no longer be checked: then they go.
-  void abort() noexcept;
+  virtual void abort() noexcept;
+
+ protected:
+  AppendStream();  // for SharedAppendStream (defined where Impl is complete)
 
  private:
   friend class TusUploads;
@@ -123,12 +130,23 @@ class AppendStream {
   std::unique_ptr<Impl> impl_;
 };
 
+class SharedTusUploads;
+class CatalogStore;
+
 class TusUploads {
  public:
   // ttl_seconds: an upload expires this long after its creation or last accepted chunk.
   // clock: unix seconds; files: where bytes and records are written (both injected by tests).
   TusUploads(BlobStore& blobs, std::int64_t ttl_seconds, std::function<std::int64_t()> clock = {},
              FileSystem& files = posix_file_system());
+  ~TusUploads();
+
+  // From now on, uploads live in `catalog` (store/upload_states.h) and their acknowledged
+  // bytes in `parts` (a blob store of its own, keyed by upload id), so that any process on
+  // that catalog continues an upload another started (shared_tus_uploads.h). Call before
+  // recover(), when the catalog is shared between processes.
+  void share_through(CatalogStore& catalog, std::shared_ptr<BlobStore> parts);
+  bool shared() const { return shared_ != nullptr; }
 
   // Loads the records in staging: drops expired uploads and stray files, cuts every .part
   // back to its recorded offset (bytes never acknowledged), finishes interrupted commits.
@@ -190,6 +208,7 @@ class TusUploads {
   std::mutex mu_;  // guards entries_
   std::map<std::string, std::shared_ptr<Entry>> entries_;
   std::atomic<std::int64_t> last_expire_{0};
+  std::unique_ptr<SharedTusUploads> shared_;  // set: every call goes there
 };
 
 }  // namespace openem

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "api/handler_util.h"
+#include "blob/s3/s3_blob_store.h"
 #include "api/quotas.h"
 #include "core/error.h"
 #include "api/routes.h"
@@ -78,10 +79,35 @@ std::vector<RegisteredFile> RegisteredFiles::of(const std::string& pid, const st
   return it == index->end() ? std::vector<RegisteredFile>{} : it->second;
 }
 
+namespace {
+
+// Where the acknowledged parts of shared uploads live: beside the dataset files, under their
+// own key prefix ("<prefix>/tus-parts/", or <data-dir>/blobs/tus-parts), never inside a
+// dataset's files (which downloads and archive jobs list).
+std::shared_ptr<BlobStore> open_upload_parts(const Config& cfg) {
+  std::unique_ptr<BlobStore> parts;
+  BlobStatus status;
+  if (cfg.blobs_url.rfind("s3://", 0) == 0) {
+    std::string error;
+    auto where = parse_s3_url(cfg.blobs_url, &error);
+    if (!where) throw std::runtime_error("blobs: " + error);
+    where->prefix = (where->prefix.empty() ? "" : where->prefix + "/") + "tus-parts";
+    status = open_s3_blob_store(*where, cfg.data_dir / "staging", &parts);
+  } else {
+    status = open_fs_blob_store(cfg.data_dir / "blobs" / "tus-parts", &parts);
+  }
+  if (!status.is_ok()) throw std::runtime_error("upload parts: " + status.message());
+  return parts;
+}
+
+}  // namespace
+
 void register_upload_routes(Router& r, App& app) {
   // The App owns the blob store and outlives the routes; the routes share a non-owning pointer.
   std::shared_ptr<BlobStore> blobs(&app.blobs(), [](BlobStore*) {});
   auto uploads = std::make_shared<TusUploads>(app.blobs(), 24 * 3600);
+  // Several API processes on one catalog: an upload may continue on any of them.
+  if (app.store().shared_between_processes()) uploads->share_through(app.store(), open_upload_parts(app.config()));
   uploads->recover();  // also removes uploads that expired while the server was down
   register_tus_routes(r, app, uploads, std::make_shared<RegisteredFiles>(app));
   // Usage against quotas (docs/security.md): here because it counts the unfinished uploads.

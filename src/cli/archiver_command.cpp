@@ -21,12 +21,16 @@ struct ArchiverOptions {
   std::string data_dir;
   std::string catalog;
   std::string blobs;
+  std::string archive;
   std::string config_file;
   bool once = false;
 };
 
 int archiver(const ArchiverOptions& o) {
-  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_CATALOG", o.catalog}, {"OPENEM_BLOBS", o.blobs}},
+  Config cfg = load_command_config({{"OPENEM_DATA_DIR", o.data_dir},
+                                    {"OPENEM_CATALOG", o.catalog},
+                                    {"OPENEM_BLOBS", o.blobs},
+                                    {"OPENEM_ARCHIVE", o.archive}},
                                    o.config_file);
   if (cfg.catalog_url.empty() && !std::filesystem::exists(cfg.data_dir / "catalog.db"))
     throw std::runtime_error("no catalog in " + cfg.data_dir.string() + " (start `openem serve` there first)");
@@ -65,6 +69,9 @@ void add_archiver_command(CLI::App& app) {
                   "Catalog database: postgresql://user@host/db (OPENEM_CATALOG; default SQLite in the data directory)");
   cmd->add_option("--blobs", opts->blobs,
                   "Dataset files: s3://bucket/prefix?endpoint=URL (OPENEM_BLOBS; default <data-dir>/blobs)");
+  cmd->add_option("--archive", opts->archive,
+                  "Archive tier: s3://bucket/prefix?endpoint=URL or a directory (OPENEM_ARCHIVE; default "
+                  "OPENEM_ARCHIVE_DIR or <data-dir>/archive)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--once", opts->once, "Run the jobs waiting now, then exit");
   set_guarded_callback(cmd, "archiver", [opts] { return archiver(*opts); });

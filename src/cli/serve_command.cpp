@@ -30,6 +30,7 @@ struct ServeOptions {
   std::string listen;
   std::string catalog;
   std::string blobs;
+  std::string archive;
   std::string config_file;
   bool sample_data = false;
 };
@@ -44,7 +45,8 @@ int serve(const ServeOptions& o) {
   if (!std::getenv("MALLOC_ARENA_MAX")) mallopt(M_ARENA_MAX, 4);
 #endif
   Config cfg = load_command_config(
-      {{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}, {"OPENEM_CATALOG", o.catalog}, {"OPENEM_BLOBS", o.blobs}},
+      {{"OPENEM_DATA_DIR", o.data_dir}, {"OPENEM_LISTEN", o.listen}, {"OPENEM_CATALOG", o.catalog}, {"OPENEM_BLOBS", o.blobs},
+       {"OPENEM_ARCHIVE", o.archive}},
       o.config_file);
   // Handler threads block on SQLite and writes wait for the group commit: more threads than cores
   // keep the cores busy and make commit batches larger. (Resolved here: App sizes the
@@ -121,6 +123,9 @@ void add_serve_command(CLI::App& app) {
                   "Catalog database: postgresql://user@host/db (OPENEM_CATALOG; default SQLite in the data directory)");
   cmd->add_option("--blobs", opts->blobs,
                   "Dataset files: s3://bucket/prefix?endpoint=URL (OPENEM_BLOBS; default <data-dir>/blobs)");
+  cmd->add_option("--archive", opts->archive,
+                  "Archive tier: s3://bucket/prefix?endpoint=URL or a directory (OPENEM_ARCHIVE; default "
+                  "OPENEM_ARCHIVE_DIR or <data-dir>/archive)");
   cmd->add_option("--listen", opts->listen, "HOST:PORT to listen on (default 127.0.0.1:3000; port 0 = any)");
   cmd->add_option("--config", opts->config_file, "TOML configuration file (OPENEM_CONFIG)");
   cmd->add_flag("--sample-data", opts->sample_data, "Fill an empty catalog with a small sample catalog");

@@ -219,6 +219,7 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "JOB_DEFAULT_STATUS_MESSAGE") c.job_default_status_message = value;
   else if (key == "OPENEM_ARCHIVE_WORKER") c.archive_worker = parse_bool(key, value);
   else if (key == "OPENEM_ARCHIVE_DIR") c.archive_dir = value;
+  else if (key == "OPENEM_ARCHIVE") c.archive_url = value;
   else if (key == "OPENEM_ARCHIVE_PURGE") {
     if (value != "never" && value != "always" && value != "policy")
       throw std::runtime_error(key + ": expected never, always or policy, got '" + value + "'");

@@ -167,6 +167,10 @@ struct Config {
   std::string job_default_status_message = "Job submitted.";
   bool archive_worker = true;               // OPENEM_ARCHIVE_WORKER: run the worker inside serve
   std::filesystem::path archive_dir;        // OPENEM_ARCHIVE_DIR; "" = <data_dir>/archive
+  // OPENEM_ARCHIVE / --archive: the archive tier. "" = the directory archive_dir;
+  // "s3://bucket/prefix?endpoint=..." = a bucket (copies under <prefix>/copy-1..3, credentials
+  // as for OPENEM_BLOBS); anything else is a directory, as OPENEM_ARCHIVE_DIR.
+  std::string archive_url;
   std::string archive_purge = "never";      // OPENEM_ARCHIVE_PURGE: never | always | policy
   int archive_lease_seconds = 300;          // OPENEM_ARCHIVE_LEASE: a silent worker's job is taken over after this
   int archive_poll_ms = 1000;               // OPENEM_ARCHIVE_POLL_MS

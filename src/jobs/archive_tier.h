@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "blob/blob_store.h"
+#include "blob/s3/s3_url.h"
 
 namespace openem {
 
@@ -39,5 +40,11 @@ class ArchiveTier {
 // A leftover .partial (a worker killed mid-write) is never read and is overwritten by the
 // next attempt.
 BlobStatus open_directory_archive_tier(const std::filesystem::path& root, std::unique_ptr<ArchiveTier>* out);
+
+// Objects <prefix>/<key> of an S3 bucket (s3_archive_tier.cpp). A writer holds at most one
+// part (where.tuning.part_size, at least 5 MiB) in memory; small bags are one PUT at commit,
+// large ones a multipart upload completed at commit and aborted when the writer is destroyed
+// uncommitted. Checks that the bucket answers: kIoError naming it and the reason otherwise.
+BlobStatus open_s3_archive_tier(const S3Location& where, std::unique_ptr<ArchiveTier>* out);
 
 }  // namespace openem

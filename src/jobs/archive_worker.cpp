@@ -134,19 +134,7 @@ std::string make_worker_id() {
   return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(++n);
 }
 
-std::vector<std::unique_ptr<ArchiveTier>> open_default_archive_tiers(const fs::path& archive_dir) {
-  std::vector<std::unique_ptr<ArchiveTier>> tiers;
-  for (int i = 1; i <= 3; ++i) {
-    std::unique_ptr<ArchiveTier> t;
-    BlobStatus s = open_directory_archive_tier(archive_dir / ("copy-" + std::to_string(i)), &t);
-    if (!s.is_ok()) throw std::runtime_error("archive tier: " + s.message());
-    tiers.push_back(std::move(t));
-  }
-  return tiers;
-}
-
 std::unique_ptr<ArchiveWorker> make_archive_worker(const Config& config, CatalogStore& store, BlobStore& blobs) {
-  fs::path archive_dir = config.archive_dir.empty() ? config.data_dir / "archive" : config.archive_dir;
   ArchiveWorkerOptions o;
   o.lease = std::chrono::seconds(std::max(1, config.archive_lease_seconds));
   o.poll = std::chrono::milliseconds(std::max(10, config.archive_poll_ms));
@@ -154,7 +142,7 @@ std::unique_ptr<ArchiveWorker> make_archive_worker(const Config& config, Catalog
   o.retrieve_dir = config.data_dir / "retrieve";
   JobConfig jobs = config.job_configuration_file.empty() ? default_job_config()
                                                          : load_job_config(config.job_configuration_file);
-  return std::make_unique<ArchiveWorker>(store, blobs, open_default_archive_tiers(archive_dir), std::move(jobs), config,
+  return std::make_unique<ArchiveWorker>(store, blobs, open_configured_archive_tiers(config), std::move(jobs), config,
                                          std::move(o));
 }
 

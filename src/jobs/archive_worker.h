@@ -108,8 +108,13 @@ class ArchiveWorker {
 // The archive tiers of a data directory: <archive_dir>/copy-1 .. copy-3.
 std::vector<std::unique_ptr<ArchiveTier>> open_default_archive_tiers(const std::filesystem::path& archive_dir);
 
-// The worker `openem serve` and `openem archiver` run: tiers under the archive directory
-// (OPENEM_ARCHIVE_DIR or <data-dir>/archive), retrieve area <data-dir>/retrieve, the job
+// The configured archive tiers (configured_archive_tiers.cpp): copy-1 .. copy-3 under the S3
+// URL of OPENEM_ARCHIVE / --archive, or under its directory, else under OPENEM_ARCHIVE_DIR
+// or <data-dir>/archive. Throws std::runtime_error naming the reason when one cannot be opened.
+std::vector<std::unique_ptr<ArchiveTier>> open_configured_archive_tiers(const Config& config);
+
+// The worker `openem serve` and `openem archiver` run: the configured archive tiers
+// (open_configured_archive_tiers), retrieve area <data-dir>/retrieve, the job
 // configuration of JOB_CONFIGURATION_FILE (or the default). Throws std::runtime_error.
 std::unique_ptr<ArchiveWorker> make_archive_worker(const Config& config, CatalogStore& store, BlobStore& blobs);
 

@@ -215,6 +215,20 @@ const CollectionSchema& archive_copies() {
   return s;
 }
 
+// tus uploads shared by several API processes (store/upload_states.h): an upload's offset,
+// owner and parts, so that one started on one process continues on another. No endpoint
+// reads or writes it; the tus routes go through upload_states.
+const CollectionSchema& tus_uploads() {
+  static const CollectionSchema s{
+      .name = "tusuploads",
+      .table = "tus_uploads",
+      .id_field = "id",
+      .columns = {{"state", "state", ColumnType::Text}, {"expires", "expires", ColumnType::Integer}},
+      .ownable = false,
+  };
+  return s;
+}
+
 // Published data (reference §5.7): the records that get DOIs. Keyed by DOI; not ownable (the
 // API decides who reads which status).
 const CollectionSchema& published_data() {
@@ -264,7 +278,7 @@ const std::vector<const CollectionSchema*>& all() {
                                                       &attachments(),  &proposals(),      &samples(),
                                                       &instruments(),  &policies(),       &jobs(),
                                                       &archive_copies(), &published_data(),
-                                                      &datacite_outbox()};
+                                                      &datacite_outbox(),  &tus_uploads()};
   return v;
 }
 

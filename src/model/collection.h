@@ -78,6 +78,7 @@ const CollectionSchema& instruments();
 const CollectionSchema& policies();
 const CollectionSchema& jobs();
 const CollectionSchema& archive_copies();
+const CollectionSchema& tus_uploads();
 const CollectionSchema& published_data();
 const CollectionSchema& datacite_outbox();
 const std::vector<const CollectionSchema*>& all();

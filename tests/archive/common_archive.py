@@ -1,6 +1,8 @@
 """Helpers of the archive tests: servers with the API test accounts, datasets with uploaded
-files, jobs polled to their end, and a BagIt validator (python3-bagit when installed, else
-the same checks with the standard library)."""
+files, jobs polled to their end, a BagIt validator (python3-bagit when installed, else
+the same checks with the standard library), and where the archived bags are (ArchiveStorage:
+the data directory's archive/, or with `--archive s3` an S3 server holding both the archive
+tier and the dataset files, so nothing is archived or kept on local disk)."""
 import hashlib
 import io
 import json
@@ -9,6 +11,7 @@ import subprocess
 import sys
 import tarfile
 import time
+import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "uploads"))
@@ -18,6 +21,56 @@ from common import Checks, Client, Server, enc, http_request, server_env  # noqa
 common.PASSWORDS.update({"archiveManager": "archiveManager-pw", "user3": "user3-pw", "globalUser": "globalUser-pw",
                          "proposalIngestor": "proposalIngestor-pw"})
 FINISHED = ("finishedSuccessful", "finishedUnsuccessful", "finishedWithDatasetErrors")
+
+
+class ArchiveStorage:
+    """Where a test's bags live. `--archive s3` on the command line: an S3 server (npm s3rver,
+    tests/support/s3rver.sh) with the archive tier under s3://openem-test/archive and the
+    dataset files under s3://openem-test/blobs; otherwise the data directory's archive/.
+    bag_file() is the bag's bytes on disk either way (s3rver keeps an object as a file), so
+    tests read, validate and damage bags alike."""
+
+    def __init__(self, work, data):
+        self.data = data
+        self.s3 = None
+        self.mode = sys.argv[sys.argv.index("--archive") + 1] if "--archive" in sys.argv else "dir"
+        if self.mode not in ("dir", "s3"):
+            raise SystemExit(f"--archive: expected dir or s3, got {self.mode!r}")
+        if self.mode == "s3":
+            self.s3 = common.run.S3Server(work)
+            with open(os.path.join(self.s3.dir, "checked_endpoint"), encoding="utf-8") as f:
+                self.endpoint = urllib.parse.quote(f.read().strip(), safe="")
+
+    def env(self, **extra):
+        """server_env(**extra) with this storage's settings."""
+        env = server_env(**extra)
+        if self.s3:
+            env.update(self.s3.env)
+            # S3's smallest parts: bags of a few MiB already go as multipart uploads.
+            env["OPENEM_ARCHIVE"] = "s3://openem-test/archive?part_size=5242880&endpoint=" + self.endpoint
+            env["OPENEM_BLOBS"] = "s3://openem-test/blobs?endpoint=" + self.endpoint
+        return env
+
+    def location(self, copy):
+        """datasetlifecycle.storageLocation of a copy."""
+        if self.s3:
+            return f"s3://openem-test/archive/copy-{copy}"
+        return "dir:" + os.path.join(self.data, "archive", f"copy-{copy}")
+
+    def bag_file(self, copy, key):
+        if self.s3:
+            return os.path.join(self.s3.dir, "data", "openem-test", "archive", f"copy-{copy}", key + "._S3rver_object")
+        return os.path.join(self.data, "archive", f"copy-{copy}", key)
+
+    def partial_bags(self):
+        """Bags being written that a killed worker left visible (none may be)."""
+        root = os.path.join(self.s3.dir, "data", "openem-test", "archive") if self.s3 else \
+            os.path.join(self.data, "archive")
+        return [os.path.join(r, n) for r, _, ns in os.walk(root) for n in ns if n.endswith(".partial")]
+
+    def stop(self):
+        if self.s3:
+            self.s3.stop()
 
 
 def upload(client, pid, files):

@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.parse
 
-from common_archive import (Checks, Client, Server, dataset_with_files, get_json, server_env, validate_bag,
+from common_archive import (ArchiveStorage, Checks, Client, Server, dataset_with_files, get_json, server_env, validate_bag,
                             wait_job)
 
 DATASETS = 12
@@ -28,14 +28,14 @@ def start_archiver(binary, env, data, log_path):
                             stdin=subprocess.DEVNULL)
 
 
-def check_blocks(c, admin, data, pids, work, tag):
+def check_blocks(c, admin, storage, pids, work, tag):
     """Every datablock of the datasets names a complete, valid bag; returns blocks per pid."""
     per = {}
     for pid in pids:
         blocks = get_json(admin, "/api/v3/Datasets/" + urllib.parse.quote(pid, safe="") + "/datablocks")
         per[pid] = blocks
         for b in blocks:
-            bag = os.path.join(data, "archive", "copy-1", b["archiveId"])
+            bag = storage.bag_file(1, b["archiveId"])
             c.true(f"{tag}: datablock {b['archiveId']} has its bag", os.path.exists(bag))
             if os.path.exists(bag):
                 c.eq(f"{tag}: bag size = packedSize", os.path.getsize(bag), b["packedSize"])
@@ -50,7 +50,8 @@ def main():
     data = os.path.join(work, "data")
     c = Checks("archive/kill9")
     rng = random.Random(int(os.environ.get("KILL9_SEED", time.time())))
-    env = server_env(OPENEM_ARCHIVE_WORKER="false", OPENEM_ARCHIVE_LEASE="2", OPENEM_ARCHIVE_POLL_MS="100",
+    storage = ArchiveStorage(work, data)
+    env = storage.env(OPENEM_ARCHIVE_WORKER="false", OPENEM_ARCHIVE_LEASE="2", OPENEM_ARCHIVE_POLL_MS="100",
                      OPENEM_LOG_LEVEL="info")
     server = Server(binary, env, data, os.path.join(work, "server.log"))
     archivers = []
@@ -74,7 +75,7 @@ def main():
             proc.send_signal(signal.SIGKILL)
             proc.wait()
             state = get_json(user1, "/api/v4/jobs/" + job["id"])
-            blocks = check_blocks(c, admin, data, pids, work, f"round {rnd} after kill")
+            blocks = check_blocks(c, admin, storage, pids, work, f"round {rnd} after kill")
             done = sum(1 for b in blocks.values() if b)
             print(f"round {rnd}: killed with job {state['statusCode']}, {done} of {DATASETS} datasets archived")
             if state["statusCode"] != "inProgress":
@@ -85,14 +86,12 @@ def main():
             final = wait_job(user1, job["id"], 180)
             c.eq("resumed job finishes", final["statusCode"], "finishedSuccessful")
             c.eq("resumed job archived all", final["statusMessage"], f"Archived {DATASETS} of {DATASETS} datasets")
-            blocks = check_blocks(c, admin, data, pids, work, f"round {rnd} after resume")
+            blocks = check_blocks(c, admin, storage, pids, work, f"round {rnd} after resume")
             c.eq("exactly one datablock per dataset", sorted(len(b) for b in blocks.values()), [1] * DATASETS)
             for pid in pids:
                 lc = get_json(user1, "/api/v3/Datasets/" + urllib.parse.quote(pid, safe=""))["datasetlifecycle"]
                 c.eq(f"lifecycle of {pid}", lc.get("archiveStatusMessage"), "datasetOnArchiveDisk")
-            partial = [os.path.join(r, n) for r, _, ns in os.walk(os.path.join(data, "archive")) for n in ns
-                       if n.endswith(".partial")]
-            c.eq("no partial bag left", partial, [])
+            c.eq("no partial bag left", storage.partial_bags(), [])
             proc.send_signal(signal.SIGTERM)
             c.eq("archiver stops on SIGTERM", proc.wait(15), 0)
             break
@@ -128,6 +127,7 @@ def main():
                 p.wait()
         if server.proc and server.proc.poll() is None:
             server.proc.kill()
+        storage.stop()
         if c.failures:
             for name in sorted(os.listdir(work)):
                 if name.endswith(".log"):

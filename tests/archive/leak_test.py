@@ -9,7 +9,7 @@ import sys
 import tempfile
 import time
 
-from common_archive import (Checks, Client, Server, enc, get_json, server_env, tar_members, dataset_with_files,
+from common_archive import (ArchiveStorage, Checks, Client, Server, enc, get_json, server_env, tar_members, dataset_with_files,
                             wait_job)
 
 SECRET = b"the victim's private measurements\n"
@@ -33,7 +33,8 @@ def main():
     work = tempfile.mkdtemp(prefix="openem-archive-leak-")
     data = os.path.join(work, "data")
     c = Checks("archive/leak")
-    server = Server(binary, server_env(OPENEM_ARCHIVE_PURGE="always", OPENEM_ARCHIVE_POLL_MS="100",
+    storage = ArchiveStorage(work, data)
+    server = Server(binary, storage.env(OPENEM_ARCHIVE_PURGE="always", OPENEM_ARCHIVE_POLL_MS="100",
                                        OPENEM_ARCHIVE_SWEEP_SECONDS="1", CREATE_DATASET_WITH_PID_GROUPS="ingestor"),
                     data, os.path.join(work, "server.log"))
     try:
@@ -45,7 +46,7 @@ def main():
         c.eq("attacker archived", archive(user2, attacker)["statusCode"], "finishedSuccessful")
         victim_block = get_json(user1, f"/api/v3/Datasets/{enc(victim)}/datablocks")[0]
         victim_key = victim_block["archiveId"]
-        victim_bag = os.path.join(data, "archive", "copy-1", victim_key)
+        victim_bag = storage.bag_file(1, victim_key)
         block = get_json(user2, f"/api/v3/Datasets/{enc(attacker)}/datablocks")[0]
 
         # 1. what the archive worker wrote cannot be changed through the API, by owners or admins
@@ -81,7 +82,7 @@ def main():
         c.eq("the victim's secret is nowhere in it", any(SECRET in v for v in members.values()), False)
 
         # 2. deleting the attacker's dataset deletes his bag, never the victim's
-        attacker_bag = os.path.join(data, "archive", "copy-1", block["archiveId"])
+        attacker_bag = storage.bag_file(1, block["archiveId"])
         status, _, _ = admin.request("DELETE", f"/api/v3/Datasets/{enc(attacker)}")
         c.eq("attacker's dataset deleted", status, 200)
         deadline = time.time() + 15
@@ -124,6 +125,7 @@ def main():
         c.eq("the old archived file never reaches the new dataset", status, 404)
     finally:
         server.stop()
+        storage.stop()
         log = os.path.join(work, "server.log")
         if c.failures and os.path.exists(log):
             print(open(log).read()[-3000:])

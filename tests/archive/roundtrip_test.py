@@ -10,7 +10,7 @@ import sys
 import tempfile
 import urllib.parse
 
-from common_archive import (Checks, Client, Server, enc, flip_byte_in_member, get_json, server_env, tar_members,
+from common_archive import (ArchiveStorage, Checks, Client, Server, enc, flip_byte_in_member, get_json, server_env, tar_members,
                             dataset_with_files, validate_bag, wait_job)
 
 
@@ -20,7 +20,8 @@ def main():
     data = os.path.join(work, "data")
     c = Checks("archive/roundtrip")
     rng = random.Random(5)
-    server = Server(binary, server_env(OPENEM_ARCHIVE_PURGE="always", OPENEM_ARCHIVE_POLL_MS="100"), data,
+    storage = ArchiveStorage(work, data)
+    server = Server(binary, storage.env(OPENEM_ARCHIVE_PURGE="always", OPENEM_ARCHIVE_POLL_MS="100"), data,
                     os.path.join(work, "server.log"))
     try:
         server.start()
@@ -43,7 +44,7 @@ def main():
         c.eq("datablock chkAlg", block.get("chkAlg"), "sha256")
         c.eq("datablock checksums", {f["path"]: f["chk"] for f in block.get("dataFileList", [])},
              {p: hashlib.sha256(v).hexdigest() for p, v in files.items()})
-        bag = os.path.join(data, "archive", "copy-1", block.get("archiveId", "missing"))
+        bag = storage.bag_file(1, block.get("archiveId", "missing"))
         c.eq("datablock packedSize is the bag's size", block.get("packedSize"),
              os.path.getsize(bag) if os.path.exists(bag) else None)
         lc = get_json(user1, f"/api/v3/Datasets/{enc(pid)}")["datasetlifecycle"]
@@ -51,7 +52,7 @@ def main():
                                                                  "isOnCentralDisk")},
              {"archiveStatusMessage": "datasetOnArchiveDisk", "archivable": False, "retrievable": True,
               "isOnCentralDisk": False})
-        c.eq("storageLocation", lc.get("storageLocation"), "dir:" + os.path.join(data, "archive", "copy-1"))
+        c.eq("storageLocation", lc.get("storageLocation"), storage.location(1))
         status, _, _ = user1.request("GET", f"/api/v3/Datasets/{enc(pid)}/files/notes.txt")
         c.eq("online copy purged", status, 404)
         if os.path.exists(bag):
@@ -99,7 +100,7 @@ def main():
             "datasetList": [{"pid": pid1, "files": []}], "tapeCopies": "one"}}, 201)
         c.eq("archive (one copy)", wait_job(user1, j1["id"])["statusCode"], "finishedSuccessful")
         key1 = pid1.replace("/", "_") + "/" + j1["id"] + ".tar"
-        flip_byte_in_member(os.path.join(data, "archive", "copy-1", key1), "x.bin", 1234)
+        flip_byte_in_member(storage.bag_file(1, key1), "x.bin", 1234)
         r1 = user1.json("POST", "/api/v4/jobs", {"type": "retrieve", "ownerGroup": "group1", "jobParams": {
             "datasetList": [{"pid": pid1, "files": []}]}}, 201)
         r1done = wait_job(user1, r1["id"])
@@ -121,13 +122,13 @@ def main():
         c.eq("archive (two copies)", wait_job(user1, j2["id"])["statusCode"], "finishedSuccessful")
         key2 = pid2.replace("/", "_") + "/" + j2["id"] + ".tar"
         lc2 = get_json(user1, f"/api/v3/Datasets/{enc(pid2)}")["datasetlifecycle"]
-        c.eq("two copies in storageLocation", lc2.get("storageLocation", "").count("dir:"), 2)
+        c.eq("two copies in storageLocation", lc2.get("storageLocation"), storage.location(1) + "," + storage.location(2))
         for copy in (1, 2):
-            validator, error = validate_bag(os.path.join(data, "archive", f"copy-{copy}", key2),
+            validator, error = validate_bag(storage.bag_file(copy, key2),
                                             os.path.join(work, f"bag2-{copy}"))
             c.eq(f"copy {copy} valid ({validator})", error, None)
-        flip_byte_in_member(os.path.join(data, "archive", "copy-1", key2), "y.bin", 4321)
-        validator, error = validate_bag(os.path.join(data, "archive", "copy-1", key2), os.path.join(work, "bag2-bad"))
+        flip_byte_in_member(storage.bag_file(1, key2), "y.bin", 4321)
+        validator, error = validate_bag(storage.bag_file(1, key2), os.path.join(work, "bag2-bad"))
         c.true(f"the validator ({validator}) also sees the flipped byte", error is not None)
         r2 = user1.json("POST", "/api/v3/Jobs", {"type": "retrieve", "datasetList": [{"pid": pid2, "files": []}]}, 201)
         r2done = wait_job(user1, r2["id"])
@@ -146,6 +147,7 @@ def main():
     finally:
         if server.proc and server.proc.poll() is None:
             server.kill()
+        storage.stop()
         if c.failures:
             try:
                 print(open(os.path.join(work, "server.log"), errors="replace").read()[-4000:])

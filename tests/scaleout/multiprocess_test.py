@@ -9,7 +9,8 @@ requests in flight at the kill, and a write through one process is in the other'
 facets at once.
 
 Needs the PostgreSQL test cluster (ctest fixture `postgres`: OPENEM_TEST_POSTGRES_URL_FILE).
-Files are uploaded to one API process directly: tus upload state is still per process."""
+Files are uploaded through the balancer too (an upload's requests reach either process;
+tests/scaleout/tus_handover_test.py checks the handover itself)."""
 import json
 import os
 import random
@@ -169,7 +170,7 @@ def main():
                      OPENEM_LOG_LEVEL="info", **s3.env)
     servers = [Server(binary, env, os.path.join(work, f"data-api{i}"), os.path.join(work, f"api{i}.log"))
                for i in range(2)]
-    archivers, balancer = [], None
+    archivers, balancer, load = [], None, None
 
     def start_archiver(n):
         log = open(os.path.join(work, f"archiver-{n}.log"), "ab")
@@ -187,12 +188,12 @@ def main():
         c.true("both API processes up on one catalog", all(s.base for s in servers))
         a, b = servers
         user1_a = Client(a, "user1")
-        # Files go to process A directly (tus state is per process); the jobs go through the balancer.
-        with_files = [dataset_with_files(user1_a, {"f.bin": rng.randbytes(200_000)}) for _ in range(DATASETS_WITH_FILES)]
-
         balancer = Balancer(work, [a.addr, b.addr])
         lb = type("Endpoint", (), {"addr": balancer.addr})()
         user1 = Client(lb, "user1")
+        # Files and jobs go through the balancer: an upload's requests land on either process
+        # (the upload state is in the catalog, its parts in the bucket).
+        with_files = [dataset_with_files(user1, {"f.bin": rng.randbytes(200_000)}) for _ in range(DATASETS_WITH_FILES)]
         archiver = start_archiver(0)
         load = Load(balancer, user1.token)
         threads = [threading.Thread(target=load.writer, args=(f"w{i}",)) for i in range(WRITERS)]
@@ -260,6 +261,8 @@ def main():
     except (AssertionError, RuntimeError, subprocess.CalledProcessError) as e:
         c.true("unexpected failure", False, repr(e))
     finally:
+        if load:  # its threads would otherwise keep the test alive until ctest's timeout
+            load.stop.set()
         if balancer:
             balancer.stop()
         for p in archivers:

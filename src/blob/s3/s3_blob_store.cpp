@@ -18,25 +18,13 @@
 #include "blob/blob_path.h"
 #include "blob/posix_file.h"
 #include "blob/s3/s3_client.h"
+#include "blob/s3/s3_object.h"
 #include "blob/s3/s3_xml.h"
 #include "core/time.h"
 
 namespace openem {
 namespace fs = std::filesystem;
 namespace {
-
-// S3's limits for multipart uploads: parts of 5 MiB at least (but the last), 10000 parts.
-constexpr std::int64_t kMinPartSize = 5 << 20;
-constexpr std::int64_t kMaxParts = 10000;
-
-std::int64_t millis_to_ns(std::optional<Millis> ms) { return ms ? *ms * 1000000 : 0; }
-
-std::optional<std::int64_t> parse_size(std::string_view text) {
-  std::int64_t v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size() || v < 0 || text.empty()) return std::nullopt;
-  return v;
-}
 
 // A descriptor closed at the end of its scope.
 class Fd {
@@ -53,69 +41,7 @@ class Fd {
   int fd_;
 };
 
-// What HEAD says about an object.
-struct ObjectHead {
-  BlobInfo info;
-  std::string etag;        // as sent, quotes included
-  std::string version_id;  // on versioned buckets only
-};
-
-BlobStatus head_from_response(const S3Response& resp, std::string_view path, const std::string& what,
-                              ObjectHead* out) {
-  auto size = parse_size(resp.header("content-length"));
-  if (!size) return BlobStatus::io_error(what + ": the answer to HEAD has no valid Content-Length");
-  out->info = BlobInfo{std::string(path), *size, millis_to_ns(parse_http_date(resp.header("last-modified")))};
-  out->etag = resp.header("etag");
-  out->version_id = resp.header("x-amz-version-id");
-  if (out->version_id == "null") out->version_id.clear();  // an unversioned object of a versioned bucket
-  return BlobStatus::ok();
-}
-
-class S3BlobReader : public BlobReader {
- public:
-  S3BlobReader(std::shared_ptr<S3Client> client, std::string key, ObjectHead head)
-      : client_(std::move(client)), key_(std::move(key)), head_(std::move(head)) {}
-
-  const BlobInfo& info() const override { return head_.info; }
-
-  BlobStatus read(std::int64_t offset, std::size_t n, std::string* out) override {
-    out->clear();
-    const std::string what = "cannot read '" + head_.info.path + "' (s3://" + client_->location().bucket + "/" + key_ + ")";
-    if (offset < 0) return BlobStatus::io_error(what + ": negative offset " + std::to_string(offset));
-    if (n == 0 || offset >= head_.info.size) return BlobStatus::ok();
-    const std::int64_t length = std::min<std::int64_t>(static_cast<std::int64_t>(std::min<std::size_t>(n, INT64_MAX)),
-                                                       head_.info.size - offset);
-    S3Request req;
-    req.key = key_;
-    req.headers.push_back("Range: bytes=" + std::to_string(offset) + "-" + std::to_string(offset + length - 1));
-    // The version opened, and no other: S3 answers 412 when the ETag no longer matches.
-    if (!head_.etag.empty()) req.headers.push_back("If-Match: " + head_.etag);
-    if (!head_.version_id.empty()) req.query.emplace_back("versionId", head_.version_id);
-    req.max_body = static_cast<std::size_t>(length);
-    S3Response resp;
-    if (BlobStatus s = client_->send(req, &resp, what); !s.is_ok()) return s;
-    if (resp.status == 404 && head_.version_id.empty())
-      return BlobStatus::io_error(what + ": it was removed after it was opened");
-    // Servers that ignore If-Match still name the version they answer with.
-    std::string etag = resp.header("etag");
-    if (resp.status == 412 || resp.status == 416 || (resp.ok() && !head_.etag.empty() && !etag.empty() && etag != head_.etag))
-      return BlobStatus::io_error(what + ": it changed after it was opened (ETag " + head_.etag +
-                                  (etag.empty() || etag == head_.etag ? "" : ", now " + etag) + ")");
-    if (!resp.ok()) return BlobStatus::io_error(what + ": " + S3Client::describe(resp));
-    // A 206 with the range, or a 200 with the whole object when that is what was asked for (a
-    // server that ignores Range and sends more fails above, as larger than expected).
-    if (static_cast<std::int64_t>(resp.body.size()) != length)
-      return BlobStatus::io_error(what + ": the server sent " + std::to_string(resp.body.size()) + " bytes of the " +
-                                  std::to_string(length) + " asked for");
-    *out = std::move(resp.body);
-    return BlobStatus::ok();
-  }
-
- private:
-  std::shared_ptr<S3Client> client_;
-  const std::string key_;
-  const ObjectHead head_;
-};
+std::int64_t millis_to_ns(std::optional<Millis> ms) { return ms ? *ms * 1000000 : 0; }
 
 class S3BlobStore : public BlobStore {
  public:
@@ -156,7 +82,7 @@ class S3BlobStore : public BlobStore {
     body.fd = file.get();
     body.length = st.st_size;
     body.file_name = staged.string();
-    BlobStatus s = st.st_size > client_->location().tuning.multipart_threshold ? put_multipart(key, &body, what)
+    BlobStatus s = st.st_size > client_->location().tuning.multipart_threshold ? put_multipart(key, body, what)
                                                                                : put_single(key, &body, what);
     if (!s.is_ok()) return s;
     // Stored: the staged copy has served its purpose. Failing to remove it changes nothing
@@ -169,16 +95,16 @@ class S3BlobStore : public BlobStore {
   BlobStatus open(std::string_view pid, std::string_view path, std::unique_ptr<BlobReader>* out) override {
     std::string key;
     if (auto s = locate(pid, path, &key); !s.is_ok()) return s;
-    ObjectHead head;
+    S3ObjectHead head;
     if (auto s = head_object(key, path, "cannot open", &head); !s.is_ok()) return s;
-    *out = std::make_unique<S3BlobReader>(client_, key, std::move(head));
+    *out = make_s3_object_reader(client_, key, std::move(head));
     return BlobStatus::ok();
   }
 
   BlobStatus stat(std::string_view pid, std::string_view path, BlobInfo* out) override {
     std::string key;
     if (auto s = locate(pid, path, &key); !s.is_ok()) return s;
-    ObjectHead head;
+    S3ObjectHead head;
     if (auto s = head_object(key, path, "cannot stat", &head); !s.is_ok()) return s;
     *out = std::move(head.info);
     return BlobStatus::ok();
@@ -188,7 +114,7 @@ class S3BlobStore : public BlobStore {
     std::string key;
     if (auto s = locate(pid, path, &key); !s.is_ok()) return s;
     // DELETE of a missing key succeeds on S3; the interface wants not_found, as on disk.
-    ObjectHead head;
+    S3ObjectHead head;
     if (auto s = head_object(key, path, "cannot remove", &head); !s.is_ok()) return s;
     S3Request req;
     req.method = "DELETE";
@@ -232,16 +158,9 @@ class S3BlobStore : public BlobStore {
   }
 
   // HEAD of a stored file: not_found when there is none.
-  BlobStatus head_object(const std::string& key, std::string_view path, std::string_view verb, ObjectHead* out) {
-    S3Request req;
-    req.method = "HEAD";
-    req.key = key;
-    S3Response resp;
+  BlobStatus head_object(const std::string& key, std::string_view path, std::string_view verb, S3ObjectHead* out) {
     const std::string what = std::string(verb) + " '" + std::string(path) + "' at " + object_name(key);
-    if (auto s = client_->send(req, &resp, what); !s.is_ok()) return s;
-    if (resp.status == 404) return not_uploaded(path);
-    if (!resp.ok()) return BlobStatus::io_error(what + ": " + S3Client::describe(resp));
-    return head_from_response(resp, path, what, out);
+    return s3_head_object(*client_, key, path, what, "file '" + std::string(path) + "' has not been uploaded", out);
   }
 
   // Every key under `prefix` (all pages, or the first `limit` keys when limit > 0).
@@ -274,7 +193,7 @@ class S3BlobStore : public BlobStore {
     const std::string dataset = datasets_ + pid_directory_name(pid) + "/";
     for (size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', slash + 1)) {
       std::string_view ancestor = path.substr(0, slash);
-      ObjectHead head;
+      S3ObjectHead head;
       BlobStatus s = head_object(dataset + std::string(ancestor), ancestor, "cannot check", &head);
       if (s.is_ok()) return BlobStatus::io_error(what + ": '" + std::string(ancestor) + "' is a file, not a directory");
       if (!s.is_not_found()) return BlobStatus::io_error(what + ": " + s.message());
@@ -310,73 +229,21 @@ class S3BlobStore : public BlobStore {
     return BlobStatus::ok();
   }
 
-  BlobStatus put_multipart(const std::string& key, S3Body* whole, const std::string& what) {
-    const std::int64_t size = whole->length;
-    std::int64_t part_size = std::max(client_->location().tuning.part_size, kMinPartSize);
-    if ((size + part_size - 1) / part_size > kMaxParts) part_size = (size + kMaxParts - 1) / kMaxParts;
-
-    S3Request create;
-    create.method = "POST";
-    create.key = key;
-    create.query = {{"uploads", ""}};
-    S3Response resp;
-    if (auto s = client_->send(create, &resp, what + " (starting a multipart upload)"); !s.is_ok()) return s;
-    if (!resp.ok()) return BlobStatus::io_error(what + " (starting a multipart upload): " + S3Client::describe(resp));
-    const std::string upload_id = parse_upload_id(resp.body);
-    if (upload_id.empty()) return BlobStatus::io_error(what + ": the answer to CreateMultipartUpload has no UploadId");
-
-    BlobStatus s = upload_parts(key, upload_id, *whole, part_size, what);
-    if (!s.is_ok()) {
-      // Parts of an upload never completed cost storage until aborted.
-      S3Request abort;
-      abort.method = "DELETE";
-      abort.key = key;
-      abort.query = {{"uploadId", upload_id}};
-      S3Response ignored;
-      client_->send(abort, &ignored, what);
-    }
-    return s;
-  }
-
-  BlobStatus upload_parts(const std::string& key, const std::string& upload_id, const S3Body& whole,
-                          std::int64_t part_size, const std::string& what) {
-    std::vector<std::string> etags;
-    for (std::int64_t offset = 0; offset < whole.length; offset += part_size) {
-      const int number = static_cast<int>(etags.size()) + 1;
-      const std::string part_what = what + " (part " + std::to_string(number) + ")";
+  BlobStatus put_multipart(const std::string& key, const S3Body& whole, const std::string& what) {
+    const std::int64_t size = whole.length;
+    std::int64_t part_size = std::max(client_->location().tuning.part_size, kS3MinPartSize);
+    if ((size + part_size - 1) / part_size > kS3MaxParts) part_size = (size + kS3MaxParts - 1) / kS3MaxParts;
+    S3MultipartUpload upload(client_, key, what);  // aborted when it goes out of scope uncompleted
+    if (auto s = upload.start(); !s.is_ok()) return s;
+    for (std::int64_t offset = 0; offset < size; offset += part_size) {
       S3Body part;
       part.fd = whole.fd;
       part.offset = offset;
-      part.length = std::min(part_size, whole.length - offset);
+      part.length = std::min(part_size, size - offset);
       part.file_name = whole.file_name;
-      if (auto s = S3Client::digest_file(&part); !s.is_ok()) return BlobStatus::io_error(part_what + ": " + s.message());
-      S3Request req;
-      req.method = "PUT";
-      req.key = key;
-      req.query = {{"partNumber", std::to_string(number)}, {"uploadId", upload_id}};
-      req.body = &part;
-      req.expect_md5_etag = true;
-      S3Response resp;
-      if (auto s = client_->send(req, &resp, part_what); !s.is_ok()) return s;
-      if (!resp.ok()) return BlobStatus::io_error(part_what + ": " + S3Client::describe(resp));
-      std::string etag = resp.header("etag");
-      if (etag.empty()) return BlobStatus::io_error(part_what + ": the answer has no ETag");
-      etags.push_back(std::move(etag));
+      if (auto s = upload.upload_part(&part); !s.is_ok()) return s;
     }
-    const std::string xml = complete_multipart_body(etags);
-    S3Body body;
-    body.bytes = xml;
-    S3Client::digest_bytes(&body);
-    S3Request complete;
-    complete.method = "POST";
-    complete.key = key;
-    complete.query = {{"uploadId", upload_id}};
-    complete.body = &body;
-    S3Response resp;
-    const std::string complete_what = what + " (completing the multipart upload)";
-    if (auto s = client_->send(complete, &resp, complete_what); !s.is_ok()) return s;
-    if (!resp.ok()) return BlobStatus::io_error(complete_what + ": " + S3Client::describe(resp));
-    return BlobStatus::ok();
+    return upload.complete();
   }
 
   std::shared_ptr<S3Client> client_;

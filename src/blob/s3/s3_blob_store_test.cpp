@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "blob/hasher.h"
+#include "blob/s3/s3_test_servers.h"
 #include "blob/test_util.h"
 
 namespace openem {
@@ -27,12 +28,9 @@ using testing::read_file;
 using testing::TempDir;
 using testing::write_file;
 
-constexpr char kBucket[] = "openem-test";
-
-std::string trimmed(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
-  return s;
-}
+using testing::kS3TestBucket;
+using testing::S3Servers;
+constexpr const char* kBucket = kS3TestBucket;
 
 std::string random_bytes(std::size_t n, unsigned seed) {
   std::mt19937_64 rng(seed);
@@ -45,67 +43,6 @@ std::string random_bytes(std::size_t n, unsigned seed) {
 }
 
 std::string sha256_hex(std::string_view bytes) { return Hasher::hex(Hasher::digest("sha256", bytes)); }
-
-size_t collect(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-// A plain HTTP request to the fault proxy's control endpoint; the answer's body.
-std::string control(const std::string& url, bool post) {
-  std::string body;
-  CURL* h = curl_easy_init();
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, collect);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
-  if (post) curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
-  CURLcode rc = curl_easy_perform(h);
-  curl_easy_cleanup(h);
-  EXPECT_EQ(rc, CURLE_OK) << url;
-  return body;
-}
-
-// s3rver and the fault proxy, for one test suite.
-class S3Servers {
- public:
-  void start() {
-    dir_ = std::make_unique<TempDir>("openem-s3rver");
-    const fs::path err = dir_->path() / "start.err";
-    const std::string command = "bash '" OPENEM_SOURCE_DIR "/tests/support/s3rver.sh' start '" + dir_->path().string() +
-                                "' " + std::to_string(::getpid()) + " 2>'" + err.string() + "'";
-    int rc = std::system(command.c_str());
-    if (rc != 0) {
-      error_ = "cannot start s3rver with tests/support/s3rver.sh (status " + std::to_string(rc) +
-               "; it needs node and npm, and npm needs the registry the first time): " + read_file(err);
-      return;
-    }
-    checked_ = trimmed(read_file(dir_->path() / "checked_endpoint"));
-    proxy_ = trimmed(read_file(dir_->path() / "proxy_endpoint"));
-    if (checked_.empty() || proxy_.empty()) error_ = "s3rver.sh started but wrote no endpoint in " + dir_->path().string();
-  }
-  void stop() {
-    if (!dir_) return;
-    std::system(("bash '" OPENEM_SOURCE_DIR "/tests/support/s3rver.sh' stop '" + dir_->path().string() + "'").c_str());
-    dir_.reset();
-  }
-
-  const std::string& error() const { return error_; }
-  // s3rver behind the proxy: signatures checked; with faults for proxy().
-  const std::string& checked() const { return checked_; }
-  const std::string& proxy() const { return proxy_; }
-  // Where s3rver keeps the bucket's objects, and an object's bytes.
-  fs::path data_dir() const { return dir_->path() / "data" / kBucket; }
-  fs::path object_file(const std::string& key) const { return data_dir() / (key + "._S3rver_object"); }
-
-  // Faults of the proxy from now on ("mode=status&status=503&count=3", see s3_fault_proxy.js).
-  void faults(const std::string& query) const { control(proxy_ + "/__faults?" + query, true); }
-  // What the proxy saw since the last faults(): {"injected", "forwarded", "requests"}.
-  boost::json::object seen() const { return boost::json::parse(control(proxy_ + "/__faults", false)).as_object(); }
-
- private:
-  std::unique_ptr<TempDir> dir_;
-  std::string error_, checked_, proxy_;
-};
 
 class S3BlobStoreTest : public ::testing::Test {
  protected:

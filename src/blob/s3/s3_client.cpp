@@ -64,6 +64,11 @@ size_t read_body(char* buffer, size_t size, size_t count, void* user) {
   const S3Body& body = *t->body;
   std::int64_t want = std::min<std::int64_t>(static_cast<std::int64_t>(size * count), body.length - t->sent);
   if (want <= 0) return 0;
+  if (body.fd < 0) {  // a body in memory (length == bytes.size())
+    std::copy_n(body.bytes.data() + t->sent, want, buffer);
+    t->sent += want;
+    return static_cast<size_t>(want);
+  }
   for (;;) {
     ssize_t got = ::pread(body.fd, buffer, static_cast<size_t>(want), body.offset + t->sent);
     if (got < 0 && errno == EINTR) continue;
@@ -221,6 +226,7 @@ BlobStatus S3Client::digest_file(S3Body* body) {
 }
 
 void S3Client::digest_bytes(S3Body* body) {
+  body->length = static_cast<std::int64_t>(body->bytes.size());  // what a PUT from memory sends
   unsigned char raw[EVP_MAX_MD_SIZE];
   unsigned int n = 0;
   EVP_Digest(body->bytes.data(), body->bytes.size(), raw, &n, EVP_md5(), nullptr);
@@ -298,14 +304,15 @@ BlobStatus S3Client::attempt(void* handle, const S3Request& req, const std::stri
     curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
   } else if (req.method == "PUT") {
     curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
-    if (req.body && req.body->fd >= 0) {
+    // A file range, or bytes in memory (whose length must then be theirs).
+    if (req.body && (req.body->fd >= 0 || req.body->length == static_cast<std::int64_t>(req.body->bytes.size()))) {
       curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(req.body->length));
       curl_easy_setopt(h, CURLOPT_READFUNCTION, read_body);
       curl_easy_setopt(h, CURLOPT_READDATA, &t);
       curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, seek_body);
       curl_easy_setopt(h, CURLOPT_SEEKDATA, &t);
     } else {
-      return BlobStatus::io_error("a PUT needs a file body");
+      return BlobStatus::io_error("a PUT needs a file body, or bytes with their length");
     }
   } else if (req.method == "POST") {
     // An explicit type: libcurl's default for POST (a form) would be wrong and unsigned.

@@ -22,7 +22,7 @@
 namespace openem {
 
 struct S3Body {
-  // Either these bytes...
+  // Either these bytes (a PUT from memory wants length == bytes.size(); digest_bytes sets it)...
   std::string_view bytes;
   // ...or, when fd >= 0, `length` bytes of the file `fd` from `offset`.
   int fd = -1;
@@ -35,7 +35,7 @@ struct S3Body {
 };
 
 struct S3Request {
-  std::string method = "GET";  // GET, HEAD, PUT, POST or DELETE
+  std::string method = "GET";  // GET, HEAD, PUT, POST or DELETE; PUT bodies from a file or memory
   std::string key;             // the object's key (not encoded); empty for the bucket itself
   std::vector<std::pair<std::string, std::string>> query;  // not encoded, any order
   std::vector<std::string> headers;                        // "Name: value"

@@ -1,6 +1,7 @@
 #include "blob/s3/s3_url.h"
 
 #include <cctype>
+#include <charconv>
 #include <cstdlib>
 
 namespace openem {
@@ -93,8 +94,18 @@ std::optional<S3Location> parse_s3_url(std::string_view url, const std::map<std:
       loc.endpoint = *value;
     } else if (name == "region") {
       region = *value;
+    } else if (name == "part_size") {
+      // Bytes per multipart part, and the size above which uploads go in parts: smaller parts
+      // use less memory (the archive tier holds one), larger ones fewer requests.
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), v);
+      if (ec != std::errc() || end != value->data() + value->size() || value->empty())
+        return fail("part_size: expected a number of bytes, got '" + *value + "'");
+      if (v < (5 << 20) || v > (std::int64_t{5} << 30))
+        return fail("part_size: S3 parts are 5 MiB (5242880) to 5 GiB, got " + *value);
+      loc.tuning.part_size = loc.tuning.multipart_threshold = v;
     } else {
-      return fail("unknown parameter '" + std::string(name) + "' (known: endpoint, region)");
+      return fail("unknown parameter '" + std::string(name) + "' (known: endpoint, region, part_size)");
     }
   }
 

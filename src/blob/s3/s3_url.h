@@ -46,7 +46,7 @@ struct S3Location {
   std::string display() const;
 };
 
-// Parses "s3://<bucket>[/<prefix>][?endpoint=<url>&region=<name>]" (query values
+// Parses "s3://<bucket>[/<prefix>][?endpoint=<url>&region=<name>&part_size=<bytes>]" (query values
 // percent-decoded). Without an endpoint: https://s3.<region>.amazonaws.com. The region is the
 // URL's, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. Credentials from `env`
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). nullopt with *error

@@ -8,6 +8,19 @@ namespace {
 const std::map<std::string, std::string> kCredentials = {{"AWS_ACCESS_KEY_ID", "AKID"},
                                                          {"AWS_SECRET_ACCESS_KEY", "secret"}};
 
+TEST(S3UrlTest, PartSizeIsCheckedAgainstS3sLimits) {
+  std::string error;
+  auto loc = parse_s3_url("s3://b?part_size=8388608", kCredentials, &error);
+  ASSERT_TRUE(loc) << error;
+  EXPECT_EQ(loc->tuning.part_size, 8 << 20);
+  EXPECT_EQ(loc->tuning.multipart_threshold, 8 << 20);
+  for (const char* bad : {"s3://b?part_size=1024", "s3://b?part_size=lots", "s3://b?part_size=", "s3://b?part_size=6GiB",
+                          "s3://b?part_size=99999999999"}) {
+    EXPECT_FALSE(parse_s3_url(bad, kCredentials, &error)) << bad;
+    EXPECT_NE(error.find("part_size"), std::string::npos) << error;
+  }
+}
+
 TEST(S3UrlTest, BucketPrefixEndpointAndRegion) {
   std::string error;
   auto loc = parse_s3_url("s3://my-bucket/some/prefix/?endpoint=http%3A%2F%2F127.0.0.1%3A4569&region=eu-west-2",

@@ -91,6 +91,9 @@ void create_or_upgrade(PgConnection& db) {
   db.exec_script("BEGIN");
   try {
     db.exec("SELECT pg_advisory_xact_lock(?)", {kSchemaLock});
+    // Then the writers' lock (writers never take the schema lock, so no cycle): the DDL below
+    // waits for the running write transaction and no writer starts until it is done.
+    db.exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
     db.exec_script(
         "CREATE TABLE IF NOT EXISTS openem_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
         "INSERT INTO openem_meta VALUES ('generation', 0) ON CONFLICT DO NOTHING;");

@@ -16,8 +16,13 @@ namespace openem::pg_schema {
 
 // 2: the access column (the read rule in-row), NULLS FIRST sort indexes, leaves keyed by path.
 inline constexpr std::int64_t kFormat = 2;
+// The advisory lock every write transaction holds (an arbitrary key unique to openem). The
+// schema work takes it too: its CREATE INDEX IF NOT EXISTS locks each table (SHARE) even when
+// the index exists, and beside a running write transaction that deadlocks.
+inline constexpr std::int64_t kWriteLock = 0x6f70656e656d0002;
 
-// Creates what is missing, in one transaction under the schema lock; throws when the database
+// Creates what is missing, in one transaction under the schema lock and the write lock (no
+// write transaction runs meanwhile, in any process); throws when the database
 // holds a newer format than this program knows.
 void create_or_upgrade(PgConnection& db);
 

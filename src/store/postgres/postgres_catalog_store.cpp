@@ -36,8 +36,7 @@ namespace {
 
 using pg_sql::SqlFragment;
 
-// The advisory lock every write transaction holds (an arbitrary key unique to openem).
-constexpr std::int64_t kWriteLock = 0x6f70656e656d0002;
+using pg_schema::kWriteLock;  // the advisory lock every write transaction holds
 
 json::object parse_doc(std::string_view text) {
   json::value v = json::parse(text);
