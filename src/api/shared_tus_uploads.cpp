@@ -204,16 +204,24 @@ class SharedAppendStream : public AppendStream {
       if (!upload_states::compare_and_set(uploads_.catalog_, next)) return conflict();
       return outcome(AppendResult::Outcome::kFileMismatch, next, verdict.message);
     }
+    // Committing first: a termination or another request that came meanwhile wins (this one
+    // answers as they left it), and none can come between here and the stored state.
+    next.state = "committing";
+    if (!upload_states::compare_and_set(uploads_.catalog_, next)) return conflict();
     if (BlobStatus s = uploads_.blobs_.put(state_.dataset_id, state_.path, spool_); !s.is_ok()) {
+      // The upload goes back to receiving: nothing was acknowledged, the client sends the file again.
+      UploadState back = next;
+      back.state = "receiving";
+      back.offset = state_.offset;
+      back.sha256 = state_.sha256;
+      upload_states::compare_and_set(uploads_.catalog_, back);
       AppendResult r = outcome(AppendResult::Outcome::kStoreError, state_, s.message());
       r.no_space = s.is_no_space();
-      return r;  // nothing acknowledged: the client sends the file again
+      return r;
     }
     spool_.clear();  // consumed by put
     next.state = "stored";
-    // A file identical to the registered one is stored either way; a lost race only means
-    // another request stored it too.
-    if (!upload_states::compare_and_set(uploads_.catalog_, next)) return conflict();
+    upload_states::compare_and_set(uploads_.catalog_, next);  // committing is this request's alone
     state_ = next;
     return outcome(AppendResult::Outcome::kAccepted, state_);
   }
@@ -432,7 +440,7 @@ void SharedTusUploads::drop_parts(const std::string& id) {
 }
 
 bool SharedTusUploads::remove(const std::string& id) {
-  if (!upload_states::remove(catalog_, id)) return false;
+  if (!upload_states::remove_unless_committing(catalog_, id)) return false;
   drop_parts(id);
   return true;
 }
@@ -440,7 +448,10 @@ bool SharedTusUploads::remove(const std::string& id) {
 int SharedTusUploads::expire() {
   int n = 0;
   for (const UploadState& s : upload_states::expired(catalog_, now(), 100))
-    if (remove(s.id)) ++n;
+    if (upload_states::remove(catalog_, s.id)) {
+      drop_parts(s.id);
+      ++n;
+    }
   if (n > 0) spdlog::info("event=uploads_expired count={}", n);
   return n;
 }

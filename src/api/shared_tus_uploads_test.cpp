@@ -183,6 +183,22 @@ TEST_F(SharedTusUploadsTest, OnePatchForTheWholeFileIsStoredWithoutParts) {
   EXPECT_EQ(stored(), "");
 }
 
+// A termination on one process while the other receives the whole file: nothing is stored, as
+// one process orders them (the commit checks in before it stores, and a commit under way
+// cannot be terminated).
+TEST_F(SharedTusUploadsTest, AnUploadTerminatedWhileItsPatchStreamsStoresNothing) {
+  UploadRecord rec = create(*a_, 10);
+  std::unique_ptr<AppendStream> stream;
+  ASSERT_EQ(a_->begin_append(rec.id, 0, 10, std::nullopt, &stream).outcome, Outcome::kAccepted);
+  stream->write("01234");
+  EXPECT_TRUE(b_->remove(rec.id));
+  stream->write("56789");
+  AppendResult r = stream->finish(expect("0123456789"));
+  EXPECT_EQ(r.outcome, Outcome::kNotFound) << r.message;
+  EXPECT_EQ(stored(), "<missing>");
+  EXPECT_FALSE(b_->get(rec.id));
+}
+
 TEST_F(SharedTusUploadsTest, MismatchFailsAndNoChecksumWaitsForTheFileList) {
   UploadRecord rec = create(*a_, 4);
   EXPECT_EQ(a_->append(rec.id, 0, "ab", std::nullopt, expect("abcd")).outcome, Outcome::kAccepted);

@@ -94,6 +94,18 @@ bool compare_and_set(CatalogStore& store, UploadState& state) {
 
 bool remove(CatalogStore& store, const std::string& id) { return store.remove(schema(), id); }
 
+bool remove_unless_committing(CatalogStore& store, const std::string& id) {
+  bool done = false;
+  store.transaction([&] {  // serial with compare_and_set: no commit starts in between
+    auto doc = store.get(schema(), id);
+    if (!doc) return;
+    if (const auto* state = doc->if_contains("state"); state && state->is_string() && state->get_string() == "committing")
+      return;
+    done = store.remove(schema(), id);
+  });
+  return done;
+}
+
 std::vector<UploadState> receiving(CatalogStore& store) {
   return where(store, {field_is(schema(), "state", std::string("receiving"))}, -1);
 }

@@ -50,6 +50,10 @@ bool compare_and_set(CatalogStore& store, UploadState& state);
 
 // Removes the record; false when there was none.
 bool remove(CatalogStore& store, const std::string& id);
+// A client's termination: removes the record unless its file is being stored ("committing",
+// which always ends stored: a retried commit finishes it), as one process serializes a DELETE
+// after the commit under way. False when there was none or it is committing.
+bool remove_unless_committing(CatalogStore& store, const std::string& id);
 
 // Uploads still receiving bytes, and uploads whose expiry is before `now` (at most `limit`).
 std::vector<UploadState> receiving(CatalogStore& store);
