@@ -6,6 +6,7 @@
 
 #include <system_error>
 
+#include "api/upload_record.h"
 #include "blob/hasher.h"
 #include "blob/posix_file.h"
 #include "core/ids.h"
@@ -31,18 +32,6 @@ UploadRecord::State state_of(const std::string& s) {
   if (s == "stored") return UploadRecord::State::kStored;
   if (s == "failed") return UploadRecord::State::kFailed;
   return UploadRecord::State::kReceiving;
-}
-
-bool has_metadata_key(std::string_view raw, std::string_view key) {
-  while (!raw.empty()) {
-    auto comma = raw.find(',');
-    std::string_view pair = raw.substr(0, comma);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.substr(0, pair.find(' ')) == key) return true;
-    if (comma == std::string_view::npos) break;
-    raw.remove_prefix(comma + 1);
-  }
-  return false;
 }
 
 void remove_file(const fs::path& p) {

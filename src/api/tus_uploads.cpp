@@ -25,20 +25,6 @@ namespace openem {
 namespace fs = std::filesystem;
 namespace json = boost::json;
 
-namespace {
-// Whether tus Upload-Metadata ("key base64,key2 base64,flag") carries `key`.
-bool has_metadata_key(std::string_view raw, std::string_view key) {
-  while (!raw.empty()) {
-    auto comma = raw.find(',');
-    std::string_view pair = raw.substr(0, comma);
-    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
-    if (pair.substr(0, pair.find(' ')) == key) return true;
-    if (comma == std::string_view::npos) break;
-    raw.remove_prefix(comma + 1);
-  }
-  return false;
-}
-}  // namespace
 
 struct TusUploads::Entry {
   std::mutex mu;  // one request at a time per upload

@@ -59,4 +59,16 @@ std::optional<UploadRecord> parse_upload_record(std::string_view text) {
   return r;
 }
 
+bool has_metadata_key(std::string_view raw, std::string_view key) {
+  while (!raw.empty()) {
+    auto comma = raw.find(',');
+    std::string_view pair = raw.substr(0, comma);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    if (pair.substr(0, pair.find(' ')) == key) return true;
+    if (comma == std::string_view::npos) break;
+    raw.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace openem

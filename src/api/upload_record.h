@@ -10,6 +10,8 @@
 namespace openem {
 
 std::string upload_record_json(const UploadRecord& r);
+// Whether tus Upload-Metadata ("key base64,key2 base64,flag") carries `key`.
+bool has_metadata_key(std::string_view raw, std::string_view key);
 // nullopt for anything but a complete record (a torn or foreign file).
 std::optional<UploadRecord> parse_upload_record(std::string_view text);
 

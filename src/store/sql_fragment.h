@@ -41,7 +41,10 @@ inline std::string like_pattern(std::string_view s) {
 // (the table is clustered by seq, path: queries are driven by access, text or the sort order,
 // and each candidate is checked with a seek). `contains` is the dialect's substring test of
 // s.text against one LIKE-pattern parameter.
-inline SqlFragment scientific_leaf_test(const std::string& table, const ScientificTest& test, std::string_view contains) {
+// `per_row` (PostgreSQL): "OFFSET 0" keeps the subquery a check of each candidate row, which
+// the planner may not turn into a join that starts from every matching leaf.
+inline SqlFragment scientific_leaf_test(const std::string& table, const ScientificTest& test, std::string_view contains,
+                                        bool per_row = false) {
   SqlFragment where{"s.path = ?", {test.path}};
   switch (test.kind) {
     case ScientificTest::Kind::TextEquals:
@@ -71,7 +74,8 @@ inline SqlFragment scientific_leaf_test(const std::string& table, const Scientif
       break;
     }
   }
-  return {"EXISTS (SELECT 1 FROM " + table + "_sci s WHERE s.seq = t.seq AND " + where.sql + ")", std::move(where.params)};
+  return {"EXISTS (SELECT 1 FROM " + table + "_sci s WHERE s.seq = t.seq AND " + where.sql + (per_row ? " OFFSET 0)" : ")"),
+          std::move(where.params)};
 }
 
 }  // namespace sql_text

@@ -13,18 +13,15 @@ import subprocess
 import sys
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "api"))
+import run  # noqa: E402  (the API scenario runner: the test cluster's URL, as its --catalog postgres finds it)
+
 
 def cluster_url():
-    path = os.environ.get("OPENEM_TEST_POSTGRES_URL_FILE", "")
     try:
-        with open(path, encoding="utf-8") as f:
-            url = f.read().strip()
-    except OSError:
-        url = ""
-    if not url:
-        sys.exit("with_postgres_catalog: no test cluster: run through ctest (fixture `postgres`) or start one with "
-                 "scripts/postgres-test-cluster.sh start DIR and set OPENEM_TEST_POSTGRES_URL_FILE=DIR/url")
-    return url
+        return run.postgres_cluster_url()
+    except run.Fatal as e:
+        sys.exit(f"with_postgres_catalog: {e}")
 
 
 def psql(admin, sql):

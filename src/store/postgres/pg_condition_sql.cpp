@@ -1,5 +1,6 @@
 #include "store/postgres/pg_condition_sql.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <optional>
@@ -263,11 +264,33 @@ SqlFragment condition_sql(const CollectionSchema& schema, const Condition& c) {
   return {"FALSE", {}};
 }
 
+namespace {
+// Beside a text search, scientific conditions are checks of the text's candidates (few, from
+// the trigram index): the planner's estimate of a unit range over all leaves is far too low
+// (a path's values are not spread like all values), so it would otherwise start from every
+// matching leaf — measured 30 ms to 1.6 s instead of a few ms at 20,000 datasets.
+SqlFragment candidate_check_sql(const CollectionSchema& schema, const Condition& c) {
+  if (c.kind == Condition::Kind::Scientific)
+    return sql_text::scientific_leaf_test(schema.table, *c.scientific, "s.text ILIKE ?", /*per_row=*/true);
+  if (c.kind != Condition::Kind::And || c.children.empty()) return condition_sql(schema, c);
+  SqlFragment out;
+  for (const auto& child : c.children) {
+    SqlFragment part = candidate_check_sql(schema, child);
+    if (!out.sql.empty()) out.sql += " AND ";
+    out.sql += "(" + part.sql + ")";
+    append(out.params, part.params);
+  }
+  return out;
+}
+}  // namespace
+
 SqlFragment where_sql(const CollectionSchema& schema, const std::vector<Condition>& conditions) {
+  const bool text_search =
+      std::any_of(conditions.begin(), conditions.end(), [](const Condition& c) { return c.kind == Condition::Kind::Text; });
   SqlFragment out;
   for (const auto& c : conditions) {
     if (c.is_true()) continue;
-    SqlFragment part = condition_sql(schema, c);
+    SqlFragment part = text_search ? candidate_check_sql(schema, c) : condition_sql(schema, c);
     if (!out.sql.empty()) out.sql += " AND ";
     out.sql += "(" + part.sql + ")";
     append(out.params, part.params);
