@@ -17,23 +17,6 @@ namespace {
 
 constexpr std::size_t kReadBlock = 8 << 20;
 
-const char* state_name(UploadRecord::State s) {
-  switch (s) {
-    case UploadRecord::State::kReceiving: return "receiving";
-    case UploadRecord::State::kCommitting: return "committing";
-    case UploadRecord::State::kStored: return "stored";
-    case UploadRecord::State::kFailed: return "failed";
-  }
-  return "receiving";
-}
-
-UploadRecord::State state_of(const std::string& s) {
-  if (s == "committing") return UploadRecord::State::kCommitting;
-  if (s == "stored") return UploadRecord::State::kStored;
-  if (s == "failed") return UploadRecord::State::kFailed;
-  return UploadRecord::State::kReceiving;
-}
-
 void remove_file(const fs::path& p) {
   std::error_code ec;
   fs::remove(p, ec);
@@ -59,7 +42,7 @@ UploadRecord upload_record_of(const UploadState& s) {
   r.metadata = s.metadata;
   r.length = s.length;
   r.offset = s.offset;
-  r.state = state_of(s.state);
+  r.state = parse_state(s.state).value_or(UploadRecord::State::kReceiving);
   r.expires = s.expires;
   r.sha256 = s.sha256;
   r.error = s.error;

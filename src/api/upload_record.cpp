@@ -4,8 +4,6 @@
 
 namespace openem {
 namespace json = boost::json;
-namespace {
-
 const char* state_name(UploadRecord::State s) {
   switch (s) {
     case UploadRecord::State::kReceiving: return "receiving";
@@ -22,8 +20,6 @@ std::optional<UploadRecord::State> parse_state(std::string_view s) {
     if (s == state_name(st)) return st;
   return std::nullopt;
 }
-
-}  // namespace
 
 std::string upload_record_json(const UploadRecord& r) {
   return json::serialize(json::object{{"id", r.id},         {"datasetId", r.dataset_id}, {"path", r.path},

@@ -9,6 +9,10 @@
 
 namespace openem {
 
+// A state's name in records ("receiving", "committing", "stored", "failed") and back.
+const char* state_name(UploadRecord::State s);
+std::optional<UploadRecord::State> parse_state(std::string_view s);
+
 std::string upload_record_json(const UploadRecord& r);
 // Whether tus Upload-Metadata ("key base64,key2 base64,flag") carries `key`.
 bool has_metadata_key(std::string_view raw, std::string_view key);

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <limits>
+#include <optional>
 #include <stdexcept>
 
 #include "model/access_set.h"
@@ -22,51 +24,69 @@ const CollectionSchema* schema_named(std::string_view name) {
   return nullptr;
 }
 
+// The counted fields' columns (null for an array field, read from the side table) and the
+// side table's field list, as the statements below read them.
+struct CountedColumns {
+  std::vector<const IndexedColumn*> columns;
+  std::string select, side_fields;
+  explicit CountedColumns(const CollectionSchema& s) : select("SELECT t.seq, array_to_json(t.access)::text") {
+    if (!s.has_access_set()) throw std::logic_error(s.name + ": counted facets need access sets");
+    for (const auto& f : s.counted_facets) {
+      const IndexedColumn* col = s.column_for(f);
+      if (col && col->type != ColumnType::Date) {
+        select += ", t." + col->column;
+      } else if (!col && s.is_array_field(f)) {
+        side_fields += (side_fields.empty() ? "'" : ", '") + f + "'";  // names from the schema, not from users
+      } else {
+        throw std::logic_error(s.name + ": counted facet " + f + " is neither a plain column nor an array field");
+      }
+      columns.push_back(col);
+    }
+  }
+};
+
+// Counts (with `sign`) the stored documents with after < seq <= upto, at most `limit` of them
+// in seq order, into `out`; returns the last seq read (`after` when none).
+std::int64_t count_stored_rows(PgConnection& db, const CollectionSchema& s, std::int64_t after, std::int64_t upto,
+                               std::int64_t limit, int sign, FacetCountDelta& out) {
+  const CountedColumns counted(s);
+  auto rows = db.exec(counted.select + " FROM " + s.table + " t WHERE t.seq > ? AND t.seq <= ? ORDER BY t.seq LIMIT ?",
+                      {after, upto, limit});
+  if (rows.rows() == 0) return after;
+  const std::int64_t last = rows.int64(rows.rows() - 1, 0);
+  std::optional<PgResult> side;
+  if (!counted.side_fields.empty())
+    side = db.exec("SELECT seq, field, value FROM " + s.table + "_values WHERE field IN (" + counted.side_fields +
+                       ") AND seq > ? AND seq <= ? ORDER BY seq",
+                   {after, last});
+  int side_row = 0;
+  for (int i = 0; i < rows.rows(); ++i) {
+    const std::int64_t seq = rows.int64(i, 0);
+    std::vector<json::value> keys;
+    int cell = 2;
+    for (const IndexedColumn* col : counted.columns) keys.push_back(col ? pg_cells::column(rows, i, cell++, col) : nullptr);
+    std::vector<std::string> members;
+    const json::value access = json::parse(rows.text(i, 1));
+    for (const auto& m : access.as_array()) members.emplace_back(m.as_string());
+    SideRows pairs;
+    while (side && side_row < side->rows() && side->int64(side_row, 0) < seq) ++side_row;
+    while (side && side_row < side->rows() && side->int64(side_row, 0) == seq) {
+      pairs.emplace_back(side->text(side_row, 1), side->text(side_row, 2));
+      ++side_row;
+    }
+    out.add(counted_document(s, access_set_key(std::move(members)), keys, pairs), sign);
+  }
+  return last;
+}
+
 // The counts of one collection from its table and side table, in the snapshot `db` is in.
 std::shared_ptr<AccessFacetCounts> build(PgConnection& db, const CollectionSchema& s) {
-  if (!s.has_access_set()) throw std::logic_error(s.name + ": counted facets need access sets");
-  std::vector<const IndexedColumn*> columns;  // per counted field; null for an array field
-  std::string select = "SELECT t.seq, array_to_json(t.access)::text", side_fields;
-  for (const auto& f : s.counted_facets) {
-    const IndexedColumn* col = s.column_for(f);
-    if (col && col->type != ColumnType::Date) {
-      select += ", t." + col->column;
-    } else if (!col && s.is_array_field(f)) {
-      side_fields += (side_fields.empty() ? "'" : ", '") + f + "'";  // names from the schema, not from users
-      col = nullptr;
-    } else {
-      throw std::logic_error(s.name + ": counted facet " + f + " is neither a plain column nor an array field");
-    }
-    columns.push_back(col);
-  }
   auto counts = std::make_shared<AccessFacetCounts>(s.counted_facets);
   for (std::int64_t after = 0;;) {
-    auto rows = db.exec(select + " FROM " + s.table + " t WHERE t.seq > ? ORDER BY t.seq LIMIT ?", {after, kChunk});
-    if (rows.rows() == 0) break;
-    const std::int64_t last = rows.int64(rows.rows() - 1, 0);
-    std::optional<PgResult> side;
-    if (!side_fields.empty())
-      side = db.exec("SELECT seq, field, value FROM " + s.table + "_values WHERE field IN (" + side_fields +
-                         ") AND seq > ? AND seq <= ? ORDER BY seq",
-                     {after, last});
     FacetCountDelta chunk;
-    int side_row = 0;
-    for (int i = 0; i < rows.rows(); ++i) {
-      const std::int64_t seq = rows.int64(i, 0);
-      std::vector<json::value> keys;
-      int cell = 2;
-      for (const IndexedColumn* col : columns) keys.push_back(col ? pg_cells::column(rows, i, cell++, col) : nullptr);
-      std::vector<std::string> members;
-      const json::value access = json::parse(rows.text(i, 1));
-      for (const auto& m : access.as_array()) members.emplace_back(m.as_string());
-      SideRows pairs;
-      while (side && side_row < side->rows() && side->int64(side_row, 0) < seq) ++side_row;
-      while (side && side_row < side->rows() && side->int64(side_row, 0) == seq) {
-        pairs.emplace_back(side->text(side_row, 1), side->text(side_row, 2));
-        ++side_row;
-      }
-      chunk.add(counted_document(s, access_set_key(std::move(members)), keys, pairs), +1);
-    }
+    const std::int64_t last =
+        count_stored_rows(db, s, after, std::numeric_limits<std::int64_t>::max(), kChunk, +1, chunk);
+    if (last == after) break;
     counts->apply(chunk);
     after = last;
   }
@@ -74,6 +94,10 @@ std::shared_ptr<AccessFacetCounts> build(PgConnection& db, const CollectionSchem
 }
 
 }  // namespace
+
+void uncount_stored(PgConnection& db, const CollectionSchema& schema, std::int64_t seq, FacetCountDelta& delta) {
+  count_stored_rows(db, schema, seq - 1, seq, 1, -1, delta);
+}
 
 std::string ddl() {
   return "CREATE TABLE IF NOT EXISTS openem_facet_log (generation BIGINT PRIMARY KEY, deltas TEXT NOT NULL);";

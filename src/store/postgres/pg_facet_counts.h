@@ -24,6 +24,10 @@ inline constexpr std::int64_t kLogKept = 10000;
 
 using Deltas = std::map<const CollectionSchema*, FacetCountDelta>;
 
+// Takes the stored document `seq` out of `delta` (before the write transaction changes or
+// removes it), from its columns and side rows as the build reads them.
+void uncount_stored(PgConnection& db, const CollectionSchema& schema, std::int64_t seq, FacetCountDelta& delta);
+
 // The log table (part of the schema).
 std::string ddl();
 

@@ -45,7 +45,7 @@ json::object parse_doc(std::string_view text) {
 
 // The statements one collection's writes use, built once.
 struct WriteSql {
-  std::string insert_row, update_row, seq_of_id, stored_of_id;
+  std::string insert_row, update_row, seq_of_id;
   explicit WriteSql(const CollectionSchema& s) {
     std::string names = "id, doc, doc_text", values = "?, ?::jsonb, ?", sets = "doc = ?::jsonb, doc_text = ?";
     for (const auto& c : s.columns) {
@@ -66,7 +66,6 @@ struct WriteSql {
     insert_row = "INSERT INTO " + s.table + " (" + names + ") VALUES (" + values + ") RETURNING seq";
     update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
     seq_of_id = "SELECT seq FROM " + s.table + " WHERE id = ? FOR UPDATE";
-    stored_of_id = "SELECT seq, doc_text FROM " + s.table + " WHERE id = ? FOR UPDATE";
   }
 };
 
@@ -156,12 +155,13 @@ class PostgresCatalogStore final : public CatalogStore {
     transaction([&] {
       PgConnection& db = *tx_db();
       const CollectionSchema& schema = *rows.schema;
-      auto q = db.exec(stored_sql(schema), {rows.id});
+      auto q = db.exec(write_sql(schema).seq_of_id, {rows.id});
       if (q.rows() == 0) return;
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
-      const auto stored = stored_counted(schema, q);
+      FacetCountDelta change;
+      if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, change);
       auto params = row_values(rows);
       params.emplace_back(seq);
       db.exec_script("SAVEPOINT replace_row");
@@ -170,8 +170,10 @@ class PostgresCatalogStore final : public CatalogStore {
         delete_side_rows(db, schema, seq);
         write_side_tables(db, rows, seq);
         db.exec_script("RELEASE replace_row");
-        if (stored) count_document(schema, *stored, -1);
-        count_document(schema, rows.counted, +1);
+        if (!schema.counted_facets.empty()) {
+          change.add(rows.counted, +1);
+          t_tx_.deltas[&schema].merge(change);
+        }
       } catch (const PgError& e) {
         db.exec_script("ROLLBACK TO replace_row; RELEASE replace_row");
         throw_clear(e, rows);
@@ -186,14 +188,14 @@ class PostgresCatalogStore final : public CatalogStore {
     bool found = false;
     transaction([&] {
       PgConnection& db = *tx_db();
-      auto q = db.exec(stored_sql(schema), {std::string(id)});
+      auto q = db.exec(write_sql(schema).seq_of_id, {std::string(id)});
       if (q.rows() == 0) return;
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
+      if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, t_tx_.deltas[&schema]);
       db.exec("DELETE FROM " + schema.table + " WHERE seq = ?", {seq});
       delete_side_rows(db, schema, seq);
-      if (auto stored = stored_counted(schema, q)) count_document(schema, *stored, -1);
       note_public_change(db, schema, std::string(id), was_public, nullptr);
       t_tx_.wrote = true;
     });
@@ -589,15 +591,6 @@ class PostgresCatalogStore final : public CatalogStore {
 
   const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
 
-  // The row to change, locked; with its stored text where the collection keeps facet counts.
-  const std::string& stored_sql(const CollectionSchema& s) const {
-    return s.counted_facets.empty() ? write_sql(s).seq_of_id : write_sql(s).stored_of_id;
-  }
-  // The stored document as the facet counts saw it (stored_sql's answer).
-  static std::optional<CountedDocument> stored_counted(const CollectionSchema& s, const PgResult& stored) {
-    if (s.counted_facets.empty()) return std::nullopt;
-    return document_rows(s, parse_doc(stored.text(0, 1))).counted;
-  }
   static void count_document(const CollectionSchema& s, const CountedDocument& doc, int sign) {
     if (!s.counted_facets.empty()) t_tx_.deltas[&s].add(doc, sign);
   }
