@@ -10,6 +10,7 @@
 #include "api/identity/audit.h"
 #include "api/identity/external_users.h"
 #include "api/identity/personal_tokens.h"
+#include "core/acting_user.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/jwt.h"
@@ -146,7 +147,15 @@ void App::directory_confirmed(const std::string& user_id) const {
   directory_checked_[user_id] = {wall_clock_seconds(), true};
 }
 
+// The caller is also the acting user of the writes this request makes (core/acting_user.h):
+// the change history names them. The server's dispatch scope ends it with the request.
 Principal App::authenticate(const HttpRequest& req) const {
+  Principal p = authenticate_request(req);
+  acting_user::set(p.authenticated() ? p.username : std::string("anonymous"));
+  return p;
+}
+
+Principal App::authenticate_request(const HttpRequest& req) const {
   if (std::string sent = token_from(req); is_personal_token(sent)) return authenticate_personal(req, sent);
   auto token = token_of(req);
   if (!token) {

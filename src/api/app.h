@@ -83,6 +83,7 @@ class App {
   }
 
  private:
+  Principal authenticate_request(const HttpRequest& req) const;
   Principal authenticate_personal(const HttpRequest& req, const std::string& credential) const;
   // For accounts of the LDAP directory: whether it still has (and has not disabled) the user,
   // asked at most every LdapSettings::recheck_seconds per account; while the directory cannot

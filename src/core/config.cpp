@@ -205,6 +205,16 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "SAMPLE_GROUPS") c.sample_groups = GroupList::parse(value);
   else if (key == "SAMPLE_PRIVILEGED_GROUPS") c.sample_privileged_groups = GroupList::parse(value);
   else if (key == "POLICY_GROUPS") c.policy_groups = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_DATASET_GROUPS") c.history_access_groups["Dataset"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_PROPOSAL_GROUPS") c.history_access_groups["Proposal"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_SAMPLE_GROUPS") c.history_access_groups["Sample"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_INSTRUMENT_GROUPS") c.history_access_groups["Instrument"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_PUBLISHED_DATA_GROUPS") c.history_access_groups["PublishedData"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_POLICIES_GROUPS") c.history_access_groups["Policy"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_DATABLOCK_GROUPS") {
+    c.history_access_groups["Datablock"] = GroupList::parse(value);
+    c.history_access_groups["OrigDatablock"] = GroupList::parse(value);
+  } else if (key == "HISTORY_ACCESS_ATTACHMENT_GROUPS") c.history_access_groups["Attachment"] = GroupList::parse(value);
   else if (key == "ATTACHMENT_GROUPS") c.attachment_groups = GroupList::parse(value);
   else if (key == "ATTACHMENT_PRIVILEGED_GROUPS") c.attachment_privileged_groups = GroupList::parse(value);
   else if (key == "DATASET_CREATION_VALIDATION_ENABLED") c.dataset_creation_validation_enabled = parse_bool(key, value);

@@ -106,6 +106,11 @@ struct Config {
   GroupList sample_groups = GroupList::parse("#all");
   GroupList sample_privileged_groups;
   GroupList policy_groups;
+  // Who may read the change history of each collection (GET /api/v3/history), besides the
+  // admins: HISTORY_ACCESS_{DATASET,PROPOSAL,SAMPLE,INSTRUMENT,PUBLISHED_DATA,POLICIES,DATABLOCK,
+  // ATTACHMENT}_GROUPS, keyed by history subsystem ("Dataset", ...; origdatablocks follow
+  // DATABLOCK). Each reader still sees only the records of documents they may read.
+  std::map<std::string, GroupList, std::less<>> history_access_groups;
   GroupList attachment_groups = GroupList::parse("#all");
   GroupList attachment_privileged_groups;  // v4 attachments for any ownerGroup
   bool dataset_creation_validation_enabled = false;

@@ -11,6 +11,7 @@
 #include <chrono>
 #include <thread>
 
+#include "core/acting_user.h"
 #include "core/error.h"
 #include "http/framing.h"
 
@@ -70,6 +71,9 @@ HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matc
       return HttpResponse::error(404, msg);
     }
     *matched = r;
+    // The request's writes are its caller's (core/acting_user.h): authentication names them,
+    // and this scope forgets the name when the request ends, before the thread serves another.
+    acting_user::Scope acting("");
     return r->handler(req);
   } catch (...) {
     return current_exception_response(*matched);
@@ -209,7 +213,10 @@ struct HttpServer::Impl {
                                                 const Route& route, HttpRequest& req, bool& lost, bool& close) {
     BodyStart start;
     try {
-      start = co_await on_handler_thread([&] { return route.body_handler(req); });
+      start = co_await on_handler_thread([&] {
+        acting_user::Scope acting("");  // as in dispatch()
+        return route.body_handler(req);
+      });
     } catch (...) {
       start.sink.reset();
       start.response = current_exception_response(&route);

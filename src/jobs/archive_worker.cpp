@@ -13,6 +13,7 @@
 
 #include "blob/blob_path.h"
 #include "blob/dataset_tar.h"
+#include "core/acting_user.h"
 #include "core/ids.h"
 #include "core/json_fields.h"
 #include "core/time.h"
@@ -745,6 +746,8 @@ int ArchiveWorker::sweep_deleted_archives() {
 }
 
 void ArchiveWorker::loop() {
+  // The worker's writes (job states, lifecycles, datablocks) are the archive system's own.
+  acting_user::Scope as(std::string(acting_user::kSystemUser) + ":archiver");
   while (!stopping_) {
     bool worked = false;
     try {

@@ -70,6 +70,8 @@ const CollectionSchema& datasets() {
       .counted_facets = {"type", "creationLocation", "ownerGroup", "keywords", "isPublished",
                          "datasetlifecycle.archiveStatusMessage"},
       .public_tombstones = true,
+      .history_subsystem = "Dataset",
+      .history_excluded = {"history"},
   };
   return s;
 }
@@ -86,6 +88,7 @@ const CollectionSchema& origdatablocks() {
       .date_fields = {"createdAt", "updatedAt", "dataFileList.time"},
       .ownable = true,
       .text_index = true,
+      .history_subsystem = "OrigDatablock",
   };
   return s;
 }
@@ -100,6 +103,7 @@ const CollectionSchema& datablocks() {
                                {"size", "size", ColumnType::Integer}}),
       .array_fields = {"#access", "accessGroups"},
       .date_fields = {"createdAt", "updatedAt"},
+      .history_subsystem = "Datablock",
   };
   return s;
 }
@@ -114,6 +118,7 @@ const CollectionSchema& attachments() {
                                {"sampleId", "sample_id", ColumnType::Text}}),
       .array_fields = {"#access", "accessGroups"},
       .date_fields = {"createdAt", "updatedAt"},
+      .history_subsystem = "Attachment",
   };
   return s;
 }
@@ -132,6 +137,7 @@ const CollectionSchema& proposals() {
       .date_fields = {"createdAt", "updatedAt", "startTime", "endTime"},
       .text_index = true,
       .per_reader_fields = {"numberOfDatasets"},  // api/proposal_presentation.h
+      .history_subsystem = "Proposal",
   };
   return s;
 }
@@ -148,6 +154,7 @@ const CollectionSchema& samples() {
       .date_fields = {"createdAt", "updatedAt"},
       .text_index = true,
       .scientific_field = "sampleCharacteristics",
+      .history_subsystem = "Sample",
   };
   return s;
 }
@@ -163,6 +170,7 @@ const CollectionSchema& instruments() {
       .date_fields = {"createdAt", "updatedAt"},
       .ownable = false,
       .scientific_field = "customMetadata",
+      .history_subsystem = "Instrument",
   };
   return s;
 }
@@ -175,6 +183,7 @@ const CollectionSchema& policies() {
       .columns = with_ownable({}),
       .array_fields = {"#access", "accessGroups", "manager"},
       .date_fields = {"createdAt", "updatedAt"},
+      .history_subsystem = "Policy",
   };
   return s;
 }
@@ -251,6 +260,7 @@ const CollectionSchema& published_data() {
       .public_values = {"public", "registered", "amended"},
       // PublishedDataService::read_rule reads by status (the public ones) or creator.
       .text_reader_fields = {{"status", "st:"}, {"createdBy", "u:"}},
+      .history_subsystem = "PublishedData",
   };
   return s;
 }
@@ -280,6 +290,12 @@ const std::vector<const CollectionSchema*>& all() {
                                                       &archive_copies(), &published_data(),
                                                       &datacite_outbox(),  &tus_uploads()};
   return v;
+}
+
+const CollectionSchema* by_history_subsystem(std::string_view subsystem) {
+  for (const CollectionSchema* s : all())
+    if (!s->history_subsystem.empty() && s->history_subsystem == subsystem) return s;
+  return nullptr;
 }
 
 }  // namespace schemas

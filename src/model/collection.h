@@ -57,6 +57,12 @@ struct CollectionSchema {
   // each a string field of the document and the namespace its member goes in ("u:", "t:").
   // Empty: the access set's members.
   std::vector<std::pair<std::string, std::string>> text_reader_fields;
+  // The change history's name for this collection (store/history.h: "Dataset", "Proposal",
+  // ...): every insert, replace and remove records who changed what, in the write's own
+  // transaction. "" for collections whose changes are not history (jobs, uploads, ledgers).
+  std::string history_subsystem;
+  // Top-level fields left out of the history's before/after (a dataset's legacy history).
+  std::set<std::string, std::less<>> history_excluded;
 
   const IndexedColumn* column_for(std::string_view field) const;
   bool is_array_field(std::string_view field) const;
@@ -82,6 +88,8 @@ const CollectionSchema& tus_uploads();
 const CollectionSchema& published_data();
 const CollectionSchema& datacite_outbox();
 const std::vector<const CollectionSchema*>& all();
+// The collection whose history_subsystem is `subsystem`, or nullptr.
+const CollectionSchema* by_history_subsystem(std::string_view subsystem);
 }  // namespace schemas
 
 // Pseudo array field listing ownerGroup and accessGroups, used by access checks; a

@@ -21,6 +21,7 @@
 #include "store/access_facet_counts.h"
 #include "store/audit_event.h"
 #include "store/document_rows.h"
+#include "store/history.h"
 #include "store/public_records.h"
 
 namespace openem {
@@ -59,6 +60,14 @@ class CatalogStore {
     return replace(document_rows(schema, doc));
   }
   virtual bool remove(const CollectionSchema& schema, std::string_view id) = 0;
+  // The three above record each change of a collection with a history subsystem in the change
+  // history (store/history.h), in the write's transaction, naming the thread's acting user
+  // (core/acting_user.h). The store is the one place every write passes: no API path, worker
+  // or timer can change a document without its record, and a rolled-back write leaves none.
+
+  // The change history: records matching `query`, newest first, and how many there are.
+  virtual std::vector<HistoryRecord> history(const HistoryQuery& query) = 0;
+  virtual std::int64_t count_history(const HistoryQuery& query) = 0;
 
   virtual std::vector<boost::json::object> find(const CollectionSchema& schema, const QueryPlan& plan) = 0;
   virtual std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) = 0;

@@ -6,6 +6,8 @@ connections while the server is killed with SIGKILL at a random moment; after a 
 on the same data directory every dataset whose creation was acknowledged (201) must be
 there with the data it was acknowledged with, and the catalog must accept writes again.
 Several rounds on one data directory, so each restart also repairs the previous kill.
+The change history (docs/catalog.md) goes with the writes: every acknowledged creation and
+size change has its record, and no record describes a write that is not there.
 """
 import json
 import os
@@ -57,6 +59,27 @@ def writer(addr, token, tag, acked, stop):
             return  # the server is gone
 
 
+def history(addr, token, pid):
+    target = "/api/v3/history?filter=" + urllib.parse.quote(json.dumps({"subsystem": "Dataset", "documentId": pid}))
+    status, _, body = http_request(addr, "GET", target + "&limit=1000", [("Authorization", "Bearer " + token)], None)
+    return json.loads(body)["items"] if status == 200 else None
+
+
+def check_history(addr, admin, pid, want, doc, failures, when):
+    items = history(addr, admin, pid)
+    if items is None:
+        failures.append(f"{when}: no history for {pid}")
+        return
+    inserts = [h for h in items if h["operation"] == "insert"]
+    if len(inserts) != 1 or inserts[0]["user"] != "user1" or inserts[0]["after"].get("datasetName") != want["datasetName"]:
+        failures.append(f"{when}: dataset {pid} has no single insert record by user1 ({inserts})")
+    sizes = [h["after"]["size"] for h in items if h["operation"] == "update" and "size" in (h["after"] or {})]
+    if want["size"] and want["size"] not in sizes:
+        failures.append(f"{when}: acknowledged size {want['size']} of {pid} has no history record ({sizes})")
+    if doc.get("size", 0) and doc["size"] not in sizes:
+        failures.append(f"{when}: stored size {doc['size']} of {pid} has no history record ({sizes})")
+
+
 def main():
     binary = sys.argv[sys.argv.index("--binary") + 1] if "--binary" in sys.argv else "build/openem"
     work = tempfile.mkdtemp(prefix="openem-kill9-")
@@ -86,6 +109,7 @@ def main():
                 if doc.get("datasetName") != want["datasetName"] or doc.get("size", 0) < want["size"]:
                     failures.append(f"round {rnd}: dataset {pid} came back as {doc.get('datasetName')}/{doc.get('size')}, "
                                     f"acknowledged {want}")
+                check_history(server.addr, admin, pid, want, doc, failures, f"round {rnd}")
             stop = threading.Event()
             threads = [threading.Thread(target=writer, args=(server.addr, token, f"r{rnd}w{w}", acked, stop))
                        for w in range(WRITERS)]
@@ -110,6 +134,12 @@ def main():
             failures.append(f"{len(missing)} acknowledged datasets missing at the end, e.g. {missing[:3]}")
         if count < len(acked):
             failures.append(f"count {count} < {len(acked)} acknowledged")
+        # never invented: one insert record per stored dataset, none for a creation that was lost
+        target = "/api/v3/history/count?filter=" + urllib.parse.quote(json.dumps({"subsystem": "Dataset", "operation": "insert"}))
+        status, _, body = http_request(server.addr, "GET", target, [("Authorization", "Bearer " + admin)], None)
+        inserts = json.loads(body)["count"] if status == 200 else None
+        if inserts != count:
+            failures.append(f"{inserts} insert records in the history for {count} stored datasets")
         err = server.stop()
         if err:
             failures.append(err)

@@ -5,6 +5,7 @@
 #include "model/collection.h"
 #include "store/postgres/pg_condition_sql.h"
 #include "store/postgres/pg_facet_counts.h"
+#include "store/postgres/pg_history.h"
 
 namespace openem::pg_schema {
 namespace {
@@ -126,6 +127,7 @@ void create_or_upgrade(PgConnection& db) {
       ddl += collection_ddl(*s);
     }
     ddl += pg_facet_counts::ddl();
+    ddl += pg_history::ddl();
     ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";
     db.exec_script(ddl);
     db.exec("INSERT INTO openem_meta VALUES ('format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

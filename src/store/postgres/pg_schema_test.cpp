@@ -54,5 +54,31 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
   EXPECT_EQ(readable_ids({"3", "o", "o@x.org", {"g9"}}), (Ids{"p/2"}));
 }
 
+// Format 3 added the change history: a format-2 catalog gains the table when opened, keeps its
+// documents, and records their changes from then on.
+TEST(PgSchemaTest, AFormat2CatalogGainsTheChangeHistory) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  {
+    auto store = catalog.open();
+    store->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}, {"datasetName", "a"}});
+  }
+  {
+    PgConnection db(catalog.url());
+    db.exec_script("DROP TABLE history; UPDATE openem_meta SET value = 2 WHERE key = 'format'");
+  }
+  auto store = catalog.open();
+  PgConnection db(catalog.url());
+  EXPECT_EQ(db.exec("SELECT value FROM openem_meta WHERE key = 'format'").int64(0, 0), 3);
+  EXPECT_EQ(db.exec("SELECT pg_get_indexdef('history_document'::regclass)").text(0, 0),
+            "CREATE INDEX history_document ON public.history USING btree (subsystem, document_id, seq)");
+  store->replace(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}, {"datasetName", "b"}});
+  HistoryQuery q;
+  q.schema = &schemas::datasets();
+  auto records = store->history(q);
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].operation, "update");
+  EXPECT_EQ(json::parse(records[0].before), json::parse(R"({"datasetName":"a"})"));
+}
+
 }  // namespace
 }  // namespace openem

@@ -25,6 +25,7 @@
 #include "store/postgres/pg_cells.h"
 #include "store/postgres/pg_condition_sql.h"
 #include "store/postgres/pg_facet_counts.h"
+#include "store/postgres/pg_history.h"
 #include "store/postgres/pg_pool.h"
 #include "store/postgres/pg_public_records.h"
 #include "store/postgres/pg_schema.h"
@@ -125,6 +126,8 @@ class PostgresCatalogStore final : public CatalogStore {
         throw_clear(e, rows);
       }
       note_public_change(db, schema, rows.id, false, &rows);
+      if (!schema.history_subsystem.empty())
+        pg_history::append(db, history_record(schema, rows.id, "insert", "null", rows.json));
       t_tx_.wrote = true;
     });
   }
@@ -159,6 +162,9 @@ class PostgresCatalogStore final : public CatalogStore {
       if (q.rows() == 0) return;
       const std::int64_t seq = q.int64(0, 0);
       found = true;
+      std::optional<HistoryChange> recorded;
+      if (!schema.history_subsystem.empty())
+        recorded = history_update_change(schema, pg_history::stored_text(db, schema, seq), rows.json);
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
       FacetCountDelta change;
       if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, change);
@@ -179,6 +185,7 @@ class PostgresCatalogStore final : public CatalogStore {
         throw_clear(e, rows);
       }
       note_public_change(db, schema, rows.id, was_public, &rows);
+      if (recorded) pg_history::append(db, history_record(schema, rows.id, "update", recorded->before, recorded->after));
       t_tx_.wrote = true;
     });
     return found;
@@ -192,6 +199,9 @@ class PostgresCatalogStore final : public CatalogStore {
       if (q.rows() == 0) return;
       const std::int64_t seq = q.int64(0, 0);
       found = true;
+      if (!schema.history_subsystem.empty())
+        pg_history::append(db, history_record(schema, std::string(id), "delete",
+                                              pg_history::stored_text(db, schema, seq), "null"));
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
       if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, t_tx_.deltas[&schema]);
       db.exec("DELETE FROM " + schema.table + " WHERE seq = ?", {seq});
@@ -483,6 +493,15 @@ class PostgresCatalogStore final : public CatalogStore {
     });
   }
 
+  std::vector<HistoryRecord> history(const HistoryQuery& query) override {
+    std::optional<SqlFragment> readable = history_rule(query);
+    return with_db([&](PgConnection& db) { return pg_history::records(db, query, readable ? &*readable : nullptr); });
+  }
+  std::int64_t count_history(const HistoryQuery& query) override {
+    std::optional<SqlFragment> readable = history_rule(query);
+    return with_db([&](PgConnection& db) { return pg_history::count(db, query, readable ? &*readable : nullptr); });
+  }
+
   void append_audit(const AuditEvent& e) override {
     transaction([&] {
       tx_db()->exec("INSERT INTO audit_log (time, event, username, actor, remote, detail) VALUES (?, ?, ?, ?, ?, ?::jsonb)",
@@ -565,6 +584,13 @@ class PostgresCatalogStore final : public CatalogStore {
   }
 
  private:
+  static std::optional<SqlFragment> history_rule(const HistoryQuery& query) {
+    if (!query.schema || query.schema->history_subsystem.empty())
+      throw std::invalid_argument("history: the collection keeps no history");
+    if (!query.readable) return std::nullopt;
+    return pg_sql::condition_sql(*query.schema, *query.readable);
+  }
+
   struct TxState {
     PostgresCatalogStore* owner = nullptr;
     PgConnection* db = nullptr;

@@ -26,6 +26,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/acting_user.h"
 #include "core/error.h"
 #include "core/time.h"
 #include "query/field_ref.h"
@@ -39,6 +40,7 @@
 #include "store/sqlite/sqlite_pool.h"
 #include "store/sqlite/sqlite_audit_log.h"
 #include "store/sqlite/sqlite_condition_sql.h"
+#include "store/sqlite/sqlite_history.h"
 #include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/stored_rows_diff.h"
 #include "store/sqlite/wal_checkpointer.h"
@@ -114,7 +116,7 @@ struct WriteSql {
   }
 };
 
-constexpr int kSchemaVersion = 12;
+constexpr int kSchemaVersion = 13;
 
 using sqlite_sql::json_path_for;
 using sqlite_sql::needs_doc;
@@ -173,6 +175,8 @@ class SqliteCatalogStore final : public CatalogStore {
       write_side_tables(db, rows, seq);
       count_document(rows, +1);
       note_public_change(db, schema, rows.id, false, &rows);
+      if (!schema.history_subsystem.empty())
+        sqlite_history::append(db, history_record(schema, rows.id, "insert", "null", rows.json));
     });
   }
 
@@ -203,6 +207,21 @@ class SqliteCatalogStore final : public CatalogStore {
 
   bool replace(const DocumentRows& rows) override {
     bool found = false;
+    const CollectionSchema& tracked = *rows.schema;
+    // The history's delta is worked out here, on the caller's thread, against the version
+    // committed now; the writer only checks that this is still the stored version (a string
+    // compare) and otherwise works it out again. Inside a larger transaction (already on the
+    // writer thread) it is worked out there.
+    std::string old_text;
+    std::optional<HistoryChange> change;
+    if (!tracked.history_subsystem.empty() && !tx_db()) {
+      old_text = with_db([&](SqliteDb& db) {
+        auto q = db.prepare(write_sql(tracked).seq_of_id);
+        q.bind(1, rows.id);
+        return q.step() ? sqlite_history::stored_text(db, tracked, q.int64(0)) : std::string();
+      });
+      if (!old_text.empty()) change = history_update_change(tracked, old_text, rows.json);
+    }
     transaction([&] {
       SqliteDb& db = *tx_db();
       const CollectionSchema& schema = *rows.schema;
@@ -211,6 +230,10 @@ class SqliteCatalogStore final : public CatalogStore {
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);
       found = true;
+      if (!schema.history_subsystem.empty()) {
+        std::string stored = sqlite_history::stored_text(db, schema, seq);
+        if (old_text.empty() || stored != old_text) change = history_update_change(schema, stored, rows.json);
+      }
       uncount_stored(db, schema, seq);
       const bool was_public = schema.public_tombstones && sqlite_public_records::stored_is_public(db, schema, seq);
       // Only what changed is written: each index an UPDATE names, and each side row, is a
@@ -232,6 +255,7 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       count_document(rows, +1);
       note_public_change(db, schema, rows.id, was_public, &rows);
+      if (change) sqlite_history::append(db, history_record(schema, rows.id, "update", change->before, change->after));
     });
     return found;
   }
@@ -245,6 +269,9 @@ class SqliteCatalogStore final : public CatalogStore {
       if (!q.step()) return;
       std::int64_t seq = q.int64(0);
       found = true;
+      if (!schema.history_subsystem.empty())
+        sqlite_history::append(db, history_record(schema, std::string(id), "delete",
+                                                  sqlite_history::stored_text(db, schema, seq), "null"));
       uncount_stored(db, schema, seq);
       const bool was_public = schema.public_tombstones && sqlite_public_records::stored_is_public(db, schema, seq);
       run_for_seq(db, write_sql(schema).delete_own_rows, seq);
@@ -481,7 +508,7 @@ class SqliteCatalogStore final : public CatalogStore {
       fn();
       return;
     }
-    Job job{&fn};
+    Job job{&fn, acting_user::current()};
     {
       std::lock_guard lock(queue_mu_);
       queue_.push_back(&job);
@@ -557,6 +584,17 @@ class SqliteCatalogStore final : public CatalogStore {
     return generation_.load(std::memory_order_acquire) + commits_by_other_connections();
   }
 
+  std::vector<HistoryRecord> history(const HistoryQuery& query) override {
+    return read_history(query, [&](SqliteDb& db, const SqlFragment* readable, bool doc) {
+      return sqlite_history::records(db, query, readable, doc);
+    });
+  }
+  std::int64_t count_history(const HistoryQuery& query) override {
+    return read_history(query, [&](SqliteDb& db, const SqlFragment* readable, bool doc) {
+      return sqlite_history::count(db, query, readable, doc);
+    });
+  }
+
   bool healthy() override {
     try {
       return with_db([&](SqliteDb& db) {
@@ -569,6 +607,16 @@ class SqliteCatalogStore final : public CatalogStore {
   }
 
  private:
+  template <class Fn>
+  std::invoke_result_t<Fn, SqliteDb&, const SqlFragment*, bool> read_history(const HistoryQuery& query, Fn&& fn) {
+    if (!query.schema || query.schema->history_subsystem.empty())
+      throw std::invalid_argument("history: the collection keeps no history");
+    std::optional<SqlFragment> readable;
+    if (query.readable) readable = compiled(*query.schema, *query.readable);
+    const bool doc = readable && needs_doc(readable->sql);
+    return with_db([&](SqliteDb& db) { return fn(db, readable ? &*readable : nullptr, doc); });
+  }
+
   struct TxState {
     SqliteCatalogStore* owner = nullptr;
     SqliteDb* db = nullptr;
@@ -577,6 +625,7 @@ class SqliteCatalogStore final : public CatalogStore {
 
   struct Job {
     const std::function<void()>* fn;
+    std::string actor;  // the caller's acting user: the writer thread acts as it (history)
     std::exception_ptr error;
     bool done = false;
   };
@@ -636,6 +685,7 @@ class SqliteCatalogStore final : public CatalogStore {
         for (Job* job : batch) {
           db.exec("SAVEPOINT job");
           try {
+            acting_user::Scope as(job->actor);
             (*job->fn)();
             db.exec("RELEASE job");
             for (const auto& [schema, delta] : job_delta_) batch_delta_[schema].merge(delta);
@@ -1210,6 +1260,13 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  // Format 12 to 13: the change history (store/history.h) starts, empty. The format moves so
+  // that an older openem, which would change documents without recording them, refuses the
+  // catalog instead of leaving gaps in its history.
+  static void upgrade_12_to_13(SqliteDb& db) {
+    upgrade(db, 12, "the change history", [&] { db.exec(sqlite_history::ddl()); });
+  }
+
   static void drop_per_reader_fields(SqliteDb& db) {
     for (const CollectionSchema* s : schemas::all()) {
       if (s->per_reader_fields.empty() || !table_exists(db, s->table)) continue;
@@ -1346,6 +1403,7 @@ class SqliteCatalogStore final : public CatalogStore {
       upgrade_9_to_10(db);
       upgrade_10_to_11(db);
       upgrade_11_to_12(db);
+      upgrade_12_to_13(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");
@@ -1354,7 +1412,7 @@ class SqliteCatalogStore final : public CatalogStore {
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT, "
         "password_hash TEXT, auth_strategy TEXT, doc TEXT NOT NULL);" +
-        sqlite_audit_log::ddl();
+        sqlite_audit_log::ddl() + sqlite_history::ddl();
     for (const CollectionSchema* s : schemas::all()) {
       const std::string& t = s->table;
       ddl += "CREATE TABLE IF NOT EXISTS " + t + " (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE";

@@ -293,7 +293,7 @@ TEST_F(StoreTest, FormatElevenTagsItsTextIndexWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 12);
+  EXPECT_EQ(v.int64(0), 13);
   for (const char* t : {"datasets", "proposals", "jobs"})
     EXPECT_NO_THROW(db.exec(std::string("INSERT INTO ") + t + "_fts (" + t + "_fts, rank) VALUES ('integrity-check', 1)"))
         << t;
@@ -338,7 +338,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   };
   using Rows = std::vector<std::string>;
   auto check_layout = [&](const std::string& when) {
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"12"}) << when;
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"13"}) << when;
     EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
                       "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
     for (const CollectionSchema* s : indexed) {
@@ -618,7 +618,7 @@ TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 12);  // the current format
+  EXPECT_EQ(v.int64(0), 13);  // the current format
 }
 
 // Changed and removed texts leave the text index in the writer's batch, with the text the
@@ -697,7 +697,7 @@ TEST_F(StoreTest, FormatEightQueuesRemovedTextsWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 12);  // the current format
+  EXPECT_EQ(v.int64(0), 13);  // the current format
   EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
   EXPECT_FALSE(db.prepare("SELECT 1 FROM datasets_fts WHERE datasets_fts MATCH " + everyone_match("apo")).step());
 }
@@ -728,8 +728,36 @@ TEST_F(StoreTest, FormatTenGivesJobsTheirTextIndex) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 12);
+  EXPECT_EQ(v.int64(0), 13);
   EXPECT_NO_THROW(db.exec("INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)"));
+}
+
+// The change history came with format 13: a format-12 catalog (no history table) gains it when
+// opened, its documents stay, and their changes from then on are recorded.
+TEST_F(StoreTest, FormatTwelveGainsTheChangeHistory) {
+  add("p/2", {{"ownerGroup", "g"}, {"datasetName", "Beta-Galactosidase"}});
+  store_.reset();
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    db.exec("DROP TABLE history; PRAGMA user_version = 12");
+  }
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  EXPECT_EQ(json::value_to<std::string>(store_->get(schemas::datasets(), "p/2")->at("datasetName")), "Beta-Galactosidase");
+  json::object ds = *store_->get(schemas::datasets(), "p/2");
+  ds["datasetName"] = "renamed";
+  store_->replace(schemas::datasets(), ds);
+  HistoryQuery q;
+  q.schema = &schemas::datasets();
+  q.document_id = "p/2";
+  auto records = store_->history(q);
+  ASSERT_EQ(records.size(), 1u);  // the insert happened before the history began
+  EXPECT_EQ(records[0].operation, "update");
+  EXPECT_EQ(json::parse(records[0].after), json::parse(R"({"datasetName":"renamed"})"));
+  store_.reset();
+  SqliteDb db(dir_ / "catalog.db");
+  auto v = db.prepare("PRAGMA user_version");
+  v.step();
+  EXPECT_EQ(v.int64(0), 13);
 }
 
 // The stored text of a proposal, as the store keeps it.
@@ -777,7 +805,7 @@ TEST_F(StoreTest, FormatNineDropsStoredProposalCounts) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 12);  // the current format
+  EXPECT_EQ(v.int64(0), 13);  // the current format
 }
 
 }  // namespace

@@ -1,0 +1,80 @@
+#pragma once
+// The change history (audit trail) of the catalog's documents, as SciCat's generic history
+// keeps it (upstream src/history/, GenericHistory): one record per change of a document of a
+// collection that names a history subsystem (CollectionSchema::history_subsystem) — who made
+// it, when, the operation, and the fields before and after.
+//
+// Records are written by the stores themselves, inside the transaction of the write they
+// describe (CatalogStore::insert/replace/remove): a write that rolls back leaves no record,
+// and no committed write lacks one, whatever path made it (API, archive worker, embargo
+// timer, housekeeper). Each record has a per-catalog sequence number, increasing in commit
+// order, that readers page and resume by (an event stream's Last-Event-ID).
+//
+// What a record holds (upstream's "delta" strategy, computeDeltaWithOriginals):
+//   insert   before null, after the whole document        (upstream records no inserts)
+//   update   before: the changed fields' old values, after: their new values; nested objects
+//            compared member by member, arrays and scalars as wholes; a removed field is
+//            null in after; a field that did not exist before is absent from before
+//   delete   before the whole document, after null
+// An update that changes nothing (after the excluded fields) records nothing.
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "model/collection.h"
+#include "query/condition.h"
+
+namespace openem {
+
+struct HistoryRecord {
+  std::int64_t seq = 0;     // per catalog, increasing in commit order
+  std::string subsystem;    // "Dataset", "Proposal", ... (CollectionSchema::history_subsystem)
+  std::string document_id;
+  std::string operation;    // "insert", "update", "delete"
+  std::string timestamp;    // ISO 8601 UTC with milliseconds
+  std::string user;         // the acting user (core/acting_user.h), "system" for the server's own work
+  std::string before;       // JSON text: an object, or "null"
+  std::string after;        // JSON text: an object, or "null"
+};
+
+// Which records CatalogStore::history returns: those of one collection, newest first,
+// optionally of one document, operation or user, `skip` and `limit` as a page.
+struct HistoryQuery {
+  const CollectionSchema* schema = nullptr;
+  std::optional<std::string> document_id, operation, user;
+  // Only records of documents that exist now and match this condition (the reader's read
+  // rule on the collection): a reader who may not read a document, or whose document was
+  // deleted, sees none of its records, exactly as for a document that never existed.
+  // nullopt: every record (readers of everything).
+  std::optional<Condition> readable;
+  std::int64_t skip = 0;
+  std::int64_t limit = 100;
+};
+
+// Upstream's delta of two versions of a document: `before` receives the old values of what
+// changed, `after` the new ones. Fields named in `excluded` (top level) and "_id" are skipped.
+void history_delta(const boost::json::object& old_doc, const boost::json::object& new_doc,
+                   const std::set<std::string, std::less<>>& excluded, boost::json::object& before,
+                   boost::json::object& after);
+
+// The record's before/after of a change from `old_text` to `new_text` (JSON texts of the
+// stored and the new document). nullopt when nothing changed.
+struct HistoryChange {
+  std::string before, after;
+};
+std::optional<HistoryChange> history_update_change(const CollectionSchema& schema, std::string_view old_text,
+                                                   std::string_view new_text);
+
+// A record of `schema` about to be written: subsystem, id, operation, the acting user and now.
+HistoryRecord history_record(const CollectionSchema& schema, std::string document_id, const char* operation,
+                             std::string before, std::string after);
+
+// The record as the API returns it: {_id, subsystem, documentId, before, after, operation,
+// timestamp, user}.
+boost::json::object history_record_json(const HistoryRecord& r);
+
+}  // namespace openem

@@ -1,0 +1,76 @@
+#include "store/postgres/pg_history.h"
+
+namespace openem::pg_history {
+namespace {
+
+std::string from_where(const HistoryQuery& q, const pg_sql::SqlFragment* readable, std::vector<FieldValue>& params) {
+  std::string sql = " FROM history h WHERE h.subsystem = ?";
+  params.emplace_back(q.schema->history_subsystem);
+  if (q.document_id) {
+    sql += " AND h.document_id = ?";
+    params.emplace_back(*q.document_id);
+  }
+  if (q.operation) {
+    sql += " AND h.operation = ?";
+    params.emplace_back(*q.operation);
+  }
+  if (q.user) {
+    sql += " AND h.username = ?";
+    params.emplace_back(*q.user);
+  }
+  if (readable) {  // the document as it is now (see sqlite_history.cpp)
+    sql += " AND EXISTS (SELECT 1 FROM " + q.schema->table + " t WHERE t.id = h.document_id AND (" + readable->sql + "))";
+    params.insert(params.end(), readable->params.begin(), readable->params.end());
+  }
+  return sql;
+}
+
+}  // namespace
+
+std::string ddl() {
+  return "CREATE TABLE IF NOT EXISTS history (seq BIGSERIAL PRIMARY KEY, subsystem TEXT COLLATE \"C\" NOT NULL, "
+         "document_id TEXT COLLATE \"C\" NOT NULL, operation TEXT NOT NULL, time TEXT NOT NULL, "
+         "username TEXT COLLATE \"C\" NOT NULL, before TEXT NOT NULL, after TEXT NOT NULL);"
+         "CREATE INDEX IF NOT EXISTS history_document ON history (subsystem, document_id, seq);";
+}
+
+void append(PgConnection& db, const HistoryRecord& r) {
+  db.exec("INSERT INTO history (subsystem, document_id, operation, time, username, before, after) "
+          "VALUES (?, ?, ?, ?, ?, ?, ?)",
+          {r.subsystem, r.document_id, r.operation, r.timestamp, r.user, r.before, r.after});
+}
+
+std::string stored_text(PgConnection& db, const CollectionSchema& schema, std::int64_t seq) {
+  auto r = db.exec("SELECT doc_text FROM " + schema.table + " WHERE seq = ?", {seq});
+  return r.rows() == 0 ? std::string() : std::string(r.text(0, 0));
+}
+
+std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& q, const pg_sql::SqlFragment* readable) {
+  std::vector<FieldValue> params;
+  std::string sql = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after" +
+                    from_where(q, readable, params) + " ORDER BY h.seq DESC LIMIT ? OFFSET ?";
+  params.emplace_back(q.limit);
+  params.emplace_back(q.skip);
+  auto r = db.exec(sql, params);
+  std::vector<HistoryRecord> out;
+  for (int i = 0; i < r.rows(); ++i) {
+    HistoryRecord h;
+    h.seq = r.int64(i, 0);
+    h.subsystem = std::string(r.text(i, 1));
+    h.document_id = std::string(r.text(i, 2));
+    h.operation = std::string(r.text(i, 3));
+    h.timestamp = std::string(r.text(i, 4));
+    h.user = std::string(r.text(i, 5));
+    h.before = std::string(r.text(i, 6));
+    h.after = std::string(r.text(i, 7));
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::int64_t count(PgConnection& db, const HistoryQuery& q, const pg_sql::SqlFragment* readable) {
+  std::vector<FieldValue> params;
+  return db.exec("SELECT COUNT(*)" + from_where(q, readable, params), params).int64(0, 0);
+}
+
+}  // namespace openem::pg_history

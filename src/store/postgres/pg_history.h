@@ -1,0 +1,26 @@
+#pragma once
+// The PostgreSQL side of the change history (store/history.h) for PostgresCatalogStore: one
+// table,
+//   history(seq BIGSERIAL PRIMARY KEY, subsystem, document_id, operation, time, username,
+//           before, after)
+// indexed by (subsystem, document_id, seq). Records are appended inside write transactions,
+// which hold the catalog's write lock (pg_schema.h kWriteLock): they commit one after another,
+// so seq increases in commit order across all processes. Functions of one connection.
+#include <string>
+#include <vector>
+
+#include "store/history.h"
+#include "store/postgres/pg_condition_sql.h"
+#include "store/postgres/pg_connection.h"
+
+namespace openem::pg_history {
+
+std::string ddl();
+void append(PgConnection& db, const HistoryRecord& record);
+// The stored JSON text of the document at `seq` of `schema` ("" when there is none).
+std::string stored_text(PgConnection& db, const CollectionSchema& schema, std::int64_t seq);
+// `readable`: the compiled read rule over the collection's row `t`, or null for every record.
+std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);
+std::int64_t count(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);
+
+}  // namespace openem::pg_history
