@@ -2,7 +2,9 @@
 """POST and PATCH throughput of datasets, for the cost of the change history (docs/catalog.md
 "Change history"): starts `openem serve` on a fresh data directory (SQLite, or PostgreSQL with
 --catalog URL), creates N datasets with OSC-EM-like scientific metadata from P client processes,
-then PATCHes each once (a changed name and one metadata value), and prints POST/s and PATCH/s.
+then PATCHes each once (a changed name and its keywords), and prints POST/s and PATCH/s and the
+server's CPU time per request (user + system, from /proc): on a shared machine the rates move
+with the neighbours' load, the CPU time much less.
 
     python3 bench/history/write_rate.py --binary build/openem [--n 4000] [--procs 4] [--rounds 3]
 
@@ -41,6 +43,11 @@ def worker(args):
     return len(ids)
 
 
+def cpu_seconds(pid):
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def one_round(binary, n, procs, catalog):
     tmp = tempfile.mkdtemp(prefix="openem-write-rate-")
     env = dict(os.environ, OPENEM_ADMIN_PASSWORD=ADMIN_PW, OPENEM_LOG_LEVEL="warn", JWT_EXPIRES_IN="86400")
@@ -68,9 +75,10 @@ def one_round(binary, n, procs, catalog):
         with multiprocessing.Pool(procs) as pool:
             for verb in ("POST", "PATCH"):
                 chunks = [(port, token, list(range(p, n, procs)), verb) for p in range(procs)]
-                t = time.monotonic()
+                t, cpu = time.monotonic(), cpu_seconds(server.pid)
                 done = sum(pool.map(worker, chunks))
                 rates[verb] = done / (time.monotonic() - t)
+                rates[verb + "_cpu_ms"] = (cpu_seconds(server.pid) - cpu) * 1000 / done
         return rates
     finally:
         server.terminate()
@@ -89,7 +97,9 @@ def main():
     results = [one_round(os.path.abspath(a.binary), a.n, a.procs, a.catalog) for _ in range(a.rounds)]
     for verb in ("POST", "PATCH"):
         values = [r[verb] for r in results]
-        print(f"{verb}/s median {statistics.median(values):.0f}  rounds {' '.join(f'{v:.0f}' for v in values)}")
+        cpu = [r[verb + "_cpu_ms"] for r in results]
+        print(f"{verb}/s median {statistics.median(values):.0f} (rounds {' '.join(f'{v:.0f}' for v in values)}); "
+              f"server CPU ms/request median {statistics.median(cpu):.3f} (rounds {' '.join(f'{v:.3f}' for v in cpu)})")
 
 
 if __name__ == "__main__":

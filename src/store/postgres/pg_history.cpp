@@ -40,11 +40,6 @@ void append(PgConnection& db, const HistoryRecord& r) {
           {r.subsystem, r.document_id, r.operation, r.timestamp, r.user, r.before, r.after});
 }
 
-std::string stored_text(PgConnection& db, const CollectionSchema& schema, std::int64_t seq) {
-  auto r = db.exec("SELECT doc_text FROM " + schema.table + " WHERE seq = ?", {seq});
-  return r.rows() == 0 ? std::string() : std::string(r.text(0, 0));
-}
-
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& q, const pg_sql::SqlFragment* readable) {
   std::vector<FieldValue> params;
   std::string sql = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after" +

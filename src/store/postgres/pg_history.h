@@ -17,8 +17,6 @@ namespace openem::pg_history {
 
 std::string ddl();
 void append(PgConnection& db, const HistoryRecord& record);
-// The stored JSON text of the document at `seq` of `schema` ("" when there is none).
-std::string stored_text(PgConnection& db, const CollectionSchema& schema, std::int64_t seq);
 // `readable`: the compiled read rule over the collection's row `t`, or null for every record.
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);
 std::int64_t count(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);

@@ -66,7 +66,9 @@ struct WriteSql {
     }
     insert_row = "INSERT INTO " + s.table + " (" + names + ") VALUES (" + values + ") RETURNING seq";
     update_row = "UPDATE " + s.table + " SET " + sets + " WHERE seq = ?";
-    seq_of_id = "SELECT seq FROM " + s.table + " WHERE id = ? FOR UPDATE";
+    // With the stored text when the collection keeps a history: its record needs it (pg_history.h).
+    seq_of_id = std::string("SELECT seq") + (s.history_subsystem.empty() ? "" : ", doc_text") + " FROM " + s.table +
+                " WHERE id = ? FOR UPDATE";
   }
 };
 
@@ -163,8 +165,7 @@ class PostgresCatalogStore final : public CatalogStore {
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       std::optional<HistoryChange> recorded;
-      if (!schema.history_subsystem.empty())
-        recorded = history_update_change(schema, pg_history::stored_text(db, schema, seq), rows.json);
+      if (!schema.history_subsystem.empty()) recorded = history_update_change(schema, q.text(0, 1), rows.json);
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
       FacetCountDelta change;
       if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, change);
@@ -200,8 +201,7 @@ class PostgresCatalogStore final : public CatalogStore {
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       if (!schema.history_subsystem.empty())
-        pg_history::append(db, history_record(schema, std::string(id), "delete",
-                                              pg_history::stored_text(db, schema, seq), "null"));
+        pg_history::append(db, history_record(schema, std::string(id), "delete", std::string(q.text(0, 1)), "null"));
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
       if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, t_tx_.deltas[&schema]);
       db.exec("DELETE FROM " + schema.table + " WHERE seq = ?", {seq});
