@@ -1,5 +1,7 @@
 #include "store/postgres/pg_history.h"
 
+#include <boost/json.hpp>
+
 namespace openem::pg_history {
 namespace {
 
@@ -34,10 +36,19 @@ std::string ddl() {
          "CREATE INDEX IF NOT EXISTS history_document ON history (subsystem, document_id, seq);";
 }
 
-void append(PgConnection& db, const HistoryRecord& r) {
-  db.exec("INSERT INTO history (subsystem, document_id, operation, time, username, before, after) "
-          "VALUES (?, ?, ?, ?, ?, ?, ?)",
-          {r.subsystem, r.document_id, r.operation, r.timestamp, r.user, r.before, r.after});
+// The records travel as one JSON array of 7-string arrays; seq follows their order.
+const std::string kAppendAndStepGeneration =
+    "WITH appended AS (INSERT INTO history (subsystem, document_id, operation, time, username, before, after) "
+    "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6 FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS x(r, n) "
+    "ORDER BY n) "
+    "UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value";
+
+std::string records_param(const std::vector<HistoryRecord>& records) {
+  boost::json::array all;
+  all.reserve(records.size());
+  for (const auto& r : records)
+    all.push_back(boost::json::array{r.subsystem, r.document_id, r.operation, r.timestamp, r.user, r.before, r.after});
+  return boost::json::serialize(all);
 }
 
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& q, const pg_sql::SqlFragment* readable) {

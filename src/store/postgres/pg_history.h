@@ -3,7 +3,8 @@
 // table,
 //   history(seq BIGSERIAL PRIMARY KEY, subsystem, document_id, operation, time, username,
 //           before, after)
-// indexed by (subsystem, document_id, seq). Records are appended inside write transactions,
+// indexed by (subsystem, document_id, seq). A write transaction collects its records and appends
+// them at its commit, with the step of the write generation (one statement),
 // which hold the catalog's write lock (pg_schema.h kWriteLock): they commit one after another,
 // so seq increases in commit order across all processes. Functions of one connection.
 #include <string>
@@ -16,7 +17,10 @@
 namespace openem::pg_history {
 
 std::string ddl();
-void append(PgConnection& db, const HistoryRecord& record);
+// Appends the records of a transaction, in their order, and steps the catalog's write
+// generation, returning it: run at commit with records_param(records) as its one parameter.
+extern const std::string kAppendAndStepGeneration;
+std::string records_param(const std::vector<HistoryRecord>& records);
 // `readable`: the compiled read rule over the collection's row `t`, or null for every record.
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);
 std::int64_t count(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);

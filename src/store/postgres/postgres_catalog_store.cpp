@@ -129,7 +129,7 @@ class PostgresCatalogStore final : public CatalogStore {
       }
       note_public_change(db, schema, rows.id, false, &rows);
       if (!schema.history_subsystem.empty())
-        pg_history::append(db, history_record(schema, rows.id, "insert", "null", rows.json));
+        t_tx_.history.push_back(history_record(schema, rows.id, "insert", "null", rows.json));
       t_tx_.wrote = true;
     });
   }
@@ -186,7 +186,7 @@ class PostgresCatalogStore final : public CatalogStore {
         throw_clear(e, rows);
       }
       note_public_change(db, schema, rows.id, was_public, &rows);
-      if (recorded) pg_history::append(db, history_record(schema, rows.id, "update", recorded->before, recorded->after));
+      if (recorded) t_tx_.history.push_back(history_record(schema, rows.id, "update", recorded->before, recorded->after));
       t_tx_.wrote = true;
     });
     return found;
@@ -201,7 +201,7 @@ class PostgresCatalogStore final : public CatalogStore {
       const std::int64_t seq = q.int64(0, 0);
       found = true;
       if (!schema.history_subsystem.empty())
-        pg_history::append(db, history_record(schema, std::string(id), "delete", std::string(q.text(0, 1)), "null"));
+        t_tx_.history.push_back(history_record(schema, std::string(id), "delete", std::string(q.text(0, 1)), "null"));
       const bool was_public = schema.public_tombstones && pg_public_records::stored_is_public(db, schema, seq);
       if (!schema.counted_facets.empty()) pg_facet_counts::uncount_stored(db, schema, seq, t_tx_.deltas[&schema]);
       db.exec("DELETE FROM " + schema.table + " WHERE seq = ?", {seq});
@@ -449,8 +449,12 @@ class PostgresCatalogStore final : public CatalogStore {
       if (db->in_failed_transaction())
         throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
       if (t_tx_.wrote) {
+        // The change history's records go in with the generation's step: one round trip more
+        // per write, under the write lock, cost PATCH throughput ~10 %.
         const std::int64_t generation =
-            db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0);
+            t_tx_.history.empty()
+                ? db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0)
+                : db->exec(pg_history::kAppendAndStepGeneration, {pg_history::records_param(t_tx_.history)}).int64(0, 0);
         pg_facet_counts::log(*db, generation, t_tx_.deltas);
       }
       db->exec_script("COMMIT");
@@ -596,6 +600,7 @@ class PostgresCatalogStore final : public CatalogStore {
     PgConnection* db = nullptr;
     bool wrote = false;
     pg_facet_counts::Deltas deltas;  // the access-set facet counts' changes, logged at commit
+    std::vector<HistoryRecord> history;  // the change history's records, appended at commit
   };
   static thread_local TxState t_tx_;
 
