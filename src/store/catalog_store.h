@@ -65,7 +65,8 @@ class CatalogStore {
   // (core/acting_user.h). The store is the one place every write passes: no API path, worker
   // or timer can change a document without its record, and a rolled-back write leaves none.
 
-  // The change history: records matching `query`, newest first, and how many there are.
+  // The change history: records matching `query`, newest first, and how many there are. Reads
+  // see committed records (a transaction's own may be appended only at its commit).
   virtual std::vector<HistoryRecord> history(const HistoryQuery& query) = 0;
   virtual std::int64_t count_history(const HistoryQuery& query) = 0;
 
