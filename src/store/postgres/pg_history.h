@@ -4,9 +4,10 @@
 //   history(seq BIGSERIAL PRIMARY KEY, subsystem, document_id, operation, time, username,
 //           before, after)
 // indexed by (subsystem, document_id, seq). A write transaction collects its records and appends
-// them at its commit, with the step of the write generation (one statement),
-// which hold the catalog's write lock (pg_schema.h kWriteLock): they commit one after another,
-// so seq increases in commit order across all processes. Functions of one connection.
+// them, in write order, just before it commits, in the statement that steps the write generation
+// (one round trip). Write transactions hold the catalog's write lock (pg_schema.h kWriteLock):
+// they commit one after another, so seq increases in commit order across all processes.
+// Functions of one connection.
 #include <string>
 #include <vector>
 
