@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/request_scope.h"
 #include "http/framing.h"
 
 namespace openem {
@@ -56,6 +57,7 @@ constexpr std::size_t kBodyPieceBytes = 1 << 20;
 
 HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matched) {
   *matched = nullptr;
+  RequestScope scope;  // shared state read once per request (core/request_scope.h)
   try {
     bool wrong_method = false;
     const Route* r = router.match(req.method, req, wrong_method);
@@ -209,7 +211,10 @@ struct HttpServer::Impl {
                                                 const Route& route, HttpRequest& req, bool& lost, bool& close) {
     BodyStart start;
     try {
-      start = co_await on_handler_thread([&] { return route.body_handler(req); });
+      start = co_await on_handler_thread([&] {
+        RequestScope scope;
+        return route.body_handler(req);
+      });
     } catch (...) {
       start.sink.reset();
       start.response = current_exception_response(&route);

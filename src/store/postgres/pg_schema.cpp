@@ -46,8 +46,22 @@ std::string collection_ddl(const CollectionSchema& s) {
   ddl += ");";
   // NULLS FIRST, as SQLite orders: "ORDER BY c ASC NULLS FIRST, seq" walks the index forward
   // and "c DESC NULLS LAST, seq DESC" backward, so a sorted page reads only its rows.
-  for (const auto& c : s.columns)
-    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + "_order ON " + t + " (" + c.column + " NULLS FIRST, seq);";
+  // With an access set, each sort index carries it (INCLUDE): a reader's page walks the index
+  // and tests the read rule there, and reads the heap only for the rows it returns
+  // (postgres_catalog_store.cpp, select_sql); the wide rows (the document) stay unread.
+  const std::string carry = s.has_access_set() ? " INCLUDE (access)" : "";
+  for (const auto& c : s.columns) {
+    const std::string name = t + "_" + c.column + (s.has_access_set() ? "_sorted" : "_order");
+    if (s.has_access_set()) ddl += "DROP INDEX IF EXISTS " + t + "_" + c.column + "_order;";  // format 2's, without access
+    ddl += "CREATE INDEX IF NOT EXISTS " + name + " ON " + t + " (" + c.column + " NULLS FIRST, seq)" + carry + ";";
+  }
+  if (s.has_access_set()) {
+    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_seq_sorted ON " + t + " (seq) INCLUDE (access);";  // unsorted pages
+    // Index-only walks skip the heap on all-visible pages: vacuum after 1 % new rows
+    // (PostgreSQL's default waits for 20 %), so the newest rows, which pages show first, are.
+    ddl += "ALTER TABLE " + t + " SET (autovacuum_vacuum_insert_scale_factor = 0.01, "
+           "autovacuum_vacuum_scale_factor = 0.02, autovacuum_analyze_scale_factor = 0.02);";
+  }
   // The read rule as one in-row test: the access set's members ("g:<group>", "s:<e-mail>",
   // model/access_set.h) overlap the reader's.
   if (s.has_access_set()) ddl += "CREATE INDEX IF NOT EXISTS " + t + "_access ON " + t + " USING GIN (access);";

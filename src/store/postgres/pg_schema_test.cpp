@@ -31,7 +31,7 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
         "DO $$ DECLARE r record; BEGIN FOR r IN SELECT table_name FROM information_schema.columns WHERE "
         "column_name = 'access' AND table_schema = 'public' LOOP EXECUTE format('ALTER TABLE %I DROP COLUMN access', "
         "r.table_name); END LOOP; END $$;"
-        "DROP INDEX datasets_creation_time_order;"
+        // (dropping the column dropped the sort indexes that carry it)
         "CREATE INDEX datasets_creation_time ON datasets (creation_time, seq);"
         "ALTER TABLE datasets_sci DROP CONSTRAINT datasets_sci_pkey, ADD PRIMARY KEY (seq, ord);"
         "UPDATE openem_meta SET value = 1 WHERE key = 'format'");
@@ -52,6 +52,27 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
   EXPECT_EQ(readable_ids({"1", "a", "a@x.org", {"g2"}}), (Ids{"p/1", "p/2"}));
   EXPECT_EQ(readable_ids({"2", "s", "s@x.org", {}}), (Ids{"p/1", "p/2"}));
   EXPECT_EQ(readable_ids({"3", "o", "o@x.org", {"g9"}}), (Ids{"p/2"}));
+}
+
+// Format 2 as first released sorted through indexes without the access set: they give way to
+// ones that carry it, so a reader's page walks the index alone.
+TEST(PgSchemaTest, SortIndexesOfAFormat2CatalogGetTheAccessSet) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  catalog.open()->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}});
+  {
+    PgConnection db(catalog.url());
+    db.exec_script(
+        "DROP INDEX datasets_creation_time_sorted;"
+        "CREATE INDEX datasets_creation_time_order ON datasets (creation_time NULLS FIRST, seq);");
+  }
+  auto store = catalog.open();
+  PgConnection db(catalog.url());
+  EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time_order'").int64(0, 0), 0);
+  EXPECT_EQ(db.exec("SELECT pg_get_indexdef('datasets_creation_time_sorted'::regclass)").text(0, 0),
+            "CREATE INDEX datasets_creation_time_sorted ON public.datasets USING btree (creation_time NULLS FIRST, seq) "
+            "INCLUDE (access)");
+  // A collection without an access set keeps plain sort indexes.
+  EXPECT_GT(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname LIKE 'instruments_%_order'").int64(0, 0), 0);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/request_scope.h"
 #include "core/time.h"
 #include "model/access_set.h"
 #include "store/catalog_store.h"
@@ -206,7 +207,7 @@ class PostgresCatalogStore final : public CatalogStore {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.doc_text", plan, params);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(plan.conditions));
       std::vector<json::object> out;
       out.reserve(static_cast<std::size_t>(r.rows()));
       for (int i = 0; i < r.rows(); ++i) out.push_back(parse_doc(r.text(i, 0)));
@@ -218,7 +219,7 @@ class PostgresCatalogStore final : public CatalogStore {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.id", plan, params);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(plan.conditions));
       std::vector<std::string> out;
       for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
       return out;
@@ -232,7 +233,7 @@ class PostgresCatalogStore final : public CatalogStore {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.id, t." + col->column + "::text", plan, params);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(plan.conditions));
       std::vector<std::pair<std::string, std::string>> out;
       for (int i = 0; i < r.rows(); ++i)
         out.emplace_back(r.text(i, 0), r.is_null(i, 1) ? std::string_view() : r.text(i, 1));
@@ -243,7 +244,8 @@ class PostgresCatalogStore final : public CatalogStore {
   std::int64_t count(const CollectionSchema& schema, const Condition& condition) override {
     const SqlFragment where = pg_sql::condition_sql(schema, condition);
     return with_db([&](PgConnection& db) {
-      return db.exec("SELECT COUNT(*) FROM " + schema.table + " t WHERE " + where.sql, where.params).int64(0, 0);
+      return db.exec("SELECT COUNT(*) FROM " + schema.table + " t WHERE " + where.sql, where.params, planning(condition))
+          .int64(0, 0);
     });
   }
 
@@ -291,7 +293,7 @@ class PostgresCatalogStore final : public CatalogStore {
     sql += " ORDER BY n DESC, k NULLS FIRST LIMIT ?";
     params.emplace_back(max_buckets);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(condition));
       std::vector<FacetBucket> out;
       for (int i = 0; i < r.rows(); ++i)
         out.push_back({json_key ? pg_cells::jsonb(r, i, 0) : column(r, i, 0, col), r.int64(i, 1)});
@@ -315,7 +317,7 @@ class PostgresCatalogStore final : public CatalogStore {
     FacetMarginals marginals(cols.size());
     with_db([&](PgConnection& db) {
       auto r = db.exec("SELECT " + select + "COUNT(*) FROM " + schema.table + " t WHERE " + where.sql + group_by,
-                       where.params);
+                       where.params, planning(condition));
       const int n_col = static_cast<int>(cols.size());
       for (int row = 0; row < r.rows(); ++row) {
         std::vector<json::value> keys;
@@ -329,7 +331,10 @@ class PostgresCatalogStore final : public CatalogStore {
 
   std::optional<FacetCounts> counted_facets(const CollectionSchema& schema, const AccessValues& readers,
                                             const std::vector<std::string>& facets, std::int64_t max_buckets) override {
-    auto counts = facet_counts_.current(schema);
+    std::optional<std::int64_t> known;  // the request's generation: counts at it need no round trip
+    if (RequestScope* scope = RequestScope::current(); scope && !tx_db())
+      if (auto g = scope->generation(this)) known = static_cast<std::int64_t>(*g);
+    auto counts = facet_counts_.current(schema, known);
     if (!counts) return std::nullopt;
     return counts->count(readers, facets, max_buckets);
   }
@@ -438,12 +443,17 @@ class PostgresCatalogStore final : public CatalogStore {
       // still answer success, so the caller would take lost writes for acknowledged ones.
       if (db->in_failed_transaction())
         throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
+      std::int64_t generation = -1;
       if (t_tx_.wrote) {
-        const std::int64_t generation =
+        generation =
             db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0);
         pg_facet_counts::log(*db, generation, t_tx_.deltas);
       }
       db->exec_script("COMMIT");
+      // The request goes on from its own write: a cache checked later in it must not answer
+      // from before the write.
+      if (RequestScope* scope = RequestScope::current(); scope && generation >= 0)
+        scope->remember_generation(this, static_cast<std::uint64_t>(generation));
     } catch (...) {
       try {
         db->exec_script("ROLLBACK");
@@ -556,12 +566,18 @@ class PostgresCatalogStore final : public CatalogStore {
     }
   }
 
-  // Read from the database each time: another process's write moves it.
+  // Read from the database, since another process's write moves it: once per request
+  // (core/request_scope.h), each time outside one.
   std::uint64_t write_generation() const override {
+    RequestScope* scope = RequestScope::current();
+    if (scope && !tx_db())
+      if (auto g = scope->generation(this)) return *g;
     auto* self = const_cast<PostgresCatalogStore*>(this);  // the pool is shared state, not the store's value
-    return self->with_db([&](PgConnection& db) {
+    const auto generation = self->with_db([&](PgConnection& db) {
       return static_cast<std::uint64_t>(db.exec("SELECT value FROM openem_meta WHERE key = 'generation'").int64(0, 0));
     });
+    if (scope && !tx_db()) scope->remember_generation(this, generation);
+    return generation;
   }
 
  private:
@@ -591,6 +607,11 @@ class PostgresCatalogStore final : public CatalogStore {
 
   const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
 
+  template <class Conditions>  // one Condition or several
+  static PgConnection::Planning planning(const Conditions& conditions) {
+    return pg_sql::plan_with_values(conditions) ? PgConnection::Planning::WithValues : PgConnection::Planning::Prepared;
+  }
+
   static void count_document(const CollectionSchema& s, const CountedDocument& doc, int sign) {
     if (!s.counted_facets.empty()) t_tx_.deltas[&s].add(doc, sign);
   }
@@ -604,8 +625,14 @@ class PostgresCatalogStore final : public CatalogStore {
     const bool last_descending = !plan.order.empty() && plan.order.back().descending;
     params.push_back(plan.limit < 0 ? FieldValue(nullptr) : FieldValue(plan.limit));
     params.emplace_back(plan.skip);
-    return "SELECT " + what + " FROM " + schema.table + " t WHERE " + where.sql + " ORDER BY " + order.sql +
-           (last_descending ? "t.seq DESC" : "t.seq ASC") + " LIMIT ? OFFSET ?";
+    const std::string ordered = " FROM " + schema.table + " t WHERE " + where.sql + " ORDER BY " + order.sql +
+                                (last_descending ? "t.seq DESC" : "t.seq ASC") + " LIMIT ? OFFSET ?";
+    if (plan.limit < 0) return "SELECT " + what + ordered;
+    // A page: first the rows' seqs, in order, from the sort index alone (it carries the access
+    // set: pg_schema.cpp), then only those rows. In one step, the walk would read every
+    // skipped and unreadable row's heap tuple to test the read rule.
+    return "SELECT " + what + " FROM unnest(ARRAY(SELECT t.seq" + ordered + ")) WITH ORDINALITY k(seq, n) JOIN " +
+           schema.table + " t ON t.seq = k.seq ORDER BY k.n";
   }
 
   static void delete_side_rows(PgConnection& db, const CollectionSchema& schema, std::int64_t seq) {
