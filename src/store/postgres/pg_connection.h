@@ -24,6 +24,7 @@ class PgError : public std::runtime_error {
   const std::string& sqlstate() const { return sqlstate_; }
   bool is_unique_violation() const { return sqlstate_ == "23505"; }
   bool is_statement_timeout() const { return sqlstate_ == "57014"; }
+  bool is_deadlock() const { return sqlstate_ == "40P01"; }
   bool is_invalid_pattern() const { return sqlstate_ == "2201B"; }
   bool is_connection_failure() const { return sqlstate_.rfind("08", 0) == 0 || sqlstate_.empty(); }
 

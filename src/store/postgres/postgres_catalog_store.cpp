@@ -2,7 +2,8 @@
 // processes on one managed database. Same answers as the SQLite store (the contract tests run
 // against both); how it keeps the multi-process contract is written in docs/deploy.md:
 //  - every transaction() takes one advisory lock, so write transactions are serial across all
-//    processes exactly as they are within one SQLite process (a job is claimed once);
+//    processes exactly as they are within one SQLite process (a job is claimed once); an
+//    insert on its own reads nothing and takes the lock only to commit (LockAt::Commit);
 //  - the write generation lives in the database (openem_meta), bumped in the transaction that
 //    writes, so a cache on any process sees another's write at once;
 //  - a write is acknowledged only after COMMIT returned: a killed process loses only what it
@@ -107,27 +108,21 @@ class PostgresCatalogStore final : public CatalogStore {
   ~PostgresCatalogStore() override { warm_up_.join(); }
 
   void insert(const DocumentRows& rows) override {
-    transaction([&] {
-      PgConnection& db = *tx_db();
-      const CollectionSchema& schema = *rows.schema;
-      std::vector<FieldValue> params{rows.id};
-      auto values = row_values(rows);
-      params.insert(params.end(), values.begin(), values.end());
-      std::int64_t seq = 0;
-      db.exec_script("SAVEPOINT insert_row");  // a duplicate id must not abort the caller's transaction
+    if (tx_db()) {  // in the caller's transaction: a duplicate id must not abort it
+      insert_rows(*tx_db(), rows, /*savepoint=*/true);
+      return;
+    }
+    // On its own, an insert reads nothing: its rows go in before the write lock (LockAt::Commit).
+    // Inserting an id that a lock-holding transaction inserts too can deadlock (each waits for
+    // the other's lock); PostgreSQL then aborts one, and its second try meets the id: a 409.
+    for (int attempt = 0;; ++attempt) {
       try {
-        seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
-        write_side_tables(db, rows, seq);
-        db.exec_script("RELEASE insert_row");
-        count_document(schema, rows.counted, +1);
+        run_transaction([&] { insert_rows(*tx_db(), rows, /*savepoint=*/false); }, LockAt::Commit);
+        return;
       } catch (const PgError& e) {
-        db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
-        if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
-        throw_clear(e, rows);
+        if (!e.is_deadlock() || attempt > 0) throw;
       }
-      note_public_change(db, schema, rows.id, false, &rows);
-      t_tx_.wrote = true;
-    });
+    }
   }
 
   std::optional<json::object> get(const CollectionSchema& schema, std::string_view id) override {
@@ -421,47 +416,7 @@ class PostgresCatalogStore final : public CatalogStore {
 
   // One connection for fn, in one database transaction that holds the write lock: serial
   // with every other process's transactions, as the SQLite store's single writer is.
-  void transaction(const std::function<void()>& fn) override {
-    if (tx_db()) {  // nested: join the running transaction
-      fn();
-      return;
-    }
-    auto db = pool_.acquire();
-    t_tx_ = TxState{this, &*db, false, {}};
-    struct Leave {
-      ~Leave() { t_tx_ = {}; }
-    } leave;
-    // READ COMMITTED whatever the database's default: each statement sees what the previous
-    // holder of the lock committed (a snapshot taken before the lock would not).
-    // No query budget inside (a write is never abandoned half way); SET LOCAL leaves the
-    // connection's own setting as it was.
-    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0");
-    try {
-      db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
-      fn();
-      // A statement failed inside and fn went on (an error caught): COMMIT would roll back and
-      // still answer success, so the caller would take lost writes for acknowledged ones.
-      if (db->in_failed_transaction())
-        throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
-      std::int64_t generation = -1;
-      if (t_tx_.wrote) {
-        generation =
-            db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0);
-        pg_facet_counts::log(*db, generation, t_tx_.deltas);
-      }
-      db->exec_script("COMMIT");
-      // The request goes on from its own write: a cache checked later in it must not answer
-      // from before the write.
-      if (RequestScope* scope = RequestScope::current(); scope && generation >= 0)
-        scope->remember_generation(this, static_cast<std::uint64_t>(generation));
-    } catch (...) {
-      try {
-        db->exec_script("ROLLBACK");
-      } catch (...) {
-      }
-      throw;
-    }
-  }
+  void transaction(const std::function<void()>& fn) override { run_transaction(fn, LockAt::Start); }
 
   std::optional<UserRecord> user_by_name(std::string_view username) override { return user_where("username", username); }
   std::optional<UserRecord> user_by_id(std::string_view id) override { return user_where("id", id); }
@@ -581,6 +536,57 @@ class PostgresCatalogStore final : public CatalogStore {
   }
 
  private:
+  // When a transaction takes the write lock. Start: before fn, so all that fn reads and writes
+  // is serial with every other transaction (a read-modify-write, a job claim). Commit: after
+  // fn, for writes that read nothing: their rows go in beside other transactions' (the heavy
+  // part: indexes, side tables), and only the generation, the facet log and the commit, which
+  // must be in one order for every process, wait for the lock. Such a transaction commits
+  // after every lock holder that began before it, as if it had run after them.
+  enum class LockAt { Start, Commit };
+
+  void run_transaction(const std::function<void()>& fn, LockAt lock_at) {
+    if (tx_db()) {  // nested: join the running transaction
+      fn();
+      return;
+    }
+    auto db = pool_.acquire();
+    t_tx_ = TxState{this, &*db, false, {}};
+    struct Leave {
+      ~Leave() { t_tx_ = {}; }
+    } leave;
+    // READ COMMITTED whatever the database's default: each statement sees what the previous
+    // holder of the lock committed (a snapshot taken before the lock would not).
+    // No query budget inside (a write is never abandoned half way); SET LOCAL leaves the
+    // connection's own setting as it was.
+    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0");
+    try {
+      if (lock_at == LockAt::Start) db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
+      fn();
+      // A statement failed inside and fn went on (an error caught): COMMIT would roll back and
+      // still answer success, so the caller would take lost writes for acknowledged ones.
+      if (db->in_failed_transaction())
+        throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
+      std::int64_t generation = -1;
+      if (t_tx_.wrote) {
+        if (lock_at == LockAt::Commit) db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
+        generation =
+            db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0);
+        pg_facet_counts::log(*db, generation, t_tx_.deltas);
+      }
+      db->exec_script("COMMIT");
+      // The request goes on from its own write: a cache checked later in it must not answer
+      // from before the write.
+      if (RequestScope* scope = RequestScope::current(); scope && generation >= 0)
+        scope->remember_generation(this, static_cast<std::uint64_t>(generation));
+    } catch (...) {
+      try {
+        db->exec_script("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
+  }
+
   struct TxState {
     PostgresCatalogStore* owner = nullptr;
     PgConnection* db = nullptr;
@@ -671,6 +677,30 @@ class PostgresCatalogStore final : public CatalogStore {
   }
 
   // PostgreSQL refuses some values SQLite takes; say which, as a client error.
+  // The document's row and side rows; with a savepoint, a failure leaves the caller's
+  // transaction usable.
+  void insert_rows(PgConnection& db, const DocumentRows& rows, bool savepoint) {
+    const CollectionSchema& schema = *rows.schema;
+    std::vector<FieldValue> params{rows.id};
+    auto values = row_values(rows);
+    params.insert(params.end(), values.begin(), values.end());
+    std::int64_t seq = 0;
+    if (savepoint) db.exec_script("SAVEPOINT insert_row");
+    try {
+      seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
+      write_side_tables(db, rows, seq);
+      if (savepoint) db.exec_script("RELEASE insert_row");
+      count_document(schema, rows.counted, +1);
+    } catch (const PgError& e) {
+      if (savepoint) db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
+      if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
+      if (e.is_deadlock()) throw;  // insert() tries again
+      throw_clear(e, rows);
+    }
+    note_public_change(db, schema, rows.id, false, &rows);
+    t_tx_.wrote = true;
+  }
+
   [[noreturn]] static void throw_clear(const PgError& e, const DocumentRows& rows) {
     if (e.sqlstate() == "54000")  // program_limit_exceeded: an index entry over ~2.7 KB
       throw ApiError::bad_request("A value of document " + rows.id +
