@@ -14,6 +14,7 @@ PACKAGES=(
   python3 curl wrk
   gemmi libcifpp-data
   postgresql-15 haproxy
+  systemd python3-yaml  # tests/deploy: systemd-analyze verify, compose.yaml
 )
 # tests/uploads/tus_js_client_test.py installs tus-js-client with npm (nodesource's nodejs
 # package ships npm; Debian's does not).

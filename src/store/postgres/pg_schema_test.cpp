@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/error.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
 #include "store/testing/store_backends.h"
@@ -87,6 +88,25 @@ TEST(PgSchemaTest, AnUpToDateCatalogIsLeftAsItIs) {
   catalog.open();
   PgConnection db(catalog.url());
   EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time_sorted'").int64(0, 0), 0);
+}
+
+// A rolling upgrade across a format change: once a newer openem upgraded the catalog, a
+// process of the older version still running stores nothing more (its rows could lack what
+// the new format needs) and says why.
+TEST(PgSchemaTest, AnOlderProcessStopsWritingOnceANewerOneUpgradedTheCatalog) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  auto old_process = catalog.open();
+  old_process->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}});
+  PgConnection(catalog.url()).exec("UPDATE openem_meta SET value = ? WHERE key = 'format'", {pg_schema::kFormat + 1});
+  try {
+    old_process->insert(schemas::datasets(), json::object{{"pid", "p/2"}, {"ownerGroup", "g1"}});
+    ADD_FAILURE() << "the older process still wrote";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 503);
+    EXPECT_NE(std::string(e.what()).find("upgraded to format"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(old_process->get(schemas::datasets(), "p/2"));
+  EXPECT_TRUE(old_process->get(schemas::datasets(), "p/1"));  // reads go on
 }
 
 }  // namespace

@@ -569,8 +569,12 @@ class PostgresCatalogStore final : public CatalogStore {
       std::int64_t generation = -1;
       if (t_tx_.wrote) {
         if (lock_at == LockAt::Commit) db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
-        generation =
-            db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0);
+        // The format in the same round trip: after a newer openem upgraded the catalog, this
+        // process's rows could lack what the new format needs, so it stores none.
+        auto r = db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value, "
+                          "(SELECT f.value FROM openem_meta f WHERE f.key = 'format')");
+        if (r.int64(0, 1) > pg_schema::kFormat) throw_catalog_upgraded(r.int64(0, 1));
+        generation = r.int64(0, 0);
         pg_facet_counts::log(*db, generation, t_tx_.deltas);
       }
       db->exec_script("COMMIT");
