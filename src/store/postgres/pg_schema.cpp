@@ -72,7 +72,15 @@ std::string collection_ddl(const CollectionSchema& s) {
   if (!s.scientific_field.empty())
     ddl += "CREATE TABLE IF NOT EXISTS " + t + "_sci (seq BIGINT NOT NULL, path TEXT COLLATE \"C\" NOT NULL, ord BIGINT NOT NULL, "
            "num DOUBLE PRECISION, num_si DOUBLE PRECISION, unit_si TEXT COLLATE \"C\", text TEXT COLLATE \"C\", "
-           "PRIMARY KEY (seq, path, ord));"
+           "PRIMARY KEY (seq, path, ord) INCLUDE (unit_si, num_si));"
+           // A document's test of a number (EXISTS ... seq = t.seq AND path = ? AND unit_si = ?
+           // AND num_si > ?) reads the key alone, no heap page: the key carries unit and value
+           // (catalogs made before get them once here) and new leaves are vacuumed soon, so
+           // their pages are all-visible.
+           "DO $$ BEGIN IF (SELECT indnatts FROM pg_index WHERE indexrelid = '" + t + "_sci_pkey'::regclass) = 3 THEN "
+           "ALTER TABLE " + t + "_sci DROP CONSTRAINT " + t + "_sci_pkey, ADD PRIMARY KEY (seq, path, ord) "
+           "INCLUDE (unit_si, num_si); END IF; END $$;"
+           "ALTER TABLE " + t + "_sci SET (autovacuum_vacuum_insert_scale_factor = 0.01);"
            "CREATE INDEX IF NOT EXISTS " + t + "_sci_path ON " + t + "_sci (path, unit_si, num_si);"
            // A path's leaves share its unit: without this the planner multiplies the two
            // selectivities and takes a common condition for a rare one.

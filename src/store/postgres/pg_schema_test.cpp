@@ -43,7 +43,7 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
   EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time'").int64(0, 0), 0);
   EXPECT_EQ(db.exec("SELECT access::text FROM datasets WHERE id = 'p/1'").text(0, 0), "{g:g1,g:g2,s:s@x.org}");
   EXPECT_EQ(db.exec("SELECT pg_get_indexdef('datasets_sci_pkey'::regclass)").text(0, 0),
-            "CREATE UNIQUE INDEX datasets_sci_pkey ON public.datasets_sci USING btree (seq, path, ord)");
+            "CREATE UNIQUE INDEX datasets_sci_pkey ON public.datasets_sci USING btree (seq, path, ord) INCLUDE (unit_si, num_si)");
   auto readable_ids = [&](const Principal& who) {
     QueryPlan plan;
     plan.conditions = {read_access_condition(schemas::datasets(), who, ReadScope{false, true}, false)};
