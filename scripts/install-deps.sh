@@ -11,7 +11,7 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  python3 curl wrk
+  python3 curl wrk s3cmd
   gemmi libcifpp-data
   postgresql-15 haproxy
   systemd python3-yaml  # tests/deploy: systemd-analyze verify, compose.yaml
