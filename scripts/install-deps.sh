@@ -11,9 +11,10 @@ PACKAGES=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-14 libclang-rt-14-dev
-  python3 curl wrk
+  python3 curl wrk s3cmd
   gemmi libcifpp-data
   postgresql-15 haproxy
+  systemd python3-yaml  # tests/deploy: systemd-analyze verify, compose.yaml
 )
 # tests/uploads/tus_js_client_test.py installs tus-js-client with npm (nodesource's nodejs
 # package ships npm; Debian's does not).

@@ -158,6 +158,61 @@ for cp in "${CPS[@]}"; do
     "$cp" "$(cut -d' ' -f1-3 /proc/loadavg)" "$LOAD" "$DISK" "$MEM_LOADED" "$MEM_QUERIED" "$MEM_WRK" "$QUERY" "$WRK" >>"$RESULTS"
   [ "$STOP" = 0 ] || { echo "stopped loading at $cp: low disk space" >&2; break; }
 done
+# POST /Datasets with one and with two API processes on the one PostgreSQL catalog (issue #16:
+# two at least 1.5x one), at the N just measured: POST_PROCESSES_N more datasets through the
+# running server alone, then as many through it and a second server (half the load threads
+# each). The machine's CPU use of each step (all processes: servers, PostgreSQL, loaders) says
+# whether the cores, not the catalog, bound it.
+POST_PROCESSES_N=${POST_PROCESSES_N:-4000}
+PROCS=null
+busy_jiffies() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 }' /proc/stat; }
+if [ "$CATALOG" = postgres ] && [ "$POST_PROCESSES_N" -gt 0 ]; then
+  echo "== POST with 1 and 2 API processes, $POST_PROCESSES_N datasets each" >&2
+  load_slice() {  # url from to threads
+    "$BENCH" load --url "$1" --user ingestor --password "$INGEST_PW" --from "$2" --to "$3" --threads "$4" \
+      --data-dir "$DATA_DIR" --min-free-gb "$MIN_FREE_GB" 2>/dev/null
+  }
+  wait_idle
+  from=$loaded; to=$((loaded + POST_PROCESSES_N))
+  b0=$(busy_jiffies); t0=$(date +%s.%N)
+  load_slice "$URL" "$from" "$to" "$LOAD_THREADS" >"$WORK/one.json"
+  t1=$(date +%s.%N); b1=$(busy_jiffies)
+  OPENEM_ADMIN_PASSWORD=$ADMIN_PW FUNCTIONAL_ACCOUNTS_FILE=$WORK/accounts.json \
+    CREATE_DATASET_PRIVILEGED_GROUPS=ingestor OPENEM_LOG_LEVEL=warn JWT_EXPIRES_IN=604800 \
+    "$OPENEM" serve --data-dir "$DATA_DIR" "${CATALOG_ARGS[@]}" --listen 127.0.0.1:0 >"$WORK/server2.log" 2>&1 &
+  SPID2=$!
+  for _ in $(seq 1 100); do grep -q 'listening on' "$WORK/server2.log" && break; sleep 0.1; done
+  URL2=$(sed -n 's/.*listening on \(http:[^ ]*\).*/\1/p' "$WORK/server2.log" | head -1)
+  [ -n "$URL2" ] || { echo "second server did not start" >&2; cat "$WORK/server2.log" >&2; exit 1; }
+  wait_idle
+  from=$to; mid=$((from + POST_PROCESSES_N / 2)); to=$((from + POST_PROCESSES_N))
+  half=$(( (LOAD_THREADS + 1) / 2 ))
+  b2=$(busy_jiffies); t2=$(date +%s.%N)
+  load_slice "$URL" "$from" "$mid" "$half" >"$WORK/two-a.json" &
+  A=$!
+  load_slice "$URL2" "$mid" "$to" "$half" >"$WORK/two-b.json"
+  wait "$A"
+  t3=$(date +%s.%N); b3=$(busy_jiffies)
+  kill "$SPID2"; wait "$SPID2" 2>/dev/null || true
+  loaded=$to
+  PROCS=$(python3 - "$POST_PROCESSES_N" "$t0" "$t1" "$t2" "$t3" "$b0" "$b1" "$b2" "$b3" "$(getconf CLK_TCK)" "$(nproc)" \
+    "$WORK/one.json" "$WORK/two-a.json" "$WORK/two-b.json" <<'PY'
+import json, sys
+n, t0, t1, t2, t3, b0, b1, b2, b3, tick, cores = map(float, sys.argv[1:12])
+runs = [json.load(open(p)) for p in sys.argv[12:]]
+errors = sum(r["errors"] for r in runs)
+def step(seconds, jiffies):
+    cpu = jiffies / tick
+    return {"per_s": n / seconds, "seconds": seconds, "cpu_ms_per_post": 1000 * cpu / n,
+            "cores_busy": cpu / seconds, "cpu_bound_per_s": cores * n / cpu}
+one, two = step(t1 - t0, b1 - b0), step(t3 - t2, b3 - b2)
+print(json.dumps({"datasets_each": int(n), "errors": errors, "one_process": one, "two_processes": two,
+                  "ratio": two["per_s"] / one["per_s"]}))
+PY
+)
+  echo "POST with 1 and 2 API processes: $PROCS" >&2
+fi
+
 kill "$SPID"
 wait "$SPID" 2>/dev/null || true
 SPID=""
@@ -175,5 +230,5 @@ python3 "$ROOT/bench/catalog/report.py" assemble "$RESULTS" "$OUT" \
     "$CATALOG" "$N" "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" "$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)" \
     "$(awk '/MemTotal/ {print $2}' /proc/meminfo)" "$LOAD_THREADS" "$WRK_CONNECTIONS" "$WRK_SECONDS" \
     "$GIT_REV" "$MEM_IDLE")" \
-  --sqlite "$SQLITE"
+  --sqlite "$SQLITE" --post-processes "$PROCS"
 python3 "$ROOT/bench/catalog/report.py" table "$OUT"

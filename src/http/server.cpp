@@ -13,6 +13,7 @@
 
 #include "core/acting_user.h"
 #include "core/error.h"
+#include "core/request_scope.h"
 #include "http/framing.h"
 
 namespace openem {
@@ -57,6 +58,7 @@ constexpr std::size_t kBodyPieceBytes = 1 << 20;
 
 HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matched) {
   *matched = nullptr;
+  RequestScope scope;  // shared state read once per request (core/request_scope.h)
   try {
     bool wrong_method = false;
     const Route* r = router.match(req.method, req, wrong_method);
@@ -215,6 +217,7 @@ struct HttpServer::Impl {
     try {
       start = co_await on_handler_thread([&] {
         acting_user::Scope acting("");  // as in dispatch()
+        RequestScope scope;
         return route.body_handler(req);
       });
     } catch (...) {

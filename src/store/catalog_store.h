@@ -47,7 +47,9 @@ class CatalogStore {
   virtual ~CatalogStore() = default;
 
   // Documents are keyed by doc[schema.id_field] (a string). insert throws ApiError 409 when
-  // the id exists; replace/remove return false when it does not. The forms taking
+  // the id exists; replace/remove return false when it does not. Called outside a
+  // transaction, an insert is a transaction of its own that reads nothing: a store may run it
+  // beside other writes (PostgreSQL does). The forms taking
   // DocumentRows let a caller compute the rows before it opens a transaction.
   virtual void insert(const DocumentRows& rows) = 0;
   void insert(const CollectionSchema& schema, const boost::json::object& doc) { insert(document_rows(schema, doc)); }

@@ -18,4 +18,11 @@ namespace openem {
   throw ApiError::bad_request("Invalid filter: " + reason);
 }
 
+// A newer openem upgraded the shared catalog while this process ran (a rolling upgrade across
+// a format change): this process writes nothing more and must be replaced by the new version.
+[[noreturn]] inline void throw_catalog_upgraded(long long format) {
+  throw ApiError(503, "The catalog was upgraded to format " + std::to_string(format) +
+                          " by a newer openem; this process no longer writes to it and must be restarted with that version");
+}
+
 }  // namespace openem

@@ -299,6 +299,24 @@ SqlFragment where_sql(const CollectionSchema& schema, const std::vector<Conditio
   return out;
 }
 
+bool plan_with_values(const Condition& c) {
+  switch (c.kind) {
+    case Condition::Kind::Text:
+    case Condition::Kind::Matches: return true;
+    case Condition::Kind::Scientific:
+      if (c.scientific->kind == ScientificTest::Kind::TextContains) return true;
+      break;
+    default: break;
+  }
+  return plan_with_values(c.children);
+}
+
+bool plan_with_values(const std::vector<Condition>& conditions) {
+  for (const Condition& c : conditions)
+    if (plan_with_values(c)) return true;
+  return false;
+}
+
 SqlFragment order_sql(const std::vector<SortKey>& order) {
   SqlFragment out;
   for (const auto& key : order) {

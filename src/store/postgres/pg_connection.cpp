@@ -63,7 +63,7 @@ PgConnection::PgConnection(const std::string& conninfo) : conn_(PQconnectdb(conn
   PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
 }
 
-PgResult PgConnection::exec(const std::string& sql, const std::vector<FieldValue>& params) {
+PgResult PgConnection::exec(const std::string& sql, const std::vector<FieldValue>& params, Planning planning) {
   std::vector<Oid> types;
   std::vector<std::string> texts;
   std::vector<const char*> values;
@@ -94,6 +94,12 @@ PgResult PgConnection::exec(const std::string& sql, const std::vector<FieldValue
   }
   for (std::size_t i = 0; i < params.size(); ++i)
     values.push_back(std::holds_alternative<std::nullptr_t>(params[i]) ? nullptr : texts[i].c_str());
+  if (planning == Planning::WithValues) {  // the unnamed statement: parsed and planned for these values
+    PGresult* r = PQexecParams(conn_.get(), numbered_placeholders(sql).c_str(), static_cast<int>(values.size()),
+                               types.data(), values.data(), nullptr, nullptr, 0);
+    check(conn_.get(), r);
+    return PgResult(r);
+  }
   auto it = prepared_.find(key);
   if (it == prepared_.end()) {
     // Filters make many statement texts (lists of every length): the server keeps each

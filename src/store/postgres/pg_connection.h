@@ -24,6 +24,7 @@ class PgError : public std::runtime_error {
   const std::string& sqlstate() const { return sqlstate_; }
   bool is_unique_violation() const { return sqlstate_ == "23505"; }
   bool is_statement_timeout() const { return sqlstate_ == "57014"; }
+  bool is_deadlock() const { return sqlstate_ == "40P01"; }
   bool is_invalid_pattern() const { return sqlstate_ == "2201B"; }
   bool is_connection_failure() const { return sqlstate_.rfind("08", 0) == 0 || sqlstate_.empty(); }
 
@@ -56,8 +57,13 @@ class PgConnection {
   PgConnection(const PgConnection&) = delete;
   PgConnection& operator=(const PgConnection&) = delete;
 
+  // How a statement is planned. Prepared: once per connection; after a few calls PostgreSQL
+  // may settle on a generic plan that ignores the values. WithValues: on each call, for the
+  // values bound (pg_sql::plan_with_values says when that pays).
+  enum class Planning { Prepared, WithValues };
   // One statement with "?" placeholders bound to `params` in order.
-  PgResult exec(const std::string& sql, const std::vector<FieldValue>& params = {});
+  PgResult exec(const std::string& sql, const std::vector<FieldValue>& params = {},
+                Planning planning = Planning::Prepared);
   // Several statements without parameters (schema, BEGIN/COMMIT).
   void exec_script(const std::string& sql);
   bool ok() const { return PQstatus(conn_.get()) == CONNECTION_OK; }

@@ -53,5 +53,25 @@ TEST(PgConnectionTest, PreparedStatementsStayBounded) {
   EXPECT_LE(db.exec("SELECT COUNT(*) FROM pg_prepared_statements").int64(0, 0), 512);
 }
 
+// Planned with its values: the plan is made for the value bound (a text search's selectivity),
+// never PostgreSQL's generic plan, and no prepared statement is left behind.
+TEST(PgConnectionTest, AStatementPlannedWithItsValuesSeesThem) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  PgConnection db(catalog.url());
+  db.exec_script("CREATE TABLE words (w TEXT)");
+  const auto prepared_count = [&] { return db.exec("SELECT COUNT(*) FROM pg_prepared_statements").int64(0, 0); };
+  const std::int64_t before = prepared_count();
+  std::string plan;
+  for (int i = 0; i < 8; ++i) {  // past the calls after which a prepared statement may go generic
+    auto r = db.exec("EXPLAIN SELECT * FROM words WHERE w ILIKE ?", {std::string("%kinesin%")},
+                     PgConnection::Planning::WithValues);
+    plan.clear();
+    for (int row = 0; row < r.rows(); ++row) plan += std::string(r.text(row, 0)) + "\n";
+  }
+  EXPECT_NE(plan.find("'%kinesin%'"), std::string::npos) << plan;
+  EXPECT_EQ(prepared_count(), before);  // (prepared_count's own statement was counted in `before`)
+  EXPECT_EQ(db.exec("SELECT ? || 'x'", {std::string("a")}, PgConnection::Planning::WithValues).text(0, 0), "ax");
+}
+
 }  // namespace
 }  // namespace openem

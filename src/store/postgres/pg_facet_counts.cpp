@@ -141,8 +141,16 @@ void Mirror::rebuild(PgConnection& db) {
   }
 }
 
-std::shared_ptr<const AccessFacetCounts> Mirror::current(const CollectionSchema& schema) {
+std::shared_ptr<const AccessFacetCounts> Mirror::current(const CollectionSchema& schema,
+                                                         std::optional<std::int64_t> known_generation) {
   if (schema.counted_facets.empty()) return nullptr;
+  if (known_generation) {
+    std::lock_guard lock(mu_);
+    if (applied_ >= 0 && applied_ >= *known_generation) {
+      auto it = counts_.find(&schema);
+      return it == counts_.end() ? nullptr : it->second;
+    }
+  }
   auto db = pool_.acquire();  // under the connection's query budget; the build sets none for itself
   std::int64_t seen = 0;
   {

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "model/collection.h"
@@ -37,8 +38,11 @@ void log(PgConnection& db, std::int64_t generation, const Deltas& deltas);
 class Mirror {
  public:
   explicit Mirror(PgPool& pool) : pool_(pool) {}
-  // The counts of `schema` as of the last committed write (null when it keeps none).
-  std::shared_ptr<const AccessFacetCounts> current(const CollectionSchema& schema);
+  // The counts of `schema` as of the last committed write (null when it keeps none); with
+  // `known_generation` (what the caller's request read), counts at or past it are current
+  // enough and come without a round trip.
+  std::shared_ptr<const AccessFacetCounts> current(const CollectionSchema& schema,
+                                                   std::optional<std::int64_t> known_generation = std::nullopt);
 
  private:
   using Counts = std::map<const CollectionSchema*, std::shared_ptr<AccessFacetCounts>>;

@@ -37,11 +37,10 @@ std::string ddl() {
 }
 
 // The records travel as one JSON array of 7-string arrays; seq follows their order.
-const std::string kAppendAndStepGeneration =
+const std::string kAppendRecords =
     "WITH appended AS (INSERT INTO history (subsystem, document_id, operation, time, username, before, after) "
     "SELECT r->>0, r->>1, r->>2, r->>3, r->>4, r->>5, r->>6 FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS x(r, n) "
-    "ORDER BY n) "
-    "UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value";
+    "ORDER BY n) ";
 
 std::string records_param(const std::vector<HistoryRecord>& records) {
   boost::json::array all;

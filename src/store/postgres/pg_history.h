@@ -18,9 +18,10 @@
 namespace openem::pg_history {
 
 std::string ddl();
-// Appends the records of a transaction, in their order, and steps the catalog's write
-// generation, returning it: run at commit with records_param(records) as its one parameter.
-extern const std::string kAppendAndStepGeneration;
+// "WITH appended AS (INSERT INTO history ...) ": put before the statement that steps the write
+// generation at commit, it appends a transaction's records, in their order, from
+// records_param(records), its one parameter (which comes first).
+extern const std::string kAppendRecords;
 std::string records_param(const std::vector<HistoryRecord>& records);
 // `readable`: the compiled read rule over the collection's row `t`, or null for every record.
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);

@@ -47,8 +47,21 @@ std::string collection_ddl(const CollectionSchema& s) {
   ddl += ");";
   // NULLS FIRST, as SQLite orders: "ORDER BY c ASC NULLS FIRST, seq" walks the index forward
   // and "c DESC NULLS LAST, seq DESC" backward, so a sorted page reads only its rows.
-  for (const auto& c : s.columns)
-    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_" + c.column + "_order ON " + t + " (" + c.column + " NULLS FIRST, seq);";
+  // With an access set, each sort index carries it (INCLUDE): a reader's page walks the index
+  // and tests the read rule there, and reads the heap only for the rows it returns
+  // (postgres_catalog_store.cpp, select_sql); the wide rows (the document) stay unread.
+  const std::string carry = s.has_access_set() ? " INCLUDE (access)" : "";
+  for (const auto& c : s.columns) {
+    const std::string name = t + "_" + c.column + (s.has_access_set() ? "_sorted" : "_order");
+    if (s.has_access_set()) ddl += "DROP INDEX IF EXISTS " + t + "_" + c.column + "_order;";  // format 2's, without access
+    ddl += "CREATE INDEX IF NOT EXISTS " + name + " ON " + t + " (" + c.column + " NULLS FIRST, seq)" + carry + ";";
+  }
+  if (s.has_access_set()) {
+    ddl += "CREATE INDEX IF NOT EXISTS " + t + "_seq_sorted ON " + t + " (seq) INCLUDE (access);";  // unsorted pages
+    // Index-only walks skip the heap on all-visible pages: vacuum after 1 % new rows
+    // (PostgreSQL's default waits for 20 %), so the newest rows, which pages show first, are.
+    ddl += "ALTER TABLE " + t + " SET (autovacuum_vacuum_insert_scale_factor = 0.01);";
+  }
   // The read rule as one in-row test: the access set's members ("g:<group>", "s:<e-mail>",
   // model/access_set.h) overlap the reader's.
   if (s.has_access_set()) ddl += "CREATE INDEX IF NOT EXISTS " + t + "_access ON " + t + " USING GIN (access);";
@@ -60,7 +73,15 @@ std::string collection_ddl(const CollectionSchema& s) {
   if (!s.scientific_field.empty())
     ddl += "CREATE TABLE IF NOT EXISTS " + t + "_sci (seq BIGINT NOT NULL, path TEXT COLLATE \"C\" NOT NULL, ord BIGINT NOT NULL, "
            "num DOUBLE PRECISION, num_si DOUBLE PRECISION, unit_si TEXT COLLATE \"C\", text TEXT COLLATE \"C\", "
-           "PRIMARY KEY (seq, path, ord));"
+           "PRIMARY KEY (seq, path, ord) INCLUDE (unit_si, num_si));"
+           // A document's test of a number (EXISTS ... seq = t.seq AND path = ? AND unit_si = ?
+           // AND num_si > ?) reads the key alone, no heap page: the key carries unit and value
+           // (catalogs made before get them once here) and new leaves are vacuumed soon, so
+           // their pages are all-visible.
+           "DO $$ BEGIN IF (SELECT indnatts FROM pg_index WHERE indexrelid = '" + t + "_sci_pkey'::regclass) = 3 THEN "
+           "ALTER TABLE " + t + "_sci DROP CONSTRAINT " + t + "_sci_pkey, ADD PRIMARY KEY (seq, path, ord) "
+           "INCLUDE (unit_si, num_si); END IF; END $$;"
+           "ALTER TABLE " + t + "_sci SET (autovacuum_vacuum_insert_scale_factor = 0.01);"
            "CREATE INDEX IF NOT EXISTS " + t + "_sci_path ON " + t + "_sci (path, unit_si, num_si);"
            // A path's leaves share its unit: without this the planner multiplies the two
            // selectivities and takes a common condition for a rare one.
@@ -88,12 +109,23 @@ std::string public_condition(const CollectionSchema& s) {
   return published->column + " IN (" + values + ")";
 }
 
-void create_or_upgrade(PgConnection& db) {
+namespace {
+
+// FNV-1a of the DDL text: the same on every build and machine.
+std::int64_t ddl_fingerprint(const std::string& ddl) {
+  std::uint64_t h = 14695981039346656037ull;
+  for (unsigned char c : ddl) h = (h ^ c) * 1099511628211ull;
+  return static_cast<std::int64_t>(h);
+}
+
+// One try of create_or_upgrade, in one transaction.
+void create_or_upgrade_once(PgConnection& db) {
   db.exec_script("BEGIN");
   try {
     db.exec("SELECT pg_advisory_xact_lock(?)", {kSchemaLock});
-    // Then the writers' lock (writers never take the schema lock, so no cycle): the DDL below
-    // waits for the running write transaction and no writer starts until it is done.
+    // Then the writers' lock (writers never take the schema lock): the DDL below waits for the
+    // running write transaction and no writer starts until it is done. (An insert on its own
+    // takes it only after its rows: see create_or_upgrade.)
     db.exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
     db.exec_script(
         "CREATE TABLE IF NOT EXISTS openem_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
@@ -129,9 +161,19 @@ void create_or_upgrade(PgConnection& db) {
     ddl += pg_facet_counts::ddl();
     ddl += pg_history::ddl();
     ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";
+    // Every start of one openem version has the same DDL: a catalog that ran exactly this DDL
+    // is left as it is. So a process starting beside busy writers locks no table (see
+    // create_or_upgrade), and starts faster.
+    const std::int64_t fingerprint = ddl_fingerprint(ddl);
+    auto ran = db.exec("SELECT value FROM openem_meta WHERE key = 'schema_fingerprint'");
+    if (format.rows() == 1 && format.int64(0, 0) == kFormat && ran.rows() == 1 && ran.int64(0, 0) == fingerprint) {
+      db.exec_script("COMMIT");
+      return;
+    }
     db.exec_script(ddl);
-    db.exec("INSERT INTO openem_meta VALUES ('format', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            {kFormat});
+    db.exec("INSERT INTO openem_meta VALUES ('format', ?), ('schema_fingerprint', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            {kFormat, fingerprint});
     db.exec_script("COMMIT");
   } catch (...) {
     try {
@@ -139,6 +181,23 @@ void create_or_upgrade(PgConnection& db) {
     } catch (...) {
     }
     throw;
+  }
+}
+
+}  // namespace
+
+void create_or_upgrade(PgConnection& db) {
+  // An insert on its own holds its table's row lock while it waits for the write lock, and the
+  // DDL here holds the write lock while it locks each table: PostgreSQL breaks that deadlock by
+  // aborting one side. The insert tries again; so does this. (Only a new openem version runs
+  // the DDL: an unchanged catalog is recognised by its fingerprint and locks no table.)
+  for (int attempt = 1;; ++attempt) {
+    try {
+      create_or_upgrade_once(db);
+      return;
+    } catch (const PgError& e) {
+      if (!e.is_deadlock() || attempt == 5) throw;
+    }
   }
 }
 

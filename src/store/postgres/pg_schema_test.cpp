@@ -6,6 +6,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/error.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
 #include "store/testing/store_backends.h"
@@ -31,7 +32,7 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
         "DO $$ DECLARE r record; BEGIN FOR r IN SELECT table_name FROM information_schema.columns WHERE "
         "column_name = 'access' AND table_schema = 'public' LOOP EXECUTE format('ALTER TABLE %I DROP COLUMN access', "
         "r.table_name); END LOOP; END $$;"
-        "DROP INDEX datasets_creation_time_order;"
+        // (dropping the column dropped the sort indexes that carry it)
         "CREATE INDEX datasets_creation_time ON datasets (creation_time, seq);"
         "ALTER TABLE datasets_sci DROP CONSTRAINT datasets_sci_pkey, ADD PRIMARY KEY (seq, ord);"
         "UPDATE openem_meta SET value = 1 WHERE key = 'format'");
@@ -42,7 +43,7 @@ TEST(PgSchemaTest, AFormat1CatalogIsUpgradedAndItsReadRulesStillHold) {
   EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time'").int64(0, 0), 0);
   EXPECT_EQ(db.exec("SELECT access::text FROM datasets WHERE id = 'p/1'").text(0, 0), "{g:g1,g:g2,s:s@x.org}");
   EXPECT_EQ(db.exec("SELECT pg_get_indexdef('datasets_sci_pkey'::regclass)").text(0, 0),
-            "CREATE UNIQUE INDEX datasets_sci_pkey ON public.datasets_sci USING btree (seq, path, ord)");
+            "CREATE UNIQUE INDEX datasets_sci_pkey ON public.datasets_sci USING btree (seq, path, ord) INCLUDE (unit_si, num_si)");
   auto readable_ids = [&](const Principal& who) {
     QueryPlan plan;
     plan.conditions = {read_access_condition(schemas::datasets(), who, ReadScope{false, true}, false)};
@@ -64,7 +65,8 @@ TEST(PgSchemaTest, AFormat2CatalogGainsTheChangeHistory) {
   }
   {
     PgConnection db(catalog.url());
-    db.exec_script("DROP TABLE history; UPDATE openem_meta SET value = 2 WHERE key = 'format'");
+    db.exec_script("DROP TABLE history; UPDATE openem_meta SET value = 2 WHERE key = 'format';"
+                   "DELETE FROM openem_meta WHERE key = 'schema_fingerprint';");  // as an older openem left it
   }
   auto store = catalog.open();
   PgConnection db(catalog.url());
@@ -78,6 +80,60 @@ TEST(PgSchemaTest, AFormat2CatalogGainsTheChangeHistory) {
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].operation, "update");
   EXPECT_EQ(json::parse(records[0].before), json::parse(R"({"datasetName":"a"})"));
+}
+
+// Format 2 as first released sorted through indexes without the access set: they give way to
+// ones that carry it, so a reader's page walks the index alone.
+TEST(PgSchemaTest, SortIndexesOfAFormat2CatalogGetTheAccessSet) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  catalog.open()->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}});
+  {
+    PgConnection db(catalog.url());
+    db.exec_script(
+        "DROP INDEX datasets_creation_time_sorted;"
+        "CREATE INDEX datasets_creation_time_order ON datasets (creation_time NULLS FIRST, seq);"
+        "DELETE FROM openem_meta WHERE key = 'schema_fingerprint';");  // written by an older openem
+  }
+  auto store = catalog.open();
+  PgConnection db(catalog.url());
+  EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time_order'").int64(0, 0), 0);
+  EXPECT_EQ(db.exec("SELECT pg_get_indexdef('datasets_creation_time_sorted'::regclass)").text(0, 0),
+            "CREATE INDEX datasets_creation_time_sorted ON public.datasets USING btree (creation_time NULLS FIRST, seq) "
+            "INCLUDE (access)");
+  // A collection without an access set keeps plain sort indexes.
+  EXPECT_GT(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname LIKE 'instruments_%_order'").int64(0, 0), 0);
+}
+
+// The same openem starting again runs no DDL: it would lock every table, beside writers.
+TEST(PgSchemaTest, AnUpToDateCatalogIsLeftAsItIs) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  catalog.open();
+  {
+    PgConnection db(catalog.url());
+    db.exec_script("DROP INDEX datasets_creation_time_sorted");  // what a rerun of the DDL would make again
+  }
+  catalog.open();
+  PgConnection db(catalog.url());
+  EXPECT_EQ(db.exec("SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'datasets_creation_time_sorted'").int64(0, 0), 0);
+}
+
+// A rolling upgrade across a format change: once a newer openem upgraded the catalog, a
+// process of the older version still running stores nothing more (its rows could lack what
+// the new format needs) and says why.
+TEST(PgSchemaTest, AnOlderProcessStopsWritingOnceANewerOneUpgradedTheCatalog) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  auto old_process = catalog.open();
+  old_process->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}});
+  PgConnection(catalog.url()).exec("UPDATE openem_meta SET value = ? WHERE key = 'format'", {pg_schema::kFormat + 1});
+  try {
+    old_process->insert(schemas::datasets(), json::object{{"pid", "p/2"}, {"ownerGroup", "g1"}});
+    ADD_FAILURE() << "the older process still wrote";
+  } catch (const ApiError& e) {
+    EXPECT_EQ(e.status(), 503);
+    EXPECT_NE(std::string(e.what()).find("upgraded to format"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(old_process->get(schemas::datasets(), "p/2"));
+  EXPECT_TRUE(old_process->get(schemas::datasets(), "p/1"));  // reads go on
 }
 
 }  // namespace

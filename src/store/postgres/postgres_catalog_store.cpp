@@ -2,7 +2,8 @@
 // processes on one managed database. Same answers as the SQLite store (the contract tests run
 // against both); how it keeps the multi-process contract is written in docs/deploy.md:
 //  - every transaction() takes one advisory lock, so write transactions are serial across all
-//    processes exactly as they are within one SQLite process (a job is claimed once);
+//    processes exactly as they are within one SQLite process (a job is claimed once); an
+//    insert on its own reads nothing and takes the lock only to commit (LockAt::Commit);
 //  - the write generation lives in the database (openem_meta), bumped in the transaction that
 //    writes, so a cache on any process sees another's write at once;
 //  - a write is acknowledged only after COMMIT returned: a killed process loses only what it
@@ -17,6 +18,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
+#include "core/request_scope.h"
 #include "core/time.h"
 #include "model/access_set.h"
 #include "store/catalog_store.h"
@@ -109,29 +111,21 @@ class PostgresCatalogStore final : public CatalogStore {
   ~PostgresCatalogStore() override { warm_up_.join(); }
 
   void insert(const DocumentRows& rows) override {
-    transaction([&] {
-      PgConnection& db = *tx_db();
-      const CollectionSchema& schema = *rows.schema;
-      std::vector<FieldValue> params{rows.id};
-      auto values = row_values(rows);
-      params.insert(params.end(), values.begin(), values.end());
-      std::int64_t seq = 0;
-      db.exec_script("SAVEPOINT insert_row");  // a duplicate id must not abort the caller's transaction
+    if (tx_db()) {  // in the caller's transaction: a duplicate id must not abort it
+      insert_rows(*tx_db(), rows, /*savepoint=*/true);
+      return;
+    }
+    // On its own, an insert reads nothing: its rows go in before the write lock (LockAt::Commit).
+    // Inserting an id that a lock-holding transaction inserts too can deadlock (each waits for
+    // the other's lock); PostgreSQL then aborts one, and its second try meets the id: a 409.
+    for (int attempt = 0;; ++attempt) {
       try {
-        seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
-        write_side_tables(db, rows, seq);
-        db.exec_script("RELEASE insert_row");
-        count_document(schema, rows.counted, +1);
+        run_transaction([&] { insert_rows(*tx_db(), rows, /*savepoint=*/false); }, LockAt::Commit);
+        return;
       } catch (const PgError& e) {
-        db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
-        if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
-        throw_clear(e, rows);
+        if (!e.is_deadlock() || attempt > 0) throw;
       }
-      note_public_change(db, schema, rows.id, false, &rows);
-      if (!schema.history_subsystem.empty())
-        t_tx_.history.push_back(history_record(schema, rows.id, "insert", "null", rows.json));
-      t_tx_.wrote = true;
-    });
+    }
   }
 
   std::optional<json::object> get(const CollectionSchema& schema, std::string_view id) override {
@@ -216,7 +210,7 @@ class PostgresCatalogStore final : public CatalogStore {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.doc_text", plan, params);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(plan.conditions));
       std::vector<json::object> out;
       out.reserve(static_cast<std::size_t>(r.rows()));
       for (int i = 0; i < r.rows(); ++i) out.push_back(parse_doc(r.text(i, 0)));
@@ -228,7 +222,7 @@ class PostgresCatalogStore final : public CatalogStore {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.id", plan, params);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(plan.conditions));
       std::vector<std::string> out;
       for (int i = 0; i < r.rows(); ++i) out.emplace_back(r.text(i, 0));
       return out;
@@ -242,7 +236,7 @@ class PostgresCatalogStore final : public CatalogStore {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.id, t." + col->column + "::text", plan, params);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(plan.conditions));
       std::vector<std::pair<std::string, std::string>> out;
       for (int i = 0; i < r.rows(); ++i)
         out.emplace_back(r.text(i, 0), r.is_null(i, 1) ? std::string_view() : r.text(i, 1));
@@ -253,7 +247,8 @@ class PostgresCatalogStore final : public CatalogStore {
   std::int64_t count(const CollectionSchema& schema, const Condition& condition) override {
     const SqlFragment where = pg_sql::condition_sql(schema, condition);
     return with_db([&](PgConnection& db) {
-      return db.exec("SELECT COUNT(*) FROM " + schema.table + " t WHERE " + where.sql, where.params).int64(0, 0);
+      return db.exec("SELECT COUNT(*) FROM " + schema.table + " t WHERE " + where.sql, where.params, planning(condition))
+          .int64(0, 0);
     });
   }
 
@@ -301,7 +296,7 @@ class PostgresCatalogStore final : public CatalogStore {
     sql += " ORDER BY n DESC, k NULLS FIRST LIMIT ?";
     params.emplace_back(max_buckets);
     return with_db([&](PgConnection& db) {
-      auto r = db.exec(sql, params);
+      auto r = db.exec(sql, params, planning(condition));
       std::vector<FacetBucket> out;
       for (int i = 0; i < r.rows(); ++i)
         out.push_back({json_key ? pg_cells::jsonb(r, i, 0) : column(r, i, 0, col), r.int64(i, 1)});
@@ -325,7 +320,7 @@ class PostgresCatalogStore final : public CatalogStore {
     FacetMarginals marginals(cols.size());
     with_db([&](PgConnection& db) {
       auto r = db.exec("SELECT " + select + "COUNT(*) FROM " + schema.table + " t WHERE " + where.sql + group_by,
-                       where.params);
+                       where.params, planning(condition));
       const int n_col = static_cast<int>(cols.size());
       for (int row = 0; row < r.rows(); ++row) {
         std::vector<json::value> keys;
@@ -339,7 +334,10 @@ class PostgresCatalogStore final : public CatalogStore {
 
   std::optional<FacetCounts> counted_facets(const CollectionSchema& schema, const AccessValues& readers,
                                             const std::vector<std::string>& facets, std::int64_t max_buckets) override {
-    auto counts = facet_counts_.current(schema);
+    std::optional<std::int64_t> known;  // the request's generation: counts at it need no round trip
+    if (RequestScope* scope = RequestScope::current(); scope && !tx_db())
+      if (auto g = scope->generation(this)) known = static_cast<std::int64_t>(*g);
+    auto counts = facet_counts_.current(schema, known);
     if (!counts) return std::nullopt;
     return counts->count(readers, facets, max_buckets);
   }
@@ -426,46 +424,7 @@ class PostgresCatalogStore final : public CatalogStore {
 
   // One connection for fn, in one database transaction that holds the write lock: serial
   // with every other process's transactions, as the SQLite store's single writer is.
-  void transaction(const std::function<void()>& fn) override {
-    if (tx_db()) {  // nested: join the running transaction
-      fn();
-      return;
-    }
-    auto db = pool_.acquire();
-    t_tx_ = TxState{this, &*db, false, {}};
-    struct Leave {
-      ~Leave() { t_tx_ = {}; }
-    } leave;
-    // READ COMMITTED whatever the database's default: each statement sees what the previous
-    // holder of the lock committed (a snapshot taken before the lock would not).
-    // No query budget inside (a write is never abandoned half way); SET LOCAL leaves the
-    // connection's own setting as it was.
-    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0");
-    try {
-      db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
-      fn();
-      // A statement failed inside and fn went on (an error caught): COMMIT would roll back and
-      // still answer success, so the caller would take lost writes for acknowledged ones.
-      if (db->in_failed_transaction())
-        throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
-      if (t_tx_.wrote) {
-        // The change history's records go in with the generation's step: one round trip more
-        // per write, under the write lock, cost PATCH throughput ~10 %.
-        const std::int64_t generation =
-            t_tx_.history.empty()
-                ? db->exec("UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value").int64(0, 0)
-                : db->exec(pg_history::kAppendAndStepGeneration, {pg_history::records_param(t_tx_.history)}).int64(0, 0);
-        pg_facet_counts::log(*db, generation, t_tx_.deltas);
-      }
-      db->exec_script("COMMIT");
-    } catch (...) {
-      try {
-        db->exec_script("ROLLBACK");
-      } catch (...) {
-      }
-      throw;
-    }
-  }
+  void transaction(const std::function<void()>& fn) override { run_transaction(fn, LockAt::Start); }
 
   std::optional<UserRecord> user_by_name(std::string_view username) override { return user_where("username", username); }
   std::optional<UserRecord> user_by_id(std::string_view id) override { return user_where("id", id); }
@@ -579,12 +538,18 @@ class PostgresCatalogStore final : public CatalogStore {
     }
   }
 
-  // Read from the database each time: another process's write moves it.
+  // Read from the database, since another process's write moves it: once per request
+  // (core/request_scope.h), each time outside one.
   std::uint64_t write_generation() const override {
+    RequestScope* scope = RequestScope::current();
+    if (scope && !tx_db())
+      if (auto g = scope->generation(this)) return *g;
     auto* self = const_cast<PostgresCatalogStore*>(this);  // the pool is shared state, not the store's value
-    return self->with_db([&](PgConnection& db) {
+    const auto generation = self->with_db([&](PgConnection& db) {
       return static_cast<std::uint64_t>(db.exec("SELECT value FROM openem_meta WHERE key = 'generation'").int64(0, 0));
     });
+    if (scope && !tx_db()) scope->remember_generation(this, generation);
+    return generation;
   }
 
  private:
@@ -593,6 +558,66 @@ class PostgresCatalogStore final : public CatalogStore {
       throw std::invalid_argument("history: the collection keeps no history");
     if (!query.readable) return std::nullopt;
     return pg_sql::condition_sql(*query.schema, *query.readable);
+  }
+
+  // When a transaction takes the write lock. Start: before fn, so all that fn reads and writes
+  // is serial with every other transaction (a read-modify-write, a job claim). Commit: after
+  // fn, for writes that read nothing: their rows go in beside other transactions' (the heavy
+  // part: indexes, side tables), and only the generation, the facet log and the commit, which
+  // must be in one order for every process, wait for the lock. Such a transaction commits
+  // after every lock holder that began before it, as if it had run after them.
+  enum class LockAt { Start, Commit };
+
+  void run_transaction(const std::function<void()>& fn, LockAt lock_at) {
+    if (tx_db()) {  // nested: join the running transaction
+      fn();
+      return;
+    }
+    auto db = pool_.acquire();
+    t_tx_ = TxState{this, &*db, false, {}};
+    struct Leave {
+      ~Leave() { t_tx_ = {}; }
+    } leave;
+    // READ COMMITTED whatever the database's default: each statement sees what the previous
+    // holder of the lock committed (a snapshot taken before the lock would not).
+    // No query budget inside (a write is never abandoned half way); SET LOCAL leaves the
+    // connection's own setting as it was.
+    db->exec_script("BEGIN ISOLATION LEVEL READ COMMITTED; SET LOCAL statement_timeout = 0");
+    try {
+      if (lock_at == LockAt::Start) db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
+      fn();
+      // A statement failed inside and fn went on (an error caught): COMMIT would roll back and
+      // still answer success, so the caller would take lost writes for acknowledged ones.
+      if (db->in_failed_transaction())
+        throw std::runtime_error("PostgreSQL: a statement of the transaction failed; nothing of it was stored");
+      std::int64_t generation = -1;
+      if (t_tx_.wrote) {
+        if (lock_at == LockAt::Commit) db->exec("SELECT pg_advisory_xact_lock(?)", {kWriteLock});
+        // The format in the same round trip: after a newer openem upgraded the catalog, this
+        // process's rows could lack what the new format needs, so it stores none.
+        // The change history's records go in with it (pg_history.h): one round trip more per
+        // write, under the write lock, cost PATCH throughput ~10 %.
+        const std::string step = "UPDATE openem_meta SET value = value + 1 WHERE key = 'generation' RETURNING value, "
+                                 "(SELECT f.value FROM openem_meta f WHERE f.key = 'format')";
+        auto r = t_tx_.history.empty()
+                     ? db->exec(step)
+                     : db->exec(pg_history::kAppendRecords + step, {pg_history::records_param(t_tx_.history)});
+        if (r.int64(0, 1) > pg_schema::kFormat) throw_catalog_upgraded(r.int64(0, 1));
+        generation = r.int64(0, 0);
+        pg_facet_counts::log(*db, generation, t_tx_.deltas);
+      }
+      db->exec_script("COMMIT");
+      // The request goes on from its own write: a cache checked later in it must not answer
+      // from before the write.
+      if (RequestScope* scope = RequestScope::current(); scope && generation >= 0)
+        scope->remember_generation(this, static_cast<std::uint64_t>(generation));
+    } catch (...) {
+      try {
+        db->exec_script("ROLLBACK");
+      } catch (...) {
+      }
+      throw;
+    }
   }
 
   struct TxState {
@@ -622,6 +647,11 @@ class PostgresCatalogStore final : public CatalogStore {
 
   const WriteSql& write_sql(const CollectionSchema& s) const { return write_sql_.at(&s); }
 
+  template <class Conditions>  // one Condition or several
+  static PgConnection::Planning planning(const Conditions& conditions) {
+    return pg_sql::plan_with_values(conditions) ? PgConnection::Planning::WithValues : PgConnection::Planning::Prepared;
+  }
+
   static void count_document(const CollectionSchema& s, const CountedDocument& doc, int sign) {
     if (!s.counted_facets.empty()) t_tx_.deltas[&s].add(doc, sign);
   }
@@ -635,8 +665,14 @@ class PostgresCatalogStore final : public CatalogStore {
     const bool last_descending = !plan.order.empty() && plan.order.back().descending;
     params.push_back(plan.limit < 0 ? FieldValue(nullptr) : FieldValue(plan.limit));
     params.emplace_back(plan.skip);
-    return "SELECT " + what + " FROM " + schema.table + " t WHERE " + where.sql + " ORDER BY " + order.sql +
-           (last_descending ? "t.seq DESC" : "t.seq ASC") + " LIMIT ? OFFSET ?";
+    const std::string ordered = " FROM " + schema.table + " t WHERE " + where.sql + " ORDER BY " + order.sql +
+                                (last_descending ? "t.seq DESC" : "t.seq ASC") + " LIMIT ? OFFSET ?";
+    if (plan.limit < 0) return "SELECT " + what + ordered;
+    // A page: first the rows' seqs, in order, from the sort index alone (it carries the access
+    // set: pg_schema.cpp), then only those rows. In one step, the walk would read every
+    // skipped and unreadable row's heap tuple to test the read rule.
+    return "SELECT " + what + " FROM unnest(ARRAY(SELECT t.seq" + ordered + ")) WITH ORDINALITY k(seq, n) JOIN " +
+           schema.table + " t ON t.seq = k.seq ORDER BY k.n";
   }
 
   static void delete_side_rows(PgConnection& db, const CollectionSchema& schema, std::int64_t seq) {
@@ -675,6 +711,32 @@ class PostgresCatalogStore final : public CatalogStore {
   }
 
   // PostgreSQL refuses some values SQLite takes; say which, as a client error.
+  // The document's row and side rows; with a savepoint, a failure leaves the caller's
+  // transaction usable.
+  void insert_rows(PgConnection& db, const DocumentRows& rows, bool savepoint) {
+    const CollectionSchema& schema = *rows.schema;
+    std::vector<FieldValue> params{rows.id};
+    auto values = row_values(rows);
+    params.insert(params.end(), values.begin(), values.end());
+    std::int64_t seq = 0;
+    if (savepoint) db.exec_script("SAVEPOINT insert_row");
+    try {
+      seq = db.exec(write_sql(schema).insert_row, params).int64(0, 0);
+      write_side_tables(db, rows, seq);
+      if (savepoint) db.exec_script("RELEASE insert_row");
+      count_document(schema, rows.counted, +1);
+    } catch (const PgError& e) {
+      if (savepoint) db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
+      if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
+      if (e.is_deadlock()) throw;  // insert() tries again
+      throw_clear(e, rows);
+    }
+    note_public_change(db, schema, rows.id, false, &rows);
+    if (!schema.history_subsystem.empty())
+      t_tx_.history.push_back(history_record(schema, rows.id, "insert", "null", rows.json));
+    t_tx_.wrote = true;
+  }
+
   [[noreturn]] static void throw_clear(const PgError& e, const DocumentRows& rows) {
     if (e.sqlstate() == "54000")  // program_limit_exceeded: an index entry over ~2.7 KB
       throw ApiError::bad_request("A value of document " + rows.id +
