@@ -6,6 +6,9 @@
 
 #include <boost/json.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "core/error.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
@@ -134,6 +137,25 @@ TEST(PgSchemaTest, AnOlderProcessStopsWritingOnceANewerOneUpgradedTheCatalog) {
   }
   EXPECT_FALSE(old_process->get(schemas::datasets(), "p/2"));
   EXPECT_TRUE(old_process->get(schemas::datasets(), "p/1"));  // reads go on
+}
+
+// A catalog that grows fast gets the planner's statistics from the store, without waiting
+// for autovacuum (which sets last_autoanalyze, not last_analyze): plans made for an empty
+// table turned a 10 ms query into 4 s after a bulk load.
+TEST(PgSchemaTest, TheStoreAnalyzesACatalogThatGrew) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  auto store = catalog.open();
+  PgConnection db(catalog.url());
+  auto analyzed = [&] {
+    return !db.exec("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'datasets'").is_null(0, 0);
+  };
+  for (int i = 0; i < 999; ++i) store->insert(schemas::datasets(), json::object{{"pid", "p/" + std::to_string(i)}, {"ownerGroup", "g"}});
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_FALSE(analyzed());
+  store->insert(schemas::datasets(), json::object{{"pid", "p/999"}, {"ownerGroup", "g"}});
+  bool done = false;
+  for (int i = 0; i < 300 && !done; ++i, std::this_thread::sleep_for(std::chrono::milliseconds(50))) done = analyzed();
+  EXPECT_TRUE(done);
 }
 
 }  // namespace
