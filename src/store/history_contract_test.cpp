@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
-#include "store/testing/store_backends.h"
+#include "store/testing/store_test_fixture.h"
 
 namespace openem {
 namespace {
@@ -34,16 +34,8 @@ TEST(HistoryDeltaTest, NothingChangedIsNoChange) {
   EXPECT_TRUE(history_update_change(schemas::datasets(), R"({"pid":"p","a":1})", R"({"pid":"p","a":2})"));
 }
 
-class HistoryContractTest : public ::testing::TestWithParam<Backend> {
+class HistoryContractTest : public testing::StoreOnEachBackend {
  protected:
-  void SetUp() override {
-    catalog_ = std::make_unique<testing::ScratchCatalog>(GetParam());
-    store_ = catalog_->open();
-  }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-  }
   std::vector<HistoryRecord> records(std::optional<std::string> id = std::nullopt,
                                      std::optional<Condition> readable = std::nullopt,
                                      const CollectionSchema& schema = schemas::datasets()) {
@@ -53,8 +45,6 @@ class HistoryContractTest : public ::testing::TestWithParam<Backend> {
     q.readable = std::move(readable);
     return store_->history(q);
   }
-  std::unique_ptr<testing::ScratchCatalog> catalog_;
-  std::unique_ptr<CatalogStore> store_;
 };
 
 TEST_P(HistoryContractTest, InsertUpdateDeleteAreRecordedNewestFirstWithTheActingUser) {
@@ -205,8 +195,7 @@ TEST_P(HistoryContractTest, RecordsOutliveAReopen) {
   EXPECT_GT(r[0].seq, r[1].seq);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, HistoryContractTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });
+OPENEM_ON_EACH_BACKEND(HistoryContractTest);
 
 }  // namespace
 }  // namespace openem

@@ -6,24 +6,15 @@
 #include <boost/json.hpp>
 
 #include "store/catalog_store.h"
-#include "store/testing/store_backends.h"
+#include "store/testing/store_test_fixture.h"
 
 namespace openem {
 namespace {
 namespace json = boost::json;
 using testing::Backend;
 
-class PublicRecordsContractTest : public ::testing::TestWithParam<Backend> {
+class PublicRecordsContractTest : public testing::StoreOnEachBackend {
  protected:
-  void SetUp() override {
-    catalog_ = std::make_unique<testing::ScratchCatalog>(GetParam());
-    store_ = catalog_->open();
-  }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-  }
-
   json::object dataset(const std::string& pid, bool published, const std::string& updated,
                        const std::string& group = "g1", json::array instruments = {}) {
     return json::object{{"pid", pid},           {"ownerGroup", group},     {"accessGroups", json::array{}},
@@ -37,9 +28,6 @@ class PublicRecordsContractTest : public ::testing::TestWithParam<Backend> {
       out.push_back((rec.deleted ? "-" : "") + rec.id);
     return out;
   }
-
-  std::unique_ptr<testing::ScratchCatalog> catalog_;
-  std::unique_ptr<CatalogStore> store_;
 };
 
 TEST_P(PublicRecordsContractTest, PublicDatasetsInDatestampThenIdOrderAndPrivateNever) {
@@ -133,8 +121,7 @@ TEST_P(PublicRecordsContractTest, SetsByColumnAndArrayFieldAndTheirValues) {
   EXPECT_THROW(store_->public_records(schemas::proposals(), {}, 10, false), std::invalid_argument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, PublicRecordsContractTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });
+OPENEM_ON_EACH_BACKEND(PublicRecordsContractTest);
 
 }  // namespace
 }  // namespace openem

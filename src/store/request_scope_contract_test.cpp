@@ -9,23 +9,15 @@
 #include "core/request_scope.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
-#include "store/testing/store_backends.h"
+#include "store/testing/store_test_fixture.h"
 
 namespace openem {
 namespace {
 namespace json = boost::json;
 using testing::Backend;
 
-class RequestScopeContractTest : public ::testing::TestWithParam<Backend> {
+class RequestScopeContractTest : public testing::StoreOnEachBackend {
  protected:
-  void SetUp() override {
-    catalog_ = std::make_unique<testing::ScratchCatalog>(GetParam());
-    store_ = catalog_->open();
-  }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-  }
   static json::object dataset(int i) {
     return json::object{{"pid", "x/" + std::to_string(i)}, {"ownerGroup", "a"}, {"type", "raw"}};
   }
@@ -36,9 +28,6 @@ class RequestScopeContractTest : public ::testing::TestWithParam<Backend> {
     auto counted = store.counted_facets(schemas::datasets(), *readers, {"type"}, 10);
     return counted ? counted->total : -1;
   }
-
-  std::unique_ptr<testing::ScratchCatalog> catalog_;
-  std::unique_ptr<CatalogStore> store_;
 };
 
 TEST_P(RequestScopeContractTest, ARequestNeverAnswersFromBeforeItsOwnWrite) {
@@ -78,8 +67,7 @@ TEST_P(SharedCatalogRequestScopeTest, ANewRequestSeesWhatAnotherProcessWroteBefo
   EXPECT_EQ(counted_total(*store_), 1);  // outside a request every call reads afresh
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, RequestScopeContractTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });
+OPENEM_ON_EACH_BACKEND(RequestScopeContractTest);
 
 INSTANTIATE_TEST_SUITE_P(Backends, SharedCatalogRequestScopeTest, ::testing::Values(Backend::Postgres),
                          [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });

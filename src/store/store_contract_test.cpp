@@ -16,7 +16,7 @@
 #include "query/text_search.h"
 #include "query/where.h"
 #include "store/catalog_store.h"
-#include "store/testing/store_backends.h"
+#include "store/testing/store_test_fixture.h"
 
 namespace openem {
 namespace {
@@ -24,21 +24,8 @@ namespace json = boost::json;
 using testing::Backend;
 using Ids = std::vector<std::string>;
 
-class StoreContractTest : public ::testing::TestWithParam<Backend> {
+class StoreContractTest : public testing::StoreOnEachBackend {
  protected:
-  void SetUp() override {
-    catalog_ = std::make_unique<testing::ScratchCatalog>(GetParam());
-    store_ = catalog_->open();
-  }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-  }
-  void reopen() {
-    store_.reset();
-    store_ = catalog_->open();
-  }
-
   void add(const std::string& pid, json::object doc) {
     doc["pid"] = pid;
     if (auto* sm = doc.if_contains("scientificMetadata")) *sm = with_si_values(*sm);
@@ -82,9 +69,6 @@ class StoreContractTest : public ::testing::TestWithParam<Backend> {
                 {"datasetName", "'; DROP TABLE datasets; --"}, {"comment", "null comment"},
                 {"creationTime", "2023-05-05T05:05:05.000Z"}});
   }
-
-  std::unique_ptr<testing::ScratchCatalog> catalog_;
-  std::unique_ptr<CatalogStore> store_;
 };
 
 std::vector<std::string> split(const std::string& text) {
@@ -629,8 +613,7 @@ TEST_P(StoreContractTest, AnOverlongArrayElementIsAClientErrorOrStored) {
   EXPECT_EQ(store_->get(schemas::datasets(), "long/1").has_value(), GetParam() == Backend::Sqlite);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContractTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });
+OPENEM_ON_EACH_BACKEND(StoreContractTest);
 
 }  // namespace
 }  // namespace openem

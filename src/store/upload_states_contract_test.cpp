@@ -8,24 +8,15 @@
 #include <atomic>
 #include <thread>
 
-#include "store/testing/store_backends.h"
+#include "store/testing/store_test_fixture.h"
 #include "store/upload_states.h"
 
 namespace openem {
 namespace {
 using testing::Backend;
 
-class UploadStatesContractTest : public ::testing::TestWithParam<Backend> {
+class UploadStatesContractTest : public testing::StoreOnEachBackend {
  protected:
-  void SetUp() override {
-    catalog_ = std::make_unique<testing::ScratchCatalog>(GetParam());
-    store_ = catalog_->open();
-  }
-  void TearDown() override {
-    store_.reset();
-    catalog_.reset();
-  }
-
   static UploadState upload(const std::string& id, std::int64_t expires = 2000) {
     UploadState s;
     s.id = id;
@@ -38,9 +29,6 @@ class UploadStatesContractTest : public ::testing::TestWithParam<Backend> {
     s.expires = expires;
     return s;
   }
-
-  std::unique_ptr<testing::ScratchCatalog> catalog_;
-  std::unique_ptr<CatalogStore> store_;
 };
 
 TEST_P(UploadStatesContractTest, RoundTripsWithItsParts) {
@@ -132,8 +120,7 @@ TEST_P(UploadStatesContractTest, ReceivingExpiredAndRemoved) {
   EXPECT_FALSE(upload_states::get(*store_, "a"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, UploadStatesContractTest, ::testing::Values(Backend::Sqlite, Backend::Postgres),
-                         [](const ::testing::TestParamInfo<Backend>& info) { return testing::backend_name(info.param); });
+OPENEM_ON_EACH_BACKEND(UploadStatesContractTest);
 
 }  // namespace
 }  // namespace openem
