@@ -11,7 +11,9 @@ openem at least 90 % of s3cmd's throughput). Not part of the test suite.
    the bucket; ingest returns when the server acknowledged every file). Each twice,
    alternating; the better run of each counts.
 3. Download: `s3cmd get --recursive` of what s3cmd put, next to GET /api/v3/Datasets/{pid}/files/{path}
-   of every file through openem (which streams it from the bucket); same alternation.
+   of every file through openem, twice: streamed by openem from the bucket (the default), and
+   with presign= on the blob store, where openem answers with a redirect to a presigned URL
+   and the client fetches from the bucket itself; same alternation.
 Prints a table and writes bench/results/s3.json.
 """
 import argparse
@@ -24,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -70,8 +73,16 @@ class S3cmd:
         subprocess.run(["s3cmd", "-c", self.config, "--no-progress", "--quiet", *args], check=True)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+NO_REDIRECTS = urllib.request.build_opener(_NoRedirect)
+
+
 class Openem:
-    def __init__(self, binary, work, endpoint, name):
+    def __init__(self, binary, work, endpoint, name, presign=0):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         accounts = os.path.join(work, "accounts.json")
@@ -83,7 +94,7 @@ class Openem:
         self.data = os.path.join(work, "data-" + name)
         self.proc = subprocess.Popen(
             [binary, "serve", "--data-dir", self.data, "--listen", f"127.0.0.1:{self.port}",
-             "--blobs", f"s3://{BUCKET}/openem-{name}?endpoint={endpoint}"],
+             "--blobs", f"s3://{BUCKET}/openem-{name}?endpoint={endpoint}" + (f"&presign={presign}" if presign else "")],
             env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         for _ in range(400):
             try:
@@ -113,12 +124,27 @@ class Openem:
             req = urllib.request.Request(url, headers={"Authorization": f"Bearer {self.token}"})
             target = os.path.join(out, rel)
             os.makedirs(os.path.dirname(target), exist_ok=True)
-            with urllib.request.urlopen(req) as r, open(target, "wb") as f:
+            try:
+                r = NO_REDIRECTS.open(req)
+            except urllib.error.HTTPError as e:
+                if e.code != 307:
+                    raise
+                # A presigned URL: fetched without openem's token, as clients do across hosts.
+                r = urllib.request.urlopen(e.headers["Location"])
+            with r, open(target, "wb") as f:
                 shutil.copyfileobj(r, f, 1 << 20)
 
     def stop(self):
         self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(60)
+
+
+def check_same(session, got, paths):
+    """What came back is what went in; the copies are removed afterwards."""
+    for rel in paths:
+        if subprocess.run(["cmp", "-s", os.path.join(session, rel), os.path.join(got, rel)]).returncode:
+            raise SystemExit(f"openem returned other bytes for {rel}")
+    shutil.rmtree(got)
 
 
 def main():
@@ -149,12 +175,13 @@ def main():
         subprocess.run(f"cat {session}/Frames/* > /dev/null", shell=True, check=True)
         s3cmd = S3cmd(work, s3.endpoint)
         up = {"s3cmd": [], "openem": []}
-        down = {"s3cmd": [], "openem": []}
+        down = {"s3cmd": [], "openem": [], "openem_presigned": []}
         for r in range(a.rounds):
             prefix = f"s3://{BUCKET}/s3cmd-{r}/"
             t, _ = timed(lambda: s3cmd.run("put", "--recursive", session + "/", prefix))
             up["s3cmd"].append(t)
             server = Openem(binary, work, s3.endpoint, f"r{r}")
+            presigning = None
             try:
                 t, done = timed(lambda: server.ingest(binary, session, os.path.join(work, f"state-{r}")))
                 up["openem"].append(t)
@@ -167,18 +194,28 @@ def main():
                 got = os.path.join(work, f"got-openem-{r}")
                 t, _ = timed(lambda: server.download(pid, paths, got))
                 down["openem"].append(t)
-                for rel in paths:  # what came back is what went in
-                    if subprocess.run(["cmp", "-s", os.path.join(session, rel), os.path.join(got, rel)]).returncode:
-                        raise SystemExit(f"openem returned other bytes for {rel}")
-                shutil.rmtree(got)
-            finally:
+                check_same(session, got, paths)
+                # The same catalog and objects, served again by an openem that hands out
+                # presigned URLs.
                 server.stop()
+                server = None
+                presigning = Openem(binary, work, s3.endpoint, f"r{r}", presign=300)
+                got = os.path.join(work, f"got-presigned-{r}")
+                t, _ = timed(lambda: presigning.download(pid, paths, got))
+                down["openem_presigned"].append(t)
+                check_same(session, got, paths)
+            finally:
+                if server:
+                    server.stop()
+                if presigning:
+                    presigning.stop()
         results["upload_seconds"] = up
         results["download_seconds"] = down
-        for what, runs in (("upload", up), ("download", down)):
+        for what, runs, openem in (("upload", up, "openem"), ("download", down, "openem"),
+                                   ("download_presigned", down, "openem_presigned")):
             best = {k: min(v) for k, v in runs.items()}
-            results[what] = {"s3cmd_MBps": size / best["s3cmd"] / 1e6, "openem_MBps": size / best["openem"] / 1e6,
-                             "ratio": best["s3cmd"] / best["openem"]}
+            results[what] = {"s3cmd_MBps": size / best["s3cmd"] / 1e6, "openem_MBps": size / best[openem] / 1e6,
+                             "ratio": best["s3cmd"] / best[openem]}
     finally:
         s3.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -188,10 +225,11 @@ def main():
     print(f"\n{a.files} files, {a.mib} MiB, npm s3rver on 127.0.0.1, best of {a.rounds}\n")
     print("| direction | s3cmd MB/s | openem MB/s | openem / s3cmd | target |")
     print("|---|---|---|---|---|")
-    for what in ("upload", "download"):
+    for what, label in (("upload", "upload (ingest)"), ("download", "download, streamed by openem"),
+                        ("download_presigned", "download, redirected to a presigned URL")):
         r = results[what]
         met = "ok" if r["ratio"] >= 0.9 else "MISSED"
-        print(f"| {what} | {r['s3cmd_MBps']:.0f} | {r['openem_MBps']:.0f} | {100 * r['ratio']:.0f}% {met} | >= 90% |")
+        print(f"| {label} | {r['s3cmd_MBps']:.0f} | {r['openem_MBps']:.0f} | {100 * r['ratio']:.0f}% {met} | >= 90% |")
 
 
 if __name__ == "__main__":

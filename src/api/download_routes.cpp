@@ -2,7 +2,8 @@
 // dataset as a streamed tar (BagIt layout with a sha256 manifest; its data/ folder is an
 // RO-Crate whose ro-crate-metadata.json comes last, listing the files as sent). Both stream their bodies
 // (HttpResponse::stream) so memory stays constant whatever the file size. Access is that of
-// the dataset itself (404 unknown, 403 not readable).
+// the dataset itself (404 unknown, 403 not readable). When the blob store hands out direct URLs
+// (S3 with presign=), a file download is a 307 redirect to one instead.
 #include <boost/json.hpp>
 
 #include <charconv>
@@ -98,6 +99,19 @@ HttpResponse file_response(App& app, BlobStore& blobs, HttpRequest& req) {
   const std::string& path = req.param("path");
   dataset_access(app).get_readable(app.authenticate(req), pid);  // 404 / 403 as the dataset
   if (BlobStatus s = check_blob_path(path); !s.is_ok()) throw ApiError::bad_request(s.message());
+  if (auto direct = blobs.direct_download_url(pid, path, {content_disposition(path), "application/octet-stream"})) {
+    // The store serves the bytes itself (an S3 presigned URL): a temporary redirect, after
+    // the access check above, once the file is known to be there.
+    BlobInfo info;
+    BlobStatus s = blobs.stat(pid, path, &info);
+    if (s.is_not_found()) throw ApiError::not_found("File '" + path + "' of dataset " + pid + " has not been uploaded");
+    if (!s.is_ok()) throw std::runtime_error(s.message());
+    HttpResponse res;
+    res.status = 307;
+    // The URL is a credential until it expires: no cache keeps it.
+    res.headers = {{"Location", *direct}, {"Cache-Control", "private, no-store"}};
+    return res;
+  }
   std::unique_ptr<BlobReader> opened;
   BlobStatus s = blobs.open(pid, path, &opened);
   if (s.is_not_found()) throw ApiError::not_found("File '" + path + "' of dataset " + pid + " has not been uploaded");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,12 @@ class BlobReader {
   virtual BlobStatus read(std::int64_t offset, std::size_t n, std::string* out) = 0;
 };
 
+// How a client fetching a file directly from where it is stored should be answered.
+struct DirectDownload {
+  std::string content_disposition;  // "attachment; filename=..."
+  std::string content_type = "application/octet-stream";
+};
+
 class BlobStore {
  public:
   virtual ~BlobStore() = default;
@@ -51,6 +58,14 @@ class BlobStore {
   virtual BlobStatus remove(std::string_view pid, std::string_view path) = 0;
   // Every stored file of the dataset, sorted by path (bytewise); empty for an unknown pid.
   virtual BlobStatus list(std::string_view pid, std::vector<BlobInfo>* out) = 0;
+  // A URL from which a client may fetch (pid, path) without an API process in the way (an S3
+  // presigned URL, when the store is configured to hand them out), or nullopt: downloads go
+  // through the API (the default). The URL lets whoever holds it read the file until it
+  // expires, so the caller checks access first. Says nothing about whether the file exists.
+  virtual std::optional<std::string> direct_download_url(std::string_view /*pid*/, std::string_view /*path*/,
+                                                         const DirectDownload& /*how*/) {
+    return std::nullopt;
+  }
 };
 
 // The filesystem store: files under <root>/datasets/<pid_directory_name(pid)>/<path>, staging

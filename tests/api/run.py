@@ -54,10 +54,10 @@ PASSTHROUGH = ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "ASAN_OPTIONS",
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 ASSERTIONS = ("length", "contains", "not-contains", "match", "match-exact", "capture", "jwt",
-              "expect-header")
+              "expect-header", "capture-header")
 DIRECTIVES = set(METHODS) | set(ASSERTIONS) | {
     "as", "expect", "expect-exact", "header", "body-raw", "let", "sleep", "restart", "config",
-    "raw"}
+    "raw", "follow"}
 
 LISTEN_RE = re.compile(r"listening on (https?://[^\s/]+)")
 VAR_RE = re.compile(
@@ -152,7 +152,12 @@ def parse_file(path):
             steps.append(Step("restart", lineno))
             current = None
             i += 1
-        elif word in METHODS or word == "raw":
+        elif word in METHODS or word in ("raw", "follow"):
+            follow = word == "follow"
+            if follow:  # GET of the last redirect's Location, as a browser follows it
+                if rest:
+                    raise ScenarioError(f"{where}: `follow` takes nothing after it")
+                word, rest = "GET", "/"
             raw_target = word == "raw"
             if raw_target:
                 word, _, rest = rest.partition(" ")
@@ -161,7 +166,7 @@ def parse_file(path):
                     raise ScenarioError(f"{where}: expected `raw <METHOD> <target>`")
             if not rest.startswith("/"):
                 raise ScenarioError(f"{where}: request target must start with /")
-            req = Step("request", lineno, method=word, target=rest, raw_target=raw_target,
+            req = Step("request", lineno, method=word, target=rest, raw_target=raw_target, follow=follow,
                        headers=[], body=None, body_raw=None, expect=None, assertions=[])
             i += 1
             while i < n and (lines[i].startswith("header ") or lines[i].startswith("body-raw ")
@@ -223,6 +228,12 @@ def parse_file(path):
                     if not rest:
                         raise ScenarioError(f"{where}: empty string")
                     a.text = rest
+                elif word == "capture-header":  # capture-header <var> <Name> [re:<regex with a group>]
+                    parts = rest.split(None, 2)
+                    if len(parts) < 2 or (len(parts) == 3 and not parts[2].startswith("re:")):
+                        raise ScenarioError(f"{where}: expected `capture-header <name> <Header> [re:<regex>]`")
+                    a.name, a.header = parts[0], parts[1]
+                    a.regex = parts[2][3:] if len(parts) == 3 else None
                 elif word == "expect-header":
                     name, colon, value = rest.partition(":")
                     if not colon:
@@ -735,6 +746,7 @@ class Run:
         self.catalog, self.blobs = catalog, blobs
         self.failures, self.out, self.requests = [], [], 0
         self.vars, self.tokens, self.user = {}, {}, "anonymous"
+        self.location = None  # the last redirect's Location, for `follow`
 
     def say(self, text):
         self.out.append(text)
@@ -763,6 +775,9 @@ class Run:
             return self.report(t0)
         self.env = {k: os.environ[k] for k in PASSTHROUGH if k in os.environ}
         self.env.update(DEFAULT_ENV)
+        # `config S3_PRESIGN=<seconds>`: the files go to a fresh S3 server, whatever --blobs
+        # says, and downloads are redirects to presigned URLs valid that long.
+        presign = config.pop("S3_PRESIGN", None)
         self.env.update(config)
         tmp = tempfile.mkdtemp(prefix="openem-api-")
         data_dir = os.path.join(tmp, "data")
@@ -774,9 +789,9 @@ class Run:
             if self.catalog == "postgres" and not self.base_url:
                 database = PostgresDatabase()
                 self.env["OPENEM_CATALOG"] = database.url
-            if self.blobs == "s3" and not self.base_url:
+            if (self.blobs == "s3" or presign) and not self.base_url:
                 s3 = S3Server(tmp)
-                self.env["OPENEM_BLOBS"] = s3.url
+                self.env["OPENEM_BLOBS"] = s3.url + (f"&presign={presign}" if presign else "")
                 self.env.update(s3.env)
             if self.base_url:
                 u = urllib.parse.urlsplit(self.base_url)
@@ -881,10 +896,20 @@ class Run:
         return e
 
     def request(self, step):
-        target = build_target(step.target, self.vars, step.raw_target)
+        addr = self.server.addr
+        if step.follow:
+            # The redirect's target, wherever it is, without the API's token (a client sends its
+            # credentials to the host that asked for them, not to the one it is sent on to).
+            if not self.location:
+                raise self.fatal_at(step, "follow: no redirect with a Location header came before")
+            u = urllib.parse.urlsplit(self.location)
+            addr = (u.hostname, u.port or 80) if u.hostname else addr
+            target = (u.path or "/") + ("?" + u.query if u.query else "")
+        else:
+            target = build_target(step.target, self.vars, step.raw_target)
         headers = []
         names = {k.lower() for k, _ in step.headers}
-        if self.user != "anonymous" and "authorization" not in names:
+        if self.user != "anonymous" and "authorization" not in names and not step.follow:
             headers.append(("Authorization", "Bearer " + self.tokens[self.user]))
         body = None
         if step.body is not None:
@@ -899,7 +924,7 @@ class Run:
         label = f"{step.method} {target if len(target) < 300 else target[:300] + '...'} (as {self.user})"
         t0 = time.time()
         try:
-            status, rh, raw = http_request(self.server.addr, step.method, target, headers, body)
+            status, rh, raw = http_request(addr, step.method, target, headers, body)
         except (OSError, ConnectionError, TimeoutError) as e:
             died = self.server.proc is not None and self.server.proc.poll() is not None
             msg = f"{label}\n  request failed: {e}"
@@ -908,6 +933,8 @@ class Run:
             self.fail(step, msg)
             return
         self.requests += 1
+        if 300 <= status < 400:
+            self.location = rh.get("location")
         if self.verbose:
             self.say(f"  {self.display}:{step.line} {label} -> {status} ({(time.time() - t0) * 1000:.0f} ms)")
         text = raw.decode("utf-8", "replace")
@@ -947,6 +974,15 @@ class Run:
             if t in text:
                 i = text.index(t)
                 return f"body contains {t!r}: ...{text[max(0, i - 120):i + 120]}..."
+            return None
+        if a.kind == "capture-header":
+            v = headers.get(a.header.lower())
+            if v is not None and a.regex:
+                m = re.search(a.regex, v)
+                v = (m.group(1) if m.groups() else m.group(0)) if m else None
+            if v is None:
+                return f"capture-header: no header {a.header}" + (f" matching {a.regex!r}" if a.regex else "")
+            self.vars[a.name] = v
             return None
         if a.kind == "expect-header":
             v = headers.get(a.name.lower())

@@ -15,8 +15,9 @@
 // AWS's own signer (npm @smithy/signature-v4, found through NODE_PATH): a request whose
 // signature is not the one the signer computes for it (canonical path, sorted and encoded
 // query, signed headers, payload hash) is answered 403 SignatureDoesNotMatch, naming the
-// expected signature and the canonical request. The proxy listens twice: on the fault port
-// (faults as set) and on the checking port (signatures checked, never a fault).
+// expected signature and the canonical request. Presigned URLs (the signature in the query)
+// are checked the same way, and refused once expired. The proxy listens twice: on the fault
+// port (faults as set) and on the checking port (signatures checked, never a fault).
 //
 // Usage: node s3_fault_proxy.js <upstream URL>; prints "fault proxy listening on
 // 127.0.0.1:<port>" and "checking proxy listening on 127.0.0.1:<port>".
@@ -40,10 +41,22 @@ class Sha256 {
   }
 }
 
+function parseQuery(rawQuery) {
+  const query = {};
+  for (const pair of rawQuery.split("&").filter((p) => p)) {
+    const eq = pair.indexOf("=");
+    const name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1));
+    query[name] = name in query ? [].concat(query[name], value) : value;
+  }
+  return query;
+}
+
 // Null when the request's SigV4 signature is right (or its key unknown: s3rver answers
 // that); otherwise why not.
 async function checkSignature(req) {
   const auth = req.headers.authorization;
+  if (!auth && /[?&]X-Amz-Signature=/.test(req.url)) return checkPresigned(req);
   if (!auth) return "no Authorization header";
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request, ?SignedHeaders=([^,]+), ?Signature=([0-9a-f]{64})$/
     .exec(auth);
@@ -59,13 +72,7 @@ async function checkSignature(req) {
   // The path exactly as sent (S3 paths are not encoded twice); the query decoded, as the
   // signer encodes and sorts it itself.
   const [path, rawQuery = ""] = req.url.split(/\?(.*)/s);
-  const query = {};
-  for (const pair of rawQuery.split("&").filter((p) => p)) {
-    const eq = pair.indexOf("=");
-    const name = decodeURIComponent(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? "" : decodeURIComponent(pair.slice(eq + 1));
-    query[name] = name in query ? [].concat(query[name], value) : value;
-  }
+  const query = parseQuery(rawQuery);
   const signer = new SignatureV4({
     service: "s3", region, sha256: Sha256, uriEscapePath: false, applyChecksum: false,
     credentials: { accessKeyId: keyId, secretAccessKey: SECRETS[keyId] },
@@ -75,6 +82,42 @@ async function checkSignature(req) {
   const expected = /Signature=([0-9a-f]{64})/.exec(signed.headers.authorization)[1];
   if (expected === signature) return null;
   return `the signature is ${signature}, AWS's signer computes ${expected} for ${req.method} ${path} ` +
+    `query ${JSON.stringify(query)} headers ${JSON.stringify(headers)}`;
+}
+
+// A presigned URL (query-string SigV4, UNSIGNED-PAYLOAD): null when AWS's signer computes the
+// same signature for it and it has not expired (S3 answers 403 AccessDenied "Request has
+// expired" then); otherwise why not.
+async function checkPresigned(req) {
+  const [path, rawQuery = ""] = req.url.split(/\?(.*)/s);
+  const query = parseQuery(rawQuery);
+  const m = /^([^/]+)\/(\d{8})\/([^/]+)\/s3\/aws4_request$/.exec(query["X-Amz-Credential"] ?? "");
+  if (!m || query["X-Amz-Algorithm"] !== "AWS4-HMAC-SHA256") return `malformed presigned URL ${req.url}`;
+  const [, keyId, , region] = m;
+  if (!(keyId in SECRETS)) return null;
+  const amzDate = query["X-Amz-Date"] ?? "";
+  const date = new Date(amzDate.replace(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/, "$1-$2-$3T$4:$5:$6Z"));
+  const expiresIn = Number(query["X-Amz-Expires"]);
+  if (isNaN(date) || !(expiresIn >= 1 && expiresIn <= 604800)) return `bad X-Amz-Date or X-Amz-Expires in ${req.url}`;
+  if (Date.now() > date.getTime() + expiresIn * 1000) return "Request has expired";
+  const signature = query["X-Amz-Signature"];
+  const names = (query["X-Amz-SignedHeaders"] ?? "").split(";");
+  for (const name of ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
+    "X-Amz-Signature"]) delete query[name];
+  const headers = { "x-amz-content-sha256": "UNSIGNED-PAYLOAD" };
+  for (const name of names) headers[name] = req.headers[name] ?? "";
+  const signer = new SignatureV4({
+    service: "s3", region, sha256: Sha256, uriEscapePath: false, applyChecksum: false,
+    credentials: { accessKeyId: keyId, secretAccessKey: SECRETS[keyId] },
+  });
+  const request = { method: req.method, protocol: "http:", hostname: "127.0.0.1", path, query, headers };
+  const unsigned = new Set(["x-amz-content-sha256"]);
+  const signed = await signer.presign(request, {
+    signingDate: date, expiresIn, signableHeaders: new Set(names), unsignableHeaders: unsigned, unhoistableHeaders: unsigned,
+  });
+  const expected = signed.query["X-Amz-Signature"];
+  if (expected === signature) return null;
+  return `the presigned URL's signature is ${signature}, AWS's signer computes ${expected} for ${req.method} ${path} ` +
     `query ${JSON.stringify(query)} headers ${JSON.stringify(headers)}`;
 }
 

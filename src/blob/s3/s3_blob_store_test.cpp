@@ -425,6 +425,69 @@ TEST_F(S3BlobStoreTest, OpensFromAnS3Url) {
   EXPECT_EQ(read_all("p", "f"), "via url");  // the same keys as the store opened by hand
 }
 
+// GET of a URL without credentials (as a browser following a redirect): status and body.
+std::pair<long, std::string> plain_get(const std::string& url, const std::string& range = "") {
+  std::string body;
+  CURL* h = curl_easy_init();
+  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, testing::collect);
+  curl_easy_setopt(h, CURLOPT_WRITEDATA, &body);
+  if (!range.empty()) curl_easy_setopt(h, CURLOPT_RANGE, range.c_str());
+  long status = 0;
+  EXPECT_EQ(curl_easy_perform(h), CURLE_OK) << url;
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(h);
+  return {status, body};
+}
+
+TEST_F(S3BlobStoreTest, DirectDownloadUrlsOnlyWhenPresignIsSet) {
+  ASSERT_TRUE(put("p", "f.mrc", "bytes").is_ok());
+  EXPECT_FALSE(store_->direct_download_url("p", "f.mrc", {}));
+}
+
+TEST_F(S3BlobStoreTest, PresignedUrlsServeTheFileWithoutCredentialsUntilTheyExpire) {
+  S3Location where = location(servers_->checked());
+  where.presign_seconds = 2;
+  std::unique_ptr<BlobStore> store;
+  ASSERT_TRUE(open_s3_blob_store(where, staging_.path(), &store).is_ok());
+  const std::string content = random_bytes(100000, 7);
+  ASSERT_TRUE(put(*store, "PID.prefix/a b", "Frames/movie 1.tif", content).is_ok());
+
+  auto url = store->direct_download_url("PID.prefix/a b", "Frames/movie 1.tif", {"attachment; filename=\"movie 1.tif\""});
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->rfind(servers_->checked() + "/" + kBucket + "/", 0), 0u) << *url;
+  EXPECT_NE(url->find("X-Amz-Expires=2&"), std::string::npos) << *url;
+  auto [status, body] = plain_get(*url);  // the proxy checks the signature with AWS's signer
+  EXPECT_EQ(status, 200) << body;
+  EXPECT_TRUE(body == content) << "a different body of " << body.size() << " bytes";
+  auto [part_status, part] = plain_get(*url, "10-19");
+  EXPECT_EQ(part_status, 206);
+  EXPECT_EQ(part, content.substr(10, 10));
+
+  // Changed in any part, the URL is refused.
+  std::string tampered = *url;
+  tampered.replace(tampered.find("movie%201"), 9, "movie%202");
+  EXPECT_EQ(plain_get(tampered).first, 403);
+  // A path that is not a file's never gets a URL.
+  EXPECT_FALSE(store->direct_download_url("p", "../x", {}));
+
+  std::this_thread::sleep_for(std::chrono::milliseconds(3100));
+  auto [late_status, late_body] = plain_get(*url);
+  EXPECT_EQ(late_status, 403);
+  EXPECT_NE(late_body.find("expired"), std::string::npos) << late_body;
+}
+
+TEST_F(S3BlobStoreTest, PresignedUrlsUseThePublicEndpoint) {
+  S3Location where = location(servers_->checked());
+  where.presign_seconds = 300;
+  where.public_endpoint = "https://data.example.org";
+  std::unique_ptr<BlobStore> store;
+  ASSERT_TRUE(open_s3_blob_store(where, staging_.path(), &store).is_ok());
+  auto url = store->direct_download_url("p", "f", {});
+  ASSERT_TRUE(url);
+  EXPECT_EQ(url->rfind("https://data.example.org/" + std::string(kBucket) + "/" + prefix_ + "/datasets/", 0), 0u) << *url;
+}
+
 TEST_F(S3BlobStoreTest, OpenFailsClearlyForAMissingBucketOrBadCredentials) {
   S3Location where = location(servers_->checked());
   where.bucket = "no-such-bucket";

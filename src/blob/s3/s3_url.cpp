@@ -104,8 +104,17 @@ std::optional<S3Location> parse_s3_url(std::string_view url, const std::map<std:
       if (v < (5 << 20) || v > (std::int64_t{5} << 30))
         return fail("part_size: S3 parts are 5 MiB (5242880) to 5 GiB, got " + *value);
       loc.tuning.part_size = loc.tuning.multipart_threshold = v;
+    } else if (name == "presign") {
+      std::int64_t v = 0;
+      auto [end, ec] = std::from_chars(value->data(), value->data() + value->size(), v);
+      if (ec != std::errc() || end != value->data() + value->size() || v < 1 || v > 604800)
+        return fail("presign: expected the seconds a download link stays valid, 1 to 604800 (seven days), got '" + *value + "'");
+      loc.presign_seconds = v;
+    } else if (name == "public_endpoint") {
+      loc.public_endpoint = *value;
     } else {
-      return fail("unknown parameter '" + std::string(name) + "' (known: endpoint, region, part_size)");
+      return fail("unknown parameter '" + std::string(name) +
+                  "' (known: endpoint, region, part_size, presign, public_endpoint)");
     }
   }
 
@@ -121,6 +130,14 @@ std::optional<S3Location> parse_s3_url(std::string_view url, const std::map<std:
     return fail("the endpoint must be an http:// or https:// URL");
   if (loc.endpoint.find_first_of("?# ") != std::string::npos)
     return fail("the endpoint must not have a query, a fragment or spaces");
+
+  if (!loc.public_endpoint.empty()) {
+    while (!loc.public_endpoint.empty() && loc.public_endpoint.back() == '/') loc.public_endpoint.pop_back();
+    const size_t authority = loc.public_endpoint.find("://");
+    if ((loc.public_endpoint.rfind("http://", 0) != 0 && loc.public_endpoint.rfind("https://", 0) != 0) ||
+        loc.public_endpoint.find_first_of("/?# ", authority + 3) != std::string::npos)
+      return fail("public_endpoint must be an http:// or https:// URL with no path (the signature covers the path)");
+  }
 
   loc.access_key_id = lookup(env, "AWS_ACCESS_KEY_ID");
   loc.secret_access_key = lookup(env, "AWS_SECRET_ACCESS_KEY");

@@ -40,13 +40,20 @@ struct S3Location {
   std::string access_key_id;
   std::string secret_access_key;
   std::string session_token;  // temporary credentials only; sent as x-amz-security-token
+  // Downloads answered with a redirect to a presigned URL valid this long (0: downloads go
+  // through the API process). "presign=<seconds>" in the URL, 1 to 604800.
+  std::int64_t presign_seconds = 0;
+  // The endpoint as clients reach it, for presigned URLs ("public_endpoint=", scheme and
+  // authority only); empty: the endpoint itself.
+  std::string public_endpoint;
   S3Tuning tuning;
 
   // "s3://bucket/prefix" for messages (never the credentials).
   std::string display() const;
 };
 
-// Parses "s3://<bucket>[/<prefix>][?endpoint=<url>&region=<name>&part_size=<bytes>]" (query values
+// Parses "s3://<bucket>[/<prefix>][?endpoint=<url>&region=<name>&part_size=<bytes>&presign=<seconds>
+// &public_endpoint=<url>]" (query values
 // percent-decoded). Without an endpoint: https://s3.<region>.amazonaws.com. The region is the
 // URL's, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1. Credentials from `env`
 // (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN). nullopt with *error

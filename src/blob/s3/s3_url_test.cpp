@@ -77,12 +77,30 @@ TEST(S3UrlTest, MalformedLocationsAreRefusedWithAReason) {
            {"s3://b?endpoint=ftp://host", "http:// or https://"},
            {"s3://b?endpoint=http%3", "broken percent escape"},
            {"s3://b?region=us east", "invalid region"},
+           {"s3://b?presign=0", "presign: expected the seconds"},
+           {"s3://b?presign=604801", "1 to 604800"},
+           {"s3://b?presign=5m", "presign: expected the seconds"},
+           {"s3://b?presign=60&public_endpoint=https://h/s3", "with no path"},
+           {"s3://b?presign=60&public_endpoint=ftp://h", "public_endpoint must be an http://"},
        }) {
     std::string error;
     EXPECT_FALSE(parse_s3_url(c.url, kCredentials, &error)) << c.url;
     EXPECT_NE(error.find(c.why), std::string::npos) << c.url << ": " << error;
     EXPECT_NE(error.find("invalid S3 location"), std::string::npos) << error;
   }
+}
+
+TEST(S3UrlTest, PresignedDownloadsAndTheirPublicEndpoint) {
+  std::string error;
+  auto loc = parse_s3_url("s3://b/p?endpoint=http://10.0.0.5:9000", kCredentials, &error);
+  ASSERT_TRUE(loc) << error;
+  EXPECT_EQ(loc->presign_seconds, 0);  // downloads go through the API unless asked
+  loc = parse_s3_url("s3://b/p?endpoint=http://10.0.0.5:9000&presign=300&public_endpoint=https%3A%2F%2Fs3.example.org%2F",
+                     kCredentials, &error);
+  ASSERT_TRUE(loc) << error;
+  EXPECT_EQ(loc->presign_seconds, 300);
+  EXPECT_EQ(loc->public_endpoint, "https://s3.example.org");
+  EXPECT_EQ(loc->endpoint, "http://10.0.0.5:9000");
 }
 
 TEST(S3UrlTest, MissingCredentialsAreAnError) {
