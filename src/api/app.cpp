@@ -53,7 +53,8 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       passwords_(password_pool_for(config_)),
       login_throttle_(LoginLimits{config_.login_max_failures, config_.login_max_failures_per_address,
                                   config_.login_window_seconds}),
-      dummy_password_hash_(hash_password(random_hex(16))) {
+      dummy_password_hash_(hash_password(random_hex(16))),
+      pending_sign_ins_(jwt_secret_) {
   store_->set_query_budget(std::chrono::milliseconds(config_.query_budget_ms));
   if (config_.ldap.enabled()) ldap_ = std::make_unique<identity::LdapDirectory>(config_.ldap);
   if (config_.oidc.enabled()) {

@@ -187,32 +187,70 @@ TEST_F(ProviderClientTest, UserinfoMustBeAboutTheSignedInSubject) {
   EXPECT_NE(error.find("another subject"), std::string::npos);
 }
 
-TEST(PendingSignInsTest, AStateIsTakenOnceAndNotAfterItsLifetime) {
+TEST(PendingSignInsTest, ASealedSignInIsTakenOnceAndNotAfterItsLifetime) {
   double now = 1000;
-  PendingSignIns pending(3, 600, [&] { return now; });
-  PendingSignIn a = pending.start("/auth-callback", "/datasets");
+  PendingSignIns pending("deployment secret", 3, 600, [&] { return now; });
+  auto [a, sealed] = pending.start("/auth-callback", "/datasets");
   EXPECT_EQ(a.state.size(), 43u);
   EXPECT_NE(a.state, a.nonce);
   EXPECT_NE(a.nonce, a.code_verifier);
-  auto taken = pending.take(a.state);
+  // Nothing of it readable in the cookie.
+  for (const std::string& secret : {a.state, a.nonce, a.code_verifier, std::string("/auth-callback")})
+    EXPECT_EQ(sealed.find(secret), std::string::npos);
+  PendingSignIns::Refusal why{};
+  auto taken = pending.take(a.state, sealed, &why);
   ASSERT_TRUE(taken);
   EXPECT_EQ(taken->success_url, "/auth-callback");
-  EXPECT_FALSE(pending.take(a.state));  // a replayed callback
-  PendingSignIn b = pending.start("/x", "/y");
+  EXPECT_EQ(taken->return_url, "/datasets");
+  EXPECT_EQ(taken->nonce, a.nonce);
+  EXPECT_EQ(taken->code_verifier, a.code_verifier);
+  EXPECT_FALSE(pending.take(a.state, sealed, &why));  // a replayed callback
+  EXPECT_EQ(why, PendingSignIns::Refusal::kSpentOrExpired);
+  auto b = pending.start("/x", "/y");
   now += 601;
-  EXPECT_FALSE(pending.take(b.state));
-  EXPECT_EQ(pending.size(), 0u);
+  EXPECT_FALSE(pending.take(b.sign_in.state, b.sealed, &why));
+  EXPECT_EQ(why, PendingSignIns::Refusal::kSpentOrExpired);
+  EXPECT_EQ(pending.remembered(), 0u);  // forgotten with their lifetime
 }
 
-TEST(PendingSignInsTest, AFloodKeepsOnlyTheNewest) {
+TEST(PendingSignInsTest, AnotherProcessOfTheDeploymentOpensTheSeal) {
+  PendingSignIns started_here("deployment secret");
+  PendingSignIns called_back_there("deployment secret");
+  PendingSignIns other_deployment("another secret");
+  auto [a, sealed] = started_here.start("/auth-callback", "/");
+  PendingSignIns::Refusal why{};
+  EXPECT_FALSE(other_deployment.take(a.state, sealed, &why));
+  EXPECT_EQ(why, PendingSignIns::Refusal::kNotThisBrowser);
+  auto taken = called_back_there.take(a.state, sealed, &why);
+  ASSERT_TRUE(taken);
+  EXPECT_EQ(taken->code_verifier, a.code_verifier);
+}
+
+TEST(PendingSignInsTest, ASealOfAnotherStateOrDamagedIsNotThisBrowsers) {
+  PendingSignIns pending("deployment secret");
+  auto a = pending.start("/", "/");
+  auto b = pending.start("/", "/");
+  PendingSignIns::Refusal why{};
+  EXPECT_FALSE(pending.take(a.sign_in.state, b.sealed, &why));  // login CSRF: the attacker's callback, the victim's cookie
+  EXPECT_EQ(why, PendingSignIns::Refusal::kNotThisBrowser);
+  std::string damaged = a.sealed;
+  damaged[damaged.size() / 2] = damaged[damaged.size() / 2] == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(pending.take(a.sign_in.state, damaged, &why));
+  EXPECT_EQ(why, PendingSignIns::Refusal::kNotThisBrowser);
+  for (const std::string& junk : {std::string(), std::string("x"), a.sign_in.state, std::string(20000, 'A'), std::string("%%%")})
+    EXPECT_FALSE(pending.take(a.sign_in.state, junk, &why)) << junk.substr(0, 20);
+  EXPECT_TRUE(pending.take(a.sign_in.state, a.sealed, &why));  // the right one still works
+}
+
+TEST(PendingSignInsTest, TakenStatesKeptAgainstReplaysAreBounded) {
   double now = 1000;
-  PendingSignIns pending(3, 600, [&] { return now; });
-  std::vector<std::string> states;
-  for (int i = 0; i < 5; ++i, now += 1) states.push_back(pending.start("/", "/").state);
-  EXPECT_EQ(pending.size(), 3u);
-  EXPECT_FALSE(pending.take(states[0]));
-  EXPECT_FALSE(pending.take(states[1]));
-  EXPECT_TRUE(pending.take(states[4]));
+  PendingSignIns pending("s", 3, 600, [&] { return now; });
+  PendingSignIns::Refusal why{};
+  for (int i = 0; i < 5; ++i, now += 1) {
+    auto s = pending.start("/", "/");
+    ASSERT_TRUE(pending.take(s.sign_in.state, s.sealed, &why));
+  }
+  EXPECT_LE(pending.remembered(), 3u);
 }
 
 TEST(PendingSignInsTest, ThePkceChallengeIsRfc7636s) {

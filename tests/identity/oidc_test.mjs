@@ -162,15 +162,49 @@ try {
     const foreign = await new HttpBrowser().request(callback);
     assert.equal(foreign.status, 400);
     assert.match(foreign.text, /not started in this browser/);
+    // Another browser's sign-in cookie (the attacker's own) does not fit this callback either.
+    const attacker = new HttpBrowser();
+    await attacker.visit(`${base}/api/v3/auth/oidc`, { login: "bob", stopAt: atCallback });
+    const attackerSeal = attacker.jars.get(new URL(base).origin).get("openem_oidc_state");
+    const crossed = await fetch(callback, { redirect: "manual", headers: { cookie: `openem_oidc_state=${attackerSeal}` } });
+    assert.equal(crossed.status, 400);
+    assert.match(await crossed.text(), /not started in this browser/);
+    const sealed = browser.jars.get(new URL(base).origin).get("openem_oidc_state");
     const first = await browser.request(callback);
     assert.equal(first.status, 302);
     assert.ok(new URL(first.location).searchParams.get("access-token"));
     assert.equal(first.headers.get("referrer-policy"), "no-referrer");
     // The state cookie was cleared by the first answer; with it put back, the state is still spent.
-    const state = new URL(callback).searchParams.get("state");
-    const replay = await fetch(callback, { redirect: "manual", headers: { cookie: `openem_oidc_state=${state}` } });
+    const replay = await fetch(callback, { redirect: "manual", headers: { cookie: `openem_oidc_state=${sealed}` } });
     assert.equal(replay.status, 400);
     assert.match(await replay.text(), /unknown, was used already/);
+  });
+
+  await step("a sign-in started on one API process finishes on another (no sticky sessions)", async () => {
+    // A second process of the same deployment: same JWT_SECRET and OIDC settings, its own port.
+    const other = await startServer(binary, oidcEnv(provider.issuer), { port: await freePort() });
+    try {
+      const browser = new HttpBrowser();
+      const callback = await browser.visit(`${base}/api/v3/auth/oidc`, { login: "alice", stopAt: atCallback });
+      const state = new URL(callback).searchParams.get("state");
+      const sealed = browser.jars.get(new URL(base).origin).get("openem_oidc_state");
+      assert.ok(sealed && !sealed.includes(state), "the cookie carries the sign-in sealed, not its state");
+      const there = await fetch(callback.replace(base, other.url),
+        { redirect: "manual", headers: { cookie: `openem_oidc_state=${sealed}` } });
+      assert.equal(there.status, 302, await there.text());
+      const q = new URL(there.headers.get("location")).searchParams;
+      assert.equal(q.get("error"), null);
+      const who = await fetch(`${other.url}/api/v3/auth/whoami`, { headers: { authorization: `Bearer ${q.get("access-token")}` } });
+      assert.equal((await who.json()).username, "alice");
+      // The same callback replayed on the first process: its code was redeemed, the provider refuses it.
+      const replay = await fetch(callback, { redirect: "manual", headers: { cookie: `openem_oidc_state=${sealed}` } });
+      assert.equal(replay.status, 302);
+      const rq = new URL(replay.headers.get("location")).searchParams;
+      assert.equal(rq.get("access-token"), null);
+      assert.match(rq.get("error"), /Sign-in failed/);
+    } finally {
+      await other.stop();
+    }
   });
 
   await step("a refusal by the provider comes back to the success URL as an error", async () => {

@@ -117,15 +117,15 @@ std::optional<std::string> cookie(const HttpRequest& req, std::string_view name)
 
 HttpResponse start_sign_in(App& app, const HttpRequest& req) {
   identity::ProviderClient& client = provider(app);
-  identity::PendingSignIn pending = app.pending_sign_ins().start(success_url_for(app, req), return_url_for(app, req));
+  auto [pending, sealed] = app.pending_sign_ins().start(success_url_for(app, req), return_url_for(app, req));
   std::string error;
   auto url = client.authorization_url(pending.state, pending.nonce, identity::pkce_challenge(pending.code_verifier), error);
   if (!url) {
-    app.pending_sign_ins().take(pending.state);
     spdlog::warn("oidc: sign-in not started: {}", error);
     throw ApiError(502, "Sign-in is not possible at the moment: " + error);
   }
-  return redirect(*url, state_cookie(app, pending.state, 600));
+  // The sign-in travels sealed in the browser's cookie: the callback may reach any process.
+  return redirect(*url, state_cookie(app, sealed, 600));
 }
 
 // The claims openem maps: the ID token's, with userinfo's over them (a provider may put the
@@ -139,10 +139,11 @@ json::object merged_claims(json::object id_claims, const json::object& userinfo)
 HttpResponse finish_sign_in(App& app, const HttpRequest& req) {
   identity::ProviderClient& client = provider(app);
   std::string state = req.query_param("state").value_or("");
-  auto bound = cookie(req, kStateCookie);
-  if (state.empty() || !bound || *bound != state)
+  auto sealed = cookie(req, kStateCookie);
+  identity::PendingSignIns::Refusal refusal{};
+  auto pending = state.empty() || !sealed ? std::nullopt : app.pending_sign_ins().take(state, *sealed, &refusal);
+  if (!pending && (state.empty() || !sealed || refusal == identity::PendingSignIns::Refusal::kNotThisBrowser))
     throw ApiError::bad_request("This sign-in was not started in this browser: start it again");
-  auto pending = app.pending_sign_ins().take(state);
   if (!pending) throw ApiError::bad_request("This sign-in is unknown, was used already or took too long: start it again");
   const std::string clear = state_cookie(app, "", 0);
   auto fail = [&](const std::string& why) {
