@@ -1,11 +1,11 @@
 #include "core/jwt.h"
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <chrono>
 #include <stdexcept>
+
+#include "core/hmac.h"
 
 namespace openem {
 namespace {
@@ -24,16 +24,7 @@ int decode_char(char c) {
 }
 
 // HMAC-SHA-256 of data, base64url-encoded: the third segment of a token.
-std::string hs256(std::string_view secret, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int mac_len = 0;
-  if (HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
-           &mac_len) == nullptr) {
-    throw std::runtime_error("HMAC-SHA-256 failed");
-  }
-  return base64url_encode(std::string_view(reinterpret_cast<const char*>(mac), mac_len));
-}
+std::string hs256(std::string_view secret, std::string_view data) { return base64url_encode(hmac_sha256(secret, data)); }
 
 std::int64_t now_seconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(

@@ -1,7 +1,6 @@
 #include "identity/pending_sign_ins.h"
 
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -9,6 +8,7 @@
 #include <memory>
 #include <stdexcept>
 
+#include "core/hmac.h"
 #include "core/jwt.h"
 #include "core/time.h"
 
@@ -29,15 +29,7 @@ std::string random_bytes(std::size_t n) {
 // 32 random bytes, base64url: 43 characters, as RFC 7636 §4.1 recommends for verifiers.
 std::string random_token() { return base64url_encode(random_bytes(32)); }
 
-std::string derive_key(const std::string& secret) {
-  static const std::string kLabel = "openem oidc sign-in seal v1";
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()), reinterpret_cast<const unsigned char*>(kLabel.data()),
-            kLabel.size(), out, &len))
-    throw std::runtime_error("HMAC-SHA256 is not available");
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
+std::string derive_key(const std::string& secret) { return hmac_sha256(secret, "openem oidc sign-in seal v1"); }
 
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
 const unsigned char* bytes(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }

@@ -24,6 +24,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "model/collection.h"
 #include "query/condition.h"
@@ -54,6 +56,23 @@ struct HistoryQuery {
   std::int64_t skip = 0;
   std::int64_t limit = 100;
 };
+
+// " FROM history h WHERE ..." with the query's filters but the reader's rule (which each
+// store writes in its own dialect), their values appended to `params` in the store's own
+// parameter type; the same SQL on both stores.
+template <typename Param>
+std::string history_filters_sql(const HistoryQuery& q, std::vector<Param>& params) {
+  std::string sql = " FROM history h WHERE h.subsystem = ?";
+  params.emplace_back(q.schema->history_subsystem);
+  const std::pair<const char*, const std::optional<std::string>*> filters[] = {
+      {"h.document_id", &q.document_id}, {"h.operation", &q.operation}, {"h.username", &q.user}};
+  for (const auto& [column, value] : filters)
+    if (*value) {
+      sql += std::string(" AND ") + column + " = ?";
+      params.emplace_back(**value);
+    }
+  return sql;
+}
 
 // Upstream's delta of two versions of a document: `before` receives the old values of what
 // changed, `after` the new ones. Fields named in `excluded` (top level) and "_id" are skipped.

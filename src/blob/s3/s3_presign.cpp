@@ -1,13 +1,10 @@
 #include "blob/s3/s3_presign.h"
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
 #include <algorithm>
-#include <stdexcept>
 
 #include "blob/hasher.h"
 #include "blob/s3/s3_client.h"
+#include "core/hmac.h"
 
 namespace openem {
 namespace {
@@ -22,15 +19,6 @@ std::pair<std::string, std::string> amz_date(std::time_t t) {
 }
 
 }  // namespace
-
-std::string hmac_sha256(const std::string& key, const std::string& data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), out, &len))
-    throw std::runtime_error("HMAC-SHA256 is not available");
-  return std::string(reinterpret_cast<const char*>(out), len);
-}
 
 std::string sigv4_presigned_url(const SigV4Presign& p) {
   const auto [stamp, day] = amz_date(p.now);

@@ -29,7 +29,4 @@ struct SigV4Presign {
 // The whole URL: scheme_and_host + path + "?" + the canonical query with X-Amz-Signature.
 std::string sigv4_presigned_url(const SigV4Presign& p);
 
-// HMAC-SHA256 of `data` under `key` (raw bytes).
-std::string hmac_sha256(const std::string& key, const std::string& data);
-
 }  // namespace openem

@@ -2,11 +2,10 @@
 
 #include <boost/json.hpp>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <stdexcept>
 
+#include "core/hmac.h"
 #include "core/jwt.h"
 
 namespace openem::oai {
@@ -18,19 +17,10 @@ namespace {
 constexpr std::int64_t kFormat = 2;
 constexpr std::size_t kMaxTokenBytes = 4096;
 
-std::string hmac(std::string_view key, std::string_view data) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-            data.size(), mac, &len))
-    throw std::runtime_error("HMAC-SHA-256 failed");
-  return std::string(reinterpret_cast<const char*>(mac), len);
-}
-
 }  // namespace
 
 std::string token_key(std::string_view server_secret) {
-  return hmac(server_secret, "openem OAI-PMH resumption tokens v1");
+  return hmac_sha256(server_secret, "openem OAI-PMH resumption tokens v1");
 }
 
 std::string encode_token(const ListPosition& p, std::string_view key) {
@@ -38,7 +28,7 @@ std::string encode_token(const ListPosition& p, std::string_view key) {
                 p.until,     p.before,  p.after_datestamp,   p.after_id,     p.cursor,
                 p.complete_list_size, p.expires, static_cast<std::int64_t>(p.after_kind)};
   const std::string payload = base64url_encode(json::serialize(a));
-  return payload + "." + base64url_encode(hmac(key, payload));
+  return payload + "." + base64url_encode(hmac_sha256(key, payload));
 }
 
 TokenResult decode_token(std::string_view token, std::string_view key, std::string_view verb, Millis now) {
@@ -48,7 +38,7 @@ TokenResult decode_token(std::string_view token, std::string_view key, std::stri
   if (dot == std::string_view::npos) return malformed;
   const std::string_view payload = token.substr(0, dot);
   const auto mac = base64url_decode(token.substr(dot + 1));
-  const std::string expected = hmac(key, payload);
+  const std::string expected = hmac_sha256(key, payload);
   if (!mac || mac->size() != expected.size() || CRYPTO_memcmp(mac->data(), expected.data(), expected.size()) != 0)
     return malformed;
   // Signed by us: what follows only fails for tokens of another format version.

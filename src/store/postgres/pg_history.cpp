@@ -6,20 +6,7 @@ namespace openem::pg_history {
 namespace {
 
 std::string from_where(const HistoryQuery& q, const pg_sql::SqlFragment* readable, std::vector<FieldValue>& params) {
-  std::string sql = " FROM history h WHERE h.subsystem = ?";
-  params.emplace_back(q.schema->history_subsystem);
-  if (q.document_id) {
-    sql += " AND h.document_id = ?";
-    params.emplace_back(*q.document_id);
-  }
-  if (q.operation) {
-    sql += " AND h.operation = ?";
-    params.emplace_back(*q.operation);
-  }
-  if (q.user) {
-    sql += " AND h.username = ?";
-    params.emplace_back(*q.user);
-  }
+  std::string sql = history_filters_sql(q, params);
   if (readable) {  // the document as it is now (see sqlite_history.cpp)
     sql += " AND EXISTS (SELECT 1 FROM " + q.schema->table + " t WHERE t.id = h.document_id AND (" + readable->sql + "))";
     params.insert(params.end(), readable->params.begin(), readable->params.end());

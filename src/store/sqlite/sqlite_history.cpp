@@ -6,20 +6,7 @@ namespace {
 // "FROM history h WHERE ..." for the query, its parameters appended to `params`.
 std::string from_where(const HistoryQuery& q, const sqlite_sql::SqlFragment* readable, bool readable_needs_doc,
                        std::vector<SqlParam>& params) {
-  std::string sql = " FROM history h WHERE h.subsystem = ?";
-  params.emplace_back(q.schema->history_subsystem);
-  if (q.document_id) {
-    sql += " AND h.document_id = ?";
-    params.emplace_back(*q.document_id);
-  }
-  if (q.operation) {
-    sql += " AND h.operation = ?";
-    params.emplace_back(*q.operation);
-  }
-  if (q.user) {
-    sql += " AND h.username = ?";
-    params.emplace_back(*q.user);
-  }
+  std::string sql = history_filters_sql(q, params);
   if (readable) {
     // The document as it is now: a record of a document the reader may not read, or of one
     // that no longer exists, is not there for this reader.
