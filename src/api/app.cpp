@@ -52,7 +52,8 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       revocations_(std::make_unique<TokenRevocations>(*store_)),
       passwords_(password_pool_for(config_)),
       login_throttle_(LoginLimits{config_.login_max_failures, config_.login_max_failures_per_address,
-                                  config_.login_window_seconds}),
+                                  config_.login_window_seconds},
+                      store_->shared_between_processes() ? store_.get() : nullptr),
       dummy_password_hash_(hash_password(random_hex(16))),
       pending_sign_ins_(jwt_secret_) {
   store_->set_query_budget(std::chrono::milliseconds(config_.query_budget_ms));

@@ -157,6 +157,18 @@ class CatalogStore {
   virtual void append_audit(const AuditEvent& event) = 0;
   virtual std::vector<AuditEvent> audit_events(const AuditQuery& query) = 0;
 
+  // Failed sign-ins (api/login_throttle.h), kept in the catalog so that the processes sharing
+  // it count them together: one entry per failure of a key ("account:<name>",
+  // "address:<addr>"), at a time in seconds since the epoch. On the shared store they are
+  // not document writes: they leave write_generation() (and so every cache) alone, or a
+  // flood of wrong passwords would empty the caches.
+  virtual void add_login_failure(std::string_view key, double at) = 0;
+  // The key's most recent failure times at or after `since`, newest first, at most `limit`.
+  virtual std::vector<double> login_failures(std::string_view key, double since, int limit) = 0;
+  virtual void clear_login_failures(std::string_view key) = 0;
+  // Drops every failure older than `before` (the window's start), of every key.
+  virtual void forget_login_failures(double before) = 0;
+
   virtual std::optional<std::string> setting(std::string_view key) = 0;
   virtual void set_setting(std::string_view key, std::string_view value) = 0;
 

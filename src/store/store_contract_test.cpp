@@ -539,6 +539,30 @@ TEST_P(StoreContractTest, UsersSettingsAndTheAuditLog) {
   EXPECT_EQ(store_->audit_events({"", "", newest[1].seq, 100}).size(), 3u);  // older than the second newest
 }
 
+// Failed sign-ins per key: the newest in the window first, cleared per key, forgotten once
+// old; on PostgreSQL they leave the write generation (the caches) alone.
+TEST_P(StoreContractTest, LoginFailuresAreCountedPerKeyNewestFirst) {
+  for (double at : {100.0, 101.0, 102.5, 103.0}) store_->add_login_failure("account:ada", at);
+  store_->add_login_failure("address:10.0.0.1", 101.0);
+  EXPECT_EQ(store_->login_failures("account:ada", 0, 10), (std::vector<double>{103.0, 102.5, 101.0, 100.0}));
+  EXPECT_EQ(store_->login_failures("account:ada", 101.0, 2), (std::vector<double>{103.0, 102.5}));
+  EXPECT_EQ(store_->login_failures("account:ada", 102.6, 10), (std::vector<double>{103.0}));
+  EXPECT_TRUE(store_->login_failures("account:ADA", 0, 10).empty());  // keys are exact; the throttle folds case
+  store_->clear_login_failures("account:ada");
+  EXPECT_TRUE(store_->login_failures("account:ada", 0, 10).empty());
+  EXPECT_EQ(store_->login_failures("address:10.0.0.1", 0, 10), (std::vector<double>{101.0}));
+  store_->add_login_failure("address:10.0.0.1", 200.0);
+  store_->forget_login_failures(150.0);
+  EXPECT_EQ(store_->login_failures("address:10.0.0.1", 0, 10), (std::vector<double>{200.0}));
+  if (store_->shared_between_processes()) {
+    const std::uint64_t generation = store_->write_generation();
+    store_->add_login_failure("account:eve", 300.0);
+    store_->clear_login_failures("account:eve");
+    store_->forget_login_failures(250.0);
+    EXPECT_EQ(store_->write_generation(), generation);
+  }
+}
+
 // Nested transactions join the outer one; a duplicate id inside a transaction fails that
 // insert only (409), and the transaction goes on.
 TEST_P(StoreContractTest, NestedTransactionsAndAFailedInsertInside) {

@@ -27,7 +27,8 @@ import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "archive"))
-from common_archive import Checks, Client, Server, dataset_with_files, get_json, server_env, wait_job  # noqa: E402
+from common_archive import Checks, Client, Server, dataset_with_files, get_json, http_request, server_env, wait_job  # noqa: E402
+from common import PASSWORDS  # noqa: E402
 import run  # noqa: E402
 
 WRITERS = 4
@@ -254,6 +255,16 @@ def main():
             "creationTime": "2024-01-01T00:00:00Z", "principalInvestigator": "pi", "creationLocation": "krios",
             "datasetName": "through B"}, 201)
         c.eq("A's facets count B's write at once", facet_total(user1_a), before + 1)
+
+        # Sign-in failures count for the deployment: 10 (OPENEM_LOGIN_MAX_FAILURES' default)
+        # spread over A and B lock the account on both, the right password included.
+        def sign_in(server, password):
+            return http_request(server.addr, "POST", "/api/v3/auth/login", [("Content-Type", "application/json")],
+                                json.dumps({"username": "user2", "password": password}).encode())[0]
+        failures = [sign_in(a if i % 2 else b2, "wrong-password") for i in range(10)]
+        c.eq("ten wrong passwords over both processes are refused", failures, [401] * 10)
+        c.eq("then the account is locked on A", sign_in(a, PASSWORDS["user2"]), 429)
+        c.eq("and on B", sign_in(b2, PASSWORDS["user2"]), 429)
         c.eq("restarted B stops cleanly", b2.stop(), None)
         c.eq("A stops cleanly", a.stop(), None)
         archiver.send_signal(signal.SIGTERM)

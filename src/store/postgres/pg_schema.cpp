@@ -152,7 +152,9 @@ void create_or_upgrade_once(PgConnection& db) {
         "CREATE TABLE IF NOT EXISTS audit_log (seq BIGSERIAL PRIMARY KEY, time TEXT NOT NULL, event TEXT NOT NULL, "
         "username TEXT NOT NULL, actor TEXT NOT NULL, remote TEXT NOT NULL, detail JSONB NOT NULL);"
         "CREATE INDEX IF NOT EXISTS audit_log_event ON audit_log (event, seq);"
-        "CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (username, seq);";
+        "CREATE INDEX IF NOT EXISTS audit_log_user ON audit_log (username, seq);"
+        "CREATE TABLE IF NOT EXISTS login_failures (key TEXT COLLATE \"C\" NOT NULL, at DOUBLE PRECISION NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS login_failures_key ON login_failures (key, at);";
     const bool format_1 = format.rows() == 1 && format.int64(0, 0) == 1;
     for (const CollectionSchema* s : schemas::all()) {
       if (format_1) ddl += upgrade_from_format_1(*s);

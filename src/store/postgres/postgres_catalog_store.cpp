@@ -482,6 +482,27 @@ class PostgresCatalogStore final : public CatalogStore {
     });
   }
 
+  // Failed sign-ins: single autocommitted statements beside the documents' write path (no
+  // write lock, no generation step), so counting them costs no cache anything.
+  void add_login_failure(std::string_view key, double at) override {
+    with_db([&](PgConnection& db) { db.exec("INSERT INTO login_failures (key, at) VALUES (?, ?)", {std::string(key), at}); });
+  }
+  std::vector<double> login_failures(std::string_view key, double since, int limit) override {
+    return with_db([&](PgConnection& db) {
+      PgResult r = db.exec("SELECT at FROM login_failures WHERE key = ? AND at >= ? ORDER BY at DESC LIMIT ?",
+                            {std::string(key), since, std::int64_t{limit}});
+      std::vector<double> out;
+      for (int i = 0; i < r.rows(); ++i) out.push_back(r.real(i, 0));
+      return out;
+    });
+  }
+  void clear_login_failures(std::string_view key) override {
+    with_db([&](PgConnection& db) { db.exec("DELETE FROM login_failures WHERE key = ?", {std::string(key)}); });
+  }
+  void forget_login_failures(double before) override {
+    with_db([&](PgConnection& db) { db.exec("DELETE FROM login_failures WHERE at < ?", {before}); });
+  }
+
   std::vector<AuditEvent> audit_events(const AuditQuery& q) override {
     std::string sql = "SELECT seq, time, event, username, actor, remote, detail::text FROM audit_log WHERE TRUE";
     std::vector<FieldValue> params;

@@ -39,6 +39,7 @@
 #include "store/sqlite/sqlite_db.h"
 #include "store/sqlite/sqlite_pool.h"
 #include "store/sqlite/sqlite_audit_log.h"
+#include "store/sqlite/sqlite_login_failures.h"
 #include "store/sqlite/sqlite_condition_sql.h"
 #include "store/sqlite/sqlite_history.h"
 #include "store/sqlite/sqlite_public_records.h"
@@ -558,6 +559,19 @@ class SqliteCatalogStore final : public CatalogStore {
   }
   std::vector<AuditEvent> audit_events(const AuditQuery& query) override {
     return with_db([&](SqliteDb& db) { return sqlite_audit_log::events(db, query); });
+  }
+
+  void add_login_failure(std::string_view key, double at) override {
+    transaction([&] { sqlite_login_failures::add(*tx_db(), key, at); });
+  }
+  std::vector<double> login_failures(std::string_view key, double since, int limit) override {
+    return with_db([&](SqliteDb& db) { return sqlite_login_failures::since(db, key, since, limit); });
+  }
+  void clear_login_failures(std::string_view key) override {
+    transaction([&] { sqlite_login_failures::clear(*tx_db(), key); });
+  }
+  void forget_login_failures(double before) override {
+    transaction([&] { sqlite_login_failures::forget(*tx_db(), before); });
   }
 
   std::optional<std::string> setting(std::string_view key) override {
@@ -1412,7 +1426,7 @@ class SqliteCatalogStore final : public CatalogStore {
         "CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
         "CREATE TABLE IF NOT EXISTS users (id TEXT PRIMARY KEY, username TEXT NOT NULL UNIQUE, email TEXT, "
         "password_hash TEXT, auth_strategy TEXT, doc TEXT NOT NULL);" +
-        sqlite_audit_log::ddl() + sqlite_history::ddl();
+        sqlite_audit_log::ddl() + sqlite_history::ddl() + sqlite_login_failures::ddl();
     for (const CollectionSchema* s : schemas::all()) {
       const std::string& t = s->table;
       ddl += "CREATE TABLE IF NOT EXISTS " + t + " (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE";
