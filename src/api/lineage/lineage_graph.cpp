@@ -1,0 +1,222 @@
+#include "api/lineage/lineage_graph.h"
+
+#include <cctype>
+#include <map>
+#include <set>
+#include <vector>
+
+#include "core/error.h"
+#include "query/where.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+std::vector<std::string> strings_of(const json::object& doc, const char* key) {
+  std::vector<std::string> out;
+  if (const auto* a = doc.if_contains(key); a && a->is_array())
+    for (const auto& v : a->get_array())
+      if (v.is_string()) out.emplace_back(v.get_string());
+  return out;
+}
+
+// What a readable dataset shows in the graph.
+json::object visible_node(const json::object& doc, int level) {
+  json::object node{{"pid", doc.contains("pid") ? doc.at("pid") : json::value("")}, {"level", level}};
+  for (const char* key : {"datasetName", "type", "creationTime", "version", "usedSoftware", "isPublished"})
+    if (const auto* v = doc.if_contains(key)) node[key] = *v;
+  return node;
+}
+
+json::array pid_array(const std::vector<std::string>& pids) {
+  json::array out;
+  for (const auto& p : pids) out.emplace_back(p);
+  return out;
+}
+
+class Walk {
+ public:
+  Walk(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader, std::size_t max_nodes)
+      : datasets_(datasets), store_(store), reader_(reader), max_nodes_(max_nodes) {}
+
+  void add_root(const json::object& doc) { add_visible(doc, 0); }
+
+  // Readable datasets matching `where`, at most what still fits.
+  std::vector<json::object> readable(const json::object& where) {
+    QueryPlan plan;
+    plan.conditions.push_back(translate_where(datasets_.schema(), where));
+    plan.conditions.push_back(datasets_.access_condition(reader_));
+    plan.limit = static_cast<std::int64_t>(max_nodes_ - std::min(max_nodes_, nodes_.size())) + 1;
+    return store_.find(datasets_.schema(), plan);
+  }
+
+  // One level up from `frontier` (readable datasets): their inputs; returns the readable ones.
+  std::vector<json::object> up(const std::vector<json::object>& frontier, int level) {
+    std::vector<std::string> wanted;
+    std::multimap<std::string, std::string> derived_of;  // input → the frontier datasets naming it
+    for (const auto& doc : frontier)
+      for (auto& input : strings_of(doc, "inputDatasets")) {
+        derived_of.emplace(input, json::value_to<std::string>(doc.at("pid")));
+        if (!seen_.count(input)) wanted.push_back(input);
+      }
+    std::vector<json::object> next;
+    if (!wanted.empty()) {
+      for (auto& doc : readable(json::object{{"pid", json::object{{"$in", pid_array(wanted)}}}})) {
+        if (!add_visible(doc, level)) break;
+        next.push_back(std::move(doc));
+      }
+      for (const auto& input : wanted)
+        if (!seen_.count(input) && !add_hidden(input, level)) break;
+    }
+    for (const auto& [input, derived] : derived_of)
+      if (seen_.count(input)) add_edge(input, derived);
+    return next;
+  }
+
+  // One level down from `frontier`: the readable datasets that name one of them as input.
+  std::vector<json::object> down(const std::vector<json::object>& frontier, int level) {
+    std::vector<std::string> pids;
+    for (const auto& doc : frontier) pids.push_back(json::value_to<std::string>(doc.at("pid")));
+    std::vector<json::object> next;
+    if (pids.empty()) return next;
+    const std::set<std::string> from(pids.begin(), pids.end());
+    for (auto& doc : readable(json::object{{"inputDatasets", json::object{{"$in", pid_array(pids)}}}})) {
+      const std::string pid = json::value_to<std::string>(doc.at("pid"));
+      const bool fresh = !seen_.count(pid);
+      if (fresh && !add_visible(doc, level)) break;
+      for (const auto& input : strings_of(doc, "inputDatasets"))
+        if (from.count(input)) add_edge(input, pid);
+      if (fresh) next.push_back(std::move(doc));
+    }
+    return next;
+  }
+
+  json::object result(const LineageRequest& request) && {
+    static const char* kDirections[] = {"up", "down", "both"};
+    return {{"pid", request.pid},
+            {"direction", kDirections[static_cast<int>(request.direction)]},
+            {"depth", request.depth},
+            {"nodes", std::move(nodes_)},
+            {"edges", std::move(edges_)},
+            {"truncated", truncated_}};
+  }
+
+ private:
+  bool full() {
+    if (nodes_.size() < max_nodes_) return false;
+    truncated_ = true;
+    return true;
+  }
+  bool add_visible(const json::object& doc, int level) {
+    if (full()) return false;
+    seen_.insert(json::value_to<std::string>(doc.at("pid")));
+    nodes_.emplace_back(visible_node(doc, level));
+    return true;
+  }
+  bool add_hidden(const std::string& pid, int level) {
+    if (full()) return false;
+    seen_.insert(pid);
+    nodes_.emplace_back(json::object{{"pid", pid}, {"level", level}, {"hidden", true}});
+    return true;
+  }
+  void add_edge(const std::string& from, const std::string& to) {
+    if (edge_set_.insert({from, to}).second) edges_.emplace_back(json::object{{"from", from}, {"to", to}});
+  }
+
+  const CollectionAccess& datasets_;
+  CatalogStore& store_;
+  const Principal& reader_;
+  const std::size_t max_nodes_;
+  std::set<std::string> seen_;
+  std::set<std::pair<std::string, std::string>> edge_set_;
+  json::array nodes_, edges_;
+  bool truncated_ = false;
+};
+
+}  // namespace
+
+json::object dataset_lineage(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader,
+                             const LineageRequest& request) {
+  json::object root = datasets.get_readable(reader, request.pid);  // 404 as for the dataset itself
+  Walk walk(datasets, store, reader, request.max_nodes);
+  walk.add_root(root);
+  if (request.direction != LineageDirection::kDown) {
+    std::vector<json::object> frontier{root};
+    for (int level = 1; level <= request.depth && !frontier.empty(); ++level) frontier = walk.up(frontier, -level);
+  }
+  if (request.direction != LineageDirection::kUp) {
+    std::vector<json::object> frontier{root};
+    for (int level = 1; level <= request.depth && !frontier.empty(); ++level) frontier = walk.down(frontier, level);
+  }
+  return std::move(walk).result(request);
+}
+
+namespace {
+
+std::string percent_encoded(std::string_view s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
+    else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
+  }
+  return out;
+}
+
+std::string entity_id(const json::value& pid) {
+  return "dataset:" + percent_encoded(pid.is_string() ? std::string_view(pid.get_string()) : std::string_view());
+}
+
+}  // namespace
+
+json::object lineage_prov_json(const json::object& lineage, const std::string& dataset_base_url) {
+  json::object entities, activities, derived_from, used, generated;
+  std::map<std::string, const json::object*> visible;  // entity id → node
+  for (const auto& v : lineage.at("nodes").as_array()) {
+    const json::object& node = v.as_object();
+    const std::string id = entity_id(node.at("pid"));
+    json::object entity{{"prov:type", node.contains("hidden") ? "openem:HiddenDataset" : "openem:Dataset"}};
+    if (!node.contains("hidden")) {
+      visible[id] = &node;
+      if (const auto* name = node.if_contains("datasetName"); name && name->is_string()) entity["prov:label"] = *name;
+      if (const auto* type = node.if_contains("type"); type && type->is_string()) entity["openem:datasetType"] = *type;
+      if (const auto* version = node.if_contains("version")) entity["openem:version"] = *version;
+      if (const auto* created = node.if_contains("creationTime"); created && created->is_string())
+        entity["openem:creationTime"] = json::object{{"$", *created}, {"type", "xsd:dateTime"}};
+    }
+    entities[id] = std::move(entity);
+  }
+  std::map<std::string, std::vector<std::string>> inputs_of;  // derived entity → input entities
+  int n = 0;
+  for (const auto& v : lineage.at("edges").as_array()) {
+    const json::object& edge = v.as_object();
+    const std::string from = entity_id(edge.at("from")), to = entity_id(edge.at("to"));
+    derived_from["_:d" + std::to_string(++n)] = json::object{{"prov:generatedEntity", to}, {"prov:usedEntity", from}};
+    inputs_of[to].push_back(from);
+  }
+  // The processing that made a visible derived dataset, when it says what it used.
+  n = 0;
+  for (const auto& [id, inputs] : inputs_of) {
+    auto it = visible.find(id);
+    if (it == visible.end()) continue;
+    const std::string activity = "openem:derivation-" + id.substr(std::string("dataset:").size());
+    json::object a{{"prov:type", "openem:Processing"}};
+    if (const auto* software = it->second->if_contains("usedSoftware")) a["openem:usedSoftware"] = *software;
+    activities[activity] = std::move(a);
+    generated["_:g" + std::to_string(++n)] = json::object{{"prov:entity", id}, {"prov:activity", activity}};
+    for (const auto& input : inputs)
+      used["_:u" + std::to_string(used.size() + 1)] = json::object{{"prov:activity", activity}, {"prov:entity", input}};
+  }
+  json::object out{{"prefix", json::object{{"dataset", dataset_base_url},
+                                           {"openem", "urn:openem:"}}},
+                   {"entity", std::move(entities)}};
+  if (!derived_from.empty()) out["wasDerivedFrom"] = std::move(derived_from);
+  if (!activities.empty()) {
+    out["activity"] = std::move(activities);
+    out["used"] = std::move(used);
+    out["wasGeneratedBy"] = std::move(generated);
+  }
+  return out;
+}
+
+}  // namespace openem

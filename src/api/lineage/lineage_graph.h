@@ -1,0 +1,46 @@
+#pragma once
+// The lineage of a dataset: the datasets it was derived from (inputDatasets, "up") and those
+// derived from it ("down"), level by level to a depth, as nodes and edges, with the reader's
+// access applied to every node (docs/lineage.md):
+// - up: an input the reader may read is a node with its metadata; one they may not read (or
+//   that does not exist) is a node {"pid", "hidden": true} — its pid is already in the
+//   readable child's inputDatasets — and the walk does not go past it (its own inputs are its
+//   metadata);
+// - down: only derived datasets the reader may read appear; an unreadable one is not even
+//   hinted at (its existence, and their number, are private to its groups).
+// One indexed query per level and direction (the readable inputs by pid, the readable derived
+// datasets by inputDatasets), so a walk costs `depth` round trips, not one per node.
+#include <boost/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+#include "api/collection_access.h"
+
+namespace openem {
+
+enum class LineageDirection { kUp, kDown, kBoth };
+
+struct LineageRequest {
+  std::string pid;
+  LineageDirection direction = LineageDirection::kBoth;
+  int depth = 5;             // levels from the dataset, 1 to kMaxDepth
+  std::size_t max_nodes = 10000;  // beyond: the answer says "truncated"
+  static constexpr int kMaxDepth = 50;
+};
+
+// {"pid", "direction", "depth", "nodes": [{"pid", "level" (negative up, positive down, 0 the
+// dataset), "datasetName", "type", "creationTime", "version", "usedSoftware", "isPublished"}
+// or {"pid", "level", "hidden": true}], "edges": [{"from": input, "to": derived}],
+// "truncated": bool}. ApiError 404 when the dataset is unknown or unreadable.
+boost::json::object dataset_lineage(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader,
+                                    const LineageRequest& request);
+
+// The same graph as W3C PROV-JSON (https://www.w3.org/submissions/prov-json/): datasets as
+// entities (prefix "dataset" = `dataset_base_url`, the pid percent-encoded as the local
+// name; prefix "openem" = "urn:openem:" for openem's own types), wasDerivedFrom between
+// them, and for each visible derived dataset an activity (with its usedSoftware) that used
+// its inputs and generated it.
+boost::json::object lineage_prov_json(const boost::json::object& lineage, const std::string& dataset_base_url);
+
+}  // namespace openem
