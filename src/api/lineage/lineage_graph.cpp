@@ -45,7 +45,9 @@ class Walk {
   std::vector<json::object> readable(const json::object& where) {
     QueryPlan plan;
     plan.conditions.push_back(translate_where(datasets_.schema(), where));
-    plan.conditions.push_back(datasets_.access_condition(reader_));
+    // The candidates (a level's pids, or the datasets naming them) are few: each row's own
+    // access set is tested, rather than the reader's whole readable set looked up.
+    plan.conditions.push_back(datasets_.access_condition(reader_, /*probe=*/true));
     plan.limit = static_cast<std::int64_t>(max_nodes_ - std::min(max_nodes_, nodes_.size())) + 1;
     return store_.find(datasets_.schema(), plan);
   }
