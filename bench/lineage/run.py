@@ -6,7 +6,8 @@ Not part of the test suite.
 
 1. Starts `openem serve` on a fresh data directory (SQLite, or --catalog) and loads a graph of
    NODES datasets in LEVELS levels (LEVELS x NODES/LEVELS): level 0 raw, every other dataset
-   derived from two of the level before (`inputDatasets`), all of group1 (4 client threads).
+   derived from two of the level before (`inputDatasets`: the same index and a hashed one, so
+   walks fan out), all of group1 (4 client threads).
 2. Times GET /api/v3/Datasets/{pid}/lineage as user1 (a member: the access rule is applied
    at every level) and as admin: up 5 and up 50 levels from a dataset of the last level, down
    50 from one of level 0, both ways 3 from the middle (50 levels reach the 10,000-node cap).
@@ -87,7 +88,9 @@ def pid_of(level, i):
 
 
 def inputs_of(level, i, width):
-    return sorted({pid_of(level - 1, i), pid_of(level - 1, (i * 7 + 3) % width)})
+    # The same index one level up and one spread over the level (a multiplicative hash), so
+    # that a walk fans out: 2, 4, 8, ... datasets per level until a level is covered.
+    return sorted({pid_of(level - 1, i), pid_of(level - 1, (i * 2654435761 + level * 40503) % width)})
 
 
 def load(server, token, levels, width, threads=4):

@@ -6,6 +6,8 @@
 #include <cctype>
 #include <mutex>
 
+#include "core/percent_encoding.h"
+
 namespace openem::ingest {
 namespace {
 
@@ -139,18 +141,7 @@ HttpResponse HttpClient::perform(std::string_view method, const std::string& tar
 }
 
 std::string url_encode(std::string_view s) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(hex[c >> 4]);
-      out.push_back(hex[c & 15]);
-    }
-  }
-  return out;
+  return percent_encode(s);
 }
 
 std::string origin_of(std::string_view url) {

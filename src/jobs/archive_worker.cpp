@@ -16,6 +16,7 @@
 #include "core/acting_user.h"
 #include "core/ids.h"
 #include "core/json_fields.h"
+#include "core/percent_encoding.h"
 #include "core/time.h"
 #include "jobs/archive_ledger.h"
 #include "jobs/bag_reader.h"
@@ -32,15 +33,7 @@ std::int64_t int_of(const json::value* v, std::int64_t dflt = 0) {
 }
 
 // "/" and other reserved bytes of a pid percent-encoded, as the API expects in one segment.
-std::string encode_segment(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out += static_cast<char>(c);
-    else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
-  }
-  return out;
-}
+std::string encode_segment(std::string_view s) { return percent_encode(s); }
 
 std::string encode_path(std::string_view p) {
   std::string out;

@@ -1,11 +1,11 @@
 #include "api/lineage/lineage_graph.h"
 
-#include <cctype>
 #include <map>
 #include <set>
 #include <vector>
 
 #include "core/error.h"
+#include "core/percent_encoding.h"
 #include "query/where.h"
 
 namespace openem {
@@ -155,18 +155,8 @@ json::object dataset_lineage(const CollectionAccess& datasets, CatalogStore& sto
 
 namespace {
 
-std::string percent_encoded(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') out += static_cast<char>(c);
-    else out += std::string("%") + kHex[c >> 4] + kHex[c & 15];
-  }
-  return out;
-}
-
 std::string entity_id(const json::value& pid) {
-  return "dataset:" + percent_encoded(pid.is_string() ? std::string_view(pid.get_string()) : std::string_view());
+  return "dataset:" + percent_encode(pid.is_string() ? std::string_view(pid.get_string()) : std::string_view());
 }
 
 }  // namespace
