@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace openem {
 
@@ -13,6 +14,15 @@ namespace openem {
 inline std::string json_string(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   return v && v->is_string() ? std::string(v->get_string()) : std::string();
+}
+
+// The strings of the array at `key` (other elements skipped); empty when absent or not an array.
+inline std::vector<std::string> json_strings(const boost::json::object& o, std::string_view key) {
+  std::vector<std::string> out;
+  if (const boost::json::value* v = o.if_contains(key); v && v->is_array())
+    for (const auto& x : v->get_array())
+      if (x.is_string()) out.emplace_back(x.get_string());
+  return out;
 }
 
 // The value at `key` as text: a string as is, a number as JSON writes it (publicationYear may

@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/hmac.h"
+#include "core/json_fields.h"
 #include "core/jwt.h"
 #include "core/time.h"
 
@@ -68,11 +69,6 @@ std::optional<std::string> unseal(const std::string& key, const std::string& sea
   return plain;
 }
 
-std::string text(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  return v && v->is_string() ? std::string(v->get_string()) : std::string();
-}
-
 }  // namespace
 
 PendingSignIns::PendingSignIns(const std::string& secret, std::size_t capacity, double lifetime_seconds, Clock clock)
@@ -102,7 +98,7 @@ std::optional<PendingSignIn> PendingSignIns::take(const std::string& state, cons
   json::value v = json::parse(*plain, ec);
   if (ec || !v.is_object()) return std::nullopt;
   const json::object& o = v.get_object();
-  PendingSignIn p{text(o, "state"), text(o, "nonce"), text(o, "verifier"), text(o, "success"), text(o, "return"), 0};
+  PendingSignIn p{json_string(o, "state"), json_string(o, "nonce"), json_string(o, "verifier"), json_string(o, "success"), json_string(o, "return"), 0};
   const auto* started = o.if_contains("started");
   if (p.state.empty() || p.state != state || !started || !started->is_number()) return std::nullopt;
   p.started = started->to_number<double>();

@@ -11,13 +11,7 @@ namespace openem {
 namespace json = boost::json;
 namespace {
 
-std::vector<std::string> strings(const json::object& o, std::string_view k) {
-  std::vector<std::string> out;
-  if (auto* v = o.if_contains(k); v && v->is_array())
-    for (const auto& x : v->get_array())
-      if (x.is_string()) out.emplace_back(x.get_string());
-  return out;
-}
+std::vector<std::string> strings(const json::object& o, std::string_view k) { return json_strings(o, k); }
 
 std::string lifecycle(const json::object& ds, std::string_view k) {
   auto* lc = ds.if_contains("datasetlifecycle");

@@ -5,20 +5,13 @@
 #include <vector>
 
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/percent_encoding.h"
 #include "query/where.h"
 
 namespace openem {
 namespace json = boost::json;
 namespace {
-
-std::vector<std::string> strings_of(const json::object& doc, const char* key) {
-  std::vector<std::string> out;
-  if (const auto* a = doc.if_contains(key); a && a->is_array())
-    for (const auto& v : a->get_array())
-      if (v.is_string()) out.emplace_back(v.get_string());
-  return out;
-}
 
 // What a readable dataset shows in the graph.
 json::object visible_node(const json::object& doc, int level) {
@@ -57,8 +50,8 @@ class Walk {
     std::vector<std::string> wanted;
     std::multimap<std::string, std::string> derived_of;  // input → the frontier datasets naming it
     for (const auto& doc : frontier)
-      for (auto& input : strings_of(doc, "inputDatasets")) {
-        derived_of.emplace(input, json::value_to<std::string>(doc.at("pid")));
+      for (auto& input : json_strings(doc, "inputDatasets")) {
+        derived_of.emplace(input, json_string(doc, "pid"));
         if (!seen_.count(input)) wanted.push_back(input);
       }
     std::vector<json::object> next;
@@ -78,15 +71,15 @@ class Walk {
   // One level down from `frontier`: the readable datasets that name one of them as input.
   std::vector<json::object> down(const std::vector<json::object>& frontier, int level) {
     std::vector<std::string> pids;
-    for (const auto& doc : frontier) pids.push_back(json::value_to<std::string>(doc.at("pid")));
+    for (const auto& doc : frontier) pids.push_back(json_string(doc, "pid"));
     std::vector<json::object> next;
     if (pids.empty()) return next;
     const std::set<std::string> from(pids.begin(), pids.end());
     for (auto& doc : readable(json::object{{"inputDatasets", json::object{{"$in", pid_array(pids)}}}})) {
-      const std::string pid = json::value_to<std::string>(doc.at("pid"));
+      const std::string pid = json_string(doc, "pid");
       const bool fresh = !seen_.count(pid);
       if (fresh && !add_visible(doc, level)) break;
-      for (const auto& input : strings_of(doc, "inputDatasets"))
+      for (const auto& input : json_strings(doc, "inputDatasets"))
         if (from.count(input)) add_edge(input, pid);
       if (fresh) next.push_back(std::move(doc));
     }
@@ -111,7 +104,7 @@ class Walk {
   }
   bool add_visible(const json::object& doc, int level) {
     if (full()) return false;
-    seen_.insert(json::value_to<std::string>(doc.at("pid")));
+    seen_.insert(json_string(doc, "pid"));
     nodes_.emplace_back(visible_node(doc, level));
     return true;
   }

@@ -8,6 +8,7 @@
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "core/error.h"
+#include "core/json_fields.h"
 #include "core/time.h"
 #include "publish/dataset_publication.h"
 #include "publish/datacite/client.h"
@@ -230,22 +231,15 @@ DataCiteContext PublishedDataService::context_for(const json::object& record, co
   c.datasets = datasets;
   std::set<std::string> in_record;
   for (const auto& ds : datasets) in_record.insert(str_field(ds, "pid"));
-  auto ids = [](const json::object& ds, const char* key) {
-    std::vector<std::string> out;
-    if (auto* a = ds.if_contains(key); a && a->is_array())
-      for (const auto& x : a->get_array())
-        if (x.is_string()) out.emplace_back(x.get_string());
-    return out;
-  };
   for (const auto& ds : datasets) {
     // Only public proposals and samples give names and grants to a public document.
-    for (const auto& id : ids(ds, "proposalIds"))
+    for (const auto& id : json_strings(ds, "proposalIds"))
       if (auto d = store.get(schemas::proposals(), id); d && is_published(*d)) c.proposals[id] = *d;
-    for (const auto& id : ids(ds, "sampleIds"))
+    for (const auto& id : json_strings(ds, "sampleIds"))
       if (auto d = store.get(schemas::samples(), id); d && is_published(*d)) c.samples[id] = *d;
-    for (const auto& id : ids(ds, "instrumentIds"))
+    for (const auto& id : json_strings(ds, "instrumentIds"))
       if (auto d = store.get(schemas::instruments(), id)) c.instruments[id] = *d;
-    for (const auto& id : ids(ds, "inputDatasets"))
+    for (const auto& id : json_strings(ds, "inputDatasets"))
       if (!in_record.count(id))
         if (auto d = store.get(schemas::datasets(), id); d && is_published(*d)) c.public_sources.push_back(id);
   }
