@@ -14,6 +14,7 @@ PACKAGES=(
   python3 curl wrk s3cmd
   gemmi libcifpp-data
   postgresql-15 haproxy
+  rabbitmq-server librabbitmq-dev  # the rabbitmq job action and AMQP event subscribers (tests start their own broker)
   systemd python3-yaml  # tests/deploy: systemd-analyze verify, compose.yaml
 )
 # tests/uploads/tus_js_client_test.py installs tus-js-client with npm (nodesource's nodejs
@@ -35,6 +36,10 @@ if ((${#missing[@]})); then
   # (tests/identity/slapd.mjs), so the system one is stopped again.
   if [[ " ${missing[*]} " == *" slapd "* ]] && [ -f /run/slapd/slapd.pid ]; then
     $SUDO kill "$(cat /run/slapd/slapd.pid)" 2>/dev/null || true
+  fi
+  # The same for RabbitMQ (tests/support/rabbitmq.mjs starts a broker of its own).
+  if [[ " ${missing[*]} " == *" rabbitmq-server "* ]] && command -v service >/dev/null; then
+    $SUDO service rabbitmq-server stop >/dev/null 2>&1 || true
   fi
 fi
 # tests/archive validate bags with python3-bagit when the distribution has it (Debian 12 does

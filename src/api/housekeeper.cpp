@@ -5,7 +5,9 @@
 #include <memory>
 #include <utility>
 
+#include "api/events/webhooks.h"
 #include "api/handler_util.h"
+#include "jobs/job_messages.h"
 #include "core/acting_user.h"
 #include "core/time.h"
 #include "publish/datacite/client.h"
@@ -117,6 +119,26 @@ void add_catalog_chores(Housekeeper& h, App& app) {
     auto transport = datacite::http_transport(endpoints);
     datacite::deliver_due(app.store(), *transport, endpoints, now_millis());
   });
+}
+
+void add_event_chores(Housekeeper& h, App& app) {
+  auto ids = std::make_shared<EventIds>(app.jwt_secret());
+  auto sender = std::shared_ptr<WebhookSender>(http_webhook_sender(app.config().webhook_timeout_seconds));
+  const WebhookDeliveryOptions options = webhook_delivery_options(app.config());
+  h.add("deliver_webhooks", std::chrono::milliseconds(app.config().webhook_poll_ms),
+        [&app, ids, sender, options] { deliver_webhooks(app, *sender, *ids, options); });
+  // Messages of the rabbitmq job action (jobs/job_messages.h), also those a stopped process
+  // left: only with RabbitMQ configured (a job configuration with the action needs it).
+  const Config& c = app.config();
+  if (!c.rabbitmq_enabled) return;
+  auto publisher = std::make_shared<AmqpPublisher>(
+      AmqpBroker{c.rabbitmq_hostname, c.rabbitmq_port, c.rabbitmq_vhost, c.rabbitmq_username, c.rabbitmq_password},
+      std::chrono::seconds(c.webhook_timeout_seconds));
+  JobMessageOptions job_options;
+  job_options.retry_seconds = c.webhook_retry_seconds;
+  job_options.lease_seconds = c.webhook_timeout_seconds + 30;
+  h.add("publish_job_messages", std::chrono::milliseconds(c.webhook_poll_ms),
+        [&app, publisher, job_options] { deliver_job_messages(app.store(), *publisher, job_options); });
 }
 
 }  // namespace openem

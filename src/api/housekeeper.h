@@ -58,5 +58,7 @@ inline constexpr std::chrono::seconds kEmbargoBudgetBeforeServing{20};
 
 // The chores `openem serve` runs.
 void add_catalog_chores(Housekeeper& h, App& app);
+// Webhook deliveries (api/events/webhooks.h), every OPENEM_WEBHOOK_POLL_MS.
+void add_event_chores(Housekeeper& h, App& app);
 
 }  // namespace openem

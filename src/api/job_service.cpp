@@ -15,6 +15,7 @@
 #include "core/time.h"
 #include "jobs/job_actions.h"
 #include "jobs/job_auth.h"
+#include "jobs/job_messages.h"
 #include "jobs/job_status_history.h"
 #include "query/access.h"
 
@@ -26,6 +27,9 @@ JobService::JobService(App& app, JobConfig config)
       config_(std::move(config)),
       anonymous_per_client_(std::make_unique<RateLimiter>(app.config().anonymous_jobs_per_hour, std::chrono::hours(1))),
       anonymous_per_dataset_(std::make_unique<RateLimiter>(app.config().anonymous_jobs_per_hour, std::chrono::hours(1))) {
+  // As upstream: a configuration that publishes to RabbitMQ needs RabbitMQ.
+  if (config_.uses_action("rabbitmq") && !app.config().rabbitmq_enabled)
+    throw std::runtime_error("the job configuration has a rabbitmq action, but RABBITMQ_ENABLED is not \"yes\"");
   // Users and groups an update rule names by name may read the jobs of that type (they
   // update them); #-rules name nobody in particular.
   for (const auto& t : config_.jobs)
@@ -211,6 +215,7 @@ json::object JobService::create(const Principal& p, json::object body, const std
   note_job_status(job, str_field(job, "createdAt"));
   app_.store().transaction([&] {
     app_.store().insert(schemas::jobs(), job);
+    queue_job_messages(app_.store(), t->create.actions, job, "create");
     // As Loopback-era SciCat did: the frontend shows the job as work in progress at once,
     // and a second archive job of the same dataset fails the archivable check.
     if (job_type != "archive" && job_type != "retrieve") return;
@@ -270,6 +275,7 @@ json::object JobService::update(const Principal& p, const std::string& id, const
     stamp(job, p, false);
     note_job_status(job, str_field(job, "updatedAt"));
     app_.store().replace(schemas::jobs(), job);
+    if (t) queue_job_messages(app_.store(), t->update.actions, job, "update");
   });
   if (t) run_notify_actions(t->update.actions, job, app_.config(), "update");
   return job;

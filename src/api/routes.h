@@ -20,6 +20,10 @@ void register_instrument_routes(Router& r, App& app);
 void register_policy_routes(Router& r, App& app);
 // The change history of the catalog's documents, /api/v3/history (store/history.h).
 void register_history_routes(Router& r, App& app);
+// Events: the change history as Server-Sent Events (/api/v3/events) and admins' webhooks
+// (/api/v3/webhooks), api/events/.
+void register_event_routes(Router& r, App& app);
+void register_webhook_routes(Router& r, App& app);
 // A dataset's lineage, /api/v3/Datasets/:pid/lineage (api/lineage/).
 void register_lineage_routes(Router& r, App& app);
 // tus uploads, file and dataset-tar downloads (blob store under <data-dir>/blobs).

@@ -70,6 +70,8 @@ void register_all_routes(Router& r, App& app) {
   register_policy_routes(r, app);
   register_history_routes(r, app);
   register_lineage_routes(r, app);
+  register_event_routes(r, app);
+  register_webhook_routes(r, app);
   register_upload_routes(r, app);
   register_job_routes(r, app);
   register_system_routes(r, app);

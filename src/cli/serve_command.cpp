@@ -102,8 +102,13 @@ int serve(const ServeOptions& o) {
     worker->start();
   }
   housekeeper.start();
+  // Webhooks on a thread of their own: a slow receiver holds up no embargo or DataCite change.
+  Housekeeper event_deliveries;
+  add_event_chores(event_deliveries, app);
+  event_deliveries.start();
   std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
   server.run(/*handle_signals=*/true);
+  event_deliveries.stop();
   housekeeper.stop();
   if (worker) worker->stop();
   spdlog::info("event=stopped");

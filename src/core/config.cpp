@@ -280,6 +280,20 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
     c.datacite_retry_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
   else if (key == "OPENEM_DATACITE_POLL_SECONDS")
     c.datacite_poll_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
+  else if (key == "RABBITMQ_ENABLED") c.rabbitmq_enabled = trim(value) == "yes";
+  else if (key == "RABBITMQ_HOSTNAME") c.rabbitmq_hostname = trim(value);
+  else if (key == "RABBITMQ_PORT") {
+    c.rabbitmq_port = static_cast<int>(non_negative(key, value));
+    if (c.rabbitmq_port < 1 || c.rabbitmq_port > 65535) throw std::runtime_error(key + ": expected a port, 1 to 65535");
+  } else if (key == "RABBITMQ_USERNAME") c.rabbitmq_username = value;
+  else if (key == "RABBITMQ_PASSWORD") c.rabbitmq_password = value;
+  else if (key == "OPENEM_RABBITMQ_VHOST") c.rabbitmq_vhost = value;
+  else if (key == "OPENEM_WEBHOOK_TIMEOUT_SECONDS")
+    c.webhook_timeout_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
+  else if (key == "OPENEM_WEBHOOK_RETRY_SECONDS")
+    c.webhook_retry_seconds = std::max(1, static_cast<int>(non_negative(key, value)));
+  else if (key == "OPENEM_WEBHOOK_POLL_MS")
+    c.webhook_poll_ms = std::max(50, static_cast<int>(non_negative(key, value)));
   else if (key == "OPENEM_OAI_REPOSITORY_ID") {
     // The oai-identifier scheme's repositoryIdentifier: a domain name.
     if (!is_domain_name(value))

@@ -163,6 +163,11 @@ struct Config {
   int datacite_retry_seconds = 30;          // OPENEM_DATACITE_RETRY_SECONDS: first retry; doubles up to 6 h
   int datacite_poll_seconds = 5;            // OPENEM_DATACITE_POLL_SECONDS: how often the outbox is looked at
 
+  // Webhooks (docs/events.md).
+  int webhook_timeout_seconds = 10;         // OPENEM_WEBHOOK_TIMEOUT_SECONDS: one delivery's limit
+  int webhook_retry_seconds = 10;           // OPENEM_WEBHOOK_RETRY_SECONDS: first retry; doubles up to 1 h
+  int webhook_poll_ms = 1000;               // OPENEM_WEBHOOK_POLL_MS: how often webhooks are looked at
+
   // Jobs and the archive (docs/archive.md).
   std::string job_configuration_file;       // JOB_CONFIGURATION_FILE; "" = the built-in default
   GroupList create_job_privileged_groups;   // CREATE_JOB_PRIVILEGED_GROUPS
@@ -186,6 +191,13 @@ struct Config {
   std::string smtp_host;                    // SMTP_HOST; "" = e-mails are only logged
   int smtp_port = 25;                       // SMTP_PORT
   std::string smtp_from = "openem@localhost";  // SMTP_MESSAGE_FROM
+  // RabbitMQ for the `rabbitmq` job action (SciCat's names; docs/archive.md "Job actions").
+  bool rabbitmq_enabled = false;               // RABBITMQ_ENABLED=yes
+  std::string rabbitmq_hostname = "127.0.0.1";  // RABBITMQ_HOSTNAME
+  int rabbitmq_port = 5672;                    // RABBITMQ_PORT
+  std::string rabbitmq_username = "guest";     // RABBITMQ_USERNAME
+  std::string rabbitmq_password = "guest";     // RABBITMQ_PASSWORD
+  std::string rabbitmq_vhost = "/";            // OPENEM_RABBITMQ_VHOST
 
   // Sign-in (docs/security.md, "HTTP and sign-in"): failed sign-ins allowed per account and
   // per client address within the window before 429, argon2 threads, and how many sign-ins

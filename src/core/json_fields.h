@@ -25,6 +25,12 @@ inline std::vector<std::string> json_strings(const boost::json::object& o, std::
   return out;
 }
 
+// The boolean at `key`; false when the key is absent or its value is not a boolean.
+inline bool json_bool(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  return v && v->is_bool() && v->get_bool();
+}
+
 // The value at `key` as text: a string as is, a number as JSON writes it (publicationYear may
 // arrive as 2024 or "2024"); "" when absent, null, boolean, array or object.
 inline std::string json_text(const boost::json::object& o, std::string_view key) {

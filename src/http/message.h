@@ -3,6 +3,7 @@
 // that handlers compile fast and tests can build requests by hand. Plain value types.
 #include <boost/json/value.hpp>
 
+#include <chrono>
 #include <cstdint>
 #include <exception>
 #include <functional>
@@ -38,9 +39,14 @@ struct HttpRequest {
 // bytes), otherwise the body goes out with chunked transfer encoding. HEAD requests never
 // call next(). If next() throws, the server closes the connection mid-body, so the client
 // sees a truncated transfer rather than a complete-looking wrong one.
+//
+// A stream that waits for something to send (an event stream) returns true with an empty
+// piece: the server then calls next() again after `idle_wait`, holding no handler thread
+// meanwhile. When the server drains (stop, SIGTERM), such a stream ends at its next wait.
 struct BodyStream {
   std::function<bool(std::string& piece)> next;
   std::int64_t length = -1;
+  std::chrono::milliseconds idle_wait{0};
 };
 
 struct HttpResponse;

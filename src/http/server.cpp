@@ -182,7 +182,14 @@ struct HttpServer::Impl {
         spdlog::error("event=stream_error error=\"{}\"", e.what());
         co_return false;  // the caller closes the connection: a visibly truncated body
       }
-      if (piece.empty() && more) continue;
+      if (piece.empty() && more) {
+        if (res.stream->idle_wait.count() > 0) {
+          if (draining.load()) co_return false;  // an endless stream ends with the server
+          net::steady_timer idle(stream.get_executor(), res.stream->idle_wait);
+          co_await idle.async_wait(kTuple);
+        }
+        continue;
+      }
       msg.body().data = piece.empty() ? nullptr : piece.data();
       msg.body().size = piece.size();
       msg.body().more = more;

@@ -18,6 +18,8 @@
 #include <set>
 #include <string>
 
+#include "core/sealed_box.h"
+
 namespace openem::identity {
 
 struct PendingSignIn {
@@ -52,7 +54,7 @@ class PendingSignIns {
 
  private:
   void forget_old(double now);
-  std::string key_;  // AES-256 key
+  SealedBox box_;
   std::size_t capacity_;
   double lifetime_;
   Clock clock_;

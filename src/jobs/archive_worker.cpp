@@ -21,6 +21,7 @@
 #include "jobs/archive_ledger.h"
 #include "jobs/bag_reader.h"
 #include "jobs/job_actions.h"
+#include "jobs/job_messages.h"
 #include "jobs/job_status_history.h"
 
 namespace openem {
@@ -250,6 +251,8 @@ void ArchiveWorker::finish(const std::string& job_id, const std::string& status_
     double secs = static_cast<double>(took) / 1000.0;
     mean = mean > 0 ? 0.8 * mean + 0.2 * secs : secs;
     store_.set_setting("jobs.mean_seconds", std::to_string(mean));
+    if (const JobTypeConfig* t = jobs_.find(json_string(*job, "type")))
+      queue_job_messages(store_, t->update.actions, *job, "update");
     done = *job;
   });
   if (!done) return;

@@ -9,7 +9,7 @@ namespace openem {
 namespace json = boost::json;
 namespace {
 
-const char* const kActionTypes[] = {"validate", "log", "url", "email", "error"};
+const char* const kActionTypes[] = {"validate", "log", "url", "email", "error", "rabbitmq"};
 
 std::vector<std::string> parse_auth(const json::value* v, const std::string& where) {
   std::vector<std::string> out;
@@ -45,11 +45,17 @@ JobStep parse_step(const json::object& job, const char* name, const std::string&
       for (const char* t : kActionTypes) known = known || action.type == t;
       if (!known)
         throw std::runtime_error(at + ": actionType '" + action.type +
-                                 "' is not supported by openem (validate, log, url, email, error)");
+                                 "' is not supported by openem (validate, log, url, email, error, rabbitmq)");
       if (action.type == "url" && !action.spec.contains("url"))
         throw std::runtime_error(at + ": a url action needs 'url'");
       if (action.type == "email" && !action.spec.contains("to"))
         throw std::runtime_error(at + ": an email action needs 'to'");
+      if (action.type == "rabbitmq")  // upstream's RabbitMQJobActionOptions: exchange, queue, key
+        for (const char* field : {"exchange", "queue", "key"}) {
+          const json::value* v = action.spec.if_contains(field);
+          if (!v || !v->is_string() || v->get_string().empty())
+            throw std::runtime_error(at + ": a rabbitmq action needs '" + field + "' (a name)");
+        }
       step.actions.push_back(std::move(action));
     }
   }
@@ -70,6 +76,14 @@ const JobTypeConfig* JobConfig::find(std::string_view job_type) const {
   for (const auto& j : jobs)
     if (j.job_type == job_type) return &j;
   return nullptr;
+}
+
+bool JobConfig::uses_action(std::string_view type) const {
+  for (const auto& j : jobs)
+    for (const JobStep* step : {&j.create, &j.update})
+      for (const auto& a : step->actions)
+        if (a.type == type) return true;
+  return false;
 }
 
 JobConfig parse_job_config(const json::value& v) {

@@ -12,7 +12,7 @@ namespace openem {
 
 // One action of a create or update step: actionType plus its own settings, kept as given.
 struct JobAction {
-  std::string type;  // validate | log | url | email | error
+  std::string type;  // validate | log | url | email | error | rabbitmq (jobs/job_messages.h)
   boost::json::object spec;
 };
 
@@ -31,6 +31,8 @@ struct JobConfig {
   std::vector<JobTypeConfig> jobs;
   // nullptr when the type is not configured.
   const JobTypeConfig* find(std::string_view job_type) const;
+  // Whether some step has an action of `type`.
+  bool uses_action(std::string_view type) const;
 };
 
 // Parses SciCat's format ({configVersion, jobs: [{jobType, create: {auth, actions}, update: …}]}).

@@ -33,8 +33,18 @@ TEST(JobConfig, RejectsBadEntriesWithTheirPlace) {
   };
   EXPECT_EQ(error(R"({"jobs": []})"), "job configuration: configVersion is required");
   EXPECT_EQ(error(R"({"configVersion": "v", "jobs": [{"create": {}}]})"), "jobs[0]: jobType is required");
+  EXPECT_EQ(error(R"({"configVersion": "v", "jobs": [{"jobType": "a", "create": {"actions": [{"actionType": "switch"}]}}]})"),
+            "jobs[0] (a).create.actions[0]: actionType 'switch' is not supported by openem (validate, log, url, email, error, "
+            "rabbitmq)");
   EXPECT_EQ(error(R"({"configVersion": "v", "jobs": [{"jobType": "a", "create": {"actions": [{"actionType": "rabbitmq"}]}}]})"),
-            "jobs[0] (a).create.actions[0]: actionType 'rabbitmq' is not supported by openem (validate, log, url, email, error)");
+            "jobs[0] (a).create.actions[0]: a rabbitmq action needs 'exchange' (a name)");
+  EXPECT_EQ(error(R"({"configVersion": "v", "jobs": [{"jobType": "a", "create": {"actions": [
+                      {"actionType": "rabbitmq", "exchange": "x", "queue": "q", "key": 3}]}}]})"),
+            "jobs[0] (a).create.actions[0]: a rabbitmq action needs 'key' (a name)");
+  JobConfig with = parse_job_config(json::parse(R"({"configVersion": "v", "jobs": [{"jobType": "a", "update": {"actions": [
+                      {"actionType": "rabbitmq", "exchange": "x", "queue": "q", "key": "k"}]}}]})"));
+  EXPECT_TRUE(with.uses_action("rabbitmq"));
+  EXPECT_FALSE(with.uses_action("email"));
   EXPECT_EQ(error(R"({"configVersion": "v", "jobs": [{"jobType": "a"}, {"jobType": "a"}]})"),
             "jobs[1] (a): jobType appears twice");
   EXPECT_EQ(error(R"({"configVersion": "v", "jobs": [{"jobType": "a", "update": {"auth": 3}}]})"),

@@ -283,12 +283,55 @@ const CollectionSchema& datacite_outbox() {
   return s;
 }
 
+// Webhooks registered by admins (api/events/webhooks.h): where changes are sent, for whom,
+// and how far delivery has come (a position in the change history). No history of their own:
+// a webhook's progress is no change of the catalog.
+const CollectionSchema& webhooks() {
+  static const CollectionSchema s{
+      .name = "webhooks",
+      .table = "webhooks",
+      .id_field = "id",
+      .columns = {{"nextAttemptAt", "next_attempt_at", ColumnType::Date}, {"createdAt", "created_at", ColumnType::Date}},
+      .date_fields = {"createdAt", "updatedAt", "nextAttemptAt", "lastDeliveredAt"},
+      .ownable = false,
+  };
+  return s;
+}
+
+// Each attempt to deliver an event to a webhook, for its delivery log (the newest are kept).
+const CollectionSchema& webhook_deliveries() {
+  static const CollectionSchema s{
+      .name = "webhookdeliveries",
+      .table = "webhook_deliveries",
+      .id_field = "id",
+      .columns = {{"webhookId", "webhook_id", ColumnType::Text}, {"at", "at", ColumnType::Date}},
+      .date_fields = {"at"},
+      .ownable = false,
+  };
+  return s;
+}
+
+// Messages of the `rabbitmq` job action waiting for the broker's confirm (jobs/job_messages.h).
+const CollectionSchema& job_messages() {
+  static const CollectionSchema s{
+      .name = "jobmessages",
+      .table = "job_messages",
+      .id_field = "id",
+      .columns = {{"nextAttemptAt", "next_attempt_at", ColumnType::Date}, {"createdAt", "created_at", ColumnType::Date}},
+      .date_fields = {"createdAt", "nextAttemptAt"},
+      .ownable = false,
+  };
+  return s;
+}
+
 const std::vector<const CollectionSchema*>& all() {
   static const std::vector<const CollectionSchema*> v{&datasets(),    &origdatablocks(), &datablocks(),
                                                       &attachments(),  &proposals(),      &samples(),
                                                       &instruments(),  &policies(),       &jobs(),
                                                       &archive_copies(), &published_data(),
-                                                      &datacite_outbox(),  &tus_uploads()};
+                                                      &datacite_outbox(),  &tus_uploads(),
+                                                      &webhooks(),         &webhook_deliveries(),
+                                                      &job_messages()};
   return v;
 }
 

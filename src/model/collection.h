@@ -87,6 +87,9 @@ const CollectionSchema& archive_copies();
 const CollectionSchema& tus_uploads();
 const CollectionSchema& published_data();
 const CollectionSchema& datacite_outbox();
+const CollectionSchema& webhooks();
+const CollectionSchema& webhook_deliveries();
+const CollectionSchema& job_messages();
 const std::vector<const CollectionSchema*>& all();
 // The collection whose history_subsystem is `subsystem`, or nullptr.
 const CollectionSchema* by_history_subsystem(std::string_view subsystem);

@@ -71,6 +71,12 @@ class CatalogStore {
   // see committed records (a transaction's own may be appended only at its commit).
   virtual std::vector<HistoryRecord> history(const HistoryQuery& query) = 0;
   virtual std::int64_t count_history(const HistoryQuery& query) = 0;
+  // The feed of an event stream or webhook: records after query.after_seq, oldest first
+  // (store/history.h HistoryFeedQuery), and the seq of the newest committed record (0 when
+  // there is none). A record with a higher seq than latest_history_seq() returned commits later
+  // than every record it counted, so a reader that walks up to it misses nothing.
+  virtual HistoryFeedPage history_feed(const HistoryFeedQuery& query) = 0;
+  virtual std::int64_t latest_history_seq() = 0;
 
   virtual std::vector<boost::json::object> find(const CollectionSchema& schema, const QueryPlan& plan) = 0;
   virtual std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) = 0;

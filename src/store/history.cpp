@@ -4,6 +4,8 @@
 
 #include "core/acting_user.h"
 #include "core/time.h"
+#include "store/document_match.h"
+#include "store/document_rows.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -66,6 +68,23 @@ json::object history_record_json(const HistoryRecord& r) {
                       {"documentId", r.document_id},     {"before", parsed(r.before)},
                       {"after", parsed(r.after)},         {"operation", r.operation},
                       {"timestamp", r.timestamp},         {"user", r.user}};
+}
+
+bool history_feed_keeps(const HistoryFeedQuery& q, const HistoryRecord& r, const std::optional<std::string>& judged_by) {
+  if (!judged_by) return true;  // the SQL found the document readable now, or no rule applies
+  for (const auto& s : q.subsystems) {
+    if (s.schema->history_subsystem != r.subsystem) continue;
+    if (!s.readable) return true;
+    boost::system::error_code ec;
+    json::value doc = json::parse(*judged_by, ec);
+    if (ec || !doc.is_object()) return false;
+    try {
+      return document_matches(document_rows(*s.schema, doc.get_object()), *s.readable) == DocumentMatch::Yes;
+    } catch (const std::exception&) {  // a document without an id: nothing to show
+      return false;
+    }
+  }
+  return false;
 }
 
 }  // namespace openem

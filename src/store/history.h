@@ -74,6 +74,88 @@ std::string history_filters_sql(const HistoryQuery& q, std::vector<Param>& param
   return sql;
 }
 
+// The records after a point, oldest first, across collections: what an event stream or a
+// webhook (api/events/) has not yet delivered. Each collection named comes with its reader's
+// rule; records of other collections are not returned.
+struct HistoryFeedQuery {
+  struct Subsystem {
+    const CollectionSchema* schema = nullptr;
+    // Whose records pass: those of documents that match it as they are now — or, for a
+    // document deleted since, as it was when it was deleted (the delete record's before,
+    // judged by history_feed_keeps). So a subscriber that catches up late gets a deleted
+    // document's insert, updates and delete exactly when it could read the document; and a
+    // document that became private takes its earlier records with it. nullopt: every record.
+    std::optional<Condition> readable;
+  };
+  std::vector<Subsystem> subsystems;
+  std::optional<std::string> operation;
+  std::int64_t after_seq = 0;  // records with seq > after_seq ...
+  std::int64_t up_to_seq = 0;  // ... and seq <= up_to_seq (a latest_history_seq() read before)
+  std::int64_t limit = 100;
+};
+struct HistoryFeedPage {
+  std::vector<HistoryRecord> records;
+  // Where the next page starts: every record up to here was looked at (shown or not).
+  std::int64_t scanned_to = 0;
+};
+
+// The feed's SQL, shared by the stores: `rules[i]` is the store's compiled read rule of
+// subsystem i over its collection's row `t` (`join`: the FROM that defines t; "" when the
+// subsystem reads every record). history_feed_sql gives
+//   SELECT <record columns>, <judged_by> FROM history h WHERE ... ORDER BY h.seq LIMIT ?
+// with its values in `params`. judged_by is NULL for a record that passed on the document as
+// it is now, and for one of a deleted document the text of that document as it was ("" if
+// unknown), for history_feed_keeps to decide on.
+template <typename Param>
+struct CompiledFeedRule {
+  std::string table;  // the collection's table
+  std::string join;   // "<table> t", or more; "" for every record
+  std::string sql;
+  std::vector<Param> params;
+};
+template <typename Param>
+std::string history_feed_sql(const HistoryFeedQuery& q, const std::vector<CompiledFeedRule<Param>>& rules,
+                             std::vector<Param>& params) {
+  auto gone = [](const std::string& table) {
+    return "NOT EXISTS (SELECT 1 FROM " + table + " t0 WHERE t0.id = h.document_id)";
+  };
+  std::string judged_by;
+  for (std::size_t i = 0; i < q.subsystems.size(); ++i) {
+    if (rules[i].join.empty()) continue;
+    judged_by += " WHEN h.subsystem = ? AND " + gone(rules[i].table) +
+                 " THEN COALESCE((SELECT d.before FROM history d WHERE d.subsystem = h.subsystem AND "
+                 "d.document_id = h.document_id AND d.operation = 'delete' AND d.seq >= h.seq ORDER BY d.seq LIMIT 1), '')";
+    params.emplace_back(q.subsystems[i].schema->history_subsystem);
+  }
+  std::string sql = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after, " +
+                    (judged_by.empty() ? std::string("NULL") : "CASE" + judged_by + " ELSE NULL END") +
+                    " FROM history h WHERE h.seq > ? AND h.seq <= ?";
+  params.emplace_back(q.after_seq);
+  params.emplace_back(q.up_to_seq);
+  if (q.operation) {
+    sql += " AND h.operation = ?";
+    params.emplace_back(*q.operation);
+  }
+  sql += " AND (1 = 0";
+  for (std::size_t i = 0; i < q.subsystems.size(); ++i) {
+    sql += " OR (h.subsystem = ?";
+    params.emplace_back(q.subsystems[i].schema->history_subsystem);
+    if (!rules[i].join.empty()) {
+      sql += " AND (EXISTS (SELECT 1 FROM " + rules[i].join + " WHERE t.id = h.document_id AND (" + rules[i].sql +
+             ")) OR " + gone(rules[i].table) + ")";
+      params.insert(params.end(), rules[i].params.begin(), rules[i].params.end());
+    }
+    sql += ")";
+  }
+  sql += ") ORDER BY h.seq LIMIT ?";
+  params.emplace_back(q.limit);
+  return sql;
+}
+
+// Whether a record the feed's SQL returned stays in the page: `judged_by` null — yes; else
+// when its subsystem's rule matches that document text.
+bool history_feed_keeps(const HistoryFeedQuery& q, const HistoryRecord& r, const std::optional<std::string>& judged_by);
+
 // Upstream's delta of two versions of a document: `before` receives the old values of what
 // changed, `after` the new ones. Fields named in `excluded` (top level) and "_id" are skipped.
 void history_delta(const boost::json::object& old_doc, const boost::json::object& new_doc,

@@ -195,7 +195,106 @@ TEST_P(HistoryContractTest, RecordsOutliveAReopen) {
   EXPECT_GT(r[0].seq, r[1].seq);
 }
 
+// The event feed (HistoryFeedQuery): oldest first across collections, each with its reader's
+// rule; deletes judged on the document as it was; pages that resume where the last one ended.
+class HistoryFeedContractTest : public HistoryContractTest {
+ protected:
+  static Condition rule(std::vector<std::string> groups) {
+    Principal p{"u", "u", "u@x.org", std::move(groups)};
+    return read_access_condition(schemas::datasets(), p, ReadScope{false, true}, true);
+  }
+  HistoryFeedPage feed(std::vector<HistoryFeedQuery::Subsystem> subsystems, std::int64_t after = 0,
+                       std::int64_t limit = 100, std::optional<std::string> operation = std::nullopt) {
+    HistoryFeedQuery q;
+    q.subsystems = std::move(subsystems);
+    q.after_seq = after;
+    q.up_to_seq = store_->latest_history_seq();
+    q.limit = limit;
+    q.operation = std::move(operation);
+    return store_->history_feed(q);
+  }
+  static std::vector<std::string> seen(const HistoryFeedPage& page) {
+    std::vector<std::string> out;
+    for (const auto& r : page.records) out.push_back(r.subsystem + " " + r.operation + " " + r.document_id);
+    return out;
+  }
+};
+using Seen = std::vector<std::string>;
+
+TEST_P(HistoryFeedContractTest, OldestFirstAcrossCollectionsEachWithItsRule) {
+  EXPECT_EQ(store_->latest_history_seq(), 0);
+  store_->insert(schemas::datasets(), json::object{{"pid", "mine"}, {"ownerGroup", "g1"}});
+  store_->insert(schemas::instruments(), json::object{{"pid", "i1"}, {"uniqueName", "krios"}});
+  store_->insert(schemas::datasets(), json::object{{"pid", "theirs"}, {"ownerGroup", "g2"}});
+  store_->replace(schemas::datasets(), json::object{{"pid", "mine"}, {"ownerGroup", "g1"}, {"datasetName", "x"}});
+  const auto& ds = schemas::datasets();
+  const auto& in = schemas::instruments();
+  auto page = feed({{&ds, rule({"g1"})}, {&in, std::nullopt}});
+  EXPECT_EQ(seen(page), (Seen{"Dataset insert mine", "Instrument insert i1", "Dataset update mine"}));
+  EXPECT_EQ(page.scanned_to, store_->latest_history_seq());
+  EXPECT_EQ(seen(feed({{&ds, std::nullopt}})), (Seen{"Dataset insert mine", "Dataset insert theirs", "Dataset update mine"}));
+  EXPECT_EQ(seen(feed({{&ds, std::nullopt}}, 0, 100, "update")), (Seen{"Dataset update mine"}));
+  EXPECT_TRUE(feed({}).records.empty());
+}
+
+TEST_P(HistoryFeedContractTest, PagesResumeWhereTheLastEndedAndSkipWhatIsHidden) {
+  for (int i = 0; i < 5; ++i)
+    store_->insert(schemas::datasets(), json::object{{"pid", "d" + std::to_string(i)}, {"ownerGroup", i % 2 ? "g2" : "g1"}});
+  const auto& ds = schemas::datasets();
+  auto first = feed({{&ds, rule({"g1"})}}, 0, 2);  // the limit counts what the rule let through
+  EXPECT_EQ(seen(first), (Seen{"Dataset insert d0", "Dataset insert d2"}));
+  EXPECT_EQ(first.scanned_to, 3);
+  auto second = feed({{&ds, rule({"g1"})}}, first.scanned_to, 2);
+  EXPECT_EQ(seen(second), (Seen{"Dataset insert d4"}));
+  EXPECT_EQ(second.scanned_to, store_->latest_history_seq());  // past the hidden d3 too
+  EXPECT_TRUE(feed({{&ds, rule({"g1"})}}, second.scanned_to, 2).records.empty());
+  EXPECT_EQ(seen(feed({{&ds, rule({"g1"})}}, 1, 1)), (Seen{"Dataset insert d2"}));  // resumes after d0
+  // up_to_seq bounds the walk: a record committed after the bound waits for the next one.
+  HistoryFeedQuery q;
+  q.subsystems = {{&ds, std::nullopt}};
+  q.after_seq = 0;
+  q.up_to_seq = 3;
+  EXPECT_EQ(store_->history_feed(q).records.size(), 3u);
+  EXPECT_EQ(store_->history_feed(q).scanned_to, 3);
+}
+
+TEST_P(HistoryFeedContractTest, ADeleteReachesThoseWhoCouldReadTheDocumentAsItWas) {
+  store_->insert(schemas::datasets(), json::object{{"pid", "a"}, {"ownerGroup", "g1"}, {"accessGroups", json::array{"g3"}}});
+  store_->insert(schemas::datasets(), json::object{{"pid", "b"}, {"ownerGroup", "g2"}});
+  store_->insert(schemas::datasets(), json::object{{"pid", "pub"}, {"ownerGroup", "g2"}, {"isPublished", true}});
+  store_->remove(schemas::datasets(), "a");
+  store_->remove(schemas::datasets(), "b");
+  store_->remove(schemas::datasets(), "pub");
+  const auto& ds = schemas::datasets();
+  EXPECT_EQ(seen(feed({{&ds, rule({"g3"})}}, 0, 100, "delete")), (Seen{"Dataset delete a", "Dataset delete pub"}));
+  EXPECT_EQ(seen(feed({{&ds, rule({"g2"})}}, 0, 100, "delete")), (Seen{"Dataset delete b", "Dataset delete pub"}));
+  EXPECT_EQ(seen(feed({{&ds, rule({"g9"})}}, 0, 100, "delete")), (Seen{"Dataset delete pub"}));
+  // A condition beyond the read rule (an ownerGroup filter) holds for deletes too.
+  Condition owned_by_g2 = all_of({rule({"g2"}), field_is(ds, "ownerGroup", std::string("g2"))});
+  EXPECT_EQ(seen(feed({{&ds, owned_by_g2}}, 0, 100, "delete")), (Seen{"Dataset delete b", "Dataset delete pub"}));
+  Condition owned_by_g1 = all_of({rule({"g3"}), field_is(ds, "ownerGroup", std::string("g1"))});
+  // A deleted document's earlier records are judged as its delete is: on what it was.
+  EXPECT_EQ(seen(feed({{&ds, owned_by_g1}})), (Seen{"Dataset insert a", "Dataset delete a"}));
+}
+
+TEST_P(HistoryFeedContractTest, ALateSubscriberGetsADeletedDocumentsWholeStoryOrNoneOfIt) {
+  store_->insert(schemas::datasets(), json::object{{"pid", "gone"}, {"ownerGroup", "g1"}});
+  store_->replace(schemas::datasets(), json::object{{"pid", "gone"}, {"ownerGroup", "g1"}, {"datasetName", "x"}});
+  store_->remove(schemas::datasets(), "gone");
+  store_->insert(schemas::datasets(), json::object{{"pid", "closed"}, {"ownerGroup", "g1"}, {"isPublished", true}});
+  store_->replace(schemas::datasets(), json::object{{"pid", "closed"}, {"ownerGroup", "g1"}, {"isPublished", false}});
+  const auto& ds = schemas::datasets();
+  EXPECT_EQ(seen(feed({{&ds, rule({"g1"})}})), (Seen{"Dataset insert gone", "Dataset update gone", "Dataset delete gone",
+                                                     "Dataset insert closed", "Dataset update closed"}));
+  // A non-member: nothing of the deleted one, nothing of the one that is private now.
+  EXPECT_TRUE(feed({{&ds, rule({"g9"})}}).records.empty());
+  // The same id made again later: its old records are judged by the new document.
+  store_->insert(schemas::datasets(), json::object{{"pid", "gone"}, {"ownerGroup", "g2"}});
+  EXPECT_EQ(seen(feed({{&ds, rule({"g2"})}})), (Seen{"Dataset insert gone", "Dataset update gone", "Dataset delete gone", "Dataset insert gone"}));
+}
+
 OPENEM_ON_EACH_BACKEND(HistoryContractTest);
+OPENEM_ON_EACH_BACKEND(HistoryFeedContractTest);
 
 }  // namespace
 }  // namespace openem

@@ -7,7 +7,7 @@ import { join } from "node:path";
 
 const HERE = new URL(".", import.meta.url).pathname;
 export const ADMIN_PASSWORD = "admin-pw-for-api-tests";
-export const PASSWORDS = { admin: ADMIN_PASSWORD, user1: "user1-pw", user2: "user2-pw", ingestor: "ingestor-pw" };
+export const PASSWORDS = { admin: ADMIN_PASSWORD, user1: "user1-pw", user2: "user2-pw", user3: "user3-pw", ingestor: "ingestor-pw" };
 
 const DEFAULT_ENV = {
   OPENEM_ADMIN_PASSWORD: ADMIN_PASSWORD,
@@ -54,6 +54,13 @@ export async function startServer(binary, extraEnv = {}, options = {}) {
     url,
     dataDir,
     log: () => log,
+    // kill -9: no drain, no clean shutdown (the data directory stays).
+    async kill9() {
+      if (child.exitCode === null) {
+        child.kill("SIGKILL");
+        await new Promise((r) => child.on("exit", r));
+      }
+    },
     async stop() {
       if (child.exitCode === null) {
         child.kill("SIGTERM");

@@ -37,32 +37,54 @@ std::string records_param(const std::vector<HistoryRecord>& records) {
   return boost::json::serialize(all);
 }
 
+namespace {
+constexpr const char* kColumns = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after";
+HistoryRecord record_at(const PgResult& r, int i) {
+  HistoryRecord h;
+  h.seq = r.int64(i, 0);
+  h.subsystem = std::string(r.text(i, 1));
+  h.document_id = std::string(r.text(i, 2));
+  h.operation = std::string(r.text(i, 3));
+  h.timestamp = std::string(r.text(i, 4));
+  h.user = std::string(r.text(i, 5));
+  h.before = std::string(r.text(i, 6));
+  h.after = std::string(r.text(i, 7));
+  return h;
+}
+}  // namespace
+
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& q, const pg_sql::SqlFragment* readable) {
   std::vector<FieldValue> params;
-  std::string sql = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after" +
-                    from_where(q, readable, params) + " ORDER BY h.seq DESC LIMIT ? OFFSET ?";
+  std::string sql = kColumns + from_where(q, readable, params) + " ORDER BY h.seq DESC LIMIT ? OFFSET ?";
   params.emplace_back(q.limit);
   params.emplace_back(q.skip);
   auto r = db.exec(sql, params);
   std::vector<HistoryRecord> out;
-  for (int i = 0; i < r.rows(); ++i) {
-    HistoryRecord h;
-    h.seq = r.int64(i, 0);
-    h.subsystem = std::string(r.text(i, 1));
-    h.document_id = std::string(r.text(i, 2));
-    h.operation = std::string(r.text(i, 3));
-    h.timestamp = std::string(r.text(i, 4));
-    h.user = std::string(r.text(i, 5));
-    h.before = std::string(r.text(i, 6));
-    h.after = std::string(r.text(i, 7));
-    out.push_back(std::move(h));
-  }
+  for (int i = 0; i < r.rows(); ++i) out.push_back(record_at(r, i));
   return out;
 }
 
 std::int64_t count(PgConnection& db, const HistoryQuery& q, const pg_sql::SqlFragment* readable) {
   std::vector<FieldValue> params;
   return db.exec("SELECT COUNT(*)" + from_where(q, readable, params), params).int64(0, 0);
+}
+
+HistoryFeedPage feed(PgConnection& db, const HistoryFeedQuery& q, const std::vector<CompiledFeedRule<FieldValue>>& rules) {
+  std::vector<FieldValue> params;
+  auto r = db.exec(history_feed_sql(q, rules, params), params);
+  HistoryFeedPage page;
+  page.scanned_to = r.rows() >= q.limit ? r.int64(r.rows() - 1, 0) : q.up_to_seq;  // a full page: more may follow
+  for (int i = 0; i < r.rows(); ++i) {
+    HistoryRecord h = record_at(r, i);
+    std::optional<std::string> judged_by;
+    if (!r.is_null(i, 8)) judged_by = std::string(r.text(i, 8));
+    if (history_feed_keeps(q, h, judged_by)) page.records.push_back(std::move(h));
+  }
+  return page;
+}
+
+std::int64_t latest_seq(PgConnection& db) {
+  return db.exec("SELECT COALESCE(MAX(seq), 0) FROM history").int64(0, 0);
 }
 
 }  // namespace openem::pg_history

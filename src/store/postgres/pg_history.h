@@ -27,4 +27,8 @@ std::string records_param(const std::vector<HistoryRecord>& records);
 std::vector<HistoryRecord> records(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);
 std::int64_t count(PgConnection& db, const HistoryQuery& query, const pg_sql::SqlFragment* readable);
 
+HistoryFeedPage feed(PgConnection& db, const HistoryFeedQuery& query,
+                     const std::vector<CompiledFeedRule<FieldValue>>& rules);
+std::int64_t latest_seq(PgConnection& db);
+
 }  // namespace openem::pg_history

@@ -473,6 +473,26 @@ class PostgresCatalogStore final : public CatalogStore {
     std::optional<SqlFragment> readable = history_rule(query);
     return with_db([&](PgConnection& db) { return pg_history::count(db, query, readable ? &*readable : nullptr); });
   }
+  HistoryFeedPage history_feed(const HistoryFeedQuery& query) override {
+    std::vector<CompiledFeedRule<FieldValue>> rules;
+    for (const auto& s : query.subsystems) {
+      if (!s.schema || s.schema->history_subsystem.empty())
+        throw std::invalid_argument("history_feed: a collection keeps no history");
+      CompiledFeedRule<FieldValue> rule;
+      if (s.readable) {
+        SqlFragment compiled_rule = pg_sql::condition_sql(*s.schema, *s.readable);
+        rule.table = s.schema->table;
+        rule.join = s.schema->table + " t";
+        rule.sql = std::move(compiled_rule.sql);
+        rule.params = std::move(compiled_rule.params);
+      }
+      rules.push_back(std::move(rule));
+    }
+    return with_db([&](PgConnection& db) { return pg_history::feed(db, query, rules); });
+  }
+  std::int64_t latest_history_seq() override {
+    return with_db([&](PgConnection& db) { return pg_history::latest_seq(db); });
+  }
 
   void append_audit(const AuditEvent& e) override {
     transaction([&] {

@@ -609,6 +609,28 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
+  HistoryFeedPage history_feed(const HistoryFeedQuery& query) override {
+    std::vector<CompiledFeedRule<SqlParam>> rules;
+    for (const auto& s : query.subsystems) {
+      if (!s.schema || s.schema->history_subsystem.empty())
+        throw std::invalid_argument("history_feed: a collection keeps no history");
+      CompiledFeedRule<SqlParam> rule;
+      if (s.readable) {
+        SqlFragment compiled_rule = compiled(*s.schema, *s.readable);
+        const std::string& t = s.schema->table;
+        rule.table = t;
+        rule.join = t + " t" + (needs_doc(compiled_rule.sql) ? " JOIN " + t + "_doc d ON d.seq = t.seq" : std::string());
+        rule.sql = std::move(compiled_rule.sql);
+        rule.params = std::move(compiled_rule.params);
+      }
+      rules.push_back(std::move(rule));
+    }
+    return with_db([&](SqliteDb& db) { return sqlite_history::feed(db, query, rules); });
+  }
+  std::int64_t latest_history_seq() override {
+    return with_db([&](SqliteDb& db) { return sqlite_history::latest_seq(db); });
+  }
+
   bool healthy() override {
     try {
       return with_db([&](SqliteDb& db) {

@@ -42,28 +42,32 @@ std::string stored_text(SqliteDb& db, const CollectionSchema& schema, std::int64
   return st.step() ? std::string(st.text(0)) : std::string();
 }
 
+namespace {
+HistoryRecord record_at(Statement& st) {
+  HistoryRecord r;
+  r.seq = st.int64(0);
+  r.subsystem = std::string(st.text(1));
+  r.document_id = std::string(st.text(2));
+  r.operation = std::string(st.text(3));
+  r.timestamp = std::string(st.text(4));
+  r.user = std::string(st.text(5));
+  r.before = std::string(st.text(6));
+  r.after = std::string(st.text(7));
+  return r;
+}
+constexpr const char* kColumns = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after";
+}  // namespace
+
 std::vector<HistoryRecord> records(SqliteDb& db, const HistoryQuery& q, const sqlite_sql::SqlFragment* readable,
                                    bool readable_needs_doc) {
   std::vector<SqlParam> params;
-  std::string sql = "SELECT h.seq, h.subsystem, h.document_id, h.operation, h.time, h.username, h.before, h.after" +
-                    from_where(q, readable, readable_needs_doc, params) + " ORDER BY h.seq DESC LIMIT ? OFFSET ?";
+  std::string sql = kColumns + from_where(q, readable, readable_needs_doc, params) + " ORDER BY h.seq DESC LIMIT ? OFFSET ?";
   params.emplace_back(q.limit);
   params.emplace_back(q.skip);
   auto st = db.prepare(sql);
   st.bind_all(params);
   std::vector<HistoryRecord> out;
-  while (st.step()) {
-    HistoryRecord r;
-    r.seq = st.int64(0);
-    r.subsystem = std::string(st.text(1));
-    r.document_id = std::string(st.text(2));
-    r.operation = std::string(st.text(3));
-    r.timestamp = std::string(st.text(4));
-    r.user = std::string(st.text(5));
-    r.before = std::string(st.text(6));
-    r.after = std::string(st.text(7));
-    out.push_back(std::move(r));
-  }
+  while (st.step()) out.push_back(record_at(st));
   return out;
 }
 
@@ -72,6 +76,31 @@ std::int64_t count(SqliteDb& db, const HistoryQuery& q, const sqlite_sql::SqlFra
   std::vector<SqlParam> params;
   auto st = db.prepare("SELECT COUNT(*)" + from_where(q, readable, readable_needs_doc, params));
   st.bind_all(params);
+  st.step();
+  return st.int64(0);
+}
+
+HistoryFeedPage feed(SqliteDb& db, const HistoryFeedQuery& q, const std::vector<CompiledFeedRule<SqlParam>>& rules) {
+  std::vector<SqlParam> params;
+  auto st = db.prepare(history_feed_sql(q, rules, params));
+  st.bind_all(params);
+  HistoryFeedPage page;
+  page.scanned_to = q.up_to_seq;
+  std::int64_t rows = 0, last = q.after_seq;
+  while (st.step()) {
+    HistoryRecord r = record_at(st);
+    ++rows;
+    last = r.seq;
+    std::optional<std::string> judged_by;
+    if (!st.is_null(8)) judged_by = std::string(st.text(8));
+    if (history_feed_keeps(q, r, judged_by)) page.records.push_back(std::move(r));
+  }
+  if (rows >= q.limit) page.scanned_to = last;  // a full page: more may follow
+  return page;
+}
+
+std::int64_t latest_seq(SqliteDb& db) {
+  auto st = db.prepare("SELECT COALESCE(MAX(seq), 0) FROM history");
   st.step();
   return st.int64(0);
 }

@@ -25,4 +25,9 @@ std::vector<HistoryRecord> records(SqliteDb& db, const HistoryQuery& query, cons
 std::int64_t count(SqliteDb& db, const HistoryQuery& query, const sqlite_sql::SqlFragment* readable,
                    bool readable_needs_doc);
 
+// `rules[i]`: subsystem i's compiled rule (store/history.h history_feed_sql).
+HistoryFeedPage feed(SqliteDb& db, const HistoryFeedQuery& query,
+                     const std::vector<CompiledFeedRule<SqlParam>>& rules);
+std::int64_t latest_seq(SqliteDb& db);
+
 }  // namespace openem::sqlite_history

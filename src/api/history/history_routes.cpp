@@ -10,12 +10,12 @@
 #include <boost/json.hpp>
 
 #include <limits>
+#include <memory>
 
-#include "api/permissions.h"
+#include "api/events/event_ids.h"
+#include "api/history/history_access.h"
 #include "api/routes.h"
 #include "core/error.h"
-#include "query/access.h"
-#include "query/where.h"
 #include "store/history.h"
 
 namespace openem {
@@ -32,42 +32,6 @@ std::int64_t count_param(const HttpRequest& req, const char* name, std::int64_t 
     n = n * 10 + (c - '0');
   }
   return n;
-}
-
-// Who may use the history of `subsystem` at all (upstream historyEndpointAccess).
-void check_endpoint_access(App& app, const Principal& p, const std::string& subsystem) {
-  if (app.is_admin(p)) return;
-  auto it = app.config().history_access_groups.find(subsystem);
-  if (it != app.config().history_access_groups.end() && it->second.matches(p.groups, true)) return;
-  throw ApiError::forbidden("You don't have permission to access history for " + subsystem + " collection");
-}
-
-// The read rule of the subsystem's collection for p, as its own endpoints apply it; nullopt
-// when p reads every document (then also the records of deleted ones).
-std::optional<Condition> readable_documents(App& app, const Principal& p, const CollectionSchema& schema) {
-  const Config& cfg = app.config();
-  auto by_scope = [&](const ReadScope& scope) -> std::optional<Condition> {
-    if (scope.read_any) return std::nullopt;
-    return read_access_condition(schema, p, scope, /*probe=*/true);
-  };
-  const std::string& s = schema.history_subsystem;
-  if (s == "Dataset" || s == "Datablock" || s == "OrigDatablock") return by_scope(dataset_read_scope(cfg, p));
-  if (s == "Proposal") return by_scope(proposal_read_scope(cfg, p));
-  if (s == "Sample") return by_scope(sample_read_scope(cfg, p));
-  if (s == "Attachment") return by_scope(ReadScope{app.is_admin(p), true});
-  if (s == "Instrument") return std::nullopt;  // every signed-in user reads instruments
-  if (s == "Policy") {  // policies are for their managers only (api/proposal_sample_routes.cpp)
-    if (app.is_admin(p) || cfg.policy_groups.matches(p.groups, true)) return std::nullopt;
-    return Condition::always_false();
-  }
-  if (s == "PublishedData") {  // PublishedDataService::read_rule: public statuses, or the creator's
-    if (app.is_admin(p)) return std::nullopt;
-    json::array statuses(schema.public_values.begin(), schema.public_values.end());
-    json::array any{json::object{{"status", json::object{{"$in", std::move(statuses)}}}},
-                    json::object{{"createdBy", p.username}}};
-    return translate_where(schema, json::object{{"$or", std::move(any)}});
-  }
-  return Condition::always_false();  // a subsystem added without a rule here: nobody but admins
 }
 
 struct HistoryRequest {
@@ -101,20 +65,27 @@ HistoryRequest parse_request(App& app, const HttpRequest& req, std::optional<std
     if (!subsystem) throw ApiError::bad_request("subsystem is required in filter for permission verification");
   }
   h.subsystem = *subsystem;
-  check_endpoint_access(app, h.caller, h.subsystem);
+  if (!may_read_history(app, h.caller, h.subsystem))
+    throw ApiError::forbidden("You don't have permission to access history for " + h.subsystem + " collection");
   h.query.schema = schemas::by_history_subsystem(h.subsystem);
   h.known = h.query.schema != nullptr;
-  if (h.known) h.query.readable = readable_documents(app, h.caller, *h.query.schema);
+  if (h.known) h.query.readable = history_readable_documents(app, h.caller, *h.query.schema);
   h.query.skip = count_param(req, "skip", 0);
   h.query.limit = std::clamp<std::int64_t>(count_param(req, "limit", 100), 0, 1000);
   return h;
 }
 
-HttpResponse page(App& app, HistoryRequest h) {
+HttpResponse page(App& app, const EventIds& ids, HistoryRequest h) {
   json::array items;
   std::int64_t total = 0;
   if (h.known && h.query.limit > 0) {
-    for (const auto& r : app.store().history(h.query)) items.push_back(history_record_json(r));
+    for (const auto& r : app.store().history(h.query)) {
+      json::object item = history_record_json(r);
+      // The event's id (api/events/event_ids.h), not the sequence number: its gaps would
+      // count changes of documents this reader may not see.
+      item["_id"] = ids.id_of(r.seq);
+      items.push_back(std::move(item));
+    }
   }
   if (h.known) total = app.store().count_history(h.query);
   const auto count = static_cast<std::int64_t>(items.size());
@@ -128,13 +99,14 @@ HttpResponse page(App& app, HistoryRequest h) {
 }  // namespace
 
 void register_history_routes(Router& r, App& app) {
-  r.add("GET", "/api/v3/history", [&app](HttpRequest& req) { return page(app, parse_request(app, req, std::nullopt)); });
+  auto ids = std::make_shared<EventIds>(app.jwt_secret());
+  r.add("GET", "/api/v3/history", [&app, ids](HttpRequest& req) { return page(app, *ids, parse_request(app, req, std::nullopt)); });
   r.add("GET", "/api/v3/history/count", [&app](HttpRequest& req) {
     HistoryRequest h = parse_request(app, req, std::nullopt);
     return HttpResponse::json(200, json::object{{"count", h.known ? app.store().count_history(h.query) : 0}});
   });
-  r.add("GET", "/api/v3/history/collection/:subsystem", [&app](HttpRequest& req) {
-    return page(app, parse_request(app, req, req.param("subsystem")));
+  r.add("GET", "/api/v3/history/collection/:subsystem", [&app, ids](HttpRequest& req) {
+    return page(app, *ids, parse_request(app, req, req.param("subsystem")));
   });
 }
 
