@@ -11,7 +11,9 @@
 #include "core/merge_patch.h"
 #include "core/ids.h"
 #include "core/pattern.h"
+#include "core/json_fields.h"
 #include "core/time.h"
+#include "logbook/logbook_entries.h"
 #include "model/dataset.h"
 #include "model/scientific_metadata.h"
 #include "publish/embargo.h"
@@ -166,8 +168,21 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
       throw;
     }
   };
-  if (redundancy) {
+  // A dataset of a proposal is an automatic entry in its logbook, written with the dataset.
+  const bool of_a_proposal = !str_field(doc, "proposalId").empty() || !json_strings(doc, "proposalIds").empty();
+  auto insert_and_tell = [&] {
+    insert();
+    if (!of_a_proposal) return;
+    const std::string name = str_field(doc, "datasetName");
+    add_automatic_entries(app.store(), {pid},
+                          "**" + str_field(doc, "type") + " dataset** " + (name.empty() ? "" : "\"" + name + "\" ") +
+                              "`" + pid + "` registered by " + p.username + ".",
+                          {"dataset"});
+  };
+  if (redundancy && !of_a_proposal) {
     insert();  // a write that depends on no read: on its own, the store lets it run beside others
+  } else if (redundancy) {
+    app.store().transaction(insert_and_tell);
   } else {
     app.store().transaction([&] {
       std::string created = ensure_policy_for_group(app, p, owner_group, str_field(doc, "ownerEmail"));
@@ -175,7 +190,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
         doc["classification"] = dataset_classification(created);
         rows = document_rows(schemas::datasets(), doc);
       }
-      insert();
+      insert_and_tell();
     });
   }
   // A pid the client chose may have been a deleted dataset's: files a crash left behind under

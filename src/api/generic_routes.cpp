@@ -122,6 +122,7 @@ void register_generic_routes(Router& r, App& app, const GenericCollection& c) {
       for (const auto& [k, v] : body) doc[k] = v;
       stamp(doc, p, false);
       app.store().replace(*c.schema, doc);
+      if (c.after_change) c.after_change(app.store(), doc);
     });
     return HttpResponse::json(200, presented(c, p, std::move(doc)));
   });

@@ -32,6 +32,9 @@ struct GenericCollection {
   // Optional: completes each document a read or a change returns to this caller (fields
   // computed per reader, such as a proposal's numberOfDatasets).
   std::function<void(const Principal&, boost::json::object& doc)> present;
+  // Optional: what else a PATCH changes, in its transaction (a proposal's logbook entries
+  // follow its groups).
+  std::function<void(CatalogStore&, const boost::json::object& doc)> after_change;
 };
 
 void register_generic_routes(Router& r, App& app, const GenericCollection& c);

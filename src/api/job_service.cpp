@@ -16,6 +16,7 @@
 #include "jobs/job_actions.h"
 #include "jobs/job_auth.h"
 #include "jobs/job_messages.h"
+#include "logbook/logbook_entries.h"
 #include "jobs/job_status_history.h"
 #include "query/access.h"
 
@@ -216,6 +217,7 @@ json::object JobService::create(const Principal& p, json::object body, const std
   app_.store().transaction([&] {
     app_.store().insert(schemas::jobs(), job);
     queue_job_messages(app_.store(), t->create.actions, job, "create");
+    add_job_entry(app_.store(), job, "submitted by " + (p.authenticated() ? p.username : std::string("an anonymous user")) + ".");
     // As Loopback-era SciCat did: the frontend shows the job as work in progress at once,
     // and a second archive job of the same dataset fails the archivable check.
     if (job_type != "archive" && job_type != "retrieve") return;
@@ -276,6 +278,8 @@ json::object JobService::update(const Principal& p, const std::string& id, const
     note_job_status(job, str_field(job, "updatedAt"));
     app_.store().replace(schemas::jobs(), job);
     if (t) queue_job_messages(app_.store(), t->update.actions, job, "update");
+    if (str_field(job, "statusCode") != before)
+      add_job_entry(app_.store(), job, "is now **" + str_field(job, "statusCode") + "**: " + str_field(job, "statusMessage"));
   });
   if (t) run_notify_actions(t->update.actions, job, app_.config(), "update");
   return job;

@@ -11,6 +11,7 @@
 #include "core/error.h"
 #include "core/ids.h"
 #include "api/search.h"
+#include "logbook/logbook_entries.h"
 #include "model/scientific_metadata.h"
 #include "query/fullquery.h"
 
@@ -132,6 +133,7 @@ void register_proposals(Router& r, App& app) {
       .spec = &proposal_spec(),
       .default_facets = {"type"},
       .present = [&app](const Principal& p, json::object& doc) { present_proposal(app, p, doc); },
+      .after_change = [](CatalogStore& store, const json::object& doc) { follow_proposal_access(store, doc); },
   };
   r.add("POST", c.base, [&app, &cfg](HttpRequest& req) {
     Principal p = app.authenticate(req);

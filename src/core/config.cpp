@@ -211,6 +211,7 @@ bool apply(Config& c, const std::string& key, const std::string& value) {
   else if (key == "HISTORY_ACCESS_INSTRUMENT_GROUPS") c.history_access_groups["Instrument"] = GroupList::parse(value);
   else if (key == "HISTORY_ACCESS_PUBLISHED_DATA_GROUPS") c.history_access_groups["PublishedData"] = GroupList::parse(value);
   else if (key == "HISTORY_ACCESS_POLICIES_GROUPS") c.history_access_groups["Policy"] = GroupList::parse(value);
+  else if (key == "HISTORY_ACCESS_LOGBOOK_GROUPS") c.history_access_groups["LogbookEntry"] = GroupList::parse(value);
   else if (key == "HISTORY_ACCESS_DATABLOCK_GROUPS") {
     c.history_access_groups["Datablock"] = GroupList::parse(value);
     c.history_access_groups["OrigDatablock"] = GroupList::parse(value);

@@ -22,6 +22,7 @@
 #include "jobs/bag_reader.h"
 #include "jobs/job_actions.h"
 #include "jobs/job_messages.h"
+#include "logbook/logbook_entries.h"
 #include "jobs/job_status_history.h"
 
 namespace openem {
@@ -208,6 +209,7 @@ std::optional<json::object> ArchiveWorker::claim(CatalogStore& store, const std:
     job["updatedAt"] = iso_utc(now);
     note_job_status(job, json_string(job, "updatedAt"));
     store.replace(schemas::jobs(), job);
+    add_job_entry(store, job, "is now **inProgress**: the archive worker started it.");
     claimed = job;
   });
   return claimed;
@@ -253,6 +255,7 @@ void ArchiveWorker::finish(const std::string& job_id, const std::string& status_
     store_.set_setting("jobs.mean_seconds", std::to_string(mean));
     if (const JobTypeConfig* t = jobs_.find(json_string(*job, "type")))
       queue_job_messages(store_, t->update.actions, *job, "update");
+    add_job_entry(store_, *job, "is now **" + status_code + "**: " + message);
     done = *job;
   });
   if (!done) return;

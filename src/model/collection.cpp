@@ -311,6 +311,24 @@ const CollectionSchema& webhook_deliveries() {
   return s;
 }
 
+// The electronic logbook (api/logbook/): entries of a proposal, optionally about datasets,
+// samples and instruments. Each carries its proposal's ownerGroup and accessGroups, kept in
+// step when the proposal's change (logbook_entries.h), so it is read by the proposal's rule.
+// Edits are history ("LogbookEntry") and events.
+const CollectionSchema& logbook_entries() {
+  static const CollectionSchema s{
+      .name = "logbookentries",
+      .table = "logbook_entries",
+      .id_field = "id",
+      .columns = with_ownable({{"proposalId", "proposal_id", ColumnType::Text}, {"author", "author", ColumnType::Text}}),
+      .array_fields = {"#access", "accessGroups", "tags", "datasetIds", "sampleIds", "instrumentIds"},
+      .date_fields = {"createdAt", "updatedAt"},
+      .text_index = true,
+      .history_subsystem = "LogbookEntry",
+  };
+  return s;
+}
+
 // Messages of the `rabbitmq` job action waiting for the broker's confirm (jobs/job_messages.h).
 const CollectionSchema& job_messages() {
   static const CollectionSchema s{
@@ -331,7 +349,7 @@ const std::vector<const CollectionSchema*>& all() {
                                                       &archive_copies(), &published_data(),
                                                       &datacite_outbox(),  &tus_uploads(),
                                                       &webhooks(),         &webhook_deliveries(),
-                                                      &job_messages()};
+                                                      &job_messages(),     &logbook_entries()};
   return v;
 }
 

@@ -90,6 +90,7 @@ const CollectionSchema& datacite_outbox();
 const CollectionSchema& webhooks();
 const CollectionSchema& webhook_deliveries();
 const CollectionSchema& job_messages();
+const CollectionSchema& logbook_entries();
 const std::vector<const CollectionSchema*>& all();
 // The collection whose history_subsystem is `subsystem`, or nullptr.
 const CollectionSchema* by_history_subsystem(std::string_view subsystem);

@@ -201,7 +201,7 @@ def main():
 
         bad = os.path.join(work, "bad.json")
         with open(bad, "w") as f:
-            f.write('{"configVersion": "x", "jobs": [{"jobType": "a", "create": {"actions": [{"actionType": "rabbitmq"}]}}]}')
+            f.write('{"configVersion": "x", "jobs": [{"jobType": "a", "create": {"actions": [{"actionType": "switch"}]}}]}')
         server = Server(binary, server_env(JOB_CONFIGURATION_FILE=bad), os.path.join(work, "d3"),
                         os.path.join(work, "server3.log"))
         try:
@@ -210,7 +210,7 @@ def main():
             server.stop()
         except Exception:
             log = open(os.path.join(work, "server3.log"), errors="replace").read()
-            c.true("the start-up error names the problem", "actionType 'rabbitmq' is not supported" in log, log[-300:])
+            c.true("the start-up error names the problem", "actionType 'switch' is not supported" in log, log[-300:])
     except AssertionError as e:
         c.true("unexpected failure", False, str(e))
     finally:

@@ -23,6 +23,7 @@ import { join } from "node:path";
 import { finish, step } from "../identity/steps.mjs";
 import { freePort } from "../identity/oidc_provider.mjs";
 import { ApiClient, startServer } from "../portal/server.mjs";
+import { sleep, until } from "../support/until.mjs";
 
 const binary = process.argv[process.argv.indexOf("--binary") + 1];
 if (!binary || process.argv.indexOf("--binary") < 0) throw new Error("usage: events_test.mjs --binary <openem>");
@@ -35,16 +36,6 @@ const require = createRequire(join(npmDir, "package.json"));
 const EventSource = require("eventsource");
 const { Webhook } = require("standardwebhooks");
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, ms = 15000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const port = await freePort();
 const env = { OPENEM_WEBHOOK_POLL_MS: "100", OPENEM_WEBHOOK_RETRY_SECONDS: "1", HISTORY_ACCESS_DATASET_GROUPS: "group3" };

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { finish, step } from "../identity/steps.mjs";
 import { freePort } from "../identity/oidc_provider.mjs";
 import { ApiClient, startServer } from "../portal/server.mjs";
+import { sleep, until } from "../support/until.mjs";
 import { startRabbitmq } from "../support/rabbitmq.mjs";
 
 const binary = process.argv[process.argv.indexOf("--binary") + 1];
@@ -31,16 +32,6 @@ if (!existsSync(join(npmDir, "node_modules", "amqplib")))
   execFileSync("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", "--prefix", npmDir, AMQPLIB], { stdio: "inherit" });
 const amqp = createRequire(join(npmDir, "package.json"))("amqplib");
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-async function until(what, fn, ms = 20000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 const work = mkdtempSync(join(tmpdir(), "openem-rabbitmq-test-"));
 const jobsFile = join(work, "jobs.json");

@@ -119,8 +119,11 @@ def main():
             return call(who, "GET", f"{base}/{enc(doi)}")[1]
 
         # ---------------------------------------------------------------- v3
+        c.eq("a proposal for the logbook", call(admin, "POST", "/api/v3/Proposals",
+                                                 {"proposalId": "PROP-DOI", "email": "pi@x.org", "title": "Apoferritin",
+                                                  "ownerGroup": "group1"})[0], 201)
         ds1 = new_dataset(user1, "raw movies one")
-        ds2 = new_dataset(user1, "derived map", type="derived", inputDatasets=[ds1])
+        ds2 = new_dataset(user1, "derived map", type="derived", inputDatasets=[ds1], proposalId="PROP-DOI")
         secret = new_dataset(user2, "user2 private secret", group="group2")
         status, body = call(anon, "POST", V3, v3_body([ds1]))
         c.eq("anonymous callers cannot create", status, 401)
@@ -198,6 +201,11 @@ def main():
                        "rightsIdentifier=\"CC-BY-4.0\"", "relationType=\"HasPart\"", "Pixel size: 0.83 Å"):
             c.true(f"the XML has {needle}", needle in xml, xml[:3000])
         c.eq("its datasets are public now", [anon.request("GET", f"/api/v3/Datasets/{enc(p)}")[0] for p in (ds1, ds2)], [200, 200])
+        status, notes = call(user1, "GET", "/api/v3/logbooks/PROP-DOI/entries?tag=doi")
+        c.eq("the registration is an automatic entry in the proposal's logbook (docs/logbook.md)",
+             (status, [(n["author"], n["tags"], n["datasetIds"]) for n in notes]),
+             (200, [("openem", ["automatic", "publication", "doi"], [ds2])]))
+        c.true("the entry names the DOI", notes and f"[{doi}](https://doi.org/{doi})" in notes[0]["text"], notes)
         c.eq("anonymous list the registered record", [r["doi"] for r in call(anon, "GET", V3)[1]], [doi])
         c.eq("v3 filters in v3 names", [call(anon, "GET", V3 + "/count?filter=" + enc(json.dumps({"where": w})))[1]["count"]
                                         for w in ({"status": "registered"}, {"pidArray": ds1}, {"status": "pending_registration"})],

@@ -10,6 +10,7 @@
 #include "core/error.h"
 #include "core/json_fields.h"
 #include "core/time.h"
+#include "logbook/logbook_entries.h"
 #include "publish/dataset_publication.h"
 #include "publish/datacite/client.h"
 #include "publish/published_data/doi.h"
@@ -388,6 +389,12 @@ PublicationResult PublishedDataService::register_doi(const Principal& p, const s
     row = datacite::queue_change(app_.store(), record, change_for(record, datasets, "register", protocol_for(api, record)),
                                  endpoints_, now);
     app_.store().replace(records(), record);
+    std::vector<std::string> pids;
+    for (const auto& ds : datasets) pids.push_back(json_string(ds, "pid"));
+    add_automatic_entries(app_.store(), pids,
+                          "**DOI** [" + doi + "](https://doi.org/" + doi + ") registered for \"" +
+                              json_string(record, "title") + "\" by " + p.username + ".",
+                          {"publication", "doi"});
   });
   return deliver_now(std::move(record), row);
 }

@@ -314,7 +314,8 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
     indexed.push_back(s);
     if (s != &schemas::datasets()) store_->insert(*s, {{s->id_field, "z-1"}, {"ownerGroup", "g"}, {"title", "zebrafish"}});
   }
-  ASSERT_EQ(indexed.size(), 6u);  // datasets, origdatablocks, proposals, samples, published data, jobs (format 11)
+  ASSERT_EQ(indexed.size(), 7u);  // datasets, origdatablocks, proposals, samples, published data, jobs (format 11),
+                                  // logbook entries
   store_.reset();
   make_format_6(dir_ / "catalog.db");
   {  // p/3 waits in the queue, out of the index, as the writer left it between two batches

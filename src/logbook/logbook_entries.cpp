@@ -1,0 +1,141 @@
+#include "logbook/logbook_entries.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "core/error.h"
+#include "core/ids.h"
+#include "core/json_fields.h"
+#include "core/time.h"
+
+namespace openem {
+namespace json = boost::json;
+namespace {
+
+constexpr std::size_t kMaxText = 100'000, kMaxTags = 50, kMaxLinks = 1000;
+constexpr const char* kAutomaticTag = "automatic";
+
+json::array names(const json::value& v, const char* field, std::size_t max) {
+  if (!v.is_array() || v.get_array().size() > max)
+    throw ApiError::bad_request(std::string(field) + " must be a list of at most " + std::to_string(max) + " names");
+  for (const auto& x : v.get_array())
+    if (!x.is_string() || x.get_string().empty() || x.get_string().size() > 1000)
+      throw ApiError::bad_request(std::string(field) + " must be a list of names");
+  return v.get_array();
+}
+
+void apply(json::object& entry, const json::object& body, bool creating) {
+  for (const auto& [key, value] : body) {
+    if (key == "text") {
+      if (!value.is_string() || value.get_string().empty() || value.get_string().size() > kMaxText)
+        throw ApiError::bad_request("text must be Markdown text of 1 to 100,000 characters");
+      entry["text"] = value;
+    } else if (key == "tags") {
+      entry["tags"] = names(value, "tags", kMaxTags);
+      for (const auto& t : entry["tags"].as_array())
+        if (t.as_string() == kAutomaticTag)  // what openem wrote is told apart by it: nobody else may claim it
+          throw ApiError::bad_request("the tag \"automatic\" marks openem's own entries");
+    } else if (key == "datasetIds" || key == "sampleIds" || key == "instrumentIds") {
+      entry[key] = names(value, std::string(key).c_str(), kMaxLinks);
+    } else {
+      throw ApiError::bad_request("logbook entry field " + std::string(key) +
+                                  " is not known (text, tags, datasetIds, sampleIds, instrumentIds)");
+    }
+  }
+  if (creating && !entry.contains("text")) throw ApiError::bad_request("text is required");
+}
+
+json::object entry_of(const json::object& proposal, const std::string& author) {
+  const std::string now = now_iso();
+  const std::vector<std::string> access = json_strings(proposal, "accessGroups");
+  return json::object{{"id", uuid_v4()},
+                      {"proposalId", proposal.at("proposalId")},
+                      {"ownerGroup", json_string(proposal, "ownerGroup")},
+                      {"accessGroups", json::array(access.begin(), access.end())},
+                      {"isPublished", false},
+                      {"author", author},
+                      {"text", ""},
+                      {"tags", json::array()},
+                      {"datasetIds", json::array()},
+                      {"sampleIds", json::array()},
+                      {"instrumentIds", json::array()},
+                      {"createdAt", now},
+                      {"updatedAt", now}};
+}
+
+}  // namespace
+
+json::object new_logbook_entry(const json::object& body, const json::object& proposal, const std::string& author) {
+  json::object entry = entry_of(proposal, author);
+  apply(entry, body, /*creating=*/true);
+  return entry;
+}
+
+void change_logbook_entry(json::object& entry, const json::object& changes) {
+  apply(entry, changes, /*creating=*/false);
+  entry["updatedAt"] = now_iso();
+}
+
+bool member_of_proposal(const std::vector<std::string>& groups, const json::object& proposal) {
+  std::vector<std::string> members = json_strings(proposal, "accessGroups");
+  members.push_back(json_string(proposal, "ownerGroup"));
+  return std::any_of(members.begin(), members.end(), [&](const std::string& g) {
+    return !g.empty() && std::find(groups.begin(), groups.end(), g) != groups.end();
+  });
+}
+
+void follow_proposal_access(CatalogStore& store, const json::object& proposal) {
+  const auto& entries = schemas::logbook_entries();
+  QueryPlan plan;
+  plan.conditions = {field_is(entries, "proposalId", json_string(proposal, "proposalId"))};
+  const json::value owner = proposal.contains("ownerGroup") ? proposal.at("ownerGroup") : json::value("");
+  const json::value access = proposal.contains("accessGroups") ? proposal.at("accessGroups") : json::value(json::array());
+  for (auto& entry : store.find(entries, plan)) {
+    if (entry["ownerGroup"] == owner && entry["accessGroups"] == access) continue;
+    entry["ownerGroup"] = owner;
+    entry["accessGroups"] = access;
+    store.replace(entries, entry);
+  }
+}
+
+void add_automatic_entries(CatalogStore& store, const std::vector<std::string>& dataset_pids, const std::string& text,
+                           const std::vector<std::string>& tags) {
+  std::map<std::string, std::vector<std::string>> by_proposal;  // proposal → its datasets among them
+  for (const auto& pid : dataset_pids) {
+    auto dataset = store.get(schemas::datasets(), pid);
+    if (!dataset) continue;
+    std::vector<std::string> proposals = json_strings(*dataset, "proposalIds");
+    if (std::string one = json_string(*dataset, "proposalId"); !one.empty() &&
+        std::find(proposals.begin(), proposals.end(), one) == proposals.end())
+      proposals.push_back(one);
+    for (const auto& id : proposals) by_proposal[id].push_back(pid);
+  }
+  for (const auto& [proposal_id, pids] : by_proposal) {
+    auto proposal = store.get(schemas::proposals(), proposal_id);
+    if (!proposal) continue;
+    json::object entry = entry_of(*proposal, "openem");
+    entry["text"] = text;
+    json::array all_tags{kAutomaticTag};
+    for (const auto& t : tags) all_tags.emplace_back(t);
+    entry["tags"] = std::move(all_tags);
+    entry["datasetIds"] = json::array(pids.begin(), pids.end());
+    store.insert(schemas::logbook_entries(), entry);
+  }
+}
+
+void add_job_entry(CatalogStore& store, const json::object& job, const std::string& what_happened) {
+  std::vector<std::string> pids;
+  const json::value* params = job.if_contains("jobParams");
+  const json::value* list = params && params->is_object() ? params->get_object().if_contains("datasetList") : nullptr;
+  if (list && list->is_array())
+    for (const auto& d : list->get_array())
+      if (d.is_object()) pids.push_back(json_string(d.get_object(), "pid"));
+  if (pids.empty()) return;
+  const std::string type = json_string(job, "type");
+  add_automatic_entries(store, pids, "**" + type + " job** `" + json_string(job, "id") + "` " + what_happened,
+                        {"job", type});
+}
+
+}  // namespace openem

@@ -1,0 +1,48 @@
+#pragma once
+// The electronic logbook (docs/logbook.md): entries written in a proposal's logbook by its
+// members, and by openem itself when something happens to the proposal's data (automatic
+// entries: a dataset registered, a job's state changed, a DOI registered). An entry is a
+// document of the logbook_entries collection: Markdown text, author, time, tags, and the
+// datasets, samples and instruments it is about. It carries its proposal's ownerGroup and
+// accessGroups (kept in step by follow_proposal_access), so it is read exactly as its proposal
+// is, and searched with the same substring search as datasets. Edits are history records.
+// Functions of the catalog; thread-safe as the store is.
+#include <boost/json/object.hpp>
+
+#include <string>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/catalog_store.h"
+
+namespace openem {
+
+// A new entry from a body {text, tags, datasetIds, sampleIds, instrumentIds} (ApiError 400 for
+// anything else) in the logbook of `proposal`, by `author`.
+boost::json::object new_logbook_entry(const boost::json::object& body, const boost::json::object& proposal,
+                                      const std::string& author);
+// An edit's changes ({text, tags, datasetIds, sampleIds, instrumentIds}) applied to `entry`.
+void change_logbook_entry(boost::json::object& entry, const boost::json::object& changes);
+
+// Whether a user with `groups` is a member of the proposal's groups (its ownerGroup or an
+// access group): they write in its logbook, as admins do.
+bool member_of_proposal(const std::vector<std::string>& groups, const boost::json::object& proposal);
+
+// The proposal's entries take its ownerGroup and accessGroups; call in the proposal's change's
+// transaction.
+void follow_proposal_access(CatalogStore& store, const boost::json::object& proposal);
+
+// An entry by openem itself (author "openem", tag "automatic" and `tags`) in the logbook of each
+// proposal the datasets `dataset_pids` belong to (their proposalId, or proposalIds), about those
+// of its datasets. Datasets without a proposal write nowhere. Call inside the transaction of
+// the change it tells of, so the entry exists exactly when the change does.
+void add_automatic_entries(CatalogStore& store, const std::vector<std::string>& dataset_pids, const std::string& text,
+                           const std::vector<std::string>& tags);
+
+// The automatic entry of a job's step: "**archive job** `<id>` <what happened>" in the
+// logbooks of the datasets of its jobParams.datasetList, tagged "job" and the job's type.
+void add_job_entry(CatalogStore& store, const boost::json::object& job, const std::string& what_happened);
+
+}  // namespace openem
