@@ -110,6 +110,25 @@ std::string decide_pid(App& app, const Principal& p, const json::object& body, D
   return pid;
 }
 
+// A new version of `previous` (docs/lineage.md "Versions"): the caller must be allowed to change
+// the previous version (404 when they may not read it), which must be the newest of its
+// series — versions form a chain, not a tree. The new one gets the next versionNumber and the
+// series of the first version. Called inside the creating transaction (serial), so two new
+// versions of one dataset cannot both succeed.
+void link_to_previous_version(App& app, const Principal& p, json::object& doc, const std::string& previous) {
+  if (previous == str_field(doc, "pid")) throw ApiError::bad_request("A dataset cannot be its own previous version");
+  json::object prev = dataset_for_write(app, p, previous);
+  QueryPlan newer;
+  newer.conditions = {field_is(schemas::datasets(), "previousVersion", previous)};
+  newer.limit = 1;
+  if (!app.store().find_ids(schemas::datasets(), newer).empty())
+    throw ApiError::conflict("Dataset " + previous + " already has a newer version: make a new version of that one");
+  const json::value* number = prev.if_contains("versionNumber");
+  doc["versionNumber"] = (number && number->is_int64() ? number->get_int64() : 1) + 1;
+  const std::string series = str_field(prev, "versionSeries");
+  doc["versionSeries"] = series.empty() ? previous : series;
+}
+
 }  // namespace
 
 std::string dataset_type(const json::object& body) {
@@ -168,9 +187,15 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
       throw;
     }
   };
-  // A dataset of a proposal is an automatic entry in its logbook, written with the dataset.
+  // A dataset of a proposal is an automatic entry in its logbook, written with the dataset; a
+  // new version is linked to its previous one.
   const bool of_a_proposal = !str_field(doc, "proposalId").empty() || !json_strings(doc, "proposalIds").empty();
+  const std::string previous = str_field(doc, "previousVersion");
   auto insert_and_tell = [&] {
+    if (!previous.empty()) {
+      link_to_previous_version(app, p, doc, previous);
+      rows = document_rows(schemas::datasets(), doc);
+    }
     insert();
     if (!of_a_proposal) return;
     const std::string name = str_field(doc, "datasetName");
@@ -179,7 +204,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
                               "`" + pid + "` registered by " + p.username + ".",
                           {"dataset"});
   };
-  if (redundancy && !of_a_proposal) {
+  if (redundancy && !of_a_proposal && previous.empty()) {
     insert();  // a write that depends on no read: on its own, the store lets it run beside others
   } else if (redundancy) {
     app.store().transaction(insert_and_tell);
@@ -224,12 +249,20 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
         !p.in_group(str_field(body, "ownerGroup")))
       throw ApiError::forbidden("Cannot hand a dataset to a group you are not in");
     for (const auto& f : server_managed_fields()) body.erase(f);
+    // A dataset's place among its versions is set when it is made (docs/lineage.md).
+    if (auto* prev = body.if_contains("previousVersion")) {
+      const json::value stored = ds.contains("previousVersion") ? ds.at("previousVersion") : json::value();
+      if (*prev != stored && !(prev->is_null() && stored.is_null()))
+        throw ApiError::bad_request("previousVersion cannot be changed: make a new version instead");
+      body.erase("previousVersion");
+    }
     merge_lifecycle_change(app, p, ds, body);
     if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
     json::object next;
     if (replace_all) {
       next = std::move(body);
-      for (const char* keep : {"pid", "_id", "createdBy", "createdAt", "version", "history", "size", "numberOfFiles"})
+      for (const char* keep : {"pid", "_id", "createdBy", "createdAt", "version", "history", "size", "numberOfFiles",
+                               "previousVersion", "versionNumber", "versionSeries"})
         if (auto* v = ds.if_contains(keep); v && !next.contains(keep)) next[keep] = *v;
       if (!next.contains("datasetlifecycle")) next["datasetlifecycle"] = ds["datasetlifecycle"];
     } else {

@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "api/handler_util.h"
+#include "api/lineage/dataset_versions.h"
 #include "api/portal_files.h"
 #include "api/publishing/content_negotiation.h"
 #include "api/routes.h"
@@ -52,6 +53,7 @@ LandingContext context_for(App& app, const HttpRequest& req, const json::object&
   LandingContext c;
   c.base_url = base_url(app, req);
   c.site_name = app.config().site_name;
+  c.versions = published_versions(app.store(), ds);
   QueryPlan plan;
   plan.conditions.push_back(field_is(schemas::origdatablocks(), "datasetId", str_field(ds, "pid")));
   plan.limit = kListedFiles;

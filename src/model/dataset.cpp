@@ -44,6 +44,7 @@ DtoSpec common_fields() {
       {"comment", F::String},
       {"dataQualityMetrics", F::Number},
       {"proposalId", F::String},
+      {"previousVersion", F::String},  // openem: the dataset this is a new version of (docs/lineage.md)
       {"runNumber", F::String},
       {"ownerGroup", F::NonEmptyString, true},
       {"accessGroups", F::StringArray},
@@ -125,6 +126,7 @@ DtoSpec v4_fields() {
       {"jobParameters", F::Object},
       {"jobLogData", F::String},
       {"runNumber", F::String},
+      {"previousVersion", F::String},
       {"attachments", F::ObjectArray},  // tolerated: the frontend echoes included relations
       {"origdatablocks", F::ObjectArray},
       {"datablocks", F::ObjectArray},

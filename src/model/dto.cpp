@@ -88,7 +88,9 @@ void check(const std::string& name, const json::value& v, FieldType type, std::v
 }  // namespace
 
 const std::vector<std::string>& server_managed_fields() {
-  static const std::vector<std::string> f{"_id", "createdAt", "createdBy", "updatedAt", "updatedBy", "__v", "version", "history"};
+  // versionNumber and versionSeries: a dataset's place among its versions (openem; docs/lineage.md).
+  static const std::vector<std::string> f{"_id",     "createdAt", "createdBy",     "updatedAt",    "updatedBy",
+                                          "__v",     "version",   "history",       "versionNumber", "versionSeries"};
   return f;
 }
 

@@ -156,6 +156,16 @@ std::string landing_content(const json::object& ds, const LandingContext& c) {
     h += "</ul>\n";
   }
   h += "</section>\n";
+  if (c.versions.size() > 1) {
+    const std::string self = json_string(ds, "pid");
+    h += "<section><h2>Versions</h2><ul class=\"versions\">\n";
+    for (const auto& [pid, number] : c.versions) {
+      const std::string label = "Version " + std::to_string(number);
+      if (pid == self) h += "<li aria-current=\"page\"><strong>" + label + "</strong> (this version)</li>\n";
+      else h += "<li><a href=\"/datasets/" + html_escape(url_segment(pid)) + "\">" + label + "</a></li>\n";
+    }
+    h += "</ul></section>\n";
+  }
   if (auto inputs = strings(ds, "inputDatasets"); !inputs.empty()) {
     h += "<section><h2>Derived from</h2><ul>\n";
     for (const auto& in : inputs)

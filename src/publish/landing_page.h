@@ -19,6 +19,9 @@ struct LandingContext {
   // The first files of the dataset's file lists (path, size) and how many there are in all.
   std::vector<std::pair<std::string, std::int64_t>> files;
   std::int64_t file_count = 0;
+  // The published versions of the dataset's series (pid, versionNumber), oldest first; empty
+  // when it has no other version.
+  std::vector<std::pair<std::string, std::int64_t>> versions;
 };
 
 std::string dataset_url(const LandingContext& c, const std::string& pid);

@@ -1,7 +1,9 @@
 #include "api/lineage/lineage_graph.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
+#include <tuple>
 #include <vector>
 
 #include "core/error.h"
@@ -16,10 +18,12 @@ namespace {
 // What a readable dataset shows in the graph.
 json::object visible_node(const json::object& doc, int level) {
   json::object node{{"pid", doc.contains("pid") ? doc.at("pid") : json::value("")}, {"level", level}};
-  for (const char* key : {"datasetName", "type", "creationTime", "version", "usedSoftware", "isPublished"})
+  for (const char* key : {"datasetName", "type", "creationTime", "version", "versionNumber", "usedSoftware", "isPublished"})
     if (const auto* v = doc.if_contains(key)) node[key] = *v;
   return node;
 }
+
+constexpr const char* kPreviousVersion = "previousVersion";
 
 json::array pid_array(const std::vector<std::string>& pids) {
   json::array out;
@@ -46,14 +50,23 @@ class Walk {
   }
 
   // One level up from `frontier` (readable datasets): their inputs; returns the readable ones.
+  // A previous version counts as an input, on an edge of its own kind.
   std::vector<json::object> up(const std::vector<json::object>& frontier, int level) {
     std::vector<std::string> wanted;
     std::multimap<std::string, std::string> derived_of;  // input → the frontier datasets naming it
-    for (const auto& doc : frontier)
+    std::set<std::pair<std::string, std::string>> revisions;  // (previous version, newer)
+    for (const auto& doc : frontier) {
       for (auto& input : json_strings(doc, "inputDatasets")) {
         derived_of.emplace(input, json_string(doc, "pid"));
         if (!seen_.count(input)) wanted.push_back(input);
       }
+      if (std::string previous = json_string(doc, "previousVersion"); !previous.empty()) {
+        revisions.insert({previous, json_string(doc, "pid")});
+        if (!seen_.count(previous)) wanted.push_back(previous);
+      }
+    }
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
     std::vector<json::object> next;
     if (!wanted.empty()) {
       for (auto& doc : readable(json::object{{"pid", json::object{{"$in", pid_array(wanted)}}}})) {
@@ -65,6 +78,8 @@ class Walk {
     }
     for (const auto& [input, derived] : derived_of)
       if (seen_.count(input)) add_edge(input, derived);
+    for (const auto& [previous, newer] : revisions)
+      if (seen_.count(previous)) add_edge(previous, newer, kPreviousVersion);
     return next;
   }
 
@@ -75,12 +90,16 @@ class Walk {
     std::vector<json::object> next;
     if (pids.empty()) return next;
     const std::set<std::string> from(pids.begin(), pids.end());
-    for (auto& doc : readable(json::object{{"inputDatasets", json::object{{"$in", pid_array(pids)}}}})) {
+    json::array either{json::object{{"inputDatasets", json::object{{"$in", pid_array(pids)}}}},
+                       json::object{{"previousVersion", json::object{{"$in", pid_array(pids)}}}}};
+    for (auto& doc : readable(json::object{{"$or", std::move(either)}})) {
       const std::string pid = json_string(doc, "pid");
       const bool fresh = !seen_.count(pid);
       if (fresh && !add_visible(doc, level)) break;
       for (const auto& input : json_strings(doc, "inputDatasets"))
         if (from.count(input)) add_edge(input, pid);
+      if (std::string previous = json_string(doc, "previousVersion"); from.count(previous))
+        add_edge(previous, pid, kPreviousVersion);
       if (fresh) next.push_back(std::move(doc));
     }
     return next;
@@ -114,8 +133,12 @@ class Walk {
     nodes_.emplace_back(json::object{{"pid", pid}, {"level", level}, {"hidden", true}});
     return true;
   }
-  void add_edge(const std::string& from, const std::string& to) {
-    if (edge_set_.insert({from, to}).second) edges_.emplace_back(json::object{{"from", from}, {"to", to}});
+  // `relation`: "" for an input (derivation), kPreviousVersion for a version's predecessor.
+  void add_edge(const std::string& from, const std::string& to, const char* relation = "") {
+    if (!edge_set_.insert({from, to, relation}).second) return;
+    json::object edge{{"from", from}, {"to", to}};
+    if (*relation) edge["relation"] = relation;
+    edges_.emplace_back(std::move(edge));
   }
 
   const CollectionAccess& datasets_;
@@ -123,7 +146,7 @@ class Walk {
   const Principal& reader_;
   const std::size_t max_nodes_;
   std::set<std::string> seen_;
-  std::set<std::pair<std::string, std::string>> edge_set_;
+  std::set<std::tuple<std::string, std::string, std::string>> edge_set_;
   json::array nodes_, edges_;
   bool truncated_ = false;
 };
@@ -166,6 +189,7 @@ json::object lineage_prov_json(const json::object& lineage, const std::string& d
       if (const auto* name = node.if_contains("datasetName"); name && name->is_string()) entity["prov:label"] = *name;
       if (const auto* type = node.if_contains("type"); type && type->is_string()) entity["openem:datasetType"] = *type;
       if (const auto* version = node.if_contains("version")) entity["openem:version"] = *version;
+      if (const auto* number = node.if_contains("versionNumber")) entity["openem:versionNumber"] = *number;
       if (const auto* created = node.if_contains("creationTime"); created && created->is_string())
         entity["openem:creationTime"] = json::object{{"$", *created}, {"type", "xsd:dateTime"}};
     }
@@ -176,7 +200,13 @@ json::object lineage_prov_json(const json::object& lineage, const std::string& d
   for (const auto& v : lineage.at("edges").as_array()) {
     const json::object& edge = v.as_object();
     const std::string from = entity_id(edge.at("from")), to = entity_id(edge.at("to"));
-    derived_from["_:d" + std::to_string(++n)] = json::object{{"prov:generatedEntity", to}, {"prov:usedEntity", from}};
+    json::object derivation{{"prov:generatedEntity", to}, {"prov:usedEntity", from}};
+    if (edge.contains("relation")) {  // a new version: PROV's revision, made by no processing
+      derivation["prov:type"] = "prov:Revision";
+      derived_from["_:d" + std::to_string(++n)] = std::move(derivation);
+      continue;
+    }
+    derived_from["_:d" + std::to_string(++n)] = std::move(derivation);
     inputs_of[to].push_back(from);
   }
   // The processing that made a visible derived dataset, when it says what it used.

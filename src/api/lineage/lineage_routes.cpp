@@ -2,6 +2,7 @@
 //   GET /api/v3/Datasets/:pid/lineage?direction=up|down|both&depth=N[&format=prov]
 //   GET /api/v4/datasets/:pid/lineage (the same)
 // direction defaults to both, depth to 5 (1 to 50); format=prov answers W3C PROV-JSON.
+//   GET /api/v3/Datasets/:pid/versions, /api/v4/datasets/:pid/versions: its versions, oldest first
 // The dataset itself follows its read access (404 unknown or unreadable), every node of the
 // graph the reader's.
 #include <boost/json.hpp>
@@ -9,6 +10,7 @@
 #include <charconv>
 
 #include "api/dataset_service.h"
+#include "api/lineage/dataset_versions.h"
 #include "api/lineage/lineage_graph.h"
 #include "api/publishing/published_data_service.h"
 #include "api/routes.h"
@@ -48,7 +50,12 @@ HttpResponse lineage(App& app, const HttpRequest& req) {
 
 void register_lineage_routes(Router& r, App& app) {
   for (const char* base : {"/api/v3/Datasets", "/api/v4/datasets"})
+  {
     r.add("GET", std::string(base) + "/:pid/lineage", [&app](HttpRequest& req) { return lineage(app, req); });
+    r.add("GET", std::string(base) + "/:pid/versions", [&app](HttpRequest& req) {
+      return HttpResponse::json(200, dataset_versions(dataset_access(app), app.store(), app.authenticate(req), req.param("pid")));
+    });
+  }
 }
 
 }  // namespace openem
