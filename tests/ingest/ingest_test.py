@@ -534,10 +534,16 @@ def test_watch_marker_and_quiet_period(env):
                 f.write(b"x" * 100)
             time.sleep(0.25)
             assert env.datasets_for(os.path.realpath(c), token) == []
+        # The dataset shows before its file lists do: wait for the whole registration.
         deadline = time.time() + 30
-        while time.time() < deadline and not env.datasets_for(os.path.realpath(c), token):
-            time.sleep(0.2)
-        assert_complete(env, c, upload=False, token=token)
+        while True:
+            try:
+                assert_complete(env, c, upload=False, token=token)
+                break
+            except AssertionError:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.2)
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.communicate(timeout=60)
