@@ -64,20 +64,55 @@ TEST(PgWriteLockTest, TheSameIdInsertedBesideALockHolderIsAConflictNotADeadlock)
   auto store = catalog.open();
   PgConnection observer(catalog.url());
   std::future<void> inserting;
+  bool holder_conflict = false;
   EXPECT_NO_THROW(store->transaction([&] {
     inserting = std::async(std::launch::async, [&] { store->insert(schemas::datasets(), dataset("p/1")); });
     ASSERT_TRUE(eventually([&] { return waits_for_the_lock_after_inserting(observer, "datasets"); }));
     // This waits for the other insert's row, which waits for this transaction's lock: the
-    // deadlock PostgreSQL breaks by aborting the insert that waited first.
-    store->insert(schemas::datasets(), dataset("p/1"));
+    // deadlock PostgreSQL breaks by aborting one side — usually the insert that waited first,
+    // but the lock holder when that one's check ran before the cycle closed (CI saw it).
+    try {
+      store->insert(schemas::datasets(), dataset("p/1"));
+    } catch (const ApiError& e) {
+      EXPECT_EQ(e.status(), 409);
+      holder_conflict = true;
+    }
   }));
+  // Exactly one of the two inserts of p/1 succeeds; the other is a 409, never a deadlock error.
   try {
     inserting.get();
-    ADD_FAILURE() << "the second insert of p/1 succeeded";
+    EXPECT_TRUE(holder_conflict) << "both inserts of p/1 succeeded";
   } catch (const ApiError& e) {
     EXPECT_EQ(e.status(), 409);
+    EXPECT_FALSE(holder_conflict) << "both inserts of p/1 failed";
   }
   EXPECT_TRUE(store->get(schemas::datasets(), "p/1"));
+}
+
+// The other order of the same race, made certain: the insert on its own has waited longer than
+// PostgreSQL's deadlock_timeout (1 s) when the lock holder inserts the same id, so its one
+// deadlock check found no cycle and the holder's check breaks it: the holder gets the 409.
+TEST(PgWriteLockTest, ALockHolderThatComesLateToTheSameIdGetsTheConflict) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  auto store = catalog.open();
+  PgConnection observer(catalog.url());
+  std::future<void> inserting;
+  int holder_status = 0;
+  EXPECT_NO_THROW(store->transaction([&] {
+    inserting = std::async(std::launch::async, [&] { store->insert(schemas::datasets(), dataset("p/1")); });
+    ASSERT_TRUE(eventually([&] { return waits_for_the_lock_after_inserting(observer, "datasets"); }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    try {
+      store->insert(schemas::datasets(), dataset("p/1"));
+    } catch (const ApiError& e) {
+      holder_status = e.status();
+    }
+    store->insert(schemas::datasets(), dataset("p/2"));  // the holder's transaction goes on
+  }));
+  EXPECT_EQ(holder_status, 409);
+  EXPECT_NO_THROW(inserting.get());
+  EXPECT_TRUE(store->get(schemas::datasets(), "p/1"));
+  EXPECT_TRUE(store->get(schemas::datasets(), "p/2"));
 }
 
 TEST(PgWriteLockTest, AProcessStartsUpBesideInsertsOfAnother) {

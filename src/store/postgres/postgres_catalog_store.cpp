@@ -781,6 +781,12 @@ class PostgresCatalogStore final : public CatalogStore {
     } catch (const PgError& e) {
       if (savepoint) db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
       if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
+      // Inside a lock holder's transaction, a deadlock here means an insert of the same id on its
+      // own is waiting for this transaction's lock: PostgreSQL aborted this side (its check ran
+      // when the cycle closed). The id is being taken by that insert, which commits once this
+      // transaction has: a conflict, as if it had come first.
+      if (savepoint && e.is_deadlock())
+        throw ApiError::conflict("A document with id " + rows.id + " is being inserted by another request");
       if (e.is_deadlock()) throw;  // insert() tries again
       throw_clear(e, rows);
     }
