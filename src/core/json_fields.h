@@ -4,6 +4,7 @@
 // such a field reads as "" instead of throwing. Header-only and pure; thread-safe.
 #include <boost/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,6 +30,17 @@ inline std::vector<std::string> json_strings(const boost::json::object& o, std::
 inline bool json_bool(const boost::json::object& o, std::string_view key) {
   const boost::json::value* v = o.if_contains(key);
   return v && v->is_bool() && v->get_bool();
+}
+
+// The integer at `key`; 0 when absent or not a number (a double is truncated: rows written by
+// another tool may hold 3.0 for 3).
+inline std::int64_t json_int(const boost::json::object& o, std::string_view key) {
+  const boost::json::value* v = o.if_contains(key);
+  if (!v) return 0;
+  if (v->is_int64()) return v->get_int64();
+  if (v->is_uint64()) return static_cast<std::int64_t>(v->get_uint64());
+  if (v->is_double()) return static_cast<std::int64_t>(v->get_double());
+  return 0;
 }
 
 // The value at `key` as text: a string as is, a number as JSON writes it (publicationYear may

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "core/backoff.h"
 #include "core/ids.h"
 #include "core/json_fields.h"
 #include "core/time.h"
@@ -14,11 +15,6 @@ namespace json = boost::json;
 namespace {
 
 const CollectionSchema& rows() { return schemas::job_messages(); }
-
-std::int64_t integer(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : 0;
-}
 
 // Claims row `id` when it is due; the claimed row, with this claim's token.
 std::optional<json::object> claim(CatalogStore& store, const std::string& id, const std::string& token,
@@ -83,9 +79,8 @@ int deliver_job_messages(CatalogStore& store, AmqpPublisher& publisher, const Jo
         store.remove(rows(), id);
         return;
       }
-      const std::int64_t failures = integer(*now_row, "attempts") + 1;
-      const std::int64_t backoff =
-          std::min<std::int64_t>(o.max_backoff_seconds, static_cast<std::int64_t>(o.retry_seconds) << std::min<std::int64_t>(failures - 1, 20));
+      const std::int64_t failures = json_int(*now_row, "attempts") + 1;
+      const std::int64_t backoff = doubling_backoff(failures, o.retry_seconds, o.max_backoff_seconds);
       (*now_row)["attempts"] = failures;
       (*now_row)["lastError"] = error;
       (*now_row)["nextAttemptAt"] = iso_utc(now_millis() + backoff * 1000);

@@ -11,6 +11,7 @@
 
 #include "api/events/event_feed.h"
 #include "api/events/webhook_signature.h"
+#include "core/backoff.h"
 #include "core/error.h"
 #include "core/ids.h"
 #include "core/json_fields.h"
@@ -74,11 +75,6 @@ void apply(json::object& hook, const json::object& body, bool creating, Millis n
   }
   if (creating && !hook.contains("url")) throw ApiError::bad_request("url is required");
   hook["updatedAt"] = iso_utc(now);
-}
-
-std::int64_t integer(const json::object& o, std::string_view key) {
-  const json::value* v = o.if_contains(key);
-  return v && v->is_int64() ? v->get_int64() : 0;
 }
 
 // The reader whose rights the webhook has: its access groups, or an admin's.
@@ -188,7 +184,7 @@ struct Turn {
     std::optional<json::object> claimed;
     store().transaction([&] {
       auto hook = store().get(schemas::webhooks(), id);
-      if (!hook || !json_bool(*hook, "active") || integer(*hook, "cursor") >= latest) return;
+      if (!hook || !json_bool(*hook, "active") || json_int(*hook, "cursor") >= latest) return;
       const Millis now = now_millis();
       auto due = parse_iso(json_string(*hook, "nextAttemptAt"));
       if (due && *due > now) return;
@@ -242,7 +238,7 @@ struct Turn {
     auto hook = claim(latest);
     if (!hook) return 0;
     EventSubscription subscription(app, reader_of(app, *hook), event_filter_from_json(hook->at("filter")));
-    const std::int64_t cursor = integer(*hook, "cursor");
+    const std::int64_t cursor = json_int(*hook, "cursor");
     HistoryFeedPage page = store().history_feed(subscription.query(cursor, latest, options.events_per_turn));
     const std::string url = json_string(*hook, "url"), secret = json_string(*hook, "secret");
     int posted = 0;
@@ -251,7 +247,7 @@ struct Turn {
       const std::string body = json::serialize(event);
       const std::string event_id = ids.id_of(record.seq);
       const std::int64_t timestamp = now_millis() / 1000;
-      const std::int64_t attempt = integer(*hook, "attempts") + 1;
+      const std::int64_t attempt = json_int(*hook, "attempts") + 1;
       const auto start = std::chrono::steady_clock::now();
       WebhookReply reply = sender.post(url,
                                        {{"Content-Type", "application/json"},
@@ -265,9 +261,7 @@ struct Turn {
       log(event, attempt, reply, std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
       if (!reply.error.empty()) {
         const std::int64_t failures = attempt;
-        const std::int64_t backoff = std::min<std::int64_t>(
-            options.max_backoff_seconds,
-            static_cast<std::int64_t>(options.retry_seconds) << std::min<std::int64_t>(failures - 1, 20));
+        const std::int64_t backoff = doubling_backoff(failures, options.retry_seconds, options.max_backoff_seconds);
         update([&](json::object& h) {
           h["attempts"] = failures;
           h["lastStatus"] = reply.status ? json::value(reply.status) : json::value();

@@ -14,6 +14,7 @@
 #include "blob/hasher.h"
 #include "blob/posix_file.h"
 #include "blob/s3/s3_xml.h"
+#include "core/backoff.h"
 
 namespace openem {
 namespace {
@@ -255,8 +256,8 @@ BlobStatus S3Client::send(const S3Request& req, S3Response* resp, const std::str
     if (n >= attempts)
       return BlobStatus::io_error(what + ": " + problem + " after " + std::to_string(n) + " attempt" + (n == 1 ? "" : "s"));
     // Exponential backoff, jittered over the upper half of each delay: clients retrying together spread out.
-    const std::int64_t delay = std::min<std::int64_t>(where_.tuning.max_retry_delay.count(),
-                                                      where_.tuning.retry_delay.count() << std::min(n - 1, 20));
+    const std::int64_t delay =
+        doubling_backoff(n, where_.tuning.retry_delay.count(), where_.tuning.max_retry_delay.count());
     const std::int64_t half = std::max<std::int64_t>(delay / 2, 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(half + static_cast<std::int64_t>(jitter() % (half + 1))));
   }

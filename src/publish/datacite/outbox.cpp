@@ -4,17 +4,13 @@
 
 #include <algorithm>
 
+#include "core/backoff.h"
 #include "core/ids.h"
 #include "core/json_fields.h"
 
 namespace openem::datacite {
 namespace json = boost::json;
 namespace {
-
-std::int64_t num(const json::object& o, std::string_view k) {
-  auto* v = o.if_contains(k);
-  return v && v->is_number() ? v->to_number<std::int64_t>() : 0;
-}
 
 const CollectionSchema& rows() { return schemas::datacite_outbox(); }
 
@@ -27,7 +23,7 @@ json::object registration_of(const json::object& row, const Endpoints& e) {
   json::object r{{"state", json_string(row, "state")},
                  {"change", json_string(row, "change")},
                  {"protocol", json_string(row, "protocol")},
-                 {"attempts", num(row, "attempts")},
+                 {"attempts", json_int(row, "attempts")},
                  {"lastError", row.contains("lastError") ? row.at("lastError") : json::value()},
                  {"queuedAt", json_string(row, "createdAt")},
                  {"outboxId", json_string(row, "id")}};
@@ -84,10 +80,7 @@ Endpoints endpoints_from(const Config& c) {
 }
 
 Millis backoff_after(int attempts, int retry_seconds) {
-  const Millis cap = 6LL * 3600 * 1000;
-  Millis wait = static_cast<Millis>(std::max(1, retry_seconds)) * 1000;
-  for (int i = 1; i < attempts && wait < cap; ++i) wait *= 2;
-  return std::min(wait, cap);
+  return doubling_backoff(attempts, static_cast<Millis>(std::max(1, retry_seconds)) * 1000, 6LL * 3600 * 1000);
 }
 
 bool ever_sent(CatalogStore& store, const std::string& doi) {
@@ -157,7 +150,7 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
                                  1);
     if (!in_flight.empty()) return;
     (*row)["state"] = "sending";
-    (*row)["attempts"] = num(*row, "attempts") + 1;
+    (*row)["attempts"] = json_int(*row, "attempts") + 1;
     (*row)["nextAttemptAt"] = iso_utc(now + lease_of(e));  // the lease: past it, the row is due again
     (*row)["updatedAt"] = when;
     store.replace(rows(), *row);
@@ -176,7 +169,7 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
   store.transaction([&] {
     auto row = store.get(rows(), id);
     // Taken over by another process after our lease ran out: its outcome counts.
-    if (!row || json_string(*row, "state") != "sending" || num(*row, "attempts") != num(claimed, "attempts")) return;
+    if (!row || json_string(*row, "state") != "sending" || json_int(*row, "attempts") != json_int(claimed, "attempts")) return;
     (*row)["updatedAt"] = iso_utc(after);
     switch (result.kind) {
       case DeliveryResult::Kind::Done:
@@ -191,7 +184,7 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
       case DeliveryResult::Kind::Retry:
         (*row)["state"] = "pending";
         (*row)["lastError"] = result.error;
-        (*row)["nextAttemptAt"] = iso_utc(after + backoff_after(static_cast<int>(num(*row, "attempts")), e.retry_seconds));
+        (*row)["nextAttemptAt"] = iso_utc(after + backoff_after(static_cast<int>(json_int(*row, "attempts")), e.retry_seconds));
         break;
     }
     store.replace(rows(), *row);
@@ -199,10 +192,10 @@ std::optional<DeliveryResult> deliver_row(CatalogStore& store, Transport& transp
   });
   if (result.kind == DeliveryResult::Kind::Done)
     spdlog::info("event=datacite_sent doi={} change={} attempts={}", json_string(claimed, "doi"), json_string(claimed, "change"),
-                 num(claimed, "attempts"));
+                 json_int(claimed, "attempts"));
   else
     spdlog::warn("event=datacite_failed doi={} change={} attempts={} retry={} error=\"{}\"", json_string(claimed, "doi"),
-                 json_string(claimed, "change"), num(claimed, "attempts"), result.kind == DeliveryResult::Kind::Retry,
+                 json_string(claimed, "change"), json_int(claimed, "attempts"), result.kind == DeliveryResult::Kind::Retry,
                  result.error);
   return result;
 }
