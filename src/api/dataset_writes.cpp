@@ -199,7 +199,7 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
     insert();
     if (!of_a_proposal) return;
     const std::string name = str_field(doc, "datasetName");
-    add_automatic_entries(app.store(), {pid},
+    add_automatic_entries(app.store(), std::span(&doc, 1),
                           "**" + str_field(doc, "type") + " dataset** " + (name.empty() ? "" : "\"" + name + "\" ") +
                               "`" + pid + "` registered by " + p.username + ".",
                           {"dataset"});

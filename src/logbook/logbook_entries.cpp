@@ -100,17 +100,15 @@ void follow_proposal_access(CatalogStore& store, const json::object& proposal) {
   }
 }
 
-void add_automatic_entries(CatalogStore& store, const std::vector<std::string>& dataset_pids, const std::string& text,
+void add_automatic_entries(CatalogStore& store, std::span<const json::object> datasets, const std::string& text,
                            const std::vector<std::string>& tags) {
   std::map<std::string, std::vector<std::string>> by_proposal;  // proposal → its datasets among them
-  for (const auto& pid : dataset_pids) {
-    auto dataset = store.get(schemas::datasets(), pid);
-    if (!dataset) continue;
-    std::vector<std::string> proposals = json_strings(*dataset, "proposalIds");
-    if (std::string one = json_string(*dataset, "proposalId"); !one.empty() &&
+  for (const auto& dataset : datasets) {
+    std::vector<std::string> proposals = json_strings(dataset, "proposalIds");
+    if (std::string one = json_string(dataset, "proposalId"); !one.empty() &&
         std::find(proposals.begin(), proposals.end(), one) == proposals.end())
       proposals.push_back(one);
-    for (const auto& id : proposals) by_proposal[id].push_back(pid);
+    for (const auto& id : proposals) by_proposal[id].push_back(json_string(dataset, "pid"));
   }
   for (const auto& [proposal_id, pids] : by_proposal) {
     auto proposal = store.get(schemas::proposals(), proposal_id);
@@ -125,6 +123,14 @@ void add_automatic_entries(CatalogStore& store, const std::vector<std::string>& 
   }
 }
 
+void add_automatic_entries_by_pid(CatalogStore& store, const std::vector<std::string>& dataset_pids,
+                                  const std::string& text, const std::vector<std::string>& tags) {
+  std::vector<json::object> datasets;
+  for (const auto& pid : dataset_pids)
+    if (auto dataset = store.get(schemas::datasets(), pid)) datasets.push_back(std::move(*dataset));
+  add_automatic_entries(store, datasets, text, tags);
+}
+
 void add_job_entry(CatalogStore& store, const json::object& job, const std::string& what_happened) {
   std::vector<std::string> pids;
   const json::value* params = job.if_contains("jobParams");
@@ -134,8 +140,8 @@ void add_job_entry(CatalogStore& store, const json::object& job, const std::stri
       if (d.is_object()) pids.push_back(json_string(d.get_object(), "pid"));
   if (pids.empty()) return;
   const std::string type = json_string(job, "type");
-  add_automatic_entries(store, pids, "**" + type + " job** `" + json_string(job, "id") + "` " + what_happened,
-                        {"job", type});
+  add_automatic_entries_by_pid(store, pids, "**" + type + " job** `" + json_string(job, "id") + "` " + what_happened,
+                               {"job", type});
 }
 
 }  // namespace openem

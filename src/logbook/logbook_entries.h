@@ -9,9 +9,8 @@
 // Functions of the catalog; thread-safe as the store is.
 #include <boost/json/object.hpp>
 
-#include <string>
-
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -35,11 +34,15 @@ bool member_of_proposal(const std::vector<std::string>& groups, const boost::jso
 void follow_proposal_access(CatalogStore& store, const boost::json::object& proposal);
 
 // An entry by openem itself (author "openem", tag "automatic" and `tags`) in the logbook of each
-// proposal the datasets `dataset_pids` belong to (their proposalId, or proposalIds), about those
-// of its datasets. Datasets without a proposal write nowhere. Call inside the transaction of
-// the change it tells of, so the entry exists exactly when the change does.
-void add_automatic_entries(CatalogStore& store, const std::vector<std::string>& dataset_pids, const std::string& text,
+// proposal the `datasets` belong to (their proposalId, or proposalIds), about those of its
+// datasets. Datasets without a proposal write nowhere. Call inside the transaction of the
+// change it tells of, so the entry exists exactly when the change does.
+void add_automatic_entries(CatalogStore& store, std::span<const boost::json::object> datasets, const std::string& text,
                            const std::vector<std::string>& tags);
+// The same for datasets known by pid only (a job's dataset list): each is read first; a pid
+// that names no dataset is left out.
+void add_automatic_entries_by_pid(CatalogStore& store, const std::vector<std::string>& dataset_pids,
+                                  const std::string& text, const std::vector<std::string>& tags);
 
 // The automatic entry of a job's step: "**archive job** `<id>` <what happened>" in the
 // logbooks of the datasets of its jobParams.datasetList, tagged "job" and the job's type.

@@ -389,9 +389,7 @@ PublicationResult PublishedDataService::register_doi(const Principal& p, const s
     row = datacite::queue_change(app_.store(), record, change_for(record, datasets, "register", protocol_for(api, record)),
                                  endpoints_, now);
     app_.store().replace(records(), record);
-    std::vector<std::string> pids;
-    for (const auto& ds : datasets) pids.push_back(json_string(ds, "pid"));
-    add_automatic_entries(app_.store(), pids,
+    add_automatic_entries(app_.store(), datasets,
                           "**DOI** [" + doi + "](https://doi.org/" + doi + ") registered for \"" +
                               json_string(record, "title") + "\" by " + p.username + ".",
                           {"publication", "doi"});
