@@ -43,10 +43,15 @@ struct HttpRequest {
 // A stream that waits for something to send (an event stream) returns true with an empty
 // piece: the server then calls next() again after `idle_wait`, holding no handler thread
 // meanwhile. When the server drains (stop, SIGTERM), such a stream ends at its next wait.
+// `ready`, when set, is asked on the I/O thread after each wait whether next() has anything to
+// do; while it says no, the server only waits again, so an idle stream costs a timer, not a
+// hop to a handler thread. It must be quick and never block; next() and ready() are never
+// called at the same time.
 struct BodyStream {
   std::function<bool(std::string& piece)> next;
   std::int64_t length = -1;
   std::chrono::milliseconds idle_wait{0};
+  std::function<bool()> ready;
 };
 
 struct HttpResponse;

@@ -184,9 +184,12 @@ struct HttpServer::Impl {
       }
       if (piece.empty() && more) {
         if (res.stream->idle_wait.count() > 0) {
-          if (draining.load()) co_return false;  // an endless stream ends with the server
-          net::steady_timer idle(stream.get_executor(), res.stream->idle_wait);
-          co_await idle.async_wait(kTuple);
+          net::steady_timer idle(stream.get_executor());
+          do {
+            if (draining.load()) co_return false;  // an endless stream ends with the server
+            idle.expires_after(res.stream->idle_wait);
+            co_await idle.async_wait(kTuple);
+          } while (res.stream->ready && !res.stream->ready());
         }
         continue;
       }

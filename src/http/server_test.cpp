@@ -4,6 +4,7 @@
 
 #include <boost/asio.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <future>
@@ -62,7 +63,22 @@ class ServerThreads : public ::testing::Test {
     });
     router_.add_inline("GET", "/ping", [](HttpRequest&) { return HttpResponse::text(200, "pong"); });
     router_.add("GET", "/fast", [](HttpRequest&) { return HttpResponse::text(200, "fast"); });
-    metrics_ = std::make_unique<Metrics>(std::vector<std::string>{"slow", "ping", "fast"});
+    // A waiting stream (as /api/v3/events): one piece, then nothing until `stream_ready_`.
+    router_.add("GET", "/stream", [this](HttpRequest&) {
+      HttpResponse res = HttpResponse::text(200, "");
+      res.stream = std::make_shared<BodyStream>();
+      res.stream->idle_wait = std::chrono::milliseconds(5);
+      res.stream->next = [this](std::string& piece) {
+        const int call = ++stream_next_calls_;
+        if (call == 1) piece = "first;";
+        if (!stream_ready_.load()) return true;
+        piece = "last";
+        return false;
+      };
+      res.stream->ready = [this] { return stream_ready_.load(); };
+      return res;
+    });
+    metrics_ = std::make_unique<Metrics>(std::vector<std::string>{"slow", "ping", "fast", "stream"});
     ServerOptions o;
     o.port = 0;
     o.threads = handler_threads;
@@ -84,6 +100,8 @@ class ServerThreads : public ::testing::Test {
   std::unique_ptr<HttpServer> server_;
   std::thread runner_;
   unsigned short port_ = 0;
+  std::atomic<int> stream_next_calls_{0};
+  std::atomic<bool> stream_ready_{false};
 };
 
 // Before, handlers ran on the I/O threads: two blocked handlers on two threads stopped the
@@ -121,6 +139,20 @@ TEST_F(ServerThreads, HandlersRunOffTheIoThreadsEvenWithOneIoThread) {
   EXPECT_NE(fast.get().find("fast"), std::string::npos);
   gate_.release();
   EXPECT_NE(slow.get().find("slow"), std::string::npos);
+}
+
+// An idle event stream used to hop to a handler thread at every wait only to find nothing to
+// send; with `ready` saying no, it waits on its timer alone.
+TEST_F(ServerThreads, AWaitingStreamIsNotCalledUntilItSaysItIsReady) {
+  start(/*handler_threads=*/2, /*io_threads=*/1);
+  auto body = std::async(std::launch::async, [&] { return get(port_, "/stream"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // about 60 waits of 5 ms
+  EXPECT_LE(stream_next_calls_.load(), 2) << "next() was called while ready() said there was nothing to do";
+  stream_ready_ = true;
+  ASSERT_EQ(body.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  const std::string response = body.get();
+  EXPECT_NE(response.find("first;"), std::string::npos);
+  EXPECT_NE(response.find("last"), std::string::npos);
 }
 
 }  // namespace

@@ -149,13 +149,19 @@ json::object EventSubscription::event_json(const HistoryRecord& r, const EventId
 }
 
 std::int64_t LatestHistorySeq::get() {
+  if (auto fresh = peek()) return *fresh;
   std::lock_guard lock(mu_);
+  if (auto fresh = peek()) return *fresh;  // asked by another stream meanwhile
   const auto now = std::chrono::steady_clock::now();
-  if (now - asked_ >= max_age_) {
-    latest_ = store_.latest_history_seq();
-    asked_ = now;
-  }
-  return latest_;
+  latest_.store(store_.latest_history_seq());
+  asked_.store(now.time_since_epoch().count());
+  return latest_.load();
+}
+
+std::optional<std::int64_t> LatestHistorySeq::peek() const {
+  const std::chrono::steady_clock::time_point asked{std::chrono::steady_clock::duration{asked_.load()}};
+  if (std::chrono::steady_clock::now() - asked >= max_age_) return std::nullopt;
+  return latest_.load();
 }
 
 }  // namespace openem

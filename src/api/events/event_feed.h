@@ -7,8 +7,10 @@
 // most every few hundred milliseconds for all subscribers of a process.
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -56,14 +58,18 @@ class EventSubscription {
 class LatestHistorySeq {
  public:
   LatestHistorySeq(CatalogStore& store, std::chrono::milliseconds max_age) : store_(store), max_age_(max_age) {}
+  // The newest sequence number, asking the store when the last answer is older than max_age.
   std::int64_t get();
+  // The last answer while it is younger than max_age, else nullopt (get() must ask). Never
+  // blocks: streams call it on the I/O thread to learn whether they have anything to do.
+  std::optional<std::int64_t> peek() const;
 
  private:
   CatalogStore& store_;
   const std::chrono::milliseconds max_age_;
-  std::mutex mu_;
-  std::int64_t latest_ = 0;
-  std::chrono::steady_clock::time_point asked_{};
+  std::mutex mu_;  // one question to the store at a time
+  std::atomic<std::int64_t> latest_{0};
+  std::atomic<std::chrono::steady_clock::rep> asked_{std::numeric_limits<std::chrono::steady_clock::rep>::min() / 2};
 };
 
 }  // namespace openem

@@ -42,6 +42,16 @@ struct EventStream {
   bool started = false;
   Clock::time_point last_write = Clock::now(), authenticated_at = Clock::now();
 
+  // Whether next() has anything to do: an event may be new, a keep-alive or the check of the
+  // token is due. Asked on the I/O thread, from the shared cached sequence number; only when
+  // that is stale does a stream hop to a handler thread to ask the store (one asks for all).
+  bool ready() const {
+    const auto now = Clock::now();
+    if (now - last_write >= kKeepAlive || now - authenticated_at >= kReauthenticate) return true;
+    const std::optional<std::int64_t> newest = latest.peek();
+    return !newest || *newest > cursor;
+  }
+
   bool next(std::string& piece) {
     const auto now = Clock::now();
     if (!started) {
@@ -101,6 +111,7 @@ void register_event_routes(Router& r, App& app) {
     res.stream = std::make_shared<BodyStream>();
     res.stream->next = [stream, ids, latest](std::string& piece) { return stream->next(piece); };
     res.stream->idle_wait = kIdleWait;
+    res.stream->ready = [stream] { return stream->ready(); };
     return res;
   });
 }
