@@ -113,8 +113,10 @@ std::string decide_pid(App& app, const Principal& p, const json::object& body, D
 // A new version of `previous` (docs/lineage.md "Versions"): the caller must be allowed to change
 // the previous version (404 when they may not read it), which must be the newest of its
 // series — versions form a chain, not a tree. The new one gets the next versionNumber and the
-// series of the first version. Called inside the creating transaction (serial), so two new
-// versions of one dataset cannot both succeed.
+// series of the first version; a first version takes versionNumber 1 and its own pid as series
+// when its second is made, so a dataset without either field has no versions (landing pages
+// need no query to know). Called inside the creating transaction (serial), so two new versions
+// of one dataset cannot both succeed.
 void link_to_previous_version(App& app, const Principal& p, json::object& doc, const std::string& previous) {
   if (previous == str_field(doc, "pid")) throw ApiError::bad_request("A dataset cannot be its own previous version");
   json::object prev = dataset_for_write(app, p, previous);
@@ -127,6 +129,11 @@ void link_to_previous_version(App& app, const Principal& p, json::object& doc, c
   doc["versionNumber"] = (number && number->is_int64() ? number->get_int64() : 1) + 1;
   const std::string series = str_field(prev, "versionSeries");
   doc["versionSeries"] = series.empty() ? previous : series;
+  if (series.empty()) {  // the first version gets its second: it is now version 1 of its series
+    prev["versionNumber"] = 1;
+    prev["versionSeries"] = previous;
+    app.store().replace(schemas::datasets(), prev);
+  }
 }
 
 }  // namespace

@@ -50,13 +50,8 @@ json::array dataset_versions(const CollectionAccess& datasets, CatalogStore& sto
 
 std::vector<std::pair<std::string, std::int64_t>> published_versions(CatalogStore& store, const json::object& dataset) {
   std::vector<std::pair<std::string, std::int64_t>> out;
-  if (json_string(dataset, "versionSeries").empty() && json_string(dataset, "previousVersion").empty()) {
-    // A first version, or a dataset without versions: whether a newer version names it.
-    QueryPlan newer;
-    newer.conditions = {field_is(schemas::datasets(), "versionSeries", json_string(dataset, "pid"))};
-    newer.limit = 1;
-    if (store.find_ids(schemas::datasets(), newer).empty()) return out;
-  }
+  // A first version takes its series when its second is made: without one there are no others.
+  if (json_string(dataset, "versionSeries").empty()) return out;
   for (const auto& v : series_members(store, series_of(dataset), field_is(schemas::datasets(), "isPublished", std::int64_t{1})))
     out.emplace_back(json_string(v, "pid"), version_number(v));
   return out;

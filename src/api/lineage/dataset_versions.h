@@ -1,7 +1,8 @@
 #pragma once
 // The versions of a dataset (docs/lineage.md "Versions"): a dataset made with previousVersion
 // is the next version of that one; all versions of a series carry the first one's pid in
-// versionSeries and their place in versionNumber (the first version has none: it is 1).
+// versionSeries and their place in versionNumber (a first version has neither until its second
+// is made, then 1 and its own pid).
 #include <boost/json.hpp>
 
 #include <cstdint>
