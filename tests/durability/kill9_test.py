@@ -7,7 +7,10 @@ on the same data directory every dataset whose creation was acknowledged (201) m
 there with the data it was acknowledged with, and the catalog must accept writes again.
 Several rounds on one data directory, so each restart also repairs the previous kill.
 The change history (docs/catalog.md) goes with the writes: every acknowledged creation and
-size change has its record, and no record describes a write that is not there.
+size change has its record, and no record describes a write that is not there. A webhook
+registered before the first round (docs/events.md) is the queued delivery the kills must not
+lose: at the end its receiver has had, at least once, the insert event of every stored
+dataset, and none of a creation that was lost.
 """
 import json
 import os
@@ -19,6 +22,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "api"))
 from run import Server, http_request  # noqa: E402
@@ -59,6 +63,40 @@ def writer(addr, token, tag, acked, stop):
             return  # the server is gone
 
 
+class Receiver:
+    """A webhook receiver on loopback: the insert events it got, by dataset (de-duplicated by
+    webhook-id, as the Standard Webhooks contract says receivers do)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.ids = set()
+        self.inserted = set()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                event = json.loads(body)
+                with receiver.lock:
+                    if self.headers.get("webhook-id") not in receiver.ids:
+                        receiver.ids.add(self.headers.get("webhook-id"))
+                        if event.get("collection") == "Dataset" and event.get("operation") == "insert":
+                            receiver.inserted.add(event["documentId"])
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/hook"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def inserts(self):
+        with self.lock:
+            return set(self.inserted)
+
+
 def history(addr, token, pid):
     target = "/api/v3/history?filter=" + urllib.parse.quote(json.dumps({"subsystem": "Dataset", "documentId": pid}))
     status, _, body = http_request(addr, "GET", target + "&limit=1000", [("Authorization", "Bearer " + token)], None)
@@ -87,7 +125,9 @@ def main():
     with open(accounts, "w") as f:
         json.dump([{"username": "user1", "email": "u1@x.org", "password": "user1-password", "role": ["group1"]}], f)
     env = dict(os.environ, OPENEM_ADMIN_PASSWORD="admin-password", FUNCTIONAL_ACCOUNTS_FILE=accounts,
-               OPENEM_LOG_LEVEL="warn", PID_PREFIX="kill9")
+               OPENEM_LOG_LEVEL="warn", PID_PREFIX="kill9", OPENEM_WEBHOOK_POLL_MS="100",
+               OPENEM_WEBHOOK_RETRY_SECONDS="1")
+    receiver = Receiver()
     data = os.path.join(work, "data")
     acked = {}
     failures = []
@@ -99,6 +139,11 @@ def main():
             token = login(server.addr, "user1", "user1-password")
             # what the previous kill left behind must all be there
             admin = login(server.addr, "admin", "admin-password")
+            if rnd == 0:
+                status, _, body = http_request(server.addr, "POST", "/api/v3/webhooks",
+                                               [("Content-Type", "application/json"), ("Authorization", "Bearer " + admin)],
+                                               json.dumps({"url": receiver.url, "description": "kill9"}).encode())
+                assert status == 201, (status, body)
             for pid, want in list(acked.items()):
                 status, _, body = http_request(server.addr, "GET", "/api/v3/Datasets/" + urllib.parse.quote(pid, safe=""),
                                                [("Authorization", "Bearer " + admin)], None)
@@ -140,6 +185,28 @@ def main():
         inserts = json.loads(body)["count"] if status == 200 else None
         if inserts != count:
             failures.append(f"{inserts} insert records in the history for {count} stored datasets")
+        # the webhook lost nothing to the kills and invented nothing: every stored dataset's
+        # insert arrives (at least once), and no insert of a dataset that is not stored
+        stored = set()
+        skip = 0
+        while True:
+            target = "/api/v3/Datasets?filter=" + urllib.parse.quote(json.dumps({"fields": ["pid"], "limits": {"skip": skip, "limit": 1000}}))
+            status, _, body = http_request(server.addr, "GET", target, [("Authorization", "Bearer " + admin)], None)
+            page = [d["pid"] for d in json.loads(body)]
+            stored.update(page)
+            skip += len(page)
+            if len(page) < 1000:
+                break
+        deadline = time.time() + 60
+        while receiver.inserts() != stored and time.time() < deadline:
+            time.sleep(0.2)
+        got = receiver.inserts()
+        if stored - got:
+            failures.append(f"webhook: {len(stored - got)} of {len(stored)} stored datasets' inserts never delivered, "
+                            f"e.g. {sorted(stored - got)[:3]}")
+        if got - stored:
+            failures.append(f"webhook: inserts delivered for {len(got - stored)} datasets that are not stored, "
+                            f"e.g. {sorted(got - stored)[:3]}")
         err = server.stop()
         if err:
             failures.append(err)
@@ -149,7 +216,8 @@ def main():
         failures.append("no write was acknowledged before the kills: the test proved nothing")
     for f in failures:
         print("FAIL:", f)
-    print(f"kill9: {len(acked)} acknowledged datasets over {ROUNDS} kills")
+    print(f"kill9: {len(acked)} acknowledged datasets over {ROUNDS} kills, {len(receiver.inserts())} inserts "
+          f"delivered to the webhook")
     print(f"{0 if failures else 1} passed, {1 if failures else 0} failed")
     return 1 if failures else 0
 
