@@ -169,6 +169,8 @@ json::array related_identifiers(const json::object& m, const DataCiteContext& c,
     for (const auto& ds : c.datasets) add(page(json_string(ds, "pid")), "URL", "HasPart");
   for (const auto& pid : c.public_sources) add(page(pid), "URL", "IsDerivedFrom");
   for (const auto& pid : c.public_derived) add(page(pid), "URL", "IsSourceOf");
+  for (const auto& pid : c.public_previous_versions) add(page(pid), "URL", "IsNewVersionOf");
+  for (const auto& pid : c.public_newer_versions) add(page(pid), "URL", "IsPreviousVersionOf");
   return out;
 }
 

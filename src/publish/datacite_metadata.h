@@ -28,6 +28,9 @@ struct DataCiteContext {
   std::map<std::string, boost::json::object> proposals, samples, instruments;  // by their ids
   std::vector<std::string> public_sources;  // public datasets the datasets were derived from (IsDerivedFrom)
   std::vector<std::string> public_derived;  // public datasets derived from them (IsSourceOf)
+  // Public versions of the datasets outside the record (docs/lineage.md "Versions"): the ones
+  // they are new versions of (IsNewVersionOf) and their newer versions (IsPreviousVersionOf).
+  std::vector<std::string> public_previous_versions, public_newer_versions;
   std::vector<std::string> formats;         // file formats seen in their file lists ("mrc", "tiff")
 };
 

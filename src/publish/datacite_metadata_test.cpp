@@ -76,10 +76,29 @@ DataCiteContext context() {
   return c;
 }
 
+
 std::vector<std::string> values(const json::object& a, const char* list, const char* field) {
   std::vector<std::string> out;
   for (const auto& x : a.at(list).as_array()) out.emplace_back(x.as_object().at(field).as_string());
   return out;
+}
+
+// A dataset that is a version of others (docs/lineage.md "Versions") says so to DataCite.
+TEST(DataCiteMetadataTest, VersionsAreRelatedAsNewAndPreviousVersions) {
+  DataCiteContext c = context();
+  c.public_previous_versions = {"pid/v1"};
+  c.public_newer_versions = {"pid/v3"};
+  json::object a = datacite_record_attributes(record(), c);
+  const auto ids = values(a, "relatedIdentifiers", "relatedIdentifier");
+  const auto relations = values(a, "relatedIdentifiers", "relationType");
+  ASSERT_EQ(ids.size(), relations.size());
+  std::vector<std::string> versions;
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    if (relations[i].find("Version") != std::string::npos) versions.push_back(relations[i] + " " + ids[i]);
+  EXPECT_EQ(versions, (std::vector<std::string>{"IsNewVersionOf https://data.example.org/datasets/pid%2Fv1",
+                                                "IsPreviousVersionOf https://data.example.org/datasets/pid%2Fv3"}));
+  const std::string xml = datacite_xml(a);
+  EXPECT_NE(xml.find("relationType=\"IsNewVersionOf\""), std::string::npos) << xml;
 }
 
 TEST(DataCiteMetadataTest, RecordMetadataIsNormalisedAndCompletedFromTheCatalog) {

@@ -234,7 +234,8 @@ def main():
         # ---------------------------------------------------------------- v4
         status, config = call(anon, "GET", V4 + "/config")
         c.true("v4 config has the metadata schema", status == 200 and "creators" in json.dumps(config.get("metadataSchema")))
-        ds3 = new_dataset(user1, "map three", type="derived", inputDatasets=[ds1])
+        # a new version of the public ds2 (docs/lineage.md): DataCite learns which one it is newer than
+        ds3 = new_dataset(user1, "map three", type="derived", inputDatasets=[ds1], previousVersion=ds2)
         status, v4 = call(user1, "POST", V4, v4_body([ds3]))
         doi4 = v4["doi"]
         c.eq("v4 create", (status, v4.get("status"), v4.get("datasetPids")), (201, "private", [ds3]))
@@ -260,7 +261,8 @@ def main():
             ("publish", doi4, "https://data.example.org/doi/" + enc(doi4), "https://orcid.org/" + ORCID, "ROR",
              "Crossref Funder ID",
              sorted([("IsSupplementTo", "10.1000/paper"), ("HasPart", "https://data.example.org/datasets/" + enc(ds3)),
-                     ("IsDerivedFrom", "https://data.example.org/datasets/" + enc(ds1))]), "Dataset"))
+                     ("IsDerivedFrom", "https://data.example.org/datasets/" + enc(ds1)),
+                     ("IsNewVersionOf", "https://data.example.org/datasets/" + enc(ds2))]), "Dataset"))
         c.eq("one PUT for the registration",
              len(datacite.accepted(doi4, "PUT")), 1)
         c.eq("only admins amend", call(user1, "POST", f"{V4}/{enc(doi4)}/amend")[0], 403)

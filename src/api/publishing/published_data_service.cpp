@@ -243,6 +243,8 @@ DataCiteContext PublishedDataService::context_for(const json::object& record, co
     for (const auto& id : json_strings(ds, "inputDatasets"))
       if (!in_record.count(id))
         if (auto d = store.get(schemas::datasets(), id); d && is_published(*d)) c.public_sources.push_back(id);
+    if (std::string previous = str_field(ds, "previousVersion"); !previous.empty() && !in_record.count(previous))
+      if (auto d = store.get(schemas::datasets(), previous); d && is_published(*d)) c.public_previous_versions.push_back(previous);
   }
   json::array pids;
   for (const auto& p : in_record) pids.emplace_back(p);
@@ -252,6 +254,12 @@ DataCiteContext PublishedDataService::context_for(const json::object& record, co
   derived.limit = 100;
   for (auto& pid : store.find_ids(schemas::datasets(), derived))
     if (!in_record.count(pid)) c.public_derived.push_back(std::move(pid));
+  QueryPlan newer;  // versions form a chain: at most one newer version per dataset
+  newer.conditions.push_back(translate_where(
+      schemas::datasets(), json::object{{"previousVersion", json::object{{"$in", pids}}}, {"isPublished", true}}));
+  newer.limit = 100;
+  for (auto& pid : store.find_ids(schemas::datasets(), newer))
+    if (!in_record.count(pid)) c.public_newer_versions.push_back(std::move(pid));
   QueryPlan files;
   files.conditions.push_back(translate_where(schemas::origdatablocks(), json::object{{"datasetId", json::object{{"$in", pids}}}}));
   files.limit = 2000;
