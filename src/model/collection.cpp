@@ -59,7 +59,7 @@ const CollectionSchema& datasets() {
       }),
       .array_fields = {"#access", "accessGroups", "sharedWith", "keywords", "proposalIds", "sampleIds",
                        "instrumentIds", "principalInvestigators", "inputDatasets", "techniques.name",
-                       "previousVersion", "versionSeries"},
+                       "previousVersion", "versionSeries", "usedSoftware"},
       .date_fields = {"creationTime", "createdAt", "updatedAt", "startTime", "endTime",
                       "datasetlifecycle.dateOfDiskPurging", "datasetlifecycle.archiveRetentionTime",
                       "datasetlifecycle.dateOfPublishing", "datasetlifecycle.publishedOn"},

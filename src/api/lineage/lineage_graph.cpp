@@ -3,104 +3,95 @@
 #include <algorithm>
 #include <map>
 #include <set>
-#include <tuple>
+#include <unordered_set>
 #include <vector>
 
 #include "core/error.h"
 #include "core/json_fields.h"
 #include "core/percent_encoding.h"
-#include "query/where.h"
 
 namespace openem {
 namespace json = boost::json;
 namespace {
 
-// What a readable dataset shows in the graph.
-json::object visible_node(const json::object& doc, int level) {
-  json::object node{{"pid", doc.contains("pid") ? doc.at("pid") : json::value("")}, {"level", level}};
-  for (const char* key : {"datasetName", "type", "creationTime", "version", "versionNumber", "usedSoftware", "isPublished"})
-    if (const auto* v = doc.if_contains(key)) node[key] = *v;
+// What a readable dataset shows in the graph. (SciCat's `version`, the API version a record
+// was written with, is left out: it says nothing of the data and reads like versionNumber.)
+json::object visible_node(const LineageNode& n, int level) {
+  json::object node(8);
+  node["pid"] = n.pid;
+  node["level"] = level;
+  if (n.dataset_name) node["datasetName"] = *n.dataset_name;
+  if (n.type) node["type"] = *n.type;
+  if (n.creation_time) node["creationTime"] = *n.creation_time;
+  if (n.version_number) node["versionNumber"] = *n.version_number;
+  node["usedSoftware"] = json::value_from(n.used_software);  // [] for none (raw data)
+  node["isPublished"] = n.is_published;
   return node;
 }
 
 constexpr const char* kPreviousVersion = "previousVersion";
 
-json::array pid_array(const std::vector<std::string>& pids) {
-  json::array out;
-  for (const auto& p : pids) out.emplace_back(p);
-  return out;
-}
-
 class Walk {
  public:
-  Walk(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader, std::size_t max_nodes)
-      : datasets_(datasets), store_(store), reader_(reader), max_nodes_(max_nodes) {}
+  Walk(CatalogStore& store, Condition readable, std::size_t max_nodes)
+      : store_(store), readable_(std::move(readable)), max_nodes_(max_nodes) {}
 
-  void add_root(const json::object& doc) { add_visible(doc, 0); }
+  void add_root(const LineageNode& node) { add_visible(node, 0); }
 
-  // Readable datasets matching `where`, at most what still fits.
-  std::vector<json::object> readable(const json::object& where) {
-    QueryPlan plan;
-    plan.conditions.push_back(translate_where(datasets_.schema(), where));
-    // The candidates (a level's pids, or the datasets naming them) are few: each row's own
-    // access set is tested, rather than the reader's whole readable set looked up.
-    plan.conditions.push_back(datasets_.access_condition(reader_, /*probe=*/true));
-    plan.limit = static_cast<std::int64_t>(max_nodes_ - std::min(max_nodes_, nodes_.size())) + 1;
-    return store_.find(datasets_.schema(), plan);
+  // The readable datasets a level reaches (store/lineage_rows.h), at most what still fits.
+  std::vector<LineageNode> step(LineageStepQuery::Match match, std::vector<std::string> pids) {
+    LineageStepQuery q;
+    q.match = match;
+    q.pids = std::move(pids);
+    q.readable = readable_;
+    q.limit = static_cast<std::int64_t>(max_nodes_ - std::min(max_nodes_, nodes_.size())) + 1;
+    return store_.lineage_step(q);
   }
 
   // One level up from `frontier` (readable datasets): their inputs; returns the readable ones.
   // A previous version counts as an input, on an edge of its own kind.
-  std::vector<json::object> up(const std::vector<json::object>& frontier, int level) {
+  std::vector<LineageNode> up(const std::vector<LineageNode>& frontier, int level) {
     std::vector<std::string> wanted;
-    std::multimap<std::string, std::string> derived_of;  // input → the frontier datasets naming it
-    std::set<std::pair<std::string, std::string>> revisions;  // (previous version, newer)
-    for (const auto& doc : frontier) {
-      for (auto& input : json_strings(doc, "inputDatasets")) {
-        derived_of.emplace(input, json_string(doc, "pid"));
+    for (const auto& node : frontier) {
+      for (const auto& input : node.input_datasets)
         if (!seen_.count(input)) wanted.push_back(input);
-      }
-      if (std::string previous = json_string(doc, "previousVersion"); !previous.empty()) {
-        revisions.insert({previous, json_string(doc, "pid")});
-        if (!seen_.count(previous)) wanted.push_back(previous);
-      }
+      if (!node.previous_version.empty() && !seen_.count(node.previous_version)) wanted.push_back(node.previous_version);
     }
     std::sort(wanted.begin(), wanted.end());
     wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
-    std::vector<json::object> next;
+    std::vector<LineageNode> next;
     if (!wanted.empty()) {
-      for (auto& doc : readable(json::object{{"pid", json::object{{"$in", pid_array(wanted)}}}})) {
-        if (!add_visible(doc, level)) break;
-        next.push_back(std::move(doc));
+      for (auto& node : step(LineageStepQuery::Match::kPids, wanted)) {
+        if (!add_visible(node, level)) break;
+        next.push_back(std::move(node));
       }
       for (const auto& input : wanted)
         if (!seen_.count(input) && !add_hidden(input, level)) break;
     }
-    for (const auto& [input, derived] : derived_of)
-      if (seen_.count(input)) add_edge(input, derived);
-    for (const auto& [previous, newer] : revisions)
-      if (seen_.count(previous)) add_edge(previous, newer, kPreviousVersion);
+    for (const auto& node : frontier) {
+      for (const auto& input : node.input_datasets)
+        if (seen_.count(input)) add_edge(input, node.pid);
+      if (!node.previous_version.empty() && seen_.count(node.previous_version))
+        add_edge(node.previous_version, node.pid, kPreviousVersion);
+    }
     return next;
   }
 
-  // One level down from `frontier`: the readable datasets that name one of them as input.
-  std::vector<json::object> down(const std::vector<json::object>& frontier, int level) {
+  // One level down from `frontier`: the readable datasets that name one of them as input or
+  // previous version.
+  std::vector<LineageNode> down(const std::vector<LineageNode>& frontier, int level) {
     std::vector<std::string> pids;
-    for (const auto& doc : frontier) pids.push_back(json_string(doc, "pid"));
-    std::vector<json::object> next;
+    for (const auto& node : frontier) pids.push_back(node.pid);
+    std::vector<LineageNode> next;
     if (pids.empty()) return next;
-    const std::set<std::string> from(pids.begin(), pids.end());
-    json::array either{json::object{{"inputDatasets", json::object{{"$in", pid_array(pids)}}}},
-                       json::object{{"previousVersion", json::object{{"$in", pid_array(pids)}}}}};
-    for (auto& doc : readable(json::object{{"$or", std::move(either)}})) {
-      const std::string pid = json_string(doc, "pid");
-      const bool fresh = !seen_.count(pid);
-      if (fresh && !add_visible(doc, level)) break;
-      for (const auto& input : json_strings(doc, "inputDatasets"))
-        if (from.count(input)) add_edge(input, pid);
-      if (std::string previous = json_string(doc, "previousVersion"); from.count(previous))
-        add_edge(previous, pid, kPreviousVersion);
-      if (fresh) next.push_back(std::move(doc));
+    const std::unordered_set<std::string> from(pids.begin(), pids.end());
+    for (auto& node : step(LineageStepQuery::Match::kNamingOne, std::move(pids))) {
+      const bool fresh = !seen_.count(node.pid);
+      if (fresh && !add_visible(node, level)) break;
+      for (const auto& input : node.input_datasets)
+        if (from.count(input)) add_edge(input, node.pid);
+      if (from.count(node.previous_version)) add_edge(node.previous_version, node.pid, kPreviousVersion);
+      if (fresh) next.push_back(std::move(node));
     }
     return next;
   }
@@ -121,10 +112,10 @@ class Walk {
     truncated_ = true;
     return true;
   }
-  bool add_visible(const json::object& doc, int level) {
+  bool add_visible(const LineageNode& node, int level) {
     if (full()) return false;
-    seen_.insert(json_string(doc, "pid"));
-    nodes_.emplace_back(visible_node(doc, level));
+    seen_.insert(node.pid);
+    nodes_.emplace_back(visible_node(node, level));
     return true;
   }
   bool add_hidden(const std::string& pid, int level) {
@@ -135,18 +126,17 @@ class Walk {
   }
   // `relation`: "" for an input (derivation), kPreviousVersion for a version's predecessor.
   void add_edge(const std::string& from, const std::string& to, const char* relation = "") {
-    if (!edge_set_.insert({from, to, relation}).second) return;
+    // pids hold no NUL (they are URL path segments): the key is unambiguous
+    if (!edge_set_.insert(from + '\0' + to + '\0' + relation).second) return;
     json::object edge{{"from", from}, {"to", to}};
     if (*relation) edge["relation"] = relation;
     edges_.emplace_back(std::move(edge));
   }
 
-  const CollectionAccess& datasets_;
   CatalogStore& store_;
-  const Principal& reader_;
+  const Condition readable_;
   const std::size_t max_nodes_;
-  std::set<std::string> seen_;
-  std::set<std::tuple<std::string, std::string, std::string>> edge_set_;
+  std::unordered_set<std::string> seen_, edge_set_;
   json::array nodes_, edges_;
   bool truncated_ = false;
 };
@@ -155,15 +145,19 @@ class Walk {
 
 json::object dataset_lineage(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader,
                              const LineageRequest& request) {
-  json::object root = datasets.get_readable(reader, request.pid);  // 404 as for the dataset itself
-  Walk walk(datasets, store, reader, request.max_nodes);
-  walk.add_root(root);
+  datasets.get_readable(reader, request.pid);  // 404 as for the dataset itself
+  Walk walk(store, datasets.access_condition(reader, /*probe=*/true), request.max_nodes);
+  // The candidates (a level's pids, or the datasets naming them) are few: each row's own access
+  // set is tested (probe), rather than the reader's whole readable set looked up.
+  std::vector<LineageNode> root = walk.step(LineageStepQuery::Match::kPids, {request.pid});
+  if (root.empty()) throw ApiError::not_found("Dataset " + request.pid + " not found");  // deleted meanwhile
+  walk.add_root(root.front());
   if (request.direction != LineageDirection::kDown) {
-    std::vector<json::object> frontier{root};
+    std::vector<LineageNode> frontier{root.front()};
     for (int level = 1; level <= request.depth && !frontier.empty(); ++level) frontier = walk.up(frontier, -level);
   }
   if (request.direction != LineageDirection::kUp) {
-    std::vector<json::object> frontier{root};
+    std::vector<LineageNode> frontier{root.front()};
     for (int level = 1; level <= request.depth && !frontier.empty(); ++level) frontier = walk.down(frontier, level);
   }
   return std::move(walk).result(request);
@@ -188,7 +182,6 @@ json::object lineage_prov_json(const json::object& lineage, const std::string& d
       visible[id] = &node;
       if (const auto* name = node.if_contains("datasetName"); name && name->is_string()) entity["prov:label"] = *name;
       if (const auto* type = node.if_contains("type"); type && type->is_string()) entity["openem:datasetType"] = *type;
-      if (const auto* version = node.if_contains("version")) entity["openem:version"] = *version;
       if (const auto* number = node.if_contains("versionNumber")) entity["openem:versionNumber"] = *number;
       if (const auto* created = node.if_contains("creationTime"); created && created->is_string())
         entity["openem:creationTime"] = json::object{{"$", *created}, {"type", "xsd:dateTime"}};

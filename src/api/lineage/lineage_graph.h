@@ -8,8 +8,10 @@
 //   metadata);
 // - down: only derived datasets the reader may read appear; an unreadable one is not even
 //   hinted at (its existence, and their number, are private to its groups).
-// One indexed query per level and direction (the readable inputs by pid, the readable derived
-// datasets by inputDatasets), so a walk costs `depth` round trips, not one per node.
+// One store step per level and direction (CatalogStore::lineage_step: the readable inputs by
+// pid, the readable derived datasets by inputDatasets/previousVersion), read from indexed
+// columns and side rows and never from the documents, so a walk costs `depth` steps of two
+// indexed queries each, not one per node.
 #include <boost/json.hpp>
 
 #include <cstdint>
@@ -30,7 +32,8 @@ struct LineageRequest {
 };
 
 // {"pid", "direction", "depth", "nodes": [{"pid", "level" (negative up, positive down, 0 the
-// dataset), "datasetName", "type", "creationTime", "version", "usedSoftware", "isPublished"}
+// dataset), "datasetName", "type", "creationTime", "versionNumber", "usedSoftware" (each name
+// once, in alphabetical order; [] for none), "isPublished"}
 // or {"pid", "level", "hidden": true}], "edges": [{"from": input, "to": derived}],
 // "truncated": bool}. ApiError 404 when the dataset is unknown or unreadable.
 boost::json::object dataset_lineage(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader,

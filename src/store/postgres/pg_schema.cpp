@@ -160,6 +160,11 @@ void create_or_upgrade_once(PgConnection& db) {
       if (format_1) ddl += upgrade_from_format_1(*s);
       ddl += collection_ddl(*s);
     }
+    // Format 4: datasets' usedSoftware has side rows (the lineage walk reads them); the
+    // catalog's documents get theirs once. SciCat's DTO makes it an array of strings.
+    if (format.rows() == 1 && format.int64(0, 0) < 4)
+      ddl += "INSERT INTO datasets_values (field, value, seq) SELECT 'usedSoftware', e #>> '{}', t.seq FROM datasets t, "
+             "openem_elements(t.doc -> 'usedSoftware') e WHERE jsonb_typeof(e) = 'string' ON CONFLICT DO NOTHING;";
     ddl += pg_facet_counts::ddl();
     ddl += pg_history::ddl();
     ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";

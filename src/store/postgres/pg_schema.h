@@ -16,7 +16,8 @@ namespace openem::pg_schema {
 
 // 2: the access column (the read rule in-row), NULLS FIRST sort indexes, leaves keyed by path.
 // 3: the change history (pg_history.h); an older openem would write without recording.
-inline constexpr std::int64_t kFormat = 3;
+// 4: side rows of datasets' usedSoftware (read by the lineage walk).
+inline constexpr std::int64_t kFormat = 4;
 // The advisory lock every write transaction holds (an arbitrary key unique to openem). The
 // schema work takes it too: its CREATE INDEX IF NOT EXISTS locks each table (SHARE) even when
 // the index exists, and beside a running write transaction that deadlocks.

@@ -73,7 +73,7 @@ TEST(PgSchemaTest, AFormat2CatalogGainsTheChangeHistory) {
   }
   auto store = catalog.open();
   PgConnection db(catalog.url());
-  EXPECT_EQ(db.exec("SELECT value FROM openem_meta WHERE key = 'format'").int64(0, 0), 3);
+  EXPECT_EQ(db.exec("SELECT value FROM openem_meta WHERE key = 'format'").int64(0, 0), pg_schema::kFormat);
   EXPECT_EQ(db.exec("SELECT pg_get_indexdef('history_document'::regclass)").text(0, 0),
             "CREATE INDEX history_document ON public.history USING btree (subsystem, document_id, seq)");
   store->replace(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "g1"}, {"datasetName", "b"}});
@@ -83,6 +83,31 @@ TEST(PgSchemaTest, AFormat2CatalogGainsTheChangeHistory) {
   ASSERT_EQ(records.size(), 1u);
   EXPECT_EQ(records[0].operation, "update");
   EXPECT_EQ(json::parse(records[0].before), json::parse(R"({"datasetName":"a"})"));
+}
+
+// Format 4 gave datasets' usedSoftware side rows: a format-3 catalog gains them from its
+// documents when opened.
+TEST(PgSchemaTest, AFormat3CatalogGainsSideRowsOfUsedSoftware) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  {
+    auto store = catalog.open();
+    store->insert(schemas::datasets(), json::object{{"pid", "s/1"}, {"ownerGroup", "g1"},
+                                                    {"usedSoftware", json::array{"relion 5", "ctffind4"}}});
+    store->insert(schemas::datasets(), json::object{{"pid", "s/2"}, {"ownerGroup", "g1"}});
+  }
+  {
+    PgConnection db(catalog.url());
+    db.exec_script("DELETE FROM datasets_values WHERE field = 'usedSoftware'; UPDATE openem_meta SET value = 3 "
+                   "WHERE key = 'format'; DELETE FROM openem_meta WHERE key = 'schema_fingerprint';");
+  }
+  auto store = catalog.open();
+  PgConnection db(catalog.url());
+  EXPECT_EQ(db.exec("SELECT value FROM openem_meta WHERE key = 'format'").int64(0, 0), 4);
+  auto rows = db.exec("SELECT string_agg(value, ',' ORDER BY value) FROM datasets_values WHERE field = 'usedSoftware'");
+  EXPECT_EQ(rows.text(0, 0), "ctffind4,relion 5");
+  QueryPlan plan;
+  plan.conditions.push_back(field_is(schemas::datasets(), "usedSoftware", std::string("ctffind4")));
+  EXPECT_EQ(store->find_ids(schemas::datasets(), plan), std::vector<std::string>{"s/1"});
 }
 
 // Format 2 as first released sorted through indexes without the access set: they give way to

@@ -227,6 +227,53 @@ class PostgresCatalogStore final : public CatalogStore {
     });
   }
 
+  std::vector<LineageNode> lineage_step(const LineageStepQuery& q) override {
+    const CollectionSchema& s = schemas::datasets();
+    const SqlFragment readable = pg_sql::where_sql(s, {q.readable});
+    const std::string match =
+        q.match == LineageStepQuery::Match::kPids
+            ? "t.id = ANY(?::text[])"
+            : "t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN ('inputDatasets', 'previousVersion') "
+              "AND v.value = ANY(?::text[]))";
+    // versionNumber is in the document only; only versions of a series (side row versionSeries)
+    // have one, and only theirs is read (a document may be stored out of line).
+    const std::string sql =
+        "SELECT t.seq, t.id, t." + s.column_for("datasetName")->column + ", t." + s.column_for("type")->column + ", t." +
+        s.column_for("creationTime")->column + ", t." + s.column_for("isPublished")->column +
+        ", CASE WHEN EXISTS (SELECT 1 FROM datasets_values x WHERE x.seq = t.seq AND x.field = 'versionSeries') "
+        "AND jsonb_typeof(t.doc -> 'versionNumber') = 'number' THEN (t.doc ->> 'versionNumber')::numeric::bigint END "
+        "FROM datasets t WHERE " + match + " AND (" + readable.sql + ") ORDER BY t.seq LIMIT ?";
+    std::vector<FieldValue> params{pg_array_literal(std::vector<FieldValue>(q.pids.begin(), q.pids.end()))};
+    params.insert(params.end(), readable.params.begin(), readable.params.end());
+    params.push_back(q.limit < 0 ? FieldValue(nullptr) : FieldValue(q.limit));
+    return with_db([&](PgConnection& db) {
+      std::vector<LineageNode> nodes;
+      std::map<std::int64_t, std::size_t> at;  // seq → its node
+      std::vector<FieldValue> seqs;
+      auto r = db.exec(sql, params, planning(q.readable));
+      for (int i = 0; i < r.rows(); ++i) {
+        LineageNode n;
+        n.pid = r.text(i, 1);
+        if (!r.is_null(i, 2)) n.dataset_name = std::string(r.text(i, 2));
+        if (!r.is_null(i, 3)) n.type = std::string(r.text(i, 3));
+        if (!r.is_null(i, 4)) n.creation_time = std::string(r.text(i, 4));
+        n.is_published = !r.is_null(i, 5) && r.int64(i, 5) != 0;
+        if (!r.is_null(i, 6)) n.version_number = r.int64(i, 6);
+        at[r.int64(i, 0)] = nodes.size();
+        seqs.emplace_back(r.int64(i, 0));
+        nodes.push_back(std::move(n));
+      }
+      if (nodes.empty()) return nodes;
+      auto side = db.exec(
+          "SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq = ANY(?::bigint[]) "
+          "AND v.field IN ('inputDatasets', 'previousVersion', 'usedSoftware') ORDER BY v.seq, v.field, v.value",
+          {pg_array_literal(seqs)});
+      for (int i = 0; i < side.rows(); ++i)
+        lineage_rows::add_side_value(nodes[at.at(side.int64(i, 0))], side.text(i, 1), std::string(side.text(i, 2)));
+      return nodes;
+    });
+  }
+
   std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) override {
     std::vector<FieldValue> params;
     const std::string sql = select_sql(schema, "t.id", plan, params);

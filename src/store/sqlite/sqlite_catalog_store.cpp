@@ -19,6 +19,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -117,7 +118,7 @@ struct WriteSql {
   }
 };
 
-constexpr int kSchemaVersion = 13;
+constexpr int kSchemaVersion = 14;
 
 using sqlite_sql::json_path_for;
 using sqlite_sql::needs_doc;
@@ -291,6 +292,57 @@ class SqliteCatalogStore final : public CatalogStore {
       std::vector<json::object> out;
       while (st.step()) out.push_back(parse_doc(st.text(0)));
       return out;
+    });
+  }
+
+  std::vector<LineageNode> lineage_step(const LineageStepQuery& q) override {
+    const CollectionSchema& s = schemas::datasets();
+    const SqlFragment readable = sqlite_sql::where_sql(s, {q.readable}, {});
+    // Lists go in as one JSON array parameter: a level can name thousands of datasets.
+    const std::string match =
+        q.match == LineageStepQuery::Match::kPids
+            ? "t.id IN (SELECT value FROM json_each(?))"
+            : "t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN ('inputDatasets', 'previousVersion') "
+              "AND v.value IN (SELECT value FROM json_each(?)))";
+    // versionNumber is in the document only; only versions of a series (side row versionSeries) have one.
+    const std::string sql =
+        "SELECT t.seq, t.id, t." + s.column_for("datasetName")->column + ", t." + s.column_for("type")->column + ", t." +
+        s.column_for("creationTime")->column + ", t." + s.column_for("isPublished")->column +
+        ", CASE WHEN EXISTS (SELECT 1 FROM datasets_values x WHERE x.seq = t.seq AND x.field = 'versionSeries') "
+        "THEN (SELECT dv.doc ->> '$.versionNumber' FROM datasets_doc dv WHERE dv.seq = t.seq) END FROM datasets t" +
+        (needs_doc(readable.sql) ? " JOIN datasets_doc d ON d.seq = t.seq" : "") + " WHERE " + match + " AND (" +
+        readable.sql + ") ORDER BY t.seq LIMIT ?";
+    std::vector<SqlParam> params{json::serialize(json::value_from(q.pids))};
+    sql_text::append(params, readable.params);
+    params.emplace_back(q.limit);
+    return with_db([&](SqliteDb& db) {
+      std::vector<LineageNode> nodes;
+      std::map<std::int64_t, std::size_t> at;  // seq → its node
+      json::array seqs;
+      {
+        auto st = db.prepare(sql);
+        st.bind_all(params);
+        while (st.step()) {
+          LineageNode n;
+          n.pid = st.text(1);
+          if (!st.is_null(2)) n.dataset_name = std::string(st.text(2));
+          if (!st.is_null(3)) n.type = std::string(st.text(3));
+          if (!st.is_null(4)) n.creation_time = std::string(st.text(4));
+          n.is_published = !st.is_null(5) && st.int64(5) != 0;
+          if (!st.is_null(6)) n.version_number = st.int64(6);
+          at[st.int64(0)] = nodes.size();
+          seqs.emplace_back(st.int64(0));
+          nodes.push_back(std::move(n));
+        }
+      }
+      if (nodes.empty()) return nodes;
+      auto side = db.prepare(
+          "SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq IN (SELECT value FROM json_each(?)) "
+          "AND v.field IN ('inputDatasets', 'previousVersion', 'usedSoftware') ORDER BY v.seq, v.field, v.value");
+      side.bind_all({json::serialize(seqs)});
+      while (side.step())
+        lineage_rows::add_side_value(nodes[at.at(side.int64(0))], side.text(1), std::string(side.text(2)));
+      return nodes;
     });
   }
 
@@ -1303,6 +1355,30 @@ class SqliteCatalogStore final : public CatalogStore {
     upgrade(db, 12, "the change history", [&] { db.exec(sqlite_history::ddl()); });
   }
 
+  // Format 13 to 14: datasets' usedSoftware gets side rows (the lineage walk reads them, and a
+  // filter on it uses the index). Array fields that gain side rows later are added here too:
+  // each stored document's values of them, as document_rows gives them.
+  static void upgrade_13_to_14(SqliteDb& db) {
+    upgrade(db, 13, "side rows of datasets' usedSoftware", [&] { add_side_rows(db, schemas::datasets(), "usedSoftware"); });
+  }
+
+  static void add_side_rows(SqliteDb& db, const CollectionSchema& s, const std::string& field) {
+    if (!table_exists(db, s.table)) return;
+    std::vector<std::pair<std::int64_t, std::string>> rows;
+    {  // read first: the side table is written after the statement that walks the documents ends
+      auto docs = db.prepare("SELECT seq, doc FROM " + s.table + "_doc WHERE json_type(doc, ?) IS NOT NULL");
+      docs.bind_all({json_path_for(field)});
+      while (docs.step())
+        for (auto& [f, value] : document_rows(s, parse_doc(docs.text(1))).values)
+          if (f == field) rows.emplace_back(docs.int64(0), std::move(value));
+    }
+    auto insert = db.prepare("INSERT OR IGNORE INTO " + s.table + "_values (field, value, seq) VALUES (?, ?, ?)");
+    for (auto& [seq, value] : rows) {
+      insert.bind_all({field, std::move(value), seq});
+      insert.run();
+    }
+  }
+
   static void drop_per_reader_fields(SqliteDb& db) {
     for (const CollectionSchema* s : schemas::all()) {
       if (s->per_reader_fields.empty() || !table_exists(db, s->table)) continue;
@@ -1440,6 +1516,7 @@ class SqliteCatalogStore final : public CatalogStore {
       upgrade_10_to_11(db);
       upgrade_11_to_12(db);
       upgrade_12_to_13(db);
+      upgrade_13_to_14(db);
     } else if (tables > 0 && version != kSchemaVersion) {
       throw std::runtime_error("catalog database has format " + std::to_string(version) + ", this openem needs " +
                                std::to_string(kSchemaVersion) + ": start with a new data directory");

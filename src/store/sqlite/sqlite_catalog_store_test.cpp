@@ -293,7 +293,7 @@ TEST_F(StoreTest, FormatElevenTagsItsTextIndexWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 13);
+  EXPECT_EQ(v.int64(0), 14);
   for (const char* t : {"datasets", "proposals", "jobs"})
     EXPECT_NO_THROW(db.exec(std::string("INSERT INTO ") + t + "_fts (" + t + "_fts, rank) VALUES ('integrity-check', 1)"))
         << t;
@@ -339,7 +339,7 @@ TEST_F(StoreTest, FormatSixMovesSearchTextsOutOfDocuments) {
   };
   using Rows = std::vector<std::string>;
   auto check_layout = [&](const std::string& when) {
-    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"13"}) << when;
+    EXPECT_EQ(query("SELECT user_version FROM pragma_user_version"), Rows{"14"}) << when;
     EXPECT_TRUE(query("SELECT name FROM sqlite_schema WHERE name LIKE '%doc_new%' OR "
                       "(type = 'trigger' AND tbl_name LIKE '%_doc')").empty()) << when;
     for (const CollectionSchema* s : indexed) {
@@ -593,6 +593,30 @@ TEST_F(StoreTest, TextRowCheckSelectsWhatTheIndexSelects) {
 
 // A format-7 catalog gains the columns indexed since (the embargo's dateOfPublishing), filled
 // from its documents, when opened.
+// Format 14 gave datasets' usedSoftware side rows: a format-13 catalog gains them from its
+// documents when opened, so filters and the lineage walk (which read side rows) find them.
+TEST_F(StoreTest, FormatThirteenGainsSideRowsOfUsedSoftware) {
+  add("s/1", {{"ownerGroup", "g"}, {"usedSoftware", json::array{"relion 5", "ctffind4"}}});
+  add("s/2", {{"ownerGroup", "g"}});
+  store_.reset();
+  {
+    SqliteDb db(dir_ / "catalog.db");
+    db.exec("DELETE FROM datasets_values WHERE field = 'usedSoftware'; PRAGMA user_version = 13");
+  }
+  store_ = open_sqlite_store(dir_ / "catalog.db");
+  QueryPlan plan;
+  plan.conditions.push_back(field_is(schemas::datasets(), "usedSoftware", std::string("ctffind4")));
+  EXPECT_EQ(store_->find_ids(schemas::datasets(), plan), Ids{"s/1"});
+  SqliteDb db(dir_ / "catalog.db");
+  auto st = db.prepare("SELECT value FROM datasets_values WHERE field = 'usedSoftware' ORDER BY value");
+  Ids values;
+  while (st.step()) values.emplace_back(st.text(0));
+  EXPECT_EQ(values, (Ids{"ctffind4", "relion 5"}));
+  auto v = db.prepare("PRAGMA user_version");
+  v.step();
+  EXPECT_EQ(v.int64(0), 14);
+}
+
 TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
   add("e/1", {{"ownerGroup", "g"}, {"isPublished", false},
               {"datasetlifecycle", json::object{{"dateOfPublishing", "2020-01-01T00:00:00Z"}}}});
@@ -619,7 +643,7 @@ TEST_F(StoreTest, FormatSevenGainsTheEmbargoColumn) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 13);  // the current format
+  EXPECT_EQ(v.int64(0), 14);  // the current format
 }
 
 // Changed and removed texts leave the text index in the writer's batch, with the text the
@@ -698,7 +722,7 @@ TEST_F(StoreTest, FormatEightQueuesRemovedTextsWhenOpened) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 13);  // the current format
+  EXPECT_EQ(v.int64(0), 14);  // the current format
   EXPECT_NO_THROW(db.exec("INSERT INTO datasets_fts (datasets_fts, rank) VALUES ('integrity-check', 1)"));
   EXPECT_FALSE(db.prepare("SELECT 1 FROM datasets_fts WHERE datasets_fts MATCH " + everyone_match("apo")).step());
 }
@@ -729,7 +753,7 @@ TEST_F(StoreTest, FormatTenGivesJobsTheirTextIndex) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 13);
+  EXPECT_EQ(v.int64(0), 14);
   EXPECT_NO_THROW(db.exec("INSERT INTO jobs_fts (jobs_fts, rank) VALUES ('integrity-check', 1)"));
 }
 
@@ -758,7 +782,7 @@ TEST_F(StoreTest, FormatTwelveGainsTheChangeHistory) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 13);
+  EXPECT_EQ(v.int64(0), 14);
 }
 
 // The stored text of a proposal, as the store keeps it.
@@ -806,7 +830,7 @@ TEST_F(StoreTest, FormatNineDropsStoredProposalCounts) {
   SqliteDb db(dir_ / "catalog.db");
   auto v = db.prepare("PRAGMA user_version");
   v.step();
-  EXPECT_EQ(v.int64(0), 13);  // the current format
+  EXPECT_EQ(v.int64(0), 14);  // the current format
 }
 
 }  // namespace
