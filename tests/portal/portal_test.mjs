@@ -103,7 +103,21 @@ async function prepare(base) {
     creationTime: "2025-06-03T10:00:00Z", principalInvestigator: "pi@your.site", creationLocation: "krios-e2e",
     datasetName: "portale2e dataset to publish", keywords: ["portale2e"],
   }, 201);
-  return { pid, path, content, secretPid: secret.json.pid, publishPid: toPublish.json.pid };
+  // A proposal with a logbook, and a dataset derived from the session and from group2's secret.
+  const admin = await new ApiClient(base).login("admin");
+  await admin.call("POST", "/api/v3/Proposals", { proposalId: "PORTAL-LOG", email: "pi@your.site", title: "portale2e logbook",
+    ownerGroup: "group1" }, 201);
+  const user1 = await new ApiClient(base).login("user1");
+  await user1.call("POST", "/api/v3/logbooks/PORTAL-LOG/entries", {
+    text: "Loaded **grid 3** <img src=x onerror=alert(1)> and [a trap](javascript:alert(1))\n\n- ice thin\n- 300 kV",
+    tags: ["screening"],
+  }, 201);
+  const derived = await ingestor.call("POST", "/api/v3/Datasets", {
+    type: "derived", ownerGroup: "group1", owner: "User One", contactEmail: "user1@your.site", sourceFolder: "/data/derived",
+    creationTime: "2025-06-04T10:00:00Z", investigator: "pi@your.site", inputDatasets: [pid, secret.json.pid],
+    usedSoftware: ["relion 5"], datasetName: "portale2e derived map", proposalId: "PORTAL-LOG",
+  }, 201);
+  return { pid, path, content, secretPid: secret.json.pid, publishPid: toPublish.json.pid, derivedPid: derived.json.pid };
 }
 
 async function resultNames(page) {
@@ -112,7 +126,7 @@ async function resultNames(page) {
 }
 
 async function run(base, context) {
-  const { pid, path, content, secretPid, publishPid } = await prepare(base);
+  const { pid, path, content, secretPid, publishPid, derivedPid } = await prepare(base);
   const page = await context.newPage();
   const consoleErrors = [];
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
@@ -275,6 +289,32 @@ async function run(base, context) {
   await page.getByRole("heading", { level: 1, name: "Samples" }).waitFor();
   await page.waitForFunction(() => !document.querySelector(".loading"));
   await audit(page, "samples");
+
+  // --- a proposal's logbook: Markdown rendered safely, the automatic entry, a member writes ---
+  await page.goto(`${base}/proposals/PORTAL-LOG`);
+  await page.getByRole("heading", { name: "Logbook", exact: true }).waitFor();
+  await page.locator(".logbook-entries strong", { hasText: "grid 3" }).waitFor();
+  eq("no HTML of an entry becomes an element", await page.locator(".logbook-entries img, .logbook-entries script").count(), 0);
+  check("an entry's raw HTML shows as the text it is", (await page.locator(".logbook-entries").innerText()).includes("<img src=x onerror=alert(1)>"));
+  eq("a javascript: link is no link", await page.locator('.logbook-entries a[href^="javascript"]').count(), 0);
+  eq("the entry's list is a list", await page.locator(".logbook-entries li.entry ul li").count(), 2);
+  await page.locator(".logbook-entries .entry.automatic", { hasText: "portale2e derived map" }).waitFor();
+  await page.getByLabel("New entry (Markdown)").fill("Screened **grid 4** today");
+  await page.getByLabel("Tags, separated by commas").fill("screening, krios");
+  await page.getByRole("button", { name: "Add to the logbook" }).click();
+  await page.locator(".logbook-entries strong", { hasText: "grid 4" }).waitFor();
+  await page.getByLabel("Search the logbook").fill("today");
+  await page.waitForFunction(() => document.querySelectorAll(".logbook-entries .entry").length === 1);
+  await audit(page, "proposal-logbook");
+
+  // --- lineage and versions on a derived dataset's page ---
+  await page.goto(`${base}/datasets/${encodeURIComponent(derivedPid)}`);
+  const lineage = page.locator("#lineage");
+  await lineage.getByRole("link", { name: "portale2e apoferritin session" }).waitFor();
+  const lineageText = await lineage.innerText();
+  check("an input user1 may not read shows as no access, without its name",
+    lineageText.includes("A dataset you have no access to") && !lineageText.includes("secret of group2"), lineageText);
+  await audit(page, "dataset-lineage");
 
   // --- the user page: groups and the token for the CLI ---
   await page.getByRole("link", { name: "user1" }).click();

@@ -1,6 +1,6 @@
 // The dataset page (/datasets/{pid}): every field, the scientific metadata tree, files with
 // downloads, attachments, lifecycle with archive/retrieve jobs, its DOIs (and publishing for
-// its owners), related documents, sharing, and editing for its owners. The same URL is the public landing page that the server
+// its owners), related documents, lineage and versions, sharing, and editing for its owners. The same URL is the public landing page that the server
 // renders for published data; this page then takes over in the browser.
 import { useEffect, useState } from "preact/hooks";
 import { api, enc } from "../api/client";
@@ -16,6 +16,7 @@ import { Attachments } from "./attachments";
 import { EditForm } from "./edit_form";
 import { FileList } from "./file_list";
 import { Lifecycle } from "./lifecycle";
+import { Lineage } from "./lineage";
 import { MetadataTree } from "./metadata_tree";
 import { Related } from "./related";
 
@@ -63,7 +64,7 @@ export function DatasetPage({ pid }: { pid: string }) {
       </header>
       <nav class="toc" aria-label="Sections of this page">
         <a href="#files">Files</a> <a href="#metadata">Scientific metadata</a> <a href="#lifecycle">Archive and retrieve</a>{" "}
-        <a href="#publication">Publication</a> <a href="#related">Related</a> <a href="#sharing">Sharing</a> <a href="#fields">All fields</a>
+        <a href="#publication">Publication</a> <a href="#related">Related</a> <a href="#lineage">Lineage</a> <a href="#sharing">Sharing</a> <a href="#fields">All fields</a>
         {isOwner && <> <a href="#edit">Edit</a></>}
       </nav>
       <section id="files" aria-labelledby="h-files">
@@ -90,6 +91,10 @@ export function DatasetPage({ pid }: { pid: string }) {
       <section id="related" aria-labelledby="h-related">
         <h2 id="h-related">Related</h2>
         <Related ds={ds} />
+      </section>
+      <section id="lineage" aria-labelledby="h-lineage">
+        <h2 id="h-lineage">Lineage and versions</h2>
+        <Lineage pid={ds.pid} />
       </section>
       <section id="sharing" aria-labelledby="h-sharing">
         <h2 id="h-sharing">Sharing</h2>

@@ -4,6 +4,7 @@ import type { Doc, FacetResult } from "../api/types";
 import { day } from "../components/format";
 import { CollectionList } from "./collection_list";
 import { DocumentPage } from "./document_page";
+import { Logbook } from "./logbook";
 
 const str = (v: unknown) => (v === undefined || v === null ? "" : String(v));
 const searchFor = (facet: string, value: string) => `/?f.${facet}=${encodeURIComponent(value)}`;
@@ -37,6 +38,7 @@ export function ProposalPage({ id }: { id: string }) {
         <>
           {d["abstract"] ? <p>{str(d["abstract"])}</p> : null}
           <p><a href={searchFor("proposalIds", str(d["proposalId"]))}>Datasets of this proposal</a></p>
+          <Logbook proposal={d} />
         </>
       )} />
   );

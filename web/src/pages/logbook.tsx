@@ -1,0 +1,103 @@
+// A proposal's electronic logbook (docs/logbook.md) on its page: the entries, newest first,
+// with their Markdown rendered safely, tags and the datasets they are about; a search over
+// them; and, for the proposal's members, a form to write one. Entries openem wrote itself
+// (dataset registered, job state, DOI) carry the tag "automatic".
+import { useState } from "preact/hooks";
+import { api, enc, qs } from "../api/client";
+import { session } from "../api/session";
+import type { Doc } from "../api/types";
+import { describe, ErrorMessage } from "../components/error_message";
+import { date } from "../components/format";
+import { Markdown } from "../components/markdown";
+import { useApi } from "../components/use_api";
+import { useObservable } from "../observable";
+import { datasetUrl } from "../router";
+
+interface Entry {
+  id: string;
+  author: string;
+  createdAt: string;
+  updatedAt?: string;
+  text: string;
+  tags?: string[];
+  datasetIds?: string[];
+}
+
+const PAGE = 50;
+
+export function Logbook({ proposal }: { proposal: Doc }) {
+  const user = useObservable(session);
+  const id = String(proposal["proposalId"] ?? "");
+  const [search, setSearch] = useState("");
+  const [text, setText] = useState("");
+  const [tags, setTags] = useState("");
+  const [sending, setSending] = useState(false);
+  const [problem, setProblem] = useState("");
+  const entries = useApi(
+    (signal) => api<Entry[]>(`/api/v3/logbooks/${enc(id)}/entries` + qs({ text: search || undefined, limit: PAGE }), { signal }),
+    [id, search, user?.token],
+  );
+  const groups = user?.groups ?? [];
+  const member = !!user && [proposal["ownerGroup"], ...((proposal["accessGroups"] as string[] | undefined) ?? []), "admin"]
+    .some((g) => typeof g === "string" && groups.includes(g));
+
+  const write = async (e: Event) => {
+    e.preventDefault();
+    if (!text.trim()) return;
+    setSending(true);
+    setProblem("");
+    try {
+      await api(`/api/v3/logbooks/${enc(id)}/entries`, {
+        method: "POST",
+        body: { text, tags: tags.split(",").map((t) => t.trim()).filter(Boolean) },
+      });
+      setText("");
+      setTags("");
+      entries.reload();
+    } catch (err) {
+      setProblem(describe(err, "logbook"));
+    } finally {
+      setSending(false);
+    }
+  };
+
+  return (
+    <section class="logbook" aria-labelledby="h-logbook">
+      <h2 id="h-logbook">Logbook</h2>
+      <form role="search" class="logbook-search" onSubmit={(e) => e.preventDefault()}>
+        <label for="logbook-search">Search the logbook</label>
+        <input id="logbook-search" type="search" value={search}
+          onInput={(e) => setSearch((e.currentTarget as HTMLInputElement).value)} />
+      </form>
+      {member && (
+        <form class="logbook-write" onSubmit={write}>
+          <label for="logbook-text">New entry (Markdown)</label>
+          <textarea id="logbook-text" rows={4} value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
+          <label for="logbook-tags">Tags, separated by commas</label>
+          <input id="logbook-tags" type="text" value={tags} onInput={(e) => setTags((e.currentTarget as HTMLInputElement).value)} />
+          <button type="submit" disabled={sending || !text.trim()}>{sending ? "Saving…" : "Add to the logbook"}</button>
+          {problem && <p class="field-error" role="alert">{problem}</p>}
+        </form>
+      )}
+      {entries.error ? <ErrorMessage error={entries.error} what="logbook" /> : null}
+      {!entries.error && !entries.data?.length && <p>{entries.loading ? "Loading the logbook…" : search ? "No entry matches." : "No entries yet."}</p>}
+      <ol class="logbook-entries">
+        {(entries.data ?? []).map((entry) => (
+          <li key={entry.id} class={entry.tags?.includes("automatic") ? "entry automatic" : "entry"}>
+            <p class="meta">
+              <span>{date(entry.createdAt)}</span>
+              <span>{entry.author === "openem" ? "written by openem" : entry.author}</span>
+              {entry.updatedAt && entry.updatedAt !== entry.createdAt && <span>edited {date(entry.updatedAt)}</span>}
+              {(entry.tags ?? []).map((t) => <span key={t} class="tag">{t}</span>)}
+            </p>
+            <Markdown text={entry.text} />
+            {!!entry.datasetIds?.length && (
+              <p class="about">About {entry.datasetIds.map((pid, i) => <span key={pid}>{i > 0 && ", "}<a href={datasetUrl(pid)}>{pid}</a></span>)}</p>
+            )}
+          </li>
+        ))}
+      </ol>
+      {(entries.data?.length ?? 0) >= PAGE && <p class="muted">The newest {PAGE} entries; search to find older ones.</p>}
+    </section>
+  );
+}
