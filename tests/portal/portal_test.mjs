@@ -303,6 +303,10 @@ async function run(base, context) {
   await page.getByLabel("Tags, separated by commas").fill("screening, krios");
   await page.getByRole("button", { name: "Add to the logbook" }).click();
   await page.locator(".logbook-entries strong", { hasText: "grid 4" }).waitFor();
+  // an entry written elsewhere (here: through the API) shows without reloading the page
+  const colleague = await new ApiClient(base).login("user1");
+  await colleague.call("POST", "/api/v3/logbooks/PORTAL-LOG/entries", { text: "Cryo-ET *tilt series* started" }, 201);
+  await page.locator(".logbook-entries em", { hasText: "tilt series" }).waitFor({ timeout: 15000 });
   await page.getByLabel("Search the logbook").fill("today");
   await page.waitForFunction(() => document.querySelectorAll(".logbook-entries .entry").length === 1);
   await audit(page, "proposal-logbook");

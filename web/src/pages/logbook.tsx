@@ -1,9 +1,11 @@
 // A proposal's electronic logbook (docs/logbook.md) on its page: the entries, newest first,
 // with their Markdown rendered safely, tags and the datasets they are about; a search over
 // them; and, for the proposal's members, a form to write one. Entries openem wrote itself
-// (dataset registered, job state, DOI) carry the tag "automatic".
-import { useState } from "preact/hooks";
-import { api, enc, qs } from "../api/client";
+// (dataset registered, job state, DOI) carry the tag "automatic". Signed in, the list follows
+// the server's change events (GET /api/v3/events, docs/events.md): an entry written elsewhere
+// — by a colleague, or by openem when a job finishes — shows without reloading the page.
+import { useEffect, useState } from "preact/hooks";
+import { api, enc, qs, withToken } from "../api/client";
 import { session } from "../api/session";
 import type { Doc } from "../api/types";
 import { describe, ErrorMessage } from "../components/error_message";
@@ -37,6 +39,22 @@ export function Logbook({ proposal }: { proposal: Doc }) {
     (signal) => api<Entry[]>(`/api/v3/logbooks/${enc(id)}/entries` + qs({ text: search || undefined, limit: PAGE }), { signal }),
     [id, search, user?.token],
   );
+  // Live: any change of a logbook entry the user may read reloads the list (at most one reload
+  // per second; the events say which entry changed, not in which logbook).
+  const { reload } = entries;
+  useEffect(() => {
+    if (!user?.token || typeof EventSource === "undefined") return;
+    const source = new EventSource(withToken("/api/v3/events?collections=LogbookEntry"));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    source.onmessage = () => {
+      if (!timer) timer = setTimeout(() => { timer = undefined; reload(); }, 1000);
+    };
+    return () => {
+      source.close();
+      if (timer) clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id, user?.token]);
   const groups = user?.groups ?? [];
   const member = !!user && [proposal["ownerGroup"], ...((proposal["accessGroups"] as string[] | undefined) ?? []), "admin"]
     .some((g) => typeof g === "string" && groups.includes(g));
