@@ -14,7 +14,7 @@ namespace openem {
 namespace json = boost::json;
 namespace {
 
-constexpr std::size_t kMaxText = 100'000, kMaxTags = 50, kMaxLinks = 1000;
+constexpr std::size_t kMaxText = 100'000, kMaxTags = 50, kMaxLinks = 1000, kMaxAttachments = 100;
 constexpr const char* kAutomaticTag = "automatic";
 
 json::array names(const json::value& v, const char* field, std::size_t max) {
@@ -39,9 +39,11 @@ void apply(json::object& entry, const json::object& body, bool creating) {
           throw ApiError::bad_request("the tag \"automatic\" marks openem's own entries");
     } else if (key == "datasetIds" || key == "sampleIds" || key == "instrumentIds") {
       entry[key] = names(value, std::string(key).c_str(), kMaxLinks);
+    } else if (key == "attachmentIds") {
+      entry[key] = names(value, "attachmentIds", kMaxAttachments);
     } else {
       throw ApiError::bad_request("logbook entry field " + std::string(key) +
-                                  " is not known (text, tags, datasetIds, sampleIds, instrumentIds)");
+                                  " is not known (text, tags, datasetIds, sampleIds, instrumentIds, attachmentIds)");
     }
   }
   if (creating && !entry.contains("text")) throw ApiError::bad_request("text is required");
@@ -61,6 +63,7 @@ json::object entry_of(const json::object& proposal, const std::string& author) {
                       {"datasetIds", json::array()},
                       {"sampleIds", json::array()},
                       {"instrumentIds", json::array()},
+                      {"attachmentIds", json::array()},
                       {"createdAt", now},
                       {"updatedAt", now}};
 }
@@ -78,6 +81,16 @@ void change_logbook_entry(json::object& entry, const json::object& changes) {
   entry["updatedAt"] = now_iso();
 }
 
+void check_entry_attachments(CatalogStore& store, const json::object& entry) {
+  const std::string proposal = json_string(entry, "proposalId");
+  for (const auto& aid : json_strings(entry, "attachmentIds")) {
+    auto attachment = store.get(schemas::attachments(), aid);
+    if (!attachment || json_string(*attachment, "proposalId") != proposal)
+      throw ApiError::bad_request("attachmentIds: " + aid + " is not an attachment of proposal " + proposal +
+                                  " (POST /api/v3/proposals/" + proposal + "/attachments first)");
+  }
+}
+
 bool member_of_proposal(const std::vector<std::string>& groups, const json::object& proposal) {
   std::vector<std::string> members = json_strings(proposal, "accessGroups");
   members.push_back(json_string(proposal, "ownerGroup"));
@@ -93,6 +106,15 @@ void follow_proposal_access(CatalogStore& store, const json::object& proposal) {
   const json::value owner = proposal.contains("ownerGroup") ? proposal.at("ownerGroup") : json::value("");
   const json::value access = proposal.contains("accessGroups") ? proposal.at("accessGroups") : json::value(json::array());
   for (auto& entry : store.find(entries, plan)) {
+    // The entry's images and files too: made with the proposal's groups, they keep following them.
+    for (const auto& aid : json_strings(entry, "attachmentIds")) {
+      auto attachment = store.get(schemas::attachments(), aid);
+      if (!attachment || json_string(*attachment, "proposalId") != json_string(entry, "proposalId")) continue;
+      if ((*attachment)["ownerGroup"] == owner && (*attachment)["accessGroups"] == access) continue;
+      (*attachment)["ownerGroup"] = owner;
+      (*attachment)["accessGroups"] = access;
+      store.replace(schemas::attachments(), *attachment);
+    }
     if (entry["ownerGroup"] == owner && entry["accessGroups"] == access) continue;
     entry["ownerGroup"] = owner;
     entry["accessGroups"] = access;

@@ -18,19 +18,24 @@
 
 namespace openem {
 
-// A new entry from a body {text, tags, datasetIds, sampleIds, instrumentIds} (ApiError 400 for
+// A new entry from a body {text, tags, datasetIds, sampleIds, instrumentIds, attachmentIds} (ApiError 400 for
 // anything else) in the logbook of `proposal`, by `author`.
 boost::json::object new_logbook_entry(const boost::json::object& body, const boost::json::object& proposal,
                                       const std::string& author);
 // An edit's changes ({text, tags, datasetIds, sampleIds, instrumentIds}) applied to `entry`.
 void change_logbook_entry(boost::json::object& entry, const boost::json::object& changes);
 
+// ApiError 400 unless every one of the entry's attachmentIds is an attachment of its proposal
+// (images and files go to the proposal's attachments, read by the proposal's readers as the
+// entry is; the entry names them). Call in the transaction that writes the entry.
+void check_entry_attachments(CatalogStore& store, const boost::json::object& entry);
+
 // Whether a user with `groups` is a member of the proposal's groups (its ownerGroup or an
 // access group): they write in its logbook, as admins do.
 bool member_of_proposal(const std::vector<std::string>& groups, const boost::json::object& proposal);
 
-// The proposal's entries take its ownerGroup and accessGroups; call in the proposal's change's
-// transaction.
+// The proposal's entries, and the attachments they name, take its ownerGroup and accessGroups;
+// call in the proposal's change's transaction.
 void follow_proposal_access(CatalogStore& store, const boost::json::object& proposal);
 
 // An entry by openem itself (author "openem", tag "automatic" and `tags`) in the logbook of each

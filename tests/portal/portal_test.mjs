@@ -301,8 +301,11 @@ async function run(base, context) {
   await page.locator(".logbook-entries .entry.automatic", { hasText: "portale2e derived map" }).waitFor();
   await page.getByLabel("New entry (Markdown)").fill("Screened **grid 4** today");
   await page.getByLabel("Tags, separated by commas").fill("screening, krios");
+  const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==", "base64");
+  await page.getByLabel("Images and files").setInputFiles({ name: "atlas.png", mimeType: "image/png", buffer: png });
   await page.getByRole("button", { name: "Add to the logbook" }).click();
   await page.locator(".logbook-entries strong", { hasText: "grid 4" }).waitFor();
+  await page.locator('.logbook-entries img[alt="atlas.png"]').waitFor();
   // an entry written elsewhere (here: through the API) shows without reloading the page
   const colleague = await new ApiClient(base).login("user1");
   await colleague.call("POST", "/api/v3/logbooks/PORTAL-LOG/entries", { text: "Cryo-ET *tilt series* started" }, 201);

@@ -21,6 +21,8 @@
 #include <algorithm>
 #include <map>
 
+#include "api/attachments/attachment_documents.h"
+#include "api/attachments/attachment_parents.h"
 #include "api/collection_access.h"
 #include "api/dataset_service.h"
 #include "api/frontend/frontend_routes.h"
@@ -30,6 +32,7 @@
 #include "core/json_fields.h"
 #include "core/time.h"
 #include "logbook/logbook_entries.h"
+#include "model/dto.h"
 #include "query/text_search.h"
 
 namespace openem {
@@ -179,6 +182,7 @@ void register_logbook_routes(Router& r, App& app) {
       if (!app.is_admin(p) && !member_of_proposal(p.groups, proposal))
         throw ApiError::forbidden("Only members of the proposal's groups write in its logbook");
       entry = new_logbook_entry(body, proposal, p.username);
+      check_entry_attachments(app.store(), entry);
       app.store().insert(entries(), entry);
     });
     return HttpResponse::json(201, entry);
@@ -203,9 +207,35 @@ void register_logbook_routes(Router& r, App& app) {
     app.store().transaction([&] {
       entry = entry_for_change(app, p, req.param("id"));
       change_logbook_entry(entry, changes);
+      check_entry_attachments(app.store(), entry);
       app.store().replace(entries(), entry);
     });
     return HttpResponse::json(200, entry);
+  });
+  // An image or file of an entry: an attachment of its proposal ({thumbnail: data URL, caption}),
+  // readable as the proposal is, named in the entry's attachmentIds. Whoever may edit the
+  // entry adds it — proposal attachments otherwise take the proposal's own write rights.
+  r.add("POST", "/api/v3/logbook-entries/:id/attachments", [&app](HttpRequest& req) {
+    Principal p = app.require_user(req);
+    json::object body = body_object(req);
+    for (const auto& [key, value] : body)
+      if (key != "thumbnail" && key != "caption")
+        throw ApiError::bad_request("an entry's attachment has a thumbnail (a data: URL) and a caption, not " +
+                                    std::string(key));
+    auto errors = validate_dto(body, v3_attachment_spec(), false, server_managed_fields());
+    if (!errors.empty()) throw ApiError(400, errors);
+    json::object attachment;
+    app.store().transaction([&] {
+      json::object entry = entry_for_change(app, p, req.param("id"));
+      auto proposal = app.store().get(schemas::proposals(), json_string(entry, "proposalId"));
+      if (!proposal) throw ApiError::not_found("The entry's proposal is gone");
+      attachment = new_attachment(app, proposal_parent(), p, *proposal, std::move(body), /*privileged=*/true);
+      json::array ids = entry["attachmentIds"].is_array() ? entry["attachmentIds"].get_array() : json::array();
+      ids.emplace_back(attachment.at("aid"));
+      change_logbook_entry(entry, json::object{{"attachmentIds", std::move(ids)}});
+      app.store().replace(entries(), entry);
+    });
+    return HttpResponse::json(201, attachment);
   });
   r.add("DELETE", "/api/v3/logbook-entries/:id", [&app](HttpRequest& req) {
     Principal p = app.require_user(req);

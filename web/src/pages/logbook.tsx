@@ -7,7 +7,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, enc, qs, withToken } from "../api/client";
 import { session } from "../api/session";
-import type { Doc } from "../api/types";
+import type { Attachment, Doc } from "../api/types";
 import { describe, ErrorMessage } from "../components/error_message";
 import { date } from "../components/format";
 import { Markdown } from "../components/markdown";
@@ -23,6 +23,36 @@ interface Entry {
   text: string;
   tags?: string[];
   datasetIds?: string[];
+  attachmentIds?: string[];
+}
+
+// A file as a data: URL, what an attachment's thumbnail holds.
+function dataUrl(file: File): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error);
+    reader.readAsDataURL(file);
+  });
+}
+
+// An entry's images inline, other files as downloads (never opened in the page).
+function EntryAttachments({ ids, all }: { ids: string[]; all: Map<string, Attachment> }) {
+  const shown = ids.map((aid) => all.get(aid)).filter((a): a is Attachment => !!a?.thumbnail);
+  if (!shown.length) return null;
+  return (
+    <ul class="gallery">
+      {shown.map((a, i) => (
+        <li key={a.aid ?? i}>
+          {a.thumbnail!.startsWith("data:image/") ? (
+            <figure><img src={a.thumbnail} alt={a.caption || `Image ${i + 1}`} />{a.caption && <figcaption>{a.caption}</figcaption>}</figure>
+          ) : (
+            <a href={a.thumbnail} download={a.caption || "attachment"}>{a.caption || "attachment"}</a>
+          )}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 const PAGE = 50;
@@ -33,12 +63,18 @@ export function Logbook({ proposal }: { proposal: Doc }) {
   const [search, setSearch] = useState("");
   const [text, setText] = useState("");
   const [tags, setTags] = useState("");
+  const [files, setFiles] = useState<File[]>([]);
   const [sending, setSending] = useState(false);
   const [problem, setProblem] = useState("");
   const entries = useApi(
     (signal) => api<Entry[]>(`/api/v3/logbooks/${enc(id)}/entries` + qs({ text: search || undefined, limit: PAGE }), { signal }),
     [id, search, user?.token],
   );
+  const attachments = useApi(
+    (signal) => api<Attachment[]>(`/api/v3/proposals/${enc(id)}/attachments`, { signal }),
+    [id, user?.token, entries.data],
+  );
+  const byAid = new Map((attachments.data ?? []).map((a) => [a.aid ?? "", a]));
   // Live: any change of a logbook entry the user may read reloads the list (at most one reload
   // per second; the events say which entry changed, not in which logbook).
   const { reload } = entries;
@@ -61,16 +97,24 @@ export function Logbook({ proposal }: { proposal: Doc }) {
 
   const write = async (e: Event) => {
     e.preventDefault();
+    const form = e.currentTarget as HTMLFormElement;
     if (!text.trim()) return;
     setSending(true);
     setProblem("");
     try {
-      await api(`/api/v3/logbooks/${enc(id)}/entries`, {
+      const entry = await api<Entry>(`/api/v3/logbooks/${enc(id)}/entries`, {
         method: "POST",
         body: { text, tags: tags.split(",").map((t) => t.trim()).filter(Boolean) },
       });
+      for (const file of files)
+        await api(`/api/v3/logbook-entries/${enc(entry.id)}/attachments`, {
+          method: "POST",
+          body: { thumbnail: await dataUrl(file), caption: file.name },
+        });
       setText("");
       setTags("");
+      setFiles([]);
+      form.reset();  // the file input shows no file any more
       entries.reload();
     } catch (err) {
       setProblem(describe(err, "logbook"));
@@ -93,6 +137,9 @@ export function Logbook({ proposal }: { proposal: Doc }) {
           <textarea id="logbook-text" rows={4} value={text} onInput={(e) => setText((e.currentTarget as HTMLTextAreaElement).value)} />
           <label for="logbook-tags">Tags, separated by commas</label>
           <input id="logbook-tags" type="text" value={tags} onInput={(e) => setTags((e.currentTarget as HTMLInputElement).value)} />
+          <label for="logbook-files">Images and files</label>
+          <input id="logbook-files" type="file" multiple
+            onChange={(e) => setFiles([...((e.currentTarget as HTMLInputElement).files ?? [])])} />
           <button type="submit" disabled={sending || !text.trim()}>{sending ? "Saving…" : "Add to the logbook"}</button>
           {problem && <p class="field-error" role="alert">{problem}</p>}
         </form>
@@ -109,6 +156,7 @@ export function Logbook({ proposal }: { proposal: Doc }) {
               {(entry.tags ?? []).map((t) => <span key={t} class="tag">{t}</span>)}
             </p>
             <Markdown text={entry.text} />
+            <EntryAttachments ids={entry.attachmentIds ?? []} all={byAid} />
             {!!entry.datasetIds?.length && (
               <p class="about">About {entry.datasetIds.map((pid, i) => <span key={pid}>{i > 0 && ", "}<a href={datasetUrl(pid)}>{pid}</a></span>)}</p>
             )}
