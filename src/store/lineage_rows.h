@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "model/collection.h"
 #include "query/condition.h"
 
 namespace openem {
@@ -39,9 +40,18 @@ struct LineageStepQuery {
 
 namespace openem::lineage_rows {
 
-// The side-row fields a walk follows (a level down matches them) and the ones it also reads.
-inline constexpr const char* kLinkFields[] = {"inputDatasets", "previousVersion"};
-inline constexpr const char* kReadFields[] = {"inputDatasets", "previousVersion", "usedSoftware"};
+
+// The select list both stores start a step's rows with (the same SQL in either dialect):
+// seq, pid, then the node's indexed columns in LineageNode's order.
+inline std::string node_columns_sql(const CollectionSchema& datasets) {
+  return "t.seq, t.id, t." + datasets.column_for("datasetName")->column + ", t." + datasets.column_for("type")->column +
+         ", t." + datasets.column_for("creationTime")->column + ", t." + datasets.column_for("isPublished")->column;
+}
+
+// The side-row fields a level down matches ("v.field IN (<this>)"), and those a step reads
+// of each node it returns (add_side_value).
+inline constexpr const char* kLinkFieldsSql = "'inputDatasets', 'previousVersion'";
+inline constexpr const char* kReadFieldsSql = "'inputDatasets', 'previousVersion', 'usedSoftware'";
 
 // One side row (`field`, `value`) of a node read into it.
 inline void add_side_value(LineageNode& node, std::string_view field, std::string value) {

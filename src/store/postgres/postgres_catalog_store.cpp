@@ -233,13 +233,12 @@ class PostgresCatalogStore final : public CatalogStore {
     const std::string match =
         q.match == LineageStepQuery::Match::kPids
             ? "t.id = ANY(?::text[])"
-            : "t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN ('inputDatasets', 'previousVersion') "
-              "AND v.value = ANY(?::text[]))";
+            : std::string("t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN (") +
+                  lineage_rows::kLinkFieldsSql + ") AND v.value = ANY(?::text[]))";
     // versionNumber is in the document only; only versions of a series (side row versionSeries)
     // have one, and only theirs is read (a document may be stored out of line).
     const std::string sql =
-        "SELECT t.seq, t.id, t." + s.column_for("datasetName")->column + ", t." + s.column_for("type")->column + ", t." +
-        s.column_for("creationTime")->column + ", t." + s.column_for("isPublished")->column +
+        "SELECT " + lineage_rows::node_columns_sql(s) +
         ", CASE WHEN EXISTS (SELECT 1 FROM datasets_values x WHERE x.seq = t.seq AND x.field = 'versionSeries') "
         "AND jsonb_typeof(t.doc -> 'versionNumber') = 'number' THEN (t.doc ->> 'versionNumber')::numeric::bigint END "
         "FROM datasets t WHERE " + match + " AND (" + readable.sql + ") ORDER BY t.seq LIMIT ?";
@@ -265,8 +264,8 @@ class PostgresCatalogStore final : public CatalogStore {
       }
       if (nodes.empty()) return nodes;
       auto side = db.exec(
-          "SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq = ANY(?::bigint[]) "
-          "AND v.field IN ('inputDatasets', 'previousVersion', 'usedSoftware') ORDER BY v.seq, v.field, v.value",
+          std::string("SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq = ANY(?::bigint[]) AND v.field IN (") +
+              lineage_rows::kReadFieldsSql + ") ORDER BY v.seq, v.field, v.value",
           {pg_array_literal(seqs)});
       for (int i = 0; i < side.rows(); ++i)
         lineage_rows::add_side_value(nodes[at.at(side.int64(i, 0))], side.text(i, 1), std::string(side.text(i, 2)));

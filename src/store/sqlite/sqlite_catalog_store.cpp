@@ -302,12 +302,11 @@ class SqliteCatalogStore final : public CatalogStore {
     const std::string match =
         q.match == LineageStepQuery::Match::kPids
             ? "t.id IN (SELECT value FROM json_each(?))"
-            : "t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN ('inputDatasets', 'previousVersion') "
-              "AND v.value IN (SELECT value FROM json_each(?)))";
+            : std::string("t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN (") +
+                  lineage_rows::kLinkFieldsSql + ") AND v.value IN (SELECT value FROM json_each(?)))";
     // versionNumber is in the document only; only versions of a series (side row versionSeries) have one.
     const std::string sql =
-        "SELECT t.seq, t.id, t." + s.column_for("datasetName")->column + ", t." + s.column_for("type")->column + ", t." +
-        s.column_for("creationTime")->column + ", t." + s.column_for("isPublished")->column +
+        "SELECT " + lineage_rows::node_columns_sql(s) +
         ", CASE WHEN EXISTS (SELECT 1 FROM datasets_values x WHERE x.seq = t.seq AND x.field = 'versionSeries') "
         "THEN (SELECT dv.doc ->> '$.versionNumber' FROM datasets_doc dv WHERE dv.seq = t.seq) END FROM datasets t" +
         (needs_doc(readable.sql) ? " JOIN datasets_doc d ON d.seq = t.seq" : "") + " WHERE " + match + " AND (" +
@@ -337,8 +336,8 @@ class SqliteCatalogStore final : public CatalogStore {
       }
       if (nodes.empty()) return nodes;
       auto side = db.prepare(
-          "SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq IN (SELECT value FROM json_each(?)) "
-          "AND v.field IN ('inputDatasets', 'previousVersion', 'usedSoftware') ORDER BY v.seq, v.field, v.value");
+          std::string("SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq IN (SELECT value FROM json_each(?)) "
+                      "AND v.field IN (") + lineage_rows::kReadFieldsSql + ") ORDER BY v.seq, v.field, v.value");
       side.bind_all({json::serialize(seqs)});
       while (side.step())
         lineage_rows::add_side_value(nodes[at.at(side.int64(0))], side.text(1), std::string(side.text(2)));
