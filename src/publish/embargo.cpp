@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/json_fields.h"
+#include "logbook/logbook_entries.h"
 #include "publish/dataset_publication.h"
 
 namespace openem {
@@ -34,6 +35,12 @@ bool open_dataset(CatalogStore& store, const std::string& pid, const EmbargoOpti
   auto due = publishing_date(*ds);
   if (!due || *due > now) return false;
   publish_dataset(store, *ds, kActor, o.default_license, now);
+  // The logbook tells the story: the data of a proposal became open by itself today.
+  const std::string name = json_string(*ds, "datasetName");
+  add_automatic_entries(store, std::span(&*ds, 1),
+                        "**" + json_string(*ds, "type") + " dataset** " + (name.empty() ? "" : "\"" + name + "\" ") + "`" +
+                            pid + "` is public now: its embargo ended.",
+                        {"publication", "embargo"});
   return true;
 }
 

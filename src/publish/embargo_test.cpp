@@ -102,5 +102,21 @@ TEST(EmbargoChange, SoonerAlwaysLaterWithinThePolicy) {
   EXPECT_EQ(embargo_end(*parse_iso("2024-02-29T00:00:00Z"), 1), "2025-02-28T00:00:00.000Z");
 }
 
+// A dataset of a proposal that opens by itself says so in the proposal's logbook.
+TEST_F(EmbargoTest, AnOpenedDatasetOfAProposalIsAnAutomaticLogbookEntry) {
+  store_->insert(schemas::proposals(), json::object{{"proposalId", "P-1"}, {"ownerGroup", "g1"}, {"accessGroups", json::array()}});
+  dataset("d/of-proposal", "2026-06-01T11:00:00Z", false, {{"proposalId", "P-1"}, {"datasetName", "Grid 3"}, {"type", "raw"}});
+  dataset("d/alone", "2026-06-01T11:00:00Z");
+  EXPECT_EQ(release_due_embargoes(*store_, {}, now_), 2);
+  QueryPlan all;
+  auto entries = store_->find(schemas::logbook_entries(), all);
+  ASSERT_EQ(entries.size(), 1u);  // the dataset without a proposal writes nowhere
+  EXPECT_EQ(entries[0]["proposalId"], "P-1");
+  EXPECT_EQ(entries[0]["author"], "openem");
+  EXPECT_EQ(entries[0]["tags"], (json::array{"automatic", "publication", "embargo"}));
+  EXPECT_EQ(entries[0]["datasetIds"], (json::array{"d/of-proposal"}));
+  EXPECT_EQ(entries[0]["text"], "**raw dataset** \"Grid 3\" `d/of-proposal` is public now: its embargo ended.");
+}
+
 }  // namespace
 }  // namespace openem

@@ -235,7 +235,7 @@ def main():
         status, config = call(anon, "GET", V4 + "/config")
         c.true("v4 config has the metadata schema", status == 200 and "creators" in json.dumps(config.get("metadataSchema")))
         # a new version of the public ds2 (docs/lineage.md): DataCite learns which one it is newer than
-        ds3 = new_dataset(user1, "map three", type="derived", inputDatasets=[ds1], previousVersion=ds2)
+        ds3 = new_dataset(user1, "map three", type="derived", inputDatasets=[ds1], previousVersion=ds2, proposalId="PROP-DOI")
         status, v4 = call(user1, "POST", V4, v4_body([ds3]))
         doi4 = v4["doi"]
         c.eq("v4 create", (status, v4.get("status"), v4.get("datasetPids")), (201, "private", [ds3]))
@@ -245,6 +245,10 @@ def main():
         status, pub = call(user1, "POST", f"{V4}/{enc(doi4)}/publish")
         c.eq("v4 publish", (status, pub.get("status")), (201, "public"))
         c.eq("publishing made its dataset public", anon.request("GET", f"/api/v3/Datasets/{enc(ds3)}")[0], 200)
+        status, notes = call(user1, "GET", "/api/v3/logbooks/PROP-DOI/entries?tag=publication")
+        c.eq("publishing is an automatic entry in the proposal's logbook",
+             (status, [(n["tags"], n["datasetIds"], "**Published** in" in n["text"]) for n in notes if "doi" not in n["tags"]]),
+             (200, [(["automatic", "publication"], [ds3], True)]))
         c.eq("public records are readable by everyone", call(anon, "GET", f"{V4}/{enc(doi4)}")[0], 200)
         c.eq("... but not registered by their creator any more", call(user1, "POST", f"{V4}/{enc(doi4)}/register")[0], 400)
         status, reg = call(admin, "POST", f"{V4}/{enc(doi4)}/register")

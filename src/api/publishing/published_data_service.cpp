@@ -373,6 +373,10 @@ json::object PublishedDataService::publish(const Principal& p, const std::string
     auto datasets = publishable_datasets(p, record);
     Millis now = now_millis();
     for (auto& ds : datasets) publish_dataset(app_.store(), ds, actor(p), app_.config().default_license, now, false);
+    add_automatic_entries(app_.store(), datasets,
+                          "**Published** in \"" + json_string(record, "title") + "\" (DOI " + doi + ", to be registered) by " +
+                              p.username + ".",
+                          {"publication"});
     record["status"] = published_status_name(status_after(status_of(record), PublishedAction::Publish));
     set_totals(record, datasets);
     stamp(record, p, false);
