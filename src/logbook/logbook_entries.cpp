@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "core/error.h"
@@ -85,10 +86,43 @@ void check_entry_attachments(CatalogStore& store, const json::object& entry) {
   const std::string proposal = json_string(entry, "proposalId");
   for (const auto& aid : json_strings(entry, "attachmentIds")) {
     auto attachment = store.get(schemas::attachments(), aid);
-    if (!attachment || json_string(*attachment, "proposalId") != proposal)
-      throw ApiError::bad_request("attachmentIds: " + aid + " is not an attachment of proposal " + proposal +
-                                  " (POST /api/v3/proposals/" + proposal + "/attachments first)");
+    // Only the logbook's own attachments: naming another attachment of the proposal would let a
+    // member change its groups (follow_proposal_access) without the right to write it.
+    if (!attachment || json_string(*attachment, "proposalId") != proposal ||
+        json_string(*attachment, "logbookEntryId").empty())
+      throw ApiError::bad_request("attachmentIds: " + aid + " is not a logbook attachment of proposal " + proposal +
+                                  " (POST /api/v3/logbook-entries/{id}/attachments adds one)");
   }
+}
+
+void check_entry_file(std::string_view url) {
+  // data:<type>/<subtype>[;<parameter>]*,<data> — the header is short; the data may be megabytes.
+  const auto bad = [] {
+    return ApiError::bad_request("thumbnail must be a data: URL with a media type (data:image/png;base64,...)");
+  };
+  if (url.substr(0, 5) != "data:") throw bad();
+  const std::size_t comma = url.find(',');
+  if (comma == std::string_view::npos || comma > 256) throw bad();
+  const std::string_view header = url.substr(5, comma - 5);
+  const std::string_view media = header.substr(0, header.find(';'));
+  const std::size_t slash = media.find('/');
+  const auto token = [](std::string_view t) {
+    return !t.empty() && std::all_of(t.begin(), t.end(), [](unsigned char c) {
+      return std::isalnum(c) || c == '.' || c == '+' || c == '-' || c == '=' || c == '_';
+    });
+  };
+  if (slash == std::string_view::npos || !token(media.substr(0, slash)) || !token(media.substr(slash + 1))) throw bad();
+  for (std::size_t at = media.size(); at < header.size();) {  // each ;parameter
+    const std::size_t next = std::min(header.find(';', at + 1), header.size());
+    if (!token(header.substr(at + 1, next - at - 1))) throw bad();
+    at = next;
+  }
+  std::string type(media);
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return std::tolower(c); });
+  // Types a browser would run or render as a document are no entry's file.
+  for (const char* active : {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                             "text/javascript", "application/javascript", "application/ecmascript", "text/ecmascript"})
+    if (type == active) throw ApiError::bad_request("thumbnail: " + type + " files cannot be attached to a logbook entry");
 }
 
 bool member_of_proposal(const std::vector<std::string>& groups, const json::object& proposal) {
@@ -109,7 +143,9 @@ void follow_proposal_access(CatalogStore& store, const json::object& proposal) {
     // The entry's images and files too: made with the proposal's groups, they keep following them.
     for (const auto& aid : json_strings(entry, "attachmentIds")) {
       auto attachment = store.get(schemas::attachments(), aid);
-      if (!attachment || json_string(*attachment, "proposalId") != json_string(entry, "proposalId")) continue;
+      if (!attachment || json_string(*attachment, "proposalId") != json_string(entry, "proposalId") ||
+          json_string(*attachment, "logbookEntryId").empty())
+        continue;
       if ((*attachment)["ownerGroup"] == owner && (*attachment)["accessGroups"] == access) continue;
       (*attachment)["ownerGroup"] = owner;
       (*attachment)["accessGroups"] = access;

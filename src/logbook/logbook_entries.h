@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <span>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -25,10 +26,15 @@ boost::json::object new_logbook_entry(const boost::json::object& body, const boo
 // An edit's changes ({text, tags, datasetIds, sampleIds, instrumentIds}) applied to `entry`.
 void change_logbook_entry(boost::json::object& entry, const boost::json::object& changes);
 
-// ApiError 400 unless every one of the entry's attachmentIds is an attachment of its proposal
-// (images and files go to the proposal's attachments, read by the proposal's readers as the
-// entry is; the entry names them). Call in the transaction that writes the entry.
+// ApiError 400 unless every one of the entry's attachmentIds is a logbook attachment of its
+// proposal (images and files go to the proposal's attachments, marked with the logbookEntryId
+// they were added to and read as the entry is; the entry names them). Call in the transaction
+// that writes the entry.
 void check_entry_attachments(CatalogStore& store, const boost::json::object& entry);
+
+// ApiError 400 unless `url` is a data: URL of a passive media type: no HTML, SVG, XML or
+// script, which a browser would render or run.
+void check_entry_file(std::string_view url);
 
 // Whether a user with `groups` is a member of the proposal's groups (its ownerGroup or an
 // access group): they write in its logbook, as admins do.

@@ -112,6 +112,8 @@ async function prepare(base) {
     text: "Loaded **grid 3** <img src=x onerror=alert(1)> and [a trap](javascript:alert(1))\n\n- ice thin\n- 300 kV",
     tags: ["screening"],
   }, 201);
+  // Text built to make a naive Markdown pattern backtrack for minutes: the page must still render.
+  await user1.call("POST", "/api/v3/logbooks/PORTAL-LOG/entries", { text: "[".repeat(40000) + "[a](".repeat(10000) }, 201);
   const derived = await ingestor.call("POST", "/api/v3/Datasets", {
     type: "derived", ownerGroup: "group1", owner: "User One", contactEmail: "user1@your.site", sourceFolder: "/data/derived",
     creationTime: "2025-06-04T10:00:00Z", investigator: "pi@your.site", inputDatasets: [pid, secret.json.pid],

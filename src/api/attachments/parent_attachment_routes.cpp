@@ -8,16 +8,30 @@
 #include "api/attachments/attachment_routes.h"
 #include "api/handler_util.h"
 #include "core/error.h"
+#include "query/access.h"
 
 namespace openem {
 namespace json = boost::json;
 namespace {
 
-QueryPlan attachments_of(const AttachmentParent& parent, const std::string& id) {
+// A logbook entry's images and files (docs/logbook.md) are read as the entry is, by their own
+// groups and never as public, whoever else reads the proposal; other attachments follow
+// their parent, as upstream.
+ReadScope attachment_scope(App& app, const Principal& p) { return ReadScope{app.is_admin(p), true}; }
+
+bool shown_to(App& app, const Principal& p, const json::object& attachment) {
+  return str_field(attachment, "logbookEntryId").empty() || can_read(attachment, p, attachment_scope(app, p));
+}
+
+// The parent's attachments the caller is shown (at most 10,000, as before).
+std::vector<json::object> attachments_of(App& app, const Principal& p, const AttachmentParent& parent,
+                                         const std::string& id) {
   QueryPlan plan;
   plan.conditions.push_back(field_is(schemas::attachments(), parent.id_field, id));
   plan.limit = 10000;
-  return plan;
+  std::vector<json::object> out = app.store().find(schemas::attachments(), plan);
+  std::erase_if(out, [&](const json::object& a) { return !shown_to(app, p, a); });
+  return out;
 }
 
 void register_parent(Router& r, App& app, const std::string& base, const AttachmentParent& parent) {
@@ -38,19 +52,19 @@ void register_parent(Router& r, App& app, const std::string& base, const Attachm
     Principal p = app.authenticate(req);
     readable_parent(app, parent, p, req.param("pid"));
     json::array out;
-    for (auto& d : app.store().find(schemas::attachments(), attachments_of(parent, req.param("pid"))))
-      out.emplace_back(std::move(d));
+    for (auto& d : attachments_of(app, p, parent, req.param("pid"))) out.emplace_back(std::move(d));
     return HttpResponse::json(200, out);
   });
   r.add("GET", base + "/count", [&app, &parent](HttpRequest& req) {
     Principal p = app.authenticate(req);
     readable_parent(app, parent, p, req.param("pid"));
-    auto plan = attachments_of(parent, req.param("pid"));
-    return HttpResponse::json(200, json::object{{"count", app.store().count(schemas::attachments(), all_of(plan.conditions))}});
+    const auto shown = attachments_of(app, p, parent, req.param("pid"));
+    return HttpResponse::json(200, json::object{{"count", static_cast<std::int64_t>(shown.size())}});
   });
-  auto one = [&app, &parent](const HttpRequest& req) {
+  auto one = [&app, &parent](const HttpRequest& req, const Principal& p) {
     auto doc = app.store().get(schemas::attachments(), req.param("aid"));
-    if (!doc || str_field(*doc, parent.id_field) != req.param("pid")) throw ApiError::not_found("Attachment not found");
+    if (!doc || str_field(*doc, parent.id_field) != req.param("pid") || !shown_to(app, p, *doc))
+      throw ApiError::not_found("Attachment not found");
     return *doc;
   };
   r.add("GET", base + "/:aid", [&app, &parent, one](HttpRequest& req) {
@@ -58,7 +72,7 @@ void register_parent(Router& r, App& app, const std::string& base, const Attachm
     // upstream samples.controller findOneAttachment: authenticated guard
     if (!p.authenticated() && &parent == &sample_parent()) throw ApiError::unauthorized();
     readable_parent(app, parent, p, req.param("pid"));
-    return HttpResponse::json(200, one(req));
+    return HttpResponse::json(200, one(req, p));
   });
   for (const char* method : {"PUT", "PATCH"})
     r.add(method, base + "/:aid", [&app, &parent, one](HttpRequest& req) {
@@ -69,7 +83,7 @@ void register_parent(Router& r, App& app, const std::string& base, const Attachm
       json::object doc;
       app.store().transaction([&] {
         json::object parent_doc = parent_for_change(app, parent, p, req.param("pid"), AttachmentChange::Update);
-        doc = one(req);
+        doc = one(req, p);
         for (const auto& f : server_managed_fields()) body.erase(f);
         for (const char* fixed : {"aid", "id", "datasetId", "proposalId", "sampleId", "relationships"}) body.erase(fixed);
         if (body.contains("ownerGroup"))
@@ -85,7 +99,7 @@ void register_parent(Router& r, App& app, const std::string& base, const Attachm
     json::object doc;
     app.store().transaction([&] {
       parent_for_change(app, parent, p, req.param("pid"), AttachmentChange::Delete);
-      doc = one(req);
+      doc = one(req, p);
       app.store().remove(schemas::attachments(), req.param("aid"));
     });
     return HttpResponse::json(200, doc);
@@ -95,8 +109,8 @@ void register_parent(Router& r, App& app, const std::string& base, const Attachm
     std::int64_t removed = 0;
     app.store().transaction([&] {
       parent_for_change(app, parent, p, req.param("pid"), AttachmentChange::Delete);
-      for (const auto& id : app.store().find_ids(schemas::attachments(), attachments_of(parent, req.param("pid"))))
-        removed += app.store().remove(schemas::attachments(), id) ? 1 : 0;
+      for (const auto& a : attachments_of(app, p, parent, req.param("pid")))
+        removed += app.store().remove(schemas::attachments(), str_field(a, "aid")) ? 1 : 0;
     });
     return HttpResponse::json(200, json::object{{"deletedCount", removed}});
   });

@@ -224,11 +224,15 @@ void register_logbook_routes(Router& r, App& app) {
                                     std::string(key));
     auto errors = validate_dto(body, v3_attachment_spec(), false, server_managed_fields());
     if (!errors.empty()) throw ApiError(400, errors);
+    check_entry_file(json_string(body, "thumbnail"));
     json::object attachment;
     app.store().transaction([&] {
       json::object entry = entry_for_change(app, p, req.param("id"));
       auto proposal = app.store().get(schemas::proposals(), json_string(entry, "proposalId"));
       if (!proposal) throw ApiError::not_found("The entry's proposal is gone");
+      // Read as the entry is: the proposal's groups, never public with a published proposal.
+      body["isPublished"] = false;
+      body["logbookEntryId"] = entry.at("id");
       attachment = new_attachment(app, proposal_parent(), p, *proposal, std::move(body), /*privileged=*/true);
       json::array ids = entry["attachmentIds"].is_array() ? entry["attachmentIds"].get_array() : json::array();
       ids.emplace_back(attachment.at("aid"));

@@ -111,6 +111,20 @@ std::string public_condition(const CollectionSchema& s) {
 
 namespace {
 
+// Datasets named as a previousVersion that have no series yet (made before a first version
+// took one): versionNumber 1 and their own pid as versionSeries, in the document and its
+// side row, as dataset_writes.cpp now does when the second version is made.
+std::string first_versions_backfill_sql() {
+  return "CREATE TEMP TABLE openem_first_versions ON COMMIT DROP AS SELECT t.seq, t.id FROM datasets t "
+         "WHERE EXISTS (SELECT 1 FROM datasets_values v WHERE v.field = 'previousVersion' AND v.value = t.id) "
+         "AND NOT EXISTS (SELECT 1 FROM datasets_values w WHERE w.seq = t.seq AND w.field = 'versionSeries');"
+         "UPDATE datasets t SET doc = t.doc || jsonb_build_object('versionNumber', 1, 'versionSeries', t.id), "
+         "doc_text = (t.doc || jsonb_build_object('versionNumber', 1, 'versionSeries', t.id))::text "
+         "FROM openem_first_versions f WHERE t.seq = f.seq;"
+         "INSERT INTO datasets_values (field, value, seq) SELECT 'versionSeries', f.id, f.seq FROM openem_first_versions f "
+         "ON CONFLICT DO NOTHING;";
+}
+
 // FNV-1a of the DDL text: the same on every build and machine.
 std::int64_t ddl_fingerprint(const std::string& ddl) {
   std::uint64_t h = 14695981039346656037ull;
@@ -160,18 +174,20 @@ void create_or_upgrade_once(PgConnection& db) {
       if (format_1) ddl += upgrade_from_format_1(*s);
       ddl += collection_ddl(*s);
     }
-    // Format 4: datasets' usedSoftware has side rows (the lineage walk reads them); the
-    // catalog's documents get theirs once. SciCat's DTO makes it an array of strings.
-    if (format.rows() == 1 && format.int64(0, 0) < 4)
-      ddl += "INSERT INTO datasets_values (field, value, seq) SELECT 'usedSoftware', e #>> '{}', t.seq FROM datasets t, "
-             "openem_elements(t.doc -> 'usedSoftware') e WHERE jsonb_typeof(e) = 'string' ON CONFLICT DO NOTHING;";
     ddl += pg_facet_counts::ddl();
     ddl += pg_history::ddl();
     ddl += "CREATE INDEX IF NOT EXISTS datasets_embargo ON datasets (date_of_publishing) WHERE is_published = 0;";
     // Every start of one openem version has the same DDL: a catalog that ran exactly this DDL
     // is left as it is. So a process starting beside busy writers locks no table (see
     // create_or_upgrade), and starts faster.
-    const std::int64_t fingerprint = ddl_fingerprint(ddl);
+    const std::int64_t fingerprint = ddl_fingerprint(ddl);  // of the schema alone: one-time steps below
+    // Format 4: datasets' usedSoftware has side rows (the lineage walk reads them); the
+    // catalog's documents get theirs once. SciCat's DTO makes it an array of strings. A first
+    // version made before format 4 gets the series a later one names it by (docs/lineage.md).
+    if (format.rows() == 1 && format.int64(0, 0) < 4)
+      ddl += "INSERT INTO datasets_values (field, value, seq) SELECT 'usedSoftware', e #>> '{}', t.seq FROM datasets t, "
+             "openem_elements(t.doc -> 'usedSoftware') e WHERE jsonb_typeof(e) = 'string' ON CONFLICT DO NOTHING;" +
+             first_versions_backfill_sql();
     auto ran = db.exec("SELECT value FROM openem_meta WHERE key = 'schema_fingerprint'");
     if (format.rows() == 1 && format.int64(0, 0) == kFormat && ran.rows() == 1 && ran.int64(0, 0) == fingerprint) {
       db.exec_script("COMMIT");

@@ -94,6 +94,10 @@ TEST(PgSchemaTest, AFormat3CatalogGainsSideRowsOfUsedSoftware) {
     store->insert(schemas::datasets(), json::object{{"pid", "s/1"}, {"ownerGroup", "g1"},
                                                     {"usedSoftware", json::array{"relion 5", "ctffind4"}}});
     store->insert(schemas::datasets(), json::object{{"pid", "s/2"}, {"ownerGroup", "g1"}});
+    // A first version made before format 4 had no series; its second version names it.
+    store->insert(schemas::datasets(), json::object{{"pid", "v/1"}, {"ownerGroup", "g1"}});
+    store->insert(schemas::datasets(), json::object{{"pid", "v/2"}, {"ownerGroup", "g1"}, {"previousVersion", "v/1"},
+                                                    {"versionSeries", "v/1"}, {"versionNumber", 2}});
   }
   {
     PgConnection db(catalog.url());
@@ -108,6 +112,21 @@ TEST(PgSchemaTest, AFormat3CatalogGainsSideRowsOfUsedSoftware) {
   QueryPlan plan;
   plan.conditions.push_back(field_is(schemas::datasets(), "usedSoftware", std::string("ctffind4")));
   EXPECT_EQ(store->find_ids(schemas::datasets(), plan), std::vector<std::string>{"s/1"});
+  QueryPlan series;
+  series.conditions.push_back(field_is(schemas::datasets(), "versionSeries", std::string("v/1")));
+  EXPECT_EQ(store->find_ids(schemas::datasets(), series), (std::vector<std::string>{"v/1", "v/2"}));
+  const json::object first = *store->get(schemas::datasets(), "v/1");
+  EXPECT_EQ(first.at("versionNumber"), 1);
+  EXPECT_EQ(first.at("versionSeries"), "v/1");
+  EXPECT_FALSE(store->get(schemas::datasets(), "s/2")->contains("versionSeries"));
+  // The one-time steps are not part of the schema's fingerprint: the next start finds the
+  // catalog as this openem leaves it and runs no DDL.
+  auto again = catalog.open();
+  const auto fingerprint = db.exec("SELECT value FROM openem_meta WHERE key = 'schema_fingerprint'").int64(0, 0);
+  auto fresh = testing::ScratchCatalog(testing::Backend::Postgres);
+  auto fresh_store = fresh.open();
+  EXPECT_EQ(PgConnection(fresh.url()).exec("SELECT value FROM openem_meta WHERE key = 'schema_fingerprint'").int64(0, 0),
+            fingerprint);
 }
 
 // Format 2 as first released sorted through indexes without the access set: they give way to

@@ -23,6 +23,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -1357,8 +1358,34 @@ class SqliteCatalogStore final : public CatalogStore {
   // Format 13 to 14: datasets' usedSoftware gets side rows (the lineage walk reads them, and a
   // filter on it uses the index). Array fields that gain side rows later are added here too:
   // each stored document's values of them, as document_rows gives them.
+  // A first version made before format 14 gets the series a later version names it by
+  // (docs/lineage.md), as dataset_writes.cpp now does when the second version is made.
   static void upgrade_13_to_14(SqliteDb& db) {
-    upgrade(db, 13, "side rows of datasets' usedSoftware", [&] { add_side_rows(db, schemas::datasets(), "usedSoftware"); });
+    upgrade(db, 13, "side rows of datasets' usedSoftware; series of first versions", [&] {
+      add_side_rows(db, schemas::datasets(), "usedSoftware");
+      if (!table_exists(db, "datasets")) return;
+      std::vector<std::tuple<std::int64_t, std::string, std::string>> firsts;  // seq, pid, new document
+      {
+        auto st = db.prepare(
+            "SELECT t.seq, t.id, d.doc FROM datasets t JOIN datasets_doc d ON d.seq = t.seq WHERE EXISTS (SELECT 1 FROM "
+            "datasets_values v WHERE v.field = 'previousVersion' AND v.value = t.id) AND NOT EXISTS (SELECT 1 FROM "
+            "datasets_values w WHERE w.seq = t.seq AND w.field = 'versionSeries')");
+        while (st.step()) {
+          json::object doc = parse_doc(st.text(2));
+          doc["versionNumber"] = 1;
+          doc["versionSeries"] = std::string(st.text(1));
+          firsts.emplace_back(st.int64(0), std::string(st.text(1)), json::serialize(doc));
+        }
+      }
+      auto update = db.prepare("UPDATE datasets_doc SET doc = ? WHERE seq = ?");
+      auto side = db.prepare("INSERT OR IGNORE INTO datasets_values (field, value, seq) VALUES ('versionSeries', ?, ?)");
+      for (auto& [seq, pid, doc] : firsts) {
+        update.bind_all({std::move(doc), seq});
+        update.run();
+        side.bind_all({pid, seq});
+        side.run();
+      }
+    });
   }
 
   static void add_side_rows(SqliteDb& db, const CollectionSchema& s, const std::string& field) {

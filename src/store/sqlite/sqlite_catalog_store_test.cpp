@@ -598,6 +598,9 @@ TEST_F(StoreTest, TextRowCheckSelectsWhatTheIndexSelects) {
 TEST_F(StoreTest, FormatThirteenGainsSideRowsOfUsedSoftware) {
   add("s/1", {{"ownerGroup", "g"}, {"usedSoftware", json::array{"relion 5", "ctffind4"}}});
   add("s/2", {{"ownerGroup", "g"}});
+  // A first version made before format 14 had no series; its second version names it.
+  add("v/1", {{"ownerGroup", "g"}});
+  add("v/2", {{"ownerGroup", "g"}, {"previousVersion", "v/1"}, {"versionSeries", "v/1"}, {"versionNumber", 2}});
   store_.reset();
   {
     SqliteDb db(dir_ / "catalog.db");
@@ -607,6 +610,13 @@ TEST_F(StoreTest, FormatThirteenGainsSideRowsOfUsedSoftware) {
   QueryPlan plan;
   plan.conditions.push_back(field_is(schemas::datasets(), "usedSoftware", std::string("ctffind4")));
   EXPECT_EQ(store_->find_ids(schemas::datasets(), plan), Ids{"s/1"});
+  QueryPlan series;
+  series.conditions.push_back(field_is(schemas::datasets(), "versionSeries", std::string("v/1")));
+  EXPECT_EQ(store_->find_ids(schemas::datasets(), series), (Ids{"v/1", "v/2"}));
+  const json::object first = *store_->get(schemas::datasets(), "v/1");
+  EXPECT_EQ(first.at("versionNumber"), 1);
+  EXPECT_EQ(first.at("versionSeries"), "v/1");
+  EXPECT_FALSE(store_->get(schemas::datasets(), "s/2")->contains("versionSeries"));  // no versions, no series
   SqliteDb db(dir_ / "catalog.db");
   auto st = db.prepare("SELECT value FROM datasets_values WHERE field = 'usedSoftware' ORDER BY value");
   Ids values;

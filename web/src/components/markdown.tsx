@@ -12,7 +12,9 @@ const SAFE_LINK = /^(https?:\/\/|mailto:)/i;
 export function inline(text: string): ComponentChildren[] {
   const out: ComponentChildren[] = [];
   // code | bold | italic | [text](url) | bare url
-  const token = /`([^`]+)`|\*\*([^*]+)\*\*|\*([^*\s][^*]*)\*|\[([^\]]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>()]+[^\s<>().,;:!?])/g;
+  // Each span is bounded, so text built to backtrack ("[[[[…", "[a](" repeated) costs at most
+  // a few hundred steps per character instead of freezing the page.
+  const token = /`([^`\n]{1,1000})`|\*\*([^*\n]{1,1000})\*\*|\*([^*\s][^*\n]{0,1000})\*|\[([^\]\n]{1,500})\]\(([^)\s]{1,2000})\)|(https?:\/\/[^\s<>()]{1,2000}[^\s<>().,;:!?])/g;
   let at = 0;
   for (const m of text.matchAll(token)) {
     if (m.index! > at) out.push(text.slice(at, m.index));

@@ -36,15 +36,22 @@ function dataUrl(file: File): Promise<string> {
   });
 }
 
+// What a thumbnail may become in the page: an image of a raster type, or a download of a
+// passive type. Anything else (javascript:, HTML, SVG, XML, scripts) is not shown at all —
+// the server refuses such files too, but an attachment may come from elsewhere.
+const IMAGE = /^data:image\/(png|jpeg|gif|webp|bmp|avif)[;,]/i;
+const ACTIVE = /^data:(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml|[a-z]+\/(x-)?(java|ecma)script)[;,]/i;
+const isFile = (url: string) => /^data:[a-z0-9.+-]+\/[a-z0-9.+-]+[;,]/i.test(url) && !ACTIVE.test(url);
+
 // An entry's images inline, other files as downloads (never opened in the page).
 function EntryAttachments({ ids, all }: { ids: string[]; all: Map<string, Attachment> }) {
-  const shown = ids.map((aid) => all.get(aid)).filter((a): a is Attachment => !!a?.thumbnail);
+  const shown = ids.map((aid) => all.get(aid)).filter((a): a is Attachment => !!a?.thumbnail && isFile(a.thumbnail));
   if (!shown.length) return null;
   return (
     <ul class="gallery">
       {shown.map((a, i) => (
         <li key={a.aid ?? i}>
-          {a.thumbnail!.startsWith("data:image/") ? (
+          {IMAGE.test(a.thumbnail!) ? (
             <figure><img src={a.thumbnail} alt={a.caption || `Image ${i + 1}`} />{a.caption && <figcaption>{a.caption}</figcaption>}</figure>
           ) : (
             <a href={a.thumbnail} download={a.caption || "attachment"}>{a.caption || "attachment"}</a>
