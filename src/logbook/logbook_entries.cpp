@@ -140,21 +140,21 @@ void follow_proposal_access(CatalogStore& store, const json::object& proposal) {
   const json::value owner = proposal.contains("ownerGroup") ? proposal.at("ownerGroup") : json::value("");
   const json::value access = proposal.contains("accessGroups") ? proposal.at("accessGroups") : json::value(json::array());
   for (auto& entry : store.find(entries, plan)) {
-    // The entry's images and files too: made with the proposal's groups, they keep following them.
-    for (const auto& aid : json_strings(entry, "attachmentIds")) {
-      auto attachment = store.get(schemas::attachments(), aid);
-      if (!attachment || json_string(*attachment, "proposalId") != json_string(entry, "proposalId") ||
-          json_string(*attachment, "logbookEntryId").empty())
-        continue;
-      if ((*attachment)["ownerGroup"] == owner && (*attachment)["accessGroups"] == access) continue;
-      (*attachment)["ownerGroup"] = owner;
-      (*attachment)["accessGroups"] = access;
-      store.replace(schemas::attachments(), *attachment);
-    }
     if (entry["ownerGroup"] == owner && entry["accessGroups"] == access) continue;
     entry["ownerGroup"] = owner;
     entry["accessGroups"] = access;
     store.replace(entries, entry);
+  }
+  // The logbook's images and files too (one query, by the indexed proposalId): made with the
+  // proposal's groups, they keep following them. The proposal's other attachments do not.
+  QueryPlan files;
+  files.conditions = {field_is(schemas::attachments(), "proposalId", json_string(proposal, "proposalId"))};
+  for (auto& attachment : store.find(schemas::attachments(), files)) {
+    if (json_string(attachment, "logbookEntryId").empty()) continue;
+    if (attachment["ownerGroup"] == owner && attachment["accessGroups"] == access) continue;
+    attachment["ownerGroup"] = owner;
+    attachment["accessGroups"] = access;
+    store.replace(schemas::attachments(), attachment);
   }
 }
 

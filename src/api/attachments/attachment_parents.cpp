@@ -34,6 +34,8 @@ const AttachmentParent* parent_of_attachment(const json::object& attachment) {
   return nullptr;
 }
 
+ReadScope attachment_read_scope(const App& app, const Principal& p) { return ReadScope{app.is_admin(p), true}; }
+
 ReadScope parent_read_scope(App& app, const AttachmentParent& parent, const Principal& p) {
   if (&parent == &dataset_parent()) return dataset_read_scope(app.config(), p);
   if (&parent == &proposal_parent()) return proposal_read_scope(app.config(), p);

@@ -31,6 +31,9 @@ const AttachmentParent* parent_of_attachment(const boost::json::object& attachme
 enum class AttachmentChange { Create, Update, Delete };
 
 ReadScope parent_read_scope(App& app, const AttachmentParent& parent, const Principal& p);
+// Who reads an attachment by its own groups (v4 routes, the history, logbook attachments):
+// admins everything, others its ownerGroup, accessGroups and sharedWith.
+ReadScope attachment_read_scope(const App& app, const Principal& p);
 // The parent, or ApiError 404 when it is unknown or p may not read it.
 boost::json::object readable_parent(App& app, const AttachmentParent& parent, const Principal& p,
                                     const std::string& id);

@@ -17,10 +17,8 @@ namespace {
 // A logbook entry's images and files (docs/logbook.md) are read as the entry is, by their own
 // groups and never as public, whoever else reads the proposal; other attachments follow
 // their parent, as upstream.
-ReadScope attachment_scope(App& app, const Principal& p) { return ReadScope{app.is_admin(p), true}; }
-
 bool shown_to(App& app, const Principal& p, const json::object& attachment) {
-  return str_field(attachment, "logbookEntryId").empty() || can_read(attachment, p, attachment_scope(app, p));
+  return str_field(attachment, "logbookEntryId").empty() || can_read(attachment, p, attachment_read_scope(app, p));
 }
 
 // The parent's attachments the caller is shown (at most 10,000, as before).

@@ -19,7 +19,7 @@ namespace json = boost::json;
 namespace {
 
 CollectionAccess attachment_access(App& app) {
-  return CollectionAccess(app, schemas::attachments(), [&app](const Principal& p) { return ReadScope{app.is_admin(p), true}; });
+  return CollectionAccess(app, schemas::attachments(), [&app](const Principal& p) { return attachment_read_scope(app, p); });
 }
 
 bool privileged_creator(App& app, const Principal& p) {

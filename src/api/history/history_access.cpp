@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "api/attachments/attachment_parents.h"
 #include "api/permissions.h"
 #include "query/access.h"
 #include "query/where.h"
@@ -25,7 +26,7 @@ std::optional<Condition> history_readable_documents(const App& app, const Princi
   if (s == "Dataset" || s == "Datablock" || s == "OrigDatablock") return by_scope(dataset_read_scope(cfg, p));
   if (s == "Proposal" || s == "LogbookEntry") return by_scope(proposal_read_scope(cfg, p));  // entries: as their proposal
   if (s == "Sample") return by_scope(sample_read_scope(cfg, p));
-  if (s == "Attachment") return by_scope(ReadScope{app.is_admin(p), true});
+  if (s == "Attachment") return by_scope(attachment_read_scope(app, p));
   if (s == "Instrument") return std::nullopt;  // every signed-in user reads instruments
   if (s == "Policy") {  // policies are for their managers only (api/proposal_sample_routes.cpp)
     if (app.is_admin(p) || cfg.policy_groups.matches(p.groups, true)) return std::nullopt;
