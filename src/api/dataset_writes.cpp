@@ -8,6 +8,7 @@
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "core/error.h"
+#include "core/human_bytes.h"
 #include "core/merge_patch.h"
 #include "core/ids.h"
 #include "core/pattern.h"
@@ -231,6 +232,32 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
   return doc;
 }
 
+namespace {
+
+// The call that ends an ingest: scicat-cli's MarkFilesReady, the OpenEM ingestor and `openem
+// ingest` all send {"archiveStatusMessage": "datasetCreated", "archivable": true} once every
+// file is registered and in place (docs/ingest.md step 6), and nothing else: a client that
+// writes back a whole dataset, lifecycle included, is not finishing an ingest.
+bool marks_files_ready(const json::object& lifecycle_change) {
+  return lifecycle_change.size() == 2 && json_string(lifecycle_change, "archiveStatusMessage") == "datasetCreated" &&
+         json_bool(lifecycle_change, "archivable");
+}
+
+// "Ingest finished" in the logbook of the dataset's proposal, with the files it now has.
+void tell_ingest_finished(App& app, const Principal& p, const json::object& ds) {
+  const std::int64_t files = json_int(ds, "numberOfFiles");
+  const double bytes = ds.contains("size") && ds.at("size").is_number() ? ds.at("size").to_number<double>() : 0;
+  const std::string name = str_field(ds, "datasetName");
+  add_automatic_entries(app.store(), std::span(&ds, 1),
+                        "**" + str_field(ds, "type") + " dataset** " + (name.empty() ? "" : "\"" + name + "\" ") +
+                            "`" + str_field(ds, "pid") + "`: ingest finished by " + p.username + ", " +
+                            std::to_string(files) + (files == 1 ? " file" : " files") + " (" + human_bytes(bytes) +
+                            ") in place.",
+                        {"dataset", "ingest"});
+}
+
+}  // namespace
+
 // PATCH semantics: top-level keys replace wholesale (reference §3.1), except the lifecycle,
 // which merges (merge_lifecycle_change).
 json::object update_dataset(App& app, const Principal& p, const std::string& pid, json::object body, bool replace_all,
@@ -263,6 +290,9 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
         throw ApiError::bad_request("previousVersion cannot be changed: make a new version instead");
       body.erase("previousVersion");
     }
+    const auto* lifecycle_change = body.if_contains("datasetlifecycle");
+    const bool files_ready = lifecycle_change && lifecycle_change->is_object() &&
+                             marks_files_ready(lifecycle_change->get_object());  // scicat-cli sends it with PUT
     merge_lifecycle_change(app, p, ds, body);
     if (auto* sm = body.if_contains("scientificMetadata"); sm && sm->is_object()) *sm = with_si_values(*sm);
     json::object next;
@@ -299,6 +329,7 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
       if ((ds.contains(k) ? ds.at(k) : json::value()) != (next.contains(k) ? next.at(k) : json::value()))
         ownership_changed = true;
     if (ownership_changed) propagate_ownership(app.store(), next);
+    if (files_ready) tell_ingest_finished(app, p, next);
     result = std::move(next);
   });
   return result;
@@ -322,6 +353,7 @@ json::object patch_lifecycle(App& app, const Principal& p, const std::string& pi
     ds["datasetlifecycle"] = lc;
     stamp(ds, p, false);
     app.store().replace(schemas::datasets(), ds);
+    if (marks_files_ready(body)) tell_ingest_finished(app, p, ds);
     lifecycle = std::move(lc);
   });
   return lifecycle;

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/server_auth.h"
+#include "core/human_bytes.h"
 #include "core/time.h"
 #include "extract/site_profile.h"
 #include "ingest/credentials.h"
@@ -32,7 +33,7 @@ namespace in = openem::ingest;
 
 struct IngestArgs {
   std::string path, server, token, username, password, config, credentials, state_dir;
-  std::string owner_group, owner, contact_email, principal_investigator, creation_location, name, description;
+  std::string owner_group, owner, contact_email, principal_investigator, creation_location, name, description, proposal_id;
   std::vector<std::string> access_groups, keywords;
   std::string technique = "auto", site;
   bool no_upload = false, json_output = false, status = false, quiet = false;
@@ -83,7 +84,7 @@ void apply_config(IngestArgs& a) {
   };
   static const std::vector<std::string> known{"server", "owner_group", "access_groups", "owner", "contact_email",
                                               "principal_investigator", "creation_location", "site", "technique",
-                                              "keywords", "state_dir", "marker"};
+                                              "keywords", "state_dir", "marker", "proposal_id"};
   for (const auto& [k, v] : t)
     if (std::find(known.begin(), known.end(), std::string(k.str())) == known.end())
       throw std::invalid_argument(file.string() + ": unknown key '" + std::string(k.str()) + "'");
@@ -93,6 +94,7 @@ void apply_config(IngestArgs& a) {
   str("contact_email", a.contact_email);
   str("principal_investigator", a.principal_investigator);
   str("creation_location", a.creation_location);
+  str("proposal_id", a.proposal_id);
   str("site", a.site);
   str("state_dir", a.state_dir);
   str("marker", a.marker);
@@ -123,6 +125,7 @@ in::IngestOptions make_options(IngestArgs& a) {
   o.fields.creation_location = a.creation_location;
   o.fields.dataset_name = a.name;
   o.fields.description = a.description;
+  o.fields.proposal_id = a.proposal_id;
   o.fields.access_groups = split_commas(a.access_groups);
   o.fields.keywords = split_commas(a.keywords);
   auto t = openem::extract::parse_technique(a.technique);
@@ -157,7 +160,7 @@ void report_summary(const IngestArgs& a, const in::IngestSummary& s, const fs::p
   if (!a.quiet)
     for (const auto& w : s.warnings) std::cerr << "warning: " << w << "\n";
   std::cout << "dataset " << s.pid << (s.created ? " (new)" : "") << ": " << s.files << " files, "
-            << in::human_bytes(double(s.bytes)) << "; hashed " << s.hashed << ", registered " << s.registered
+            << human_bytes(double(s.bytes), 2) << "; hashed " << s.hashed << ", registered " << s.registered
             << (a.no_upload ? std::string(", upload skipped") : ", uploaded " + std::to_string(s.uploaded))
             << " in " << in::human_duration(s.total_seconds) << "\n";
 }
@@ -196,10 +199,10 @@ int run_status(const IngestArgs& a) {
       if (st.has_state) {
         std::cout << "server:    " << st.server << "\n"
                   << "dataset:   " << (st.pid.empty() ? "-" : st.pid) << "\n"
-                  << "files:     " << st.files << " (" << in::human_bytes(double(st.bytes)) << "), " << st.hashed
+                  << "files:     " << st.files << " (" << human_bytes(double(st.bytes), 2) << "), " << st.hashed
                   << " hashed, registered: " << (st.registered ? "all" : "not all") << "\n"
                   << "uploaded:  " << st.uploaded << "/" << st.files << " files, "
-                  << in::human_bytes(double(st.bytes_pending_upload)) << " pending\n"
+                  << human_bytes(double(st.bytes_pending_upload), 2) << " pending\n"
                   << "changed:   " << st.changed_files << " file(s) new, changed or removed since the last run\n"
                   << "updated:   " << st.updated_at << "\n";
       }
@@ -318,6 +321,7 @@ void add_ingest_command(CLI::App& app) {
   cmd->add_option("--creation-location", a->creation_location, "creationLocation (default: microscope or host)");
   cmd->add_option("--name", a->name, "datasetName (default: the folder name)");
   cmd->add_option("--description", a->description, "description");
+  cmd->add_option("--proposal-id", a->proposal_id, "proposalId: the dataset joins the proposal, and its logbook tells of it");
   cmd->add_option("--keyword", a->keywords, "Extra keywords (comma-separated or repeated)");
   cmd->add_option("--technique", a->technique, "OSC-EM technique (default: detected)");
   cmd->add_option("--site", a->site, "Site profile (TOML) for the metadata extraction");

@@ -77,6 +77,7 @@ json::object dataset_body(const ScanResult& scan, const extract::ExtractResult* 
   json::array groups;
   for (const auto& g : in.access_groups) groups.emplace_back(g);
   b["accessGroups"] = std::move(groups);
+  if (!in.proposal_id.empty()) b["proposalId"] = in.proposal_id;
   b["principalInvestigator"] = !in.principal_investigator.empty() ? in.principal_investigator : owner;
   b["creationLocation"] = location;
   b["creationTime"] = start;

@@ -16,6 +16,7 @@ namespace openem::ingest {
 struct DatasetFields {
   std::string owner, owner_group, contact_email, principal_investigator, creation_location;
   std::string dataset_name, description;
+  std::string proposal_id;  // "" for none
   std::vector<std::string> access_groups, keywords;
 };
 

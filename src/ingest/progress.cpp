@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 
+#include "core/human_bytes.h"
+
 namespace openem::ingest {
 namespace {
 
@@ -11,18 +13,6 @@ double now_seconds() {
 }
 
 }  // namespace
-
-std::string human_bytes(double b) {
-  const char* units[] = {"B", "kB", "MB", "GB", "TB"};
-  int u = 0;
-  while (b >= 1000 && u < 4) {
-    b /= 1000;
-    ++u;
-  }
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.2f %s", b, units[u]);
-  return buf;
-}
 
 std::string human_duration(double s) {
   if (!std::isfinite(s) || s < 0) return "?";
@@ -98,10 +88,10 @@ void Progress::print(bool final) {
                  std::isfinite(eta) ? std::to_string(static_cast<long long>(std::lround(eta))).c_str() : "null",
                  final ? "true" : "false");
   } else {
-    std::string rate_text = by_bytes ? human_bytes(rate) + "/s" : std::to_string(std::lround(rate)) + " files/s";
+    std::string rate_text = by_bytes ? human_bytes(rate, 2) + "/s" : std::to_string(std::lround(rate)) + " files/s";
     std::fprintf(out_, "\r%-9s %llu/%llu files  %s/%s  %s  %s %s\x1b[K%s", phase_.c_str(), (unsigned long long)files,
-                 (unsigned long long)files_total_, human_bytes(double(bytes)).c_str(),
-                 human_bytes(double(bytes_total_)).c_str(), rate_text.c_str(), final ? "in" : "ETA",
+                 (unsigned long long)files_total_, human_bytes(double(bytes), 2).c_str(),
+                 human_bytes(double(bytes_total_), 2).c_str(), rate_text.c_str(), final ? "in" : "ETA",
                  human_duration(final ? elapsed : eta).c_str(), final ? "\n" : "");
   }
   std::fflush(out_);

@@ -45,7 +45,6 @@ class Progress {
   std::thread ticker_;
 };
 
-std::string human_bytes(double bytes);     // "1.23 GB"
 std::string human_duration(double seconds);  // "1:02:03" / "2:03"
 
 }  // namespace openem::ingest

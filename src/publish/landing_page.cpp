@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/human_bytes.h"
 #include "core/json_fields.h"
 #include "publish/citation.h"
 #include "publish/key_parameters.h"
@@ -16,16 +17,6 @@ std::vector<std::string> strings(const json::object& o, std::string_view k) { re
 std::string lifecycle(const json::object& ds, std::string_view k) {
   auto* lc = ds.if_contains("datasetlifecycle");
   return lc && lc->is_object() ? json_string(lc->get_object(), k) : std::string();
-}
-
-std::string human_bytes(std::int64_t n) {
-  const char* units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
-  double v = static_cast<double>(n);
-  int u = 0;
-  while (v >= 1000 && u < 5) v /= 1000, ++u;
-  char buf[32];
-  std::snprintf(buf, sizeof buf, u == 0 ? "%.0f %s" : "%.1f %s", v, units[u]);
-  return buf;
 }
 
 // SPDX identifiers become their license page; anything else is shown as given.
@@ -88,7 +79,7 @@ json::object dataset_jsonld(const json::object& ds, const LandingContext& c) {
                                                 {"encodingFormat", "application/x-tar"},
                                                 {"contentUrl", c.base_url + "/api/v3/Datasets/" + url_segment(pid) + "/download"}}};
   if (auto* size = ds.if_contains("size"); size && size->is_number() && size->to_number<std::int64_t>() > 0)
-    ld["distribution"].as_array()[0].as_object()["contentSize"] = human_bytes(size->to_number<std::int64_t>());
+    ld["distribution"].as_array()[0].as_object()["contentSize"] = human_bytes(size->to_number<double>());
   return ld;
 }
 
@@ -136,7 +127,7 @@ std::string landing_content(const json::object& ds, const LandingContext& c) {
   }
   h += "<section><h2>Files</h2>\n<p>" + std::to_string(c.file_count) + (c.file_count == 1 ? " file" : " files");
   if (auto* size = ds.if_contains("size"); size && size->is_number())
-    h += ", " + html_escape(human_bytes(size->to_number<std::int64_t>()));
+    h += ", " + html_escape(human_bytes(size->to_number<double>()));
   h += ". <a href=\"/api/v3/Datasets/" + html_escape(url_segment(pid)) + "/download\" download>Download all (tar)</a></p>\n";
   if (!c.files.empty()) {
     h += "<ul class=\"files\">\n";
@@ -149,7 +140,7 @@ std::string landing_content(const json::object& ds, const LandingContext& c) {
         href += "/" + url_segment(std::string_view(path).substr(pos, slash - pos));
         pos = slash + 1;
       }
-      h += "<li><a href=\"" + html_escape(href) + "\">" + html_escape(path) + "</a> (" + html_escape(human_bytes(size)) + ")</li>\n";
+      h += "<li><a href=\"" + html_escape(href) + "\">" + html_escape(path) + "</a> (" + html_escape(human_bytes(static_cast<double>(size))) + ")</li>\n";
     }
     if (c.file_count > static_cast<std::int64_t>(c.files.size()))
       h += "<li>… and " + std::to_string(c.file_count - static_cast<std::int64_t>(c.files.size())) + " more</li>\n";

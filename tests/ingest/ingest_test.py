@@ -287,6 +287,38 @@ def test_epu_no_upload_then_upload(env):
     assert st["phase"] == "done" and st["uploaded"] == st["files"] and st["bytesPendingUpload"] == 0, st
 
 
+def test_proposal_logbook_tells_the_session(env):
+    """--proposal-id: the dataset joins the proposal, and its logbook tells of the registration
+    and of the ingest's end (the files-ready mark) with the files that arrived; a re-run that
+    finds nothing new tells nothing more."""
+    admin = env.token("admin", "admin-pw")
+    status, body = env.request("POST", "/api/v3/Proposals", admin,
+                               {"proposalId": "PROP-INGEST", "email": "pi@your.site", "title": "Apoferritin",
+                                "ownerGroup": "group1"})
+    assert status == 201, (status, body[:300])
+    root = make_epu_session(env.work, movies=2, movie_bytes=1_500_000)
+    env.ingest(root, "--proposal-id", "PROP-INGEST")
+    pid, d = assert_complete(env, root)
+    assert d["proposalId"] == "PROP-INGEST", d.get("proposalId")
+    token = env.token()
+    status, body = env.get("/api/v3/logbooks/PROP-INGEST/entries", token)
+    assert status == 200, (status, body[:300])
+    entries = json.loads(body)
+    texts = sorted(e["text"] for e in entries)
+    size = sum(os.path.getsize(x) for x in local_files(root).values())
+    count = len(local_files(root))
+    assert len(entries) == 2 and all(e["author"] == "openem" and e["datasetIds"] == [pid] for e in entries), entries
+    assert texts == sorted([f'**raw dataset** "epu" `{pid}` registered by user1.',
+                            f'**raw dataset** "epu" `{pid}`: ingest finished by user1, {count} files '
+                            f'({size / 1e6:.1f} MB) in place.']), texts
+    env.ingest(root)
+    status, body = env.get("/api/v3/logbooks/PROP-INGEST/entries", token)
+    assert len(json.loads(body)) == 2, body[:500]
+    # Not a member of the proposal's groups: no logbook to read.
+    status, body = env.get("/api/v3/logbooks/PROP-INGEST/entries", env.token("user2", "user2-pw"))
+    assert status == 404, (status, body[:300])
+
+
 def test_many_files_split_into_blocks(env):
     root = os.path.join(env.work, "many")
     os.makedirs(os.path.join(root, "a"))
