@@ -299,26 +299,23 @@ class SqliteCatalogStore final : public CatalogStore {
   std::vector<LineageNode> lineage_step(const LineageStepQuery& q) override {
     const CollectionSchema& s = schemas::datasets();
     const SqlFragment readable = sqlite_sql::where_sql(s, {q.readable}, {});
-    // Lists go in as one JSON array parameter: a level can name thousands of datasets.
-    const std::string match =
-        q.match == LineageStepQuery::Match::kPids
-            ? "t.id IN (SELECT value FROM json_each(?))"
-            : std::string("t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN (") +
-                  lineage_rows::kLinkFieldsSql + ") AND v.value IN (SELECT value FROM json_each(?)))";
-    // versionNumber is in the document only; only versions of a series (side row versionSeries) have one.
+    const std::string join_doc = needs_doc(readable.sql) ? " JOIN datasets_doc d ON d.seq = t.seq" : "";
+    // Lists go in as one JSON array parameter: a level can name thousands of datasets. A level
+    // up walks the list, one id seek each (no temporary index of the list, no sort: the rows,
+    // at most one per pid, are put in stored order here); a level down may reach any number of
+    // datasets, so the store orders and limits them.
+    const bool by_pid = q.match == LineageStepQuery::Match::kPids;
     const std::string sql =
         "SELECT " + lineage_rows::node_columns_sql(s) +
-        ", CASE WHEN EXISTS (SELECT 1 FROM datasets_values x WHERE x.seq = t.seq AND x.field = 'versionSeries') "
-        "THEN (SELECT dv.doc ->> '$.versionNumber' FROM datasets_doc dv WHERE dv.seq = t.seq) END FROM datasets t" +
-        (needs_doc(readable.sql) ? " JOIN datasets_doc d ON d.seq = t.seq" : "") + " WHERE " + match + " AND (" +
-        readable.sql + ") ORDER BY t.seq LIMIT ?";
+        (by_pid ? " FROM json_each(?) j CROSS JOIN datasets t ON t.id = j.value" + join_doc + " WHERE (" + readable.sql + ")"
+                : " FROM datasets t" + join_doc +
+                      " WHERE t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN (" + lineage_rows::kLinkFieldsSql +
+                      ") AND v.value IN (SELECT value FROM json_each(?))) AND (" + readable.sql + ") ORDER BY t.seq LIMIT ?");
     std::vector<SqlParam> params{json::serialize(json::value_from(q.pids))};
     sql_text::append(params, readable.params);
-    params.emplace_back(q.limit);
+    if (!by_pid) params.emplace_back(q.limit);
     return with_db([&](SqliteDb& db) {
-      std::vector<LineageNode> nodes;
-      std::map<std::int64_t, std::size_t> at;  // seq → its node
-      json::array seqs;
+      std::vector<std::pair<std::int64_t, LineageNode>> rows;  // seq, node
       {
         auto st = db.prepare(sql);
         st.bind_all(params);
@@ -329,19 +326,47 @@ class SqliteCatalogStore final : public CatalogStore {
           if (!st.is_null(3)) n.type = std::string(st.text(3));
           if (!st.is_null(4)) n.creation_time = std::string(st.text(4));
           n.is_published = !st.is_null(5) && st.int64(5) != 0;
-          if (!st.is_null(6)) n.version_number = st.int64(6);
-          at[st.int64(0)] = nodes.size();
-          seqs.emplace_back(st.int64(0));
-          nodes.push_back(std::move(n));
+          rows.emplace_back(st.int64(0), std::move(n));
         }
       }
-      if (nodes.empty()) return nodes;
-      auto side = db.prepare(
-          std::string("SELECT v.seq, v.field, v.value FROM datasets_values v WHERE v.seq IN (SELECT value FROM json_each(?)) "
-                      "AND v.field IN (") + lineage_rows::kReadFieldsSql + ") ORDER BY v.seq, v.field, v.value");
+      if (by_pid) {
+        std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        rows.erase(std::unique(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
+                   rows.end());  // a pid named twice
+        if (q.limit >= 0 && rows.size() > static_cast<std::size_t>(q.limit)) rows.resize(static_cast<std::size_t>(q.limit));
+      }
+      std::vector<LineageNode> nodes;
+      if (rows.empty()) return nodes;
+      std::unordered_map<std::int64_t, std::size_t> at;  // seq → its node
+      json::array seqs;
+      nodes.reserve(rows.size());
+      for (auto& [seq, node] : rows) {
+        at.emplace(seq, nodes.size());
+        seqs.emplace_back(seq);
+        nodes.push_back(std::move(node));
+      }
+      // A node's side rows in one index range (seq, then field and value): the fields are
+      // tested on the rows (the unary + keeps SQLite from seeking each field apart, three and
+      // four seeks per node instead of one). versionSeries marks the versions of a series, the
+      // only datasets with a versionNumber, which is in the document only.
+      auto side = db.prepare(std::string("SELECT v.seq, v.field, v.value FROM json_each(?) j CROSS JOIN datasets_values v "
+                                         "ON v.seq = j.value WHERE +v.field IN (") +
+                             lineage_rows::kReadFieldsSql + ", 'versionSeries')");
       side.bind_all({json::serialize(seqs)});
-      while (side.step())
-        lineage_rows::add_side_value(nodes[at.at(side.int64(0))], side.text(1), std::string(side.text(2)));
+      json::array series;
+      while (side.step()) {
+        if (side.text(1) == "versionSeries") series.emplace_back(side.int64(0));
+        else lineage_rows::add_side_value(nodes[at.at(side.int64(0))], side.text(1), std::string(side.text(2)));
+      }
+      for (auto& node : nodes) {  // the order of their text, as the side rows are kept
+        std::sort(node.input_datasets.begin(), node.input_datasets.end());
+        std::sort(node.used_software.begin(), node.used_software.end());
+      }
+      if (series.empty()) return nodes;
+      auto numbers = db.prepare("SELECT seq, doc ->> '$.versionNumber' FROM datasets_doc WHERE seq IN (SELECT value FROM json_each(?))");
+      numbers.bind_all({json::serialize(series)});
+      while (numbers.step())
+        if (!numbers.is_null(1)) nodes[at.at(numbers.int64(0))].version_number = numbers.int64(1);
       return nodes;
     });
   }
