@@ -18,6 +18,7 @@
 #include "model/dataset.h"
 #include "model/scientific_metadata.h"
 #include "publish/embargo.h"
+#include "store/store_errors.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -190,8 +191,8 @@ json::object create_dataset(App& app, const Principal& p, json::object body, boo
   auto insert = [&] {
     try {
       app.store().insert(rows);
-    } catch (const ApiError& e) {
-      if (e.status() == 409) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
+    } catch (const StoreError& e) {
+      if (e.kind() == StoreError::Kind::kDuplicateId) throw ApiError::conflict("A dataset with pid " + pid + " already exists!");
       throw;
     }
   };

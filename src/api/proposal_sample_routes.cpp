@@ -14,6 +14,7 @@
 #include "logbook/logbook_entries.h"
 #include "model/scientific_metadata.h"
 #include "query/fullquery.h"
+#include "store/store_errors.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -88,8 +89,8 @@ json::object insert_new(App& app, const CollectionSchema& schema, const Principa
   stamp(doc, p, true);
   try {
     app.store().insert(schema, doc);
-  } catch (const ApiError& e) {
-    if (e.status() == 409) throw ApiError::conflict(std::string(what) + " with id " + id + " already exists");
+  } catch (const StoreError& e) {
+    if (e.kind() == StoreError::Kind::kDuplicateId) throw ApiError::conflict(std::string(what) + " with id " + id + " already exists");
     throw;
   }
   return doc;

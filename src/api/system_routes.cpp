@@ -3,6 +3,7 @@
 
 #include "api/identity/audit.h"
 #include "api/routes.h"
+#include "api/store_error_response.h"
 #include "core/error.h"
 
 namespace openem {
@@ -57,6 +58,7 @@ void register_system_routes(Router& r, App& app) {
 }
 
 void register_all_routes(Router& r, App& app) {
+  r.set_error_translator(store_error_response);
   register_auth_routes(r, app);
   register_oidc_routes(r, app);
   register_token_routes(r, app);

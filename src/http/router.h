@@ -5,7 +5,9 @@
 // so "/datasets/fullquery" beats "/datasets/:pid". A last segment "*name" matches one or more
 // remaining segments and captures them joined by '/' (file paths); at equal literal counts an
 // exact-length route beats it. Built at start-up, then read-only.
+#include <exception>
 #include <functional>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -17,6 +19,9 @@ namespace openem {
 using Handler = std::function<HttpResponse(HttpRequest&)>;
 // For routes that take bodies of any size: called with the header only (req.body empty).
 using BodyHandler = std::function<BodyStart(HttpRequest&)>;
+// The answer for an exception of a layer below the handlers, or nullopt when it is not of its
+// kinds (the API answers the store's errors this way: neither layer knows the other's types).
+using ErrorTranslator = std::function<std::optional<HttpResponse>(const std::exception&)>;
 
 struct Route {
   std::string method;
@@ -44,6 +49,10 @@ class Router {
   // nullptr: no route. method_mismatch is set when the path exists with another method.
   const Route* match(const std::string& method, HttpRequest& req, bool& method_mismatch) const;
   const std::vector<Route>& routes() const { return routes_; }
+  void set_error_translator(ErrorTranslator translate) { translate_error_ = std::move(translate); }
+  std::optional<HttpResponse> translate_error(const std::exception& e) const {
+    return translate_error_ ? translate_error_(e) : std::nullopt;
+  }
 
  private:
   // Routes by their first kHeadSegments literal segments ("api/v3/datasets"): a request is
@@ -52,6 +61,7 @@ class Router {
   std::vector<Route> routes_;
   std::unordered_map<std::string, std::vector<size_t>> by_head_;
   std::vector<size_t> without_head_;  // routes with a parameter among their first segments
+  ErrorTranslator translate_error_;
 };
 
 }  // namespace openem

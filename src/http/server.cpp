@@ -26,8 +26,9 @@ constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 namespace {
 
 // The response for the exception being handled: an HttpResponseError's response, an
-// ApiError's own status and message(s) in SciCat's error body, anything else a logged 500.
-HttpResponse current_exception_response(const Route* route) {
+// ApiError's own status and message(s) in SciCat's error body, what the router's error
+// translator makes of another exception, anything else a logged 500.
+HttpResponse current_exception_response(const Router& router, const Route* route) {
   try {
     throw;
   } catch (const HttpResponseError& e) {
@@ -46,6 +47,7 @@ HttpResponse current_exception_response(const Route* route) {
     res.headers.insert(res.headers.end(), e.headers().begin(), e.headers().end());
     return res;
   } catch (const std::exception& e) {
+    if (auto translated = router.translate_error(e)) return std::move(*translated);
     spdlog::error("event=handler_error route=\"{}\" error=\"{}\"", route ? route->pattern : "", e.what());
     return HttpResponse::error(500, "Internal server error");
   }
@@ -78,7 +80,7 @@ HttpResponse dispatch(const Router& router, HttpRequest& req, const Route** matc
     acting_user::Scope acting("");
     return r->handler(req);
   } catch (...) {
-    return current_exception_response(*matched);
+    return current_exception_response(router, *matched);
   }
 }
 
@@ -232,7 +234,7 @@ struct HttpServer::Impl {
       });
     } catch (...) {
       start.sink.reset();
-      start.response = current_exception_response(&route);
+      start.response = current_exception_response(router, &route);
     }
     if (!start.sink) {
       if (buffer.size() >= length) buffer.consume(length);  // the whole (small) body is here: skip it
@@ -269,7 +271,7 @@ struct HttpServer::Impl {
         co_await on_handler_thread([&] { sink.write(bytes); });
       } catch (...) {
         failed = true;
-        failure = current_exception_response(&route);
+        failure = current_exception_response(router, &route);
       }
       if (failed) {
         sink.abort();
@@ -282,7 +284,7 @@ struct HttpServer::Impl {
     try {
       co_return co_await on_handler_thread([&] { return sink.finish(); });
     } catch (...) {
-      failure = current_exception_response(&route);
+      failure = current_exception_response(router, &route);
     }
     co_return failure;
   }
@@ -332,7 +334,7 @@ struct HttpServer::Impl {
       req = header_request(head.get(), remote);
     } catch (...) {
       close = true;
-      co_return current_exception_response(nullptr);
+      co_return current_exception_response(router, nullptr);
     }
     bool wrong_method = false;
     const Route* candidate = router.match(req.method, req, wrong_method);

@@ -47,8 +47,8 @@ class CatalogStore {
  public:
   virtual ~CatalogStore() = default;
 
-  // Documents are keyed by doc[schema.id_field] (a string). insert throws ApiError 409 when
-  // the id exists; replace/remove return false when it does not. Called outside a
+  // Documents are keyed by doc[schema.id_field] (a string). insert throws StoreError
+  // kDuplicateId (store/store_errors.h) when the id exists; replace/remove return false when it does not. Called outside a
   // transaction, an insert is a transaction of its own that reads nothing: a store may run it
   // beside other writes (PostgreSQL does). The forms taking
   // DocumentRows let a caller compute the rows before it opens a transaction.
@@ -181,7 +181,8 @@ class CatalogStore {
   virtual std::optional<std::string> setting(std::string_view key) = 0;
   virtual void set_setting(std::string_view key, std::string_view value) = 0;
 
-  // Each read outside a transaction may run this long; past it, it fails with ApiError 503.
+  // Each read outside a transaction may run this long; past it, it fails with StoreError
+  // kBudgetExceeded.
   // Zero (the default): no limit.
   virtual void set_query_budget(std::chrono::milliseconds budget) = 0;
 

@@ -5,12 +5,12 @@
 
 #include <algorithm>
 
-#include "core/error.h"
 #include "core/time.h"
 #include "core/json_path.h"
 #include "model/access_set.h"
 #include "model/scientific_metadata.h"
 #include "query/text_search.h"
+#include "store/store_errors.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -158,7 +158,7 @@ DocumentRows document_rows(const CollectionSchema& schema, const json::object& d
   DocumentRows rows;
   rows.schema = &schema;
   const json::value* id = doc.if_contains(schema.id_field);
-  if (!id || !id->is_string()) throw ApiError::bad_request(schema.id_field + " must be a string");
+  if (!id || !id->is_string()) throw_invalid_document(schema.id_field + " must be a string");
   rows.id = std::string(id->get_string());
   // A field computed for each reader is never kept: one stored value would be everyone's.
   if (std::any_of(schema.per_reader_fields.begin(), schema.per_reader_fields.end(),

@@ -48,7 +48,7 @@ struct DocumentRows {
   CountedDocument counted;                               // empty without counted facets
 };
 
-// Throws ApiError 400 when the document has no string id.
+// Throws StoreError kInvalidDocument when the document has no string id.
 DocumentRows document_rows(const CollectionSchema& schema, const boost::json::object& doc);
 
 // Whether the rows make a public document of a collection that keeps tombstones: its column of

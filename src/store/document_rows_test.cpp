@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/error.h"
+#include "store/store_errors.h"
 #include "model/access_set.h"
 #include "model/scientific_metadata.h"
 
@@ -123,9 +124,9 @@ TEST(DocumentRows, CollectionsWithoutExtrasLeaveThemEmpty) {
 TEST(DocumentRows, ADocumentWithoutAStringIdIsRefused) {
   json::object doc = dataset();
   doc["pid"] = 7;
-  EXPECT_THROW(document_rows(schemas::datasets(), doc), ApiError);
+  EXPECT_THROW(document_rows(schemas::datasets(), doc), StoreError);
   doc.erase("pid");
-  EXPECT_THROW(document_rows(schemas::datasets(), doc), ApiError);
+  EXPECT_THROW(document_rows(schemas::datasets(), doc), StoreError);
 }
 
 }  // namespace

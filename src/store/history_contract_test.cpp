@@ -6,6 +6,7 @@
 
 #include "core/acting_user.h"
 #include "core/error.h"
+#include "store/store_errors.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
 #include "store/testing/store_test_fixture.h"
@@ -104,7 +105,7 @@ TEST_P(HistoryContractTest, AWriteThatChangesNothingOrRollsBackRecordsNothing) {
     throw std::runtime_error("changed my mind");
   }),
                std::runtime_error);
-  EXPECT_THROW(store_->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "x"}}), ApiError);  // 409
+  EXPECT_THROW(store_->insert(schemas::datasets(), json::object{{"pid", "p/1"}, {"ownerGroup", "x"}}), StoreError);  // a duplicate id
   EXPECT_FALSE(store_->replace(schemas::datasets(), json::object{{"pid", "p/9"}, {"ownerGroup", "g"}}));
   EXPECT_FALSE(store_->remove(schemas::datasets(), "p/9"));
   auto r = records();

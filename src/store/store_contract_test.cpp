@@ -10,6 +10,7 @@
 #include <random>
 
 #include "core/error.h"
+#include "store/store_errors.h"
 #include "model/scientific_metadata.h"
 #include "query/access.h"
 #include "query/fullquery.h"
@@ -104,9 +105,9 @@ TEST_P(StoreContractTest, DuplicateIdIsConflict) {
   add("dup", {{"ownerGroup", "g"}});
   try {
     add("dup", {{"ownerGroup", "h"}});
-    FAIL() << "expected 409";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.status(), 409);
+    FAIL() << "expected a duplicate id";
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::kDuplicateId);
   }
   EXPECT_EQ(store_->get(schemas::datasets(), "dup")->at("ownerGroup"), "g");
 }
@@ -170,8 +171,9 @@ TEST_P(StoreContractTest, RegularExpressions) {
   try {
     where(R"({"datasetName":{"$regex":"(unclosed"}})");
     ADD_FAILURE() << "an invalid pattern must be refused";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.status(), 400);
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::kInvalidPattern);
+    EXPECT_NE(std::string(e.what()).find("Invalid filter"), std::string::npos) << e.what();
   }
   EXPECT_EQ(where(R"({"datasetName":{"like":"^2021"}})"), Ids{"p/1"});
   EXPECT_EQ(where(R"({"datasetName":{"like":"galacto"}})"), Ids{});
@@ -571,9 +573,9 @@ TEST_P(StoreContractTest, NestedTransactionsAndAFailedInsertInside) {
     store_->transaction([&] { add("n/2", {{"ownerGroup", "g"}}); });
     try {
       add("n/1", {{"ownerGroup", "h"}});
-      ADD_FAILURE() << "expected 409";
-    } catch (const ApiError& e) {
-      EXPECT_EQ(e.status(), 409);
+      ADD_FAILURE() << "expected a duplicate id";
+    } catch (const StoreError& e) {
+      EXPECT_EQ(e.kind(), StoreError::Kind::kDuplicateId);
     }
     add("n/3", {{"ownerGroup", "g"}});
   });
@@ -608,7 +610,8 @@ TEST_P(StoreContractTest, ACaughtFailureNeverLooksCommitted) {
       try {
         where(R"({"datasetName":{"$regex":"(unclosed"}})");  // refused by the database
         ADD_FAILURE() << "an invalid pattern must fail";
-      } catch (const ApiError&) {
+      } catch (const StoreError& e) {
+        EXPECT_EQ(e.kind(), StoreError::Kind::kInvalidPattern);
       }
     });
   } catch (const std::exception&) {
@@ -627,9 +630,9 @@ TEST_P(StoreContractTest, AnOverlongArrayElementIsAClientErrorOrStored) {
     try {
       add("long/1", {{"ownerGroup", "g"}, {"keywords", json::array{keyword}}});
       EXPECT_EQ(GetParam(), Backend::Sqlite);
-    } catch (const ApiError& e) {
+    } catch (const StoreError& e) {
       EXPECT_EQ(GetParam(), Backend::Postgres);
-      EXPECT_EQ(e.status(), 400);
+      EXPECT_EQ(e.kind(), StoreError::Kind::kInvalidDocument);
     }
     add("long/2", {{"ownerGroup", "g"}});
   });

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "store/store_errors.h"
 #include "query/access.h"
 #include "store/catalog_store.h"
 #include "store/testing/store_backends.h"
@@ -175,8 +176,8 @@ TEST(PgSchemaTest, AnOlderProcessStopsWritingOnceANewerOneUpgradedTheCatalog) {
   try {
     old_process->insert(schemas::datasets(), json::object{{"pid", "p/2"}, {"ownerGroup", "g1"}});
     ADD_FAILURE() << "the older process still wrote";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.status(), 503);
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::kCatalogUpgraded);
     EXPECT_NE(std::string(e.what()).find("upgraded to format"), std::string::npos) << e.what();
   }
   EXPECT_FALSE(old_process->get(schemas::datasets(), "p/2"));

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "store/store_errors.h"
 #include "store/catalog_store.h"
 #include "store/postgres/pg_connection.h"
 #include "store/testing/store_backends.h"
@@ -73,8 +74,8 @@ TEST(PgWriteLockTest, TheSameIdInsertedBesideALockHolderIsAConflictNotADeadlock)
     // but the lock holder when that one's check ran before the cycle closed (CI saw it).
     try {
       store->insert(schemas::datasets(), dataset("p/1"));
-    } catch (const ApiError& e) {
-      EXPECT_EQ(e.status(), 409);
+    } catch (const StoreError& e) {
+      EXPECT_EQ(e.kind(), StoreError::Kind::kDuplicateId);
       holder_conflict = true;
     }
   }));
@@ -82,8 +83,8 @@ TEST(PgWriteLockTest, TheSameIdInsertedBesideALockHolderIsAConflictNotADeadlock)
   try {
     inserting.get();
     EXPECT_TRUE(holder_conflict) << "both inserts of p/1 succeeded";
-  } catch (const ApiError& e) {
-    EXPECT_EQ(e.status(), 409);
+  } catch (const StoreError& e) {
+    EXPECT_EQ(e.kind(), StoreError::Kind::kDuplicateId);
     EXPECT_FALSE(holder_conflict) << "both inserts of p/1 failed";
   }
   EXPECT_TRUE(store->get(schemas::datasets(), "p/1"));
@@ -97,19 +98,19 @@ TEST(PgWriteLockTest, ALockHolderThatComesLateToTheSameIdGetsTheConflict) {
   auto store = catalog.open();
   PgConnection observer(catalog.url());
   std::future<void> inserting;
-  int holder_status = 0;
+  bool holder_found_it_taken = false;
   EXPECT_NO_THROW(store->transaction([&] {
     inserting = std::async(std::launch::async, [&] { store->insert(schemas::datasets(), dataset("p/1")); });
     ASSERT_TRUE(eventually([&] { return waits_for_the_lock_after_inserting(observer, "datasets"); }));
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     try {
       store->insert(schemas::datasets(), dataset("p/1"));
-    } catch (const ApiError& e) {
-      holder_status = e.status();
+    } catch (const StoreError& e) {
+      holder_found_it_taken = e.kind() == StoreError::Kind::kDuplicateId;
     }
     store->insert(schemas::datasets(), dataset("p/2"));  // the holder's transaction goes on
   }));
-  EXPECT_EQ(holder_status, 409);
+  EXPECT_TRUE(holder_found_it_taken);
   EXPECT_NO_THROW(inserting.get());
   EXPECT_TRUE(store->get(schemas::datasets(), "p/1"));
   EXPECT_TRUE(store->get(schemas::datasets(), "p/2"));

@@ -18,7 +18,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include "core/error.h"
 #include "core/request_scope.h"
 #include "core/time.h"
 #include "model/access_set.h"
@@ -826,13 +825,13 @@ class PostgresCatalogStore final : public CatalogStore {
       ++t_tx_.inserted;
     } catch (const PgError& e) {
       if (savepoint) db.exec_script("ROLLBACK TO insert_row; RELEASE insert_row");
-      if (e.is_unique_violation()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
+      if (e.is_unique_violation()) throw_duplicate_id(rows.id);
       // Inside a lock holder's transaction, a deadlock here means an insert of the same id on its
       // own is waiting for this transaction's lock: PostgreSQL aborted this side (its check ran
       // when the cycle closed). The id is being taken by that insert, which commits once this
       // transaction has: a conflict, as if it had come first.
       if (savepoint && e.is_deadlock())
-        throw ApiError::conflict("A document with id " + rows.id + " is being inserted by another request");
+        throw StoreError(StoreError::Kind::kDuplicateId, "A document with id " + rows.id + " is being inserted by another request");
       if (e.is_deadlock()) throw;  // insert() tries again
       throw_clear(e, rows);
     }
@@ -844,10 +843,10 @@ class PostgresCatalogStore final : public CatalogStore {
 
   [[noreturn]] static void throw_clear(const PgError& e, const DocumentRows& rows) {
     if (e.sqlstate() == "54000")  // program_limit_exceeded: an index entry over ~2.7 KB
-      throw ApiError::bad_request("A value of document " + rows.id +
-                                  " is too long for the catalog's indexes (array elements are limited to 2 KB)");
+      throw_invalid_document("A value of document " + rows.id +
+                             " is too long for the catalog's indexes (array elements are limited to 2 KB)");
     if (e.sqlstate() == "22P05" || e.sqlstate() == "22021")  // a NUL character or invalid text
-      throw ApiError::bad_request("Document " + rows.id + " holds a character the catalog cannot store (U+0000)");
+      throw_invalid_document("Document " + rows.id + " holds a character the catalog cannot store (U+0000)");
     throw e;
   }
 

@@ -29,7 +29,6 @@
 #include <spdlog/spdlog.h>
 
 #include "core/acting_user.h"
-#include "core/error.h"
 #include "core/time.h"
 #include "query/field_ref.h"
 #include "query/text_search.h"
@@ -44,6 +43,7 @@
 #include "store/sqlite/sqlite_login_failures.h"
 #include "store/sqlite/sqlite_condition_sql.h"
 #include "store/sqlite/sqlite_history.h"
+#include "store/store_errors.h"
 #include "store/sqlite/sqlite_public_records.h"
 #include "store/sqlite/stored_rows_diff.h"
 #include "store/sqlite/wal_checkpointer.h"
@@ -170,7 +170,7 @@ class SqliteCatalogStore final : public CatalogStore {
       try {
         st.run();
       } catch (const SqliteError& e) {
-        if (e.is_constraint()) throw ApiError::conflict("A document with id " + rows.id + " already exists");
+        if (e.is_constraint()) throw_duplicate_id(rows.id);
         throw;
       }
       std::int64_t seq = sqlite3_last_insert_rowid(db.handle());

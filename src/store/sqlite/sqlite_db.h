@@ -77,7 +77,7 @@ class SqliteDb {
   sqlite3* handle() { return db_; }
   [[noreturn]] void fail(int rc, const std::string& context);
 
-  // Statements that run past `deadline` are interrupted and fail with ApiError 503 (a query's
+  // Statements that run past `deadline` are interrupted and fail with StoreError kBudgetExceeded (a query's
   // time budget, issue #20: one expensive sort must not slow everyone down). max(): none.
   void set_deadline(std::chrono::steady_clock::time_point deadline) { deadline_ = deadline; }
 
