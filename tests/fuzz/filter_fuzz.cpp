@@ -1,7 +1,9 @@
 // libFuzzer target for the filter language: arbitrary bytes as ?filter= and as fullquery
 // `fields`, translated to SQL and executed against a small real SQLite catalog. Client
-// mistakes must end in ApiError (a 4xx); anything else — a crash, a sanitizer report, or an
-// SQLite error from SQL we generated — is a bug and aborts.
+// mistakes must end in ApiError (a 4xx from the query layer) or the store's StoreError
+// kInvalidPattern (a regular expression the database refuses); anything else — a crash, a
+// sanitizer report, another store error or an SQLite error from SQL we generated — is a bug
+// and aborts.
 #include <boost/json.hpp>
 
 #include <cstdint>
@@ -14,6 +16,7 @@
 #include "query/fullquery.h"
 #include "query/where.h"
 #include "store/catalog_store.h"
+#include "store/store_errors.h"
 
 namespace {
 
@@ -48,6 +51,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     store().find_ids(schema, plan);
     for (const auto& field : f.fields) store().facet(schema, field, openem::all_of(plan.conditions), 5);
   } catch (const openem::ApiError&) {
+  } catch (const openem::StoreError& e) {
+    if (e.kind() != openem::StoreError::Kind::kInvalidPattern) throw;
   }
   try {
     auto v = openem::parse_json_param(text, "fields");
@@ -58,6 +63,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       store().find_ids(schema, plan);
     }
   } catch (const openem::ApiError&) {
+  } catch (const openem::StoreError& e) {
+    if (e.kind() != openem::StoreError::Kind::kInvalidPattern) throw;
   }
   return 0;
 }
