@@ -21,6 +21,7 @@
 #include "core/ids.h"
 #include "core/time.h"
 #include "core/units.h"
+#include "logbook/logbook_entries.h"
 #include "model/dataset.h"
 #include "model/scientific_metadata.h"
 #include "query/fullquery.h"
@@ -352,7 +353,10 @@ std::map<std::string, Handler> register_version(Router& r, App& app, const std::
       normalize_dataset(ds);
       stamp(ds, p, false);
       app.store().replace(schemas::datasets(), ds);
-      if (field == "accessGroups") propagate_ownership(app.store(), ds);
+      if (field == "accessGroups") {
+        propagate_ownership(app.store(), ds);
+        follow_dataset_access(app.store(), ds);
+      }
       result = std::move(ds);
     });
     return HttpResponse::json(200, result);

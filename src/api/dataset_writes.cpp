@@ -329,7 +329,10 @@ json::object update_dataset(App& app, const Principal& p, const std::string& pid
     for (const char* k : {"ownerGroup", "accessGroups", "isPublished", "instrumentGroup"})
       if ((ds.contains(k) ? ds.at(k) : json::value()) != (next.contains(k) ? next.at(k) : json::value()))
         ownership_changed = true;
-    if (ownership_changed) propagate_ownership(app.store(), next);
+    if (ownership_changed) {
+      propagate_ownership(app.store(), next);
+      follow_dataset_access(app.store(), next);  // the logbook's automatic entries about it
+    }
     if (files_ready) tell_ingest_finished(app, p, next);
     result = std::move(next);
   });

@@ -69,6 +69,57 @@ json::object entry_of(const json::object& proposal, const std::string& author) {
                       {"updatedAt", now}};
 }
 
+// Whether the members of `group` read `dataset`: its ownerGroup, one of its accessGroups, or
+// anyone once it is published (the read rule of model/access_set.h, by group).
+bool group_reads(const json::object& dataset, const std::string& group) {
+  if (json_bool(dataset, "isPublished")) return true;
+  if (group.empty()) return false;
+  if (json_string(dataset, "ownerGroup") == group) return true;
+  const std::vector<std::string> access = json_strings(dataset, "accessGroups");
+  return std::find(access.begin(), access.end(), group) != access.end();
+}
+
+// The groups of an automatic entry about `datasets` in `proposal`'s logbook: those of the
+// proposal's groups that read every one of the datasets, since a proposal's reader is not
+// always a reader of its datasets and the entry names them. The proposal's ownerGroup owns it
+// when it is among them, else the first; when none is, ownerGroup "" (no group: admins only).
+// `only`, when given, limits the groups further.
+void set_automatic_entry_groups(json::object& entry, const json::object& proposal, const std::vector<json::object>& datasets,
+                                const std::vector<std::string>* only = nullptr) {
+  std::vector<std::string> groups{json_string(proposal, "ownerGroup")};
+  for (auto& g : json_strings(proposal, "accessGroups")) groups.push_back(std::move(g));
+  std::vector<std::string> readers;
+  for (const auto& g : groups)
+    if (!g.empty() && std::find(readers.begin(), readers.end(), g) == readers.end() &&
+        (!only || std::find(only->begin(), only->end(), g) != only->end()) &&
+        std::all_of(datasets.begin(), datasets.end(), [&](const json::object& d) { return group_reads(d, g); }))
+      readers.push_back(g);
+  entry["ownerGroup"] = readers.empty() ? std::string() : readers.front();
+  entry["accessGroups"] = readers.size() < 2 ? json::array() : json::array(readers.begin() + 1, readers.end());
+}
+
+bool is_automatic(const json::object& entry) {
+  const std::vector<std::string> tags = json_strings(entry, "tags");
+  return json_string(entry, "author") == "openem" && std::find(tags.begin(), tags.end(), kAutomaticTag) != tags.end();
+}
+
+// Gives an automatic entry the groups its proposal and its datasets allow now; true when they
+// changed. A dataset deleted since can no longer say who read it: the entry then keeps at most
+// the groups it had.
+bool refresh_automatic_entry(CatalogStore& store, json::object& entry, const json::object& proposal) {
+  std::vector<json::object> datasets;
+  bool all_there = true;
+  for (const auto& pid : json_strings(entry, "datasetIds")) {
+    if (auto d = store.get(schemas::datasets(), pid)) datasets.push_back(std::move(*d));
+    else all_there = false;
+  }
+  std::vector<std::string> had = json_strings(entry, "accessGroups");
+  had.push_back(json_string(entry, "ownerGroup"));
+  const json::value owner = entry["ownerGroup"], access = entry["accessGroups"];
+  set_automatic_entry_groups(entry, proposal, datasets, all_there ? nullptr : &had);
+  return entry["ownerGroup"] != owner || entry["accessGroups"] != access;
+}
+
 }  // namespace
 
 json::object new_logbook_entry(const json::object& body, const json::object& proposal, const std::string& author) {
@@ -140,6 +191,10 @@ void follow_proposal_access(CatalogStore& store, const json::object& proposal) {
   const json::value owner = proposal.contains("ownerGroup") ? proposal.at("ownerGroup") : json::value("");
   const json::value access = proposal.contains("accessGroups") ? proposal.at("accessGroups") : json::value(json::array());
   for (auto& entry : store.find(entries, plan)) {
+    if (is_automatic(entry)) {
+      if (refresh_automatic_entry(store, entry, proposal)) store.replace(entries, entry);
+      continue;
+    }
     if (entry["ownerGroup"] == owner && entry["accessGroups"] == access) continue;
     entry["ownerGroup"] = owner;
     entry["accessGroups"] = access;
@@ -172,12 +227,30 @@ void add_automatic_entries(CatalogStore& store, std::span<const json::object> da
     auto proposal = store.get(schemas::proposals(), proposal_id);
     if (!proposal) continue;
     json::object entry = entry_of(*proposal, "openem");
+    std::vector<json::object> named;
+    for (const auto& dataset : datasets)
+      if (std::find(pids.begin(), pids.end(), json_string(dataset, "pid")) != pids.end()) named.push_back(dataset);
+    set_automatic_entry_groups(entry, *proposal, named);
     entry["text"] = text;
     json::array all_tags{kAutomaticTag};
     for (const auto& t : tags) all_tags.emplace_back(t);
     entry["tags"] = std::move(all_tags);
     entry["datasetIds"] = json::array(pids.begin(), pids.end());
     store.insert(schemas::logbook_entries(), entry);
+  }
+}
+
+void follow_dataset_access(CatalogStore& store, const json::object& dataset) {
+  QueryPlan plan;
+  plan.conditions = {field_is(schemas::logbook_entries(), "datasetIds", json_string(dataset, "pid")),
+                     field_is(schemas::logbook_entries(), "tags", std::string(kAutomaticTag))};
+  std::map<std::string, std::optional<json::object>> proposals;
+  for (auto& entry : store.find(schemas::logbook_entries(), plan)) {
+    if (!is_automatic(entry)) continue;
+    const std::string id = json_string(entry, "proposalId");
+    auto [at, fresh] = proposals.try_emplace(id);
+    if (fresh) at->second = store.get(schemas::proposals(), id);
+    if (at->second && refresh_automatic_entry(store, entry, *at->second)) store.replace(schemas::logbook_entries(), entry);
   }
 }
 

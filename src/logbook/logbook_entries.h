@@ -40,14 +40,22 @@ void check_entry_file(std::string_view url);
 // access group): they write in its logbook, as admins do.
 bool member_of_proposal(const std::vector<std::string>& groups, const boost::json::object& proposal);
 
-// The proposal's entries, and the attachments they name, take its ownerGroup and accessGroups;
-// call in the proposal's change's transaction.
+// The proposal's entries, and the attachments they name, take its ownerGroup and accessGroups
+// (automatic entries: those of them that read the entry's datasets, see below); call in the
+// proposal's change's transaction.
 void follow_proposal_access(CatalogStore& store, const boost::json::object& proposal);
+
+// The automatic entries naming `dataset` take the groups of their proposal that read all the
+// datasets they name, as they are now; call in the transaction that changed the dataset's
+// ownerGroup, accessGroups or isPublished.
+void follow_dataset_access(CatalogStore& store, const boost::json::object& dataset);
 
 // An entry by openem itself (author "openem", tag "automatic" and `tags`) in the logbook of each
 // proposal the `datasets` belong to (their proposalId, or proposalIds), about those of its
-// datasets. Datasets without a proposal write nowhere. Call inside the transaction of the
-// change it tells of, so the entry exists exactly when the change does.
+// datasets. Datasets without a proposal write nowhere. The entry is read by those of the
+// proposal's groups that read all of its datasets (never by anyone the datasets are hidden
+// from; admins only when no group does). Call inside the transaction of the change it tells
+// of, so the entry exists exactly when the change does.
 void add_automatic_entries(CatalogStore& store, std::span<const boost::json::object> datasets, const std::string& text,
                            const std::vector<std::string>& tags);
 // The same for datasets known by pid only (a job's dataset list): each is read first; a pid
