@@ -244,17 +244,25 @@ bool marks_files_ready(const json::object& lifecycle_change) {
          json_bool(lifecycle_change, "archivable");
 }
 
-// "Ingest finished" in the logbook of the dataset's proposal, with the files it now has.
+// "Ingest finished" in the logbook of the dataset's proposal, with the files it now has; not
+// again when the newest such entry says the same (a mark sent twice: a client's retry after a
+// lost answer, or a re-run that brought nothing new).
 void tell_ingest_finished(App& app, const Principal& p, const json::object& ds) {
   const std::int64_t files = json_int(ds, "numberOfFiles");
   const double bytes = ds.contains("size") && ds.at("size").is_number() ? ds.at("size").to_number<double>() : 0;
   const std::string name = str_field(ds, "datasetName");
-  add_automatic_entries(app.store(), std::span(&ds, 1),
-                        "**" + str_field(ds, "type") + " dataset** " + (name.empty() ? "" : "\"" + name + "\" ") +
-                            "`" + str_field(ds, "pid") + "`: ingest finished by " + p.username + ", " +
-                            std::to_string(files) + (files == 1 ? " file" : " files") + " (" + human_bytes(bytes) +
-                            ") in place.",
-                        {"dataset", "ingest"});
+  const std::string text = "**" + str_field(ds, "type") + " dataset** " + (name.empty() ? "" : "\"" + name + "\" ") +
+                           "`" + str_field(ds, "pid") + "`: ingest finished by " + p.username + ", " +
+                           std::to_string(files) + (files == 1 ? " file" : " files") + " (" + human_bytes(bytes) +
+                           ") in place.";
+  const CollectionSchema& entries = schemas::logbook_entries();
+  QueryPlan newest;
+  newest.conditions = {field_is(entries, "datasetIds", str_field(ds, "pid")), field_is(entries, "tags", std::string("ingest"))};
+  newest.order = {sort_by(entries, "createdAt", /*descending=*/true)};
+  newest.limit = 1;
+  for (const auto& entry : app.store().find(entries, newest))
+    if (str_field(entry, "author") == "openem" && str_field(entry, "text") == text) return;
+  add_automatic_entries(app.store(), std::span(&ds, 1), text, {"dataset", "ingest"});
 }
 
 }  // namespace

@@ -23,6 +23,12 @@ ReadScope proposal_read_scope(const Config& c, const Principal& p) {
                    true};
 }
 
+ReadScope logbook_entry_read_scope(const Config& c, const Principal& p) {
+  ReadScope s = proposal_read_scope(c, p);
+  if (s.read_any && !dataset_read_scope(c, p).read_any) s.read_any = false;  // PROPOSAL_GROUPS: by their groups
+  return s;
+}
+
 ReadScope sample_read_scope(const Config& c, const Principal& p) {
   return ReadScope{c.admin_groups.matches(p.groups, p.authenticated()), true};
 }

@@ -20,6 +20,10 @@ DatasetCreateTier dataset_create_tier(const Config& c, const Principal& p);
 ReadScope dataset_read_scope(const Config& c, const Principal& p);
 // Read scope for proposals: admins and PROPOSAL_GROUPS read every proposal.
 ReadScope proposal_read_scope(const Config& c, const Principal& p);
+// Read scope for logbook entries: as their proposal, except that reading every entry needs
+// reading every dataset too (admins, lifecycle managers), since openem's automatic entries name
+// datasets; PROPOSAL_GROUPS members read the entries their groups do.
+ReadScope logbook_entry_read_scope(const Config& c, const Principal& p);
 // Read scope for samples: admins read every sample; everyone else, SAMPLE_PRIVILEGED_GROUPS
 // included, what their groups own or can access and what is published (upstream
 // samples.ability.ts gives the privileged groups wider create rights, not wider reads).

@@ -11,10 +11,12 @@
 #include "api/handler_util.h"
 #include "api/permissions.h"
 #include "api/quotas.h"
+#include "api/store_error_response.h"
 #include "api/upload_routes.h"
 #include "blob/blob_path.h"
 #include "blob/hasher.h"
 #include "core/error.h"
+#include "store/store_errors.h"
 
 namespace openem {
 namespace json = boost::json;
@@ -33,6 +35,13 @@ void add_tus_headers(HttpResponse& res) {
 HttpResponse tus_error(int status, const std::string& message) {
   const char* reason = status == 460 ? "Checksum Mismatch" : status == 410 ? "Gone" : status_reason(status);
   HttpResponse res = HttpResponse::json(status, json::object{{"statusCode", status}, {"message", message}, {"error", reason}});
+  add_tus_headers(res);
+  return res;
+}
+
+// A store's error (store/store_errors.h) as the API answers it, with the headers of tus.
+HttpResponse tus_store_error(const StoreError& e) {
+  HttpResponse res = store_error_response(e).value_or(HttpResponse::error(500, "Internal server error"));
   add_tus_headers(res);
   return res;
 }
@@ -76,6 +85,8 @@ Handler tus_handler(std::function<HttpResponse(HttpRequest&)> fn, bool needs_ver
       HttpResponse res = tus_error(e.status(), e.messages().front());
       for (const auto& h : e.headers()) res.headers.push_back({h.first, h.second});
       return res;
+    } catch (const StoreError& e) {
+      return tus_store_error(e);
     } catch (const UploadStorageError& e) {
       return storage_error(e.status());
     }
@@ -382,6 +393,8 @@ void register_tus_routes(Router& r, App& app, std::shared_ptr<TusUploads> upload
       return {std::make_unique<PatchSink>(uploads, rec.id, files, std::move(stream), awaits_list), {}};
     } catch (const ApiError& e) {
       return {nullptr, tus_error(e.status(), e.messages().front())};
+    } catch (const StoreError& e) {
+      return {nullptr, tus_store_error(e)};
     } catch (const UploadStorageError& e) {
       return {nullptr, storage_error(e.status())};
     }

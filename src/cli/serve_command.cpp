@@ -18,6 +18,7 @@
 #include "core/time.h"
 #include "http/server.h"
 #include "jobs/archive_worker.h"
+#include "logbook/logbook_entries.h"
 #include "store/catalog_store.h"
 
 namespace openem::cli {
@@ -63,6 +64,9 @@ int serve(const ServeOptions& o) {
   if (auto generated = bootstrap_accounts(app))
     std::cout << "openem: created account 'admin' with password " << *generated
               << " (shown once; set OPENEM_ADMIN_PASSWORD to choose it)" << std::endl;
+
+  // Automatic logbook entries written before their groups followed their datasets (stop 39).
+  refresh_automatic_entry_groups_once(app.store());
 
   if (o.sample_data) {
     if (int n = seed_sample_catalog(app)) std::cout << "openem: created a sample catalog of " << n << " datasets" << std::endl;

@@ -104,13 +104,15 @@ bool is_automatic(const json::object& entry) {
 }
 
 // Gives an automatic entry the groups its proposal and its datasets allow now; true when they
-// changed. A dataset deleted since can no longer say who read it: the entry then keeps at most
-// the groups it had.
+// changed. A dataset deleted since (or deleted and made again under its pid: newer than the
+// entry) can no longer say who read it: the entry then keeps at most the groups it had.
 bool refresh_automatic_entry(CatalogStore& store, json::object& entry, const json::object& proposal) {
   std::vector<json::object> datasets;
   bool all_there = true;
+  const std::string written = json_string(entry, "createdAt");
   for (const auto& pid : json_strings(entry, "datasetIds")) {
-    if (auto d = store.get(schemas::datasets(), pid)) datasets.push_back(std::move(*d));
+    auto d = store.get(schemas::datasets(), pid);
+    if (d && json_string(*d, "createdAt") <= written) datasets.push_back(std::move(*d));
     else all_there = false;
   }
   std::vector<std::string> had = json_strings(entry, "accessGroups");
@@ -129,7 +131,10 @@ json::object new_logbook_entry(const json::object& body, const json::object& pro
 }
 
 void change_logbook_entry(json::object& entry, const json::object& changes) {
+  const bool automatic = is_automatic(entry);
   apply(entry, changes, /*creating=*/false);
+  // An admin's edit of openem's entry keeps it openem's: its groups still follow its datasets.
+  if (automatic && !is_automatic(entry)) entry["tags"].as_array().insert(entry["tags"].as_array().begin(), kAutomaticTag);
   entry["updatedAt"] = now_iso();
 }
 
@@ -252,6 +257,27 @@ void follow_dataset_access(CatalogStore& store, const json::object& dataset) {
     if (fresh) at->second = store.get(schemas::proposals(), id);
     if (at->second && refresh_automatic_entry(store, entry, *at->second)) store.replace(schemas::logbook_entries(), entry);
   }
+}
+
+void refresh_automatic_entry_groups_once(CatalogStore& store) {
+  constexpr std::string_view kDone = "logbook.automatic_entry_groups";  // set once the pass ran
+  if (store.setting(kDone)) return;
+  store.transaction([&] {
+    if (store.setting(kDone)) return;  // another process ran it meanwhile
+    QueryPlan plan;
+    plan.conditions = {field_is(schemas::logbook_entries(), "tags", std::string(kAutomaticTag))};
+    std::map<std::string, std::optional<json::object>> proposals;
+    for (auto& entry : store.find(schemas::logbook_entries(), plan)) {
+      if (!is_automatic(entry)) continue;
+      const std::string id = json_string(entry, "proposalId");
+      auto [at, fresh] = proposals.try_emplace(id);
+      if (fresh) at->second = store.get(schemas::proposals(), id);
+      if (!at->second) continue;
+      // Entries written before: the groups they had are the proposal's, so no "at most" applies.
+      if (refresh_automatic_entry(store, entry, *at->second)) store.replace(schemas::logbook_entries(), entry);
+    }
+    store.set_setting(kDone, "1");
+  });
 }
 
 void add_automatic_entries_by_pid(CatalogStore& store, const std::vector<std::string>& dataset_pids,

@@ -50,6 +50,10 @@ void follow_proposal_access(CatalogStore& store, const boost::json::object& prop
 // ownerGroup, accessGroups or isPublished.
 void follow_dataset_access(CatalogStore& store, const boost::json::object& dataset);
 
+// Once per catalog (a setting records it): gives the automatic entries written before their
+// groups followed their datasets the groups they have now. Call at start-up, before serving.
+void refresh_automatic_entry_groups_once(CatalogStore& store);
+
 // An entry by openem itself (author "openem", tag "automatic" and `tags`) in the logbook of each
 // proposal the `datasets` belong to (their proposalId, or proposalIds), about those of its
 // datasets. Datasets without a proposal write nowhere. The entry is read by those of the

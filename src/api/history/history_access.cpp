@@ -24,7 +24,8 @@ std::optional<Condition> history_readable_documents(const App& app, const Princi
   };
   const std::string& s = schema.history_subsystem;
   if (s == "Dataset" || s == "Datablock" || s == "OrigDatablock") return by_scope(dataset_read_scope(cfg, p));
-  if (s == "Proposal" || s == "LogbookEntry") return by_scope(proposal_read_scope(cfg, p));  // entries: as their proposal
+  if (s == "Proposal") return by_scope(proposal_read_scope(cfg, p));
+  if (s == "LogbookEntry") return by_scope(logbook_entry_read_scope(cfg, p));
   if (s == "Sample") return by_scope(sample_read_scope(cfg, p));
   if (s == "Attachment") return by_scope(attachment_read_scope(app, p));
   if (s == "Instrument") return std::nullopt;  // every signed-in user reads instruments

@@ -49,7 +49,7 @@ CollectionAccess proposal_access(App& app) {
   return CollectionAccess(app, schemas::proposals(), [&app](const Principal& p) { return proposal_read_scope(app.config(), p); });
 }
 CollectionAccess entry_access(App& app) {
-  return CollectionAccess(app, entries(), [&app](const Principal& p) { return proposal_read_scope(app.config(), p); });
+  return CollectionAccess(app, entries(), [&app](const Principal& p) { return logbook_entry_read_scope(app.config(), p); });
 }
 
 std::int64_t number_param(const HttpRequest& req, const char* name, std::int64_t fallback, std::int64_t max) {
