@@ -126,12 +126,17 @@ class PostgresCatalogStore final : public CatalogStore {
     // On its own, an insert reads nothing: its rows go in before the write lock (LockAt::Commit).
     // Inserting an id that a lock-holding transaction inserts too can deadlock (each waits for
     // the other's lock); PostgreSQL then aborts one, and its second try meets the id: a 409.
+    // The second try can race the holder's insert of that id once more (it may write its row
+    // first, then wait for the lock the holder keeps while it waits for that row): such a cycle
+    // is always another transaction taking this id, so it ends as a taken id, never a PgError.
     for (int attempt = 0;; ++attempt) {
       try {
         run_transaction([&] { insert_rows(*tx_db(), rows, /*savepoint=*/false); }, LockAt::Commit);
         return;
       } catch (const PgError& e) {
-        if (!e.is_deadlock() || attempt > 0) throw;
+        if (!e.is_deadlock()) throw;
+        if (attempt > 0)
+          throw StoreError(StoreError::Kind::kDuplicateId, "A document with id " + rows.id + " is being inserted by another request");
       }
     }
   }
