@@ -245,10 +245,14 @@ void add_automatic_entries(CatalogStore& store, std::span<const json::object> da
   }
 }
 
-void follow_dataset_access(CatalogStore& store, const json::object& dataset) {
+namespace {
+
+// Gives the automatic entries matching `conditions` (besides the tag) the groups they may have
+// now, reading each proposal once.
+void refresh_automatic_entries(CatalogStore& store, std::vector<Condition> conditions) {
+  conditions.push_back(field_is(schemas::logbook_entries(), "tags", std::string(kAutomaticTag)));
   QueryPlan plan;
-  plan.conditions = {field_is(schemas::logbook_entries(), "datasetIds", json_string(dataset, "pid")),
-                     field_is(schemas::logbook_entries(), "tags", std::string(kAutomaticTag))};
+  plan.conditions = std::move(conditions);
   std::map<std::string, std::optional<json::object>> proposals;
   for (auto& entry : store.find(schemas::logbook_entries(), plan)) {
     if (!is_automatic(entry)) continue;
@@ -259,23 +263,18 @@ void follow_dataset_access(CatalogStore& store, const json::object& dataset) {
   }
 }
 
+}  // namespace
+
+void follow_dataset_access(CatalogStore& store, const json::object& dataset) {
+  refresh_automatic_entries(store, {field_is(schemas::logbook_entries(), "datasetIds", json_string(dataset, "pid"))});
+}
+
 void refresh_automatic_entry_groups_once(CatalogStore& store) {
   constexpr std::string_view kDone = "logbook.automatic_entry_groups";  // set once the pass ran
   if (store.setting(kDone)) return;
   store.transaction([&] {
     if (store.setting(kDone)) return;  // another process ran it meanwhile
-    QueryPlan plan;
-    plan.conditions = {field_is(schemas::logbook_entries(), "tags", std::string(kAutomaticTag))};
-    std::map<std::string, std::optional<json::object>> proposals;
-    for (auto& entry : store.find(schemas::logbook_entries(), plan)) {
-      if (!is_automatic(entry)) continue;
-      const std::string id = json_string(entry, "proposalId");
-      auto [at, fresh] = proposals.try_emplace(id);
-      if (fresh) at->second = store.get(schemas::proposals(), id);
-      if (!at->second) continue;
-      // Entries written before: the groups they had are the proposal's, so no "at most" applies.
-      if (refresh_automatic_entry(store, entry, *at->second)) store.replace(schemas::logbook_entries(), entry);
-    }
+    refresh_automatic_entries(store, {});
     store.set_setting(kDone, "1");
   });
 }
