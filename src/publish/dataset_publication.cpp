@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "logbook/logbook_entries.h"
 #include "publish/embargo.h"
 #include "store/dataset_dependants.h"
 
@@ -38,6 +39,9 @@ bool publish_dataset(CatalogStore& store, json::object& ds, const std::string& a
   ds["updatedBy"] = actor;
   store.replace(schemas::datasets(), ds);
   propagate_ownership(store, ds);
+  // Public now: every proposal group reads it, so the automatic logbook entries naming it may
+  // be theirs too (logbook_entries.h; a DOI's publication and an embargo's end both come here).
+  follow_dataset_access(store, ds);
   return true;
 }
 

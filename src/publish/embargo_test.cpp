@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "blob/test_util.h"
+#include "logbook/logbook_entries.h"
 
 namespace openem {
 namespace {
@@ -116,6 +117,24 @@ TEST_F(EmbargoTest, AnOpenedDatasetOfAProposalIsAnAutomaticLogbookEntry) {
   EXPECT_EQ(entries[0]["tags"], (json::array{"automatic", "publication", "embargo"}));
   EXPECT_EQ(entries[0]["datasetIds"], (json::array{"d/of-proposal"}));
   EXPECT_EQ(entries[0]["text"], "**raw dataset** \"Grid 3\" `d/of-proposal` is public now: its embargo ended.");
+}
+
+// Entries written while the dataset was private were its groups' alone; once it opens, every
+// group of the proposal reads them (they named nothing hidden from them any more).
+TEST_F(EmbargoTest, AnOpenedDatasetsEarlierAutomaticEntriesWidenToTheProposalsGroups) {
+  store_->insert(schemas::proposals(),
+                 json::object{{"proposalId", "P-2"}, {"ownerGroup", "g1"}, {"accessGroups", json::array{"g2"}}});
+  dataset("d/private", "2026-06-01T11:00:00Z", false, {{"proposalId", "P-2"}, {"datasetName", "Grid 4"}, {"type", "raw"}});
+  const json::object ds = get(schemas::datasets(), "d/private");
+  add_automatic_entries(*store_, std::span(&ds, 1), "registered", {"dataset"});
+  QueryPlan all;
+  auto before = store_->find(schemas::logbook_entries(), all);
+  ASSERT_EQ(before.size(), 1u);
+  EXPECT_EQ(before[0]["accessGroups"], json::array());  // g2 reads the proposal, not the dataset
+  EXPECT_EQ(release_due_embargoes(*store_, {}, now_), 1);
+  auto earlier = get(schemas::logbook_entries(), std::string(before[0]["id"].as_string()));
+  EXPECT_EQ(earlier["ownerGroup"], "g1");
+  EXPECT_EQ(earlier["accessGroups"], (json::array{"g2"}));
 }
 
 }  // namespace
