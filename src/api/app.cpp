@@ -50,6 +50,7 @@ App::App(Config config, std::unique_ptr<CatalogStore> store, std::unique_ptr<Blo
       jwt_secret_(jwt_secret_for(config_, *store_)),
       verified_tokens_(jwt_secret_, "_id"),
       revocations_(std::make_unique<TokenRevocations>(*store_)),
+      lineage_index_(std::make_unique<LineageIndex>(*store_)),
       passwords_(password_pool_for(config_)),
       login_throttle_(LoginLimits{config_.login_max_failures, config_.login_max_failures_per_address,
                                   config_.login_window_seconds},

@@ -22,6 +22,7 @@
 #include "identity/pending_sign_ins.h"
 #include "identity/provider_client.h"
 #include "store/catalog_store.h"
+#include "store/lineage_index.h"
 
 namespace openem {
 
@@ -71,6 +72,8 @@ class App {
 
   // Facet results until the next write (see ResultCache).
   ResultCache& facet_cache() const { return facet_cache_; }
+  // Every dataset's lineage links in memory, for GET …/lineage (built on first use).
+  LineageIndex& lineage_index() const { return *lineage_index_; }
 
   // Group tiers (reference §7.1).
   bool is_admin(const Principal& p) const { return config_.admin_groups.matches(p.groups, p.authenticated()); }
@@ -99,6 +102,7 @@ class App {
   mutable std::shared_mutex cache_mu_;
   mutable std::unordered_map<std::string, Principal> principals_;  // user id → principal
   mutable ResultCache facet_cache_;
+  std::unique_ptr<LineageIndex> lineage_index_;
   std::unique_ptr<PasswordPool> passwords_;
   mutable LoginThrottle login_throttle_;
   std::string dummy_password_hash_;

@@ -81,8 +81,8 @@ class CatalogStore {
 
   virtual std::vector<boost::json::object> find(const CollectionSchema& schema, const QueryPlan& plan) = 0;
   virtual std::vector<std::string> find_ids(const CollectionSchema& schema, const QueryPlan& plan) = 0;
-  // One level of a lineage walk over datasets (store/lineage_rows.h), without reading documents.
-  virtual std::vector<LineageNode> lineage_step(const LineageStepQuery& query) = 0;
+  // Datasets as the lineage index keeps them (store/lineage_rows.h), without reading documents.
+  virtual std::vector<LineageNode> lineage_nodes(const LineageNodesQuery& query) = 0;
   // (id, text of the indexed column that holds `field`) of each matching document, in the
   // plan's order, without reading the documents (sitemaps list a million of them). A null
   // column gives "". std::invalid_argument when `field` has no column.

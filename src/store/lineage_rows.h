@@ -1,8 +1,7 @@
 #pragma once
-// What a lineage walk (api/lineage/lineage_graph.h) reads of the datasets it reaches, one level
-// per call, from their indexed columns and side rows and never from their documents: a walk
-// that reaches 10,000 datasets must answer in tens of milliseconds, and reading (and parsing)
-// 10,000 documents alone takes longer. Shared by the stores; plain data.
+// What the lineage index (store/lineage_index.h) reads of each dataset, from its indexed columns
+// and side rows and never from its document: it reads every dataset when it is built, and
+// reading (and parsing) 100,000 documents would take seconds. Shared by the stores; plain data.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,47 +9,42 @@
 #include <vector>
 
 #include "model/collection.h"
-#include "query/condition.h"
 
 namespace openem {
 
 // One dataset as the walk sees it.
 struct LineageNode {
+  std::int64_t seq = 0;  // the dataset's place in stored order
   std::string pid;
   std::optional<std::string> dataset_name, type, creation_time;  // absent when the dataset has none
   bool is_published = false;
   std::optional<std::int64_t> version_number;  // only datasets that are versions of a series have one
   std::string previous_version;                // "" when none
-  // Side rows hold each value once, in the order of their text: the walk needs the set.
+  // Side rows hold each value once, in the order of their text: the index needs the set.
   std::vector<std::string> input_datasets, used_software;
+  std::string access_set;  // who may read it (model/access_set.h): what the lineage index judges readers by
 };
 
-struct LineageStepQuery {
-  enum class Match {
-    kPids,       // the datasets whose pid is one of `pids` (a level up: the inputs)
-    kNamingOne,  // the datasets naming one of `pids` as input or as previous version (a level down)
-  };
-  Match match = Match::kPids;
-  std::vector<std::string> pids;
-  Condition readable;      // the reader's read rule (query/access.h); only matching datasets come back
-  std::int64_t limit = -1;  // at most this many, in the order they were stored; -1: all
+// Which datasets CatalogStore::lineage_nodes reads: those named, or every dataset by pages.
+struct LineageNodesQuery {
+  std::vector<std::string> pids;  // the stored ones among these, in stored order
+  bool all = false;               // instead: every dataset stored after `after_seq`, at most `limit`, in stored order
+  std::int64_t after_seq = 0;
+  std::int64_t limit = -1;  // -1: no limit
 };
 
 }  // namespace openem
 
 namespace openem::lineage_rows {
 
-
-// The select list both stores start a step's rows with (the same SQL in either dialect):
+// The select list both stores start a node's row with (the same SQL in either dialect):
 // seq, pid, then the node's indexed columns in LineageNode's order.
 inline std::string node_columns_sql(const CollectionSchema& datasets) {
   return "t.seq, t.id, t." + datasets.column_for("datasetName")->column + ", t." + datasets.column_for("type")->column +
          ", t." + datasets.column_for("creationTime")->column + ", t." + datasets.column_for("isPublished")->column;
 }
 
-// The side-row fields a level down matches ("v.field IN (<this>)"), and those a step reads
-// of each node it returns (add_side_value).
-inline constexpr const char* kLinkFieldsSql = "'inputDatasets', 'previousVersion'";
+// The side-row fields read of each node (add_side_value).
 inline constexpr const char* kReadFieldsSql = "'inputDatasets', 'previousVersion', 'usedSoftware'";
 
 // One side row (`field`, `value`) of a node read into it.

@@ -11,84 +11,118 @@
 #include "core/error.h"
 #include "core/json_text.h"
 #include "core/percent_encoding.h"
+#include "store/document_match.h"
+#include "store/document_rows.h"
 
 namespace openem {
 namespace json = boost::json;
 namespace {
 
-class Walk {
+// Whether the reader may read an entry: the reader's rule judged once per access set (the
+// rule of a dataset is a test of its access set alone, query/access.h), by the same code that
+// judges deleted documents for the event feed (store/document_match.h). What that cannot
+// judge counts as unreadable.
+class ReadableSets {
  public:
-  Walk(CatalogStore& store, Condition readable, std::size_t max_nodes)
-      : store_(store), readable_(std::move(readable)), max_nodes_(max_nodes) {}
-
-  void add_root(LineageNode node) { add_visible(std::move(node), 0); }
-
-  // The readable datasets a level reaches (store/lineage_rows.h), at most what still fits.
-  std::vector<LineageNode> step(LineageStepQuery::Match match, std::vector<std::string> pids) {
-    LineageStepQuery q;
-    q.match = match;
-    q.pids = std::move(pids);
-    q.readable = readable_;
-    q.limit = static_cast<std::int64_t>(max_nodes_ - std::min(max_nodes_, graph_.nodes.size())) + 1;
-    return store_.lineage_step(q);
+  ReadableSets(const LineageIndex::View& index, const Condition& rule)
+      : index_(index), rule_(rule), known_(index.access_set_count(), kUnknown) {
+    rows_.schema = &schemas::datasets();
+    rows_.columns.assign(rows_.schema->columns.size(), nullptr);  // a rule on columns matches none: unreadable
+  }
+  bool operator()(const LineageIndex::Entry& e) {
+    if (!e.exists) return false;
+    std::int8_t& known = known_[e.access_set];
+    if (known == kUnknown) {
+      rows_.access_set = index_.access_set(e.access_set);
+      known = document_matches(rows_, rule_) == DocumentMatch::Yes ? 1 : 0;
+    }
+    return known == 1;
   }
 
-  // One level up from `frontier` (indexes of readable nodes): their inputs; returns the
-  // readable ones. A previous version counts as an input, on an edge of its own kind.
+ private:
+  static constexpr std::int8_t kUnknown = -1;
+  const LineageIndex::View& index_;
+  const Condition& rule_;
+  std::vector<std::int8_t> known_;  // per access set of the index
+  DocumentRows rows_;
+};
+
+class Walk {
+ public:
+  Walk(const LineageIndex::View& index, const Condition& readable, std::size_t max_nodes)
+      : index_(index), readable_(index, readable), max_nodes_(max_nodes) {}
+
+  // The dataset itself; false when it is not stored or not readable (deleted meanwhile).
+  bool add_root(std::string_view pid) {
+    auto id = index_.find(pid);
+    if (!id || !readable_(index_.entry(*id))) return false;
+    add_visible(*id, 0);
+    return true;
+  }
+
+  // One level up from `frontier` (graph nodes of readable datasets): their inputs; returns
+  // the readable ones, in stored order. A previous version counts as an input, on an edge of
+  // its own kind; an input the reader may not read, or that is not stored, is a hidden node.
   std::vector<std::size_t> up(const std::vector<std::size_t>& frontier, int level) {
-    std::vector<std::string> wanted;
+    std::vector<std::uint32_t> wanted;
     for (std::size_t i : frontier) {
-      const LineageNode& node = graph_.nodes[i].dataset;
-      for (const auto& input : node.input_datasets)
-        if (!index_.count(input)) wanted.push_back(input);
-      if (!node.previous_version.empty() && !index_.count(node.previous_version)) wanted.push_back(node.previous_version);
+      const LineageIndex::Entry& e = index_.entry(entry_of_[i]);
+      for (std::uint32_t input : e.inputs)
+        if (!at_.count(input)) wanted.push_back(input);
+      if (e.previous != LineageIndex::kNone && !at_.count(e.previous)) wanted.push_back(e.previous);
     }
     std::sort(wanted.begin(), wanted.end());
     wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    std::vector<std::uint32_t> visible, hidden;
+    for (std::uint32_t id : wanted) (readable_(index_.entry(id)) ? visible : hidden).push_back(id);
+    std::sort(visible.begin(), visible.end(), [&](auto a, auto b) { return index_.entry(a).seq < index_.entry(b).seq; });
+    std::sort(hidden.begin(), hidden.end(), [&](auto a, auto b) { return *index_.entry(a).pid < *index_.entry(b).pid; });
     std::vector<std::size_t> next;
-    if (!wanted.empty()) {
-      for (auto& node : step(LineageStepQuery::Match::kPids, wanted)) {
-        if (!add_visible(std::move(node), level)) break;
-        next.push_back(graph_.nodes.size() - 1);
-      }
-      for (const auto& input : wanted)
-        if (!index_.count(input) && !add_hidden(input, level)) break;
+    bool room = true;
+    for (std::uint32_t id : visible) {
+      if (!(room = add_visible(id, level))) break;
+      next.push_back(graph_.nodes.size() - 1);
     }
+    for (std::uint32_t id : hidden)
+      if (!room || !(room = add_hidden(id, level))) break;
     for (std::size_t i : frontier) {
-      const LineageNode& node = graph_.nodes[i].dataset;
-      for (const auto& input : node.input_datasets)
-        if (auto it = index_.find(input); it != index_.end()) add_edge(it->second, i, false);
-      if (node.previous_version.empty()) continue;
-      if (auto it = index_.find(node.previous_version); it != index_.end()) add_edge(it->second, i, true);
+      const LineageIndex::Entry& e = index_.entry(entry_of_[i]);
+      for (std::uint32_t input : e.inputs)
+        if (auto it = at_.find(input); it != at_.end()) add_edge(it->second, i, false);
+      if (e.previous == LineageIndex::kNone) continue;
+      if (auto it = at_.find(e.previous); it != at_.end()) add_edge(it->second, i, true);
     }
     return next;
   }
 
   // One level down from `frontier`: the readable datasets that name one of them as input or
-  // previous version.
+  // previous version, in stored order; an unreadable one is left out without a trace.
   std::vector<std::size_t> down(const std::vector<std::size_t>& frontier, int level) {
     std::vector<std::size_t> next;
-    if (frontier.empty()) return next;
-    std::vector<std::string> pids;
-    std::unordered_map<std::string_view, std::size_t> from;  // the frontier's pids
+    std::unordered_map<std::uint32_t, std::size_t> from;  // the frontier's entries → their graph nodes
+    std::vector<std::uint32_t> derived;
     for (std::size_t i : frontier) {
-      pids.push_back(graph_.nodes[i].dataset.pid);
-      from.emplace(graph_.nodes[i].dataset.pid, i);
+      from.emplace(entry_of_[i], i);
+      for (std::uint32_t id : index_.entry(entry_of_[i]).derived) derived.push_back(id);
     }
-    for (auto& node : step(LineageStepQuery::Match::kNamingOne, std::move(pids))) {
+    std::sort(derived.begin(), derived.end());
+    derived.erase(std::unique(derived.begin(), derived.end()), derived.end());
+    derived.erase(std::remove_if(derived.begin(), derived.end(), [&](auto id) { return !readable_(index_.entry(id)); }),
+                  derived.end());
+    std::sort(derived.begin(), derived.end(), [&](auto a, auto b) { return index_.entry(a).seq < index_.entry(b).seq; });
+    for (std::uint32_t id : derived) {
       std::size_t to = 0;
-      const LineageNode* derived = &node;
-      if (auto it = index_.find(node.pid); it != index_.end()) {
+      if (auto it = at_.find(id); it != at_.end()) {
         to = it->second;
       } else {
-        if (!add_visible(std::move(node), level)) break;
+        if (!add_visible(id, level)) break;
         to = graph_.nodes.size() - 1;
-        derived = &graph_.nodes[to].dataset;
         next.push_back(to);
       }
-      for (const auto& input : derived->input_datasets)
+      const LineageIndex::Entry& e = index_.entry(id);
+      for (std::uint32_t input : e.inputs)
         if (auto it = from.find(input); it != from.end()) add_edge(it->second, to, false);
-      if (auto it = from.find(derived->previous_version); it != from.end()) add_edge(it->second, to, true);
+      if (auto it = from.find(e.previous); it != from.end()) add_edge(it->second, to, true);
     }
     return next;
   }
@@ -101,18 +135,20 @@ class Walk {
     graph_.truncated = true;
     return true;
   }
-  bool add_visible(LineageNode&& node, int level) {
+  bool add_visible(std::uint32_t id, int level) {
     if (full()) return false;
-    graph_.nodes.push_back({std::move(node), level, false});
-    index_.emplace(graph_.nodes.back().dataset.pid, graph_.nodes.size() - 1);
+    graph_.nodes.push_back({index_.node(id), level, false});
+    at_.emplace(id, graph_.nodes.size() - 1);
+    entry_of_.push_back(id);
     return true;
   }
-  bool add_hidden(const std::string& pid, int level) {
+  bool add_hidden(std::uint32_t id, int level) {
     if (full()) return false;
     LineageGraph::Node node{{}, level, true};
-    node.dataset.pid = pid;
+    node.dataset.pid = *index_.entry(id).pid;
     graph_.nodes.push_back(std::move(node));
-    index_.emplace(graph_.nodes.back().dataset.pid, graph_.nodes.size() - 1);
+    at_.emplace(id, graph_.nodes.size() - 1);
+    entry_of_.push_back(id);
     return true;
   }
   void add_edge(std::size_t from, std::size_t to, bool previous_version) {
@@ -120,12 +156,13 @@ class Walk {
     if (edge_keys_.insert(key).second) graph_.edges.push_back({from, to, previous_version});
   }
 
-  CatalogStore& store_;
-  const Condition readable_;
+  const LineageIndex::View& index_;
+  ReadableSets readable_;
   const std::size_t max_nodes_;
   LineageGraph graph_;
-  std::unordered_map<std::string_view, std::size_t> index_;  // pid → node; views of the nodes' pids
-  std::unordered_set<std::uint64_t> edge_keys_;              // from, to and kind of each edge
+  std::unordered_map<std::uint32_t, std::size_t> at_;  // index entry → graph node
+  std::vector<std::uint32_t> entry_of_;                 // graph node → index entry
+  std::unordered_set<std::uint64_t> edge_keys_;         // from, to and kind of each edge
 };
 
 void append_int(std::string& out, std::int64_t n) {
@@ -144,15 +181,13 @@ void append_field(std::string& out, std::string_view key, const std::optional<st
 
 }  // namespace
 
-LineageGraph dataset_lineage(const CollectionAccess& datasets, CatalogStore& store, const Principal& reader,
+LineageGraph dataset_lineage(const CollectionAccess& datasets, LineageIndex& index, const Principal& reader,
                              const LineageRequest& request) {
   datasets.get_readable(reader, request.pid);  // 404 as for the dataset itself
-  Walk walk(store, datasets.access_condition(reader, /*probe=*/true), request.max_nodes);
-  // The candidates (a level's pids, or the datasets naming them) are few: each row's own access
-  // set is tested (probe), rather than the reader's whole readable set looked up.
-  std::vector<LineageNode> root = walk.step(LineageStepQuery::Match::kPids, {request.pid});
-  if (root.empty()) throw ApiError::not_found("Dataset " + request.pid + " not found");  // deleted meanwhile
-  walk.add_root(std::move(root.front()));
+  const Condition readable = datasets.access_condition(reader);
+  const LineageIndex::View view = index.current();
+  Walk walk(view, readable, request.max_nodes);
+  if (!walk.add_root(request.pid)) throw ApiError::not_found("Dataset " + request.pid + " not found");  // deleted meanwhile
   if (request.direction != LineageDirection::kDown) {
     std::vector<std::size_t> frontier{0};
     for (int level = 1; level <= request.depth && !frontier.empty(); ++level) frontier = walk.up(frontier, -level);

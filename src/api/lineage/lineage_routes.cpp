@@ -41,7 +41,7 @@ HttpResponse lineage(App& app, const HttpRequest& req) {
   const std::string format = req.query_param("format").value_or("json");
   if (format != "json" && format != "prov") throw ApiError::bad_request("format must be json or prov");
   const LineageRequest request = request_of(req);
-  const LineageGraph graph = dataset_lineage(dataset_access(app), app.store(), app.authenticate(req), request);
+  const LineageGraph graph = dataset_lineage(dataset_access(app), app.lineage_index(), app.authenticate(req), request);
   if (format == "prov") return HttpResponse::json(200, lineage_prov_json(graph, public_base_url(app, req) + "/api/v3/Datasets/"));
   HttpResponse response;  // JSON by default
   response.status = 200;

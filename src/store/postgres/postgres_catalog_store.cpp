@@ -231,29 +231,24 @@ class PostgresCatalogStore final : public CatalogStore {
     });
   }
 
-  std::vector<LineageNode> lineage_step(const LineageStepQuery& q) override {
+  std::vector<LineageNode> lineage_nodes(const LineageNodesQuery& q) override {
     const CollectionSchema& s = schemas::datasets();
-    const SqlFragment readable = pg_sql::where_sql(s, {q.readable});
-    const std::string match =
-        q.match == LineageStepQuery::Match::kPids
-            ? "t.id = ANY(?::text[])"
-            : std::string("t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN (") +
-                  lineage_rows::kLinkFieldsSql + ") AND v.value = ANY(?::text[]))";
     // versionNumber is in the document only; only versions of a series (side row versionSeries)
     // have one, and only theirs is read (a document may be stored out of line).
     const std::string sql =
         "SELECT " + lineage_rows::node_columns_sql(s) +
         ", CASE WHEN EXISTS (SELECT 1 FROM datasets_values x WHERE x.seq = t.seq AND x.field = 'versionSeries') "
-        "AND jsonb_typeof(t.doc -> 'versionNumber') = 'number' THEN (t.doc ->> 'versionNumber')::numeric::bigint END "
-        "FROM datasets t WHERE " + match + " AND (" + readable.sql + ") ORDER BY t.seq LIMIT ?";
-    std::vector<FieldValue> params{pg_array_literal(std::vector<FieldValue>(q.pids.begin(), q.pids.end()))};
-    params.insert(params.end(), readable.params.begin(), readable.params.end());
+        "AND jsonb_typeof(t.doc -> 'versionNumber') = 'number' THEN (t.doc ->> 'versionNumber')::numeric::bigint END, "
+        "array_to_json(t.access)::text FROM datasets t WHERE " + std::string(q.all ? "t.seq > ?" : "t.id = ANY(?::text[])") +
+        " ORDER BY t.seq LIMIT ?";
+    std::vector<FieldValue> params{q.all ? FieldValue(q.after_seq)
+                                         : pg_array_literal(std::vector<FieldValue>(q.pids.begin(), q.pids.end()))};
     params.push_back(q.limit < 0 ? FieldValue(nullptr) : FieldValue(q.limit));
     return with_db([&](PgConnection& db) {
       std::vector<LineageNode> nodes;
       std::map<std::int64_t, std::size_t> at;  // seq → its node
       std::vector<FieldValue> seqs;
-      auto r = db.exec(sql, params, planning(q.readable));
+      auto r = db.exec(sql, params);
       for (int i = 0; i < r.rows(); ++i) {
         LineageNode n;
         n.pid = r.text(i, 1);
@@ -262,7 +257,12 @@ class PostgresCatalogStore final : public CatalogStore {
         if (!r.is_null(i, 4)) n.creation_time = std::string(r.text(i, 4));
         n.is_published = !r.is_null(i, 5) && r.int64(i, 5) != 0;
         if (!r.is_null(i, 6)) n.version_number = r.int64(i, 6);
-        at[r.int64(i, 0)] = nodes.size();
+        std::vector<std::string> members;  // the access set, as its key (model/access_set.h)
+        const json::value access = json::parse(r.text(i, 7));  // (kept: a loop over a temporary's array would dangle)
+        for (const auto& m : access.as_array()) members.emplace_back(m.as_string());
+        n.access_set = access_set_key(std::move(members));
+        n.seq = r.int64(i, 0);
+        at[n.seq] = nodes.size();
         seqs.emplace_back(r.int64(i, 0));
         nodes.push_back(std::move(n));
       }

@@ -296,24 +296,19 @@ class SqliteCatalogStore final : public CatalogStore {
     });
   }
 
-  std::vector<LineageNode> lineage_step(const LineageStepQuery& q) override {
+  std::vector<LineageNode> lineage_nodes(const LineageNodesQuery& q) override {
     const CollectionSchema& s = schemas::datasets();
-    const SqlFragment readable = sqlite_sql::where_sql(s, {q.readable}, {});
-    const std::string join_doc = needs_doc(readable.sql) ? " JOIN datasets_doc d ON d.seq = t.seq" : "";
-    // Lists go in as one JSON array parameter: a level can name thousands of datasets. A level
-    // up walks the list, one id seek each (no temporary index of the list, no sort: the rows,
-    // at most one per pid, are put in stored order here); a level down may reach any number of
-    // datasets, so the store orders and limits them.
-    const bool by_pid = q.match == LineageStepQuery::Match::kPids;
+    // Named pids go in as one JSON array parameter (thousands may change between two walks),
+    // walked with one id seek each (no temporary index of the list, no sort: the rows, at most
+    // one per pid, are put in stored order here).
     const std::string sql =
-        "SELECT " + lineage_rows::node_columns_sql(s) +
-        (by_pid ? " FROM json_each(?) j CROSS JOIN datasets t ON t.id = j.value" + join_doc + " WHERE (" + readable.sql + ")"
-                : " FROM datasets t" + join_doc +
-                      " WHERE t.seq IN (SELECT v.seq FROM datasets_values v WHERE v.field IN (" + lineage_rows::kLinkFieldsSql +
-                      ") AND v.value IN (SELECT value FROM json_each(?))) AND (" + readable.sql + ") ORDER BY t.seq LIMIT ?");
-    std::vector<SqlParam> params{json::serialize(json::value_from(q.pids))};
-    sql_text::append(params, readable.params);
-    if (!by_pid) params.emplace_back(q.limit);
+        "SELECT " + lineage_rows::node_columns_sql(s) + ", t.access_set" +
+        (q.all ? " FROM datasets t WHERE t.seq > ? ORDER BY t.seq LIMIT ?"
+               : " FROM json_each(?) j CROSS JOIN datasets t ON t.id = j.value");
+    std::vector<SqlParam> params;
+    if (q.all) params = {q.after_seq, q.limit};
+    else params.emplace_back(json::serialize(json::value_from(q.pids)));
+    const bool by_pid = !q.all;
     return with_db([&](SqliteDb& db) {
       std::vector<std::pair<std::int64_t, LineageNode>> rows;  // seq, node
       {
@@ -326,14 +321,15 @@ class SqliteCatalogStore final : public CatalogStore {
           if (!st.is_null(3)) n.type = std::string(st.text(3));
           if (!st.is_null(4)) n.creation_time = std::string(st.text(4));
           n.is_published = !st.is_null(5) && st.int64(5) != 0;
-          rows.emplace_back(st.int64(0), std::move(n));
+          if (!st.is_null(6)) n.access_set = std::string(st.text(6));
+          n.seq = st.int64(0);
+          rows.emplace_back(n.seq, std::move(n));
         }
       }
       if (by_pid) {
         std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
         rows.erase(std::unique(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first == b.first; }),
                    rows.end());  // a pid named twice
-        if (q.limit >= 0 && rows.size() > static_cast<std::size_t>(q.limit)) rows.resize(static_cast<std::size_t>(q.limit));
       }
       std::vector<LineageNode> nodes;
       if (rows.empty()) return nodes;
