@@ -8,14 +8,16 @@
 // dataset writes a history record in its own transaction, numbered in commit order
 // (store/history.h). Before each walk the index reads the catalog's latest history number;
 // when it is behind, it re-reads the datasets whose records came since (one indexed read of
-// each), and when far behind (`rebuild_gap` records), it reads every dataset again. So a walk
-// sees every write committed before it began, by any process, exactly as a store query would.
+// each), and when more than `rebuild_after` datasets changed, it reads every dataset again.
+// So a walk sees every write committed before it began, by any process, as a store query would.
 //
 // Built on first use, not at start: a catalog that is never asked for lineage pays nothing.
-// Memory: ~200 bytes per dataset plus its name, creation time and pid (bench/README.md).
+// Memory: ~300 bytes a dataset with short pids and names (bench/README.md "lineage").
 #include <atomic>
 #include <cstdint>
 #include <deque>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -49,29 +51,51 @@ class LineageIndex {
     std::vector<std::uint32_t> derived;        // entries naming this one as input or previous version
   };
 
-  // What a walk reads, under a shared lock: writes wait until it is gone (walks take milliseconds).
+  // The index proper: every pid's entry, the pid map and the shared strings. Only
+  // LineageIndex changes it: a rebuild fills a new one beside the one walks use and swaps it
+  // in; a catch-up applies its changes under the exclusive lock.
+  struct Graph {
+    std::unordered_map<std::string, std::uint32_t> by_pid;
+    std::deque<Entry> entries;  // a deque: put() keeps references to entries while it adds others
+    std::vector<std::string> strings, access_sets;
+    std::unordered_map<std::string, std::uint32_t> string_ids, access_set_ids;
+
+    void put(LineageNode&& node);        // a stored dataset as it is now
+    void forget(const std::string& pid);  // a dataset no longer stored
+
+   private:
+    std::uint32_t entry_for(const std::string& pid);
+    void unlink(std::uint32_t id);
+  };
+
+  // What a walk reads, under a shared lock: a change taken in waits until it is gone (walks
+  // take milliseconds).
   class View {
    public:
     std::optional<std::uint32_t> find(std::string_view pid) const;
-    const Entry& entry(std::uint32_t id) const { return index_->entries_[id]; }
-    const std::string& access_set(std::uint32_t id) const { return index_->access_sets_[id]; }
-    std::size_t access_set_count() const { return index_->access_sets_.size(); }
+    const Entry& entry(std::uint32_t id) const { return graph_->entries[id]; }
+    const std::string& access_set(std::uint32_t id) const { return graph_->access_sets[id]; }
+    std::size_t access_set_count() const { return graph_->access_sets.size(); }
     // The entry as a lineage answer shows it (no links, no access set).
     LineageNode node(std::uint32_t id) const;
 
    private:
     friend class LineageIndex;
-    View(const LineageIndex* index, std::shared_lock<std::shared_mutex> lock) : index_(index), lock_(std::move(lock)) {}
-    const LineageIndex* index_;
+    View(const Graph* graph, std::shared_lock<std::shared_mutex> lock) : graph_(graph), lock_(std::move(lock)) {}
+    const Graph* graph_;
     std::shared_lock<std::shared_mutex> lock_;
   };
 
-  explicit LineageIndex(CatalogStore& store, std::int64_t rebuild_gap = 20000)
-      : store_(store), rebuild_gap_(rebuild_gap) {}
+  // rebuild_after: when more datasets than this changed since the last walk, every dataset is
+  // read again instead of each changed one.
+  explicit LineageIndex(CatalogStore& store, std::size_t rebuild_after = 20000)
+      : store_(store), rebuild_after_(rebuild_after) {}
+  ~LineageIndex();
 
   // The index as of now: it first takes in what the catalog's history says changed since the
-  // last call (or reads every dataset, the first time). Store errors pass through, and the
-  // next call reads everything again.
+  // last call (or reads every dataset, the first time). The store is read before anything
+  // changes in memory, so a store error (passed through) leaves the index whole, as of its
+  // last catch-up; walks go on meanwhile and wait only while the change is applied.
   View current();
 
   // How often it read every dataset, and how many datasets it re-read after changes (tests).
@@ -80,23 +104,13 @@ class LineageIndex {
 
  private:
   void catch_up(std::int64_t latest);
-  void rebuild();
-  void reread(const std::vector<std::string>& pids);
-  std::uint32_t entry_for(const std::string& pid);
-  std::uint32_t intern(std::vector<std::string>& table, std::unordered_map<std::string, std::uint32_t>& ids,
-                       const std::string& value);
-  void put(LineageNode&& node);
-  void forget(const std::string& pid);
-  void unlink(std::uint32_t id);
 
   CatalogStore& store_;
-  const std::int64_t rebuild_gap_;
-  mutable std::shared_mutex mu_;
+  const std::size_t rebuild_after_;
+  std::mutex catch_up_mu_;        // one catch-up at a time; walks go on while it reads the store
+  mutable std::shared_mutex mu_;  // walks share it; applying a change takes it alone
+  std::unique_ptr<Graph> graph_;
   std::atomic<std::int64_t> applied_{-1};  // the history number it holds every change up to; -1: not built
-  std::unordered_map<std::string, std::uint32_t> by_pid_;
-  std::deque<Entry> entries_;  // a deque: put() keeps references to entries while it adds others
-  std::vector<std::string> strings_, access_sets_;
-  std::unordered_map<std::string, std::uint32_t> string_ids_, access_set_ids_;
   std::atomic<std::int64_t> rebuilds_{0}, rereads_{0};
 };
 

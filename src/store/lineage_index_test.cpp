@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "model/access_set.h"
+#include "store/postgres/pg_connection.h"
 #include "store/testing/store_test_fixture.h"
 
 namespace openem {
@@ -128,7 +129,7 @@ TEST_P(LineageIndexTest, AnotherProcesssWritesAreSeenAtOnce) {
 }
 
 TEST_P(LineageIndexTest, FarBehindItReadsEverythingAgain) {
-  LineageIndex index(*store_, /*rebuild_gap=*/3);
+  LineageIndex index(*store_, /*rebuild_after=*/3);
   EXPECT_EQ(derived(index, "raw"), (Ids{"map", "map-v2"}));
   for (int i = 0; i < 5; ++i)
     add(*store_, {{"pid", "d" + std::to_string(i)}, {"ownerGroup", "g1"}, {"inputDatasets", json::array{"raw"}}});
@@ -196,6 +197,32 @@ TEST_P(LineageIndexTest, WalksOnSeveralThreadsBesideWritesSeeEveryWrite) {
 }
 
 OPENEM_ON_EACH_BACKEND(LineageIndexTest);
+
+// A store error while catching up fails that walk and changes nothing in memory; the next walk
+// takes in everything since. (PostgreSQL: another connection can take a table away there.)
+TEST(LineageIndexStoreErrorTest, AFailedCatchUpIsTriedAgainByTheNextWalk) {
+  testing::ScratchCatalog catalog(testing::Backend::Postgres);
+  auto store = catalog.open();
+  auto add = [&](json::object doc) { store->insert(schemas::datasets(), doc); };
+  add({{"pid", "raw"}, {"ownerGroup", "g1"}});
+  add({{"pid", "map"}, {"ownerGroup", "g1"}, {"inputDatasets", json::array{"raw"}}});
+  LineageIndex index(*store);
+  auto derived_of_raw = [&] {
+    auto view = index.current();
+    Ids out;
+    for (auto id : view.entry(*view.find("raw")).derived) out.push_back(*view.entry(id).pid);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  EXPECT_EQ(derived_of_raw(), Ids{"map"});
+  add({{"pid", "particles"}, {"ownerGroup", "g1"}, {"inputDatasets", json::array{"raw"}}});
+  PgConnection other(catalog.url());
+  other.exec_script("ALTER TABLE datasets_values RENAME TO datasets_values_away");
+  EXPECT_ANY_THROW(index.current());
+  other.exec_script("ALTER TABLE datasets_values_away RENAME TO datasets_values");
+  EXPECT_EQ(derived_of_raw(), (Ids{"map", "particles"}));
+  EXPECT_EQ(index.rebuilds(), 1);
+}
 
 }  // namespace
 }  // namespace openem
