@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -99,6 +100,19 @@ int serve(const ServeOptions& o) {
   housekeeper.run_before_serving();
   HttpServer server(so, router, *metrics, observer);
   server.listen();
+  // The lineage index (store/lineage_index.h) is built in the background: the portal's dataset
+  // page shows every dataset's lineage, and the first one should not wait while every dataset
+  // is read (seconds at a million). A failure here is only logged: the first walk builds it.
+  std::jthread lineage_warm_up([&app] {
+    try {
+      const auto started = std::chrono::steady_clock::now();
+      app.lineage_index().current();
+      spdlog::info("event=lineage_index_built ms={}", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                          std::chrono::steady_clock::now() - started).count());
+    } catch (const std::exception& e) {
+      spdlog::warn("event=lineage_index_not_built error=\"{}\"", e.what());
+    }
+  });
   // The archive worker (docs/archive.md) shares the catalog and the blob store with the API.
   std::unique_ptr<ArchiveWorker> worker;
   if (cfg.archive_worker) {

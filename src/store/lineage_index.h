@@ -11,7 +11,8 @@
 // each), and when more than `rebuild_after` datasets changed, it reads every dataset again.
 // So a walk sees every write committed before it began, by any process, as a store query would.
 //
-// Built on first use, not at start: a catalog that is never asked for lineage pays nothing.
+// `openem serve` builds it in the background at start (cli/serve_command.cpp: the portal shows
+// a lineage on every dataset page); otherwise the first walk does.
 // Memory: ~300 bytes a dataset with short pids and names (bench/README.md "lineage").
 #include <atomic>
 #include <cstdint>
