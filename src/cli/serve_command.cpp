@@ -100,6 +100,20 @@ int serve(const ServeOptions& o) {
   housekeeper.run_before_serving();
   HttpServer server(so, router, *metrics, observer);
   server.listen();
+  // The archive worker (docs/archive.md) shares the catalog and the blob store with the API.
+  std::unique_ptr<ArchiveWorker> worker;
+  if (cfg.archive_worker) {
+    worker = make_archive_worker(cfg, app.store(), app.blobs());
+    worker->start();
+  }
+  housekeeper.start();
+  // Webhooks on a thread of their own: a slow receiver holds up no embargo or DataCite change.
+  Housekeeper event_deliveries;
+  add_event_chores(event_deliveries, app);
+  event_deliveries.start();
+  // One write: other threads' log lines must not split it (clients read the port from it).
+  std::cout << ("openem: listening on http://" + cfg.listen_host + ":" + std::to_string(server.bound_port()) + "\n")
+            << std::flush;
   // The lineage index (store/lineage_index.h) is built in the background: the portal's dataset
   // page shows every dataset's lineage, and the first one should not wait while every dataset
   // is read (seconds at a million). A failure here is only logged: the first walk builds it.
@@ -113,18 +127,6 @@ int serve(const ServeOptions& o) {
       spdlog::warn("event=lineage_index_not_built error=\"{}\"", e.what());
     }
   });
-  // The archive worker (docs/archive.md) shares the catalog and the blob store with the API.
-  std::unique_ptr<ArchiveWorker> worker;
-  if (cfg.archive_worker) {
-    worker = make_archive_worker(cfg, app.store(), app.blobs());
-    worker->start();
-  }
-  housekeeper.start();
-  // Webhooks on a thread of their own: a slow receiver holds up no embargo or DataCite change.
-  Housekeeper event_deliveries;
-  add_event_chores(event_deliveries, app);
-  event_deliveries.start();
-  std::cout << "openem: listening on http://" << cfg.listen_host << ":" << server.bound_port() << std::endl;
   server.run(/*handle_signals=*/true);
   event_deliveries.stop();
   housekeeper.stop();

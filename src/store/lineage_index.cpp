@@ -141,11 +141,13 @@ void LineageIndex::catch_up(std::int64_t latest) {
       q.after_seq = page.back().seq;
       for (auto& node : page) fresh->put(std::move(node));
     }
-    std::unique_lock lock(mu_);
-    graph_ = std::move(fresh);
-    applied_ = latest;
+    {
+      std::unique_lock lock(mu_);
+      graph_.swap(fresh);
+      applied_ = latest;
+    }
     ++rebuilds_;
-    return;
+    return;  // (the old graph is freed here, after the lock: walks do not wait for that)
   }
   // Each changed dataset as it is now (absent: deleted), all read before any is applied.
   std::vector<std::string> pids(changed.begin(), changed.end());
@@ -153,7 +155,7 @@ void LineageIndex::catch_up(std::int64_t latest) {
   for (std::size_t i = 0; i < pids.size(); i += kPage) {
     LineageNodesQuery q;
     q.pids.assign(pids.begin() + static_cast<std::ptrdiff_t>(i),
-                  pids.begin() + static_cast<std::ptrdiff_t>(std::min(pids.size(), i + kPage)));
+                  pids.begin() + static_cast<std::ptrdiff_t>(std::min(pids.size(), i + static_cast<std::size_t>(kPage))));
     for (auto& node : store_.lineage_nodes(q)) stored.push_back(std::move(node));
   }
   std::set<std::string> still_stored;
