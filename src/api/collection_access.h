@@ -56,8 +56,10 @@ class CollectionAccess {
 
   QueryPlan plan_for(const Principal& p, const ListFilter& f) const;
 
+  // ApiError 404, as for an unknown id: what an unreadable document also answers.
+  [[noreturn]] void missing() const;
+
  private:
-  [[noreturn]] void missing() const;  // ApiError 404, as for an unknown id
 
   App& app_;
   const CollectionSchema& schema_;

@@ -76,8 +76,6 @@ void LineageIndex::Graph::forget(const std::string& pid) {
   e.derived = std::move(derived);
 }
 
-LineageIndex::~LineageIndex() = default;
-
 std::optional<std::uint32_t> LineageIndex::View::find(std::string_view pid) const {
   auto it = graph_->by_pid.find(std::string(pid));
   if (it == graph_->by_pid.end()) return std::nullopt;

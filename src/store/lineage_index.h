@@ -91,7 +91,6 @@ class LineageIndex {
   // read again instead of each changed one.
   explicit LineageIndex(CatalogStore& store, std::size_t rebuild_after = 20000)
       : store_(store), rebuild_after_(rebuild_after) {}
-  ~LineageIndex();
 
   // The index as of now: it first takes in what the catalog's history says changed since the
   // last call (or reads every dataset, the first time). The store is read before anything

@@ -52,7 +52,7 @@ class Walk {
   Walk(const LineageIndex::View& index, const Condition& readable, std::size_t max_nodes)
       : index_(index), readable_(index, readable), max_nodes_(max_nodes) {}
 
-  // The dataset itself; false when it is not stored or not readable (deleted meanwhile).
+  // The dataset itself; false when it is not stored or not readable.
   bool add_root(std::string_view pid) {
     auto id = index_.find(pid);
     if (!id || !readable_(index_.entry(*id))) return false;
@@ -183,11 +183,10 @@ void append_field(std::string& out, std::string_view key, const std::optional<st
 
 LineageGraph dataset_lineage(const CollectionAccess& datasets, LineageIndex& index, const Principal& reader,
                              const LineageRequest& request) {
-  datasets.get_readable(reader, request.pid);  // 404 as for the dataset itself
   const Condition readable = datasets.access_condition(reader);
   const LineageIndex::View view = index.current();
   Walk walk(view, readable, request.max_nodes);
-  if (!walk.add_root(request.pid)) throw ApiError::not_found("Dataset " + request.pid + " not found");  // deleted meanwhile
+  if (!walk.add_root(request.pid)) datasets.missing();  // unknown or unreadable: the 404 of the dataset itself
   if (request.direction != LineageDirection::kDown) {
     std::vector<std::size_t> frontier{0};
     for (int level = 1; level <= request.depth && !frontier.empty(); ++level) frontier = walk.up(frontier, -level);
